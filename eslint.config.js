@@ -1,0 +1,24 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'coverage/', 'test-artifacts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    // The layering rule of STYLE.md: domain folders never reach into http/, stores/ or the composition root.
+    files: ['src/directory/**', 'src/federation/**', 'src/oidc/**', 'src/shared/**', 'src/config/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/http/**', '**/stores/**', '**/services.ts', '**/demo/**'] }],
+    },
+  },
+);

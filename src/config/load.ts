@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../shared/errors.ts';
+import { productionProblems } from './production-rules.ts';
+import { configSchema, type Config, type ConfigInput } from './schema.ts';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Builds the configuration from, in increasing precedence: schema defaults, the JSON file named by BROKER_CONFIG,
+ * environment variables, and `overrides` (tests). String values of the form "env:NAME" in the file are read from
+ * the environment, so secrets stay out of configuration files.
+ */
+export function loadConfig(env: Env = process.env, overrides: ConfigInput = {}): Config {
+  const problems: string[] = [];
+  const fromFile = env.BROKER_CONFIG ? readConfigFile(env.BROKER_CONFIG, problems) : {};
+  const resolved = resolveEnvReferences(fromFile, env, problems) as ConfigInput;
+  const merged = deepMerge(deepMerge(resolved, fromEnv(env, problems)), overrides);
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+
+  const data = parsed.data;
+  const config: Config = {
+    ...data,
+    issuer: (data.issuer ?? `http://localhost:${data.port}`).replace(/\/$/, ''),
+    demo: { enabled: data.demo.enabled ?? data.env !== 'production' },
+  };
+  if (config.env === 'production') {
+    const refused = productionProblems(config);
+    if (refused.length) throw new ConfigError(refused);
+  }
+  return deepFreeze(config);
+}
+
+function readConfigFile(path: string, problems: string[]): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    problems.push(`BROKER_CONFIG: cannot read ${path}: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+function fromEnv(env: Env, problems: string[]): ConfigInput {
+  const out: Record<string, unknown> = {};
+  const bool = (name: string, value: string) => {
+    if (/^(1|true|yes|on)$/i.test(value)) return true;
+    if (/^(0|false|no|off)$/i.test(value)) return false;
+    problems.push(`${name}: expected true or false, got "${value}"`);
+    return undefined;
+  };
+  if (env.NODE_ENV) out.env = env.NODE_ENV;
+  if (env.PORT) out.port = Number(env.PORT);
+  if (env.ISSUER) out.issuer = env.ISSUER;
+  if (env.TRUST_PROXY) out.trustProxy = bool('TRUST_PROXY', env.TRUST_PROXY);
+  if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
+  if (env.SUPPORT_EMAIL) out.support = { email: env.SUPPORT_EMAIL };
+  if (env.DEMO) out.demo = { enabled: bool('DEMO', env.DEMO) };
+  const keys: Record<string, unknown> = {};
+  if (env.JWKS_FILE) keys.jwksFile = env.JWKS_FILE;
+  if (env.COOKIE_KEYS) keys.cookieKeys = env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+  if (Object.keys(keys).length) out.keys = keys;
+  return out as ConfigInput;
+}
+
+function resolveEnvReferences(value: unknown, env: Env, problems: string[], path = ''): unknown {
+  if (typeof value === 'string' && value.startsWith('env:')) {
+    const name = value.slice(4);
+    const found = env[name];
+    if (found === undefined) problems.push(`${path || '(root)'}: environment variable ${name} is not set`);
+    return found;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolveEnvReferences(v, env, problems, `${path}.${i}`));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveEnvReferences(v, env, problems, path ? `${path}.${k}` : k)]));
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays and scalars from `over` replace those of `base`. */
+function deepMerge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,33 @@
+import type { Config } from './schema.ts';
+
+/**
+ * Development defaults that must not reach production, each with the setting that replaces it.
+ * Returns every problem at once so an operator fixes them in one pass.
+ */
+export function productionProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if (config.stores.kind === 'memory') {
+    problems.push('stores: memory stores lose every session on restart and cannot be shared between nodes; production stores (MONGODB_URI, REDIS_URL) are required');
+  }
+  if (!config.keys.jwksFile) {
+    problems.push('JWKS_FILE: signing keys are generated per process by default; create a key set with `npm run keys` and point JWKS_FILE at it');
+  }
+  if (!config.keys.cookieKeys?.length) {
+    problems.push('COOKIE_KEYS: cookie signing keys are random per process by default; set COOKIE_KEYS to one or more comma-separated secrets of 32+ characters');
+  }
+  if (config.demo.enabled) {
+    problems.push('DEMO: the development upstream, demo portals and demo directory are development-only; set DEMO=false');
+  }
+  if (!config.issuer.startsWith('https://')) {
+    problems.push(`ISSUER: must be the broker's public https URL (got ${config.issuer})`);
+  }
+  for (const upstream of config.upstreams) {
+    if (upstream.allowInsecureHttp || !upstream.issuer.startsWith('https://')) {
+      problems.push(`upstreams.${upstream.id}: plain-http upstreams are development-only`);
+    }
+  }
+  if (!config.upstreams.some((u) => u.enabled)) {
+    problems.push('upstreams: no upstream identity provider is enabled; add one to the configuration file (BROKER_CONFIG)');
+  }
+  return problems;
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the broker, with its meaning and default in one place (STYLE.md rule 5).
+ * Settings marked PRODUCTION must be changed before NODE_ENV=production will start; see production-rules.ts.
+ * Environment variables that override a setting are named in brackets; load.ts maps them.
+ */
+
+export const upstreamSchema = z.object({
+  /** Stable id used in URLs and as half of every upstream identity key: never change it once people have signed in. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes, at most 32'),
+  /** What people see on the sign-in button, e.g. "Microsoft account". */
+  name: z.string().min(1).max(60),
+  /**
+   * The issuer to discover (`<issuer>/.well-known/openid-configuration`). Microsoft personal accounts:
+   * https://login.microsoftonline.com/consumers/v2.0 (see README "Adding an upstream" for its issuer quirk).
+   */
+  issuer: z.url(),
+  clientId: z.string().min(1),
+  /** Omit for a public client; then only PKCE protects the code. */
+  clientSecret: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
+  enabled: z.boolean().default(true),
+  /** Plain-http upstreams are only for the development upstream on localhost; refused in production. */
+  allowInsecureHttp: z.boolean().default(false),
+  /** Upper bound for each call to the upstream (discovery, token, JWKS), in seconds. */
+  timeoutSeconds: z.number().int().min(1).max(30).default(5),
+});
+export type UpstreamConfig = z.output<typeof upstreamSchema>;
+
+export const resourceServerSchema = z.object({
+  /** Space-separated scopes a client may ask for at this resource server. */
+  scope: z.string().default('email profile org_profile'),
+  /** Lifetime of JWT access tokens for this audience, in seconds. */
+  accessTokenTtlSeconds: z.number().int().positive().default(600),
+});
+
+export const configSchema = z.object({
+  /** development | test | production [NODE_ENV]. Production refuses every development default. */
+  env: z.enum(['development', 'test', 'production']).default('development'),
+  /** Port to listen on [PORT]. */
+  port: z.number().int().min(0).max(65535).default(3000),
+  /** PRODUCTION. Public https URL of the broker, its OpenID issuer identifier [ISSUER]. Default http://localhost:<port>. */
+  issuer: z.url().optional(),
+  /**
+   * Trust X-Forwarded-* headers [TRUST_PROXY]. Only behind a proxy that overwrites them; otherwise anyone can
+   * spoof their address (rate limits) and the issuer.
+   */
+  trustProxy: z.boolean().default(false),
+  /** info | warn | error | silent [LOG_LEVEL]. */
+  logLevel: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
+
+  /** Shown on every page where a person may be stuck, e.g. "ask support for your registered email". */
+  support: z.object({
+    name: z.string().default('the support desk'),
+    /** [SUPPORT_EMAIL] */
+    email: z.email().default('support@example.com'),
+  }).default({ name: 'the support desk', email: 'support@example.com' }),
+
+  /**
+   * The embedded demo [DEMO=true|false]: a development upstream with demo accounts, two demo portals and a seeded
+   * directory, all in this process. Default on except in production, where it is refused.
+   */
+  demo: z.object({ enabled: z.boolean().optional() }).default({}),
+
+  /** Where data lives. Only `memory` exists in this release: the embedded default, refused in production. */
+  stores: z.object({ kind: z.enum(['memory']).default('memory') }).default({ kind: 'memory' }),
+
+  keys: z.object({
+    /** PRODUCTION. Path to a JSON Web Key Set with the private signing keys [JWKS_FILE]. Default: generated per process. */
+    jwksFile: z.string().optional(),
+    /** PRODUCTION. Secrets that sign cookies, newest first, at least 32 characters [COOKIE_KEYS, comma-separated]. Default: random per process. */
+    cookieKeys: z.array(z.string().min(32, 'cookie keys need at least 32 characters')).optional(),
+  }).default({}),
+
+  /** The consumer identity services people sign in with. The demo adds its development upstream to these. */
+  upstreams: z.array(upstreamSchema).default([]),
+
+  /**
+   * Relying-party portals: OpenID Connect client metadata, validated by oidc-provider, plus broker policy:
+   * `profile_kinds` (which profile kinds the portal admits; default all), `contract_required` (default false),
+   * `upstreams` (ids offered on its sign-in page; default all enabled).
+   */
+  clients: z.array(z.record(z.string(), z.unknown())).default([]),
+
+  /** Resource servers that get JWT access tokens carrying the profile claims, by resource indicator (RFC 8707). */
+  resourceServers: z.record(z.url(), resourceServerSchema).default({}),
+
+  /** The `acr` value of every login through the broker. */
+  acr: z.string().default('urn:profile-broker:federated'),
+
+  /** Lifetimes, in seconds. `grant` must be at least `refreshToken` (oidc-provider drops a refresh token with its grant). */
+  ttl: z.object({
+    /** A remembered ("Sign me in automatically") broker session. Unremembered ones end with the browser. */
+    session: z.number().int().positive().default(14 * 24 * 3600),
+    /** Time to finish one sign-in, upstream round-trip included. */
+    interaction: z.number().int().positive().default(3600),
+    authorizationCode: z.number().int().positive().default(60),
+    accessToken: z.number().int().positive().default(600),
+    idToken: z.number().int().positive().default(3600),
+    refreshToken: z.number().int().positive().default(14 * 24 * 3600),
+    grant: z.number().int().positive().default(14 * 24 * 3600),
+  }).default({ session: 14 * 24 * 3600, interaction: 3600, authorizationCode: 60, accessToken: 600, idToken: 3600, refreshToken: 14 * 24 * 3600, grant: 14 * 24 * 3600 }),
+
+  /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
+  directorySeedFile: z.string().optional(),
+}).superRefine((config, ctx) => {
+  if (config.ttl.grant < config.ttl.refreshToken) {
+    ctx.addIssue({ code: 'custom', path: ['ttl', 'grant'], message: 'must be at least ttl.refreshToken' });
+  }
+  const ids = new Set<string>();
+  config.upstreams.forEach((u, i) => {
+    if (ids.has(u.id)) ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'id'], message: `duplicate upstream id ${u.id}` });
+    ids.add(u.id);
+  });
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+type Parsed = z.output<typeof configSchema>;
+
+/** The configuration after loading: defaults resolved, frozen. */
+export type Config = Readonly<Omit<Parsed, 'issuer' | 'demo'> & { issuer: string; demo: { enabled: boolean } }>;

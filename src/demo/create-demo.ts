@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import compose from 'koa-compose';
+import mount from 'koa-mount';
+import type { ClientMetadata } from 'oidc-provider';
+import type { Config, UpstreamConfig } from '../config/schema.ts';
+import { directorySeedSchema, type DirectorySeed } from '../directory/seed.ts';
+import type { Views } from '../http/views.ts';
+import { randomToken } from '../shared/ids.ts';
+import { createDevUpstream, type DemoAccount } from './dev-upstream.ts';
+import { createDemoPortal } from './portal.ts';
+
+const DEV_UPSTREAM_PATH = '/dev-upstream';
+
+/**
+ * Everything the embedded demo adds to the broker: the development upstream, two portals registered as clients,
+ * a resource server for their API tokens, and a seeded directory. Secrets are random per process.
+ */
+export function planDemo(config: Config, configDir: string) {
+  const issuer = config.issuer;
+  const accounts = JSON.parse(readFileSync(join(configDir, 'demo', 'upstream-accounts.json'), 'utf8')) as { password: string; accounts: DemoAccount[] };
+  const directory: DirectorySeed = directorySeedSchema.parse(JSON.parse(readFileSync(join(configDir, 'demo', 'directory.json'), 'utf8')));
+  const upstreamClient = { clientId: 'profile-broker', clientSecret: randomToken() };
+  const upstream: UpstreamConfig = {
+    id: 'demo',
+    name: 'Demo consumer account',
+    issuer: `${issuer}${DEV_UPSTREAM_PATH}`,
+    clientId: upstreamClient.clientId,
+    clientSecret: upstreamClient.clientSecret,
+    scopes: ['openid', 'email', 'profile'],
+    enabled: true,
+    allowInsecureHttp: issuer.startsWith('http://'),
+    timeoutSeconds: 5,
+  };
+  const apiResource = `${issuer}/demo/api`;
+  const portals = [
+    { id: 'customer-portal', title: 'Customer portal', profileKinds: ['customer', 'partner'], contractRequired: true },
+    { id: 'partner-portal', title: 'Partner portal', profileKinds: ['partner'], contractRequired: false },
+  ].map((p) => ({ ...p, basePath: `/demo/${p.id}`, clientSecret: randomToken() }));
+
+  const clients: ClientMetadata[] = portals.map((p) => ({
+    client_id: p.id,
+    client_secret: p.clientSecret,
+    client_name: p.title,
+    redirect_uris: [`${issuer}${p.basePath}/callback`],
+    post_logout_redirect_uris: [`${issuer}${p.basePath}/`],
+    // oidc-provider accepts only https for initiate_login_uri, so the plain-http demo leaves it out.
+    ...(issuer.startsWith('https://') ? { initiate_login_uri: `${issuer}${p.basePath}/login` } : {}),
+    grant_types: ['authorization_code', 'refresh_token'],
+    profile_kinds: p.profileKinds,
+    contract_required: p.contractRequired,
+  }));
+
+  return {
+    upstream,
+    upstreamClient,
+    accounts,
+    directory,
+    portals,
+    clients,
+    apiResource,
+    resourceServers: { [apiResource]: { scope: 'email profile org_profile', accessTokenTtlSeconds: 600 } },
+  };
+}
+
+export type DemoPlan = ReturnType<typeof planDemo>;
+
+/** The demo's routes: home page, the development upstream under /dev-upstream, the two portals under /demo. */
+export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: Views; cookieKeys: string[] }): Middleware {
+  const { config, views } = deps;
+  const upstream = createDevUpstream({
+    issuer: plan.upstream.issuer,
+    mountPath: DEV_UPSTREAM_PATH,
+    client: { ...plan.upstreamClient, redirectUris: [`${config.issuer}/upstream/callback/${plan.upstream.id}`] },
+    accounts: plan.accounts.accounts,
+    password: plan.accounts.password,
+    views,
+    cookieKeys: deps.cookieKeys,
+  });
+  const portals = plan.portals.map((p) => createDemoPortal({
+    id: p.id,
+    title: p.title,
+    basePath: p.basePath,
+    brokerIssuer: config.issuer,
+    clientId: p.id,
+    clientSecret: p.clientSecret,
+    apiResource: plan.apiResource,
+    views,
+  }));
+
+  const home = new Router();
+  home.get('/', (ctx) => {
+    ctx.body = views.render('demo/home', {
+      title: 'Profile broker — demo',
+      issuer: config.issuer,
+      portals: plan.portals,
+      accounts: plan.accounts.accounts,
+      password: plan.accounts.password,
+      upstreamIssuer: plan.upstream.issuer,
+      support: config.support,
+    }, { layout: 'demo' });
+  });
+
+  const parts: Middleware[] = [home.routes() as Middleware, mount(DEV_UPSTREAM_PATH, upstream), ...portals.map((p) => p.routes() as Middleware)];
+  return compose(parts);
+}

@@ -1,0 +1,146 @@
+import Router from '@koa/router';
+import { decodeJwt } from 'jose';
+import type Koa from 'koa';
+import * as client from 'openid-client';
+import { randomToken } from '../shared/ids.ts';
+import type { Views } from '../http/views.ts';
+
+export interface DemoPortalOptions {
+  id: string;
+  title: string;
+  /** Where the portal is mounted, e.g. /demo/customer-portal. */
+  basePath: string;
+  /** The broker's issuer, e.g. http://localhost:3000. */
+  brokerIssuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** A resource server to fetch a JWT access token for, to show what an API would receive. */
+  apiResource: string;
+  views: Views;
+}
+
+interface PortalSession {
+  pending?: { state: string; nonce: string; codeVerifier: string };
+  signedIn?: {
+    idToken: string;
+    idTokenClaims: Record<string, unknown>;
+    userinfo: Record<string, unknown>;
+    apiTokenClaims?: Record<string, unknown>;
+  };
+  error?: { error: string; description?: string };
+}
+
+const SCOPE = 'openid email profile org_profile';
+
+/**
+ * A demo relying party, written as a real portal would be: openid-client against the broker's discovery document,
+ * authorization code with PKCE, state and nonce, userinfo, and RP-initiated logout. It keeps its own sessions.
+ */
+export function createDemoPortal(options: DemoPortalOptions): Router {
+  const router = new Router({ prefix: options.basePath });
+  const sessions = new Map<string, PortalSession>();
+  const cookieName = `demo_${options.id.replace(/[^a-z0-9]/g, '_')}`;
+  const redirectUri = `${options.brokerIssuer}${options.basePath}/callback`;
+  const home = `${options.brokerIssuer}${options.basePath}/`;
+
+  let discovered: Promise<client.Configuration> | undefined;
+  const configuration = () => {
+    discovered ??= client.discovery(
+      new URL(options.brokerIssuer),
+      options.clientId,
+      options.clientSecret,
+      client.ClientSecretBasic(options.clientSecret),
+      options.brokerIssuer.startsWith('http://') ? { execute: [client.allowInsecureRequests], timeout: 5 } : { timeout: 5 },
+    ).catch((err: unknown) => {
+      discovered = undefined;
+      throw err;
+    });
+    return discovered;
+  };
+
+  const session = (ctx: Koa.Context): PortalSession => {
+    let id = ctx.cookies.get(cookieName);
+    if (!id || !sessions.has(id)) {
+      id = randomToken(16);
+      sessions.set(id, {});
+      ctx.cookies.set(cookieName, id, { httpOnly: true, sameSite: 'lax', path: options.basePath });
+    }
+    return sessions.get(id)!;
+  };
+
+  const startSignIn = async (ctx: Koa.Context, prompt?: string) => {
+    const config = await configuration();
+    const s = session(ctx);
+    s.pending = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
+    const parameters: Record<string, string> = {
+      redirect_uri: redirectUri,
+      scope: SCOPE,
+      state: s.pending.state,
+      nonce: s.pending.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(s.pending.codeVerifier),
+      code_challenge_method: 'S256',
+      resource: options.apiResource,
+    };
+    if (prompt) parameters.prompt = prompt;
+    ctx.redirect(client.buildAuthorizationUrl(config, parameters).href);
+  };
+
+  router.get('/', (ctx) => {
+    const s = session(ctx);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = options.views.render('demo/portal', { title: options.title, portal: options, signedIn: s.signedIn, error: s.error }, { layout: 'demo' });
+    delete s.error;
+  });
+
+  router.get('/login', (ctx) => startSignIn(ctx));
+  // "Switch profile": the broker shows its picker again without another upstream sign-in.
+  router.get('/switch', (ctx) => startSignIn(ctx, 'select_account'));
+
+  router.get('/callback', async (ctx) => {
+    const s = session(ctx);
+    const pending = s.pending;
+    delete s.pending;
+    const current = new URL(`${redirectUri}?${ctx.querystring}`);
+    if (!pending) {
+      s.error = { error: 'no_pending_sign_in', description: 'This portal did not start a sign-in in this browser.' };
+      ctx.redirect(home);
+      return;
+    }
+    try {
+      const config = await configuration();
+      const tokens = await client.authorizationCodeGrant(config, current, {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
+      const idTokenClaims = tokens.claims()!;
+      const userinfo = await client.fetchUserInfo(config, tokens.access_token, idTokenClaims.sub);
+      let apiTokenClaims: Record<string, unknown> | undefined;
+      if (tokens.refresh_token) {
+        // What an API behind this portal would receive: a JWT access token for its resource indicator.
+        const api = await client.refreshTokenGrant(config, tokens.refresh_token, { resource: options.apiResource });
+        apiTokenClaims = decodeJwt(api.access_token);
+      }
+      s.signedIn = { idToken: tokens.id_token!, idTokenClaims: { ...idTokenClaims }, userinfo: { ...userinfo }, apiTokenClaims };
+    } catch (err) {
+      const e = err as { error?: string; error_description?: string; message: string };
+      s.error = { error: e.error ?? 'sign_in_failed', description: e.error_description ?? e.message };
+    }
+    ctx.redirect(home);
+  });
+
+  router.get('/logout', async (ctx) => {
+    const s = session(ctx);
+    const idToken = s.signedIn?.idToken;
+    delete s.signedIn;
+    if (!idToken) {
+      ctx.redirect(home);
+      return;
+    }
+    const config = await configuration();
+    ctx.redirect(client.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: home }).href);
+  });
+
+  return router;
+}

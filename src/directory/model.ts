@@ -1,0 +1,52 @@
+/** The organisation directory as the rest of the broker sees it. */
+
+export const PROFILE_KINDS = ['customer', 'partner'] as const;
+export type ProfileKind = (typeof PROFILE_KINDS)[number];
+
+export const PROFILE_ROLES = ['administrator', 'professional'] as const;
+export type ProfileRole = (typeof PROFILE_ROLES)[number];
+
+export interface Organisation {
+  id: string;
+  accountNumber: string;
+  name: string;
+  /** Customers use the customer portal, partners the partner portal; a profile's kind is its organisation's kind. */
+  kind: ProfileKind;
+  status: 'active' | 'disabled';
+  /** Last day the service contract covers, as an ISO date (YYYY-MM-DD); absent when there is no contract. */
+  contractEndsOn?: string;
+}
+
+export interface Profile {
+  id: string;
+  organisationId: string;
+  /** The email registered with the organisation; stored trimmed and lower-case. */
+  email: string;
+  displayName: string;
+  role: ProfileRole;
+  status: 'active' | 'disabled';
+}
+
+/** Who signed in upstream: keyed on (upstream, sub), never on email. */
+export interface UpstreamIdentity {
+  upstreamId: string;
+  subject: string;
+  /** Informational only (shown masked to the person and support); never used to match anything. */
+  email?: string;
+  name?: string;
+}
+
+export interface Association {
+  profileId: string;
+  upstreamId: string;
+  subject: string;
+  associatedAt: Date;
+}
+
+export function sameIdentity(a: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>, b: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>): boolean {
+  return a.upstreamId === b.upstreamId && a.subject === b.subject;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

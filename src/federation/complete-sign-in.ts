@@ -1,0 +1,65 @@
+import * as client from 'openid-client';
+import type { UpstreamIdentity } from '../directory/model.ts';
+import { UnavailableError, UpstreamError } from '../shared/errors.ts';
+import type { UpstreamTransaction } from './upstream-transaction.ts';
+import type { Upstream } from './upstreams.ts';
+
+/**
+ * Turns the upstream's redirect back into a validated identity. openid-client checks, before any token request,
+ * the state, the RFC 9207 `iss` parameter (required when the upstream advertises it: mix-up defence), and an
+ * error response; then, on the ID token: signature and algorithm against the upstream's JWKS, `iss`, `aud`, `exp`,
+ * `iat` and the nonce; and it sends the PKCE verifier.
+ */
+export async function completeUpstreamSignIn(
+  upstream: Upstream,
+  transaction: UpstreamTransaction,
+  callback: { redirectUri: string; query: URLSearchParams },
+): Promise<UpstreamIdentity> {
+  const configuration = await upstream.configuration();
+  const currentUrl = new URL(callback.redirectUri);
+  for (const [k, v] of callback.query) currentUrl.searchParams.append(k, v);
+
+  let claims: client.IDToken | undefined;
+  try {
+    const tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
+      expectedState: transaction.state,
+      expectedNonce: transaction.nonce,
+      pkceCodeVerifier: transaction.codeVerifier,
+      idTokenExpected: true,
+    });
+    claims = tokens.claims();
+  } catch (err) {
+    throw classify(upstream, err);
+  }
+  if (!claims?.sub) {
+    throw new UpstreamError('upstream_response_invalid', `${upstream.config.name} did not say who signed in. Please try again.`);
+  }
+  return {
+    upstreamId: upstream.config.id,
+    subject: claims.sub,
+    email: typeof claims.email === 'string' ? claims.email : undefined,
+    name: typeof claims.name === 'string' ? claims.name : undefined,
+  };
+}
+
+function classify(upstream: Upstream, err: unknown): Error {
+  const name = upstream.config.name;
+  if (err instanceof client.AuthorizationResponseError) {
+    if (err.error === 'access_denied') {
+      return new UpstreamError('access_denied', `The sign-in at ${name} was cancelled.`, { cause: err });
+    }
+    return new UpstreamError('upstream_refused', `${name} could not sign you in (${err.error}). Please try again.`, { cause: err });
+  }
+  if (err instanceof client.ResponseBodyError) {
+    // invalid_grant and friends: the code was spent, expired or not ours. The person can simply start again.
+    return new UpstreamError('upstream_refused', `${name} refused to complete the sign-in (${err.error}). Please start again from the portal.`, { cause: err });
+  }
+  const code = (err as { code?: string }).code;
+  if (err instanceof TypeError || code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
+    return new UnavailableError('upstream_unavailable', `${name} did not answer in time. Please try again in a minute.`, { cause: err });
+  }
+  if (err instanceof client.ClientError || err instanceof client.WWWAuthenticateChallengeError) {
+    return new UpstreamError('upstream_response_invalid', `The answer from ${name} could not be verified, so you were not signed in. Please start again from the portal.`, { cause: err });
+  }
+  return new UpstreamError('upstream_response_invalid', `The answer from ${name} could not be verified, so you were not signed in. Please start again from the portal.`, { cause: err });
+}

@@ -1,0 +1,64 @@
+import * as client from 'openid-client';
+import type { UpstreamConfig } from '../config/schema.ts';
+import { UnavailableError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { errorFields } from '../shared/logger.ts';
+
+export interface Upstream {
+  config: UpstreamConfig;
+  /** The openid-client configuration, discovered on first use and kept; a failed discovery is retried next time. */
+  configuration(): Promise<client.Configuration>;
+}
+
+/**
+ * The configured upstream identity providers. Discovery is lazy so that the broker starts even while an upstream
+ * is down (and so the embedded development upstream, served by this same process, can be discovered once it listens).
+ */
+export function createUpstreams(configs: readonly UpstreamConfig[], logger: Logger) {
+  const upstreams = new Map<string, Upstream>();
+
+  for (const config of configs) {
+    let pending: Promise<client.Configuration> | undefined;
+    const discover = async () => {
+      const options: client.DiscoveryRequestOptions = { timeout: config.timeoutSeconds };
+      if (config.allowInsecureHttp) options.execute = [client.allowInsecureRequests];
+      try {
+        const discovered = await client.discovery(
+          new URL(config.issuer),
+          config.clientId,
+          config.clientSecret,
+          config.clientSecret ? client.ClientSecretBasic(config.clientSecret) : client.None(),
+          options,
+        );
+        discovered.timeout = config.timeoutSeconds;
+        return discovered;
+      } catch (err) {
+        logger.warn('upstream.discovery_failed', { upstream: config.id, ...errorFields(err) });
+        throw new UnavailableError('upstream_unavailable', `${config.name} cannot be reached right now. Please try again in a minute.`, { cause: err });
+      }
+    };
+    upstreams.set(config.id, {
+      config,
+      configuration() {
+        pending ??= discover().catch((err: unknown) => {
+          pending = undefined;
+          throw err;
+        });
+        return pending;
+      },
+    });
+  }
+
+  return {
+    get(id: string): Upstream | undefined {
+      const upstream = upstreams.get(id);
+      return upstream?.config.enabled ? upstream : undefined;
+    },
+    /** Enabled upstreams, optionally narrowed to the ids a client allows, in configuration order. */
+    enabled(allowedIds?: readonly string[]): UpstreamConfig[] {
+      return configs.filter((c) => c.enabled && (!allowedIds || allowedIds.includes(c.id)));
+    },
+  };
+}
+
+export type Upstreams = ReturnType<typeof createUpstreams>;

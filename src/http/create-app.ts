@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Router from '@koa/router';
+import Koa, { type Middleware } from 'koa';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../shared/logger.ts';
+import { errorHandler } from './error-handler.ts';
+import type { InteractionDeps } from './interaction-context.ts';
+import { interactionRoutes } from './routes/interaction.ts';
+import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
+import { securityHeaders } from './security-headers.ts';
+import type { Views } from './views.ts';
+
+export interface AppDeps extends InteractionDeps {
+  config: Config;
+  provider: Provider;
+  views: Views;
+  logger: Logger;
+  cookieKeys: string[];
+  viewsDir: string;
+  /** Development-only routes (demo upstream, portals, home page); absent in production. */
+  demo?: Middleware;
+}
+
+/** The broker's HTTP pipeline, top to bottom (STYLE.md rule 2). */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  // Signed cookies of the broker's own routes use the same keys as oidc-provider's (DESIGN.md §8).
+  app.keys = deps.cookieKeys;
+  // Forwarded headers are believed only when an operator says a proxy overwrites them (SECURITY-CASES.md).
+  app.proxy = deps.config.trustProxy;
+
+  const https = deps.config.issuer.startsWith('https://');
+  const stylesheet = readFileSync(join(deps.viewsDir, 'assets', 'broker.css'));
+
+  const pages = new Router();
+  pages.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  pages.get('/assets/broker.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = stylesheet;
+  });
+  if (!deps.demo) {
+    pages.get('/', (ctx) => {
+      ctx.body = deps.views.render('home', { title: 'Profile broker', issuer: deps.config.issuer });
+    });
+  }
+
+  const interactions = interactionRoutes(deps);
+  const callbacks = upstreamCallbackRoutes(deps);
+
+  app
+    // 1. Security headers on every response, set first so later layers can extend the CSP.
+    .use(securityHeaders())
+    // 2. Behind https the broker's cookies are Secure even when TLS ends at a proxy it does not trust for headers.
+    .use(async (ctx, next) => {
+      if (https) ctx.cookies.secure = true;
+      await next();
+    })
+    // 3. Every error below becomes a page or JSON with a reference code.
+    .use(errorHandler({ views: deps.views, logger: deps.logger }))
+    // 4. Health, stylesheet, home page.
+    .use(pages.routes())
+    // 5. The demo's upstream, portals and home page (development only).
+    .use(deps.demo ?? ((_ctx, next) => next()))
+    // 6. The broker's interaction pages and the upstream callback.
+    .use(interactions.routes())
+    .use(interactions.allowedMethods())
+    .use(callbacks.routes())
+    // 7. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
+    //    the broker's templates, see provider-pages.ts).
+    .use(mount(deps.provider as unknown as Koa));
+
+  app.on('error', (err: Error) => deps.logger.error('http.unhandled', { message: err.message }));
+  return app;
+}

@@ -1,0 +1,25 @@
+import { createHmac } from 'node:crypto';
+import type { Context } from 'koa';
+import { ForbiddenError } from '../shared/errors.ts';
+import { safeEqual } from '../shared/ids.ts';
+
+/**
+ * Form protection for the broker's own POSTs: a token bound to the interaction (HMAC of its id under the cookie
+ * key, so no storage is needed) and, when the browser sends one, an Origin equal to the broker's.
+ */
+export function createCsrf(secret: string, issuer: string) {
+  const origin = new URL(issuer).origin;
+  const tokenFor = (scope: string) => createHmac('sha256', secret).update(`csrf:${scope}`).digest('base64url');
+  return {
+    tokenFor,
+    verify(ctx: Context, scope: string, submitted: unknown) {
+      const sentOrigin = ctx.get('Origin');
+      if (sentOrigin && sentOrigin !== origin) throw new ForbiddenError('cross_origin', 'This form was sent from another site, so it was ignored.');
+      if (typeof submitted !== 'string' || !safeEqual(submitted, tokenFor(scope))) {
+        throw new ForbiddenError('csrf_failed', 'This form is out of date or did not come from this page. Go back, reload the page and try again.');
+      }
+    },
+  };
+}
+
+export type Csrf = ReturnType<typeof createCsrf>;

@@ -1,0 +1,74 @@
+import type { Context, Middleware } from 'koa';
+import { errors as oidcErrors } from 'oidc-provider';
+import { AppError, FlowExpiredError, NotFoundError, UnavailableError } from '../shared/errors.ts';
+import { referenceCode } from '../shared/ids.ts';
+import type { Logger } from '../shared/logger.ts';
+import { errorFields } from '../shared/logger.ts';
+import type { Views } from './views.ts';
+
+/** The one place where a thrown error becomes a response: a page for browsers, JSON for APIs; never a stack trace. */
+export function errorHandler(deps: { views: Views; logger: Logger }): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError('not_found', 'There is no page at this address.');
+    } catch (err) {
+      respondWithError(ctx, toAppError(err), err, deps);
+    }
+  };
+}
+
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof oidcErrors.SessionNotFound) return new FlowExpiredError();
+  if (err instanceof oidcErrors.OIDCProviderError) {
+    return new AppError(err.status, err.error, err.error_description ?? err.message, { expose: err.status < 500 });
+  }
+  // Koa and its body parser throw http-errors: 413 too large, 415, 400 malformed body.
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status, 'bad_request', (err as Error).message || 'The request could not be read.');
+  }
+  // Malformed percent-encoding surfaces as URIError wherever the query is first decoded.
+  if (err instanceof URIError) return new AppError(400, 'bad_request', 'The address contains characters that cannot be read.');
+  return new AppError(500, 'internal_error', 'Something went wrong on our side.', { expose: false, cause: err });
+}
+
+const TITLES: Record<number, string> = {
+  400: 'This request cannot be completed',
+  403: 'Not allowed',
+  404: 'Page not found',
+  413: 'That was too much to send',
+  429: 'Too many attempts',
+  503: 'Temporarily unavailable',
+};
+
+export function respondWithError(ctx: Context, error: AppError, original: unknown, deps: { views: Views; logger: Logger }): void {
+  const reference = referenceCode();
+  const line = { reference, status: error.status, code: error.code, method: ctx.method, path: ctx.path, ...errorFields(original) };
+  if (error.status >= 500) deps.logger.error('http.error', line);
+  else deps.logger.warn('http.refused', line);
+
+  const message = error.expose ? error.message : 'Something went wrong on our side. Please try again; if it keeps happening, contact support with the reference below.';
+  ctx.status = error.status;
+  if (error instanceof UnavailableError) ctx.set('Retry-After', String(error.retryAfterSeconds));
+  ctx.set('Cache-Control', 'no-store');
+
+  if (wantsJson(ctx)) {
+    ctx.body = { error: error.code, message, reference };
+    return;
+  }
+  ctx.type = 'html';
+  ctx.body = deps.views.render('errors/error', {
+    title: TITLES[error.status] ?? (error.status >= 500 ? 'Something went wrong' : TITLES[400]),
+    message,
+    reference,
+    code: error.code,
+    ...error.details,
+  });
+}
+
+function wantsJson(ctx: Context): boolean {
+  if (ctx.path.startsWith('/admin/api/')) return true;
+  return ctx.accepts('html', 'json') === 'json';
+}

@@ -1,0 +1,67 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { ProfileResolver } from '../directory/admitted-profiles.ts';
+import type { Upstreams } from '../federation/upstreams.ts';
+import { admissionPolicyOf } from '../oidc/client-policy.ts';
+import type { Clock } from '../shared/clock.ts';
+import { FlowExpiredError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Csrf } from './csrf.ts';
+import type { Views } from './views.ts';
+
+export interface InteractionDeps {
+  config: Config;
+  provider: Provider;
+  upstreams: Upstreams;
+  profiles: ProfileResolver;
+  views: Views;
+  csrf: Csrf;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export const LAST_PROFILE_COOKIE = 'broker.last_profile';
+
+export function callbackUri(config: Config, upstreamId: string): string {
+  return `${config.issuer}/upstream/callback/${upstreamId}`;
+}
+
+export function requestedPrompts(details: InteractionDetails): Set<string> {
+  return new Set(String(details.params.prompt ?? '').split(' ').filter(Boolean));
+}
+
+/** The portal that started this interaction, with its broker policy. */
+export async function portalOf(deps: InteractionDeps, details: InteractionDetails) {
+  const client = await deps.provider.Client.find(String(details.params.client_id));
+  if (!client) throw new FlowExpiredError('The portal that started this sign-in is no longer registered.');
+  const metadata = client.metadata();
+  return {
+    client,
+    metadata,
+    name: client.clientName ?? client.clientId,
+    policy: admissionPolicyOf(metadata),
+  };
+}
+
+/**
+ * Ends the interaction and sends the browser back to oidc-provider's resume endpoint. Requested prompts are
+ * marked as resolved, or oidc-provider would ask for them again.
+ */
+export async function finishInteraction(ctx: Context, deps: InteractionDeps, details: InteractionDetails, result: InteractionResults) {
+  const prompts = requestedPrompts(details);
+  const full: InteractionResults = { ...result };
+  if (prompts.has('select_account')) full.select_account = {};
+  if (prompts.has('consent') && details.grantId) full.consent = { grantId: details.grantId };
+  const returnTo = await deps.provider.interactionResult(ctx.req, ctx.res, full, { mergeWithLastSubmission: false });
+  ctx.set('Cache-Control', 'no-store');
+  ctx.status = 303;
+  ctx.redirect(returnTo);
+}
+
+export function remainingSeconds(exp: number | undefined, now: Date): number {
+  return Math.max(1, (exp ?? 0) - Math.floor(now.getTime() / 1000));
+}

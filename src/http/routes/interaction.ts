@@ -1,0 +1,142 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import { z } from 'zod';
+import { beginUpstreamSignIn } from '../../federation/upstream-transaction.ts';
+import { upstreamIdsOf } from '../../oidc/client-policy.ts';
+import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
+import { BadRequestError } from '../../shared/errors.ts';
+import { sha256 } from '../../shared/ids.ts';
+import { callbackUri, finishInteraction, portalOf, remainingSeconds, requestedPrompts, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
+import { showProfileStep, signInAs } from '../profile-step.ts';
+import { parseInput } from '../validate.ts';
+import type { Context } from 'koa';
+
+/** Cookie that ties an upstream callback to the browser and interaction that started it; named per state value. */
+export const upstreamCookieName = (state: string) => `broker.up.${sha256(state).slice(0, 16)}`;
+export const UPSTREAM_COOKIE_PATH = '/upstream/callback';
+const UPSTREAM_ROUND_TRIP_SECONDS = 600;
+
+const upstreamForm = z.object({
+  csrf: z.string().max(200),
+  upstream: z.string().max(64),
+  remember: z.literal('on').optional(),
+  // "Use another account": ask the upstream for a fresh sign-in instead of reusing its session.
+  force: z.literal('yes').optional(),
+});
+const selectForm = z.object({ csrf: z.string().max(200), profile: z.string().min(1).max(200) });
+const abortForm = z.object({ csrf: z.string().max(200) });
+
+/** The broker's pages inside an oidc-provider interaction: sign-in, profile picker, and their form posts. */
+export function interactionRoutes(deps: InteractionDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid' });
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+  const details = (ctx: Context) => deps.provider.interactionDetails(ctx.req, ctx.res);
+
+  router.get('/', async (ctx) => {
+    const interaction = await details(ctx);
+    const prompts = requestedPrompts(interaction);
+    const { prompt } = interaction;
+
+    if (prompt.name === 'consent') {
+      // Only reached when a portal asks for prompt=consent: the grant was already made by autoGrant.
+      await finishInteraction(ctx, deps, interaction, { consent: { grantId: interaction.grantId } });
+      return;
+    }
+
+    const state = readBrokerState(interaction.result);
+    if (state?.step === 'identified') {
+      await showProfileStep(ctx, deps, interaction, state.identity, { remember: state.remember, forcePicker: prompts.has('select_account') });
+      return;
+    }
+
+    // Switching profile, or a session whose profile this portal does not admit: the session already says who
+    // the person is upstream, so show their profiles without another upstream sign-in.
+    const sessionOnly = prompt.reasons.every((r) => r === 'select_account_prompt' || r === 'profile_not_admitted');
+    if (interaction.session?.accountId && sessionOnly && !prompts.has('login')) {
+      const identity = await deps.profiles.identityOf(interaction.session.accountId);
+      if (identity) {
+        const session = await deps.provider.Session.find(interaction.session.cookie!);
+        await showProfileStep(ctx, deps, interaction, identity, { remember: !session?.transient, forcePicker: prompt.name === 'select_account' });
+        return;
+      }
+    }
+    await renderSignIn(ctx, deps, interaction);
+  });
+
+  router.post('/upstream', form, async (ctx) => {
+    const interaction = await details(ctx);
+    const input = parseInput(upstreamForm, ctx.request.body);
+    deps.csrf.verify(ctx, interaction.uid, input.csrf);
+    const portal = await portalOf(deps, interaction);
+    const upstream = deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).some((u) => u.id === input.upstream)
+      ? deps.upstreams.get(input.upstream)
+      : undefined;
+    if (!upstream) throw new BadRequestError('unknown_upstream', `That sign-in option is not available for ${portal.name}. Go back and choose another.`);
+
+    const prompts = requestedPrompts(interaction);
+    const now = deps.clock.now();
+    const { url, transaction } = await beginUpstreamSignIn(upstream, {
+      redirectUri: callbackUri(deps.config, upstream.config.id),
+      remember: input.remember === 'on',
+      forceLogin: input.force === 'yes' || prompts.has('login') || interaction.params.max_age !== undefined,
+      now,
+      lifetimeSeconds: Math.min(UPSTREAM_ROUND_TRIP_SECONDS, remainingSeconds(interaction.exp, now)),
+    });
+    await deps.provider.interactionResult(ctx.req, ctx.res, brokerResult({ step: 'upstream_pending', transaction }), { mergeWithLastSubmission: false });
+    ctx.cookies.set(upstreamCookieName(transaction.state), interaction.uid, {
+      signed: true, httpOnly: true, sameSite: 'lax', path: UPSTREAM_COOKIE_PATH, maxAge: UPSTREAM_ROUND_TRIP_SECONDS * 1000,
+    });
+    deps.logger.info('upstream.redirect', { interaction: interaction.uid, upstream: upstream.config.id, forceLogin: url.searchParams.get('prompt') === 'login' });
+    ctx.status = 303;
+    ctx.redirect(url.href);
+  });
+
+  router.post('/select', form, async (ctx) => {
+    const interaction = await details(ctx);
+    const input = parseInput(selectForm, ctx.request.body);
+    deps.csrf.verify(ctx, interaction.uid, input.csrf);
+    const { identity, remember } = await knownIdentity(deps, interaction);
+    const portal = await portalOf(deps, interaction);
+    const { admitted } = await deps.profiles.forIdentity(identity, portal.policy);
+    if (!admitted.some((c) => c.profile.id === input.profile)) {
+      throw new BadRequestError('profile_not_available', `That profile is not available for ${portal.name}. Go back and choose another.`);
+    }
+    await signInAs(ctx, deps, interaction, input.profile, remember);
+  });
+
+  router.post('/abort', form, async (ctx) => {
+    const interaction = await details(ctx);
+    const input = parseInput(abortForm, ctx.request.body);
+    deps.csrf.verify(ctx, interaction.uid, input.csrf);
+    await finishInteraction(ctx, deps, interaction, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
+  });
+
+  return router;
+}
+
+/** Who the person is upstream, from this interaction's upstream round-trip or else from their broker session. */
+async function knownIdentity(deps: InteractionDeps, interaction: InteractionDetails) {
+  const state = readBrokerState(interaction.result);
+  if (state?.step === 'identified') return { identity: state.identity, remember: state.remember };
+  if (interaction.session?.accountId) {
+    const identity = await deps.profiles.identityOf(interaction.session.accountId);
+    const session = await deps.provider.Session.find(interaction.session.cookie!);
+    if (identity) return { identity, remember: !session?.transient };
+  }
+  throw new BadRequestError('not_signed_in', 'Sign in first, then choose a profile. Go back to the portal and start again.');
+}
+
+async function renderSignIn(ctx: Context, deps: InteractionDeps, interaction: InteractionDetails) {
+  const portal = await portalOf(deps, interaction);
+  const upstreams = deps.upstreams.enabled(upstreamIdsOf(portal.metadata));
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = deps.views.render('interaction/sign-in', {
+    title: `Sign in to ${portal.name}`,
+    uid: interaction.uid,
+    csrf: deps.csrf.tokenFor(interaction.uid),
+    portalName: portal.name,
+    logoUri: portal.client.logoUri,
+    upstreams: upstreams.map((u) => ({ id: u.id, name: u.name })),
+    support: deps.config.support,
+  });
+}

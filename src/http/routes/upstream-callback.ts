@@ -1,0 +1,74 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { completeUpstreamSignIn } from '../../federation/complete-sign-in.ts';
+import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
+import { BadRequestError, FlowExpiredError, UpstreamError } from '../../shared/errors.ts';
+import { safeEqual } from '../../shared/ids.ts';
+import { callbackUri, remainingSeconds, type InteractionDeps } from '../interaction-context.ts';
+import { singleParam } from '../validate.ts';
+import { UPSTREAM_COOKIE_PATH, upstreamCookieName } from './interaction.ts';
+
+const foreignResponse = () => new BadRequestError(
+  'state_mismatch',
+  'This sign-in response does not belong to a sign-in started in this browser, so it was ignored. Go back to the portal and sign in again.',
+);
+
+/**
+ * Where upstreams send people back. The state is checked against the transaction kept in the interaction named
+ * by this browser's cookie, and the transaction is forgotten before the code is redeemed: a replayed or foreign
+ * callback is refused before any token request.
+ */
+export function upstreamCallbackRoutes(deps: InteractionDeps): Router {
+  const router = new Router();
+
+  router.get('/upstream/callback/:upstreamId', async (ctx: Context) => {
+    const state = singleParam(ctx.query.state);
+    if (!state || state.length > 512) throw new BadRequestError('state_missing', 'This sign-in response is incomplete. Go back to the portal and sign in again.');
+
+    const cookieName = upstreamCookieName(state);
+    const uid = ctx.cookies.get(cookieName, { signed: true });
+    if (!uid) throw foreignResponse();
+    ctx.cookies.set(cookieName, null, { path: UPSTREAM_COOKIE_PATH });
+
+    const interaction = await deps.provider.Interaction.find(uid);
+    if (!interaction) throw new FlowExpiredError();
+    const pending = readBrokerState(interaction.result);
+    if (pending?.step !== 'upstream_pending' || !safeEqual(pending.transaction.state, state) || pending.transaction.upstreamId !== ctx.params.upstreamId) {
+      throw foreignResponse();
+    }
+    const { transaction } = pending;
+    const now = deps.clock.now();
+    interaction.result = {};
+    await interaction.save(remainingSeconds(interaction.exp, now));
+    if (transaction.expiresAt < Math.floor(now.getTime() / 1000)) throw new FlowExpiredError();
+
+    const upstream = deps.upstreams.get(transaction.upstreamId);
+    if (!upstream) throw new FlowExpiredError('That sign-in option was switched off. Go back to the portal and sign in again.');
+
+    let identity;
+    try {
+      identity = await completeUpstreamSignIn(upstream, transaction, {
+        redirectUri: callbackUri(deps.config, upstream.config.id),
+        query: new URLSearchParams(ctx.querystring),
+      });
+    } catch (err) {
+      if (err instanceof UpstreamError && err.code === 'access_denied') {
+        // The portal hears about it as an OAuth error on its own redirect URI, with its own state.
+        interaction.result = { error: 'access_denied', error_description: 'The sign-in was cancelled at the upstream identity provider.' };
+        await interaction.save(remainingSeconds(interaction.exp, deps.clock.now()));
+        ctx.status = 303;
+        ctx.redirect(interaction.returnTo);
+        return;
+      }
+      throw err;
+    }
+
+    deps.logger.info('upstream.signed_in', { interaction: uid, upstream: identity.upstreamId });
+    interaction.result = brokerResult({ step: 'identified', identity, remember: transaction.remember });
+    await interaction.save(remainingSeconds(interaction.exp, deps.clock.now()));
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${uid}`);
+  });
+
+  return router;
+}

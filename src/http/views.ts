@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import Handlebars from 'handlebars';
+
+export interface Views {
+  /** Renders views/<name>.hbs inside views/layouts/<layout>.hbs (default "main"). */
+  render(name: string, data?: Record<string, unknown>, options?: { layout?: string | false }): string;
+  has(name: string): boolean;
+}
+
+/**
+ * Compiles every template under `root` once at start (a missing template is a start-up error, not a 500 later).
+ * Partials are the files under partials/, named by their path without the extension.
+ */
+export function createViews(root: string, globals: Record<string, unknown> = {}): Views {
+  const hbs = Handlebars.create();
+  const templates = new Map<string, Handlebars.TemplateDelegate>();
+
+  for (const file of walk(root)) {
+    if (!file.endsWith('.hbs')) continue;
+    const name = relative(root, file).slice(0, -'.hbs'.length).split(sep).join('/');
+    const source = readFileSync(file, 'utf8');
+    if (name.startsWith('partials/')) hbs.registerPartial(name.slice('partials/'.length), source);
+    else templates.set(name, hbs.compile(source, { strict: false }));
+  }
+
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
+
+  const get = (name: string) => {
+    const template = templates.get(name);
+    if (!template) throw new Error(`no template views/${name}.hbs`);
+    return template;
+  };
+
+  return {
+    has: (name) => templates.has(name),
+    render(name, data = {}, options = {}) {
+      const context = { ...globals, ...data };
+      const body = get(name)(context);
+      if (options.layout === false) return body;
+      return get(`layouts/${options.layout ?? 'main'}`)({ ...context, body });
+    },
+  };
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}

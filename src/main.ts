@@ -1,0 +1,44 @@
+import { createServer } from 'node:http';
+import { loadConfig } from './config/load.ts';
+import { createApp } from './http/create-app.ts';
+import { createServices } from './services.ts';
+import { ConfigError } from './shared/errors.ts';
+import { createJsonLogger } from './shared/logger.ts';
+
+/** load config → create services → create the HTTP app → listen; close everything on SIGTERM/SIGINT. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createJsonLogger(config.logLevel);
+  const services = await createServices(config, { logger });
+  const app = createApp(services);
+  const server = createServer(app.callback());
+  // Bounded request handling: slow clients cannot hold sockets forever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.listen(config.port, () => {
+    logger.info('broker.listening', { issuer: config.issuer, port: config.port, demo: config.demo.enabled });
+    if (config.demo.enabled) process.stdout.write(`\nProfile broker demo running: open ${config.issuer}/\n\n`);
+  });
+
+  const stop = (signal: string) => {
+    logger.info('broker.stopping', { signal });
+    server.close(() => {
+      void services.close().then(() => process.exit(0));
+    });
+    server.closeAllConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

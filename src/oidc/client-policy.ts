@@ -1,0 +1,80 @@
+import { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
+import type { AdmissionPolicy } from '../directory/eligibility.ts';
+import { PROFILE_KINDS, type ProfileKind } from '../directory/model.ts';
+
+/**
+ * Broker policy carried in each client's metadata, so it lives wherever clients live (configuration today, the
+ * admin API's store later) and oidc-provider validates it with the rest of the metadata.
+ */
+export const BROKER_CLIENT_PROPERTIES = ['profile_kinds', 'contract_required', 'upstreams'] as const;
+
+/** Client metadata as oidc-provider's `client.metadata()` returns it (snake_case, extra properties included). */
+type PolicyHolder = Record<string, unknown>;
+
+export function admissionPolicyOf(client: PolicyHolder): AdmissionPolicy {
+  return {
+    profileKinds: (client.profile_kinds as ProfileKind[] | undefined) ?? PROFILE_KINDS,
+    contractRequired: client.contract_required === true,
+  };
+}
+
+export function upstreamIdsOf(client: PolicyHolder): string[] | undefined {
+  return client.upstreams as string[] | undefined;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The broker's own rules for redirect and post-logout URIs, on top of oidc-provider's: https only (plain http
+ * on a loopback host while developing), no wildcards. Returns what is wrong, or undefined.
+ */
+export function redirectUriProblem(uri: string, options: { allowLoopbackHttp: boolean }): string | undefined {
+  if (uri.includes('*')) return `${uri}: wildcards are not allowed`;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return `${uri}: not an absolute URL`;
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && options.allowLoopbackHttp && LOOPBACK.has(url.hostname)) return undefined;
+  return `${uri}: must use https${options.allowLoopbackHttp ? ' (plain http only on localhost)' : ''}`;
+}
+
+export function createExtraClientMetadata(options: { allowLoopbackHttp: boolean; upstreamIds: readonly string[] }): NonNullable<Configuration['extraClientMetadata']> {
+  return {
+    properties: [...BROKER_CLIENT_PROPERTIES],
+    validator(_ctx, key, value, metadata: ClientMetadata) {
+      const invalid = (message: string) => {
+        throw new errors.InvalidClientMetadata(message);
+      };
+      switch (key) {
+        case 'profile_kinds':
+          if (value === undefined) {
+            metadata.profile_kinds = [...PROFILE_KINDS];
+          } else if (!Array.isArray(value) || value.length === 0 || !value.every((k) => (PROFILE_KINDS as readonly string[]).includes(k))) {
+            invalid(`profile_kinds must be a non-empty list of ${PROFILE_KINDS.join(', ')}`);
+          }
+          // oidc-provider calls this validator only for the broker's own properties, with the whole metadata;
+          // this is the one place per client where the broker's URI rules can join its validation.
+          for (const uri of [...(metadata.redirect_uris ?? []), ...((metadata.post_logout_redirect_uris as string[] | undefined) ?? [])]) {
+            const problem = redirectUriProblem(uri, options);
+            if (problem) invalid(problem);
+          }
+          break;
+        case 'contract_required':
+          if (value === undefined) metadata.contract_required = false;
+          else if (typeof value !== 'boolean') invalid('contract_required must be true or false');
+          break;
+        case 'upstreams':
+          if (value === undefined) break;
+          if (!Array.isArray(value) || value.length === 0 || !value.every((id) => options.upstreamIds.includes(id))) {
+            invalid(`upstreams must be a non-empty list of configured upstream ids (${options.upstreamIds.join(', ')})`);
+          }
+          break;
+        default:
+          break;
+      }
+    },
+  };
+}

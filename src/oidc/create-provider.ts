@@ -1,0 +1,128 @@
+import Provider, { errors, type AdapterFactory, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import type { ProfileResolver } from '../directory/admitted-profiles.ts';
+import { claimsForProfile, claimsForScopes, SCOPE_CLAIMS } from '../directory/profile-claims.ts';
+import { admissionPolicyOf, createExtraClientMetadata } from './client-policy.ts';
+import { createInteractionPolicy } from './interaction-policy.ts';
+import type { ProviderPages } from './pages.ts';
+import type { KeyMaterial } from './signing-keys.ts';
+import { autoGrant } from './auto-grant.ts';
+
+export interface ProviderDeps {
+  config: Config;
+  keys: KeyMaterial;
+  adapter: AdapterFactory;
+  profiles: ProfileResolver;
+  pages: ProviderPages;
+  /** Clients from configuration, plus the demo portals when the demo runs. */
+  clients: ClientMetadata[];
+  upstreamIds: readonly string[];
+  /** Resource servers by indicator: configuration's, plus the demo API when the demo runs. */
+  resourceServers: Config['resourceServers'];
+}
+
+/** The OpenID Provider: the broker's face to portals. Every option that differs from oidc-provider's default is here. */
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, profiles } = deps;
+
+  const options: Configuration = {
+    adapter: deps.adapter,
+    clients: deps.clients,
+    jwks: deps.keys.jwks as Configuration['jwks'],
+    cookies: {
+      keys: deps.keys.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    // The account is the selected profile (DESIGN.md §4). A profile that is gone, unlinked, disabled or no longer
+    // admitted by the asking client has no account: its tokens stop working (refresh, userinfo).
+    async findAccount(ctx, id) {
+      const client = (ctx as KoaContextWithOIDC).oidc?.client;
+      const choice = await profiles.account(id, client ? admissionPolicyOf(client.metadata()) : undefined);
+      if (!choice) return undefined;
+      const claims = claimsForProfile(choice.profile, choice.organisation);
+      return { accountId: id, claims: async () => claims };
+    },
+    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)],
+    claims: {
+      acr: null,
+      auth_time: null,
+      sid: null,
+      openid: ['sub'],
+      ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, names]) => [scope, [...names]])),
+    },
+    // Portals read the profile from the ID token; without this the code flow's ID token carries only `sub`.
+    conformIdTokenClaims: false,
+    acrValues: [config.acr],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    extraClientMetadata: createExtraClientMetadata({ allowLoopbackHttp: config.env !== 'production', upstreamIds: deps.upstreamIds }),
+    // Portals are registered by administrators: a person is never asked to consent to what their portal requests.
+    loadExistingGrant: autoGrant,
+    // Refresh tokens for every portal registered for the refresh_token grant, not only with offline_access
+    // (which oidc-provider honours only together with prompt=consent, a screen the broker does not show).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    async extraTokenClaims(ctx, token) {
+      // Only JWT access tokens for resource servers carry claims; opaque ones are looked up at userinfo.
+      if (token.kind !== 'AccessToken' || !('resourceServer' in token) || !token.resourceServer || !token.accountId) return undefined;
+      const choice = await profiles.account(token.accountId);
+      if (!choice) return undefined;
+      const scopes = new Set(String(token.scope ?? '').split(' '));
+      const { sub: _sub, ...claims } = claimsForScopes(claimsForProfile(choice.profile, choice.organisation), scopes);
+      return claims;
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: createInteractionPolicy(async (ctx, profileId) => Boolean(await profiles.account(profileId, admissionPolicyOf(ctx.oidc.client!.metadata())))),
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: deps.pages.logoutSource,
+        postLogoutSuccessSource: deps.pages.postLogoutSuccessSource,
+      },
+      resourceIndicators: {
+        enabled: true,
+        // No default audience: a plain access token stays opaque and usable at userinfo; a portal asks for a
+        // resource server's JWT explicitly with `resource` (RFC 8707).
+        defaultResource: async () => undefined,
+        useGrantedResource: async () => false,
+        async getResourceServerInfo(_ctx, resource) {
+          const server = deps.resourceServers[resource];
+          if (!server) throw new errors.InvalidTarget(`unknown resource server ${resource}`);
+          return {
+            audience: resource,
+            scope: server.scope,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: server.accessTokenTtlSeconds,
+          };
+        },
+      },
+    },
+    ttl: {
+      Session: config.ttl.session,
+      Interaction: config.ttl.interaction,
+      Grant: config.ttl.grant,
+      AuthorizationCode: config.ttl.authorizationCode,
+      AccessToken: config.ttl.accessToken,
+      IdToken: config.ttl.idToken,
+      RefreshToken: config.ttl.refreshToken,
+    },
+    renderError: deps.pages.renderError,
+  };
+
+  const provider = new Provider(config.issuer, options);
+  provider.proxy = config.trustProxy;
+  return provider;
+}

@@ -1,0 +1,20 @@
+import type { UpstreamIdentity } from '../directory/model.ts';
+import type { UpstreamTransaction } from '../federation/upstream-transaction.ts';
+
+/**
+ * What the broker keeps inside an oidc-provider Interaction between its own steps (STYLE.md rule 9): the pending
+ * upstream round-trip, then the identity it produced. It lives under `result.broker`, which oidc-provider carries
+ * but never interprets, and is replaced by the real login result when the interaction finishes.
+ */
+export type BrokerInteractionState =
+  | { step: 'upstream_pending'; transaction: UpstreamTransaction }
+  | { step: 'identified'; identity: UpstreamIdentity; remember: boolean };
+
+export function readBrokerState(result: unknown): BrokerInteractionState | undefined {
+  const state = (result as { broker?: BrokerInteractionState } | undefined)?.broker;
+  return state && (state.step === 'upstream_pending' || state.step === 'identified') ? state : undefined;
+}
+
+export function brokerResult(state: BrokerInteractionState): { broker: BrokerInteractionState } {
+  return { broker: state };
+}

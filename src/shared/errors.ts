@@ -1,0 +1,72 @@
+/**
+ * Typed errors. Domain code throws these; one middleware (http/error-handler.ts) turns them into a JSON body for
+ * APIs or a rendered page for browsers. `expose` says whether `message` was written for the person reading the
+ * response; when false they see a generic sentence and the reference code, and the message goes to the log only.
+ */
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly expose: boolean;
+  /** Extra values a page may show (e.g. a client name); never secrets. */
+  readonly details: Record<string, unknown>;
+
+  constructor(status: number, code: string, message: string, options: { expose?: boolean; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.expose = options.expose ?? status < 500;
+    this.details = options.details ?? {};
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(code: string, message: string, details?: Record<string, unknown>) {
+    super(400, code, message, { details });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(code: string, message: string) {
+    super(403, code, message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(code: string, message: string) {
+    super(404, code, message);
+  }
+}
+
+/** The sign-in this request belongs to is gone (expired, finished, or started again elsewhere). */
+export class FlowExpiredError extends AppError {
+  constructor(message = 'This sign-in has expired or was already finished. Go back to the portal and sign in again.') {
+    super(400, 'flow_expired', message);
+  }
+}
+
+/** An upstream identity provider refused or returned something the broker must not trust. */
+export class UpstreamError extends AppError {
+  constructor(code: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+    super(options.status ?? 400, code, message, { cause: options.cause });
+  }
+}
+
+/** A dependency (upstream discovery, a store) cannot be reached; the person may retry. */
+export class UnavailableError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(code: string, message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
+    super(503, code, message, { cause: options.cause });
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 30;
+  }
+}
+
+/** Configuration that cannot run; every problem is listed so an operator fixes them in one pass. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

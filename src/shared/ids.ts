@@ -1,0 +1,22 @@
+import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+
+/** A random URL-safe identifier with `bytes` bytes of CSPRNG entropy (default 32 bytes = 256 bits). */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** Short reference code people can read out to support; also the key that ties a page to its log line. */
+export function referenceCode(): string {
+  return randomBytes(6).toString('hex').toUpperCase().replace(/(.{4})(.{4})(.{4})/, '$1-$2-$3');
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** Compares two strings without leaking where they differ through timing. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
