@@ -18,7 +18,13 @@ async function main() {
     throw err;
   }
   const logger = createJsonLogger(config.logLevel);
-  const services = await createServices(config, { logger });
+  const services = await createServices(config, { logger }).catch((err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  });
   const app = createApp(services);
   const server = createServer(app.callback());
   // Bounded request handling: slow clients cannot hold sockets forever.

@@ -13,7 +13,7 @@ import { createCsrf, type Csrf } from './http/csrf.ts';
 import { createProviderPages } from './http/provider-pages.ts';
 import { createViews, type Views } from './http/views.ts';
 import { createProvider } from './oidc/create-provider.ts';
-import { loadKeyMaterial } from './oidc/signing-keys.ts';
+import { generateSigningKey, loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
 import { createMemoryDirectory } from './stores/memory/directory.ts';
@@ -68,7 +68,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     profiles,
     pages: createProviderPages(views, logger),
     // oidc-provider fills in defaults on the metadata it is given, so it gets copies of the frozen configuration.
-    clients: [...(structuredClone(config.clients) as unknown as ClientMetadata[]), ...(demoPlan?.clients ?? [])],
+    clients: [...(JSON.parse(JSON.stringify(config.clients)) as ClientMetadata[]), ...(demoPlan?.clients ?? [])],
     upstreamIds: upstreamConfigs.map((u) => u.id),
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
   });
@@ -84,7 +84,9 @@ export async function createServices(config: Config, options: { logger?: Logger;
     upstreams,
     profiles,
     csrf: createCsrf(keys.cookieKeys[0]!, config.issuer),
-    demo: demoPlan ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys }) : undefined,
+    demo: demoPlan
+      ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, upstreamAdapter: createMemoryOidcAdapter(clock), upstreamKey: await generateSigningKey() })
+      : undefined,
     async close() {
       clearInterval(sweep);
     },

@@ -4,7 +4,8 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 import mount from 'koa-mount';
-import type { ClientMetadata } from 'oidc-provider';
+import type { JWK } from 'jose';
+import type { AdapterFactory, ClientMetadata } from 'oidc-provider';
 import type { Config, UpstreamConfig } from '../config/schema.ts';
 import { directorySeedSchema, type DirectorySeed } from '../directory/seed.ts';
 import type { Views } from '../http/views.ts';
@@ -68,7 +69,7 @@ export function planDemo(config: Config, configDir: string) {
 export type DemoPlan = ReturnType<typeof planDemo>;
 
 /** The demo's routes: home page, the development upstream under /dev-upstream, the two portals under /demo. */
-export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: Views; cookieKeys: string[] }): Middleware {
+export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: Views; cookieKeys: string[]; upstreamAdapter: AdapterFactory; upstreamKey: JWK }): Middleware {
   const { config, views } = deps;
   const upstream = createDevUpstream({
     issuer: plan.upstream.issuer,
@@ -78,6 +79,8 @@ export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: 
     password: plan.accounts.password,
     views,
     cookieKeys: deps.cookieKeys,
+    jwks: { keys: [deps.upstreamKey] },
+    adapter: deps.upstreamAdapter,
   });
   const portals = plan.portals.map((p) => createDemoPortal({
     id: p.id,

@@ -2,7 +2,8 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import mount from 'koa-mount';
-import Provider, { type Configuration } from 'oidc-provider';
+import type { JWK } from 'jose';
+import Provider, { type AdapterFactory, type Configuration } from 'oidc-provider';
 import { z } from 'zod';
 import type { Views } from '../http/views.ts';
 
@@ -24,6 +25,9 @@ export interface DevUpstreamOptions {
   password: string;
   views: Views;
   cookieKeys: string[];
+  /** Its own signing key and storage, never the broker's: it stands for a separate service. */
+  jwks: { keys: JWK[] };
+  adapter: AdapterFactory;
 }
 
 /**
@@ -36,6 +40,8 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
   const bySubject = new Map(options.accounts.map((a) => [a.subject, a]));
 
   const configuration: Configuration = {
+    adapter: options.adapter,
+    jwks: options.jwks as Configuration['jwks'],
     clients: [{
       client_id: options.client.clientId,
       client_secret: options.client.clientSecret,

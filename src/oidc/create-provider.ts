@@ -7,6 +7,7 @@ import { createInteractionPolicy } from './interaction-policy.ts';
 import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
+import { ConfigError } from '../shared/errors.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -45,10 +46,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)],
     claims: {
-      acr: null,
       auth_time: null,
       sid: null,
-      openid: ['sub'],
+      // acr and amr ride on the openid scope so every ID token says how the login happened (DESIGN.md §4).
+      openid: ['sub', 'acr', 'amr'],
       ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, names]) => [scope, [...names]])),
     },
     // Portals read the profile from the ID token; without this the code flow's ID token carries only `sub`.
@@ -122,7 +123,14 @@ export function createProvider(deps: ProviderDeps): Provider {
     renderError: deps.pages.renderError,
   };
 
-  const provider = new Provider(config.issuer, options);
+  let provider: Provider;
+  try {
+    provider = new Provider(config.issuer, options);
+  } catch (err) {
+    // Static clients are validated here; name the problem the way an operator can fix it.
+    if (err instanceof errors.OIDCProviderError) throw new ConfigError([`clients: ${err.error_description ?? err.message}`]);
+    throw err;
+  }
   provider.proxy = config.trustProxy;
   return provider;
 }

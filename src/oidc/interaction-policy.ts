@@ -14,6 +14,8 @@ export function createInteractionPolicy(isAdmitted: (ctx: KoaContextWithOIDC, pr
   policy.get('login')!.checks.add(new Check(
     'profile_not_admitted',
     'the signed-in profile is not admitted by this client',
+    // Checks added after the prompt is built do not inherit its error; prompt=none must get login_required.
+    'login_required',
     async (ctx) => {
       const profileId = ctx.oidc.session?.accountId;
       if (!profileId) return Check.NO_NEED_TO_PROMPT;

@@ -1,7 +1,11 @@
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../shared/clock.ts';
 
+/** Models that belong to a grant: revoking the grant removes these, and only these (never the Interaction). */
+export const GRANTABLE_MODELS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
+
 interface Entry {
+  model: string;
   payload: AdapterPayload;
   expiresAt?: number;
 }
@@ -19,6 +23,7 @@ export function createMemoryOidcAdapter(clock: Clock): AdapterFactory & { sweep(
   const factory = (model: string): Adapter => ({
     async upsert(id, payload, expiresIn) {
       entries.set(key(model, id), {
+        model,
         payload: structuredClone(payload),
         expiresAt: expiresIn ? clock.now().getTime() + expiresIn * 1000 : undefined,
       });
@@ -48,7 +53,7 @@ export function createMemoryOidcAdapter(clock: Clock): AdapterFactory & { sweep(
     },
     async revokeByGrantId(grantId) {
       for (const [k, entry] of entries) {
-        if (entry.payload.grantId === grantId) entries.delete(k);
+        if (GRANTABLE_MODELS.has(entry.model) && entry.payload.grantId === grantId) entries.delete(k);
       }
     },
   });

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Browser } from '../support/browser.ts';
+import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
+import { authorize, signIn, signInUpstream } from '../support/flows.ts';
+import { createPortal, type Portal } from '../support/portal.ts';
+
+const PARTNER_ONLY = {
+  ...TEST_PORTAL,
+  client_id: 'partner-only',
+  client_name: 'Partner test portal',
+  redirect_uris: ['https://partners.example/cb'],
+  post_logout_redirect_uris: ['https://partners.example/'],
+  profile_kinds: ['partner'],
+  contract_required: false,
+};
+
+let broker: TestBroker;
+let portal: Portal;
+let partnerPortal: Portal;
+
+beforeAll(async () => {
+  broker = await startBroker({ clients: [TEST_PORTAL, PARTNER_ONLY], support: { name: 'Dynamics support', email: 'help@broker.example' } });
+  portal = await createPortal(broker.issuer);
+  partnerPortal = await createPortal(broker.issuer, PARTNER_ONLY);
+});
+afterAll(() => broker.close());
+
+describe('client policy', () => {
+  it('tells a person whose only profile has an expired contract why, with the support contact, and issues nothing', async () => {
+    const browser = new Browser();
+    const { page } = await authorize(browser, portal);
+    const refused = await signInUpstream(browser, page, 'carol', { stopAt: [portal.redirectUri] });
+    expect(refused.stopped).toBeUndefined();
+    expect(refused.status).toBe(403);
+    expect(refused.$('h1').text()).toBe('You cannot sign in to Test portal');
+    expect(refused.text).toContain('Northwind Traders does not have an active service contract (it ended on 2025-06-30)');
+    expect(refused.text).toContain('help@broker.example');
+  });
+
+  it('tells a customer that a partner-only portal is not open to customer organisations', async () => {
+    const browser = new Browser();
+    const { page } = await authorize(browser, partnerPortal);
+    const refused = await signInUpstream(browser, page, 'alice', { stopAt: [partnerPortal.redirectUri] });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('Partner test portal is not open to customer organisations');
+  });
+
+  it('admits only the profiles a portal allows: the partner portal signs a two-profile person straight in as the partner profile', async () => {
+    const { claims } = await signIn(new Browser(), partnerPortal, 'bob');
+    expect(claims).toMatchObject({ sub: 'prf-bob-fabrikam', profile_kind: 'partner' });
+  });
+
+  it('lists refused profiles beside the picker when some are admitted', async () => {
+    // Bob's Contoso profile is a customer profile; at the customer portal both are admitted, so use a
+    // portal that requires a contract and check nothing refused is listed for him.
+    const browser = new Browser();
+    const { page } = await authorize(browser, portal);
+    const picker = await signInUpstream(browser, page, 'bob');
+    expect(picker.$('#refused-heading').length).toBe(0);
+  });
+
+  it('shows a person with no association a "not associated yet" page', async () => {
+    const browser = new Browser();
+    const { page } = await authorize(browser, portal);
+    const notYet = await signInUpstream(browser, page, 'dave', { stopAt: [portal.redirectUri] });
+    expect(notYet.stopped).toBeUndefined();
+    expect(notYet.status).toBe(200);
+    expect(notYet.$('h1').text()).toBe('Your account is not associated yet');
+    expect(notYet.text).toContain('help@broker.example');
+  });
+
+  it('answers prompt=none with login_required when the session\'s profile is not admitted by the asking portal', async () => {
+    const browser = new Browser();
+    await signIn(browser, portal, 'alice');
+    const { page, checks } = await authorize(browser, partnerPortal, { prompt: 'none' });
+    const redirect = new URL(page.stopped!);
+    expect(redirect.searchParams.get('error')).toBe('login_required');
+    expect(redirect.searchParams.get('state')).toBe(checks.state);
+    expect(redirect.searchParams.get('code')).toBeNull();
+  });
+
+  it('signs a second admitted portal in silently with prompt=none in the same browser session', async () => {
+    const browser = new Browser();
+    await signIn(browser, portal, 'bob', { pick: 'prf-bob-fabrikam' });
+    const { page, checks } = await authorize(browser, partnerPortal, { prompt: 'none' });
+    const tokens = await partnerPortal.redeem(page.stopped!, checks);
+    expect(tokens.claims()!.sub).toBe('prf-bob-fabrikam');
+  });
+});

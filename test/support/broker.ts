@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig } from '../../src/config/load.ts';
+import type { ConfigInput } from '../../src/config/schema.ts';
+import { createApp } from '../../src/http/create-app.ts';
+import { createServices, type Services } from '../../src/services.ts';
+import type { Clock } from '../../src/shared/clock.ts';
+import type { Logger } from '../../src/shared/logger.ts';
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  event: string;
+  [field: string]: unknown;
+}
+
+export interface TestBroker {
+  issuer: string;
+  services: Services;
+  logs: LogLine[];
+  close(): Promise<void>;
+}
+
+/** A portal registered for tests; its redirect URI is never fetched, the browser stops there. */
+export const TEST_PORTAL = {
+  client_id: 'test-portal',
+  client_secret: 'test-portal-secret-0123456789abcdef',
+  client_name: 'Test portal',
+  redirect_uris: ['https://portal.example/cb'],
+  post_logout_redirect_uris: ['https://portal.example/signed-out'],
+  profile_kinds: ['customer', 'partner'],
+  contract_required: true,
+};
+
+/**
+ * The real broker (the same composition root `npm start` uses) on an ephemeral loopback port, with the embedded
+ * demo's development upstream and seeded directory, plus TEST_PORTAL. Logs are captured for assertions.
+ */
+export async function startBroker(overrides: ConfigInput = {}, options: { clock?: Clock; issuer?: (port: number) => string } = {}): Promise<TestBroker> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const issuer = options.issuer?.(port) ?? `http://127.0.0.1:${port}`;
+
+  const logs: LogLine[] = [];
+  const capture = (level: LogLine['level']) => (event: string, fields: Record<string, unknown> = {}) => {
+    logs.push({ level, event, ...fields });
+  };
+  const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
+
+  const config = loadConfig({}, { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...overrides });
+  const services = await createServices(config, { logger, clock: options.clock });
+  server.on('request', createApp(services).callback());
+
+  return {
+    issuer,
+    services,
+    logs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+    },
+  };
+}
