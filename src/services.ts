@@ -12,7 +12,7 @@ import { createUpstreams, type Upstreams } from './federation/upstreams.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { createProviderPages } from './http/provider-pages.ts';
 import { createViews, type Views } from './http/views.ts';
-import { createProvider } from './oidc/create-provider.ts';
+import { assertClientsValid, createProvider } from './oidc/create-provider.ts';
 import { generateSigningKey, loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
@@ -61,17 +61,22 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const sweep = setInterval(() => adapter.sweep(), 60_000);
   sweep.unref();
 
+  const clients = [
+    // oidc-provider fills in defaults on the metadata it is given, so it gets copies of the frozen configuration.
+    ...(JSON.parse(JSON.stringify(config.clients)) as ClientMetadata[]),
+    ...(demoPlan?.clients ?? []),
+  ];
   const provider = createProvider({
     config,
     keys,
     adapter,
     profiles,
     pages: createProviderPages(views, logger),
-    // oidc-provider fills in defaults on the metadata it is given, so it gets copies of the frozen configuration.
-    clients: [...(JSON.parse(JSON.stringify(config.clients)) as ClientMetadata[]), ...(demoPlan?.clients ?? [])],
+    clients,
     upstreamIds: upstreamConfigs.map((u) => u.id),
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
   });
+  await assertClientsValid(provider, clients);
 
   return {
     config,

@@ -4,16 +4,19 @@ import { UnavailableError, UpstreamError } from '../shared/errors.ts';
 import type { UpstreamTransaction } from './upstream-transaction.ts';
 import type { Upstream } from './upstreams.ts';
 
+const MAX_CLOCK_SKEW_SECONDS = 60;
+
 /**
  * Turns the upstream's redirect back into a validated identity. openid-client checks, before any token request,
  * the state, the RFC 9207 `iss` parameter (required when the upstream advertises it: mix-up defence), and an
  * error response; then, on the ID token: signature and algorithm against the upstream's JWKS, `iss`, `aud`, `exp`,
- * `iat` and the nonce; and it sends the PKCE verifier.
+ * the nonce (and with non-repudiation checks on, the signature against the upstream's JWKS); the broker adds a
+ * bound on `iat`. PKCE's verifier goes with the token request.
  */
 export async function completeUpstreamSignIn(
   upstream: Upstream,
   transaction: UpstreamTransaction,
-  callback: { redirectUri: string; query: URLSearchParams },
+  callback: { redirectUri: string; query: URLSearchParams; now: Date },
 ): Promise<UpstreamIdentity> {
   const configuration = await upstream.configuration();
   const currentUrl = new URL(callback.redirectUri);
@@ -30,6 +33,10 @@ export async function completeUpstreamSignIn(
     claims = tokens.claims();
   } catch (err) {
     throw classify(upstream, err);
+  }
+  // oauth4webapi accepts any `iat`; a token "issued" in the future means a broken or hostile upstream clock.
+  if (claims && claims.iat > Math.floor(callback.now.getTime() / 1000) + MAX_CLOCK_SKEW_SECONDS) {
+    throw new UpstreamError('upstream_response_invalid', `The answer from ${upstream.config.name} could not be verified, so you were not signed in. Please start again from the portal.`);
   }
   if (!claims?.sub) {
     throw new UpstreamError('upstream_response_invalid', `${upstream.config.name} did not say who signed in. Please try again.`);

@@ -31,6 +31,9 @@ export function createUpstreams(configs: readonly UpstreamConfig[], logger: Logg
           options,
         );
         discovered.timeout = config.timeoutSeconds;
+        // openid-client trusts a code-flow ID token for arriving over TLS (OIDC Core §3.1.3.7) and skips its
+        // signature; the broker verifies it against the upstream's JWKS anyway (unknown kid, wrong key).
+        client.enableNonRepudiationChecks(discovered);
         return discovered;
       } catch (err) {
         logger.warn('upstream.discovery_failed', { upstream: config.id, ...errorFields(err) });

@@ -134,3 +134,20 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = config.trustProxy;
   return provider;
 }
+
+/**
+ * oidc-provider validates static clients only when first used; load each one now so that a bad client in the
+ * configuration stops the start with its reason instead of failing a person's sign-in later.
+ */
+export async function assertClientsValid(provider: Provider, clients: readonly ClientMetadata[]): Promise<void> {
+  const problems: string[] = [];
+  for (const metadata of clients) {
+    try {
+      await provider.Client.find(String(metadata.client_id));
+    } catch (err) {
+      const reason = err instanceof errors.OIDCProviderError ? err.error_description ?? err.message : (err as Error).message;
+      problems.push(`clients.${String(metadata.client_id)}: ${reason}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+}

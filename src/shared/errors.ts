@@ -56,7 +56,8 @@ export class UpstreamError extends AppError {
 export class UnavailableError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(code: string, message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
-    super(503, code, message, { cause: options.cause });
+    // Written for the person: it says what is down and that retrying later is the fix.
+    super(503, code, message, { cause: options.cause, expose: true });
     this.retryAfterSeconds = options.retryAfterSeconds ?? 30;
   }
 }

@@ -47,8 +47,14 @@ export async function startBroker(overrides: ConfigInput = {}, options: { clock?
   };
   const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
 
-  const config = loadConfig({}, { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...overrides });
-  const services = await createServices(config, { logger, clock: options.clock });
+  let services: Services;
+  try {
+    const config = loadConfig({}, { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...overrides });
+    services = await createServices(config, { logger, clock: options.clock });
+  } catch (err) {
+    server.close();
+    throw err;
+  }
   server.on('request', createApp(services).callback());
 
   return {

@@ -24,6 +24,8 @@ export interface FollowOptions {
 export class Browser {
   readonly jar = new CookieJar();
   readonly requests: string[] = [];
+  /** Every Set-Cookie header received, raw, to check cookie attributes. */
+  readonly setCookies: string[] = [];
 
   async request(url: string, init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {}): Promise<Response> {
     const cookie = await this.jar.getCookieString(url);
@@ -33,6 +35,7 @@ export class Browser {
     this.requests.push(`${init.method ?? 'GET'} ${url}`);
     const response = await fetch(url, { method: init.method ?? 'GET', body: init.body, headers, redirect: 'manual' });
     for (const header of response.headers.getSetCookie()) {
+      this.setCookies.push(header);
       await this.jar.setCookie(header, url, { ignoreError: true });
     }
     return response;

@@ -50,6 +50,7 @@ export function upstreamCallbackRoutes(deps: InteractionDeps): Router {
       identity = await completeUpstreamSignIn(upstream, transaction, {
         redirectUri: callbackUri(deps.config, upstream.config.id),
         query: new URLSearchParams(ctx.querystring),
+        now: deps.clock.now(),
       });
     } catch (err) {
       if (err instanceof UpstreamError && err.code === 'access_denied') {

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Browser, type Page } from '../support/browser.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { authorize, signIn, signInUpstream } from '../support/flows.ts';
+import { createPortal, type Portal } from '../support/portal.ts';
+
+let broker: TestBroker;
+let portal: Portal;
+
+beforeAll(async () => {
+  broker = await startBroker();
+  portal = await createPortal(broker.issuer);
+});
+afterAll(() => broker.close());
+
+function expectProtectiveHeaders(page: Page) {
+  expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  expect(page.headers.get('x-frame-options')).toBe('DENY');
+  expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+}
+
+describe('pages', () => {
+  it('sends anti-framing, CSP and no-referrer headers on every broker page of a sign-in', async () => {
+    const browser = new Browser();
+    const { page: signInPage } = await authorize(browser, portal);
+    expectProtectiveHeaders(signInPage);
+    expect(signInPage.headers.get('cache-control')).toBe('no-store');
+    const picker = await signInUpstream(browser, signInPage, 'bob');
+    expectProtectiveHeaders(picker);
+    const notFound = await browser.go(`${broker.issuer}/no-such-page`);
+    expect(notFound.status).toBe(404);
+    expectProtectiveHeaders(notFound);
+    expectProtectiveHeaders(await browser.go(`${broker.issuer}/`));
+  });
+
+  it('sends the same headers on oidc-provider\'s own pages (errors, logout)', async () => {
+    const browser = new Browser();
+    expectProtectiveHeaders(await browser.go(`${broker.issuer}/auth?client_id=nobody`));
+    const { tokens } = await signIn(browser, portal, 'alice');
+    expectProtectiveHeaders(await browser.go(portal.endSessionUrl({ id_token_hint: tokens.id_token! })));
+  });
+
+  it('refuses forged form posts: no CSRF token, another interaction\'s token, another origin', async () => {
+    const browser = new Browser();
+    const { page } = await authorize(browser, portal);
+    const form = page.$('form[action$="/upstream"]');
+    const action = new URL(form.attr('action')!, page.url).href;
+
+    const noToken = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo' }) });
+    expect(noToken.status).toBe(400);
+
+    const { page: otherPage } = await authorize(browser, portal);
+    const otherToken = otherPage.$('input[name="csrf"]').attr('value')!;
+    const wrongToken = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo', csrf: otherToken }) });
+    expect(wrongToken.status).toBe(403);
+
+    const ownToken = page.$('input[name="csrf"]').attr('value')!;
+    const crossOrigin = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo', csrf: ownToken }), headers: { origin: 'https://evil.test' } });
+    expect(crossOrigin.status).toBe(403);
+    expect(crossOrigin.text).toContain('sent from another site');
+  });
+});
+
+describe('cookies', () => {
+  it('are HttpOnly and SameSite=Lax, and not Secure on the plain-http development issuer', async () => {
+    const browser = new Browser();
+    await signIn(browser, portal, 'alice');
+    const broker_ = browser.setCookies.filter((c) => /^(_session|_interaction|_interaction_resume|broker\.)/.test(c) && !/expires=Thu, 01 Jan 1970/i.test(c));
+    expect(broker_.length).toBeGreaterThanOrEqual(4);
+    for (const cookie of broker_) {
+      expect(cookie.toLowerCase()).toContain('httponly');
+      expect(cookie.toLowerCase()).toContain('samesite=lax');
+      expect(cookie.toLowerCase()).not.toMatch(/;\s*secure/);
+    }
+  });
+
+  it('are Secure when the issuer is https, even with TLS ending at an untrusted proxy', async () => {
+    const secure = await startBroker({}, { issuer: (port) => `https://localhost:${port}` });
+    try {
+      const response = await fetch(`http://127.0.0.1:${new URL(secure.issuer).port}/auth?client_id=test-portal&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://portal.example/cb')}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`, { redirect: 'manual' });
+      const cookies = response.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const cookie of cookies) expect(cookie.toLowerCase()).toContain('secure');
+    } finally {
+      await secure.close();
+    }
+  });
+});
+
+describe('forwarded headers without a trusted proxy', () => {
+  it('do not change the issuer or the URLs the broker sends people to', async () => {
+    const spoof = { 'x-forwarded-host': 'evil.test', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
+    const discovery = await fetch(`${broker.issuer}/.well-known/openid-configuration`, { headers: spoof }).then((r) => r.json() as Promise<Record<string, string>>);
+    expect(discovery.issuer).toBe(broker.issuer);
+    expect(discovery.authorization_endpoint).toBe(`${broker.issuer}/auth`);
+    const { url } = await portal.authorizationUrl();
+    const response = await fetch(url, { headers: spoof, redirect: 'manual' });
+    expect(new URL(response.headers.get('location')!, broker.issuer).origin).toBe(broker.issuer);
+  });
+});

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Browser } from '../support/browser.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { authorize } from '../support/flows.ts';
+import { createPortal, type Portal } from '../support/portal.ts';
+import { startRogueUpstream, type Scenario } from '../support/rogue-upstream.ts';
+
+let broker: TestBroker;
+let portal: Portal;
+let rogue: Awaited<ReturnType<typeof startRogueUpstream>>;
+
+beforeAll(async () => {
+  // The rogue upstream asserts the same subject and email as Alice has at the demo upstream.
+  rogue = await startRogueUpstream({ clientId: 'broker-at-rogue', subject: 'demo-0001-alice', email: 'alice@outlook.example', foreignIssuer: 'http://127.0.0.1:9/foreign' });
+  broker = await startBroker({
+    upstreams: [
+      { id: 'rogue', name: 'Rogue IdP', issuer: rogue.issuer, clientId: 'broker-at-rogue', clientSecret: 'rogue-secret-0123456789', allowInsecureHttp: true },
+      { id: 'offline', name: 'Offline IdP', issuer: 'http://127.0.0.1:9/offline', clientId: 'x', allowInsecureHttp: true, timeoutSeconds: 1 },
+    ],
+  });
+  portal = await createPortal(broker.issuer);
+});
+afterAll(async () => {
+  await broker.close();
+  await rogue.close();
+});
+
+const callbackPrefix = () => `${broker.issuer}/upstream/callback/`;
+
+/** Runs portal → broker → rogue upstream, stopping just before the broker's callback. */
+async function toCallback(scenario: Scenario, browser = new Browser()) {
+  rogue.state.scenario = scenario;
+  const { page, checks } = await authorize(browser, portal);
+  const atCallback = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="rogue"]', stopAt: [callbackPrefix()] });
+  expect(atCallback.stopped).toContain('/upstream/callback/rogue');
+  return { browser, callback: atCallback.stopped!, checks };
+}
+
+async function expectRefused(scenario: Scenario, options: { tokenRequest: boolean }) {
+  const before = rogue.state.tokenRequests;
+  const { browser, callback } = await toCallback(scenario);
+  const page = await browser.go(callback, { stopAt: [portal.redirectUri] });
+  expect(page.stopped).toBeUndefined();
+  expect(page.status).toBe(400);
+  expect(page.text).not.toMatch(/at \w+ \(|node_modules/);
+  expect(rogue.state.tokenRequests - before).toBe(options.tokenRequest ? 1 : 0);
+  expect(await browser.cookie(broker.issuer, '_session')).toBeUndefined();
+  return page;
+}
+
+describe('upstream callback', () => {
+  it('accepts a well-formed response (control case): the identity is keyed on (upstream, sub), so the same sub and email at another upstream is not Alice', async () => {
+    const { browser, callback } = await toCallback('valid');
+    const page = await browser.go(callback, { stopAt: [portal.redirectUri] });
+    expect(page.status).toBe(200);
+    expect(page.$('h1').text()).toBe('Your account is not associated yet');
+  });
+
+  it('refuses a callback without state', async () => {
+    const page = await new Browser().go(`${callbackPrefix()}rogue?code=abc`);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('This sign-in response is incomplete');
+  });
+
+  it('refuses a state this browser did not start (login CSRF: a callback URL planted in another browser)', async () => {
+    const before = rogue.state.tokenRequests;
+    const { callback } = await toCallback('valid');
+    const page = await new Browser().go(callback, { stopAt: [portal.redirectUri] });
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('does not belong to a sign-in started in this browser');
+    expect(rogue.state.tokenRequests).toBe(before);
+  });
+
+  it('refuses a foreign state value in this browser', async () => {
+    const { browser, callback } = await toCallback('valid');
+    const forged = new URL(callback);
+    forged.searchParams.set('state', 'forged-state');
+    const page = await browser.go(forged.href);
+    expect(page.status).toBe(400);
+  });
+
+  it('refuses a replayed callback before any second token request', async () => {
+    const { browser, callback } = await toCallback('valid');
+    await browser.go(callback, { stopAt: [portal.redirectUri] });
+    const before = rogue.state.tokenRequests;
+    const replay = await browser.go(callback, { stopAt: [portal.redirectUri] });
+    expect(replay.status).toBe(400);
+    expect(rogue.state.tokenRequests).toBe(before);
+  });
+
+  it('refuses a callback arriving at another upstream\'s callback path', async () => {
+    const { browser, callback } = await toCallback('valid');
+    const page = await browser.go(callback.replace('/callback/rogue', '/callback/demo'));
+    expect(page.status).toBe(400);
+  });
+
+  it('refuses an `iss` naming another authorization server (mix-up, RFC 9207) before any token request', async () => {
+    await expectRefused('foreign-iss-param', { tokenRequest: false });
+  });
+
+  it('refuses a missing `iss` from an upstream that advertises it, before any token request', async () => {
+    await expectRefused('no-iss-param', { tokenRequest: false });
+  });
+
+  it.each<Scenario>(['alg-none', 'hs256-public-key', 'wrong-aud', 'expired', 'future-iat', 'wrong-nonce', 'replayed-nonce', 'unknown-kid', 'foreign-iss'])(
+    'refuses an upstream ID token with %s',
+    async (scenario) => {
+      if (scenario === 'replayed-nonce') await toCallback('valid').then(({ browser, callback }) => browser.go(callback));
+      const page = await expectRefused(scenario, { tokenRequest: true });
+      expect(page.text).toContain('could not be verified');
+    },
+  );
+
+  it('gives the portal a clean access_denied with its own state when the upstream returns error=access_denied', async () => {
+    const { browser, callback, checks } = await toCallback('access-denied');
+    const back = await browser.go(callback, { stopAt: [portal.redirectUri] });
+    const redirect = new URL(back.stopped!);
+    expect(redirect.searchParams.get('error')).toBe('access_denied');
+    expect(redirect.searchParams.get('state')).toBe(checks.state);
+  });
+
+  it('answers an unreachable upstream with a 503 page and Retry-After, quickly', async () => {
+    const browser = new Browser();
+    const { page } = await authorize(browser, portal);
+    const started = Date.now();
+    const down = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="offline"]' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('30');
+    expect(down.text).toContain('Offline IdP cannot be reached right now');
+    expect(down.text).toMatch(/Reference: [0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}/);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AdapterFactory } from 'oidc-provider';
+
+/**
+ * The contract every oidc-provider adapter of the broker must keep. Each backend's test file calls this with a
+ * factory and a way to move time (memory: a manual clock; real servers: short TTLs).
+ */
+export function oidcAdapterContract(name: string, setup: () => Promise<{ adapter: AdapterFactory; expire(seconds: number): Promise<void> }>) {
+  describe(`${name} oidc-provider adapter`, () => {
+    it('upserts and finds a payload by id, per model', async () => {
+      const { adapter } = await setup();
+      await adapter('Session').upsert('s1', { jti: 's1', uid: 'u1', accountId: 'a' } as never, 60);
+      expect(await adapter('Session').find('s1')).toMatchObject({ jti: 's1', accountId: 'a' });
+      expect(await adapter('Grant').find('s1')).toBeUndefined();
+    });
+
+    it('finds by uid and by user code', async () => {
+      const { adapter } = await setup();
+      await adapter('Session').upsert('s2', { jti: 's2', uid: 'uid-2' } as never, 60);
+      await adapter('DeviceCode').upsert('d1', { jti: 'd1', userCode: 'ABCD-EFGH' } as never, 60);
+      expect(await adapter('Session').findByUid('uid-2')).toMatchObject({ jti: 's2' });
+      expect(await adapter('DeviceCode').findByUserCode('ABCD-EFGH')).toMatchObject({ jti: 'd1' });
+      expect(await adapter('Session').findByUid('nope')).toBeUndefined();
+    });
+
+    it('marks a payload consumed, and destroys it', async () => {
+      const { adapter } = await setup();
+      const codes = adapter('AuthorizationCode');
+      await codes.upsert('c1', { jti: 'c1', grantId: 'g' } as never, 60);
+      await codes.consume('c1');
+      expect((await codes.find('c1'))?.consumed).toEqual(expect.any(Number));
+      await codes.destroy('c1');
+      expect(await codes.find('c1')).toBeUndefined();
+    });
+
+    it('revokes every grant-bound token of a grant and nothing else', async () => {
+      const { adapter } = await setup();
+      await adapter('AccessToken').upsert('at', { jti: 'at', grantId: 'g1' } as never, 60);
+      await adapter('RefreshToken').upsert('rt', { jti: 'rt', grantId: 'g1' } as never, 60);
+      await adapter('AccessToken').upsert('other', { jti: 'other', grantId: 'g2' } as never, 60);
+      await adapter('Interaction').upsert('i', { jti: 'i', grantId: 'g1' } as never, 60);
+      await adapter('AccessToken').revokeByGrantId('g1');
+      expect(await adapter('AccessToken').find('at')).toBeUndefined();
+      expect(await adapter('RefreshToken').find('rt')).toBeUndefined();
+      expect(await adapter('AccessToken').find('other')).toBeDefined();
+      expect(await adapter('Interaction').find('i')).toBeDefined();
+    });
+
+    it('forgets a payload once it expires', async () => {
+      const { adapter, expire } = await setup();
+      await adapter('Interaction').upsert('short', { jti: 'short' } as never, 1);
+      await adapter('Interaction').upsert('long', { jti: 'long' } as never, 3600);
+      await expire(2);
+      expect(await adapter('Interaction').find('short')).toBeUndefined();
+      expect(await adapter('Interaction').find('long')).toBeDefined();
+    });
+
+    it('returns copies: changing a found payload does not change what is stored', async () => {
+      const { adapter } = await setup();
+      await adapter('Grant').upsert('g', { jti: 'g', accountId: 'a' } as never, 60);
+      const found = await adapter('Grant').find('g');
+      (found as Record<string, unknown>).accountId = 'changed';
+      expect(await adapter('Grant').find('g')).toMatchObject({ accountId: 'a' });
+    });
+  });
+}

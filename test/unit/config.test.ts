@@ -1,0 +1,80 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '../../src/config/load.ts';
+import { ConfigError } from '../../src/shared/errors.ts';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('runs the embedded demo on defaults: port 3000, localhost issuer, memory stores', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ env: 'development', port: 3000, issuer: 'http://localhost:3000', demo: { enabled: true }, stores: { kind: 'memory' } });
+    expect(Object.isFrozen(config.ttl)).toBe(true);
+  });
+
+  it('takes PORT and ISSUER from the environment', () => {
+    expect(loadConfig({ PORT: '4000' }).issuer).toBe('http://localhost:4000');
+    expect(loadConfig({ PORT: '4000', ISSUER: 'https://id.example.com/' }).issuer).toBe('https://id.example.com');
+  });
+
+  it('reads a configuration file and resolves env: references, naming the variables that are missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'broker-config-'));
+    const file = join(dir, 'broker.json');
+    writeFileSync(file, JSON.stringify({
+      upstreams: [{ id: 'msa', name: 'Microsoft account', issuer: 'https://login.microsoftonline.com/consumers/v2.0', clientId: 'env:MSA_CLIENT_ID', clientSecret: 'env:MSA_SECRET' }],
+    }));
+    const config = loadConfig({ BROKER_CONFIG: file, MSA_CLIENT_ID: 'abc', MSA_SECRET: 's3cret' });
+    expect(config.upstreams[0]).toMatchObject({ id: 'msa', clientId: 'abc', clientSecret: 's3cret', scopes: ['openid', 'email', 'profile'], enabled: true });
+    expect(problemsOf(() => loadConfig({ BROKER_CONFIG: file, MSA_CLIENT_ID: 'abc' }))).toEqual(['upstreams.0.clientSecret: environment variable MSA_SECRET is not set']);
+  });
+
+  it('names every invalid setting at once', () => {
+    const problems = problemsOf(() => loadConfig({ PORT: 'nope', LOG_LEVEL: 'loud', DEMO: 'maybe' }));
+    expect(problems).toEqual(expect.arrayContaining([
+      'DEMO: expected true or false, got "maybe"',
+    ]));
+    expect(problems.some((p) => p.startsWith('port:'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('logLevel:'))).toBe(true);
+  });
+
+  it('refuses to start production on development defaults, naming every missing setting in one error', () => {
+    const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true' }));
+    expect(problems).toHaveLength(6);
+    expect(problems.join('\n')).toMatch(/stores: memory stores/);
+    expect(problems.join('\n')).toMatch(/JWKS_FILE/);
+    expect(problems.join('\n')).toMatch(/COOKIE_KEYS/);
+    expect(problems.join('\n')).toMatch(/DEMO: the development upstream/);
+    expect(problems.join('\n')).toMatch(/ISSUER: must be the broker's public https URL/);
+    expect(problems.join('\n')).toMatch(/upstreams: no upstream/);
+    // The demo is off by default in production; only an explicit DEMO=true is refused.
+    expect(problemsOf(() => loadConfig({ NODE_ENV: 'production' }))).toHaveLength(5);
+  });
+
+  it('in production, also refuses a plain-http upstream and short cookie keys', () => {
+    const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'short' }, {
+      upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
+    }));
+    expect(problems).toEqual(['keys.cookieKeys.0: cookie keys need at least 32 characters']);
+    const more = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), DEMO: 'false', ISSUER: 'https://id.example', JWKS_FILE: '/keys.json' }, {
+      upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
+    }));
+    expect(more).toEqual([
+      expect.stringMatching(/^stores:/),
+      'upstreams.x: plain-http upstreams are development-only',
+    ]);
+  });
+
+  it('refuses a grant lifetime shorter than the refresh-token lifetime', () => {
+    expect(problemsOf(() => loadConfig({}, { ttl: { grant: 60, refreshToken: 120 } }))).toEqual(['ttl.grant: must be at least ttl.refreshToken']);
+  });
+});
