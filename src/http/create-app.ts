@@ -39,6 +39,10 @@ export function createApp(deps: AppDeps): Koa {
   pages.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
+  // Browsers ask for it on every first visit; an empty answer keeps 404s out of the logs.
+  pages.get('/favicon.ico', (ctx) => {
+    ctx.status = 204;
+  });
   pages.get('/assets/broker.css', (ctx) => {
     ctx.type = 'text/css';
     ctx.set('Cache-Control', 'public, max-age=3600');

@@ -14,7 +14,9 @@ export function createCsrf(secret: string, issuer: string) {
     tokenFor,
     verify(ctx: Context, scope: string, submitted: unknown) {
       const sentOrigin = ctx.get('Origin');
-      if (sentOrigin && sentOrigin !== origin) throw new ForbiddenError('cross_origin', 'This form was sent from another site, so it was ignored.');
+      // Browsers send `Origin: null` for form posts from pages with Referrer-Policy: no-referrer (every broker
+      // page), so "null" proves nothing either way; the interaction-bound token and SameSite cookies decide.
+      if (sentOrigin && sentOrigin !== 'null' && sentOrigin !== origin) throw new ForbiddenError('cross_origin', 'This form was sent from another site, so it was ignored.');
       if (typeof submitted !== 'string' || !safeEqual(submitted, tokenFor(scope))) {
         throw new ForbiddenError('csrf_failed', 'This form is out of date or did not come from this page. Go back, reload the page and try again.');
       }

@@ -74,6 +74,21 @@ describe('configuration', () => {
     ]);
   });
 
+  it('keeps config/example.production.json valid: with its secrets and keys set, only the store is missing', () => {
+    const problems = problemsOf(() => loadConfig({
+      NODE_ENV: 'production',
+      BROKER_CONFIG: join(import.meta.dirname, '../../config/example.production.json'),
+      ISSUER: 'https://id.example.com',
+      JWKS_FILE: '/run/secrets/jwks.json',
+      COOKIE_KEYS: 'c'.repeat(40),
+      MSA_CLIENT_ID: 'id',
+      MSA_CLIENT_SECRET: 'secret',
+      CUSTOMER_PORTAL_SECRET: 'a'.repeat(40),
+      PARTNER_PORTAL_SECRET: 'b'.repeat(40),
+    }));
+    expect(problems).toEqual([expect.stringMatching(/^stores: memory stores/)]);
+  });
+
   it('refuses a grant lifetime shorter than the refresh-token lifetime', () => {
     expect(problemsOf(() => loadConfig({}, { ttl: { grant: 60, refreshToken: 120 } }))).toEqual(['ttl.grant: must be at least ttl.refreshToken']);
   });

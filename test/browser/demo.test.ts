@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser as Chromium, Page } from 'playwright-core';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
+
+let broker: TestBroker;
+let chromium: Chromium;
+
+beforeAll(async () => {
+  broker = await startBroker({}, { issuer: (port) => `http://localhost:${port}` });
+  chromium = await launchChromium();
+});
+afterAll(async () => {
+  await chromium?.close();
+  await broker?.close();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `issue2-${name}.png`), fullPage: true });
+
+describe('the embedded demo in a real browser', () => {
+  it('walks home → customer portal → broker sign-in → upstream → picker → portal, switches profile and signs out', async () => {
+    const page = await chromium.newPage();
+    await page.goto(`${broker.issuer}/`);
+    await shot(page, '1-home');
+    await page.click('text=Customer portal');
+    await page.click('text=Sign in');
+
+    await page.waitForURL(/\/interaction\//);
+    expect(await page.textContent('h1')).toBe('Sign in to Customer portal');
+    expect(await page.isChecked('#remember')).toBe(false);
+    await shot(page, '2-broker-sign-in');
+    await page.click('button[value="demo"]');
+
+    await page.waitForURL(/\/dev-upstream\/interaction\//);
+    await shot(page, '3-upstream-sign-in');
+    await page.fill('#username', 'bob');
+    await page.fill('#password', 'demo');
+    await page.click('form[action$="/login"] button');
+
+    await page.waitForURL(/\/interaction\//);
+    expect(await page.textContent('h1')).toBe('Choose a profile');
+    await shot(page, '4-picker');
+    await page.click('text=Fabrikam Consulting');
+    await page.click('text=Continue');
+
+    await page.waitForURL(/\/demo\/customer-portal\/$/);
+    const claims = JSON.parse((await page.textContent('#id-token-claims'))!);
+    expect(claims).toMatchObject({ sub: 'prf-bob-fabrikam', org_name: 'Fabrikam Consulting', profile_kind: 'partner', org_account_number: 'P-200871' });
+    expect(JSON.parse((await page.textContent('#api-token-claims'))!)).toMatchObject({ aud: `${broker.issuer}/demo/api`, profile_id: 'prf-bob-fabrikam' });
+    await shot(page, '5-portal');
+
+    await page.click('text=Switch profile');
+    await page.waitForURL(/\/interaction\//);
+    await page.click('text=Contoso Pharmaceuticals');
+    await page.click('text=Continue');
+    await page.waitForURL(/\/demo\/customer-portal\/$/);
+    expect(JSON.parse((await page.textContent('#id-token-claims'))!).sub).toBe('prf-bob-contoso');
+    await shot(page, '6-switched');
+
+    await page.click('text=Sign out');
+    await page.waitForURL(/\/session\/end/);
+    await shot(page, '7-sign-out');
+    await page.click('text=Yes, sign me out');
+    await page.waitForURL(/\/demo\/customer-portal\/$/);
+    expect(await page.textContent('main')).toContain('You are not signed in.');
+  });
+
+  it('shows Carol why the customer portal will not let her in', async () => {
+    const page = await chromium.newPage();
+    await page.goto(`${broker.issuer}/demo/customer-portal/login`);
+    await page.click('button[value="demo"]');
+    await page.fill('#username', 'carol');
+    await page.fill('#password', 'demo');
+    await page.click('form[action$="/login"] button');
+    await page.waitForURL(/\/interaction\//);
+    expect(await page.textContent('main')).toContain('Northwind Traders does not have an active service contract (it ended on 2025-06-30)');
+    await shot(page, '8-ineligible');
+  });
+});

@@ -1,0 +1,19 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
+
+/** Debian's chromium through playwright-core (no browser downloads here); fails with how to get it when missing. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(EXECUTABLE)) {
+    throw new Error(`No Chromium at ${EXECUTABLE}. Install Debian's package (apt-get install chromium) or set CHROMIUM_PATH.`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: EXECUTABLE,
+    // The flags keep a headless Chromium from calling out to the network it does not have here.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
