@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
-import { startBroker, type TestBroker } from '../support/broker.ts';
+import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { authorize } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { startRogueUpstream, type Scenario } from '../support/rogue-upstream.ts';
+
+const DEMO_ONLY = { ...TEST_PORTAL, client_id: 'demo-only', redirect_uris: ['https://demo-only.example/cb'], post_logout_redirect_uris: [], upstreams: ['demo'] };
 
 let broker: TestBroker;
 let portal: Portal;
@@ -13,6 +15,7 @@ beforeAll(async () => {
   // The rogue upstream asserts the same subject and email as Alice has at the demo upstream.
   rogue = await startRogueUpstream({ clientId: 'broker-at-rogue', subject: 'demo-0001-alice', email: 'alice@outlook.example', foreignIssuer: 'http://127.0.0.1:9/foreign' });
   broker = await startBroker({
+    clients: [TEST_PORTAL, DEMO_ONLY],
     upstreams: [
       { id: 'rogue', name: 'Rogue IdP', issuer: rogue.issuer, clientId: 'broker-at-rogue', clientSecret: 'rogue-secret-0123456789', allowInsecureHttp: true },
       { id: 'offline', name: 'Offline IdP', issuer: 'http://127.0.0.1:9/offline', clientId: 'x', allowInsecureHttp: true, timeoutSeconds: 1 },
@@ -129,5 +132,18 @@ describe('upstream callback', () => {
     expect(down.headers.get('retry-after')).toBe('30');
     expect(down.text).toContain('Offline IdP cannot be reached right now');
     expect(down.text).toMatch(/Reference: [0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}/);
+  });
+
+  it('offers every enabled upstream as a button, and only those a portal allows', async () => {
+    const { page } = await authorize(new Browser(), portal);
+    expect(page.$('button[name="upstream"]').map((_, el) => page.$(el).attr('value')).get()).toEqual(['rogue', 'offline', 'demo']);
+
+    const browser = new Browser();
+    const demoOnly = await createPortal(broker.issuer, DEMO_ONLY);
+    const { page: restricted } = await authorize(browser, demoOnly);
+    expect(restricted.$('button[name="upstream"]').map((_, el) => restricted.$(el).attr('value')).get()).toEqual(['demo']);
+    const refused = await browser.submit(restricted, 'form[action$="/upstream"]', { upstream: 'rogue' }, { submitter: 'button[value="demo"]' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('That sign-in option is not available for');
   });
 });
