@@ -16,7 +16,19 @@ import { assertClientsValid, createProvider } from './oidc/create-provider.ts';
 import { generateSigningKey, loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
+import type { AssociationRequests } from './http/interaction-context.ts';
+import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
+import type { RedeemDeps } from './association/redeem-link.ts';
+import type { UpstreamTransactionStore } from './federation/transaction-store.ts';
+import { createAssociationMail } from './mail/association-mails.ts';
+import { createDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
+import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
+import { createMailRenderer } from './mail/render-mail.ts';
+import { createBackgroundTasks } from './shared/background-tasks.ts';
 import { createMemoryDirectory } from './stores/memory/directory.ts';
+import { createMemoryLinkStore } from './stores/memory/link-store.ts';
+import { createMemoryRateLimiter } from './stores/memory/rate-limiter.ts';
+import { createMemoryTransactionStore } from './stores/memory/transaction-store.ts';
 import { createMemoryOidcAdapter } from './stores/memory/oidc-adapter.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +36,11 @@ export const VIEWS_DIR = join(ROOT, 'views');
 export const CONFIG_DIR = join(ROOT, 'config');
 
 export interface Services {
+  association: AssociationRequests;
+  redeem: RedeemDeps;
+  linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
+  mailbox?: DevMailbox;
+  delivery: DeliveryQueue;
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -66,6 +83,36 @@ export async function createServices(config: Config, options: { logger?: Logger;
     ...(JSON.parse(JSON.stringify(config.clients)) as ClientMetadata[]),
     ...(demoPlan?.clients ?? []),
   ];
+  // Mail: SMTP when configured, else the development mailbox (production refuses to start without SMTP_URL).
+  const mailbox = config.mail.smtpUrl ? undefined : createDevMailbox(config.mail.from);
+  const transport = config.mail.smtpUrl ? createSmtpTransport({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.timeoutMs }) : mailbox!.transport;
+  const delivery = createDeliveryQueue({ transport, logger, retry: config.mail.retry });
+  const associationMail = createAssociationMail({ renderer: createMailRenderer(join(VIEWS_DIR, 'mail')), queue: delivery, support: config.support });
+  const links = createMemoryLinkStore();
+  const tasks = createBackgroundTasks(logger);
+  const limits = config.association.limits;
+  const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
+  const redeem: RedeemDeps = { directory, associations: directory, links, mail: associationMail, clock, logger, upstreamName };
+  const requestDeps: RequestLinksDeps = {
+    directory,
+    associations: directory,
+    links,
+    mail: associationMail,
+    clock,
+    logger,
+    perRecipient: createMemoryRateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
+    linkTtlSeconds: config.association.linkTtlSeconds,
+    linkUrl: (token) => `${config.issuer}/associate/${token}`,
+    upstreamName,
+  };
+  const association: AssociationRequests = {
+    request: (request) => tasks.run('association.request_links', async () => {
+      await requestAssociationLinks(requestDeps, request);
+    }),
+    perIdentity: createMemoryRateLimiter({ keyPrefix: 'identity', ...limits.perIdentity }),
+    perIp: createMemoryRateLimiter({ keyPrefix: 'ip', ...limits.perIp }),
+  };
+
   const provider = createProvider({
     config,
     keys,
@@ -79,6 +126,11 @@ export async function createServices(config: Config, options: { logger?: Logger;
   await assertClientsValid(provider, clients);
 
   return {
+    association,
+    redeem,
+    linkTransactions: createMemoryTransactionStore<{ tokenHash: string }>(clock),
+    mailbox,
+    delivery,
     config,
     logger,
     clock,
@@ -90,10 +142,12 @@ export async function createServices(config: Config, options: { logger?: Logger;
     profiles,
     csrf: createCsrf(keys.cookieKeys[0]!, config.issuer),
     demo: demoPlan
-      ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, upstreamAdapter: createMemoryOidcAdapter(clock), upstreamKey: await generateSigningKey() })
+      ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, upstreamAdapter: createMemoryOidcAdapter(clock), upstreamKey: await generateSigningKey(), mailbox })
       : undefined,
     async close() {
       clearInterval(sweep);
+      await tasks.drain();
+      delivery.close();
     },
   };
 }

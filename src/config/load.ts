@@ -59,6 +59,10 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.SUPPORT_EMAIL) out.support = { email: env.SUPPORT_EMAIL };
   if (env.DEMO) out.demo = { enabled: bool('DEMO', env.DEMO) };
+  const mail: Record<string, unknown> = {};
+  if (env.SMTP_URL) mail.smtpUrl = env.SMTP_URL;
+  if (env.MAIL_FROM) mail.from = env.MAIL_FROM;
+  if (Object.keys(mail).length) out.mail = mail;
   const keys: Record<string, unknown> = {};
   if (env.JWKS_FILE) keys.jwksFile = env.JWKS_FILE;
   if (env.COOKIE_KEYS) keys.cookieKeys = env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean);

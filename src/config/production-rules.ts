@@ -15,6 +15,9 @@ export function productionProblems(config: Config): string[] {
   if (!config.keys.cookieKeys?.length) {
     problems.push('COOKIE_KEYS: cookie signing keys are random per process by default; set COOKIE_KEYS to one or more comma-separated secrets of 32+ characters');
   }
+  if (!config.mail.smtpUrl) {
+    problems.push('SMTP_URL: association emails go to the development mailbox by default; set SMTP_URL to your SMTP server');
+  }
   if (config.demo.enabled) {
     problems.push('DEMO: the development upstream, demo portals and demo directory are development-only; set DEMO=false');
   }

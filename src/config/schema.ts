@@ -102,6 +102,35 @@ export const configSchema = z.object({
     grant: z.number().int().positive().default(14 * 24 * 3600),
   }).default({ session: 14 * 24 * 3600, interaction: 3600, authorizationCode: 60, accessToken: 600, idToken: 3600, refreshToken: 14 * 24 * 3600, grant: 14 * 24 * 3600 }),
 
+  /** First-login association (seed steps 4–9) and its links (DESIGN.md §5). */
+  association: z.object({
+    /** How long an emailed association link works. */
+    linkTtlSeconds: z.number().int().min(300).max(7 * 24 * 3600).default(24 * 3600),
+    /** How long "resend" stays unavailable after an email was requested. */
+    resendCooldownSeconds: z.number().int().min(0).default(60),
+    /** Requests allowed per window. Over the recipient limit nothing is sent but the page is the same (it must reveal nothing). */
+    limits: z.object({
+      perRecipient: z.object({ points: z.number().int().positive().default(5), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 5, windowSeconds: 3600 }),
+      perIdentity: z.object({ points: z.number().int().positive().default(10), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 10, windowSeconds: 3600 }),
+      perIp: z.object({ points: z.number().int().positive().default(30), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 30, windowSeconds: 3600 }),
+    }).default({ perRecipient: { points: 5, windowSeconds: 3600 }, perIdentity: { points: 10, windowSeconds: 3600 }, perIp: { points: 30, windowSeconds: 3600 } }),
+  }).default({ linkTtlSeconds: 24 * 3600, resendCooldownSeconds: 60, limits: { perRecipient: { points: 5, windowSeconds: 3600 }, perIdentity: { points: 10, windowSeconds: 3600 }, perIp: { points: 30, windowSeconds: 3600 } } }),
+
+  mail: z.object({
+    /** Sender of every email [MAIL_FROM]. */
+    from: z.string().default('Profile broker <no-reply@localhost>'),
+    /** PRODUCTION. SMTP server, e.g. smtps://user:pass@smtp.example.com [SMTP_URL]. Unset: the development mailbox at /dev/mailbox. */
+    smtpUrl: z.string().optional(),
+    /** Delivery retries with exponential backoff; a message that fails every attempt is logged and kept for operators. */
+    retry: z.object({
+      attempts: z.number().int().min(1).default(8),
+      baseDelayMs: z.number().int().min(1).default(2000),
+      maxDelayMs: z.number().int().min(1).default(5 * 60_000),
+    }).default({ attempts: 8, baseDelayMs: 2000, maxDelayMs: 5 * 60_000 }),
+    /** Upper bound for one SMTP connection and send, in milliseconds. */
+    timeoutMs: z.number().int().min(100).default(10_000),
+  }).default({ from: 'Profile broker <no-reply@localhost>', retry: { attempts: 8, baseDelayMs: 2000, maxDelayMs: 5 * 60_000 }, timeoutMs: 10_000 }),
+
   /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
   directorySeedFile: z.string().optional(),
 }).superRefine((config, ctx) => {

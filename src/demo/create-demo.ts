@@ -10,6 +10,7 @@ import type { Config, UpstreamConfig } from '../config/schema.ts';
 import { directorySeedSchema, type DirectorySeed } from '../directory/seed.ts';
 import type { Views } from '../http/views.ts';
 import { randomToken } from '../shared/ids.ts';
+import type { DevMailbox } from '../mail/nodemailer-transport.ts';
 import { createDevUpstream, type DemoAccount } from './dev-upstream.ts';
 import { createDemoPortal } from './portal.ts';
 
@@ -47,6 +48,7 @@ export function planDemo(config: Config, configDir: string) {
     client_name: p.title,
     redirect_uris: [`${issuer}${p.basePath}/callback`],
     post_logout_redirect_uris: [`${issuer}${p.basePath}/`],
+    client_uri: `${issuer}${p.basePath}/`,
     // oidc-provider accepts only https for initiate_login_uri, so the plain-http demo leaves it out.
     ...(issuer.startsWith('https://') ? { initiate_login_uri: `${issuer}${p.basePath}/login` } : {}),
     grant_types: ['authorization_code', 'refresh_token'],
@@ -69,7 +71,7 @@ export function planDemo(config: Config, configDir: string) {
 export type DemoPlan = ReturnType<typeof planDemo>;
 
 /** The demo's routes: home page, the development upstream under /dev-upstream, the two portals under /demo. */
-export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: Views; cookieKeys: string[]; upstreamAdapter: AdapterFactory; upstreamKey: JWK }): Middleware {
+export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: Views; cookieKeys: string[]; upstreamAdapter: AdapterFactory; upstreamKey: JWK; mailbox?: DevMailbox }): Middleware {
   const { config, views } = deps;
   const upstream = createDevUpstream({
     issuer: plan.upstream.issuer,
@@ -103,8 +105,33 @@ export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: 
       password: plan.accounts.password,
       upstreamIssuer: plan.upstream.issuer,
       support: config.support,
+      mailbox: Boolean(deps.mailbox),
     }, { layout: 'demo' });
   });
+
+  // The development mailbox: every email the broker "sent", for the demo's first-login walk-through.
+  const mailbox = deps.mailbox;
+  if (mailbox) {
+    home.get('/dev/mailbox', (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = views.render('demo/mailbox', { title: 'Development mailbox', messages: mailbox.list() }, { layout: 'demo' });
+    });
+    home.get('/dev/mailbox/:id', (ctx) => {
+      const message = mailbox.get(Number(ctx.params.id));
+      if (!message) return;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = views.render('demo/mail-message', { title: message.subject, message, links: [...new Set(message.text.match(/https?:\/\/\S+/g) ?? [])] }, { layout: 'demo' });
+    });
+    home.get('/dev/mailbox/:id/html', (ctx) => {
+      const message = mailbox.get(Number(ctx.params.id));
+      if (!message) return;
+      // The email's own HTML, as a mail client would show it: inline styles allowed, nothing else.
+      ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
+      ctx.set('Cache-Control', 'no-store');
+      ctx.type = 'html';
+      ctx.body = message.html;
+    });
+  }
 
   const parts: Middleware[] = [home.routes() as Middleware, mount(DEV_UPSTREAM_PATH, upstream), ...portals.map((p) => p.routes() as Middleware)];
   return compose(parts);

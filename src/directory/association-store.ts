@@ -4,4 +4,10 @@ import type { Association, UpstreamIdentity } from './model.ts';
 export interface AssociationStore {
   findByIdentity(identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>): Promise<Association[]>;
   findByProfile(profileId: string): Promise<Association | undefined>;
+  /**
+   * Makes `association` the profile's one association, replacing any other (a person who lost their old account
+   * re-associates through a new link). Idempotent: writing the same association again changes nothing.
+   * Returns the association it replaced, if it was a different identity.
+   */
+  associate(association: Association): Promise<{ replaced?: Association }>;
 }

@@ -29,6 +29,7 @@ export async function completeUpstreamSignIn(
       expectedNonce: transaction.nonce,
       pkceCodeVerifier: transaction.codeVerifier,
       idTokenExpected: true,
+      ...(transaction.maxAge === undefined ? {} : { maxAge: transaction.maxAge }),
     });
     claims = tokens.claims();
   } catch (err) {

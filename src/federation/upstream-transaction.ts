@@ -12,6 +12,8 @@ export interface UpstreamTransaction {
   remember: boolean;
   /** Epoch seconds; a transaction is refused after it (bounded by the interaction's own lifetime too). */
   expiresAt: number;
+  /** Set for a forced re-authentication: the ID token's auth_time must be this recent (seconds, plus clock tolerance). */
+  maxAge?: number;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface UpstreamTransaction {
  */
 export async function beginUpstreamSignIn(
   upstream: Upstream,
-  options: { redirectUri: string; remember: boolean; forceLogin: boolean; now: Date; lifetimeSeconds: number },
+  options: { redirectUri: string; remember: boolean; forceLogin: boolean; now: Date; lifetimeSeconds: number; maxAge?: number },
 ): Promise<{ url: URL; transaction: UpstreamTransaction }> {
   const configuration = await upstream.configuration();
   const transaction: UpstreamTransaction = {
@@ -30,6 +32,7 @@ export async function beginUpstreamSignIn(
     codeVerifier: client.randomPKCECodeVerifier(),
     remember: options.remember,
     expiresAt: Math.floor(options.now.getTime() / 1000) + options.lifetimeSeconds,
+    ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
   };
   const parameters: Record<string, string> = {
     redirect_uri: options.redirectUri,
@@ -40,5 +43,7 @@ export async function beginUpstreamSignIn(
     code_challenge_method: 'S256',
   };
   if (options.forceLogin) parameters.prompt = 'login';
+  // max_age obliges the upstream to say when the person authenticated (auth_time), so freshness can be checked.
+  if (options.maxAge !== undefined) parameters.max_age = String(options.maxAge);
   return { url: client.buildAuthorizationUrl(configuration, parameters), transaction };
 }

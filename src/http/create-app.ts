@@ -8,12 +8,14 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorHandler } from './error-handler.ts';
 import type { InteractionDeps } from './interaction-context.ts';
+import { associationLinkRoutes, type LinkRouteDeps } from './routes/association-link.ts';
+import { associationRequestRoutes } from './routes/association-request.ts';
 import { interactionRoutes } from './routes/interaction.ts';
 import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { Views } from './views.ts';
 
-export interface AppDeps extends InteractionDeps {
+export interface AppDeps extends InteractionDeps, LinkRouteDeps {
   config: Config;
   provider: Provider;
   views: Views;
@@ -55,6 +57,8 @@ export function createApp(deps: AppDeps): Koa {
   }
 
   const interactions = interactionRoutes(deps);
+  const association = associationRequestRoutes(deps);
+  const links = associationLinkRoutes(deps);
   const callbacks = upstreamCallbackRoutes(deps);
 
   app
@@ -71,11 +75,14 @@ export function createApp(deps: AppDeps): Koa {
     .use(pages.routes())
     // 5. The demo's upstream, portals and home page (development only).
     .use(deps.demo ?? ((_ctx, next) => next()))
-    // 6. The broker's interaction pages and the upstream callback.
+    // 6. The broker's interaction pages, the first-login association step included.
+    .use(association.routes())
     .use(interactions.routes())
     .use(interactions.allowedMethods())
+    // 7. Association links and the upstream callback (sign-in and link re-authentication share it).
+    .use(links.routes())
     .use(callbacks.routes())
-    // 7. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
+    // 8. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
     //    the broker's templates, see provider-pages.ts).
     .use(mount(deps.provider as unknown as Koa));
 

@@ -45,13 +45,14 @@ const TITLES: Record<number, string> = {
 
 export function respondWithError(ctx: Context, error: AppError, original: unknown, deps: { views: Views; logger: Logger }): void {
   const reference = referenceCode();
-  const line = { reference, status: error.status, code: error.code, method: ctx.method, path: ctx.path, ...errorFields(original) };
+  const line = { reference, status: error.status, code: error.code, method: ctx.method, path: redactPath(ctx.path), ...errorFields(original) };
   if (error.status >= 500) deps.logger.error('http.error', line);
   else deps.logger.warn('http.refused', line);
 
   const message = error.expose ? error.message : 'Something went wrong on our side. Please try again; if it keeps happening, contact support with the reference below.';
   ctx.status = error.status;
   if (error instanceof UnavailableError) ctx.set('Retry-After', String(error.retryAfterSeconds));
+  else if (typeof error.details.retryAfterSeconds === 'number') ctx.set('Retry-After', String(error.details.retryAfterSeconds));
   ctx.set('Cache-Control', 'no-store');
 
   if (wantsJson(ctx)) {
@@ -71,4 +72,9 @@ export function respondWithError(ctx: Context, error: AppError, original: unknow
 function wantsJson(ctx: Context): boolean {
   if (ctx.path.startsWith('/admin/api/')) return true;
   return ctx.accepts('html', 'json') === 'json';
+}
+
+/** Association link tokens travel in one URL path; they must never reach a log line (DESIGN.md §5). */
+export function redactPath(path: string): string {
+  return path.replace(/^\/associate\/(?!continue$)[^/]+/, '/associate/[link]');
 }

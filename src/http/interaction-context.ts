@@ -1,6 +1,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import type { LinkRequest } from '../association/request-links.ts';
+import type { RateLimiter } from '../association/rate-limiter.ts';
 import type { Config } from '../config/schema.ts';
 import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import type { Upstreams } from '../federation/upstreams.ts';
@@ -11,7 +13,15 @@ import type { Logger } from '../shared/logger.ts';
 import type { Csrf } from './csrf.ts';
 import type { Views } from './views.ts';
 
+export interface AssociationRequests {
+  /** Starts sending links for a request, off the request path. */
+  request(request: LinkRequest): void;
+  perIdentity: RateLimiter;
+  perIp: RateLimiter;
+}
+
 export interface InteractionDeps {
+  association: AssociationRequests;
   config: Config;
   provider: Provider;
   upstreams: Upstreams;

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { UpstreamIdentity } from '../directory/model.ts';
 import { upstreamIdsOf } from '../oidc/client-policy.ts';
+import type { AssociationStep } from '../oidc/interaction-state.ts';
 import { finishInteraction, LAST_PROFILE_COOKIE, portalOf, requestedPrompts, type InteractionDeps, type InteractionDetails } from './interaction-context.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -14,24 +15,21 @@ export async function showProfileStep(
   deps: InteractionDeps,
   details: InteractionDetails,
   identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>,
-  options: { remember: boolean; forcePicker: boolean },
+  options: { remember: boolean; forcePicker: boolean; association?: AssociationStep },
 ) {
   const portal = await portalOf(deps, details);
   const { admitted, refused } = await deps.profiles.forIdentity(identity, portal.policy);
-  const common = {
-    uid: details.uid,
-    csrf: deps.csrf.tokenFor(details.uid),
-    portalName: portal.name,
-    support: deps.config.support,
-    upstreamName: deps.upstreams.get(identity.upstreamId)?.config.name ?? identity.upstreamId,
-    // "Use another account" buttons: a fresh upstream sign-in, in case the person used the wrong account.
-    upstreams: deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).map((u) => ({ id: u.id, name: u.name })),
-  };
+  const common = pageCommon(deps, details, portal, identity);
   ctx.set('Cache-Control', 'no-store');
 
-  if (admitted.length === 0 && refused.length === 0) {
+  if (admitted.length === 0 && options.association?.email) {
+    // Waiting for the person to follow an emailed link; this page reloads itself and moves on once one lands.
+    renderEmailSent(ctx, deps, common, options.association);
+    return;
+  }
+  if (admitted.length === 0 && (refused.length === 0 || options.association?.asking)) {
     ctx.status = 200;
-    ctx.body = deps.views.render('interaction/not-associated', { ...common, title: 'Your account is not associated yet' });
+    ctx.body = deps.views.render('interaction/association-email', { ...common, title: 'Enter your registered email address' });
     return;
   }
   if (admitted.length === 0) {
@@ -52,6 +50,35 @@ export async function showProfileStep(
     remember: options.remember,
     profiles: admitted.map((c) => ({ ...describe(c), selected: c.profile.id === selected })),
     refused: refused.map(describeRefusal),
+  });
+}
+
+type PageCommon = ReturnType<typeof pageCommon>;
+
+/** What every page of the profile and association steps shows. */
+export function pageCommon(deps: InteractionDeps, details: InteractionDetails, portal: Awaited<ReturnType<typeof portalOf>>, identity: Pick<UpstreamIdentity, 'upstreamId'>) {
+  return {
+    uid: details.uid,
+    csrf: deps.csrf.tokenFor(details.uid),
+    portalName: portal.name,
+    support: deps.config.support,
+    upstreamName: deps.upstreams.get(identity.upstreamId)?.config.name ?? identity.upstreamId,
+    // "Use another account" buttons: a fresh upstream sign-in, in case the person used the wrong account.
+    upstreams: deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).map((u) => ({ id: u.id, name: u.name })),
+  };
+}
+
+export function renderEmailSent(ctx: Context, deps: InteractionDeps, common: PageCommon, step: AssociationStep, notice?: string) {
+  const now = Math.floor(deps.clock.now().getTime() / 1000);
+  const wait = Math.max(0, (step.requestedAt ?? 0) + deps.config.association.resendCooldownSeconds - now);
+  ctx.status = notice ? 429 : 200;
+  ctx.body = deps.views.render('interaction/association-sent', {
+    ...common,
+    title: 'Check your email',
+    email: step.email,
+    resendWaitSeconds: wait,
+    notice,
+    refreshSeconds: 5,
   });
 }
 

@@ -1,14 +1,25 @@
 import type { UpstreamIdentity } from '../directory/model.ts';
 import type { UpstreamTransaction } from '../federation/upstream-transaction.ts';
 
+/** The first-login association step of an interaction: asking for the address, then waiting for the email. */
+export interface AssociationStep {
+  /** The registered address the person entered; set once they pressed "Continue". */
+  email?: string;
+  /** Epoch seconds of the last request for links: the resend cooldown counts from it. */
+  requestedAt?: number;
+  /** The person asked to associate (another) profile although some are associated already. */
+  asking?: boolean;
+}
+
 /**
  * What the broker keeps inside an oidc-provider Interaction between its own steps (STYLE.md rule 9): the pending
- * upstream round-trip, then the identity it produced. It lives under `result.broker`, which oidc-provider carries
- * but never interprets, and is replaced by the real login result when the interaction finishes.
+ * upstream round-trip, then the identity it produced and the association step. It lives under `result.broker`,
+ * which oidc-provider carries but never interprets, and is replaced by the real login result when the
+ * interaction finishes.
  */
 export type BrokerInteractionState =
   | { step: 'upstream_pending'; transaction: UpstreamTransaction }
-  | { step: 'identified'; identity: UpstreamIdentity; remember: boolean };
+  | { step: 'identified'; identity: UpstreamIdentity; remember: boolean; association?: AssociationStep };
 
 export function readBrokerState(result: unknown): BrokerInteractionState | undefined {
   const state = (result as { broker?: BrokerInteractionState } | undefined)?.broker;

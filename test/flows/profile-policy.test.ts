@@ -59,13 +59,13 @@ describe('client policy', () => {
     expect(picker.$('#refused-heading').length).toBe(0);
   });
 
-  it('shows a person with no association a "not associated yet" page', async () => {
+  it('asks a person with no association for their registered email, with the support contact', async () => {
     const browser = new Browser();
     const { page } = await authorize(browser, portal);
     const notYet = await signInUpstream(browser, page, 'dave', { stopAt: [portal.redirectUri] });
     expect(notYet.stopped).toBeUndefined();
     expect(notYet.status).toBe(200);
-    expect(notYet.$('h1').text()).toBe('Your account is not associated yet');
+    expect(notYet.$('h1').text()).toBe('Enter your registered email address');
     expect(notYet.text).toContain('help@broker.example');
   });
 

@@ -153,7 +153,7 @@ describe('broker session', () => {
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
     const notYet = await signInUpstream(browser, page, 'dave');
-    expect(notYet.$('h1').text()).toBe('Your account is not associated yet');
+    expect(notYet.$('h1').text()).toBe('Enter your registered email address');
     const upstreamLogin = await browser.submit(notYet, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
     const back = await submitUpstreamLogin(browser, upstreamLogin, 'alice', [portal.redirectUri]);
     expect((await portal.redeem(back.stopped!, checks)).claims()!.sub).toBe('prf-alice-contoso');

@@ -56,7 +56,7 @@ describe('upstream callback', () => {
     const { browser, callback } = await toCallback('valid');
     const page = await browser.go(callback, { stopAt: [portal.redirectUri] });
     expect(page.status).toBe(200);
-    expect(page.$('h1').text()).toBe('Your account is not associated yet');
+    expect(page.$('h1').text()).toBe('Enter your registered email address');
   });
 
   it('refuses a callback without state', async () => {

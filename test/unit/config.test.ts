@@ -49,15 +49,16 @@ describe('configuration', () => {
 
   it('refuses to start production on development defaults, naming every missing setting in one error', () => {
     const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true' }));
-    expect(problems).toHaveLength(6);
+    expect(problems).toHaveLength(7);
     expect(problems.join('\n')).toMatch(/stores: memory stores/);
     expect(problems.join('\n')).toMatch(/JWKS_FILE/);
     expect(problems.join('\n')).toMatch(/COOKIE_KEYS/);
+    expect(problems.join('\n')).toMatch(/SMTP_URL/);
     expect(problems.join('\n')).toMatch(/DEMO: the development upstream/);
     expect(problems.join('\n')).toMatch(/ISSUER: must be the broker's public https URL/);
     expect(problems.join('\n')).toMatch(/upstreams: no upstream/);
     // The demo is off by default in production; only an explicit DEMO=true is refused.
-    expect(problemsOf(() => loadConfig({ NODE_ENV: 'production' }))).toHaveLength(5);
+    expect(problemsOf(() => loadConfig({ NODE_ENV: 'production' }))).toHaveLength(6);
   });
 
   it('in production, also refuses a plain-http upstream and short cookie keys', () => {
@@ -65,7 +66,7 @@ describe('configuration', () => {
       upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
     }));
     expect(problems).toEqual(['keys.cookieKeys.0: cookie keys need at least 32 characters']);
-    const more = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), DEMO: 'false', ISSUER: 'https://id.example', JWKS_FILE: '/keys.json' }, {
+    const more = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), DEMO: 'false', ISSUER: 'https://id.example', JWKS_FILE: '/keys.json', SMTP_URL: 'smtp://mail.example' }, {
       upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
     }));
     expect(more).toEqual([
@@ -85,6 +86,7 @@ describe('configuration', () => {
       MSA_CLIENT_SECRET: 'secret',
       CUSTOMER_PORTAL_SECRET: 'a'.repeat(40),
       PARTNER_PORTAL_SECRET: 'b'.repeat(40),
+      SMTP_URL: 'smtps://mail.example.com',
     }));
     expect(problems).toEqual([expect.stringMatching(/^stores: memory stores/)]);
   });

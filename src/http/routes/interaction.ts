@@ -45,7 +45,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
     const state = readBrokerState(interaction.result);
     if (state?.step === 'identified') {
-      await showProfileStep(ctx, deps, interaction, state.identity, { remember: state.remember, forcePicker: prompts.has('select_account') });
+      await showProfileStep(ctx, deps, interaction, state.identity, { remember: state.remember, forcePicker: prompts.has('select_account'), association: state.association });
       return;
     }
 

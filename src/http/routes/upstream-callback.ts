@@ -6,6 +6,7 @@ import { BadRequestError, FlowExpiredError, UpstreamError } from '../../shared/e
 import { safeEqual } from '../../shared/ids.ts';
 import { callbackUri, remainingSeconds, type InteractionDeps } from '../interaction-context.ts';
 import { singleParam } from '../validate.ts';
+import { completeLinkCallback, LINK_CALLBACK_MARKER, type LinkRouteDeps } from './association-link.ts';
 import { UPSTREAM_COOKIE_PATH, upstreamCookieName } from './interaction.ts';
 
 const foreignResponse = () => new BadRequestError(
@@ -18,7 +19,7 @@ const foreignResponse = () => new BadRequestError(
  * by this browser's cookie, and the transaction is forgotten before the code is redeemed: a replayed or foreign
  * callback is refused before any token request.
  */
-export function upstreamCallbackRoutes(deps: InteractionDeps): Router {
+export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): Router {
   const router = new Router();
 
   router.get('/upstream/callback/:upstreamId', async (ctx: Context) => {
@@ -29,6 +30,10 @@ export function upstreamCallbackRoutes(deps: InteractionDeps): Router {
     const uid = ctx.cookies.get(cookieName, { signed: true });
     if (!uid) throw foreignResponse();
     ctx.cookies.set(cookieName, null, { path: UPSTREAM_COOKIE_PATH });
+    if (uid === LINK_CALLBACK_MARKER) {
+      await completeLinkCallback(ctx, deps, state, String(ctx.params.upstreamId));
+      return;
+    }
 
     const interaction = await deps.provider.Interaction.find(uid);
     if (!interaction) throw new FlowExpiredError();

@@ -23,6 +23,15 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       const org = organisations.get(id);
       return org && { ...org };
     },
+    async findProfilesByEmail(email) {
+      return [...profiles.values()].filter((p) => p.email === email).map((p) => ({ ...p }));
+    },
+    async associate(association) {
+      const current = associations.get(association.profileId);
+      if (current && current.upstreamId === association.upstreamId && current.subject === association.subject) return {};
+      associations.set(association.profileId, { ...association });
+      return current ? { replaced: { ...current } } : {};
+    },
     async findByIdentity({ upstreamId, subject }) {
       return [...associations.values()]
         .filter((a) => a.upstreamId === upstreamId && a.subject === subject)

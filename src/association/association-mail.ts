@@ -1,0 +1,18 @@
+import type { Organisation, Profile } from '../directory/model.ts';
+
+/** The emails of the association flow, as the flow needs them; mail/ renders and delivers them. */
+export interface AssociationMail {
+  /** One email per profile: the link, whose organisation and role it is for, when it expires. */
+  sendLink(message: {
+    profile: Profile;
+    organisation: Organisation;
+    url: string;
+    expiresAt: Date;
+    upstreamName: string;
+    portalName: string;
+    /** Set when the profile is associated with another account now; following the link moves it. */
+    currentAccount?: string;
+  }): void;
+  /** After an association: tells the registered address which account was linked, with a support reference. */
+  sendNotice(message: { profile: Profile; organisation: Organisation; account: string; upstreamName: string; reference: string; at: Date }): void;
+}

@@ -1,0 +1,40 @@
+import type { UpstreamIdentity } from '../directory/model.ts';
+import { randomToken, sha256 } from '../shared/ids.ts';
+
+/**
+ * An emailed association link (DESIGN.md §5): proof that the person controls the profile's registered email,
+ * bound to the upstream identity that asked for it. Only the token's hash is stored.
+ */
+export interface AssociationLink {
+  /** Not secret: names the link in logs and to support. */
+  id: string;
+  tokenHash: string;
+  profileId: string;
+  requester: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>;
+  /** The portal whose sign-in asked for it: the success page leads back there. */
+  clientId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  status: 'active' | 'used' | 'superseded' | 'revoked';
+  usedAt?: Date;
+}
+
+export type LinkState = AssociationLink['status'] | 'expired';
+
+export function linkState(link: AssociationLink, now: Date): LinkState {
+  if (link.status !== 'active') return link.status;
+  return link.expiresAt.getTime() <= now.getTime() ? 'expired' : 'active';
+}
+
+/** 256 bits from the CSPRNG; the raw value exists only in the email and the person's browser. */
+export function newLinkToken(): { token: string; tokenHash: string } {
+  const token = randomToken(32);
+  return { token, tokenHash: hashLinkToken(token) };
+}
+
+export function hashLinkToken(token: string): string {
+  return sha256(`association-link:${token}`);
+}
+
+/** Link tokens are base64url of 32 bytes; anything else is refused before any lookup. */
+export const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;

@@ -1,0 +1,11 @@
+/** A counter per key over a window. Backed by memory in the demo, by Redis in production. */
+export interface RateLimiter {
+  /** Counts one attempt for `key`; `allowed` is false once the window's budget is spent. */
+  consume(key: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+}
+
+export interface AssociationRateLimits {
+  perRecipient: RateLimiter;
+  perIdentity: RateLimiter;
+  perIp: RateLimiter;
+}

@@ -1,0 +1,74 @@
+import type { AssociationStore } from '../directory/association-store.ts';
+import type { DirectoryStore } from '../directory/directory-store.ts';
+import { sameIdentity, type Organisation, type Profile, type UpstreamIdentity } from '../directory/model.ts';
+import type { Clock } from '../shared/clock.ts';
+import { referenceCode } from '../shared/ids.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { AssociationMail } from './association-mail.ts';
+import { linkState, type AssociationLink, type LinkState } from './link.ts';
+import type { LinkStore } from './link-store.ts';
+import { maskAccount } from './mask.ts';
+
+export interface RedeemDeps {
+  directory: DirectoryStore;
+  associations: AssociationStore;
+  links: LinkStore;
+  mail: AssociationMail;
+  clock: Clock;
+  logger: Logger;
+  upstreamName(upstreamId: string): string;
+}
+
+export type RedeemOutcome =
+  | { outcome: 'associated'; link: AssociationLink; profile: Profile; organisation: Organisation; reference?: string }
+  | { outcome: 'wrong_identity'; link: AssociationLink }
+  | { outcome: 'unusable'; state: Exclude<LinkState, 'active'> | 'unknown' | 'profile_gone' };
+
+/** What the landing page may show about a link, without changing anything (mail scanners open links). */
+export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' | 'clock'>, tokenHash: string) {
+  const link = await deps.links.findByTokenHash(tokenHash);
+  if (!link) return { state: 'unknown' as const };
+  const state = linkState(link, deps.clock.now());
+  if (state !== 'active') return { state, link };
+  const profile = await deps.directory.getProfile(link.profileId);
+  const organisation = profile && await deps.directory.getOrganisation(profile.organisationId);
+  if (!profile || !organisation || profile.status !== 'active') return { state: 'profile_gone' as const, link };
+  return { state, link, profile, organisation };
+}
+
+/**
+ * Seed steps 8–9: after the upstream re-authentication, the link is redeemed only by the identity that asked for
+ * it. The association is written first (idempotent, one per profile), then the link is spent; a retry after a
+ * failure in between converges, and of two browsers finishing the same link only one spends it.
+ */
+export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string, identity: UpstreamIdentity): Promise<RedeemOutcome> {
+  const inspected = await inspectLink(deps, tokenHash);
+  if (inspected.state !== 'active' || !('profile' in inspected) || !inspected.profile || !inspected.organisation) {
+    return { outcome: 'unusable', state: inspected.state as Exclude<LinkState, 'active'> | 'unknown' | 'profile_gone' };
+  }
+  const { link, profile, organisation } = inspected;
+  if (!sameIdentity(link.requester, identity)) {
+    deps.logger.warn('association.wrong_identity', { link: link.id, profile: profile.id, upstream: identity.upstreamId });
+    return { outcome: 'wrong_identity', link };
+  }
+
+  const now = deps.clock.now();
+  const { replaced } = await deps.associations.associate({ profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now });
+  const spent = await deps.links.spend(tokenHash, now);
+  if (!spent) {
+    // Another browser spent it a moment ago; the association it wrote is this same one.
+    const current = await deps.associations.findByProfile(profile.id);
+    if (current && sameIdentity(current, identity)) return { outcome: 'associated', link, profile, organisation };
+    return { outcome: 'unusable', state: 'used' };
+  }
+  await deps.links.revokeForProfile(profile.id, link.id);
+
+  const reference = referenceCode();
+  const account = maskAccount(identity);
+  deps.logger.info('audit.association_created', {
+    reference, link: link.id, profile: profile.id, organisation: organisation.id, upstream: identity.upstreamId, account,
+    ...(replaced ? { replacedUpstream: replaced.upstreamId } : {}),
+  });
+  deps.mail.sendNotice({ profile, organisation, account, upstreamName: deps.upstreamName(identity.upstreamId), reference, at: now });
+  return { outcome: 'associated', link, profile, organisation, reference };
+}

@@ -1,0 +1,80 @@
+import type { AssociationStore } from '../directory/association-store.ts';
+import type { DirectoryStore } from '../directory/directory-store.ts';
+import { assessProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
+import { normaliseEmail, sameIdentity, type UpstreamIdentity } from '../directory/model.ts';
+import type { Clock } from '../shared/clock.ts';
+import { randomToken } from '../shared/ids.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { AssociationMail } from './association-mail.ts';
+import { newLinkToken } from './link.ts';
+import type { LinkStore } from './link-store.ts';
+import { maskAccount } from './mask.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+export interface RequestLinksDeps {
+  directory: DirectoryStore;
+  associations: AssociationStore;
+  links: LinkStore;
+  perRecipient: RateLimiter;
+  mail: AssociationMail;
+  clock: Clock;
+  logger: Logger;
+  linkTtlSeconds: number;
+  /** Absolute URL of the link for a token. */
+  linkUrl(token: string): string;
+  upstreamName(upstreamId: string): string;
+}
+
+export interface LinkRequest {
+  email: string;
+  identity: UpstreamIdentity;
+  client: { id: string; name: string; policy: AdmissionPolicy };
+}
+
+/**
+ * Seed steps 5–6: one link per profile registered with the address that this portal admits, each emailed on its
+ * own. Runs off the request path, and the person sees the same page whatever happens here: nothing in this function
+ * may change the response. Over the recipient's rate limit nothing is sent, silently.
+ */
+export async function requestAssociationLinks(deps: RequestLinksDeps, request: LinkRequest): Promise<{ sent: number }> {
+  const email = normaliseEmail(request.email);
+  const limit = await deps.perRecipient.consume(email);
+  if (!limit.allowed) {
+    deps.logger.warn('association.recipient_limited', { upstream: request.identity.upstreamId });
+    return { sent: 0 };
+  }
+  const now = deps.clock.now();
+  const profiles = await deps.directory.findProfilesByEmail(email);
+  let sent = 0;
+  for (const profile of profiles) {
+    const organisation = await deps.directory.getOrganisation(profile.organisationId);
+    if (!organisation || !assessProfile(profile, organisation, request.client.policy, now).eligible) continue;
+    const current = await deps.associations.findByProfile(profile.id);
+    if (current && sameIdentity(current, request.identity)) continue;
+
+    const { token, tokenHash } = newLinkToken();
+    const expiresAt = new Date(now.getTime() + deps.linkTtlSeconds * 1000);
+    await deps.links.issue({
+      id: randomToken(9),
+      tokenHash,
+      profileId: profile.id,
+      requester: { upstreamId: request.identity.upstreamId, subject: request.identity.subject },
+      clientId: request.client.id,
+      createdAt: now,
+      expiresAt,
+      status: 'active',
+    });
+    deps.mail.sendLink({
+      profile,
+      organisation,
+      url: deps.linkUrl(token),
+      expiresAt,
+      upstreamName: deps.upstreamName(request.identity.upstreamId),
+      portalName: request.client.name,
+      currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
+    });
+    sent += 1;
+  }
+  deps.logger.info('association.links_requested', { upstream: request.identity.upstreamId, client: request.client.id, sent });
+  return { sent };
+}

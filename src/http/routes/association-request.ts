@@ -1,0 +1,95 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { brokerResult, readBrokerState, type AssociationStep } from '../../oidc/interaction-state.ts';
+import { AppError, BadRequestError } from '../../shared/errors.ts';
+import { portalOf, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
+import { pageCommon, renderEmailSent } from '../profile-step.ts';
+import { parseInput } from '../validate.ts';
+
+const csrfOnly = z.object({ csrf: z.string().max(200) });
+const emailForm = z.object({ csrf: z.string().max(200), email: z.string().max(320) });
+const address = z.email().max(254);
+
+/**
+ * Seed steps 4–5 inside the interrupted sign-in: the registered address, "check your email", resend and
+ * "use another address". Responses depend only on what the person typed, never on what the directory holds.
+ */
+export function associationRequestRoutes(deps: InteractionDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid/associate' });
+  const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+
+  const identified = async (ctx: Context) => {
+    const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    const state = readBrokerState(details.result);
+    if (state?.step !== 'identified') throw new BadRequestError('not_signed_in', 'Sign in first. Go back to the portal and start again.');
+    return { details, state };
+  };
+
+  const save = async (ctx: Context, state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>, association: AssociationStep) => {
+    await deps.provider.interactionResult(ctx.req, ctx.res, brokerResult({ ...state, association }), { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${ctx.params.uid}`);
+  };
+
+  /** Per upstream identity and per client address; these limits may show, they say nothing about the address. */
+  const checkLimits = async (details: InteractionDetails, ctx: Context, identityKey: string) => {
+    for (const [limiter, key] of [[deps.association.perIdentity, identityKey], [deps.association.perIp, ctx.ip]] as const) {
+      const result = await limiter.consume(key);
+      if (!result.allowed) {
+        const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
+        throw new AppError(429, 'too_many_requests', `You have asked for association emails too many times. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { details: { retryAfterSeconds: result.retryAfterSeconds, interaction: details.uid } });
+      }
+    }
+  };
+
+  const send = async (ctx: Context, details: InteractionDetails, state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>, email: string) => {
+    await checkLimits(details, ctx, `${state.identity.upstreamId}|${state.identity.subject}`);
+    const portal = await portalOf(deps, details);
+    deps.association.request({ email, identity: state.identity, client: { id: portal.client.clientId, name: portal.name, policy: portal.policy } });
+    await save(ctx, state, { email, requestedAt: Math.floor(deps.clock.now().getTime() / 1000) });
+  };
+
+  router.post('/', form, async (ctx) => {
+    const { details, state } = await identified(ctx);
+    const input = parseInput(emailForm, ctx.request.body);
+    deps.csrf.verify(ctx, details.uid, input.csrf);
+    const email = input.email.trim();
+    if (!address.safeParse(email).success) {
+      const portal = await portalOf(deps, details);
+      ctx.status = 400;
+      ctx.body = deps.views.render('interaction/association-email', {
+        ...pageCommon(deps, details, portal, state.identity),
+        title: 'Enter your registered email address',
+        email,
+        error: 'That does not look like an email address. Check it and try again.',
+      });
+      return;
+    }
+    await send(ctx, details, state, email);
+  });
+
+  router.post('/resend', form, async (ctx) => {
+    const { details, state } = await identified(ctx);
+    deps.csrf.verify(ctx, details.uid, parseInput(csrfOnly, ctx.request.body).csrf);
+    const step = state.association;
+    if (!step?.email) throw new BadRequestError('no_address', 'Enter your registered email address first.');
+    const now = Math.floor(deps.clock.now().getTime() / 1000);
+    const wait = (step.requestedAt ?? 0) + deps.config.association.resendCooldownSeconds - now;
+    if (wait > 0) {
+      const portal = await portalOf(deps, details);
+      renderEmailSent(ctx, deps, pageCommon(deps, details, portal, state.identity), step, `You can ask for another email in ${wait} second${wait === 1 ? '' : 's'}.`);
+      return;
+    }
+    await send(ctx, details, state, step.email);
+  });
+
+  router.post('/change', form, async (ctx) => {
+    const { details, state } = await identified(ctx);
+    deps.csrf.verify(ctx, details.uid, parseInput(csrfOnly, ctx.request.body).csrf);
+    await save(ctx, state, { asking: true });
+  });
+
+  return router;
+}

@@ -1,0 +1,34 @@
+import type { AssociationLink } from '../../association/link.ts';
+import type { LinkStore } from '../../association/link-store.ts';
+
+/** Association links in memory. Every operation is synchronous inside, so spend() is atomic. */
+export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] } {
+  const byHash = new Map<string, AssociationLink>();
+  const copy = (link: AssociationLink): AssociationLink => ({ ...link, requester: { ...link.requester } });
+
+  return {
+    async issue(link) {
+      for (const other of byHash.values()) {
+        if (other.profileId === link.profileId && other.status === 'active') other.status = 'superseded';
+      }
+      byHash.set(link.tokenHash, copy(link));
+    },
+    async findByTokenHash(tokenHash) {
+      const link = byHash.get(tokenHash);
+      return link && copy(link);
+    },
+    async spend(tokenHash, at) {
+      const link = byHash.get(tokenHash);
+      if (!link || link.status !== 'active' || link.expiresAt.getTime() <= at.getTime()) return undefined;
+      link.status = 'used';
+      link.usedAt = at;
+      return copy(link);
+    },
+    async revokeForProfile(profileId, exceptId) {
+      for (const link of byHash.values()) {
+        if (link.profileId === profileId && link.status === 'active' && link.id !== exceptId) link.status = 'revoked';
+      }
+    },
+    all: () => [...byHash.values()].map(copy),
+  };
+}
