@@ -2,7 +2,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { AssociationStore } from './association-store.ts';
 import type { DirectoryStore } from './directory-store.ts';
 import { assessProfile, type AdmissionPolicy, type Ineligibility } from './eligibility.ts';
-import type { Organisation, Profile, UpstreamIdentity } from './model.ts';
+import type { Association, Organisation, Profile, UpstreamIdentity } from './model.ts';
 
 export interface ProfileChoice {
   profile: Profile;
@@ -22,6 +22,11 @@ export interface ProfilesForIdentity {
  * The profiles an upstream identity holds, split by what one portal admits. Profiles whose directory record is
  * gone are left out entirely: they cannot be signed in as, and there is nothing to tell the person about them.
  */
+/** A login at `authTime` may act as the profile only if the association already existed then. */
+function associatedBy(association: Association, authTime: number): boolean {
+  return Math.floor(association.associatedAt.getTime() / 1000) <= authTime;
+}
+
 export function createProfileResolver(deps: { directory: DirectoryStore; associations: AssociationStore; clock: Clock }) {
   const load = async (profileId: string): Promise<ProfileChoice | undefined> => {
     const profile = await deps.directory.getProfile(profileId);
@@ -50,16 +55,26 @@ export function createProfileResolver(deps: { directory: DirectoryStore; associa
       return result;
     },
 
-    /** The upstream identity a profile is associated with, if any: how a session finds its other profiles. */
-    async identityOf(profileId: string): Promise<Pick<UpstreamIdentity, 'upstreamId' | 'subject'> | undefined> {
+    /**
+     * The upstream identity a signed-in profile belongs to: how a session finds its other profiles. Undefined when
+     * the profile was (re-)associated after `authTime` (epoch seconds): that session signed in as someone the
+     * profile no longer belongs to.
+     */
+    async identityOf(profileId: string, authTime: number): Promise<Pick<UpstreamIdentity, 'upstreamId' | 'subject'> | undefined> {
       const association = await deps.associations.findByProfile(profileId);
-      return association ? { upstreamId: association.upstreamId, subject: association.subject } : undefined;
+      if (!association || !associatedBy(association, authTime)) return undefined;
+      return { upstreamId: association.upstreamId, subject: association.subject };
     },
 
-    /** The profile as a signed-in account, or undefined when it may no longer be used (gone, unlinked, refused). */
-    async account(profileId: string, policy?: AdmissionPolicy): Promise<ProfileChoice | undefined> {
+    /**
+     * The profile as a signed-in account, or undefined when it may no longer be used: gone, unlinked, refused by
+     * `policy`, outside `upstreamIds`, or re-associated after the authentication at `authTime` (epoch seconds).
+     */
+    async account(profileId: string, policy?: AdmissionPolicy, binding: { authTime?: number; upstreamIds?: readonly string[] } = {}): Promise<ProfileChoice | undefined> {
       const [choice, association] = await Promise.all([load(profileId), deps.associations.findByProfile(profileId)]);
       if (!choice || !association) return undefined;
+      if (binding.authTime !== undefined && !associatedBy(association, binding.authTime)) return undefined;
+      if (binding.upstreamIds && !binding.upstreamIds.includes(association.upstreamId)) return undefined;
       if (policy) {
         return assessProfile(choice.profile, choice.organisation, policy, deps.clock.now()).eligible ? choice : undefined;
       }

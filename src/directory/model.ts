@@ -34,6 +34,8 @@ export interface UpstreamIdentity {
   /** Informational only (shown masked to the person and support); never used to match anything. */
   email?: string;
   name?: string;
+  /** When the person authenticated upstream (the ID token's auth_time), epoch seconds; not part of the key. */
+  authTime?: number;
 }
 
 export interface Association {

@@ -47,23 +47,27 @@ export async function completeUpstreamSignIn(
     subject: claims.sub,
     email: typeof claims.email === 'string' ? claims.email : undefined,
     name: typeof claims.name === 'string' ? claims.name : undefined,
+    authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
   };
 }
 
 function classify(upstream: Upstream, err: unknown): Error {
   const name = upstream.config.name;
   if (err instanceof client.AuthorizationResponseError) {
-    if (err.error === 'access_denied') {
-      return new UpstreamError('access_denied', `The sign-in at ${name} was cancelled.`, { cause: err });
-    }
-    return new UpstreamError('upstream_refused', `${name} could not sign you in (${err.error}). Please try again.`, { cause: err });
+    // The upstream said no (cancelled, unavailable, or anything else): the portal hears it as an OAuth error.
+    const error = err.error === 'temporarily_unavailable' ? 'temporarily_unavailable' : 'access_denied';
+    const description = err.error === 'access_denied'
+      ? 'The sign-in was cancelled at the upstream identity provider.'
+      : `The upstream identity provider refused the sign-in (${err.error}).`;
+    return new UpstreamError(err.error === 'access_denied' ? 'access_denied' : 'upstream_refused', `The sign-in at ${name} did not complete (${err.error}).`, { cause: err, oauthError: { error, description } });
   }
   if (err instanceof client.ResponseBodyError) {
     // invalid_grant and friends: the code was spent, expired or not ours. The person can simply start again.
     return new UpstreamError('upstream_refused', `${name} refused to complete the sign-in (${err.error}). Please start again from the portal.`, { cause: err });
   }
   const code = (err as { code?: string }).code;
-  if (err instanceof TypeError || code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
+  // fetch() reports an unreachable server as TypeError("fetch failed"); any other TypeError is a bug, not an outage.
+  if ((err instanceof TypeError && err.message === 'fetch failed') || code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
     return new UnavailableError('upstream_unavailable', `${name} did not answer in time. Please try again in a minute.`, { cause: err });
   }
   if (err instanceof client.ClientError || err instanceof client.WWWAuthenticateChallengeError) {

@@ -6,7 +6,7 @@ import type { RateLimiter } from '../association/rate-limiter.ts';
 import type { Config } from '../config/schema.ts';
 import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import type { Upstreams } from '../federation/upstreams.ts';
-import { admissionPolicyOf } from '../oidc/client-policy.ts';
+import { admissionPolicyOf, upstreamIdsOf } from '../oidc/client-policy.ts';
 import type { Clock } from '../shared/clock.ts';
 import { FlowExpiredError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -74,4 +74,24 @@ export async function finishInteraction(ctx: Context, deps: InteractionDeps, det
 
 export function remainingSeconds(exp: number | undefined, now: Date): number {
   return Math.max(1, (exp ?? 0) - Math.floor(now.getTime() / 1000));
+}
+
+/**
+ * The person's upstream identity taken from their broker session instead of a new upstream sign-in (switching
+ * profile, or a profile this portal does not admit). Only when the portal did not ask for a fresh login
+ * (prompt=login, an exceeded max_age), the session's profile still belongs to the identity it signed in as, and
+ * the portal accepts that identity's upstream.
+ */
+export async function sessionIdentity(deps: InteractionDeps, details: InteractionDetails, portal: Awaited<ReturnType<typeof portalOf>>) {
+  const accountId = details.session?.accountId;
+  if (!accountId || !details.session?.cookie || requestedPrompts(details).has('login')) return undefined;
+  const session = await deps.provider.Session.find(details.session.cookie);
+  const loginTs = session?.loginTs;
+  if (!loginTs) return undefined;
+  const maxAge = details.params.max_age;
+  // oidc-provider stamps sessions with the system clock, so freshness is judged against it too.
+  if (maxAge !== undefined && loginTs + Number(maxAge) < Math.floor(Date.now() / 1000)) return undefined;
+  const identity = await deps.profiles.identityOf(accountId, loginTs);
+  if (!identity || !deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).some((u) => u.id === identity.upstreamId)) return undefined;
+  return { identity, remember: !session.transient, authTime: loginTs };
 }

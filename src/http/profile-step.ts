@@ -15,7 +15,7 @@ export async function showProfileStep(
   deps: InteractionDeps,
   details: InteractionDetails,
   identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>,
-  options: { remember: boolean; forcePicker: boolean; association?: AssociationStep },
+  options: { remember: boolean; forcePicker: boolean; authTime: number; association?: AssociationStep },
 ) {
   const portal = await portalOf(deps, details);
   const { admitted, refused } = await deps.profiles.forIdentity(identity, portal.policy);
@@ -38,7 +38,7 @@ export async function showProfileStep(
     return;
   }
   if (admitted.length === 1 && !options.forcePicker) {
-    await signInAs(ctx, deps, details, admitted[0]!.profile.id, options.remember);
+    await signInAs(ctx, deps, details, admitted[0]!.profile.id, options.remember, options.authTime);
     return;
   }
   const last = ctx.cookies.get(LAST_PROFILE_COOKIE, { signed: true });
@@ -82,11 +82,12 @@ export function renderEmailSent(ctx: Context, deps: InteractionDeps, common: Pag
   });
 }
 
-export async function signInAs(ctx: Context, deps: InteractionDeps, details: InteractionDetails, profileId: string, remember: boolean) {
+/** Ends the interaction signed in as a profile; `authTime` is when the person last really authenticated upstream. */
+export async function signInAs(ctx: Context, deps: InteractionDeps, details: InteractionDetails, profileId: string, remember: boolean, authTime: number) {
   ctx.cookies.set(LAST_PROFILE_COOKIE, profileId, { signed: true, httpOnly: true, sameSite: 'lax', path: '/interaction', maxAge: YEAR_MS });
   deps.logger.info('interaction.profile_selected', { interaction: details.uid, profile: profileId, client: details.params.client_id, switched: requestedPrompts(details).has('select_account') });
   await finishInteraction(ctx, deps, details, {
-    login: { accountId: profileId, remember, amr: ['fed'], acr: deps.config.acr, ts: Math.floor(deps.clock.now().getTime() / 1000) },
+    login: { accountId: profileId, remember, amr: ['fed'], acr: deps.config.acr, ts: authTime },
   });
 }
 

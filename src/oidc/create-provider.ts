@@ -2,7 +2,7 @@ import Provider, { errors, type AdapterFactory, type ClientMetadata, type Config
 import type { Config } from '../config/schema.ts';
 import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import { claimsForProfile, claimsForScopes, SCOPE_CLAIMS } from '../directory/profile-claims.ts';
-import { admissionPolicyOf, createExtraClientMetadata } from './client-policy.ts';
+import { admissionPolicyOf, createExtraClientMetadata, upstreamIdsOf } from './client-policy.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
 import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
@@ -37,9 +37,14 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     // The account is the selected profile (DESIGN.md §4). A profile that is gone, unlinked, disabled or no longer
     // admitted by the asking client has no account: its tokens stop working (refresh, userinfo).
-    async findAccount(ctx, id) {
+    async findAccount(ctx, id, token) {
       const client = (ctx as KoaContextWithOIDC).oidc?.client;
-      const choice = await profiles.account(id, client ? admissionPolicyOf(client.metadata()) : undefined);
+      // Codes and refresh tokens carry the time of the login they came from; a session knows its own.
+      const authTime = (token as { authTime?: number } | undefined)?.authTime ?? (ctx as KoaContextWithOIDC).oidc?.session?.authTime();
+      const choice = await profiles.account(id, client ? admissionPolicyOf(client.metadata()) : undefined, {
+        authTime,
+        upstreamIds: client ? upstreamIdsOf(client.metadata()) : undefined,
+      });
       if (!choice) return undefined;
       const claims = claimsForProfile(choice.profile, choice.organisation);
       return { accountId: id, claims: async () => claims };
@@ -81,7 +86,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: createInteractionPolicy(async (ctx, profileId) => Boolean(await profiles.account(profileId, admissionPolicyOf(ctx.oidc.client!.metadata())))),
+      policy: createInteractionPolicy(async (ctx, profileId) => {
+        const metadata = ctx.oidc.client!.metadata();
+        return Boolean(await profiles.account(profileId, admissionPolicyOf(metadata), { authTime: ctx.oidc.session?.authTime(), upstreamIds: upstreamIdsOf(metadata) }));
+      }),
     },
     features: {
       devInteractions: { enabled: false },

@@ -47,8 +47,12 @@ export class FlowExpiredError extends AppError {
 
 /** An upstream identity provider refused or returned something the broker must not trust. */
 export class UpstreamError extends AppError {
-  constructor(code: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+  /** Set when the upstream itself answered with an OAuth error: the portal is told, with its own state. */
+  readonly oauthError?: { error: string; description: string };
+
+  constructor(code: string, message: string, options: { status?: number; cause?: unknown; oauthError?: { error: string; description: string } } = {}) {
     super(options.status ?? 400, code, message, { cause: options.cause });
+    this.oauthError = options.oauthError;
   }
 }
 

@@ -27,7 +27,14 @@ export function createJsonLogger(level: LogLevel = 'info', write: (line: string)
 /** What an error contributes to a log line: its kind and message, and the stack only for unexpected errors. */
 export function errorFields(err: unknown): Record<string, unknown> {
   if (err instanceof Error) {
-    return { error: err.name, message: err.message, ...(('status' in err && Number(err.status) < 500) ? {} : { stack: err.stack }) };
+    const cause = err.cause instanceof Error ? err.cause : undefined;
+    return {
+      error: err.name,
+      message: err.message,
+      // Why an upstream answer was refused lives in the cause (e.g. openid-client's code and message).
+      ...(cause ? { cause: `${cause.name}${(cause as { code?: string }).code ? ` ${(cause as { code?: string }).code}` : ''}: ${cause.message}` } : {}),
+      ...(('status' in err && Number(err.status) < 500) ? {} : { stack: err.stack }),
+    };
   }
   return { error: String(err) };
 }

@@ -133,7 +133,7 @@ export async function completeLinkCallback(ctx: Context, deps: LinkRouteDeps, st
       now: deps.clock.now(),
     });
   } catch (err) {
-    if (err instanceof UpstreamError && err.code === 'access_denied') {
+    if (err instanceof UpstreamError && err.oauthError) {
       ctx.body = deps.views.render('association/cancelled', { title: 'Nothing was changed', upstreamName: upstream.config.name });
       return;
     }

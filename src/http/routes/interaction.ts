@@ -6,7 +6,7 @@ import { upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
 import { sha256 } from '../../shared/ids.ts';
-import { callbackUri, finishInteraction, portalOf, remainingSeconds, requestedPrompts, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
+import { callbackUri, finishInteraction, portalOf, remainingSeconds, requestedPrompts, sessionIdentity, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
 import { showProfileStep, signInAs } from '../profile-step.ts';
 import { parseInput } from '../validate.ts';
 import type { Context } from 'koa';
@@ -45,20 +45,22 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
     const state = readBrokerState(interaction.result);
     if (state?.step === 'identified') {
-      await showProfileStep(ctx, deps, interaction, state.identity, { remember: state.remember, forcePicker: prompts.has('select_account'), association: state.association });
+      await showProfileStep(ctx, deps, interaction, state.identity, {
+        remember: state.remember,
+        forcePicker: prompts.has('select_account'),
+        authTime: upstreamAuthTime(deps, state.identity),
+        association: state.association,
+      });
       return;
     }
 
     // Switching profile, or a session whose profile this portal does not admit: the session already says who
-    // the person is upstream, so show their profiles without another upstream sign-in.
+    // the person is upstream, so show their profiles without another upstream sign-in, when it may be trusted.
     const sessionOnly = prompt.reasons.every((r) => r === 'select_account_prompt' || r === 'profile_not_admitted');
-    if (interaction.session?.accountId && sessionOnly && !prompts.has('login')) {
-      const identity = await deps.profiles.identityOf(interaction.session.accountId);
-      if (identity) {
-        const session = await deps.provider.Session.find(interaction.session.cookie!);
-        await showProfileStep(ctx, deps, interaction, identity, { remember: !session?.transient, forcePicker: prompt.name === 'select_account' });
-        return;
-      }
+    const fromSession = sessionOnly ? await sessionIdentity(deps, interaction, await portalOf(deps, interaction)) : undefined;
+    if (fromSession) {
+      await showProfileStep(ctx, deps, interaction, fromSession.identity, { remember: fromSession.remember, authTime: fromSession.authTime, forcePicker: prompt.name === 'select_account' });
+      return;
     }
     await renderSignIn(ctx, deps, interaction);
   });
@@ -95,13 +97,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const interaction = await details(ctx);
     const input = parseInput(selectForm, ctx.request.body);
     deps.csrf.verify(ctx, interaction.uid, input.csrf);
-    const { identity, remember } = await knownIdentity(deps, interaction);
     const portal = await portalOf(deps, interaction);
+    const { identity, remember, authTime } = await knownIdentity(deps, interaction, portal);
     const { admitted } = await deps.profiles.forIdentity(identity, portal.policy);
     if (!admitted.some((c) => c.profile.id === input.profile)) {
       throw new BadRequestError('profile_not_available', `That profile is not available for ${portal.name}. Go back and choose another.`);
     }
-    await signInAs(ctx, deps, interaction, input.profile, remember);
+    await signInAs(ctx, deps, interaction, input.profile, remember, authTime);
   });
 
   router.post('/abort', form, async (ctx) => {
@@ -114,16 +116,18 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   return router;
 }
 
-/** Who the person is upstream, from this interaction's upstream round-trip or else from their broker session. */
-async function knownIdentity(deps: InteractionDeps, interaction: InteractionDetails) {
+/** Who the person is upstream, from this interaction's upstream round-trip or else from a trustworthy session. */
+async function knownIdentity(deps: InteractionDeps, interaction: InteractionDetails, portal: Awaited<ReturnType<typeof portalOf>>) {
   const state = readBrokerState(interaction.result);
-  if (state?.step === 'identified') return { identity: state.identity, remember: state.remember };
-  if (interaction.session?.accountId) {
-    const identity = await deps.profiles.identityOf(interaction.session.accountId);
-    const session = await deps.provider.Session.find(interaction.session.cookie!);
-    if (identity) return { identity, remember: !session?.transient };
-  }
+  if (state?.step === 'identified') return { identity: state.identity, remember: state.remember, authTime: upstreamAuthTime(deps, state.identity) };
+  const fromSession = await sessionIdentity(deps, interaction, portal);
+  if (fromSession) return fromSession;
   throw new BadRequestError('not_signed_in', 'Sign in first, then choose a profile. Go back to the portal and start again.');
+}
+
+/** The upstream's own auth_time when it sent one (verified with the ID token), else the moment it answered. */
+function upstreamAuthTime(deps: InteractionDeps, identity: { authTime?: number }): number {
+  return identity.authTime ?? Math.floor(deps.clock.now().getTime() / 1000);
 }
 
 async function renderSignIn(ctx: Context, deps: InteractionDeps, interaction: InteractionDetails) {

@@ -58,9 +58,9 @@ export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): R
         now: deps.clock.now(),
       });
     } catch (err) {
-      if (err instanceof UpstreamError && err.code === 'access_denied') {
+      if (err instanceof UpstreamError && err.oauthError) {
         // The portal hears about it as an OAuth error on its own redirect URI, with its own state.
-        interaction.result = { error: 'access_denied', error_description: 'The sign-in was cancelled at the upstream identity provider.' };
+        interaction.result = { error: err.oauthError.error, error_description: err.oauthError.description };
         await interaction.save(remainingSeconds(interaction.exp, deps.clock.now()));
         ctx.status = 303;
         ctx.redirect(interaction.returnTo);
