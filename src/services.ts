@@ -24,7 +24,7 @@ import { createAssociationMail } from './mail/association-mails.ts';
 import { createDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
-import { createBackgroundTasks } from './shared/background-tasks.ts';
+import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
 import { createMemoryDirectory } from './stores/memory/directory.ts';
 import { createMemoryLinkStore } from './stores/memory/link-store.ts';
 import { createMemoryRateLimiter } from './stores/memory/rate-limiter.ts';
@@ -41,6 +41,7 @@ export interface Services {
   linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
   mailbox?: DevMailbox;
   delivery: DeliveryQueue;
+  tasks: BackgroundTasks;
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -66,15 +67,16 @@ export async function createServices(config: Config, options: { logger?: Logger;
   if (keys.generated) logger.warn('keys.generated', { message: 'signing and cookie keys were generated for this process; tokens and sessions end when it stops' });
 
   const demoPlan = config.demo.enabled ? planDemo(config, CONFIG_DIR) : undefined;
-  const seed: DirectorySeed = demoPlan?.directory
-    ?? (config.directorySeedFile ? directorySeedSchema.parse(JSON.parse(readFileSync(config.directorySeedFile, 'utf8'))) : { organisations: [], profiles: [], associations: [] });
+  // An explicit seed file wins over the demo's directory, so a demo can run on an operator's own data.
+  const seed: DirectorySeed = config.directorySeedFile
+    ? directorySeedSchema.parse(JSON.parse(readFileSync(config.directorySeedFile, 'utf8')))
+    : demoPlan?.directory ?? { organisations: [], profiles: [], associations: [] };
 
   const directory = createMemoryDirectory(seed);
   const profiles = createProfileResolver({ directory, associations: directory, clock });
   const upstreamConfigs = [...config.upstreams, ...(demoPlan ? [demoPlan.upstream] : [])];
   const upstreams = createUpstreams(upstreamConfigs, logger);
   const views = createViews(VIEWS_DIR, { support: config.support, demo: config.demo.enabled });
-  const adapter = createMemoryOidcAdapter(clock);
   const sweep = setInterval(() => adapter.sweep(), 60_000);
   sweep.unref();
 
@@ -92,7 +94,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const tasks = createBackgroundTasks(logger);
   const limits = config.association.limits;
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
-  const redeem: RedeemDeps = { directory, associations: directory, links, mail: associationMail, clock, logger, upstreamName };
+  const adapter = createMemoryOidcAdapter(clock);
+  const redeem: RedeemDeps = { directory, associations: directory, links, mail: associationMail, clock, logger, upstreamName, revokeSignIns: (profileId) => adapter.revokeAccount(profileId) };
   const requestDeps: RequestLinksDeps = {
     directory,
     associations: directory,
@@ -131,6 +134,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     linkTransactions: createMemoryTransactionStore<{ tokenHash: string }>(clock),
     mailbox,
     delivery,
+    tasks,
     config,
     logger,
     clock,

@@ -17,6 +17,8 @@ export interface RedeemDeps {
   clock: Clock;
   logger: Logger;
   upstreamName(upstreamId: string): string;
+  /** Ends the broker sessions and revokes the grants (and their tokens) of everyone signed in as the profile. */
+  revokeSignIns(profileId: string): Promise<void>;
 }
 
 export type RedeemOutcome =
@@ -62,6 +64,8 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
     return { outcome: 'unusable', state: 'used' };
   }
   await deps.links.revokeForProfile(profile.id, link.id);
+  // The profile now belongs to another account: whoever was signed in as it through the old one is signed out.
+  if (replaced) await deps.revokeSignIns(profile.id);
 
   const reference = referenceCode();
   const account = maskAccount(identity);

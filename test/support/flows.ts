@@ -43,3 +43,20 @@ export async function authorize(browser: Browser, portal: Portal, parameters: Re
   const { url, checks } = await portal.authorizationUrl(parameters);
   return { page: await browser.go(url, { stopAt: [portal.redirectUri] }), checks };
 }
+
+/** First login up to "check your email": portal → broker → upstream → registered-address form → Continue. */
+export async function requestAssociation(browser: Browser, portal: Portal, username: string, email: string) {
+  const { url, checks } = await portal.authorizationUrl();
+  const emailPage = await signInUpstream(browser, await browser.go(url), username);
+  expect(emailPage.$('h1').text()).toBe('Enter your registered email address');
+  const sent = await browser.submit(emailPage, 'form[action$="/associate"]', { email });
+  return { sent, emailPage, checks };
+}
+
+/** Opens an association link and re-authenticates upstream as `username`; returns the page the broker shows. */
+export async function completeAssociation(browser: Browser, link: string, username: string) {
+  const landing = await browser.go(link);
+  expect(landing.status).toBe(200);
+  const upstreamLogin = await browser.submit(landing, 'form[action="/associate/continue"]');
+  return submitUpstreamLogin(browser, upstreamLogin, username);
+}

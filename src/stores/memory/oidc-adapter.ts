@@ -15,7 +15,7 @@ interface Entry {
  * can reach tokens of every kind. Expiry is checked on read against the injected clock, like the Redis TTLs
  * that replace it in production; a sweep keeps long-running demos from growing without bound.
  */
-export function createMemoryOidcAdapter(clock: Clock): AdapterFactory & { sweep(): void } {
+export function createMemoryOidcAdapter(clock: Clock): AdapterFactory & { sweep(): void; revokeAccount(accountId: string): Promise<void> } {
   const entries = new Map<string, Entry>();
   const key = (model: string, id: string) => `${model}:${id}`;
   const live = (entry: Entry | undefined) => (entry && (entry.expiresAt === undefined || entry.expiresAt > clock.now().getTime()) ? entry : undefined);
@@ -59,6 +59,19 @@ export function createMemoryOidcAdapter(clock: Clock): AdapterFactory & { sweep(
   });
 
   return Object.assign(factory, {
+    /** Ends every session signed in as the account and revokes its grants with their tokens. */
+    async revokeAccount(accountId: string) {
+      const grantIds: unknown[] = [];
+      for (const [k, entry] of entries) {
+        if ((entry.model === 'Session' || entry.model === 'Grant') && entry.payload.accountId === accountId) {
+          if (entry.model === 'Grant') grantIds.push(entry.payload.jti);
+          entries.delete(k);
+        }
+      }
+      for (const [k, entry] of entries) {
+        if (GRANTABLE_MODELS.has(entry.model) && grantIds.includes(entry.payload.grantId)) entries.delete(k);
+      }
+    },
     sweep() {
       for (const [k, entry] of entries) if (!live(entry)) entries.delete(k);
     },

@@ -1,0 +1,227 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { Browser } from '../support/browser.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { completeAssociation, requestAssociation, signInUpstream } from '../support/flows.ts';
+import { createPortal, type Portal } from '../support/portal.ts';
+import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
+import { settled } from '../support/wait.ts';
+
+let smtp: SmtpCapture;
+let broker: TestBroker;
+let portal: Portal;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+});
+// Each test gets its own broker (and so its own directory): associations made by one test never leak into another.
+beforeEach(async () => {
+  broker = await startBroker({ mail: { smtpUrl: smtp.url, from: 'Broker <no-reply@broker.example>', retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 }, timeoutMs: 2000 }, support: { name: 'Dynamics support', email: 'help@broker.example' } });
+  portal = await createPortal(broker.issuer);
+});
+afterEach(() => broker.close());
+afterAll(() => smtp.close());
+
+/** Link emails this test's broker sent to an address (the SMTP server is shared; the link's host tells them apart). */
+const mailTo = (address: string) => smtp.to(address).filter((m) => (m.text ?? '').includes(broker.issuer));
+
+describe('first login with one registered profile', () => {
+  it('asks for the registered email, mails one link, and associates on re-authentication by the same account; the waiting tab carries on to the portal', async () => {
+    const browser = new Browser();
+    const { sent, emailPage, checks } = await requestAssociation(browser, portal, 'erin', '  Erin.Evans@Contoso.example ');
+    expect(emailPage.text).toContain('It may be different from the address of your Demo consumer account');
+    expect(emailPage.text).toContain('help@broker.example');
+
+    expect(sent.status).toBe(200);
+    expect(sent.$('h1').text()).toBe('Check your email');
+    expect(sent.text).toContain('Erin.Evans@Contoso.example');
+    expect(sent.text).toContain('junk');
+    expect(sent.$('form[action$="/associate/resend"]').length).toBe(1);
+    expect(sent.$('form[action$="/associate/change"]').length).toBe(1);
+    expect(sent.$('meta[http-equiv="refresh"]').attr('content')).toBe('5');
+
+    await smtp.waitFor(() => mailTo('erin.evans@contoso.example').length === 1);
+    const mail = mailTo('erin.evans@contoso.example')[0]!;
+    expect(mail.subject).toBe('Associate your sign-in with Contoso Pharmaceuticals (C-104233)');
+    expect(mail.from?.value[0]).toMatchObject({ name: 'Broker', address: 'no-reply@broker.example' });
+    expect(mail.text).toContain('role: professional');
+    expect(mail.text).toContain('If you did not ask for this, ignore this email');
+    expect(mail.text).toMatch(/expires on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(mail.html).toContain('<strong>Contoso Pharmaceuticals</strong>');
+    const link = linkIn(mail, broker.issuer);
+    expect(mail.html).toContain(`href="${link}"`);
+    expect(link.split('/associate/')[1]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // Still waiting: the sign-in does not move on before the link is used.
+    const stillWaiting = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
+    expect(stillWaiting.$('h1').text()).toBe('Check your email');
+
+    const success = await completeAssociation(new Browser(), link, 'erin');
+    expect(success.status).toBe(200);
+    expect(success.text).toContain('Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals');
+
+    const back = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
+    const tokens = await portal.redeem(back.stopped!, checks);
+    expect(tokens.claims()).toMatchObject({ sub: 'prf-erin-contoso', org_name: 'Contoso Pharmaceuticals', email: 'erin.evans@contoso.example' });
+
+    const noticeFor = () => smtp.to('erin.evans@contoso.example').filter((m) => m.subject?.startsWith('A sign-in account') && m.text?.includes('e***e@outlook.example'));
+    await smtp.waitFor(() => noticeFor().length === 1);
+    const notice = noticeFor()[0]!;
+    expect(notice.subject).toBe('A sign-in account was associated with your profile at Contoso Pharmaceuticals');
+    expect(notice.text).toContain('e***e@outlook.example');
+    expect(notice.text).toMatch(/quote reference [0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}/);
+    expect(notice.text).not.toContain('erin.e@outlook.example');
+  });
+});
+
+describe('first login with two profiles on one address', () => {
+  it('sends one email per profile, each naming its organisation, and both can be associated; then the person picks', async () => {
+    const browser = new Browser();
+    const { sent, checks } = await requestAssociation(browser, portal, 'frank', 'frank.fischer@fabrikam.example');
+    await smtp.waitFor(() => mailTo('frank.fischer@fabrikam.example').length === 2);
+    const mails = mailTo('frank.fischer@fabrikam.example');
+    expect(mails.map((m) => m.subject).sort()).toEqual([
+      'Associate your sign-in with Contoso Pharmaceuticals (C-104233)',
+      'Associate your sign-in with Fabrikam Consulting (P-200871)',
+    ]);
+    for (const mail of mails) {
+      expect((await completeAssociation(new Browser(), linkIn(mail, broker.issuer), 'frank')).text).toContain('is now associated');
+    }
+    const picker = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
+    expect(picker.$('h1').text()).toBe('Choose a profile');
+    const back = await browser.submit(picker, 'form[action$="/select"]', { profile: 'prf-frank-fabrikam' }, { stopAt: [portal.redirectUri] });
+    expect((await portal.redeem(back.stopped!, checks)).claims()!.sub).toBe('prf-frank-fabrikam');
+  });
+});
+
+describe('addresses that produce no email', () => {
+  it.each([
+    ['an unknown address', 'dave', 'nobody.known@contoso.example'],
+    ['a disabled profile', 'dave', 'gina.green@contoso.example'],
+    ['an organisation whose contract expired (portal requires one)', 'dave', 'carol.chen@northwind.example'],
+  ])('shows the same "check your email" page for %s and sends nothing', async (_case, username, email) => {
+    const { sent } = await requestAssociation(new Browser(), portal, username, email);
+    expect(sent.status).toBe(200);
+    expect(sent.$('h1').text()).toBe('Check your email');
+    expect(sent.text).toContain(email);
+    await settled(broker.services);
+    expect(mailTo(email)).toHaveLength(0);
+  });
+});
+
+describe('the link', () => {
+  async function freshLink(username: string, email: string) {
+    const browser = new Browser();
+    const { sent, checks } = await requestAssociation(browser, portal, username, email);
+    await smtp.waitFor(() => mailTo(email).length > 0);
+    return { browser, sent, checks, link: linkIn(mailTo(email).at(-1)!, broker.issuer) };
+  }
+
+  it('moves the token out of the URL before any page renders, and a GET changes nothing, even twice', async () => {
+    const { link } = await freshLink('dave', 'bob.berg@fabrikam.example');
+    const first = await fetch(link, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/associate');
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await first.text()).not.toContain(link.split('/associate/')[1]);
+
+    const scanner = new Browser();
+    const landing = await scanner.go(link);
+    expect(landing.url).toBe(`${broker.issuer}/associate`);
+    expect(landing.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(landing.html).not.toContain(link.split('/associate/')[1]);
+    expect(landing.$('h1').text()).toMatch(/^Associate your sign-in with /);
+    expect(landing.$('button').text()).toBe('Continue with Demo consumer account');
+    expect((await scanner.go(link)).status).toBe(200);
+    // Opened twice, still unused: the requester can complete it.
+    expect((await completeAssociation(new Browser(), link, 'dave')).text).toContain('is now associated');
+  });
+
+  it('refuses a different upstream account: nothing is linked and the link stays usable for the right one', async () => {
+    const { link } = await freshLink('dave', 'alice.andersen@contoso.example');
+    const wrong = await completeAssociation(new Browser(), link, 'carol');
+    expect(wrong.status).toBe(403);
+    expect(wrong.$('h1').text()).toBe('Sign in with the account you used before');
+    expect((await broker.services.redeem.associations.findByProfile('prf-alice-contoso'))!.subject).toBe('demo-0001-alice');
+    expect((await completeAssociation(new Browser(), link, 'dave')).status).toBe(200);
+    expect((await broker.services.redeem.associations.findByProfile('prf-alice-contoso'))!.subject).toBe('demo-0004-dave');
+  });
+
+  it('works once: a used link says so', async () => {
+    const { link } = await freshLink('dave', 'erin.evans@contoso.example');
+    expect((await completeAssociation(new Browser(), link, 'dave')).status).toBe(200);
+    const again = await new Browser().go(link);
+    expect(again.status).toBe(410);
+    expect(again.text).toContain('This link has already been used');
+  });
+
+  it('is superseded by a newer link for the same profile', async () => {
+    const browser = new Browser();
+    const { sent } = await requestAssociation(browser, portal, 'frank', 'frank.fischer@fabrikam.example');
+    await smtp.waitFor(() => mailTo('frank.fischer@fabrikam.example').length === 2);
+    const older = mailTo('frank.fischer@fabrikam.example');
+    // Resend waits for the cooldown; "use another address" then the same address again asks anew at once.
+    const form = await browser.submit(sent, 'form[action$="/associate/change"]');
+    await browser.submit(form, 'form[action$="/associate"]', { email: 'frank.fischer@fabrikam.example' });
+    await smtp.waitFor(() => mailTo('frank.fischer@fabrikam.example').length === 4);
+    const superseded = await new Browser().go(linkIn(older[0]!, broker.issuer));
+    expect(superseded.status).toBe(410);
+    expect(superseded.text).toContain('only the link in the newest email works');
+  });
+
+  it('refuses a forged continue without the landing page\'s token', async () => {
+    const { link } = await freshLink('dave', 'erin.evans@contoso.example');
+    const browser = new Browser();
+    await browser.go(link);
+    const forged = await browser.go(`${broker.issuer}/associate/continue`, { method: 'POST', body: new URLSearchParams({ csrf: 'forged' }) });
+    expect(forged.status).toBe(403);
+  });
+
+  it('never writes a link token to the logs', async () => {
+    const { link } = await freshLink('dave', 'erin.evans@contoso.example');
+    await new Browser().go(`${link}x`);
+    await completeAssociation(new Browser(), link, 'dave');
+    await new Browser().go(link);
+    const token = link.split('/associate/')[1]!;
+    expect(JSON.stringify(broker.logs)).not.toContain(token);
+    expect(JSON.stringify(broker.logs)).not.toContain(token.slice(0, 20));
+  });
+});
+
+describe('resend', () => {
+  it('is unavailable during the cooldown, with a page that says for how long, and sends nothing', async () => {
+    const browser = new Browser();
+    const { sent } = await requestAssociation(browser, portal, 'dave', 'nobody.else@contoso.example');
+    const early = await browser.submit(sent, 'form[action$="/associate/resend"]');
+    expect(early.status).toBe(429);
+    expect(early.text).toMatch(/You can ask for another email in \d+ seconds?/);
+  });
+});
+
+describe('after a re-association', () => {
+  it('stops the previous account\'s session and refresh tokens from acting as the profile', async () => {
+    {
+      const isolated = broker;
+      const p = portal;
+      // Bob is signed in as his Contoso profile, with a refresh token.
+      const bobBrowser = new Browser();
+      const { url, checks } = await p.authorizationUrl();
+      const bobPicker = await signInUpstream(bobBrowser, await bobBrowser.go(url), 'bob');
+      const bobBack = await bobBrowser.submit(bobPicker, 'form[action$="/select"]', { profile: 'prf-bob-contoso' }, { stopAt: [p.redirectUri] });
+      const bobTokens = await p.redeem(bobBack.stopped!, checks);
+
+      // Dave proves control of bob.berg@fabrikam.example and takes both profiles over.
+      await requestAssociation(new Browser(), p, 'dave', 'bob.berg@fabrikam.example');
+      await smtp.waitFor(() => mailTo('bob.berg@fabrikam.example').length === 2);
+      for (const mail of mailTo('bob.berg@fabrikam.example')) {
+        expect(mail.text).toContain('This profile is associated with another account now');
+        await completeAssociation(new Browser(), linkIn(mail, isolated.issuer), 'dave');
+      }
+
+      await expect(p.refresh(bobTokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+      const silent = await bobBrowser.go((await p.authorizationUrl({ prompt: 'none' })).url, { stopAt: [p.redirectUri] });
+      expect(new URL(silent.stopped!).searchParams.get('error')).toBe('login_required');
+      const switching = await bobBrowser.go((await p.authorizationUrl({ prompt: 'select_account' })).url, { stopAt: [p.redirectUri] });
+      expect(switching.$('h1').text()).toBe('Sign in to Test portal');
+    }
+  });
+});

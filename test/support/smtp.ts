@@ -1,0 +1,79 @@
+import { once } from 'node:events';
+import { createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/** A free loopback port: the SMTP server may start on it later (SMTP down, then up). */
+export async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A real SMTP server in the test process (smtp-server), keeping every message parsed by mailparser.
+ * `waitFor` resolves when a condition on the received messages holds: tests wait for mail, never sleep.
+ */
+export async function startSmtp(port = 0) {
+  const messages: ParsedMail[] = [];
+  const waiters = new Set<() => void>();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((parsed) => {
+          messages.push(parsed);
+          for (const wake of waiters) wake();
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  server.listen(port, '127.0.0.1');
+  await once(server.server, 'listening');
+  const actualPort = (server.server.address() as AddressInfo).port;
+
+  return {
+    port: actualPort,
+    url: `smtp://127.0.0.1:${actualPort}`,
+    messages,
+    to: (address: string) => messages.filter((m) => addresses(m).includes(address)),
+    waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+      if (condition()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`mail condition not met within ${timeoutMs} ms; ${messages.length} message(s) received`));
+        }, timeoutMs);
+        const check = () => {
+          if (!condition()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      });
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type SmtpCapture = Awaited<ReturnType<typeof startSmtp>>;
+
+export function addresses(message: ParsedMail): string[] {
+  const to = Array.isArray(message.to) ? message.to : message.to ? [message.to] : [];
+  return to.flatMap((a) => a.value.map((v) => v.address ?? ''));
+}
+
+/** The association link in a message's text part. */
+export function linkIn(message: ParsedMail, issuer: string): string {
+  const match = new RegExp(`${issuer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/associate/[A-Za-z0-9_-]+`).exec(message.text ?? '');
+  if (!match) throw new Error(`no association link in: ${message.text}`);
+  return match[0];
+}

@@ -1,0 +1,16 @@
+import type { Services } from '../../src/services.ts';
+
+/** Polls a condition until it holds (or fails after `timeoutMs`): waiting for a state, not for a duration. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Every background task finished and no email waiting for delivery: what the broker will send, it has sent. */
+export async function settled(services: Services): Promise<void> {
+  await services.tasks.drain();
+  await waitUntil(() => services.delivery.pending() === 0, 10_000, 'mail delivery settled');
+}
