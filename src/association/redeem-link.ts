@@ -45,6 +45,11 @@ export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' |
  */
 export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string, identity: UpstreamIdentity): Promise<RedeemOutcome> {
   const inspected = await inspectLink(deps, tokenHash);
+  if (inspected.state === 'used' && inspected.link) {
+    // The same person finishing twice (a second tab, a retry): converge on the association already made.
+    const done = await alreadyAssociated(deps, inspected.link, identity);
+    if (done) return done;
+  }
   if (inspected.state !== 'active' || !('profile' in inspected) || !inspected.profile || !inspected.organisation) {
     return { outcome: 'unusable', state: inspected.state as Exclude<LinkState, 'active'> | 'unknown' | 'profile_gone' };
   }
@@ -59,9 +64,7 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   const spent = await deps.links.spend(tokenHash, now);
   if (!spent) {
     // Another browser spent it a moment ago; the association it wrote is this same one.
-    const current = await deps.associations.findByProfile(profile.id);
-    if (current && sameIdentity(current, identity)) return { outcome: 'associated', link, profile, organisation };
-    return { outcome: 'unusable', state: 'used' };
+    return (await alreadyAssociated(deps, link, identity)) ?? { outcome: 'unusable', state: 'used' };
   }
   await deps.links.revokeForProfile(profile.id, link.id);
   // The profile now belongs to another account: whoever was signed in as it through the old one is signed out.
@@ -75,4 +78,13 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   });
   deps.mail.sendNotice({ profile, organisation, account, upstreamName: deps.upstreamName(identity.upstreamId), reference, at: now });
   return { outcome: 'associated', link, profile, organisation, reference };
+}
+
+async function alreadyAssociated(deps: RedeemDeps, link: AssociationLink, identity: UpstreamIdentity): Promise<RedeemOutcome | undefined> {
+  if (!sameIdentity(link.requester, identity)) return undefined;
+  const current = await deps.associations.findByProfile(link.profileId);
+  if (!current || !sameIdentity(current, identity)) return undefined;
+  const profile = await deps.directory.getProfile(link.profileId);
+  const organisation = profile && await deps.directory.getOrganisation(profile.organisationId);
+  return profile && organisation ? { outcome: 'associated', link, profile, organisation } : undefined;
 }

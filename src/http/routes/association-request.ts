@@ -47,8 +47,10 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
   const send = async (ctx: Context, details: InteractionDetails, state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>, email: string) => {
     await checkLimits(details, ctx, `${state.identity.upstreamId}|${state.identity.subject}`);
     const portal = await portalOf(deps, details);
-    deps.association.request({ email, identity: state.identity, client: { id: portal.client.clientId, name: portal.name, policy: portal.policy } });
     await save(ctx, state, { email, requestedAt: Math.floor(deps.clock.now().getTime() / 1000) });
+    // Only once the response has left: work done for a registered address must not delay (and so reveal) it.
+    const request = { email, identity: state.identity, client: { id: portal.client.clientId, name: portal.name, policy: portal.policy } };
+    ctx.res.once('finish', () => deps.association.request(request));
   };
 
   router.post('/', form, async (ctx) => {

@@ -1,0 +1,158 @@
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ConfigInput } from '../../src/config/schema.ts';
+import { createManualClock } from '../../src/shared/clock.ts';
+import { Browser } from '../support/browser.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { requestAssociation } from '../support/flows.ts';
+import { createPortal } from '../support/portal.ts';
+import { freePort, linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
+import { settled, waitUntil } from '../support/wait.ts';
+
+let smtp: SmtpCapture;
+beforeAll(async () => {
+  smtp = await startSmtp();
+});
+afterAll(() => smtp.close());
+
+const brokers: TestBroker[] = [];
+afterAll(async () => {
+  for (const b of brokers) await b.close();
+});
+
+async function brokerWith(overrides: ConfigInput = {}, options: Parameters<typeof startBroker>[1] = {}) {
+  const broker = await startBroker({ mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 }, timeoutMs: 2000 }, ...overrides }, options);
+  brokers.push(broker);
+  return { broker, portal: await createPortal(broker.issuer), mailTo: (address: string) => smtp.to(address).filter((m) => (m.text ?? '').includes(broker.issuer)) };
+}
+
+describe('link lifetime', () => {
+  it('expires after the configured lifetime (24 h by default)', async () => {
+    const clock = createManualClock(new Date());
+    const { broker, portal, mailTo } = await brokerWith({}, { clock });
+    await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
+    await smtp.waitFor(() => mailTo('erin.evans@contoso.example').length === 1);
+    const link = linkIn(mailTo('erin.evans@contoso.example')[0]!, broker.issuer);
+    expect(mailTo('erin.evans@contoso.example')[0]!.text).toContain(`expires on ${new Date(clock.now().getTime() + 24 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+
+    clock.advance(24 * 3600_000 - 60_000);
+    expect((await new Browser().go(link)).status).toBe(200);
+    clock.advance(60_000);
+    const expired = await new Browser().go(link);
+    expect(expired.status).toBe(410);
+    expect(expired.text).toContain('This link has expired');
+  });
+});
+
+describe('parallel completion', () => {
+  it('gives exactly one association, one spent link and one notice when two browsers finish the same link at once', async () => {
+    const { broker, portal, mailTo } = await brokerWith();
+    await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
+    await smtp.waitFor(() => mailTo('erin.evans@contoso.example').length === 1);
+    const link = linkIn(mailTo('erin.evans@contoso.example')[0]!, broker.issuer);
+
+    const noticesBefore = smtp.to('erin.evans@contoso.example').filter((m) => m.subject?.startsWith('A sign-in account')).length;
+    // Both browsers reach the upstream sign-in form first, then submit it at the same moment.
+    const prepared = await Promise.all([new Browser(), new Browser()].map(async (browser) => {
+      const landing = await browser.go(link);
+      return { browser, upstreamLogin: await browser.submit(landing, 'form[action="/associate/continue"]') };
+    }));
+    const results = await Promise.all(prepared.map(({ browser, upstreamLogin }) => browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'dave', password: 'demo' })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200]);
+
+    const associations = await broker.services.redeem.associations.findByIdentity({ upstreamId: 'demo', subject: 'demo-0004-dave' });
+    expect(associations.map((a) => a.profileId)).toEqual(['prf-erin-contoso']);
+    await settled(broker.services);
+    expect(smtp.to('erin.evans@contoso.example').filter((m) => m.subject?.startsWith('A sign-in account')).length - noticesBefore).toBe(1);
+  });
+});
+
+describe('rate limits', () => {
+  it('limits requests per upstream identity with a page that says when to try again', async () => {
+    const { portal } = await brokerWith({ association: { resendCooldownSeconds: 0, limits: { perIdentity: { points: 2, windowSeconds: 600 } } } });
+    const browser = new Browser();
+    const { sent } = await requestAssociation(browser, portal, 'dave', 'nobody1@contoso.example');
+    const second = await browser.submit(sent, 'form[action$="/associate/resend"]');
+    expect(second.$('h1').text()).toBe('Check your email');
+    const third = await browser.submit(second, 'form[action$="/associate/resend"]');
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(third.text).toMatch(/Try again in 10 minutes/);
+  });
+
+  it('limits requests per client address, whoever asks', async () => {
+    const { portal } = await brokerWith({ association: { limits: { perIp: { points: 2, windowSeconds: 3600 } } } });
+    await requestAssociation(new Browser(), portal, 'dave', 'nobody2@contoso.example');
+    await requestAssociation(new Browser(), portal, 'erin', 'nobody3@contoso.example');
+    const { sent } = await requestAssociation(new Browser(), portal, 'frank', 'nobody4@contoso.example');
+    expect(sent.status).toBe(429);
+    expect(sent.text).toMatch(/Try again in 60 minutes/);
+  });
+
+  it('limits emails per recipient silently: the page is the same and nothing more is sent', async () => {
+    const { broker, portal, mailTo } = await brokerWith({ association: { limits: { perRecipient: { points: 1, windowSeconds: 3600 } } } });
+    const first = await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
+    const second = await requestAssociation(new Browser(), portal, 'frank', 'erin.evans@contoso.example');
+    expect(second.sent.status).toBe(first.sent.status);
+    expect(second.sent.$('main').html()!.replace(/name="csrf" value="[^"]+"/g, '').replace(/\/interaction\/[^/"]+/g, ''))
+      .toBe(first.sent.$('main').html()!.replace(/name="csrf" value="[^"]+"/g, '').replace(/\/interaction\/[^/"]+/g, ''));
+    await settled(broker.services);
+    expect(mailTo('erin.evans@contoso.example')).toHaveLength(1);
+  });
+});
+
+describe('delivery', () => {
+  it('retries while SMTP is down and delivers the message once when it comes back', async () => {
+    const port = await freePort();
+    const { broker, portal } = await brokerWith({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 100 }, timeoutMs: 1000 } });
+    const { sent } = await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
+    expect(sent.$('h1').text()).toBe('Check your email');
+    await waitUntil(() => broker.logs.some((l) => l.event === 'mail.retry'), 10_000, 'a failed delivery attempt');
+
+    const revived = await startSmtp(port);
+    try {
+      await revived.waitFor(() => revived.messages.length === 1);
+      await settled(broker.services);
+      expect(revived.messages).toHaveLength(1);
+      expect(revived.messages[0]!.subject).toBe('Associate your sign-in with Contoso Pharmaceuticals (C-104233)');
+      expect(broker.services.delivery.failed()).toHaveLength(0);
+    } finally {
+      await revived.close();
+    }
+  });
+
+  it('keeps a message that fails every attempt for operators, logged with its reference', async () => {
+    const port = await freePort();
+    const { broker, portal } = await brokerWith({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, timeoutMs: 500 } });
+    await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
+    await waitUntil(() => broker.services.delivery.failed().length === 1, 10_000, 'a message given up on');
+    const [failed] = broker.services.delivery.failed();
+    expect(failed).toMatchObject({ kind: 'association-link', attempts: 2 });
+    expect(broker.logs.find((l) => l.event === 'mail.failed')).toMatchObject({ level: 'error', reference: failed!.reference });
+  });
+});
+
+describe('email content', () => {
+  it('escapes HTML from directory data and never lets it inject headers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'broker-seed-'));
+    const seed = join(dir, 'directory.json');
+    writeFileSync(seed, JSON.stringify({
+      organisations: [{ id: 'o-evil', accountNumber: 'C-1\r\nBcc: attacker@evil.test', name: '<img src=x onerror=alert(1)> Evil & Co\r\nBcc: attacker@evil.test', kind: 'customer', contractEndsOn: '2099-12-31' }],
+      profiles: [{ id: 'p-evil', organisationId: 'o-evil', email: 'victim@evil-co.example', displayName: '<script>alert(1)</script>', role: 'professional' }],
+      associations: [],
+    }));
+    const { portal, mailTo } = await brokerWith({ directorySeedFile: seed });
+    await requestAssociation(new Browser(), portal, 'dave', 'victim@evil-co.example');
+    await smtp.waitFor(() => mailTo('victim@evil-co.example').length === 1);
+    const mail = mailTo('victim@evil-co.example')[0]!;
+    expect(mail.html).not.toContain('<img src=x');
+    expect(mail.html).not.toContain('<script>alert(1)');
+    expect(mail.html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; Evil &amp; Co');
+    expect(mail.bcc).toBeUndefined();
+    expect(mail.headers.has('bcc')).toBe(false);
+    expect(smtp.to('attacker@evil.test')).toHaveLength(0);
+    expect(mail.subject).not.toMatch(/[\r\n]/);
+  });
+});

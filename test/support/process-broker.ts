@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConfigInput } from '../../src/config/schema.ts';
+import { TEST_PORTAL } from './broker.ts';
+import { freePort } from './smtp.ts';
+import { waitUntil } from './wait.ts';
+
+const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
+
+/**
+ * The broker as its own process (`node src/main.ts`), configured through BROKER_CONFIG: for measurements that
+ * must not share an event loop with the test's client, and for tests that stop or restart a broker.
+ */
+export async function spawnBroker(config: ConfigInput = {}, env: Record<string, string> = {}) {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'broker-process-'));
+  const file = join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ clients: [TEST_PORTAL], ...config }));
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: String(port), ISSUER: issuer, LOG_LEVEL: 'warn', BROKER_CONFIG: file, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitUntil(async () => {
+    if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${output}`);
+    return fetch(`${issuer}/healthz`).then((r) => r.ok, () => false);
+  }, 15_000, 'broker process ready');
+  return {
+    issuer,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
