@@ -35,7 +35,10 @@ export function createApp(deps: AppDeps): Koa {
   app.proxy = deps.config.trustProxy;
 
   const https = deps.config.issuer.startsWith('https://');
-  const stylesheet = readFileSync(join(deps.viewsDir, 'assets', 'broker.css'));
+  const assets = new Map([
+    ['broker.css', { type: 'text/css', body: readFileSync(join(deps.viewsDir, 'assets', 'broker.css')) }],
+    ['wait-for-association.js', { type: 'application/javascript', body: readFileSync(join(deps.viewsDir, 'assets', 'wait-for-association.js')) }],
+  ]);
 
   const pages = new Router();
   pages.get('/healthz', (ctx) => {
@@ -45,10 +48,12 @@ export function createApp(deps: AppDeps): Koa {
   pages.get('/favicon.ico', (ctx) => {
     ctx.status = 204;
   });
-  pages.get('/assets/broker.css', (ctx) => {
-    ctx.type = 'text/css';
+  pages.get('/assets/:name', (ctx) => {
+    const asset = assets.get(ctx.params.name!);
+    if (!asset) return;
+    ctx.type = asset.type;
     ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = stylesheet;
+    ctx.body = asset.body;
   });
   if (!deps.demo) {
     pages.get('/', (ctx) => {

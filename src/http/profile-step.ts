@@ -78,7 +78,7 @@ export function renderEmailSent(ctx: Context, deps: InteractionDeps, common: Pag
     email: step.email,
     resendWaitSeconds: wait,
     notice,
-    refreshSeconds: 5,
+    script: 'wait-for-association.js',
   });
 }
 

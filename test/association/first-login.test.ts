@@ -37,7 +37,9 @@ describe('first login with one registered profile', () => {
     expect(sent.text).toContain('junk');
     expect(sent.$('form[action$="/associate/resend"]').length).toBe(1);
     expect(sent.$('form[action$="/associate/change"]').length).toBe(1);
-    expect(sent.$('meta[http-equiv="refresh"]').attr('content')).toBe('5');
+    expect(sent.$('script[src="/assets/wait-for-association.js"]').length).toBe(1);
+    const statusUrl = `${broker.issuer}${sent.$('[data-association-status]').attr('data-association-status')}`;
+    expect(JSON.parse((await browser.go(statusUrl, { headers: { accept: 'application/json' } })).html)).toEqual({ ready: false });
 
     await smtp.waitFor(() => mailTo('erin.evans@contoso.example').length === 1);
     const mail = mailTo('erin.evans@contoso.example')[0]!;
@@ -59,6 +61,7 @@ describe('first login with one registered profile', () => {
     expect(success.status).toBe(200);
     expect(success.text).toContain('Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals');
 
+    expect(JSON.parse((await browser.go(statusUrl, { headers: { accept: 'application/json' } })).html)).toEqual({ ready: true });
     const back = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
     const tokens = await portal.redeem(back.stopped!, checks);
     expect(tokens.claims()).toMatchObject({ sub: 'prf-erin-contoso', org_name: 'Contoso Pharmaceuticals', email: 'erin.evans@contoso.example' });

@@ -87,6 +87,14 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
     await send(ctx, details, state, step.email);
   });
 
+  // Asked by the "check your email" page's script: has an association landed for this person yet?
+  router.get('/status', async (ctx) => {
+    const { state } = await identified(ctx);
+    const associations = await deps.profiles.forIdentity(state.identity, { profileKinds: ['customer', 'partner'], contractRequired: false });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { ready: associations.admitted.length + associations.refused.length > 0 };
+  });
+
   router.post('/change', form, async (ctx) => {
     const { details, state } = await identified(ctx);
     deps.csrf.verify(ctx, details.uid, parseInput(csrfOnly, ctx.request.body).csrf);

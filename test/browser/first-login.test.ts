@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser as Chromium, Page } from 'playwright-core';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { accessibilityViolations } from '../support/a11y.ts';
+import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
+
+let broker: TestBroker;
+let chromium: Chromium;
+const violations: string[] = [];
+
+beforeAll(async () => {
+  // The embedded demo as `npm start` runs it: development upstream, demo portals, development mailbox.
+  broker = await startBroker({}, { issuer: (port) => `http://localhost:${port}` });
+  chromium = await launchChromium();
+});
+afterAll(async () => {
+  await chromium?.close();
+  await broker?.close();
+});
+
+/** Screenshot for the CI artifacts, and an accessibility check of what is on screen. */
+async function step(page: Page, name: string) {
+  await page.screenshot({ path: join(ARTIFACTS, `issue3-${name}.png`), fullPage: true });
+  violations.push(...await accessibilityViolations(page));
+}
+
+async function upstreamSignIn(page: Page, username: string) {
+  await page.waitForURL(/\/dev-upstream\/interaction\//);
+  await page.fill('#username', username);
+  await page.fill('#password', 'demo');
+  await page.click('form[action$="/login"] button');
+}
+
+describe('first login in a real browser (seed steps 2–10)', () => {
+  it('portal → upstream sign-in → registered email → mailbox → link → re-authentication → success → portal with the profile claims', async () => {
+    const context = await chromium.newContext();
+    const page = await context.newPage();
+    await page.goto(`${broker.issuer}/`);
+    await step(page, '01-demo-home');
+    await page.click('text=Customer portal');
+    await page.click('text=Sign in');
+
+    await page.waitForURL(/\/interaction\//);
+    await step(page, '02-broker-sign-in');
+    await page.click('button[value="demo"]');
+    await upstreamSignIn(page, 'erin');
+
+    await page.waitForURL(/\/interaction\//);
+    expect(await page.textContent('h1')).toBe('Enter your registered email address');
+    await step(page, '03-registered-email');
+    await page.fill('#email', 'not-an-address');
+    await page.click('text=Continue');
+    expect(await page.textContent('#email-error')).toContain('does not look like an email address');
+    await step(page, '04-registered-email-error');
+    await page.fill('#email', 'erin.evans@contoso.example');
+    await page.click('text=Continue');
+
+    expect(await page.textContent('h1')).toBe('Check your email');
+    await step(page, '05-check-your-email');
+
+    // The mailbox and the link, in a second tab, as a person would from their mail client.
+    const mail = await context.newPage();
+    await mail.goto(`${broker.issuer}/dev/mailbox`);
+    await mail.waitForSelector('text=Associate your sign-in with Contoso Pharmaceuticals (C-104233)');
+    await step(mail, '06-mailbox');
+    await mail.click('text=Associate your sign-in with Contoso Pharmaceuticals (C-104233)');
+    await step(mail, '07-email');
+    await mail.click('a.mail-link');
+
+    await mail.waitForURL(/\/associate$/);
+    expect(await mail.textContent('h1')).toBe('Associate your sign-in with Contoso Pharmaceuticals');
+    await step(mail, '08-link-landing');
+    await mail.click('text=Continue with Demo consumer account');
+    await upstreamSignIn(mail, 'erin');
+    await mail.waitForURL(/\/upstream\/callback\//);
+    expect(await mail.textContent('main')).toContain('Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals');
+    await step(mail, '09-success');
+
+    // The original tab carries on by itself to the portal.
+    await page.waitForURL(/\/demo\/customer-portal\/$/, { timeout: 20_000 });
+    const claims = JSON.parse((await page.textContent('#id-token-claims'))!);
+    expect(claims).toMatchObject({ sub: 'prf-erin-contoso', org_name: 'Contoso Pharmaceuticals', org_account_number: 'C-104233', profile_role: 'professional' });
+    await step(page, '10-portal');
+    await context.close();
+  }, 60_000);
+
+  it('a person with two profiles picks one', async () => {
+    const page = await chromium.newPage();
+    await page.goto(`${broker.issuer}/demo/customer-portal/login`);
+    await page.click('button[value="demo"]');
+    await upstreamSignIn(page, 'bob');
+    await page.waitForURL(/\/interaction\//);
+    expect(await page.textContent('h1')).toBe('Choose a profile');
+    await step(page, '11-picker');
+    await page.click('text=Fabrikam Consulting');
+    await page.click('text=Continue');
+    await page.waitForURL(/\/demo\/customer-portal\/$/);
+    expect(JSON.parse((await page.textContent('#id-token-claims'))!).sub).toBe('prf-bob-fabrikam');
+    await page.close();
+  });
+
+  it('has no accessibility violations on any page of the walk', () => {
+    expect(violations).toEqual([]);
+  });
+});
