@@ -37,10 +37,10 @@ export async function completeUpstreamSignIn(
   }
   // oauth4webapi accepts any `iat`; a token "issued" in the future means a broken or hostile upstream clock.
   if (claims && claims.iat > Math.floor(callback.now.getTime() / 1000) + MAX_CLOCK_SKEW_SECONDS) {
-    throw new UpstreamError('upstream_response_invalid', `The answer from ${upstream.config.name} could not be verified, so you were not signed in. Please start again from the portal.`);
+    throw new UpstreamError('upstream_response_invalid', 'upstream ID token issued in the future', { details: { upstream: upstream.config.name } });
   }
   if (!claims?.sub) {
-    throw new UpstreamError('upstream_response_invalid', `${upstream.config.name} did not say who signed in. Please try again.`);
+    throw new UpstreamError('upstream_response_invalid', 'upstream ID token without sub', { details: { upstream: upstream.config.name } });
   }
   return {
     upstreamId: upstream.config.id,
@@ -59,19 +59,19 @@ function classify(upstream: Upstream, err: unknown): Error {
     const description = err.error === 'access_denied'
       ? 'The sign-in was cancelled at the upstream identity provider.'
       : `The upstream identity provider refused the sign-in (${err.error}).`;
-    return new UpstreamError(err.error === 'access_denied' ? 'access_denied' : 'upstream_refused', `The sign-in at ${name} did not complete (${err.error}).`, { cause: err, oauthError: { error, description } });
+    return new UpstreamError(err.error === 'access_denied' ? 'access_denied' : 'upstream_refused', `upstream answered ${err.error}`, { cause: err, oauthError: { error, description }, details: { upstream: name, upstreamError: err.error } });
   }
   if (err instanceof client.ResponseBodyError) {
     // invalid_grant and friends: the code was spent, expired or not ours. The person can simply start again.
-    return new UpstreamError('upstream_refused', `${name} refused to complete the sign-in (${err.error}). Please start again from the portal.`, { cause: err });
+    return new UpstreamError('upstream_refused', `upstream token endpoint answered ${err.error}`, { cause: err, details: { upstream: name, upstreamError: err.error } });
   }
   const code = (err as { code?: string }).code;
   // fetch() reports an unreachable server as TypeError("fetch failed"); any other TypeError is a bug, not an outage.
   if ((err instanceof TypeError && err.message === 'fetch failed') || code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
-    return new UnavailableError('upstream_unavailable', `${name} did not answer in time. Please try again in a minute.`, { cause: err });
+    return new UnavailableError('upstream_unavailable', 'upstream unreachable or too slow', { cause: err, details: { upstream: name } });
   }
   if (err instanceof client.ClientError || err instanceof client.WWWAuthenticateChallengeError) {
-    return new UpstreamError('upstream_response_invalid', `The answer from ${name} could not be verified, so you were not signed in. Please start again from the portal.`, { cause: err });
+    return new UpstreamError('upstream_response_invalid', 'upstream response failed validation', { cause: err, details: { upstream: name } });
   }
-  return new UpstreamError('upstream_response_invalid', `The answer from ${name} could not be verified, so you were not signed in. Please start again from the portal.`, { cause: err });
+  return new UpstreamError('upstream_response_invalid', 'upstream response failed validation', { cause: err, details: { upstream: name } });
 }

@@ -11,7 +11,7 @@ export function errorHandler(deps: { views: Views; logger: Logger }): Middleware
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError('not_found', 'There is no page at this address.');
+      if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError('not_found', 'no route');
     } catch (err) {
       respondWithError(ctx, toAppError(err), err, deps);
     }
@@ -27,11 +27,11 @@ export function toAppError(err: unknown): AppError {
   // Koa and its body parser throw http-errors: 413 too large, 415, 400 malformed body.
   const status = (err as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status, 'bad_request', (err as Error).message || 'The request could not be read.');
+    return new AppError(status, status === 413 ? 'too_large' : 'bad_request', (err as Error).message || 'unreadable request');
   }
   // Malformed percent-encoding surfaces as URIError wherever the query is first decoded.
-  if (err instanceof URIError) return new AppError(400, 'bad_request', 'The address contains characters that cannot be read.');
-  return new AppError(500, 'internal_error', 'Something went wrong on our side.', { expose: false, cause: err });
+  if (err instanceof URIError) return new AppError(400, 'bad_address', 'malformed percent-encoding');
+  return new AppError(500, 'internal_error', (err as Error)?.message ?? String(err), { expose: false, cause: err });
 }
 
 const TITLES: Record<number, string> = {
@@ -49,7 +49,12 @@ export function respondWithError(ctx: Context, error: AppError, original: unknow
   if (error.status >= 500) deps.logger.error('http.error', line);
   else deps.logger.warn('http.refused', line);
 
-  const message = error.expose ? error.message : 'Something went wrong on our side. Please try again; if it keeps happening, contact support with the reference below.';
+  // Page text lives in views/errors/messages/<code>.hbs; a code without one (oidc-provider's own) shows its
+  // message when it was written to be shown, else the generic text.
+  const template = `errors/messages/${error.expose ? error.code : 'internal_error'}`;
+  const message = deps.views.has(template)
+    ? deps.views.render(template, error.details, { layout: false }).trim()
+    : error.expose ? error.message : deps.views.render('errors/messages/internal_error', {}, { layout: false }).trim();
   ctx.status = error.status;
   if (error instanceof UnavailableError) ctx.set('Retry-After', String(error.retryAfterSeconds));
   else if (typeof error.details.retryAfterSeconds === 'number') ctx.set('Retry-After', String(error.details.retryAfterSeconds));

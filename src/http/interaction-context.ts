@@ -47,7 +47,7 @@ export function requestedPrompts(details: InteractionDetails): Set<string> {
 /** The portal that started this interaction, with its broker policy. */
 export async function portalOf(deps: InteractionDeps, details: InteractionDetails) {
   const client = await deps.provider.Client.find(String(details.params.client_id));
-  if (!client) throw new FlowExpiredError('The portal that started this sign-in is no longer registered.');
+  if (!client) throw new FlowExpiredError('portal_gone', 'the client of this interaction is no longer registered');
   const metadata = client.metadata();
   return {
     client,

@@ -68,16 +68,17 @@ export function pageCommon(deps: InteractionDeps, details: InteractionDetails, p
   };
 }
 
-export function renderEmailSent(ctx: Context, deps: InteractionDeps, common: PageCommon, step: AssociationStep, notice?: string) {
+/** "Check your email"; `tooSoon` when the person pressed resend during the cooldown. */
+export function renderEmailSent(ctx: Context, deps: InteractionDeps, common: PageCommon, step: AssociationStep, tooSoon = false) {
   const now = Math.floor(deps.clock.now().getTime() / 1000);
   const wait = Math.max(0, (step.requestedAt ?? 0) + deps.config.association.resendCooldownSeconds - now);
-  ctx.status = notice ? 429 : 200;
+  ctx.status = tooSoon ? 429 : 200;
   ctx.body = deps.views.render('interaction/association-sent', {
     ...common,
     title: 'Check your email',
     email: step.email,
     resendWaitSeconds: wait,
-    notice,
+    tooSoon,
     script: 'wait-for-association.js',
   });
 }

@@ -6,13 +6,13 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
   const result = schema.safeParse(input ?? {});
   if (!result.success) {
     const fields = [...new Set(result.error.issues.map((i) => i.path.join('.') || what))];
-    throw new BadRequestError('invalid_input', `The ${what} was incomplete or malformed (${fields.join(', ')}). Go back, reload the page and try again.`);
+    throw new BadRequestError('invalid_input', `malformed ${what}: ${fields.join(', ')}`, { fields: fields.join(', ') });
   }
   return result.data;
 }
 
 /** A query parameter that must appear at most once; repeated parameters are refused rather than guessed at. */
 export function singleParam(value: string | string[] | undefined): string | undefined {
-  if (Array.isArray(value)) throw new BadRequestError('duplicate_parameter', 'A parameter was repeated in the address, so the request was refused.');
+  if (Array.isArray(value)) throw new BadRequestError('duplicate_parameter', 'repeated query parameter');
   return value;
 }

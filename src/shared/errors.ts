@@ -40,8 +40,8 @@ export class NotFoundError extends AppError {
 
 /** The sign-in this request belongs to is gone (expired, finished, or started again elsewhere). */
 export class FlowExpiredError extends AppError {
-  constructor(message = 'This sign-in has expired or was already finished. Go back to the portal and sign in again.') {
-    super(400, 'flow_expired', message);
+  constructor(code = 'flow_expired', message = 'This sign-in has expired or was already finished.') {
+    super(400, code, message);
   }
 }
 
@@ -50,8 +50,8 @@ export class UpstreamError extends AppError {
   /** Set when the upstream itself answered with an OAuth error: the portal is told, with its own state. */
   readonly oauthError?: { error: string; description: string };
 
-  constructor(code: string, message: string, options: { status?: number; cause?: unknown; oauthError?: { error: string; description: string } } = {}) {
-    super(options.status ?? 400, code, message, { cause: options.cause });
+  constructor(code: string, message: string, options: { status?: number; cause?: unknown; details?: Record<string, unknown>; oauthError?: { error: string; description: string } } = {}) {
+    super(options.status ?? 400, code, message, { cause: options.cause, details: options.details });
     this.oauthError = options.oauthError;
   }
 }
@@ -59,9 +59,9 @@ export class UpstreamError extends AppError {
 /** A dependency (upstream discovery, a store) cannot be reached; the person may retry. */
 export class UnavailableError extends AppError {
   readonly retryAfterSeconds: number;
-  constructor(code: string, message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
-    // Written for the person: it says what is down and that retrying later is the fix.
-    super(503, code, message, { cause: options.cause, expose: true });
+  constructor(code: string, message: string, options: { retryAfterSeconds?: number; cause?: unknown; details?: Record<string, unknown> } = {}) {
+    // Its page says what is down and that retrying later is the fix.
+    super(503, code, message, { cause: options.cause, expose: true, details: options.details });
     this.retryAfterSeconds = options.retryAfterSeconds ?? 30;
   }
 }

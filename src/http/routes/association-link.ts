@@ -89,13 +89,13 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
 
   router.post('/continue', form, async (ctx) => {
     const token = tokenFrom(ctx);
-    if (!token) throw new BadRequestError('link_missing', 'Open the association link from your email again.');
+    if (!token) throw new BadRequestError('link_missing', 'no link cookie');
     const tokenHash = hashLinkToken(token);
     deps.csrf.verify(ctx, `link:${tokenHash}`, parseInput(z.object({ csrf: z.string().max(200) }), ctx.request.body).csrf);
     const inspected = await inspectLink(deps.redeem, tokenHash);
-    if (inspected.state !== 'active' || !inspected.link) throw new FlowExpiredError('This association link can no longer be used. Sign in at your portal again to get a new email.');
+    if (inspected.state !== 'active' || !inspected.link) throw new FlowExpiredError('link_unusable', 'the link is no longer active');
     const upstream = deps.upstreams.get(inspected.link.requester.upstreamId);
-    if (!upstream) throw new FlowExpiredError('The sign-in service this link was made for is switched off. Contact support.');
+    if (!upstream) throw new FlowExpiredError('upstream_disabled', 'the upstream of this link is disabled');
 
     const { url, transaction } = await beginUpstreamSignIn(upstream, {
       redirectUri: callbackUri(deps.config, upstream.config.id),
@@ -121,7 +121,7 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
 export async function completeLinkCallback(ctx: Context, deps: LinkRouteDeps, state: string, upstreamId: string) {
   const pending = await deps.linkTransactions.take(sha256(state));
   if (!pending || pending.transaction.upstreamId !== upstreamId) {
-    throw new BadRequestError('state_mismatch', 'This sign-in response does not belong to a sign-in started in this browser, so it was ignored. Open the link from your email again.');
+    throw new BadRequestError('link_state_mismatch', 'link callback state unknown or spent');
   }
   const upstream = deps.upstreams.get(upstreamId);
   if (!upstream) throw new FlowExpiredError();

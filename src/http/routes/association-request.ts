@@ -23,7 +23,7 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
   const identified = async (ctx: Context) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     const state = readBrokerState(details.result);
-    if (state?.step !== 'identified') throw new BadRequestError('not_signed_in', 'Sign in first. Go back to the portal and start again.');
+    if (state?.step !== 'identified') throw new BadRequestError('not_signed_in', 'no identity for this interaction');
     return { details, state };
   };
 
@@ -39,7 +39,7 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
       const result = await limiter.consume(key);
       if (!result.allowed) {
         const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
-        throw new AppError(429, 'too_many_requests', `You have asked for association emails too many times. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, { details: { retryAfterSeconds: result.retryAfterSeconds, interaction: details.uid } });
+        throw new AppError(429, 'too_many_requests', 'association request limit reached', { details: { retryAfterSeconds: result.retryAfterSeconds, minutes, plural: minutes !== 1 } });
       }
     }
   };
@@ -65,7 +65,7 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
         ...pageCommon(deps, details, portal, state.identity),
         title: 'Enter your registered email address',
         email,
-        error: 'That does not look like an email address. Check it and try again.',
+        invalidEmail: true,
       });
       return;
     }
@@ -76,12 +76,12 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
     const { details, state } = await identified(ctx);
     deps.csrf.verify(ctx, details.uid, parseInput(csrfOnly, ctx.request.body).csrf);
     const step = state.association;
-    if (!step?.email) throw new BadRequestError('no_address', 'Enter your registered email address first.');
+    if (!step?.email) throw new BadRequestError('no_address', 'resend without an address');
     const now = Math.floor(deps.clock.now().getTime() / 1000);
     const wait = (step.requestedAt ?? 0) + deps.config.association.resendCooldownSeconds - now;
     if (wait > 0) {
       const portal = await portalOf(deps, details);
-      renderEmailSent(ctx, deps, pageCommon(deps, details, portal, state.identity), step, `You can ask for another email in ${wait} second${wait === 1 ? '' : 's'}.`);
+      renderEmailSent(ctx, deps, pageCommon(deps, details, portal, state.identity), step, true);
       return;
     }
     await send(ctx, details, state, step.email);

@@ -73,7 +73,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const upstream = deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).some((u) => u.id === input.upstream)
       ? deps.upstreams.get(input.upstream)
       : undefined;
-    if (!upstream) throw new BadRequestError('unknown_upstream', `That sign-in option is not available for ${portal.name}. Go back and choose another.`);
+    if (!upstream) throw new BadRequestError('unknown_upstream', `upstream ${input.upstream} not offered to ${portal.client.clientId}`, { portal: portal.name });
 
     const prompts = requestedPrompts(interaction);
     const now = deps.clock.now();
@@ -101,7 +101,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const { identity, remember, authTime } = await knownIdentity(deps, interaction, portal);
     const { admitted } = await deps.profiles.forIdentity(identity, portal.policy);
     if (!admitted.some((c) => c.profile.id === input.profile)) {
-      throw new BadRequestError('profile_not_available', `That profile is not available for ${portal.name}. Go back and choose another.`);
+      throw new BadRequestError('profile_not_available', 'profile not admitted for this identity and client', { portal: portal.name });
     }
     await signInAs(ctx, deps, interaction, input.profile, remember, authTime);
   });
@@ -122,7 +122,7 @@ async function knownIdentity(deps: InteractionDeps, interaction: InteractionDeta
   if (state?.step === 'identified') return { identity: state.identity, remember: state.remember, authTime: upstreamAuthTime(deps, state.identity) };
   const fromSession = await sessionIdentity(deps, interaction, portal);
   if (fromSession) return fromSession;
-  throw new BadRequestError('not_signed_in', 'Sign in first, then choose a profile. Go back to the portal and start again.');
+  throw new BadRequestError('not_signed_in', 'no identity for this interaction');
 }
 
 /** The upstream's own auth_time when it sent one (verified with the ID token), else the moment it answered. */

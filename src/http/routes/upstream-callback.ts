@@ -9,10 +9,7 @@ import { singleParam } from '../validate.ts';
 import { completeLinkCallback, LINK_CALLBACK_MARKER, type LinkRouteDeps } from './association-link.ts';
 import { UPSTREAM_COOKIE_PATH, upstreamCookieName } from './interaction.ts';
 
-const foreignResponse = () => new BadRequestError(
-  'state_mismatch',
-  'This sign-in response does not belong to a sign-in started in this browser, so it was ignored. Go back to the portal and sign in again.',
-);
+const foreignResponse = () => new BadRequestError('state_mismatch', 'callback state not started in this browser');
 
 /**
  * Where upstreams send people back. The state is checked against the transaction kept in the interaction named
@@ -24,7 +21,7 @@ export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): R
 
   router.get('/upstream/callback/:upstreamId', async (ctx: Context) => {
     const state = singleParam(ctx.query.state);
-    if (!state || state.length > 512) throw new BadRequestError('state_missing', 'This sign-in response is incomplete. Go back to the portal and sign in again.');
+    if (!state || state.length > 512) throw new BadRequestError('state_missing', 'callback without a usable state');
 
     const cookieName = upstreamCookieName(state);
     const uid = ctx.cookies.get(cookieName, { signed: true });
@@ -48,7 +45,7 @@ export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): R
     if (transaction.expiresAt < Math.floor(now.getTime() / 1000)) throw new FlowExpiredError();
 
     const upstream = deps.upstreams.get(transaction.upstreamId);
-    if (!upstream) throw new FlowExpiredError('That sign-in option was switched off. Go back to the portal and sign in again.');
+    if (!upstream) throw new FlowExpiredError('upstream_disabled', 'the upstream of this transaction is disabled');
 
     let identity;
     try {
