@@ -50,13 +50,14 @@ describe('client policy', () => {
     expect(claims).toMatchObject({ sub: 'prf-bob-fabrikam', profile_kind: 'partner' });
   });
 
-  it('lists refused profiles beside the picker when some are admitted', async () => {
-    // Bob's Contoso profile is a customer profile; at the customer portal both are admitted, so use a
-    // portal that requires a contract and check nothing refused is listed for him.
+  it('lists refused profiles, with the reason, beside the picker', async () => {
     const browser = new Browser();
-    const { page } = await authorize(browser, portal);
-    const picker = await signInUpstream(browser, page, 'bob');
-    expect(picker.$('#refused-heading').length).toBe(0);
+    await signIn(browser, partnerPortal, 'bob');
+    const { page: picker } = await authorize(browser, partnerPortal, { prompt: 'select_account' });
+    expect(picker.$('input[name="profile"]').map((_, el) => picker.$(el).attr('value')).get()).toEqual(['prf-bob-fabrikam']);
+    expect(picker.$('#refused-heading').text()).toBe('Not available for Partner test portal');
+    expect(picker.$('ul.refused').text()).toContain('Contoso Pharmaceuticals');
+    expect(picker.$('ul.refused').text()).toContain('Partner test portal is not open to customer organisations');
   });
 
   it('asks a person with no association for their registered email, with the support contact', async () => {

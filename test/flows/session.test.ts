@@ -89,6 +89,25 @@ describe('broker session', () => {
     expect(after).not.toBe(before);
   });
 
+  it('does not let a picked profile stand in for the fresh sign-in prompt=login or max_age asks for', async () => {
+    const browser = new Browser();
+    await signIn(browser, portal, 'bob', { pick: 'prf-bob-contoso' });
+    for (const parameters of [{ prompt: 'login' }, { prompt: 'select_account', max_age: '0' }]) {
+      const { page } = await authorize(browser, portal, parameters);
+      expect(page.$('h1').text()).toBe('Sign in to Test portal');
+      // A hand-made post to the picker with this page's own form token is refused as well.
+      const uid = new URL(page.url).pathname.split('/')[2];
+      const forced = await browser.go(`${broker.issuer}/interaction/${uid}/select`, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf: page.$('input[name="csrf"]').attr('value')!, profile: 'prf-bob-fabrikam' }),
+        stopAt: [portal.redirectUri],
+      });
+      expect(forced.stopped).toBeUndefined();
+      expect(forced.status).toBe(400);
+      expect(forced.text).toContain('Sign in first');
+    }
+  });
+
   it('asks the upstream for a fresh sign-in when the portal sends prompt=login', async () => {
     const browser = new Browser();
     await signIn(browser, portal, 'alice');

@@ -48,8 +48,11 @@ describe('pages', () => {
     const form = page.$('form[action$="/upstream"]');
     const action = new URL(form.attr('action')!, page.url).href;
 
-    const noToken = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo' }) });
-    expect(noToken.status).toBe(400);
+    const noField = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo' }) });
+    expect(noField.status).toBe(400);
+    const emptyToken = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo', csrf: '' }) });
+    expect(emptyToken.status).toBe(403);
+    expect(emptyToken.text).toContain('did not come from this page');
 
     const { page: otherPage } = await authorize(browser, portal);
     const otherToken = otherPage.$('input[name="csrf"]').attr('value')!;
@@ -60,6 +63,21 @@ describe('pages', () => {
     const crossOrigin = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo', csrf: ownToken }), headers: { origin: 'https://evil.test' } });
     expect(crossOrigin.status).toBe(403);
     expect(crossOrigin.text).toContain('sent from another site');
+  });
+
+  it('refuses forged posts to the picker and to cancel, and nothing changes', async () => {
+    const browser = new Browser();
+    const { page } = await authorize(browser, portal);
+    const picker = await signInUpstream(browser, page, 'bob');
+    const uid = new URL(picker.url).pathname.split('/')[2];
+    for (const [path, fields] of [['select', { profile: 'prf-bob-fabrikam' }], ['abort', {}]] as const) {
+      const forged = await browser.go(`${broker.issuer}/interaction/${uid}/${path}`, { method: 'POST', body: new URLSearchParams({ ...fields, csrf: 'forged' }), stopAt: [portal.redirectUri] });
+      expect(forged.stopped).toBeUndefined();
+      expect(forged.status).toBe(403);
+    }
+    // The interaction is untouched: the real form still works.
+    const back = await browser.submit(picker, 'form[action$="/select"]', { profile: 'prf-bob-fabrikam' }, { stopAt: [portal.redirectUri] });
+    expect(back.stopped).toContain('code=');
   });
 });
 

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
 import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
-import { authorize } from '../support/flows.ts';
+import { authorize, signIn } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { startRogueUpstream, type Scenario } from '../support/rogue-upstream.ts';
 
+const ROGUE_ONLY = { ...TEST_PORTAL, client_id: 'rogue-only', redirect_uris: ['https://rogue-only.example/cb'], post_logout_redirect_uris: [], upstreams: ['rogue'] };
 const DEMO_ONLY = { ...TEST_PORTAL, client_id: 'demo-only', redirect_uris: ['https://demo-only.example/cb'], post_logout_redirect_uris: [], upstreams: ['demo'] };
 
 let broker: TestBroker;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   // The rogue upstream asserts the same subject and email as Alice has at the demo upstream.
   rogue = await startRogueUpstream({ clientId: 'broker-at-rogue', subject: 'demo-0001-alice', email: 'alice@outlook.example', foreignIssuer: 'http://127.0.0.1:9/foreign' });
   broker = await startBroker({
-    clients: [TEST_PORTAL, DEMO_ONLY],
+    clients: [TEST_PORTAL, DEMO_ONLY, ROGUE_ONLY],
     upstreams: [
       { id: 'rogue', name: 'Rogue IdP', issuer: rogue.issuer, clientId: 'broker-at-rogue', clientSecret: 'rogue-secret-0123456789', allowInsecureHttp: true },
       { id: 'offline', name: 'Offline IdP', issuer: 'http://127.0.0.1:9/offline', clientId: 'x', allowInsecureHttp: true, timeoutSeconds: 1 },
@@ -91,6 +92,19 @@ describe('upstream callback', () => {
     expect(rogue.state.tokenRequests).toBe(before);
   });
 
+  it('refuses a replayed callback even with a saved copy of its cookie: the transaction is single use on the server', async () => {
+    const { browser, callback } = await toCallback('valid');
+    const saved = (await browser.jar.getCookies(callback)).map((c) => c.toString());
+    expect(saved.some((c) => c.startsWith('broker.up.'))).toBe(true);
+    await browser.go(callback, { stopAt: [portal.redirectUri] });
+    for (const cookie of saved) await browser.jar.setCookie(cookie, callback);
+    const before = rogue.state.tokenRequests;
+    const replay = await browser.go(callback, { stopAt: [portal.redirectUri] });
+    expect(replay.status).toBe(400);
+    expect(replay.text).toContain('does not belong to a sign-in started in this browser');
+    expect(rogue.state.tokenRequests).toBe(before);
+  });
+
   it('refuses a callback arriving at another upstream\'s callback path', async () => {
     const { browser, callback } = await toCallback('valid');
     const page = await browser.go(callback.replace('/callback/rogue', '/callback/demo'));
@@ -145,5 +159,16 @@ describe('upstream callback', () => {
     const refused = await browser.submit(restricted, 'form[action$="/upstream"]', { upstream: 'rogue' }, { submitter: 'button[value="demo"]' });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('That sign-in option is not available for');
+  });
+
+  it('does not carry a session from one upstream into a portal that allows only another', async () => {
+    const browser = new Browser();
+    await signIn(browser, portal, 'alice');
+    const rogueOnly = await createPortal(broker.issuer, ROGUE_ONLY);
+    const silent = await authorize(browser, rogueOnly, { prompt: 'none' });
+    expect(new URL(silent.page.stopped!).searchParams.get('error')).toBe('login_required');
+    const switching = await authorize(browser, rogueOnly, { prompt: 'select_account' });
+    expect(switching.page.$('h1').text()).toBe('Sign in to Test portal');
+    expect(switching.page.$('button[name="upstream"]').map((_, el) => switching.page.$(el).attr('value')).get()).toEqual(['rogue']);
   });
 });
