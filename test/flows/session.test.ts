@@ -92,7 +92,7 @@ describe('broker session', () => {
   it('does not let a picked profile stand in for the fresh sign-in prompt=login or max_age asks for', async () => {
     const browser = new Browser();
     await signIn(browser, portal, 'bob', { pick: 'prf-bob-contoso' });
-    for (const parameters of [{ prompt: 'login' }, { prompt: 'select_account', max_age: '0' }]) {
+    for (const parameters of [{ prompt: 'login' }, { prompt: 'select_account', max_age: '0' }] as Record<string, string>[]) {
       const { page } = await authorize(browser, portal, parameters);
       expect(page.$('h1').text()).toBe('Sign in to Test portal');
       // A hand-made post to the picker with this page's own form token is refused as well.
