@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { startBroker, type TestBroker } from '../support/broker.ts';
-import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
+import { ARTIFACTS, launchChromium, upstreamSignIn } from '../support/chromium.ts';
 
 let broker: TestBroker;
 let chromium: Chromium;
@@ -34,9 +34,7 @@ describe('the embedded demo in a real browser', () => {
 
     await page.waitForURL(/\/dev-upstream\/interaction\//);
     await shot(page, '3-upstream-sign-in');
-    await page.fill('#username', 'bob');
-    await page.fill('#password', 'demo');
-    await page.click('form[action$="/login"] button');
+    await upstreamSignIn(page, 'bob');
 
     await page.waitForURL(/\/interaction\//);
     expect(await page.textContent('h1')).toBe('Choose a profile');
@@ -70,9 +68,7 @@ describe('the embedded demo in a real browser', () => {
     const page = await chromium.newPage();
     await page.goto(`${broker.issuer}/demo/customer-portal/login`);
     await page.click('button[value="demo"]');
-    await page.fill('#username', 'carol');
-    await page.fill('#password', 'demo');
-    await page.click('form[action$="/login"] button');
+    await upstreamSignIn(page, 'carol');
     await page.waitForURL(/\/interaction\//);
     expect(await page.textContent('main')).toContain('Northwind Traders does not have an active service contract (it ended on 2025-06-30)');
     await shot(page, '8-ineligible');

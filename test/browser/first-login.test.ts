@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { startBroker, type TestBroker } from '../support/broker.ts';
 import { accessibilityViolations } from '../support/a11y.ts';
-import { ARTIFACTS, launchChromium } from '../support/chromium.ts';
+import { ARTIFACTS, launchChromium, upstreamSignIn } from '../support/chromium.ts';
 
 let broker: TestBroker;
 let chromium: Chromium;
@@ -23,13 +23,6 @@ afterAll(async () => {
 async function step(page: Page, name: string) {
   await page.screenshot({ path: join(ARTIFACTS, `issue3-${name}.png`), fullPage: true });
   violations.push(...await accessibilityViolations(page));
-}
-
-async function upstreamSignIn(page: Page, username: string) {
-  await page.waitForURL(/\/dev-upstream\/interaction\//);
-  await page.fill('#username', username);
-  await page.fill('#password', 'demo');
-  await page.click('form[action$="/login"] button');
 }
 
 describe('first login in a real browser (seed steps 2–10)', () => {
@@ -75,6 +68,7 @@ describe('first login in a real browser (seed steps 2–10)', () => {
     await upstreamSignIn(mail, 'erin');
     await mail.waitForURL(/\/upstream\/callback\//);
     expect(await mail.textContent('main')).toContain('Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals');
+    expect(await mail.getAttribute('text=Continue to Customer portal', 'href')).toBe(`${broker.issuer}/demo/customer-portal/`);
     await step(mail, '09-success');
 
     // The original tab carries on by itself to the portal.

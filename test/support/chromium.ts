@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
@@ -16,4 +16,12 @@ export async function launchChromium(): Promise<Browser> {
     // The flags keep a headless Chromium from calling out to the network it does not have here.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Fills the development upstream's sign-in form (password "demo" for every demo account). */
+export async function upstreamSignIn(page: Page, username: string) {
+  await page.waitForURL(/\/dev-upstream\/interaction\//);
+  await page.fill('#username', username);
+  await page.fill('#password', 'demo');
+  await page.click('form[action$="/login"] button');
 }
