@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,12 +105,16 @@ export async function createServices(config: Config, options: { logger?: Logger;
     clock,
     logger,
     perRecipient: createMemoryRateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
+    perRecipientTotal: createMemoryRateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal }),
     linkTtlSeconds: config.association.linkTtlSeconds,
     linkUrl: (token) => `${config.issuer}/associate/${token}`,
     upstreamName,
   };
   const association: AssociationRequests = {
     request: (request) => tasks.run('association.request_links', async () => {
+      // Started at a random moment 100–600 ms after the response: the directory lookup and the rendering for a
+      // registered address share this event loop with the requester's next request, and must not line up with it.
+      await new Promise((resolve) => setTimeout(resolve, 100 + randomInt(500)));
       await requestAssociationLinks(requestDeps, request);
     }),
     perIdentity: createMemoryRateLimiter({ keyPrefix: 'identity', ...limits.perIdentity }),

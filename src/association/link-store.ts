@@ -5,8 +5,13 @@ export interface LinkStore {
   /** Stores a new active link and marks the profile's other active links superseded, in one step. */
   issue(link: AssociationLink): Promise<void>;
   findByTokenHash(tokenHash: string): Promise<AssociationLink | undefined>;
-  /** Atomically turns an active link into a used one; returns it only to the one caller that did so. */
-  spend(tokenHash: string, at: Date): Promise<AssociationLink | undefined>;
+  /**
+   * Atomically claims a link for redemption: an active, unexpired link becomes `redeeming` and is returned. A link
+   * already `redeeming` is returned again, so a retry after a failure part-way converges. Anything else: undefined.
+   */
+  claim(tokenHash: string, at: Date): Promise<AssociationLink | undefined>;
+  /** Atomically turns a `redeeming` link into a used one; true only for the one caller that did so. */
+  complete(tokenHash: string, at: Date): Promise<boolean>;
   /** Revokes every active link of a profile (after an association, an unlink or a re-association). */
   revokeForProfile(profileId: string, exceptId?: string): Promise<void>;
 }

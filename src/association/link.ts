@@ -15,7 +15,8 @@ export interface AssociationLink {
   clientId: string;
   createdAt: Date;
   expiresAt: Date;
-  status: 'active' | 'used' | 'superseded' | 'revoked';
+  /** `redeeming`: claimed by the identity that asked for it, association being written; a retry may finish it. */
+  status: 'active' | 'redeeming' | 'used' | 'superseded' | 'revoked';
   usedAt?: Date;
 }
 

@@ -31,17 +31,19 @@ export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' |
   const link = await deps.links.findByTokenHash(tokenHash);
   if (!link) return { state: 'unknown' as const };
   const state = linkState(link, deps.clock.now());
-  if (state !== 'active') return { state, link };
+  if (state !== 'active' && state !== 'redeeming') return { state, link };
   const profile = await deps.directory.getProfile(link.profileId);
   const organisation = profile && await deps.directory.getOrganisation(profile.organisationId);
-  if (!profile || !organisation || profile.status !== 'active') return { state: 'profile_gone' as const, link };
+  if (!profile || !organisation || profile.status !== 'active' || organisation.status !== 'active') return { state: 'profile_gone' as const, link };
   return { state, link, profile, organisation };
 }
 
 /**
  * Seed steps 8–9: after the upstream re-authentication, the link is redeemed only by the identity that asked for
- * it. The association is written first (idempotent, one per profile), then the link is spent; a retry after a
- * failure in between converges, and of two browsers finishing the same link only one spends it.
+ * it. The link is claimed first (atomically: a superseded, expired or revoked link cannot start a redemption),
+ * then the association is written (idempotent, one per profile), then the link is completed. A retry after a
+ * failure part-way finds the link still claimed and converges; of two browsers finishing the same link, only the
+ * one that completes it sends the notice.
  */
 export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string, identity: UpstreamIdentity): Promise<RedeemOutcome> {
   const inspected = await inspectLink(deps, tokenHash);
@@ -50,7 +52,8 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
     const done = await alreadyAssociated(deps, inspected.link, identity);
     if (done) return done;
   }
-  if (inspected.state !== 'active' || !('profile' in inspected) || !inspected.profile || !inspected.organisation) {
+  const usable = inspected.state === 'active' || inspected.state === 'redeeming';
+  if (!usable || !('profile' in inspected) || !inspected.profile || !inspected.organisation) {
     return { outcome: 'unusable', state: inspected.state as Exclude<LinkState, 'active'> | 'unknown' | 'profile_gone' };
   }
   const { link, profile, organisation } = inspected;
@@ -60,15 +63,17 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   }
 
   const now = deps.clock.now();
+  const claimed = await deps.links.claim(tokenHash, now);
+  if (!claimed) return (await alreadyAssociated(deps, link, identity)) ?? { outcome: 'unusable', state: 'used' };
   const { replaced } = await deps.associations.associate({ profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now });
-  const spent = await deps.links.spend(tokenHash, now);
-  if (!spent) {
-    // Another browser spent it a moment ago; the association it wrote is this same one.
-    return (await alreadyAssociated(deps, link, identity)) ?? { outcome: 'unusable', state: 'used' };
+  if (!(await deps.links.complete(tokenHash, now))) {
+    // Another browser completed it a moment ago; the association it wrote is this same one.
+    return { outcome: 'associated', link, profile, organisation };
   }
   await deps.links.revokeForProfile(profile.id, link.id);
-  // The profile now belongs to another account: whoever was signed in as it through the old one is signed out.
-  if (replaced) await deps.revokeSignIns(profile.id);
+  // The profile belongs to this identity now, which was not signed in as it before (a link is never issued to the
+  // identity already holding the profile): whoever is signed in as the profile is signed out.
+  await deps.revokeSignIns(profile.id);
 
   const reference = referenceCode();
   const account = maskAccount(identity);

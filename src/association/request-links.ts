@@ -16,6 +16,7 @@ export interface RequestLinksDeps {
   associations: AssociationStore;
   links: LinkStore;
   perRecipient: RateLimiter;
+  perRecipientTotal: RateLimiter;
   mail: AssociationMail;
   clock: Clock;
   logger: Logger;
@@ -38,8 +39,10 @@ export interface LinkRequest {
  */
 export async function requestAssociationLinks(deps: RequestLinksDeps, request: LinkRequest): Promise<{ sent: number }> {
   const email = normaliseEmail(request.email);
-  const limit = await deps.perRecipient.consume(email);
-  if (!limit.allowed) {
+  const requester = `${request.identity.upstreamId}|${request.identity.subject}`;
+  const limit = await deps.perRecipient.consume(`${email}|${requester}`);
+  const total = limit.allowed ? await deps.perRecipientTotal.consume(email) : limit;
+  if (!limit.allowed || !total.allowed) {
     deps.logger.warn('association.recipient_limited', { upstream: request.identity.upstreamId });
     return { sent: 0 };
   }

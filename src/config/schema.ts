@@ -110,26 +110,32 @@ export const configSchema = z.object({
     resendCooldownSeconds: z.number().int().min(0).default(60),
     /** Requests allowed per window. Over the recipient limit nothing is sent but the page is the same (it must reveal nothing). */
     limits: z.object({
+      /** Per (address, asking account): one stranger cannot use up the budget of the person who owns the address. */
       perRecipient: z.object({ points: z.number().int().positive().default(5), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 5, windowSeconds: 3600 }),
+      /** Per address, whoever asks: the bound on mail one address can receive. */
+      perRecipientTotal: z.object({ points: z.number().int().positive().default(20), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 20, windowSeconds: 3600 }),
       perIdentity: z.object({ points: z.number().int().positive().default(10), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 10, windowSeconds: 3600 }),
       perIp: z.object({ points: z.number().int().positive().default(30), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 30, windowSeconds: 3600 }),
-    }).default({ perRecipient: { points: 5, windowSeconds: 3600 }, perIdentity: { points: 10, windowSeconds: 3600 }, perIp: { points: 30, windowSeconds: 3600 } }),
-  }).default({ linkTtlSeconds: 24 * 3600, resendCooldownSeconds: 60, limits: { perRecipient: { points: 5, windowSeconds: 3600 }, perIdentity: { points: 10, windowSeconds: 3600 }, perIp: { points: 30, windowSeconds: 3600 } } }),
+    }).default({ perRecipient: { points: 5, windowSeconds: 3600 }, perRecipientTotal: { points: 20, windowSeconds: 3600 }, perIdentity: { points: 10, windowSeconds: 3600 }, perIp: { points: 30, windowSeconds: 3600 } }),
+  }).default({ linkTtlSeconds: 24 * 3600, resendCooldownSeconds: 60, limits: { perRecipient: { points: 5, windowSeconds: 3600 }, perRecipientTotal: { points: 20, windowSeconds: 3600 }, perIdentity: { points: 10, windowSeconds: 3600 }, perIp: { points: 30, windowSeconds: 3600 } } }),
 
   mail: z.object({
     /** Sender of every email [MAIL_FROM]. */
     from: z.string().default('Profile broker <no-reply@localhost>'),
     /** PRODUCTION. SMTP server, e.g. smtps://user:pass@smtp.example.com [SMTP_URL]. Unset: the development mailbox at /dev/mailbox. */
     smtpUrl: z.string().optional(),
-    /** Delivery retries with exponential backoff; a message that fails every attempt is logged and kept for operators. */
+    /**
+     * Delivery retries with exponential backoff. The defaults keep trying for about a day (2 s doubling to 10 min,
+     * 150 attempts), as long as a link lives; a message that fails every attempt is logged and kept for operators.
+     */
     retry: z.object({
-      attempts: z.number().int().min(1).default(8),
+      attempts: z.number().int().min(1).default(150),
       baseDelayMs: z.number().int().min(1).default(2000),
-      maxDelayMs: z.number().int().min(1).default(5 * 60_000),
-    }).default({ attempts: 8, baseDelayMs: 2000, maxDelayMs: 5 * 60_000 }),
+      maxDelayMs: z.number().int().min(1).default(10 * 60_000),
+    }).default({ attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }),
     /** Upper bound for one SMTP connection and send, in milliseconds. */
     timeoutMs: z.number().int().min(100).default(10_000),
-  }).default({ from: 'Profile broker <no-reply@localhost>', retry: { attempts: 8, baseDelayMs: 2000, maxDelayMs: 5 * 60_000 }, timeoutMs: 10_000 }),
+  }).default({ from: 'Profile broker <no-reply@localhost>', retry: { attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }, timeoutMs: 10_000 }),
 
   /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
   directorySeedFile: z.string().optional(),

@@ -9,12 +9,16 @@ export interface ProfileChoice {
   organisation: Organisation;
 }
 
-export interface RefusedProfile extends ProfileChoice {
+export interface AssociatedChoice extends ProfileChoice {
+  associatedAt: Date;
+}
+
+export interface RefusedProfile extends AssociatedChoice {
   reason: Ineligibility;
 }
 
 export interface ProfilesForIdentity {
-  admitted: ProfileChoice[];
+  admitted: AssociatedChoice[];
   refused: RefusedProfile[];
 }
 
@@ -40,7 +44,10 @@ export function createProfileResolver(deps: { directory: DirectoryStore; associa
 
     async forIdentity(identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>, policy: AdmissionPolicy): Promise<ProfilesForIdentity> {
       const associations = await deps.associations.findByIdentity(identity);
-      const loaded = await Promise.all(associations.map((a) => load(a.profileId)));
+      const loaded = await Promise.all(associations.map(async (a) => {
+        const choice = await load(a.profileId);
+        return choice && { ...choice, associatedAt: a.associatedAt };
+      }));
       const now = deps.clock.now();
       const result: ProfilesForIdentity = { admitted: [], refused: [] };
       for (const choice of loaded) {

@@ -38,7 +38,7 @@ export async function showProfileStep(
     return;
   }
   if (admitted.length === 1 && !options.forcePicker) {
-    await signInAs(ctx, deps, details, admitted[0]!.profile.id, options.remember, options.authTime);
+    await signInAs(ctx, deps, details, admitted[0]!.profile.id, options.remember, loginTime(options.authTime, admitted[0]!));
     return;
   }
   const last = ctx.cookies.get(LAST_PROFILE_COOKIE, { signed: true });
@@ -81,6 +81,15 @@ export function renderEmailSent(ctx: Context, deps: InteractionDeps, common: Pag
     tooSoon,
     script: 'wait-for-association.js',
   });
+}
+
+/**
+ * The authentication time to record for a login as `choice`. An association made after the person's upstream
+ * sign-in was made by this same identity through a link, right after a fresh upstream re-authentication: that is
+ * the latest authentication (and a login stamped before the association would not be allowed to use it).
+ */
+export function loginTime(authTime: number, choice: { associatedAt: Date }): number {
+  return Math.max(authTime, Math.floor(choice.associatedAt.getTime() / 1000));
 }
 
 /** Ends the interaction signed in as a profile; `authTime` is when the person last really authenticated upstream. */

@@ -17,7 +17,7 @@ beforeAll(async () => {
   const generous = { points: 100_000, windowSeconds: 3600 };
   broker = await startBroker({
     mail: { smtpUrl: smtp.url, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
-    association: { limits: { perIdentity: generous, perIp: generous, perRecipient: generous } },
+    association: { resendCooldownSeconds: 0, limits: { perIdentity: generous, perIp: generous, perRecipient: generous, perRecipientTotal: generous } },
   });
   browser = new Browser();
   const portal = await createPortal(broker.issuer);
@@ -89,20 +89,23 @@ describe('the "check your email" response', () => {
     // Measured against a broker in its own process, as a client elsewhere would see it: in-process, the broker's
     // background work would share (and so slow) the test's own event loop.
     const generous = { points: 100_000, windowSeconds: 3600 };
-    const remote = await spawnBroker({ association: { limits: { perIdentity: generous, perIp: generous, perRecipient: generous } } }, { SMTP_URL: smtp.url });
+    const remote = await spawnBroker({ association: { resendCooldownSeconds: 0, limits: { perIdentity: generous, perIp: generous, perRecipient: generous, perRecipientTotal: generous } } }, { SMTP_URL: smtp.url });
     try {
       const remoteBrowser = new Browser();
       const { page } = await authorize(remoteBrowser, await createPortal(remote.issuer));
       const form = await signInUpstream(remoteBrowser, page, 'dave');
       const action = new URL(form.$('form[action$="/associate"]').attr('action')!, form.url).href;
       const csrf = form.$('input[name="csrf"]').attr('value')!;
+      // The whole exchange a browser makes: the POST and the page it is redirected to.
       const time = async (email: string) => {
         const started = process.hrtime.bigint();
         const response = await remoteBrowser.request(action, { method: 'POST', body: new URLSearchParams({ csrf, email }) });
-        const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
         expect(response.status).toBe(303);
         await response.arrayBuffer();
-        return elapsed;
+        const page = await remoteBrowser.request(new URL(response.headers.get('location')!, action).href);
+        expect(page.status).toBe(200);
+        await page.arrayBuffer();
+        return Number(process.hrtime.bigint() - started) / 1e6;
       };
       for (let i = 0; i < 20; i++) await time(CASES.unknown);
       const sentBefore = smtp.to(CASES.known).length;

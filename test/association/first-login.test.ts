@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
-import { startBroker, type TestBroker } from '../support/broker.ts';
-import { completeAssociation, requestAssociation, signInUpstream } from '../support/flows.ts';
+import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
+import { authorize, completeAssociation, requestAssociation, signIn, signInUpstream } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
 import { settled } from '../support/wait.ts';
@@ -158,13 +158,15 @@ describe('the link', () => {
   });
 
   it('is superseded by a newer link for the same profile', async () => {
+    // No cooldown here, so that the same address can be asked for again at once.
+    await broker.close();
+    broker = await startBroker({ association: { resendCooldownSeconds: 0 }, mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } } });
+    portal = await createPortal(broker.issuer);
     const browser = new Browser();
     const { sent } = await requestAssociation(browser, portal, 'frank', 'frank.fischer@fabrikam.example');
     await smtp.waitFor(() => mailTo('frank.fischer@fabrikam.example').length === 2);
     const older = mailTo('frank.fischer@fabrikam.example');
-    // Resend waits for the cooldown; "use another address" then the same address again asks anew at once.
-    const form = await browser.submit(sent, 'form[action$="/associate/change"]');
-    await browser.submit(form, 'form[action$="/associate"]', { email: 'frank.fischer@fabrikam.example' });
+    await browser.submit(sent, 'form[action$="/associate/resend"]');
     await smtp.waitFor(() => mailTo('frank.fischer@fabrikam.example').length === 4);
     const superseded = await new Browser().go(linkIn(older[0]!, broker.issuer));
     expect(superseded.status).toBe(410);
@@ -181,7 +183,9 @@ describe('the link', () => {
 
   it('never writes a link token to the logs', async () => {
     const { link } = await freshLink('dave', 'erin.evans@contoso.example');
-    await new Browser().go(`${link}x`);
+    // Paths that fail are logged: the token part must come out redacted.
+    expect((await new Browser().go(`${link}/x`)).status).toBe(404);
+    expect(broker.logs.some((l) => l.event === 'http.refused' && l.path === '/associate/[link]/x')).toBe(true);
     await completeAssociation(new Browser(), link, 'dave');
     await new Browser().go(link);
     const token = link.split('/associate/')[1]!;
@@ -193,10 +197,40 @@ describe('the link', () => {
 describe('resend', () => {
   it('is unavailable during the cooldown, with a page that says for how long, and sends nothing', async () => {
     const browser = new Browser();
-    const { sent } = await requestAssociation(browser, portal, 'dave', 'nobody.else@contoso.example');
+    const { sent } = await requestAssociation(browser, portal, 'dave', 'erin.evans@contoso.example');
     const early = await browser.submit(sent, 'form[action$="/associate/resend"]');
     expect(early.status).toBe(429);
     expect(early.text).toMatch(/You can ask for another email in \d+ seconds/);
+    // "Use another address" and the same address again is still a resend, and waits too.
+    const form = await browser.submit(early, 'form[action$="/associate/change"]');
+    const again = await browser.submit(form, 'form[action$="/associate"]', { email: 'Erin.Evans@contoso.example' });
+    expect(again.status).toBe(429);
+    // A different address (a typo fixed) is not held up.
+    const other = await browser.submit(form, 'form[action$="/associate"]', { email: 'erin.e@contoso.example' });
+    expect(other.status).toBe(200);
+    await settled(broker.services);
+    expect(mailTo('erin.evans@contoso.example')).toHaveLength(1);
+  });
+
+  it('lets a person whose session profile the portal does not admit associate another profile', async () => {
+    const partnerOnly = { ...TEST_PORTAL, client_id: 'partner-only', redirect_uris: ['https://partners.example/cb'], post_logout_redirect_uris: [], profile_kinds: ['partner'] };
+    await broker.close();
+    broker = await startBroker({ clients: [TEST_PORTAL, partnerOnly], mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } } });
+    portal = await createPortal(broker.issuer);
+    const browser = new Browser();
+    await signIn(browser, portal, 'alice');
+    const partners = await createPortal(broker.issuer, partnerOnly);
+    const { page: refused } = await authorize(browser, partners);
+    expect(refused.status).toBe(403);
+    const form = await browser.submit(refused, 'form[action$="/associate/change"]');
+    expect(form.$('h1').text()).toBe('Enter your registered email address');
+    const sent = await browser.submit(form, 'form[action$="/associate"]', { email: 'frank.fischer@fabrikam.example' });
+    expect(sent.$('h1').text()).toBe('Check your email');
+    // Only the profile this portal admits (Fabrikam, a partner) gets a link.
+    await smtp.waitFor(() => mailTo('frank.fischer@fabrikam.example').length === 1);
+    await settled(broker.services);
+    expect(mailTo('frank.fischer@fabrikam.example')[0]!.subject).toBe('Associate your sign-in with Fabrikam Consulting (P-200871)');
+    expect(mailTo('frank.fischer@fabrikam.example')).toHaveLength(1);
   });
 });
 

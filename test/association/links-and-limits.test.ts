@@ -92,7 +92,7 @@ describe('rate limits', () => {
   });
 
   it('limits emails per recipient silently: the page is the same and nothing more is sent', async () => {
-    const { broker, portal, mailTo } = await brokerWith({ association: { limits: { perRecipient: { points: 1, windowSeconds: 3600 } } } });
+    const { broker, portal, mailTo } = await brokerWith({ association: { limits: { perRecipientTotal: { points: 1, windowSeconds: 3600 } } } });
     const first = await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
     const second = await requestAssociation(new Browser(), portal, 'frank', 'erin.evans@contoso.example');
     expect(second.sent.status).toBe(first.sent.status);
@@ -100,6 +100,19 @@ describe('rate limits', () => {
       .toBe(first.sent.$('main').html()!.replace(/name="csrf" value="[^"]+"/g, '').replace(/\/interaction\/[^/"]+/g, ''));
     await settled(broker.services);
     expect(mailTo('erin.evans@contoso.example')).toHaveLength(1);
+  });
+
+  it('counts the recipient limit per asking account, so a stranger cannot use up the owner\'s budget', async () => {
+    const { broker, portal, mailTo } = await brokerWith({ association: { resendCooldownSeconds: 0, limits: { perRecipient: { points: 1, windowSeconds: 3600 } } } });
+    const stranger = new Browser();
+    const { sent } = await requestAssociation(stranger, portal, 'dave', 'erin.evans@contoso.example');
+    await stranger.submit(sent, 'form[action$="/associate/resend"]');
+    await settled(broker.services);
+    expect(mailTo('erin.evans@contoso.example')).toHaveLength(1);
+    // Erin herself still gets her email.
+    await requestAssociation(new Browser(), portal, 'erin', 'erin.evans@contoso.example');
+    await settled(broker.services);
+    expect(mailTo('erin.evans@contoso.example')).toHaveLength(2);
   });
 });
 

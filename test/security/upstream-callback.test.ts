@@ -4,6 +4,7 @@ import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts'
 import { authorize, signIn } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { startRogueUpstream, type Scenario } from '../support/rogue-upstream.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const ROGUE_ONLY = { ...TEST_PORTAL, client_id: 'rogue-only', redirect_uris: ['https://rogue-only.example/cb'], post_logout_redirect_uris: [], upstreams: ['rogue'] };
 const DEMO_ONLY = { ...TEST_PORTAL, client_id: 'demo-only', redirect_uris: ['https://demo-only.example/cb'], post_logout_redirect_uris: [], upstreams: ['demo'] };
@@ -170,5 +171,21 @@ describe('upstream callback', () => {
     const switching = await authorize(browser, rogueOnly, { prompt: 'select_account' });
     expect(switching.page.$('h1').text()).toBe('Sign in to Test portal');
     expect(switching.page.$('button[name="upstream"]').map((_, el) => switching.page.$(el).attr('value')).get()).toEqual(['rogue']);
+  });
+
+  it('lets the waiting tab finish a first login through an upstream that always sends auth_time', async () => {
+    const browser = new Browser();
+    const { checks, callback } = await toCallback('valid', browser);
+    const emailPage = await browser.go(callback);
+    expect(emailPage.$('h1').text()).toBe('Enter your registered email address');
+    const sent = await browser.submit(emailPage, 'form[action$="/associate"]', { email: 'erin.evans@contoso.example' });
+    await waitUntil(() => broker.services.mailbox!.list().length > 0, 10_000, 'the association email');
+    const link = /http:\/\/\S+\/associate\/[A-Za-z0-9_-]+/.exec(broker.services.mailbox!.list()[0]!.text)![0];
+    const linkBrowser = new Browser();
+    const landing = await linkBrowser.go(link);
+    const success = await linkBrowser.submit(landing, 'form[action="/associate/continue"]');
+    expect(success.text).toContain('is now associated with your profile at Contoso Pharmaceuticals');
+    const back = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
+    expect((await portal.redeem(back.stopped!, checks)).claims()!.sub).toBe('prf-erin-contoso');
   });
 });

@@ -23,7 +23,8 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
 
   const idToken = async (nonce: string) => {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: options.subject, email: options.email, nonce, iat: now, exp: now + 300, iss: state.issuer, aud: options.clientId };
+    // Like some real upstreams, it always says when the person authenticated.
+    const claims = { sub: options.subject, email: options.email, nonce, iat: now, exp: now + 300, iss: state.issuer, aud: options.clientId, auth_time: now - 1 };
     switch (state.scenario) {
       case 'alg-none': return new UnsecuredJWT(claims).encode();
       case 'hs256-public-key': return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'rogue-1' }).sign(new TextEncoder().encode(publicPem));

@@ -7,7 +7,11 @@
   var next = root.getAttribute('data-continue');
   function check() {
     fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
-      .then(function (response) { return response.ok ? response.json() : { ready: false }; })
+      .then(function (response) {
+        // A refused status (the sign-in expired, for instance): go to the page, which explains.
+        if (response.status >= 400 && response.status < 500) return { ready: true };
+        return response.ok ? response.json() : { ready: false };
+      })
       .then(function (status) {
         if (status.ready) window.location.assign(next);
         else window.setTimeout(check, 3000);

@@ -61,7 +61,8 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
     }
     const tokenHash = hashLinkToken(token);
     const inspected = await inspectLink(deps.redeem, tokenHash);
-    if (inspected.state !== 'active' || !('profile' in inspected) || !inspected.profile || !inspected.organisation) {
+    // `redeeming`: a redemption by the asker stopped part-way; the same person may finish it.
+    if ((inspected.state !== 'active' && inspected.state !== 'redeeming') || !('profile' in inspected) || !inspected.profile || !inspected.organisation) {
       ctx.status = inspected.state === 'unknown' ? 404 : 410;
       ctx.body = deps.views.render('association/link-unusable', { title: 'This link can no longer be used', state: inspected.state });
       return;
@@ -93,7 +94,7 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
     const tokenHash = hashLinkToken(token);
     deps.csrf.verify(ctx, `link:${tokenHash}`, parseInput(z.object({ csrf: z.string().max(200) }), ctx.request.body).csrf);
     const inspected = await inspectLink(deps.redeem, tokenHash);
-    if (inspected.state !== 'active' || !inspected.link) throw new FlowExpiredError('link_unusable', 'the link is no longer active');
+    if ((inspected.state !== 'active' && inspected.state !== 'redeeming') || !inspected.link) throw new FlowExpiredError('link_unusable', 'the link is no longer active');
     const upstream = deps.upstreams.get(inspected.link.requester.upstreamId);
     if (!upstream) throw new FlowExpiredError('upstream_disabled', 'the upstream of this link is disabled');
 

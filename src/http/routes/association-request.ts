@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { brokerResult, readBrokerState, type AssociationStep } from '../../oidc/interaction-state.ts';
 import { AppError, BadRequestError } from '../../shared/errors.ts';
-import { portalOf, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
+import { portalOf, sessionIdentity, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
 import { pageCommon, renderEmailSent } from '../profile-step.ts';
 import { parseInput } from '../validate.ts';
 
@@ -20,11 +20,17 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/associate' });
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
 
+  /**
+   * The person's identity for this step: from this interaction's upstream sign-in, or else (the ineligible page
+   * reached from an existing session) from a session that may be trusted for it.
+   */
   const identified = async (ctx: Context) => {
     const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
     const state = readBrokerState(details.result);
-    if (state?.step !== 'identified') throw new BadRequestError('not_signed_in', 'no identity for this interaction');
-    return { details, state };
+    if (state?.step === 'identified') return { details, state };
+    const fromSession = await sessionIdentity(deps, details, await portalOf(deps, details));
+    if (!fromSession) throw new BadRequestError('not_signed_in', 'no identity for this interaction');
+    return { details, state: { step: 'identified' as const, identity: { ...fromSession.identity, authTime: fromSession.authTime }, remember: fromSession.remember } };
   };
 
   const save = async (ctx: Context, state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>, association: AssociationStep) => {
@@ -45,12 +51,22 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
   };
 
   const send = async (ctx: Context, details: InteractionDetails, state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>, email: string) => {
-    await checkLimits(details, ctx, `${state.identity.upstreamId}|${state.identity.subject}`);
     const portal = await portalOf(deps, details);
-    await save(ctx, state, { email, requestedAt: Math.floor(deps.clock.now().getTime() / 1000) });
-    // Only once the response has left: work done for a registered address must not delay (and so reveal) it.
+    // The same address again within the cooldown is a resend: it waits like one ("use another address" is for a
+    // different address, e.g. a typo, and is not held up).
+    const previous = state.association?.lastRequest;
+    const now = Math.floor(deps.clock.now().getTime() / 1000);
+    const wait = previous && previous.email.toLowerCase() === email.toLowerCase() ? previous.at + deps.config.association.resendCooldownSeconds - now : 0;
+    if (wait > 0) {
+      renderEmailSent(ctx, deps, pageCommon(deps, details, portal, state.identity), { email, requestedAt: previous!.at }, true);
+      return;
+    }
+    await checkLimits(details, ctx, `${state.identity.upstreamId}|${state.identity.subject}`);
+    await save(ctx, state, { email, requestedAt: now, lastRequest: { email, at: now } });
+    // Only once the response has gone (or the client has gone): work done for a registered address must not delay,
+    // and so reveal, the response.
     const request = { email, identity: state.identity, client: { id: portal.client.clientId, name: portal.name, policy: portal.policy } };
-    ctx.res.once('finish', () => deps.association.request(request));
+    ctx.res.once('close', () => deps.association.request(request));
   };
 
   router.post('/', form, async (ctx) => {
@@ -77,28 +93,24 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
     deps.csrf.verify(ctx, details.uid, parseInput(csrfOnly, ctx.request.body).csrf);
     const step = state.association;
     if (!step?.email) throw new BadRequestError('no_address', 'resend without an address');
-    const now = Math.floor(deps.clock.now().getTime() / 1000);
-    const wait = (step.requestedAt ?? 0) + deps.config.association.resendCooldownSeconds - now;
-    if (wait > 0) {
-      const portal = await portalOf(deps, details);
-      renderEmailSent(ctx, deps, pageCommon(deps, details, portal, state.identity), step, true);
-      return;
-    }
     await send(ctx, details, state, step.email);
   });
 
-  // Asked by the "check your email" page's script: has an association landed for this person yet?
+  // Asked by the "check your email" page's script: can the sign-in carry on, i.e. does this person now hold a
+  // profile this portal admits? (Profiles it does not admit were there before the email step; they change nothing.)
   router.get('/status', async (ctx) => {
-    const { state } = await identified(ctx);
-    const associations = await deps.profiles.forIdentity(state.identity, { profileKinds: ['customer', 'partner'], contractRequired: false });
+    const { details, state } = await identified(ctx);
+    const portal = await portalOf(deps, details);
+    const { admitted } = await deps.profiles.forIdentity(state.identity, portal.policy);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { ready: associations.admitted.length + associations.refused.length > 0 };
+    ctx.body = { ready: admitted.length > 0 };
   });
 
   router.post('/change', form, async (ctx) => {
     const { details, state } = await identified(ctx);
     deps.csrf.verify(ctx, details.uid, parseInput(csrfOnly, ctx.request.body).csrf);
-    await save(ctx, state, { asking: true });
+    // Keep the last request, so that asking for the same address again still respects the cooldown.
+    await save(ctx, state, { asking: true, lastRequest: state.association?.lastRequest });
   });
 
   return router;

@@ -7,7 +7,7 @@ import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
 import { sha256 } from '../../shared/ids.ts';
 import { callbackUri, finishInteraction, portalOf, remainingSeconds, requestedPrompts, sessionIdentity, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
-import { showProfileStep, signInAs } from '../profile-step.ts';
+import { loginTime, showProfileStep, signInAs } from '../profile-step.ts';
 import { parseInput } from '../validate.ts';
 import type { Context } from 'koa';
 
@@ -100,10 +100,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const portal = await portalOf(deps, interaction);
     const { identity, remember, authTime } = await knownIdentity(deps, interaction, portal);
     const { admitted } = await deps.profiles.forIdentity(identity, portal.policy);
-    if (!admitted.some((c) => c.profile.id === input.profile)) {
+    const choice = admitted.find((c) => c.profile.id === input.profile);
+    if (!choice) {
       throw new BadRequestError('profile_not_available', 'profile not admitted for this identity and client', { portal: portal.name });
     }
-    await signInAs(ctx, deps, interaction, input.profile, remember, authTime);
+    await signInAs(ctx, deps, interaction, input.profile, remember, loginTime(authTime, choice));
   });
 
   router.post('/abort', form, async (ctx) => {

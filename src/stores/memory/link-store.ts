@@ -17,12 +17,18 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
       const link = byHash.get(tokenHash);
       return link && copy(link);
     },
-    async spend(tokenHash, at) {
+    async claim(tokenHash, at) {
       const link = byHash.get(tokenHash);
-      if (!link || link.status !== 'active' || link.expiresAt.getTime() <= at.getTime()) return undefined;
+      if (!link) return undefined;
+      if (link.status === 'active' && link.expiresAt.getTime() > at.getTime()) link.status = 'redeeming';
+      return link.status === 'redeeming' ? copy(link) : undefined;
+    },
+    async complete(tokenHash, at) {
+      const link = byHash.get(tokenHash);
+      if (!link || link.status !== 'redeeming') return false;
       link.status = 'used';
       link.usedAt = at;
-      return copy(link);
+      return true;
     },
     async revokeForProfile(profileId, exceptId) {
       for (const link of byHash.values()) {

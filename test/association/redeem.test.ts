@@ -1,0 +1,107 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AssociationMail } from '../../src/association/association-mail.ts';
+import { hashLinkToken, newLinkToken, type AssociationLink } from '../../src/association/link.ts';
+import { redeemAssociationLink, type RedeemDeps } from '../../src/association/redeem-link.ts';
+import type { AssociationStore } from '../../src/directory/association-store.ts';
+import { createManualClock } from '../../src/shared/clock.ts';
+import { createMemoryDirectory } from '../../src/stores/memory/directory.ts';
+import { createMemoryLinkStore } from '../../src/stores/memory/link-store.ts';
+
+const X = { upstreamId: 'demo', subject: 'person-x' };
+
+function setup(associate?: (inner: AssociationStore['associate'], a: Parameters<AssociationStore['associate']>[0]) => ReturnType<AssociationStore['associate']>) {
+  const directory = createMemoryDirectory({
+    organisations: [{ id: 'o', accountNumber: 'C-1', name: 'Org', kind: 'customer', status: 'active', contractEndsOn: '2099-12-31' }],
+    profiles: [{ id: 'p', organisationId: 'o', email: 'p@org.example', displayName: 'P', role: 'professional', status: 'active' }],
+    associations: [],
+  });
+  const links = createMemoryLinkStore();
+  const notices: unknown[] = [];
+  const revoked: string[] = [];
+  const mail: AssociationMail = { sendLink: () => undefined, sendNotice: (m) => notices.push(m) };
+  const associations: AssociationStore = {
+    findByIdentity: (i) => directory.findByIdentity(i),
+    findByProfile: (id) => directory.findByProfile(id),
+    associate: (a) => (associate ? associate((x) => directory.associate(x), a) : directory.associate(a)),
+  };
+  const clock = createManualClock(new Date('2026-01-01T00:00:00Z'));
+  const deps: RedeemDeps = {
+    directory, associations, links, mail, clock,
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    upstreamName: () => 'Demo',
+    revokeSignIns: async (id) => {
+      revoked.push(id);
+    },
+  };
+  const issue = async () => {
+    const { token } = newLinkToken();
+    const link: AssociationLink = { id: token.slice(0, 6), tokenHash: hashLinkToken(token), profileId: 'p', requester: X, clientId: 'c', createdAt: clock.now(), expiresAt: new Date(clock.now().getTime() + 3600_000), status: 'active' };
+    await links.issue(link);
+    return link;
+  };
+  return { deps, directory, links, notices, revoked, issue };
+}
+
+describe('redeeming a link', () => {
+  it('gives one association and one notice when two redemptions of one link run side by side', async () => {
+    let arrived = 0;
+    let release!: () => void;
+    const bothInside = new Promise<void>((resolve) => (release = resolve));
+    const { deps, directory, links, notices, issue } = setup(async (inner, a) => {
+      arrived += 1;
+      if (arrived === 2) release();
+      await bothInside;
+      return inner(a);
+    });
+    const link = await issue();
+    const [first, second] = await Promise.all([redeemAssociationLink(deps, link.tokenHash, X), redeemAssociationLink(deps, link.tokenHash, X)]);
+    expect(arrived).toBe(2);
+    expect([first.outcome, second.outcome]).toEqual(['associated', 'associated']);
+    expect(notices).toHaveLength(1);
+    expect((await directory.findByIdentity(X)).map((a) => a.profileId)).toEqual(['p']);
+    expect((await links.findByTokenHash(link.tokenHash))!.status).toBe('used');
+  });
+
+  it('finishes a claimed link even when a newer one is issued meanwhile, and revokes the newer one', async () => {
+    let newer: AssociationLink | undefined;
+    const { deps, links, notices, revoked, issue } = setup(async (inner, a) => {
+      newer = await issue();
+      return inner(a);
+    });
+    const link = await issue();
+    const result = await redeemAssociationLink(deps, link.tokenHash, X);
+    expect(result.outcome).toBe('associated');
+    expect(notices).toHaveLength(1);
+    expect(revoked).toEqual(['p']);
+    expect((await links.findByTokenHash(newer!.tokenHash))!.status).toBe('revoked');
+  });
+
+  it('refuses a link superseded before its redemption started, and writes nothing', async () => {
+    const { deps, directory, notices, issue } = setup();
+    const older = await issue();
+    await issue();
+    const result = await redeemAssociationLink(deps, older.tokenHash, X);
+    expect(result).toEqual({ outcome: 'unusable', state: 'superseded' });
+    expect(await directory.findByProfile('p')).toBeUndefined();
+    expect(notices).toHaveLength(0);
+  });
+
+  it('converges when a redemption failed after claiming the link: the same person\'s retry finishes it', async () => {
+    let failOnce = true;
+    const { deps, directory, notices, issue } = setup(async (inner, a) => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('store unavailable');
+      }
+      return inner(a);
+    });
+    const link = await issue();
+    await expect(redeemAssociationLink(deps, link.tokenHash, X)).rejects.toThrow('store unavailable');
+    const retry = await redeemAssociationLink(deps, link.tokenHash, X);
+    expect(retry.outcome).toBe('associated');
+    expect((await directory.findByProfile('p'))).toMatchObject({ upstreamId: 'demo', subject: 'person-x' });
+    expect(notices).toHaveLength(1);
+    // And nobody else can use it afterwards.
+    expect((await redeemAssociationLink(deps, link.tokenHash, { upstreamId: 'demo', subject: 'someone-else' })).outcome).toBe('unusable');
+  });
+});
