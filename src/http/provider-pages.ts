@@ -22,12 +22,12 @@ export function createProviderPages(views: Views, logger: Logger): ProviderPages
     async logoutSource(ctx, form) {
       const client = ctx.oidc.client;
       ctx.type = 'html';
-      ctx.body = views.render('oidc/logout', { form, clientName: client?.clientName ?? client?.clientId });
+      ctx.body = views.render('oidc/logout', { title: 'Sign out', form, clientName: client?.clientName ?? client?.clientId });
     },
     async postLogoutSuccessSource(ctx) {
       const client = ctx.oidc.client;
       ctx.type = 'html';
-      ctx.body = views.render('oidc/logged-out', { clientName: client?.clientName ?? client?.clientId });
+      ctx.body = views.render('oidc/logged-out', { title: 'You are signed out', clientName: client?.clientName ?? client?.clientId });
     },
   };
 }

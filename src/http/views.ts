@@ -39,6 +39,8 @@ export function createViews(root: string, globals: Record<string, unknown> = {})
       const context = { ...globals, ...data };
       const body = get(name)(context);
       if (options.layout === false) return body;
+      // Every page needs a title (WCAG 2.4.2); a page without one is a bug, caught by any test that renders it.
+      if (!context.title) throw new Error(`views/${name}.hbs rendered without a title`);
       return get(`layouts/${options.layout ?? 'main'}`)({ ...context, body });
     },
   };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { startBroker, type TestBroker } from '../support/broker.ts';
+import { accessibilityViolations } from '../support/a11y.ts';
 import { ARTIFACTS, launchChromium, upstreamSignIn } from '../support/chromium.ts';
 
 let broker: TestBroker;
@@ -16,7 +17,15 @@ afterAll(async () => {
   await broker?.close();
 });
 
-const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `issue2-${name}.png`), fullPage: true });
+const violations: string[] = [];
+let pagesChecked = 0;
+
+/** Screenshot for the CI artifacts, and an accessibility check of what is on screen. */
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(ARTIFACTS, `issue2-${name}.png`), fullPage: true });
+  violations.push(...await accessibilityViolations(page));
+  pagesChecked += 1;
+}
 
 describe('the embedded demo in a real browser', () => {
   it('walks home → customer portal → broker sign-in → upstream → picker → portal, switches profile and signs out', async () => {
@@ -72,5 +81,10 @@ describe('the embedded demo in a real browser', () => {
     await page.waitForURL(/\/interaction\//);
     expect(await page.textContent('main')).toContain('Northwind Traders does not have an active service contract (it ended on 2025-06-30)');
     await shot(page, '8-ineligible');
+  });
+
+  it('has no accessibility violations on any page of the walks', () => {
+    expect(pagesChecked).toBe(8);
+    expect(violations).toEqual([]);
   });
 });

@@ -85,23 +85,8 @@ describe('first login in a real browser (seed steps 2–10)', () => {
     await context.close();
   }, 60_000);
 
-  it('a person with two profiles picks one', async () => {
-    const page = await chromium.newPage();
-    await page.goto(`${broker.issuer}/demo/customer-portal/login`);
-    await page.click('button[value="demo"]');
-    await upstreamSignIn(page, 'bob');
-    await page.waitForURL(/\/interaction\//);
-    expect(await page.textContent('h1')).toBe('Choose a profile');
-    await step(page, '11-picker');
-    await page.click('text=Fabrikam Consulting');
-    await page.click('text=Continue');
-    await page.waitForURL(/\/demo\/customer-portal\/$/);
-    expect(JSON.parse((await page.textContent('#id-token-claims'))!).sub).toBe('prf-bob-fabrikam');
-    await page.close();
-  });
-
   it('has no accessibility violations on any page of the walk', () => {
-    expect(pagesChecked).toBe(11);
+    expect(pagesChecked).toBe(10);
     expect(violations).toEqual([]);
   });
 });

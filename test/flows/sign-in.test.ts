@@ -14,23 +14,28 @@ beforeAll(async () => {
 });
 afterAll(() => broker.close());
 
+/** Alice's profile claims under the token contract (DESIGN.md §4), with openid email profile org_profile. */
+const ALICE = {
+  sub: 'prf-alice-contoso',
+  profile_id: 'prf-alice-contoso',
+  profile_kind: 'customer',
+  profile_role: 'administrator',
+  profile_email: 'alice.andersen@contoso.example',
+  org_id: 'org-contoso',
+  org_name: 'Contoso Pharmaceuticals',
+  org_account_number: 'C-104233',
+  email: 'alice.andersen@contoso.example',
+  email_verified: true,
+  name: 'Alice Andersen',
+};
+
 describe('returning sign-in', () => {
   it('signs a person with one associated profile straight in, with the token contract in the ID token', async () => {
     const { claims, tokens } = await signIn(new Browser(), portal, 'alice');
     expect(claims).toMatchObject({
+      ...ALICE,
       iss: broker.issuer,
       aud: 'test-portal',
-      sub: 'prf-alice-contoso',
-      profile_id: 'prf-alice-contoso',
-      profile_kind: 'customer',
-      profile_role: 'administrator',
-      profile_email: 'alice.andersen@contoso.example',
-      org_id: 'org-contoso',
-      org_name: 'Contoso Pharmaceuticals',
-      org_account_number: 'C-104233',
-      email: 'alice.andersen@contoso.example',
-      email_verified: true,
-      name: 'Alice Andersen',
       amr: ['fed'],
       acr: 'urn:profile-broker:federated',
     });
@@ -40,19 +45,7 @@ describe('returning sign-in', () => {
   it('returns the same profile claims from userinfo', async () => {
     const { tokens, claims } = await signIn(new Browser(), portal, 'alice');
     const userinfo = await portal.userinfo(tokens.access_token, claims.sub);
-    expect(userinfo).toEqual({
-      sub: 'prf-alice-contoso',
-      profile_id: 'prf-alice-contoso',
-      profile_kind: 'customer',
-      profile_role: 'administrator',
-      profile_email: 'alice.andersen@contoso.example',
-      org_id: 'org-contoso',
-      org_name: 'Contoso Pharmaceuticals',
-      org_account_number: 'C-104233',
-      email: 'alice.andersen@contoso.example',
-      email_verified: true,
-      name: 'Alice Andersen',
-    });
+    expect(userinfo).toEqual(ALICE);
   });
 
   it('leaves out the claims of scopes the portal did not ask for', async () => {
