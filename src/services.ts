@@ -73,13 +73,18 @@ export async function createServices(config: Config, options: { logger?: Logger;
     ? directorySeedSchema.parse(JSON.parse(readFileSync(config.directorySeedFile, 'utf8')))
     : demoPlan?.directory ?? { organisations: [], profiles: [], associations: [] };
 
+  // Stores: memory, the embedded default (production refuses it).
   const directory = createMemoryDirectory(seed);
+  const adapter = createMemoryOidcAdapter(clock);
+  const sweep = setInterval(() => adapter.sweep(), 60_000);
+  sweep.unref();
+  const links = createMemoryLinkStore();
+  const limits = config.association.limits;
+
   const profiles = createProfileResolver({ directory, associations: directory, clock });
   const upstreamConfigs = [...config.upstreams, ...(demoPlan ? [demoPlan.upstream] : [])];
   const upstreams = createUpstreams(upstreamConfigs, logger);
   const views = createViews(VIEWS_DIR, { support: config.support, demo: config.demo.enabled });
-  const sweep = setInterval(() => adapter.sweep(), 60_000);
-  sweep.unref();
 
   const clients = [
     // oidc-provider fills in defaults on the metadata it is given, so it gets copies of the frozen configuration.
@@ -91,11 +96,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const transport = config.mail.smtpUrl ? createSmtpTransport({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.timeoutMs }) : mailbox!.transport;
   const delivery = createDeliveryQueue({ transport, logger, retry: config.mail.retry });
   const associationMail = createAssociationMail({ renderer: createMailRenderer(join(VIEWS_DIR, 'mail')), queue: delivery, support: config.support });
-  const links = createMemoryLinkStore();
   const tasks = createBackgroundTasks(logger);
-  const limits = config.association.limits;
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
-  const adapter = createMemoryOidcAdapter(clock);
   const redeem: RedeemDeps = { directory, associations: directory, links, mail: associationMail, clock, logger, upstreamName, revokeSignIns: (profileId) => adapter.revokeAccount(profileId) };
   const requestDeps: RequestLinksDeps = {
     directory,

@@ -91,6 +91,17 @@ describe('rate limits', () => {
     expect(sent.text).toMatch(/Try again in 60 minutes/);
   });
 
+  it('ignores a spoofed X-Forwarded-For without a trusted proxy: the per-IP limit still holds', async () => {
+    const { portal } = await brokerWith({ association: { limits: { perIp: { points: 2, windowSeconds: 3600 } } } });
+    const results = [];
+    for (const [i, user] of ['dave', 'erin', 'frank'].entries()) {
+      const browser = new Browser();
+      browser.extraHeaders = { 'x-forwarded-for': `203.0.113.${i + 1}` };
+      results.push((await requestAssociation(browser, portal, user, `nobody${i}@contoso.example`)).sent.status);
+    }
+    expect(results).toEqual([200, 200, 429]);
+  });
+
   it('limits emails per recipient silently: the page is the same and nothing more is sent', async () => {
     const { broker, portal, mailTo } = await brokerWith({ association: { limits: { perRecipientTotal: { points: 1, windowSeconds: 3600 } } } });
     const first = await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');

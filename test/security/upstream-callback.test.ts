@@ -188,4 +188,36 @@ describe('upstream callback', () => {
     const back = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
     expect((await portal.redeem(back.stopped!, checks)).claims()!.sub).toBe('prf-erin-contoso');
   });
+
+  it('follows an upstream signing-key rotation with one JWKS refetch', async () => {
+    await toCallback('valid').then(({ browser, callback }) => browser.go(callback, { stopAt: [portal.redirectUri] }));
+    const fetchesBefore = rogue.state.jwksRequests;
+    const { browser, callback } = await toCallback('rotated-key');
+    const page = await browser.go(callback, { stopAt: [portal.redirectUri] });
+    // Accepted: on to the portal, or to the email step if this identity has no profile (earlier tests may add one).
+    expect(page.stopped?.includes('code=') || page.$('h1').text() === 'Enter your registered email address').toBe(true);
+    expect(rogue.state.jwksRequests - fetchesBefore).toBe(1);
+  });
+
+  it('gives up on a slow upstream token endpoint within its timeout, with a 503 page', async () => {
+    const slow = await startBroker({
+      upstreams: [{ id: 'rogue', name: 'Rogue IdP', issuer: rogue.issuer, clientId: 'broker-at-rogue', clientSecret: 'rogue-secret-0123456789', allowInsecureHttp: true, timeoutSeconds: 1 }],
+    });
+    try {
+      rogue.state.scenario = 'slow-token';
+      const browser = new Browser();
+      const slowPortal = await createPortal(slow.issuer);
+      const { page } = await authorize(browser, slowPortal);
+      const atCallback = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="rogue"]', stopAt: [`${slow.issuer}/upstream/callback/`] });
+      const started = Date.now();
+      const result = await browser.go(atCallback.stopped!);
+      const elapsed = Date.now() - started;
+      expect(result.status).toBe(503);
+      expect(result.text).toContain('Rogue IdP cannot be reached right now');
+      expect(elapsed).toBeLessThan(2500);
+    } finally {
+      rogue.state.scenario = 'valid';
+      await slow.close();
+    }
+  });
 });

@@ -26,10 +26,12 @@ export class Browser {
   readonly requests: string[] = [];
   /** Every Set-Cookie header received, raw, to check cookie attributes. */
   readonly setCookies: string[] = [];
+  /** Sent with every request, e.g. a spoofed X-Forwarded-For. */
+  extraHeaders: Record<string, string> = {};
 
   async request(url: string, init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {}): Promise<Response> {
     const cookie = await this.jar.getCookieString(url);
-    const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
+    const headers: Record<string, string> = { accept: 'text/html', ...this.extraHeaders, ...init.headers };
     if (cookie) headers.cookie = cookie;
     if (init.body) headers['content-type'] = 'application/x-www-form-urlencoded';
     this.requests.push(`${init.method ?? 'GET'} ${url}`);

@@ -6,7 +6,8 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'j
 export type Scenario =
   | 'valid' | 'access-denied' | 'no-iss-param' | 'foreign-iss-param'
   | 'alg-none' | 'hs256-public-key' | 'wrong-aud' | 'expired' | 'future-iat'
-  | 'wrong-nonce' | 'replayed-nonce' | 'unknown-kid' | 'foreign-iss';
+  | 'wrong-nonce' | 'replayed-nonce' | 'unknown-kid' | 'foreign-iss'
+  | 'rotated-key' | 'slow-token';
 
 /**
  * A scripted upstream identity provider for attack tests: it stands for a party outside the broker, so it may be
@@ -16,10 +17,14 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
   const signing = await generateKeyPair('RS256', { extractable: true });
   const stranger = await generateKeyPair('RS256', { extractable: true });
   const publicJwk = { ...(await exportJWK(signing.publicKey)), kid: 'rogue-1', alg: 'RS256', use: 'sig' };
+  // After a key rotation the upstream publishes and signs with a new key; its JWKS then lists both.
+  const rotated = await generateKeyPair('RS256', { extractable: true });
+  const rotatedJwk = { ...(await exportJWK(rotated.publicKey)), kid: 'rogue-2', alg: 'RS256', use: 'sig' };
+  let keyRotated = false;
   const publicPem = await exportSPKI(signing.publicKey);
   const codes = new Map<string, string>();
   const seenNonces: string[] = [];
-  const state = { scenario: 'valid' as Scenario, tokenRequests: 0, issuer: '' };
+  const state = { scenario: 'valid' as Scenario, tokenRequests: 0, jwksRequests: 0, issuer: '' };
 
   const idToken = async (nonce: string) => {
     const now = Math.floor(Date.now() / 1000);
@@ -35,6 +40,9 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
       case 'replayed-nonce': claims.nonce = seenNonces.at(-2) ?? 'none-yet'; break;
       case 'foreign-iss': claims.iss = options.foreignIssuer; break;
       case 'unknown-kid': return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rogue-unknown' }).sign(stranger.privateKey);
+      case 'rotated-key':
+        keyRotated = true;
+        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rogue-2' }).sign(rotated.privateKey);
       default: break;
     }
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rogue-1' }).sign(signing.privateKey);
@@ -66,7 +74,10 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
           authorization_response_iss_parameter_supported: true,
         });
       }
-      if (url.pathname === '/jwks') return json({ keys: [publicJwk] });
+      if (url.pathname === '/jwks') {
+        state.jwksRequests += 1;
+        return json({ keys: keyRotated ? [publicJwk, rotatedJwk] : [publicJwk] });
+      }
       if (url.pathname === '/authorize') {
         const back = new URL(url.searchParams.get('redirect_uri')!);
         back.searchParams.set('state', url.searchParams.get('state')!);
@@ -85,6 +96,7 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
       }
       if (url.pathname === '/token' && req.method === 'POST') {
         state.tokenRequests += 1;
+        if (state.scenario === 'slow-token') await new Promise((resolve) => setTimeout(resolve, 3000));
         const body = await readBody(req);
         const nonce = codes.get(body.get('code') ?? '');
         if (!nonce) {
