@@ -108,7 +108,10 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
       }
       res.statusCode = 404;
       res.end();
-    })();
+    })().catch(() => {
+      // A client that gave up mid-request (the broker's timeout) leaves nothing to answer.
+      res.destroy();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   state.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
