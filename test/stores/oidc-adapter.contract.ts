@@ -29,6 +29,8 @@ export function oidcAdapterContract(name: string, setup: () => Promise<{ adapter
       await codes.upsert('c1', { jti: 'c1', grantId: 'g' } as never, 60);
       await codes.consume('c1');
       expect((await codes.find('c1'))?.consumed).toEqual(expect.any(Number));
+      // Consuming again is refused in the same step, so parallel redemptions cannot both pass.
+      await expect(codes.consume('c1')).rejects.toMatchObject({ error: 'invalid_grant' });
       await codes.destroy('c1');
       expect(await codes.find('c1')).toBeUndefined();
     });
@@ -59,6 +61,14 @@ export function oidcAdapterContract(name: string, setup: () => Promise<{ adapter
       expect(await adapter('RefreshToken').find('rt-mine')).toBeUndefined();
       expect(await adapter('Session').find('theirs')).toBeDefined();
       expect(await adapter('RefreshToken').find('rt-theirs')).toBeDefined();
+    });
+
+    it('lets exactly one of twenty parallel consumes succeed', async () => {
+      const { adapter } = await setup();
+      const codes = adapter('AuthorizationCode');
+      await codes.upsert('race', { jti: 'race', grantId: 'g' } as never, 60);
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => codes.consume('race')));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     });
 
     it('forgets a payload once it expires', async () => {

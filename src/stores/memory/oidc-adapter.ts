@@ -1,4 +1,4 @@
-import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../shared/clock.ts';
 
 /** Models that belong to a grant: revoking the grant removes these, and only these (never the Interaction). */
@@ -44,9 +44,12 @@ export function createMemoryOidcAdapter(clock: Clock): AdapterFactory & { sweep(
       }
       return undefined;
     },
+    // Check-and-set in one step, like the Redis adapter: a second consume is refused (see redis/oidc-adapter.ts).
     async consume(id) {
       const entry = live(entries.get(key(model, id)));
-      if (entry) entry.payload.consumed = Math.floor(clock.now().getTime() / 1000);
+      if (!entry) return;
+      if (entry.payload.consumed) throw new errors.InvalidGrant(`${model} already consumed`);
+      entry.payload.consumed = Math.floor(clock.now().getTime() / 1000);
     },
     async destroy(id) {
       entries.delete(key(model, id));

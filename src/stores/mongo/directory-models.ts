@@ -1,0 +1,43 @@
+import { Schema, type Connection } from 'mongoose';
+import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
+
+/**
+ * The directory's collections. Unique indexes carry the invariants (DESIGN.md §6): one association per profile,
+ * one organisation per account number. Only single-document atomic operations are used, so MongoDB and
+ * MongoDB-compatible servers (FerretDB) behave alike (docs/decisions/0006-production-stores.md).
+ */
+export function directoryModels(connection: Connection) {
+  const organisation = new Schema({
+    _id: { type: String, required: true },
+    accountNumber: { type: String, required: true, unique: true },
+    name: { type: String, required: true },
+    kind: { type: String, enum: PROFILE_KINDS, required: true },
+    status: { type: String, enum: ['active', 'disabled'], required: true },
+    contractEndsOn: { type: String },
+  }, { versionKey: false, collection: 'organisations' });
+
+  const profile = new Schema({
+    _id: { type: String, required: true },
+    organisationId: { type: String, required: true, index: true },
+    email: { type: String, required: true, index: true },
+    displayName: { type: String, required: true },
+    role: { type: String, enum: PROFILE_ROLES, required: true },
+    status: { type: String, enum: ['active', 'disabled'], required: true },
+  }, { versionKey: false, collection: 'profiles' });
+
+  const association = new Schema({
+    profileId: { type: String, required: true, unique: true },
+    upstreamId: { type: String, required: true },
+    subject: { type: String, required: true },
+    associatedAt: { type: Date, required: true },
+  }, { versionKey: false, collection: 'associations' });
+  association.index({ upstreamId: 1, subject: 1 });
+
+  return {
+    Organisation: connection.model('Organisation', organisation),
+    Profile: connection.model('Profile', profile),
+    Association: connection.model('Association', association),
+  };
+}
+
+export type DirectoryModels = ReturnType<typeof directoryModels>;

@@ -1,0 +1,32 @@
+import { afterAll, beforeAll } from '@jest/globals';
+import type { Connection } from 'mongoose';
+import { randomToken } from '../../src/shared/ids.ts';
+import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
+import { createMongoDirectory } from '../../src/stores/mongo/directory.ts';
+import { directoryModels } from '../../src/stores/mongo/directory-models.ts';
+import { seedMongoDirectory } from '../../src/stores/mongo/seed.ts';
+import { startMongo } from '../support/mongo.ts';
+import { CONTRACT_SEED, directoryContract } from './directory.contract.ts';
+
+let server: Awaited<ReturnType<typeof startMongo>>;
+const connections: Connection[] = [];
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+beforeAll(async () => {
+  server = await startMongo();
+}, 30_000);
+afterAll(async () => {
+  for (const c of connections) await c.close();
+  await server.stop();
+});
+
+// Each test gets its own database on the server, with indexes built and the contract seed loaded.
+directoryContract('mongo', async () => {
+  const connection = createMongoConnection(server.uri.replace(/\/[^/]*$/, `/contract-${randomToken(6).replace(/[^A-Za-z0-9]/g, 'x')}`), silent);
+  connections.push(connection);
+  await connection.asPromise();
+  const models = directoryModels(connection);
+  await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+  await seedMongoDirectory(models, CONTRACT_SEED);
+  return createMongoDirectory(models);
+});

@@ -1,0 +1,36 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort } from './smtp.ts';
+import { waitUntil } from './wait.ts';
+
+/**
+ * A real Redis for tests: REDIS_URL when given, else a throw-away `redis-server` (Debian's package) on a free
+ * loopback port, without persistence. Fails with how to provide one; never skips.
+ */
+export async function startRedis() {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined, start: async () => undefined };
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    throw new Error('These tests need Redis: install Debian\'s redis-server (apt-get install redis-server) or set REDIS_URL.');
+  }
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const url = `redis://127.0.0.1:${port}`;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    await waitUntil(async () => probe.connect().then(() => probe.ping()).then(() => true, () => false), 10_000, 'redis-server ready');
+    probe.disconnect();
+  };
+  await start();
+  return {
+    url,
+    start,
+    async stop() {
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
