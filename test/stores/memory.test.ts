@@ -1,3 +1,8 @@
+import { randomToken } from '../../src/shared/ids.ts';
+import { createMemoryLinkStore } from '../../src/stores/memory/link-store.ts';
+import { createMemoryRateLimiter } from '../../src/stores/memory/rate-limiter.ts';
+import { createMemoryTransactionStore } from '../../src/stores/memory/transaction-store.ts';
+import { linkStoreContract, rateLimiterContract, transactionStoreContract } from './association-stores.contract.ts';
 import { createMemoryDirectory } from '../../src/stores/memory/directory.ts';
 import { CONTRACT_SEED, directoryContract } from './directory.contract.ts';
 import { createManualClock } from '../../src/shared/clock.ts';
@@ -10,3 +15,7 @@ oidcAdapterContract('memory', async () => {
 });
 
 directoryContract('memory', async () => createMemoryDirectory(CONTRACT_SEED));
+
+linkStoreContract('memory', async () => createMemoryLinkStore());
+rateLimiterContract('memory', async (points) => createMemoryRateLimiter({ keyPrefix: randomToken(6), points, windowSeconds: 3600 }));
+transactionStoreContract('memory', async () => createMemoryTransactionStore(createManualClock()));

@@ -2,7 +2,11 @@ import { afterAll, beforeAll } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { randomToken } from '../../src/shared/ids.ts';
 import { createRedis } from '../../src/stores/redis/connection.ts';
+import { createRedisLinkStore } from '../../src/stores/redis/link-store.ts';
 import { createRedisOidcAdapter } from '../../src/stores/redis/oidc-adapter.ts';
+import { createRedisRateLimiter } from '../../src/stores/redis/rate-limiter.ts';
+import { createRedisTransactionStore } from '../../src/stores/redis/transaction-store.ts';
+import { linkStoreContract, rateLimiterContract, transactionStoreContract } from './association-stores.contract.ts';
 import { startRedis } from '../support/redis.ts';
 import { oidcAdapterContract } from './oidc-adapter.contract.ts';
 
@@ -31,3 +35,7 @@ oidcAdapterContract('redis', async () => {
     },
   };
 });
+
+linkStoreContract('redis', async () => createRedisLinkStore(redis, `links-${randomToken(6)}`));
+rateLimiterContract('redis', async (points) => createRedisRateLimiter(redis, { keyPrefix: randomToken(6), points, windowSeconds: 3600 }));
+transactionStoreContract('redis', async () => createRedisTransactionStore(redis, `tx-${randomToken(6)}`));

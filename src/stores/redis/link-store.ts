@@ -1,0 +1,100 @@
+import type { Redis } from 'ioredis';
+import type { AssociationLink } from '../../association/link.ts';
+import type { LinkStore } from '../../association/link-store.ts';
+
+/** How long a link's record outlives its expiry, so that its page can still say "used" or "expired". */
+const KEEP_AFTER_EXPIRY_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Supersede the profile's active links and store a new one, in one step. KEYS[1] the profile's index set,
+ * KEYS[2] new link data, KEYS[3] new link status. ARGV[1] data, ARGV[2] TTL ms, ARGV[3] status-key prefix.
+ */
+const ISSUE = `
+for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local status = ARGV[3] .. hash .. ':status'
+  if redis.call('GET', status) == 'active' then redis.call('SET', status, 'superseded', 'KEEPTTL') end
+end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[3], 'active', 'PX', ARGV[2])
+redis.call('SADD', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** active and unexpired → redeeming; redeeming stays (a retry converges). KEYS[1] status, ARGV[1] now, ARGV[2] expiresAt. */
+const CLAIM = `
+local status = redis.call('GET', KEYS[1])
+if status == 'active' and tonumber(ARGV[1]) < tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[1], 'redeeming', 'KEEPTTL')
+  return 1
+end
+if status == 'redeeming' then return 1 end
+return 0`;
+
+/** redeeming → used, for one caller only. KEYS[1] status. */
+const COMPLETE = `
+if redis.call('GET', KEYS[1]) == 'redeeming' then
+  redis.call('SET', KEYS[1], 'used', 'KEEPTTL')
+  return 1
+end
+return 0`;
+
+/** Revoke the profile's active links but one. KEYS[1] index set; ARGV[1] status-key prefix, ARGV[2] hash to keep. */
+const REVOKE = `
+for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local status = ARGV[1] .. hash .. ':status'
+  if hash ~= ARGV[2] and redis.call('GET', status) == 'active' then redis.call('SET', status, 'revoked', 'KEEPTTL') end
+end
+return 1`;
+
+/**
+ * Association links in Redis. Every key of a profile's links carries the profile id as hash tag, so the scripts
+ * stay in one slot on Redis Cluster; `byhash` maps a token hash to its profile for lookups.
+ */
+export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore {
+  const profilePrefix = (profileId: string) => `${prefix}:{${profileId}}:`;
+  const byHash = (tokenHash: string) => `${prefix}:byhash:${tokenHash}`;
+  const profileOf = (tokenHash: string) => redis.get(byHash(tokenHash));
+
+  const read = async (profileId: string, tokenHash: string): Promise<AssociationLink | undefined> => {
+    const [data, status] = await redis.mget(`${profilePrefix(profileId)}${tokenHash}`, `${profilePrefix(profileId)}${tokenHash}:status`);
+    if (!data || !status) return undefined;
+    const stored = JSON.parse(data) as Omit<AssociationLink, 'createdAt' | 'expiresAt' | 'usedAt' | 'status'> & { createdAt: string; expiresAt: string };
+    return { ...stored, createdAt: new Date(stored.createdAt), expiresAt: new Date(stored.expiresAt), status: status as AssociationLink['status'] };
+  };
+
+  return {
+    async issue(link) {
+      const ttl = Math.max(1, link.expiresAt.getTime() - Date.now() + KEEP_AFTER_EXPIRY_MS);
+      const { status: _status, usedAt: _usedAt, ...data } = link;
+      const p = profilePrefix(link.profileId);
+      await redis.set(byHash(link.tokenHash), link.profileId, 'PX', ttl);
+      await redis.eval(ISSUE, 3, `${p}index`, `${p}${link.tokenHash}`, `${p}${link.tokenHash}:status`, JSON.stringify(data), String(ttl), p, link.tokenHash);
+    },
+    async findByTokenHash(tokenHash) {
+      const profileId = await profileOf(tokenHash);
+      return profileId ? read(profileId, tokenHash) : undefined;
+    },
+    async claim(tokenHash, at) {
+      const profileId = await profileOf(tokenHash);
+      const link = profileId && await read(profileId, tokenHash);
+      if (!link) return undefined;
+      const claimed = await redis.eval(CLAIM, 1, `${profilePrefix(link.profileId)}${tokenHash}:status`, String(at.getTime()), String(link.expiresAt.getTime()));
+      return claimed === 1 ? { ...link, status: 'redeeming' } : undefined;
+    },
+    async complete(tokenHash) {
+      const profileId = await profileOf(tokenHash);
+      if (!profileId) return false;
+      return (await redis.eval(COMPLETE, 1, `${profilePrefix(profileId)}${tokenHash}:status`)) === 1;
+    },
+    async revokeForProfile(profileId, exceptId) {
+      let keepHash = '';
+      if (exceptId) {
+        // Links are indexed by hash; find the one to keep by its public id.
+        for (const hash of await redis.smembers(`${profilePrefix(profileId)}index`)) {
+          if ((await read(profileId, hash))?.id === exceptId) keepHash = hash;
+        }
+      }
+      await redis.eval(REVOKE, 1, `${profilePrefix(profileId)}index`, profilePrefix(profileId), keepHash);
+    },
+  };
+}
