@@ -22,14 +22,12 @@ import { requestAssociationLinks, type RequestLinksDeps } from './association/re
 import type { RedeemDeps } from './association/redeem-link.ts';
 import type { UpstreamTransactionStore } from './federation/transaction-store.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
-import { createDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
+import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
+import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
-import { createMemoryDirectory } from './stores/memory/directory.ts';
-import { createMemoryLinkStore } from './stores/memory/link-store.ts';
-import { createMemoryRateLimiter } from './stores/memory/rate-limiter.ts';
-import { createMemoryTransactionStore } from './stores/memory/transaction-store.ts';
+import { chooseStores } from './stores/choose-stores.ts';
 import { createMemoryOidcAdapter } from './stores/memory/oidc-adapter.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +41,7 @@ export interface Services {
   mailbox?: DevMailbox;
   delivery: DeliveryQueue;
   tasks: BackgroundTasks;
+  readiness(): Promise<Record<string, boolean>>;
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -73,12 +72,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
     ? directorySeedSchema.parse(JSON.parse(readFileSync(config.directorySeedFile, 'utf8')))
     : demoPlan?.directory ?? { organisations: [], profiles: [], associations: [] };
 
-  // Stores: memory, the embedded default (production refuses it).
-  const directory = createMemoryDirectory(seed);
-  const adapter = createMemoryOidcAdapter(clock);
-  const sweep = setInterval(() => adapter.sweep(), 60_000);
-  sweep.unref();
-  const links = createMemoryLinkStore();
+  const stores = await chooseStores(config, { clock, logger, seed });
+  const { directory, adapter, links } = stores;
   const limits = config.association.limits;
 
   const profiles = createProfileResolver({ directory, associations: directory, clock });
@@ -91,10 +86,13 @@ export async function createServices(config: Config, options: { logger?: Logger;
     ...(JSON.parse(JSON.stringify(config.clients)) as ClientMetadata[]),
     ...(demoPlan?.clients ?? []),
   ];
-  // Mail: SMTP when configured, else the development mailbox (production refuses to start without SMTP_URL).
+  // Mail: SMTP when configured, else the development mailbox (production refuses to start without SMTP_URL);
+  // queued in Redis with the shared stores, in memory otherwise.
   const mailbox = config.mail.smtpUrl ? undefined : createDevMailbox(config.mail.from);
   const transport = config.mail.smtpUrl ? createSmtpTransport({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.timeoutMs }) : mailbox!.transport;
-  const delivery = createDeliveryQueue({ transport, logger, retry: config.mail.retry });
+  const delivery = config.stores.redisUrl
+    ? createBullmqDeliveryQueue({ redisUrl: config.stores.redisUrl, transport, logger, retry: config.mail.retry, prefix: `${config.stores.redisPrefix}bull` })
+    : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry });
   const associationMail = createAssociationMail({ renderer: createMailRenderer(join(VIEWS_DIR, 'mail')), queue: delivery, support: config.support });
   const tasks = createBackgroundTasks(logger);
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
@@ -106,8 +104,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
     mail: associationMail,
     clock,
     logger,
-    perRecipient: createMemoryRateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
-    perRecipientTotal: createMemoryRateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal }),
+    perRecipient: stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
+    perRecipientTotal: stores.rateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal }),
     linkTtlSeconds: config.association.linkTtlSeconds,
     linkUrl: (token) => `${config.issuer}/associate/${token}`,
     upstreamName,
@@ -119,8 +117,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
       await new Promise((resolve) => setTimeout(resolve, 100 + randomInt(500)));
       await requestAssociationLinks(requestDeps, request);
     }),
-    perIdentity: createMemoryRateLimiter({ keyPrefix: 'identity', ...limits.perIdentity }),
-    perIp: createMemoryRateLimiter({ keyPrefix: 'ip', ...limits.perIp }),
+    perIdentity: stores.rateLimiter({ keyPrefix: 'identity', ...limits.perIdentity }),
+    perIp: stores.rateLimiter({ keyPrefix: 'ip', ...limits.perIp }),
   };
 
   const provider = createProvider({
@@ -138,7 +136,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
   return {
     association,
     redeem,
-    linkTransactions: createMemoryTransactionStore<{ tokenHash: string }>(clock),
+    linkTransactions: stores.linkTransactions,
+    readiness: stores.readiness,
     mailbox,
     delivery,
     tasks,
@@ -156,9 +155,9 @@ export async function createServices(config: Config, options: { logger?: Logger;
       ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, upstreamAdapter: createMemoryOidcAdapter(clock), upstreamKey: await generateSigningKey(), mailbox })
       : undefined,
     async close() {
-      clearInterval(sweep);
       await tasks.drain();
-      delivery.close();
+      await delivery.close();
+      await stores.close();
     },
   };
 }

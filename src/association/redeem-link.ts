@@ -81,7 +81,7 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
     reference, link: link.id, profile: profile.id, organisation: organisation.id, upstream: identity.upstreamId, account,
     ...(replaced ? { replacedUpstream: replaced.upstreamId } : {}),
   });
-  deps.mail.sendNotice({ profile, organisation, account, upstreamName: deps.upstreamName(identity.upstreamId), reference, at: now });
+  await deps.mail.sendNotice({ profile, organisation, account, upstreamName: deps.upstreamName(identity.upstreamId), reference, at: now });
   return { outcome: 'associated', link, profile, organisation, reference };
 }
 

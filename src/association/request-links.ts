@@ -67,7 +67,7 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
       expiresAt,
       status: 'active',
     });
-    deps.mail.sendLink({
+    await deps.mail.sendLink({
       profile,
       organisation,
       url: deps.linkUrl(token),

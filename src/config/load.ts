@@ -59,6 +59,12 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.SUPPORT_EMAIL) out.support = { email: env.SUPPORT_EMAIL };
   if (env.DEMO) out.demo = { enabled: bool('DEMO', env.DEMO) };
+  const stores: Record<string, unknown> = {};
+  if (env.MONGODB_URI) stores.mongodbUri = env.MONGODB_URI;
+  if (env.REDIS_URL) stores.redisUrl = env.REDIS_URL;
+  if (env.REDIS_PREFIX) stores.redisPrefix = env.REDIS_PREFIX;
+  if (env.CREATE_INDEXES) stores.createIndexes = bool('CREATE_INDEXES', env.CREATE_INDEXES);
+  if (Object.keys(stores).length) out.stores = stores;
   const mail: Record<string, unknown> = {};
   if (env.SMTP_URL) mail.smtpUrl = env.SMTP_URL;
   if (env.MAIL_FROM) mail.from = env.MAIL_FROM;

@@ -6,8 +6,8 @@ import type { Config } from './schema.ts';
  */
 export function productionProblems(config: Config): string[] {
   const problems: string[] = [];
-  if (config.stores.kind === 'memory') {
-    problems.push('stores: memory stores lose every session on restart and cannot be shared between nodes; production stores (MONGODB_URI, REDIS_URL) are required');
+  if (!config.stores.mongodbUri || !config.stores.redisUrl) {
+    problems.push('MONGODB_URI and REDIS_URL: memory stores lose every session on restart and cannot be shared between nodes; set both');
   }
   if (!config.keys.jwksFile) {
     problems.push('JWKS_FILE: signing keys are generated per process by default; create a key set with `npm run keys` and point JWKS_FILE at it');

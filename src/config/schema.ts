@@ -63,8 +63,20 @@ export const configSchema = z.object({
    */
   demo: z.object({ enabled: z.boolean().optional() }).default({}),
 
-  /** Where data lives. Only `memory` exists in this release: the embedded default, refused in production. */
-  stores: z.object({ kind: z.enum(['memory']).default('memory') }).default({ kind: 'memory' }),
+  /**
+   * Where data lives (DESIGN.md §6). Neither set: process memory, the embedded default, refused in production.
+   * Both set: MongoDB for the directory, Redis for sessions, tokens, links, rate limits and the mail queue.
+   */
+  stores: z.object({
+    /** PRODUCTION. MongoDB connection string, e.g. mongodb://mongo:27017/broker (replica sets: list the hosts) [MONGODB_URI]. */
+    mongodbUri: z.string().optional(),
+    /** PRODUCTION. Redis URL, e.g. redis://redis:6379/0 [REDIS_URL]. */
+    redisUrl: z.string().optional(),
+    /** Prefix of every Redis key, so that several deployments can share one Redis [REDIS_PREFIX]. */
+    redisPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('broker:'),
+    /** Build MongoDB indexes at start [CREATE_INDEXES]; otherwise run `npm run db:indexes` once per release. */
+    createIndexes: z.boolean().default(false),
+  }).default({ redisPrefix: 'broker:', createIndexes: false }),
 
   keys: z.object({
     /** PRODUCTION. Path to a JSON Web Key Set with the private signing keys [JWKS_FILE]. Default: generated per process. */
@@ -140,6 +152,9 @@ export const configSchema = z.object({
   /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
   directorySeedFile: z.string().optional(),
 }).superRefine((config, ctx) => {
+  if (Boolean(config.stores.mongodbUri) !== Boolean(config.stores.redisUrl)) {
+    ctx.addIssue({ code: 'custom', path: ['stores'], message: 'MONGODB_URI and REDIS_URL go together: set both (production stores) or neither (memory)' });
+  }
   if (config.ttl.grant < config.ttl.refreshToken) {
     ctx.addIssue({ code: 'custom', path: ['ttl', 'grant'], message: 'must be at least ttl.refreshToken' });
   }

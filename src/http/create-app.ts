@@ -24,6 +24,8 @@ export interface AppDeps extends InteractionDeps, LinkRouteDeps {
   viewsDir: string;
   /** Development-only routes (demo upstream, portals, home page); absent in production. */
   demo?: Middleware;
+  /** Each dependency's health, for /readyz. */
+  readiness(): Promise<Record<string, boolean>>;
 }
 
 /** The broker's HTTP pipeline, top to bottom (STYLE.md rule 2). */
@@ -41,8 +43,16 @@ export function createApp(deps: AppDeps): Koa {
   ]);
 
   const pages = new Router();
+  // Alive: the process answers. Ready: every dependency answered within a second (load balancers route on this).
   pages.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
+  });
+  pages.get('/readyz', async (ctx) => {
+    const checks = await deps.readiness();
+    const ready = Object.values(checks).every(Boolean);
+    ctx.status = ready ? 200 : 503;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(Object.entries(checks).map(([k, ok]) => [k, ok ? 'ok' : 'unavailable'])) };
   });
   // Browsers ask for it on every first visit; an empty answer keeps 404s out of the logs.
   pages.get('/favicon.ico', (ctx) => {

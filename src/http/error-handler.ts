@@ -1,6 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import { errors as oidcErrors } from 'oidc-provider';
 import { AppError, FlowExpiredError, NotFoundError, UnavailableError } from '../shared/errors.ts';
+import { isDependencyOutage } from '../shared/outage.ts';
 import { referenceCode } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorFields } from '../shared/logger.ts';
@@ -28,6 +29,9 @@ export function toAppError(err: unknown): AppError {
   const status = (err as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new AppError(status, status === 413 ? 'too_large' : 'bad_request', (err as Error).message || 'unreadable request');
+  }
+  if (isDependencyOutage(err)) {
+    return new UnavailableError('service_unavailable', 'a store did not answer', { cause: err, retryAfterSeconds: 10 });
   }
   // Malformed percent-encoding surfaces as URIError wherever the query is first decoded.
   if (err instanceof URIError) return new AppError(400, 'bad_address', 'malformed percent-encoding');

@@ -8,7 +8,7 @@ const when = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' '
 /** Renders the association emails from views/mail and hands them to the delivery queue. */
 export function createAssociationMail(deps: { renderer: MailRenderer; queue: DeliveryQueue; support: { name: string; email: string } }): AssociationMail {
   return {
-    sendLink(message) {
+    async sendLink(message) {
       const reference = referenceCode();
       const rendered = deps.renderer.render('association-link', {
         name: message.profile.displayName,
@@ -23,9 +23,9 @@ export function createAssociationMail(deps: { renderer: MailRenderer; queue: Del
         support: deps.support,
         reference,
       });
-      deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-link', reference });
+      await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-link', reference });
     },
-    sendNotice(message) {
+    async sendNotice(message) {
       const rendered = deps.renderer.render('association-notice', {
         name: message.profile.displayName,
         organisation: message.organisation.name,
@@ -36,7 +36,7 @@ export function createAssociationMail(deps: { renderer: MailRenderer; queue: Del
         support: deps.support,
         reference: message.reference,
       });
-      deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-notice', reference: message.reference });
+      await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-notice', reference: message.reference });
     },
   };
 }

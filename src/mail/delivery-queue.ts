@@ -16,17 +16,31 @@ export interface FailedDelivery {
 }
 
 /**
+ * Where rendered mail waits for delivery: the request path only enqueues. Memory in the embedded default
+ * (this file), Redis through BullMQ in production (bullmq-queue.ts).
+ */
+export interface DeliveryQueue {
+  /** Hands a message to the queue; rejects only when the queue itself cannot be reached. */
+  enqueue(mail: OutgoingMail): Promise<void>;
+  /** Messages that failed every attempt, for operators. */
+  failed(): Promise<FailedDelivery[]>;
+  /** Messages waiting for a retry or being sent now. */
+  pending(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
  * In-process delivery with retries and exponential backoff: the request path only enqueues. A message that
  * fails every attempt is logged with its reference and kept in `failed()` for operators. Messages live in memory,
  * so this is the embedded default; production uses a Redis-backed queue.
  */
-export function createDeliveryQueue(deps: { transport: MailTransport; logger: Logger; retry: RetryPolicy }) {
+export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logger: Logger; retry: RetryPolicy }): DeliveryQueue {
   const timers = new Set<NodeJS.Timeout>();
   const failed: FailedDelivery[] = [];
   let inFlight = 0;
   let closed = false;
 
-  const delayFor = (attempt: number) => Math.min(deps.retry.maxDelayMs, deps.retry.baseDelayMs * 2 ** (attempt - 1));
+  const delayFor = (attempt: number) => retryDelay(deps.retry, attempt);
 
   const attempt = async (mail: OutgoingMail, n: number): Promise<void> => {
     if (closed) return;
@@ -54,13 +68,12 @@ export function createDeliveryQueue(deps: { transport: MailTransport; logger: Lo
   };
 
   return {
-    enqueue(mail: OutgoingMail): void {
+    async enqueue(mail) {
       void attempt(mail, 1);
     },
-    failed: (): readonly FailedDelivery[] => failed,
-    /** Messages waiting for a retry or being sent now. */
-    pending: () => timers.size + inFlight,
-    close() {
+    failed: async () => [...failed],
+    pending: async () => timers.size + inFlight,
+    async close() {
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
@@ -69,4 +82,7 @@ export function createDeliveryQueue(deps: { transport: MailTransport; logger: Lo
   };
 }
 
-export type DeliveryQueue = ReturnType<typeof createDeliveryQueue>;
+/** Exponential backoff from `baseDelayMs`, doubling per attempt, capped at `maxDelayMs`. */
+export function retryDelay(retry: RetryPolicy, attempt: number): number {
+  return Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+}

@@ -141,7 +141,7 @@ describe('delivery', () => {
       await settled(broker.services);
       expect(revived.messages).toHaveLength(1);
       expect(revived.messages[0]!.subject).toBe('Associate your sign-in with Contoso Pharmaceuticals (C-104233)');
-      expect(broker.services.delivery.failed()).toHaveLength(0);
+      expect(await broker.services.delivery.failed()).toHaveLength(0);
     } finally {
       await revived.close();
     }
@@ -151,8 +151,8 @@ describe('delivery', () => {
     const port = await freePort();
     const { broker, portal } = await brokerWith({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, timeoutMs: 500 } });
     await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
-    await waitUntil(() => broker.services.delivery.failed().length === 1, 10_000, 'a message given up on');
-    const [failed] = broker.services.delivery.failed();
+    await waitUntil(async () => (await broker.services.delivery.failed()).length === 1, 10_000, 'a message given up on');
+    const [failed] = await broker.services.delivery.failed();
     expect(failed).toMatchObject({ kind: 'association-link', attempts: 2 });
     expect(broker.logs.find((l) => l.event === 'mail.failed')).toMatchObject({ level: 'error', reference: failed!.reference });
   });

@@ -18,7 +18,12 @@ function setup(associate?: (inner: AssociationStore['associate'], a: Parameters<
   const links = createMemoryLinkStore();
   const notices: unknown[] = [];
   const revoked: string[] = [];
-  const mail: AssociationMail = { sendLink: () => undefined, sendNotice: (m) => notices.push(m) };
+  const mail: AssociationMail = {
+    sendLink: async () => undefined,
+    sendNotice: async (m) => {
+      notices.push(m);
+    },
+  };
   const associations: AssociationStore = {
     findByIdentity: (i) => directory.findByIdentity(i),
     findByProfile: (id) => directory.findByProfile(id),

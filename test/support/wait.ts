@@ -12,5 +12,5 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
 /** Every background task finished and no email waiting for delivery: what the broker will send, it has sent. */
 export async function settled(services: Services): Promise<void> {
   await services.tasks.drain();
-  await waitUntil(() => services.delivery.pending() === 0, 10_000, 'mail delivery settled');
+  await waitUntil(async () => (await services.delivery.pending()) === 0, 10_000, 'mail delivery settled');
 }

@@ -18,7 +18,8 @@ function problemsOf(fn: () => unknown): string[] {
 describe('configuration', () => {
   it('runs the embedded demo on defaults: port 3000, localhost issuer, memory stores', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ env: 'development', port: 3000, issuer: 'http://localhost:3000', demo: { enabled: true }, stores: { kind: 'memory' } });
+    expect(config).toMatchObject({ env: 'development', port: 3000, issuer: 'http://localhost:3000', demo: { enabled: true } });
+    expect(config.stores.mongodbUri ?? config.stores.redisUrl).toBeUndefined();
     expect(Object.isFrozen(config.ttl)).toBe(true);
   });
 
@@ -50,7 +51,7 @@ describe('configuration', () => {
   it('refuses to start production on development defaults, naming every missing setting in one error', () => {
     const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true' }));
     expect(problems).toHaveLength(7);
-    expect(problems.join('\n')).toMatch(/stores: memory stores/);
+    expect(problems.join('\n')).toMatch(/MONGODB_URI and REDIS_URL: memory stores/);
     expect(problems.join('\n')).toMatch(/JWKS_FILE/);
     expect(problems.join('\n')).toMatch(/COOKIE_KEYS/);
     expect(problems.join('\n')).toMatch(/SMTP_URL/);
@@ -70,13 +71,15 @@ describe('configuration', () => {
       upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
     }));
     expect(more).toEqual([
-      expect.stringMatching(/^stores:/),
+      expect.stringMatching(/^MONGODB_URI and REDIS_URL:/),
       'upstreams.x: plain-http upstreams are development-only',
     ]);
   });
 
-  it('keeps config/example.production.json valid: with its secrets and keys set, only the store is missing', () => {
-    const problems = problemsOf(() => loadConfig({
+  it('keeps config/example.production.json valid: with its secrets, keys and stores set, production starts', () => {
+    const config = loadConfig({
+      MONGODB_URI: 'mongodb://mongo:27017/broker',
+      REDIS_URL: 'redis://redis:6379/0',
       NODE_ENV: 'production',
       BROKER_CONFIG: join(import.meta.dirname, '../../config/example.production.json'),
       ISSUER: 'https://id.example.com',
@@ -87,8 +90,13 @@ describe('configuration', () => {
       CUSTOMER_PORTAL_SECRET: 'a'.repeat(40),
       PARTNER_PORTAL_SECRET: 'b'.repeat(40),
       SMTP_URL: 'smtps://mail.example.com',
-    }));
-    expect(problems).toEqual([expect.stringMatching(/^stores: memory stores/)]);
+    });
+    expect(config.stores).toMatchObject({ mongodbUri: 'mongodb://mongo:27017/broker', redisUrl: 'redis://redis:6379/0' });
+    expect(config.clients.map((c) => c.client_id)).toEqual(['customer-portal', 'partner-portal']);
+  });
+
+  it('refuses one of MONGODB_URI and REDIS_URL without the other', () => {
+    expect(problemsOf(() => loadConfig({ REDIS_URL: 'redis://localhost:6379' }))).toEqual(['stores: MONGODB_URI and REDIS_URL go together: set both (production stores) or neither (memory)']);
   });
 
   it('refuses a grant lifetime shorter than the refresh-token lifetime', () => {

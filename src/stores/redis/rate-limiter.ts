@@ -4,7 +4,7 @@ import type { RateLimiter } from '../../association/rate-limiter.ts';
 
 /** A fixed-window counter shared by every node (rate-limiter-flexible on Redis). Redis down: the call fails, closed. */
 export function createRedisRateLimiter(redis: Redis, options: { keyPrefix: string; points: number; windowSeconds: number }): RateLimiter {
-  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `rl:${options.keyPrefix}`, points: options.points, duration: options.windowSeconds, useRedisPackage: false });
+  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${options.keyPrefix}:rl`, points: options.points, duration: options.windowSeconds, useRedisPackage: false });
   return {
     async consume(key) {
       try {

@@ -1,0 +1,70 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from '../shared/logger.ts';
+import { retryDelay, type DeliveryQueue, type FailedDelivery, type RetryPolicy } from './delivery-queue.ts';
+import type { MailTransport, OutgoingMail } from './outgoing.ts';
+
+const QUEUE = 'broker-mail';
+
+/**
+ * Durable delivery on Redis through BullMQ (production): a message survives a restart of the broker, every node
+ * works the same queue, retries back off exponentially up to `maxDelayMs`, and a message that fails every attempt
+ * stays in the queue's failed set (with its reference) for operators.
+ */
+export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: MailTransport; logger: Logger; retry: RetryPolicy; prefix?: string }): DeliveryQueue {
+  // BullMQ wants its own connections: the producer fails fast, the worker's blocking reads wait for Redis.
+  const producer = new Redis(deps.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
+  const consumer = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
+  for (const connection of [producer, consumer]) connection.on('error', () => undefined);
+  const prefix = deps.prefix ?? 'bull';
+  const queue = new Queue<OutgoingMail>(QUEUE, { connection: producer, prefix });
+  const worker = new Worker<OutgoingMail>(QUEUE, async (job: Job<OutgoingMail>) => {
+    await deps.transport.send(job.data);
+    deps.logger.info('mail.sent', { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade + 1 });
+  }, {
+    connection: consumer,
+    prefix,
+    concurrency: 5,
+    settings: { backoffStrategy: (attemptsMade: number) => retryDelay(deps.retry, attemptsMade) },
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= deps.retry.attempts;
+    const line = { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade, error: err.message };
+    if (final) deps.logger.error('mail.failed', line);
+    else deps.logger.warn('mail.retry', line);
+  });
+  worker.on('error', (err) => deps.logger.warn('mail.worker_error', { message: err.message }));
+
+  return {
+    async enqueue(mail) {
+      await queue.add(mail.kind, mail, {
+        attempts: deps.retry.attempts,
+        backoff: { type: 'custom' },
+        removeOnComplete: true,
+        removeOnFail: false,
+      });
+    },
+    async failed(): Promise<FailedDelivery[]> {
+      const jobs = await queue.getFailed();
+      return jobs.map((job) => ({
+        reference: job.data.reference,
+        kind: job.data.kind,
+        attempts: job.attemptsMade,
+        lastError: job.failedReason,
+        failedAt: new Date(job.finishedOn ?? job.timestamp),
+      }));
+    },
+    async pending() {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).reduce((a, b) => a + b, 0);
+    },
+    async close() {
+      await worker.close();
+      await queue.close();
+      producer.disconnect();
+      consumer.disconnect();
+      deps.transport.close?.();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import type { AdapterFactory } from 'oidc-provider';
+import type { LinkStore } from '../association/link-store.ts';
+import type { RateLimiter } from '../association/rate-limiter.ts';
+import type { Config } from '../config/schema.ts';
+import type { AssociationStore } from '../directory/association-store.ts';
+import type { DirectoryStore } from '../directory/directory-store.ts';
+import type { DirectorySeed } from '../directory/seed.ts';
+import type { UpstreamTransactionStore } from '../federation/transaction-store.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createMemoryDirectory } from './memory/directory.ts';
+import { createMemoryLinkStore } from './memory/link-store.ts';
+import { createMemoryOidcAdapter } from './memory/oidc-adapter.ts';
+import { createMemoryRateLimiter } from './memory/rate-limiter.ts';
+import { createMemoryTransactionStore } from './memory/transaction-store.ts';
+import { createMongoConnection } from './mongo/connection.ts';
+import { createMongoDirectory } from './mongo/directory.ts';
+import { directoryModels } from './mongo/directory-models.ts';
+import { seedMongoDirectory } from './mongo/seed.ts';
+import { createRedis } from './redis/connection.ts';
+import { createRedisLinkStore } from './redis/link-store.ts';
+import { createRedisOidcAdapter } from './redis/oidc-adapter.ts';
+import { createRedisRateLimiter } from './redis/rate-limiter.ts';
+import { createRedisTransactionStore } from './redis/transaction-store.ts';
+
+export interface Stores {
+  kind: 'memory' | 'shared';
+  directory: DirectoryStore & AssociationStore;
+  adapter: AdapterFactory & { revokeAccount(accountId: string): Promise<void> };
+  links: LinkStore;
+  linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
+  rateLimiter(options: { keyPrefix: string; points: number; windowSeconds: number }): RateLimiter;
+  /** Each dependency's health, for /readyz: true when it answered within a second. */
+  readiness(): Promise<Record<string, boolean>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The stores the configuration asks for (DESIGN.md §6): process memory, or MongoDB (directory) and Redis
+ * (everything short-lived). Called only by the composition root. `seed` is loaded into the directory; into
+ * MongoDB it is upserted, so loading it at every start changes nothing.
+ */
+export async function chooseStores(config: Config, deps: { clock: Clock; logger: Logger; seed: DirectorySeed }): Promise<Stores> {
+  const { mongodbUri, redisUrl } = config.stores;
+  if (!mongodbUri || !redisUrl) {
+    const adapter = createMemoryOidcAdapter(deps.clock);
+    const sweep = setInterval(() => adapter.sweep(), 60_000);
+    sweep.unref();
+    return {
+      kind: 'memory',
+      directory: createMemoryDirectory(deps.seed),
+      adapter,
+      links: createMemoryLinkStore(),
+      linkTransactions: createMemoryTransactionStore(deps.clock),
+      rateLimiter: (options) => createMemoryRateLimiter(options),
+      readiness: async () => ({ memory: true }),
+      close: async () => clearInterval(sweep),
+    };
+  }
+
+  const redis = createRedis(redisUrl, deps.logger);
+  const mongo = createMongoConnection(mongodbUri, deps.logger);
+  const models = directoryModels(mongo);
+  try {
+    await mongo.asPromise();
+    if (config.stores.createIndexes) await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+    if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
+  } catch (err) {
+    // The broker still starts (and says "unavailable" until MongoDB answers); the seed is loaded on a later start.
+    deps.logger.warn('mongo.start_failed', { message: (err as Error).message });
+  }
+  const prefix = config.stores.redisPrefix;
+  return {
+    kind: 'shared',
+    directory: createMongoDirectory(models),
+    adapter: createRedisOidcAdapter(redis, `${prefix}oidc`),
+    links: createRedisLinkStore(redis, `${prefix}links`),
+    linkTransactions: createRedisTransactionStore(redis, `${prefix}upstream-tx`),
+    rateLimiter: (options) => createRedisRateLimiter(redis, { ...options, keyPrefix: `${prefix}${options.keyPrefix}` }),
+    readiness: () => readiness(redis, mongo),
+    async close() {
+      redis.disconnect();
+      await mongo.close();
+    },
+  };
+}
+
+async function readiness(redis: Redis, mongo: Connection): Promise<Record<string, boolean>> {
+  const within = <T>(promise: Promise<T>) => Promise.race([promise.then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false))]);
+  const [redisOk, mongoOk] = await Promise.all([within(redis.ping()), within(mongo.db ? mongo.db.admin().ping() : Promise.reject(new Error('not connected')))]);
+  return { redis: redisOk, mongodb: mongoOk };
+}
