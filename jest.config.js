@@ -1,12 +1,26 @@
-// Jest runs the TypeScript sources as native ESM (DESIGN.md §8): Babel only strips types,
-// so what runs under test is what `node src/main.ts` runs.
-export default {
+// Jest runs the TypeScript sources as native ESM (DESIGN.md §8): Babel only strips types, so what runs under test
+// is what `node src/main.ts` runs. Two projects: everything on the embedded memory stores, and the end-to-end flows
+// again on the production stores (a real Redis and a MongoDB-protocol server, started once for the run).
+const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': 'babel-jest' },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testTimeout: 20000,
+};
+
+export default {
   // Each file starts its own broker on an ephemeral port; two workers fit the two-core machines.
   maxWorkers: 2,
+  testTimeout: 20000,
+  projects: [
+    { ...base, displayName: 'memory stores', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    {
+      ...base,
+      displayName: 'production stores',
+      testMatch: ['<rootDir>/test/flows/**/*.test.ts', '<rootDir>/test/association/{first-login,links-and-limits}.test.ts'],
+      globalSetup: '<rootDir>/test/support/shared-stores-setup.ts',
+      globalTeardown: '<rootDir>/test/support/shared-stores-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/use-shared-stores.ts'],
+    },
+  ],
 };

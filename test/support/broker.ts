@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/load.ts';
@@ -32,6 +33,23 @@ export const TEST_PORTAL = {
 };
 
 /**
+ * In the "production stores" test project, each broker gets its own MongoDB database and Redis key prefix on the
+ * servers the project started, so brokers of different tests never see each other's data.
+ */
+function sharedStores(): ConfigInput {
+  if (process.env.TEST_STORES !== 'shared') return {};
+  const isolation = `t${randomBytes(5).toString('hex')}`;
+  return {
+    stores: {
+      redisUrl: process.env.TEST_SHARED_REDIS_URL,
+      mongodbUri: process.env.TEST_SHARED_MONGODB_URI!.replace(/\/[^/]*$/, `/${isolation}`),
+      redisPrefix: `${isolation}:`,
+      createIndexes: true,
+    },
+  };
+}
+
+/**
  * The real broker (the same composition root `npm start` uses) on an ephemeral loopback port, with the embedded
  * demo's development upstream and seeded directory, plus TEST_PORTAL. Logs are captured for assertions.
  */
@@ -49,7 +67,7 @@ export async function startBroker(overrides: ConfigInput = {}, options: { clock?
 
   let services: Services;
   try {
-    const config = loadConfig({}, { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...overrides });
+    const config = loadConfig({}, { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...sharedStores(), ...overrides });
     services = await createServices(config, { logger, clock: options.clock });
   } catch (err) {
     server.close();
