@@ -28,15 +28,18 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await waitUntil(async () => {
     if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${output}`);
-    return fetch(`${issuer}/healthz`).then((r) => r.ok, () => false);
-  }, 15_000, 'broker process ready');
+    return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+  }, 30_000, 'broker process ready');
   return {
-    issuer,
+    /** The issuer it was given (ISSUER in `env` overrides its own address, e.g. a proxy in front of several nodes). */
+    issuer: env.ISSUER ?? issuer,
+    port,
     output: () => output,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
     },
   };
 }

@@ -24,12 +24,12 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
   const publicPem = await exportSPKI(signing.publicKey);
   const codes = new Map<string, string>();
   const seenNonces: string[] = [];
-  const state = { scenario: 'valid' as Scenario, tokenRequests: 0, jwksRequests: 0, issuer: '' };
+  const state = { scenario: 'valid' as Scenario, tokenRequests: 0, jwksRequests: 0, issuer: '', subject: options.subject };
 
   const idToken = async (nonce: string) => {
     const now = Math.floor(Date.now() / 1000);
     // Like some real upstreams, it always says when the person authenticated.
-    const claims = { sub: options.subject, email: options.email, nonce, iat: now, exp: now + 300, iss: state.issuer, aud: options.clientId, auth_time: now - 1 };
+    const claims = { sub: state.subject, email: options.email, nonce, iat: now, exp: now + 300, iss: state.issuer, aud: options.clientId, auth_time: now - 1 };
     switch (state.scenario) {
       case 'alg-none': return new UnsecuredJWT(claims).encode();
       case 'hs256-public-key': return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'rogue-1' }).sign(new TextEncoder().encode(publicPem));
