@@ -1,0 +1,27 @@
+/**
+ * Builds the MongoDB indexes the broker relies on (unique: one association per profile, one organisation per
+ * account number). Run once per release: `MONGODB_URI=… npm run db:indexes`. CREATE_INDEXES=true does the same
+ * at every start instead.
+ */
+import { createJsonLogger } from '../src/shared/logger.ts';
+import { createMongoConnection } from '../src/stores/mongo/connection.ts';
+import { directoryModels } from '../src/stores/mongo/directory-models.ts';
+
+const uri = process.env.MONGODB_URI;
+if (!uri) {
+  process.stderr.write('MONGODB_URI is not set\n');
+  process.exit(2);
+}
+const connection = createMongoConnection(uri, createJsonLogger('error'));
+try {
+  await connection.asPromise();
+  for (const [name, model] of Object.entries(directoryModels(connection))) {
+    await model.createIndexes();
+    process.stdout.write(`${name}: ${Object.keys(await model.collection.indexInformation()).join(', ')}\n`);
+  }
+} catch (err) {
+  process.stderr.write(`cannot create indexes: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await connection.close();
+}
