@@ -13,9 +13,9 @@ export default {
   maxWorkers: 2,
   testTimeout: 20000,
   projects: [
-    { ...base, displayName: 'memory stores', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/test/multi-node/'] },
-    // Several broker processes sharing Redis and MongoDB; each test file starts its own servers.
-    { ...base, displayName: 'multi-node', testMatch: ['<rootDir>/test/multi-node/**/*.test.ts'] },
+    { ...base, displayName: 'memory stores', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/test/multi-node/', '/test/faults/'] },
+    // Several broker processes, and stores stopped and restarted: each test file starts its own servers.
+    { ...base, displayName: 'nodes and faults', testMatch: ['<rootDir>/test/{multi-node,faults}/**/*.test.ts'] },
     {
       ...base,
       displayName: 'production stores',

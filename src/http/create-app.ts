@@ -7,6 +7,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorHandler } from './error-handler.ts';
+import { providerOutageAnswers } from './provider-outage.ts';
 import type { InteractionDeps } from './interaction-context.ts';
 import { associationLinkRoutes, type LinkRouteDeps } from './routes/association-link.ts';
 import { associationRequestRoutes } from './routes/association-request.ts';
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Koa {
     .use(callbacks.routes())
     // 8. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
     //    the broker's templates, see provider-pages.ts).
+    .use(providerOutageAnswers(deps.provider))
     .use(mount(deps.provider as unknown as Koa));
 
   app.on('error', (err: Error) => deps.logger.error('http.unhandled', { message: err.message }));

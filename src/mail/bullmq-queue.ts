@@ -34,7 +34,17 @@ export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: M
     if (final) deps.logger.error('mail.failed', line);
     else deps.logger.warn('mail.retry', line);
   });
-  worker.on('error', (err) => deps.logger.warn('mail.worker_error', { message: err.message }));
+  // Redis being away shows as a stream of connection errors: log the first of each outage, not every retry.
+  let reported = false;
+  const reportOnce = (err: Error) => {
+    if (!reported) deps.logger.warn('mail.queue_unavailable', { message: err.message });
+    reported = true;
+  };
+  worker.on('error', reportOnce);
+  queue.on('error', reportOnce);
+  worker.on('completed', () => {
+    reported = false;
+  });
 
   return {
     async enqueue(mail) {
@@ -60,8 +70,10 @@ export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: M
       return Object.values(counts).reduce((a, b) => a + b, 0);
     },
     async close() {
-      await worker.close();
-      await queue.close();
+      // Without Redis a graceful close would wait forever; give it a moment, then drop the connections.
+      const bounded = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await bounded(worker.close(true));
+      await bounded(queue.close());
       producer.disconnect();
       consumer.disconnect();
       deps.transport.close?.();

@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logger.ts';
 export function createMongoConnection(uri: string, logger: Logger): Connection {
   const connection = mongoose.createConnection(uri, {
     bufferCommands: false,
-    serverSelectionTimeoutMS: 2000,
+    serverSelectionTimeoutMS: 1500,
     connectTimeoutMS: 2000,
     socketTimeoutMS: 5000,
     maxPoolSize: 20,

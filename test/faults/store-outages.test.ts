@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomToken } from '../../src/shared/ids.ts';
+import { Browser } from '../support/browser.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { authorize, signIn, signInUpstream } from '../support/flows.ts';
+import { startMongo } from '../support/mongo.ts';
+import { createPortal, type Portal } from '../support/portal.ts';
+import { startRedis } from '../support/redis.ts';
+import { waitUntil } from '../support/wait.ts';
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let mongo: Awaited<ReturnType<typeof startMongo>>;
+let broker: TestBroker;
+let portal: Portal;
+
+beforeAll(async () => {
+  [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
+}, 60_000);
+afterAll(async () => {
+  await broker?.close();
+  await Promise.all([redis?.stop(), mongo?.stop()]);
+});
+
+async function startBrokerOnOwnStores() {
+  const isolation = `f${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
+  broker = await startBroker({ stores: { redisUrl: redis.url, mongodbUri: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`), redisPrefix: `${isolation}:`, createIndexes: true } });
+  portal = await createPortal(broker.issuer);
+}
+
+const readiness = async () => {
+  const response = await fetch(`${broker.issuer}/readyz`);
+  return { status: response.status, body: await response.json() as { checks: Record<string, string> } };
+};
+
+/** Runs `fn` and returns what it returned with how long it took, in milliseconds. */
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = Date.now();
+  const result = await fn();
+  return [result, Date.now() - started];
+}
+
+describe('store outages fail closed and fast, and recover without a restart', () => {
+  it('Redis down at start: a "temporarily unavailable" page at once; /healthz stays up, /readyz says why; then it recovers', async () => {
+    await redis.stop();
+    await startBrokerOnOwnStores();
+    const [{ page }, elapsed] = await timed(() => authorize(new Browser(), portal));
+    expect(elapsed).toBeLessThan(2000);
+    expect(page.stopped).toBeUndefined();
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('10');
+    expect(page.$('h1').text()).toBe('Temporarily unavailable');
+    expect(page.text).toMatch(/Reference: [0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}/);
+    expect(page.text).not.toMatch(/Stream isn't writeable|at \w+ \(/);
+    expect((await fetch(`${broker.issuer}/healthz`)).status).toBe(200);
+    expect(await readiness()).toEqual({ status: 503, body: { status: 'unavailable', checks: { redis: 'unavailable', mongodb: 'ok' } } });
+
+    await redis.start();
+    await waitUntil(async () => (await readiness()).status === 200, 15_000, 'the broker to see Redis again');
+    const { claims } = await signIn(new Browser(), portal, 'alice');
+    expect(claims.sub).toBe('prf-alice-contoso');
+  }, 40_000);
+
+  it('Redis down at /token: temporarily_unavailable with Retry-After at once, and sign-in works again when it is back', async () => {
+    const browser = new Browser();
+    const { page, checks } = await authorize(browser, portal);
+    const back = await signInUpstream(browser, page, 'alice', { stopAt: [portal.redirectUri] });
+    await redis.stop();
+    const [response, elapsed] = await timed(() => fetch(`${broker.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('test-portal:test-portal-secret-0123456789abcdef').toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: new URL(back.stopped!).searchParams.get('code')!, redirect_uri: portal.redirectUri, code_verifier: checks.codeVerifier }),
+    }));
+    expect(elapsed).toBeLessThan(2000);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('10');
+    expect(await response.json()).toMatchObject({ error: 'temporarily_unavailable' });
+
+    await redis.start();
+    await waitUntil(async () => (await readiness()).status === 200, 15_000, 'the broker to see Redis again');
+    expect((await signIn(new Browser(), portal, 'alice')).claims.sub).toBe('prf-alice-contoso');
+  }, 40_000);
+
+  it('MongoDB down when the profiles are looked up: a 503 page within 2 s, and the same sign-in continues once it is back', async () => {
+    const browser = new Browser();
+    const { page, checks } = await authorize(browser, portal);
+    const upstreamLogin = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
+    const atCallback = await browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'bob', password: 'demo' }, { stopAt: [`${broker.issuer}/upstream/callback/`] });
+    await mongo.stop();
+    const [down, elapsed] = await timed(() => browser.go(atCallback.stopped!, { stopAt: [portal.redirectUri] }));
+    expect(elapsed).toBeLessThan(2500);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('10');
+    expect(down.text).toContain('temporarily unavailable');
+    expect((await readiness()).body.checks.mongodb).toBe('unavailable');
+
+    await mongo.start();
+    await waitUntil(async () => (await readiness()).status === 200, 20_000, 'the broker to see MongoDB again');
+    // The interaction lives in Redis, untouched: reloading the page carries on.
+    const picker = await browser.go(down.url, { stopAt: [portal.redirectUri] });
+    expect(picker.$('h1').text()).toBe('Choose a profile');
+    const done = await browser.submit(picker, 'form[action$="/select"]', { profile: 'prf-bob-contoso' }, { stopAt: [portal.redirectUri] });
+    expect((await portal.redeem(done.stopped!, checks)).claims()!.sub).toBe('prf-bob-contoso');
+  }, 60_000);
+});
