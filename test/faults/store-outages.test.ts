@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { hashLinkToken } from '../../src/association/link.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
@@ -100,5 +101,33 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     expect(picker.$('h1').text()).toBe('Choose a profile');
     const done = await browser.submit(picker, 'form[action$="/select"]', { profile: 'prf-bob-contoso' }, { stopAt: [portal.redirectUri] });
     expect((await portal.redeem(done.stopped!, checks)).claims()!.sub).toBe('prf-bob-contoso');
+  }, 60_000);
+
+  it('MongoDB down while a link is redeemed: a 503 page, nothing written, and the same link works once it is back', async () => {
+    const { url } = await portal.authorizationUrl();
+    const browser = new Browser();
+    const emailPage = await signInUpstream(browser, await browser.go(url), 'erin');
+    await browser.submit(emailPage, 'form[action$="/associate"]', { email: 'erin.evans@contoso.example' });
+    await waitUntil(() => broker.services.mailbox!.list().some((m) => m.to === 'erin.evans@contoso.example'), 15_000, 'the association email');
+    const link = /http:\/\/\S+\/associate\/[A-Za-z0-9_-]+/.exec(broker.services.mailbox!.list().find((m) => m.to === 'erin.evans@contoso.example')!.text)![0];
+
+    const linkBrowser = new Browser();
+    const landing = await linkBrowser.go(link);
+    const upstreamLogin = await linkBrowser.submit(landing, 'form[action="/associate/continue"]');
+    await mongo.stop();
+    const [down, elapsed] = await timed(() => linkBrowser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'erin', password: 'demo' }));
+    expect(elapsed).toBeLessThan(2500);
+    expect(down.status).toBe(503);
+    const token = link.split('/associate/')[1]!;
+    expect((await broker.services.redeem.links.findByTokenHash(hashLinkToken(token)))!.status).toBe('active');
+
+    await mongo.start();
+    await waitUntil(async () => (await readiness()).status === 200, 20_000, 'the broker to see MongoDB again');
+    expect(await broker.services.redeem.associations.findByProfile('prf-erin-contoso')).toBeUndefined();
+    const again = await linkBrowser.go(link);
+    const retryLogin = await linkBrowser.submit(again, 'form[action="/associate/continue"]');
+    const success = await linkBrowser.submit(retryLogin, 'form[action$="/login"]', { username: 'erin', password: 'demo' });
+    expect(success.text).toContain('is now associated with your profile at Contoso Pharmaceuticals');
+    expect(await broker.services.redeem.associations.findByProfile('prf-erin-contoso')).toMatchObject({ upstreamId: 'demo', subject: 'demo-0005-erin' });
   }, 60_000);
 });
