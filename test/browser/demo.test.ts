@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { startBroker, type TestBroker } from '../support/broker.ts';
-import { accessibilityViolations } from '../support/a11y.ts';
-import { ARTIFACTS, launchChromium, upstreamSignIn } from '../support/chromium.ts';
+import { createWalkRecorder, launchChromium, upstreamSignIn } from '../support/chromium.ts';
 
 let broker: TestBroker;
 let chromium: Chromium;
@@ -17,15 +15,8 @@ afterAll(async () => {
   await broker?.close();
 });
 
-const violations: string[] = [];
-let pagesChecked = 0;
-
-/** Screenshot for the CI artifacts, and an accessibility check of what is on screen. */
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: join(ARTIFACTS, `issue2-${name}.png`), fullPage: true });
-  violations.push(...await accessibilityViolations(page));
-  pagesChecked += 1;
-}
+const walk = createWalkRecorder('issue2');
+const shot = (page: Page, name: string) => walk.step(page, name);
 
 describe('the embedded demo in a real browser', () => {
   it('walks home → customer portal → broker sign-in → upstream → picker → portal, switches profile and signs out', async () => {
@@ -84,7 +75,7 @@ describe('the embedded demo in a real browser', () => {
   });
 
   it('has no accessibility violations on any page of the walks', () => {
-    expect(pagesChecked).toBe(8);
-    expect(violations).toEqual([]);
+    expect(walk.pagesChecked).toBe(8);
+    expect(walk.violations).toEqual([]);
   });
 });

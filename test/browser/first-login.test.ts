@@ -1,15 +1,12 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser as Chromium, Page } from 'playwright-core';
 import { startBroker, type TestBroker } from '../support/broker.ts';
-import { accessibilityViolations } from '../support/a11y.ts';
-import { ARTIFACTS, launchChromium, upstreamSignIn } from '../support/chromium.ts';
+import { createWalkRecorder, launchChromium, upstreamSignIn } from '../support/chromium.ts';
 import { waitUntil } from '../support/wait.ts';
 
 let broker: TestBroker;
 let chromium: Chromium;
-const violations: string[] = [];
-let pagesChecked = 0;
+const walk = createWalkRecorder('issue3');
 
 beforeAll(async () => {
   // The embedded demo as `npm start` runs it: development upstream, demo portals, development mailbox.
@@ -21,12 +18,7 @@ afterAll(async () => {
   await broker?.close();
 });
 
-/** Screenshot for the CI artifacts, and an accessibility check of what is on screen. */
-async function step(page: Page, name: string) {
-  await page.screenshot({ path: join(ARTIFACTS, `issue3-${name}.png`), fullPage: true });
-  violations.push(...await accessibilityViolations(page));
-  pagesChecked += 1;
-}
+const step = (page: Page, name: string) => walk.step(page, name);
 
 describe('first login in a real browser (seed steps 2–10)', () => {
   it('portal → upstream sign-in → registered email → mailbox → link → re-authentication → success → portal with the profile claims', async () => {
@@ -86,7 +78,7 @@ describe('first login in a real browser (seed steps 2–10)', () => {
   }, 60_000);
 
   it('has no accessibility violations on any page of the walk', () => {
-    expect(pagesChecked).toBe(10);
-    expect(violations).toEqual([]);
+    expect(walk.pagesChecked).toBe(10);
+    expect(walk.violations).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { accessibilityViolations } from './a11y.ts';
 
 const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'screenshots');
@@ -24,4 +25,21 @@ export async function upstreamSignIn(page: Page, username: string) {
   await page.fill('#username', username);
   await page.fill('#password', 'demo');
   await page.click('form[action$="/login"] button');
+}
+
+/**
+ * For a walk through the pages: each step saves a screenshot (CI artifact, named `<prefix>-<name>.png`) and runs
+ * axe-core on what is on screen.
+ */
+export function createWalkRecorder(prefix: string) {
+  const recorder = {
+    violations: [] as string[],
+    pagesChecked: 0,
+    async step(page: Page, name: string) {
+      await page.screenshot({ path: join(ARTIFACTS, `${prefix}-${name}.png`), fullPage: true });
+      recorder.violations.push(...await accessibilityViolations(page));
+      recorder.pagesChecked += 1;
+    },
+  };
+  return recorder;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { freePort } from './smtp.ts';
-import { waitUntil } from './wait.ts';
+import { stopChild, waitUntil } from './wait.ts';
 
 const FERRETDB = process.env.FERRETDB_BIN ?? join(import.meta.dirname, '..', '..', '.tools', 'ferretdb');
 
@@ -40,11 +40,6 @@ export async function startMongo() {
   return {
     uri,
     start,
-    async stop() {
-      if (!child || child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(child),
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { TEST_PORTAL } from './broker.ts';
 import { freePort } from './smtp.ts';
-import { waitUntil } from './wait.ts';
+import { stopChild, waitUntil } from './wait.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 
@@ -35,11 +35,6 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
     issuer: env.ISSUER ?? issuer,
     port,
     output: () => output,
-    async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill(signal);
-      await exited;
-    },
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal),
   };
 }

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { freePort } from './smtp.ts';
-import { waitUntil } from './wait.ts';
+import { stopChild, waitUntil } from './wait.ts';
 
 /**
  * A real Redis for tests: REDIS_URL when given, else a throw-away `redis-server` (Debian's package) on a free
@@ -26,11 +26,6 @@ export async function startRedis() {
   return {
     url,
     start,
-    async stop() {
-      if (!child || child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
+    stop: () => stopChild(child),
   };
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import type { Services } from '../../src/services.ts';
 
 /** Polls a condition until it holds (or fails after `timeoutMs`): waiting for a state, not for a duration. */
@@ -13,4 +14,12 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
 export async function settled(services: Services): Promise<void> {
   await services.tasks.drain();
   await waitUntil(async () => (await services.delivery.pending()) === 0, 10_000, 'mail delivery settled');
+}
+
+/** Stops a server the tests started (SIGTERM, or `signal`) and waits for it to exit. */
+export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
 }
