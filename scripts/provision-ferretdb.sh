@@ -8,10 +8,11 @@ set -euo pipefail
 VERSION=v1.24.2
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$ROOT/.tools/ferretdb"
-if [ -x "$OUT" ] && "$OUT" --version 2>/dev/null | grep -q "$VERSION"; then
-  echo "ferretdb $VERSION already at $OUT"
-  exit 0
-fi
+# Output is captured, not piped into grep/head: with pipefail, a reader that stops early kills the writer (SIGPIPE).
+built_version() { [ -x "$OUT" ] && "$OUT" --version 2>/dev/null || true; }
+case "$(built_version)" in
+  *"version: $VERSION"*) echo "ferretdb $VERSION already at $OUT"; exit 0 ;;
+esac
 command -v go >/dev/null || { echo "Go is needed to build FerretDB (or set MONGODB_URI to a MongoDB server)" >&2; exit 1; }
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -31,4 +32,7 @@ echo "$VERSION" > "$WORK/src/build/version/version.txt"
 go mod edit -replace "github.com/FerretDB/FerretDB=$WORK/src"
 mkdir -p "$(dirname "$OUT")"
 go build -o "$OUT" github.com/FerretDB/FerretDB/cmd/ferretdb
-"$OUT" --version | head -1
+case "$(built_version)" in
+  *"version: $VERSION"*) echo "built ferretdb $VERSION at $OUT" ;;
+  *) echo "the FerretDB build at $OUT does not run" >&2; exit 1 ;;
+esac
