@@ -12,6 +12,6 @@ export interface LinkStore {
   claim(tokenHash: string, at: Date): Promise<AssociationLink | undefined>;
   /** Atomically turns a `redeeming` link into a used one; true only for the one caller that did so. */
   complete(tokenHash: string, at: Date): Promise<boolean>;
-  /** Revokes every active link of a profile (after an association, an unlink or a re-association). */
-  revokeForProfile(profileId: string, exceptId?: string): Promise<void>;
+  /** Revokes every active link of a profile but the one with `exceptTokenHash` (after an association, an unlink). */
+  revokeForProfile(profileId: string, exceptTokenHash?: string): Promise<void>;
 }

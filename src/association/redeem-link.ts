@@ -70,7 +70,7 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
     // Another browser completed it a moment ago; the association it wrote is this same one.
     return { outcome: 'associated', link, profile, organisation };
   }
-  await deps.links.revokeForProfile(profile.id, link.id);
+  await deps.links.revokeForProfile(profile.id, tokenHash);
   // The profile belongs to this identity now, which was not signed in as it before (a link is never issued to the
   // identity already holding the profile): whoever is signed in as the profile is signed out.
   await deps.revokeSignIns(profile.id);

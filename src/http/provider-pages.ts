@@ -2,24 +2,22 @@ import type { ProviderPages } from '../oidc/pages.ts';
 import { referenceCode } from '../shared/ids.ts';
 import { isDependencyOutage } from '../shared/outage.ts';
 import type { Logger } from '../shared/logger.ts';
+import { respondWithError, toAppError } from './error-handler.ts';
 import type { Views } from './views.ts';
 
 /** oidc-provider's own pages (errors, logout), rendered with the broker's templates. */
 export function createProviderPages(views: Views, logger: Logger): ProviderPages {
   return {
     async renderError(ctx, out, error) {
+      // A store that did not answer is the broker's own "temporarily unavailable", not the portal's mistake.
+      if (isDependencyOutage(error)) {
+        respondWithError(ctx, toAppError(error), error, { views, logger });
+        return;
+      }
       const reference = referenceCode();
       logger.warn('oidc.error', { reference, status: ctx.status, error: out.error, description: out.error_description, path: ctx.path, ...(ctx.status >= 500 ? { stack: error.stack } : {}) });
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      if (isDependencyOutage(error)) {
-        ctx.body = views.render('errors/error', {
-          title: 'Temporarily unavailable',
-          message: views.render('errors/messages/service_unavailable', {}, { layout: false }).trim(),
-          reference,
-        });
-        return;
-      }
       ctx.body = views.render('errors/oidc-error', {
         title: ctx.status >= 500 ? 'Something went wrong' : 'This sign-in request cannot be completed',
         error: out.error,

@@ -38,12 +38,12 @@ export function createProvider(deps: ProviderDeps): Provider {
     // The account is the selected profile (DESIGN.md §4). A profile that is gone, unlinked, disabled or no longer
     // admitted by the asking client has no account: its tokens stop working (refresh, userinfo).
     async findAccount(ctx, id, token) {
-      const client = (ctx as KoaContextWithOIDC).oidc?.client;
+      const metadata = (ctx as KoaContextWithOIDC).oidc?.client?.metadata();
       // Codes and refresh tokens carry the time of the login they came from; a session knows its own.
       const authTime = (token as { authTime?: number } | undefined)?.authTime ?? (ctx as KoaContextWithOIDC).oidc?.session?.authTime();
-      const choice = await profiles.account(id, client ? admissionPolicyOf(client.metadata()) : undefined, {
+      const choice = await profiles.account(id, metadata ? admissionPolicyOf(metadata) : undefined, {
         authTime,
-        upstreamIds: client ? upstreamIdsOf(client.metadata()) : undefined,
+        upstreamIds: metadata ? upstreamIdsOf(metadata) : undefined,
       });
       if (!choice) return undefined;
       const claims = claimsForProfile(choice.profile, choice.organisation);

@@ -70,7 +70,7 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       expect(claimed).toBeDefined();
       const later = link('k', { id: 'later' });
       await store.issue(later);
-      await store.revokeForProfile('k', kept.id);
+      await store.revokeForProfile('k', kept.tokenHash);
       expect((await store.findByTokenHash(later.tokenHash))!.status).toBe('revoked');
       expect((await store.findByTokenHash(kept.tokenHash))!.status).toBe('redeeming');
     });

@@ -18,7 +18,7 @@ import type { Csrf } from '../csrf.ts';
 import { callbackUri } from '../interaction-context.ts';
 import { parseInput } from '../validate.ts';
 import type { Views } from '../views.ts';
-import { UPSTREAM_COOKIE_PATH, upstreamCookieName } from './interaction.ts';
+import { rememberUpstreamRoundTrip, UPSTREAM_ROUND_TRIP_SECONDS } from '../upstream-cookie.ts';
 
 export interface LinkRouteDeps {
   config: Config;
@@ -35,7 +35,6 @@ export interface LinkRouteDeps {
 /** Marks an upstream callback as the re-authentication of an association link (the value of its cookie). */
 export const LINK_CALLBACK_MARKER = 'association-link';
 const LINK_COOKIE = 'broker.link';
-const ROUND_TRIP_SECONDS = 600;
 
 /**
  * Seed steps 7–9: the emailed link. Opening it changes nothing: the token moves from the URL into a cookie
@@ -105,12 +104,10 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
       // A fresh authentication is the point of this step: auth_time must fall within the round trip.
       maxAge: 0,
       now: deps.clock.now(),
-      lifetimeSeconds: ROUND_TRIP_SECONDS,
+      lifetimeSeconds: UPSTREAM_ROUND_TRIP_SECONDS,
     });
-    await deps.linkTransactions.put(sha256(transaction.state), { transaction, extra: { tokenHash } }, ROUND_TRIP_SECONDS);
-    ctx.cookies.set(upstreamCookieName(transaction.state), LINK_CALLBACK_MARKER, {
-      signed: true, httpOnly: true, sameSite: 'lax', path: UPSTREAM_COOKIE_PATH, maxAge: ROUND_TRIP_SECONDS * 1000,
-    });
+    await deps.linkTransactions.put(sha256(transaction.state), { transaction, extra: { tokenHash } }, UPSTREAM_ROUND_TRIP_SECONDS);
+    rememberUpstreamRoundTrip(ctx, transaction.state, LINK_CALLBACK_MARKER);
     ctx.status = 303;
     ctx.redirect(url.href);
   });

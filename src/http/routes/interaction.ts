@@ -5,16 +5,12 @@ import { beginUpstreamSignIn } from '../../federation/upstream-transaction.ts';
 import { upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
-import { sha256 } from '../../shared/ids.ts';
 import { callbackUri, finishInteraction, portalOf, remainingSeconds, requestedPrompts, sessionIdentity, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
 import { loginTime, showProfileStep, signInAs } from '../profile-step.ts';
+import { rememberUpstreamRoundTrip, UPSTREAM_ROUND_TRIP_SECONDS } from '../upstream-cookie.ts';
 import { parseInput } from '../validate.ts';
 import type { Context } from 'koa';
 
-/** Cookie that ties an upstream callback to the browser and interaction that started it; named per state value. */
-export const upstreamCookieName = (state: string) => `broker.up.${sha256(state).slice(0, 16)}`;
-export const UPSTREAM_COOKIE_PATH = '/upstream/callback';
-const UPSTREAM_ROUND_TRIP_SECONDS = 600;
 
 const upstreamForm = z.object({
   csrf: z.string().max(200),
@@ -85,9 +81,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       lifetimeSeconds: Math.min(UPSTREAM_ROUND_TRIP_SECONDS, remainingSeconds(interaction.exp, now)),
     });
     await deps.provider.interactionResult(ctx.req, ctx.res, brokerResult({ step: 'upstream_pending', transaction }), { mergeWithLastSubmission: false });
-    ctx.cookies.set(upstreamCookieName(transaction.state), interaction.uid, {
-      signed: true, httpOnly: true, sameSite: 'lax', path: UPSTREAM_COOKIE_PATH, maxAge: UPSTREAM_ROUND_TRIP_SECONDS * 1000,
-    });
+    rememberUpstreamRoundTrip(ctx, transaction.state, interaction.uid);
     deps.logger.info('upstream.redirect', { interaction: interaction.uid, upstream: upstream.config.id, forceLogin: url.searchParams.get('prompt') === 'login' });
     ctx.status = 303;
     ctx.redirect(url.href);

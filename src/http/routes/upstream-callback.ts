@@ -7,7 +7,7 @@ import { safeEqual } from '../../shared/ids.ts';
 import { callbackUri, remainingSeconds, type InteractionDeps } from '../interaction-context.ts';
 import { singleParam } from '../validate.ts';
 import { completeLinkCallback, LINK_CALLBACK_MARKER, type LinkRouteDeps } from './association-link.ts';
-import { UPSTREAM_COOKIE_PATH, upstreamCookieName } from './interaction.ts';
+import { takeUpstreamRoundTrip } from '../upstream-cookie.ts';
 
 const foreignResponse = () => new BadRequestError('state_mismatch', 'callback state not started in this browser');
 
@@ -23,10 +23,8 @@ export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): R
     const state = singleParam(ctx.query.state);
     if (!state || state.length > 512) throw new BadRequestError('state_missing', 'callback without a usable state');
 
-    const cookieName = upstreamCookieName(state);
-    const uid = ctx.cookies.get(cookieName, { signed: true });
+    const uid = takeUpstreamRoundTrip(ctx, state);
     if (!uid) throw foreignResponse();
-    ctx.cookies.set(cookieName, null, { path: UPSTREAM_COOKIE_PATH });
     if (uid === LINK_CALLBACK_MARKER) {
       await completeLinkCallback(ctx, deps, state, String(ctx.params.upstreamId));
       return;

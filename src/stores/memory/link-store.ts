@@ -30,9 +30,9 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
       link.usedAt = at;
       return true;
     },
-    async revokeForProfile(profileId, exceptId) {
+    async revokeForProfile(profileId, exceptTokenHash) {
       for (const link of byHash.values()) {
-        if (link.profileId === profileId && link.status === 'active' && link.id !== exceptId) link.status = 'revoked';
+        if (link.profileId === profileId && link.status === 'active' && link.tokenHash !== exceptTokenHash) link.status = 'revoked';
       }
     },
     all: () => [...byHash.values()].map(copy),

@@ -1,8 +1,7 @@
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../shared/clock.ts';
+import { GRANTABLE_MODELS } from '../oidc-models.ts';
 
-/** Models that belong to a grant: revoking the grant removes these, and only these (never the Interaction). */
-export const GRANTABLE_MODELS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest']);
 
 interface Entry {
   model: string;

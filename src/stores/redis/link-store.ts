@@ -86,15 +86,8 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
       if (!profileId) return false;
       return (await redis.eval(COMPLETE, 1, `${profilePrefix(profileId)}${tokenHash}:status`)) === 1;
     },
-    async revokeForProfile(profileId, exceptId) {
-      let keepHash = '';
-      if (exceptId) {
-        // Links are indexed by hash; find the one to keep by its public id.
-        for (const hash of await redis.smembers(`${profilePrefix(profileId)}index`)) {
-          if ((await read(profileId, hash))?.id === exceptId) keepHash = hash;
-        }
-      }
-      await redis.eval(REVOKE, 1, `${profilePrefix(profileId)}index`, profilePrefix(profileId), keepHash);
+    async revokeForProfile(profileId, exceptTokenHash) {
+      await redis.eval(REVOKE, 1, `${profilePrefix(profileId)}index`, profilePrefix(profileId), exceptTokenHash ?? '');
     },
   };
 }

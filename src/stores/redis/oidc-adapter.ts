@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
-import { GRANTABLE_MODELS } from '../memory/oidc-adapter.ts';
+import { GRANTABLE_MODELS } from '../oidc-models.ts';
 
 /**
  * Marks a payload consumed in one step and says whether it already was: oidc-provider checks `consumed` and then
@@ -27,16 +27,16 @@ export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): AdapterFa
   const uidKey = (model: string, uid: string) => `${prefix}:uid:${model}:${uid}`;
   const userCodeKey = (model: string, code: string) => `${prefix}:userCode:${model}:${code}`;
 
-  const extend = async (setKey: string, member: string, ttlMs: number | undefined) => {
-    const pipeline = redis.multi().sadd(setKey, member);
-    if (ttlMs) {
-      // An index lives as long as its longest-lived member.
-      const current = await redis.pttl(setKey);
-      if (current !== -1 && current < ttlMs) pipeline.pexpire(setKey, ttlMs);
-    } else {
-      pipeline.persist(setKey);
-    }
-    await pipeline.exec();
+  type Multi = ReturnType<Redis['multi']>;
+  /** Adds `member` to an index that lives as long as its longest-lived member (Redis 7: PEXPIRE NX/GT). */
+  const index = (multi: Multi, setKey: string, member: string, ttlMs: number | undefined) => {
+    multi.sadd(setKey, member);
+    if (ttlMs) multi.pexpire(setKey, ttlMs, 'NX').pexpire(setKey, ttlMs, 'GT');
+    else multi.persist(setKey);
+  };
+  const pointer = (multi: Multi, pointerKey: string, id: string, ttlMs: number | undefined) => {
+    if (ttlMs) multi.set(pointerKey, id, 'PX', ttlMs);
+    else multi.set(pointerKey, id);
   };
 
   const load = async (model: string, id: string): Promise<AdapterPayload | undefined> => {
@@ -60,15 +60,20 @@ export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): AdapterFa
   };
 
   const factory = (model: string): Adapter => ({
+    // One round trip: the payload and every index it belongs to, in one MULTI.
     async upsert(id, payload, expiresIn) {
       const ttlMs = expiresIn ? expiresIn * 1000 : undefined;
       const k = key(model, id);
-      if (ttlMs) await redis.set(k, JSON.stringify(payload), 'PX', ttlMs);
-      else await redis.set(k, JSON.stringify(payload));
-      if (GRANTABLE_MODELS.has(model) && payload.grantId) await extend(grantKey(payload.grantId), k, ttlMs);
-      if ((model === 'Session' || model === 'Grant') && payload.accountId) await extend(accountKey(payload.accountId), k, ttlMs);
-      if (payload.uid) await (ttlMs ? redis.set(uidKey(model, payload.uid), id, 'PX', ttlMs) : redis.set(uidKey(model, payload.uid), id));
-      if (payload.userCode) await (ttlMs ? redis.set(userCodeKey(model, payload.userCode), id, 'PX', ttlMs) : redis.set(userCodeKey(model, payload.userCode), id));
+      const multi = redis.multi();
+      if (ttlMs) multi.set(k, JSON.stringify(payload), 'PX', ttlMs);
+      else multi.set(k, JSON.stringify(payload));
+      if (GRANTABLE_MODELS.has(model) && payload.grantId) index(multi, grantKey(payload.grantId), k, ttlMs);
+      if ((model === 'Session' || model === 'Grant') && payload.accountId) index(multi, accountKey(payload.accountId), k, ttlMs);
+      if (payload.uid) pointer(multi, uidKey(model, payload.uid), id, ttlMs);
+      if (payload.userCode) pointer(multi, userCodeKey(model, payload.userCode), id, ttlMs);
+      const results = await multi.exec();
+      const failed = results?.find(([err]) => err);
+      if (!results || failed) throw failed?.[0] ?? new Error('Redis transaction aborted');
     },
     find: (id) => load(model, id),
     async findByUid(uid) {
