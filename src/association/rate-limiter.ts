@@ -3,9 +3,3 @@ export interface RateLimiter {
   /** Counts one attempt for `key`; `allowed` is false once the window's budget is spent. */
   consume(key: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
 }
-
-export interface AssociationRateLimits {
-  perRecipient: RateLimiter;
-  perIdentity: RateLimiter;
-  perIp: RateLimiter;
-}
