@@ -1,11 +1,11 @@
 /**
  * Builds the MongoDB indexes the broker relies on (unique: one association per profile, one organisation per
- * account number). Run once per release: `MONGODB_URI=… npm run db:indexes`. CREATE_INDEXES=true does the same
+ * account number; the audit log's lookups). Run once per release: `MONGODB_URI=… npm run db:indexes`. CREATE_INDEXES=true does the same
  * at every start instead.
  */
 import { createJsonLogger } from '../src/shared/logger.ts';
 import { createMongoConnection } from '../src/stores/mongo/connection.ts';
-import { directoryModels } from '../src/stores/mongo/directory-models.ts';
+import { brokerModels } from '../src/stores/mongo/models.ts';
 
 const uri = process.env.MONGODB_URI;
 if (!uri) {
@@ -15,7 +15,7 @@ if (!uri) {
 const connection = createMongoConnection(uri, createJsonLogger('error'));
 try {
   await connection.asPromise();
-  for (const [name, model] of Object.entries(directoryModels(connection))) {
+  for (const [name, model] of Object.entries(brokerModels(connection))) {
     await model.createIndexes();
     process.stdout.write(`${name}: ${Object.keys(await model.collection.indexInformation()).join(', ')}\n`);
   }

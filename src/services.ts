@@ -13,7 +13,9 @@ import { createUpstreams, type Upstreams } from './federation/upstreams.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { createProviderPages } from './http/provider-pages.ts';
 import { createViews, type Views } from './http/views.ts';
-import { assertClientsValid, createProvider } from './oidc/create-provider.ts';
+import { createProvider } from './oidc/create-provider.ts';
+import { withClientStore } from './oidc/client-adapter.ts';
+import { registerConfiguredClients } from './clients/register-configured-clients.ts';
 import { generateSigningKey, loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
@@ -28,6 +30,8 @@ import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/n
 import { createMailRenderer } from './mail/render-mail.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
 import { chooseStores } from './stores/choose-stores.ts';
+import type { AuditLog } from './audit/audit-log.ts';
+import type { ClientStore } from './clients/client-store.ts';
 import { createMemoryOidcAdapter } from './stores/memory/oidc-adapter.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,6 +45,8 @@ export interface Services {
   mailbox?: DevMailbox;
   delivery: DeliveryQueue;
   tasks: BackgroundTasks;
+  clients: ClientStore;
+  audit: AuditLog;
   readiness(): Promise<Record<string, boolean>>;
   config: Config;
   logger: Logger;
@@ -81,8 +87,9 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const upstreams = createUpstreams(upstreamConfigs, logger);
   const views = createViews(VIEWS_DIR, { support: config.support, demo: config.demo.enabled });
 
-  const clients = [
-    // oidc-provider fills in defaults on the metadata it is given, so it gets copies of the frozen configuration.
+  // Clients named by configuration (and the demo portals) are written to the client store at every start, so the
+  // configuration stays their truth; the store serves them to oidc-provider with the clients admins manage.
+  const configuredClients = [
     ...(JSON.parse(JSON.stringify(config.clients)) as ClientMetadata[]),
     ...(demoPlan?.clients ?? []),
   ];
@@ -96,12 +103,13 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const associationMail = createAssociationMail({ renderer: createMailRenderer(join(VIEWS_DIR, 'mail')), queue: delivery, support: config.support });
   const tasks = createBackgroundTasks(logger);
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
-  const redeem: RedeemDeps = { directory, associations: directory, links, mail: associationMail, clock, logger, upstreamName, revokeSignIns: (profileId) => adapter.revokeAccount(profileId) };
+  const redeem: RedeemDeps = { directory, associations: directory, links, mail: associationMail, audit: stores.audit, clock, logger, upstreamName, revokeSignIns: (profileId) => adapter.revokeAccount(profileId) };
   const requestDeps: RequestLinksDeps = {
     directory,
     associations: directory,
     links,
     mail: associationMail,
+    audit: stores.audit,
     clock,
     logger,
     perRecipient: stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
@@ -124,14 +132,13 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const provider = createProvider({
     config,
     keys,
-    adapter,
+    adapter: withClientStore(adapter, stores.clients),
     profiles,
     pages: createProviderPages(views, logger),
-    clients,
     upstreamIds: upstreamConfigs.map((u) => u.id),
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
   });
-  await assertClientsValid(provider, clients);
+  await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
 
   return {
     association,
@@ -141,6 +148,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
     mailbox,
     delivery,
     tasks,
+    clients: stores.clients,
+    audit: stores.audit,
     config,
     logger,
     clock,

@@ -12,6 +12,8 @@ export interface AssociationMail {
     portalName: string;
     /** Set when the profile is associated with another account now; following the link moves it. */
     currentAccount?: string;
+    /** The support reference printed in the mail: the audit event of this link. */
+    reference: string;
   }): Promise<void>;
   /** After an association: tells the registered address which account was linked, with a support reference. */
   sendNotice(message: { profile: Profile; organisation: Organisation; account: string; upstreamName: string; reference: string; at: Date }): Promise<void>;

@@ -3,6 +3,7 @@ import type { DirectoryStore } from '../directory/directory-store.ts';
 import { sameIdentity, type Organisation, type Profile, type UpstreamIdentity } from '../directory/model.ts';
 import type { Clock } from '../shared/clock.ts';
 import { referenceCode } from '../shared/ids.ts';
+import { personActor, referenceFor, type AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AssociationMail } from './association-mail.ts';
 import { linkState, type AssociationLink, type LinkState } from './link.ts';
@@ -14,6 +15,7 @@ export interface RedeemDeps {
   associations: AssociationStore;
   links: LinkStore;
   mail: AssociationMail;
+  audit: AuditLog;
   clock: Clock;
   logger: Logger;
   upstreamName(upstreamId: string): string;
@@ -22,7 +24,7 @@ export interface RedeemDeps {
 }
 
 export type RedeemOutcome =
-  | { outcome: 'associated'; link: AssociationLink; profile: Profile; organisation: Organisation; reference?: string }
+  | { outcome: 'associated'; link: AssociationLink; profile: Profile; organisation: Organisation; reference: string }
   | { outcome: 'wrong_identity'; link: AssociationLink }
   | { outcome: 'unusable'; state: Exclude<LinkState, 'active'> | 'unknown' | 'profile_gone' };
 
@@ -45,7 +47,7 @@ export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' |
  * failure part-way finds the link still claimed and converges; of two browsers finishing the same link, only the
  * one that completes it sends the notice.
  */
-export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string, identity: UpstreamIdentity): Promise<RedeemOutcome> {
+export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string, identity: UpstreamIdentity, context: { ip?: string } = {}): Promise<RedeemOutcome> {
   const inspected = await inspectLink(deps, tokenHash);
   if (inspected.state === 'used' && inspected.link) {
     // The same person finishing twice (a second tab, a retry): converge on the association already made.
@@ -59,6 +61,11 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   const { link, profile, organisation } = inspected;
   if (!sameIdentity(link.requester, identity)) {
     deps.logger.warn('association.wrong_identity', { link: link.id, profile: profile.id, upstream: identity.upstreamId });
+    await deps.audit.record({
+      id: referenceCode(), at: deps.clock.now(), action: 'association.refused', outcome: 'failure',
+      actor: personActor(identity), ip: context.ip, organisationId: organisation.id, profileId: profile.id, clientId: link.clientId,
+      details: { reason: 'different_account', link: link.id, account: maskAccount(identity) },
+    });
     return { outcome: 'wrong_identity', link };
   }
 
@@ -66,17 +73,27 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   const claimed = await deps.links.claim(tokenHash, now);
   if (!claimed) return (await alreadyAssociated(deps, link, identity)) ?? { outcome: 'unusable', state: 'used' };
   const { replaced } = await deps.associations.associate({ profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now });
+  // Recorded before the link is completed, under a reference derived from the link: a retry after a failure
+  // here or below records the same event once (DESIGN.md §6: association + link + audit converge).
+  const reference = referenceFor(`association:${link.id}`);
+  const account = maskAccount(identity);
+  await deps.audit.record({
+    id: reference, at: now, action: 'association.created', outcome: 'success',
+    actor: personActor(identity), ip: context.ip, organisationId: organisation.id, profileId: profile.id, clientId: link.clientId,
+    details: {
+      link: link.id, upstream: identity.upstreamId, account,
+      ...(replaced ? { replacedUpstream: replaced.upstreamId, replacedAccount: maskAccount(replaced) } : {}),
+    },
+  });
   if (!(await deps.links.complete(tokenHash, now))) {
     // Another browser completed it a moment ago; the association it wrote is this same one.
-    return { outcome: 'associated', link, profile, organisation };
+    return { outcome: 'associated', link, profile, organisation, reference };
   }
   await deps.links.revokeForProfile(profile.id, tokenHash);
   // The profile belongs to this identity now, which was not signed in as it before (a link is never issued to the
   // identity already holding the profile): whoever is signed in as the profile is signed out.
   await deps.revokeSignIns(profile.id);
 
-  const reference = referenceCode();
-  const account = maskAccount(identity);
   deps.logger.info('audit.association_created', {
     reference, link: link.id, profile: profile.id, organisation: organisation.id, upstream: identity.upstreamId, account,
     ...(replaced ? { replacedUpstream: replaced.upstreamId } : {}),
@@ -91,5 +108,5 @@ async function alreadyAssociated(deps: RedeemDeps, link: AssociationLink, identi
   if (!current || !sameIdentity(current, identity)) return undefined;
   const profile = await deps.directory.getProfile(link.profileId);
   const organisation = profile && await deps.directory.getOrganisation(profile.organisationId);
-  return profile && organisation ? { outcome: 'associated', link, profile, organisation } : undefined;
+  return profile && organisation ? { outcome: 'associated', link, profile, organisation, reference: referenceFor(`association:${link.id}`) } : undefined;
 }

@@ -3,7 +3,8 @@ import type { DirectoryStore } from '../directory/directory-store.ts';
 import { assessProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
 import { normaliseEmail, sameIdentity, type UpstreamIdentity } from '../directory/model.ts';
 import type { Clock } from '../shared/clock.ts';
-import { randomToken } from '../shared/ids.ts';
+import { randomToken, referenceCode } from '../shared/ids.ts';
+import { personActor, referenceFor, type AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AssociationMail } from './association-mail.ts';
 import { newLinkToken } from './link.ts';
@@ -18,6 +19,7 @@ export interface RequestLinksDeps {
   perRecipient: RateLimiter;
   perRecipientTotal: RateLimiter;
   mail: AssociationMail;
+  audit: AuditLog;
   clock: Clock;
   logger: Logger;
   linkTtlSeconds: number;
@@ -30,6 +32,8 @@ export interface LinkRequest {
   email: string;
   identity: UpstreamIdentity;
   client: { id: string; name: string; policy: AdmissionPolicy };
+  /** The asking browser's address, for the audit log. */
+  ip?: string;
 }
 
 /**
@@ -44,6 +48,12 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
   const total = limit.allowed ? await deps.perRecipientTotal.consume(email) : limit;
   if (!limit.allowed || !total.allowed) {
     deps.logger.warn('association.recipient_limited', { upstream: request.identity.upstreamId });
+    // No address in the event: it may belong to nobody in the directory, and the log is not a list of guesses.
+    await deps.audit.record({
+      id: referenceCode(), at: deps.clock.now(), action: 'association.links_limited', outcome: 'failure',
+      actor: personActor(request.identity), ip: request.ip, clientId: request.client.id,
+      details: { limit: !limit.allowed ? 'per_address_and_account' : 'per_address' },
+    });
     return { sent: 0 };
   }
   const now = deps.clock.now();
@@ -57,8 +67,10 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
 
     const { token, tokenHash } = newLinkToken();
     const expiresAt = new Date(now.getTime() + deps.linkTtlSeconds * 1000);
+    const linkId = randomToken(9);
+    const reference = referenceFor(`link:${linkId}`);
     await deps.links.issue({
-      id: randomToken(9),
+      id: linkId,
       tokenHash,
       profileId: profile.id,
       requester: { upstreamId: request.identity.upstreamId, subject: request.identity.subject },
@@ -75,6 +87,12 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
       upstreamName: deps.upstreamName(request.identity.upstreamId),
       portalName: request.client.name,
       currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
+      reference,
+    });
+    await deps.audit.record({
+      id: reference, at: now, action: 'association.link_sent', outcome: 'success',
+      actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
+      details: { link: linkId, expiresAt: expiresAt.toISOString(), ...(current ? { moves: true } : {}) },
     });
     sent += 1;
   }

@@ -1,5 +1,4 @@
 import type { AssociationMail } from '../association/association-mail.ts';
-import { referenceCode } from '../shared/ids.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
 import type { MailRenderer } from './render-mail.ts';
 
@@ -9,7 +8,7 @@ const when = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' '
 export function createAssociationMail(deps: { renderer: MailRenderer; queue: DeliveryQueue; support: { name: string; email: string } }): AssociationMail {
   return {
     async sendLink(message) {
-      const reference = referenceCode();
+      const { reference } = message;
       const rendered = deps.renderer.render('association-link', {
         name: message.profile.displayName,
         organisation: message.organisation.name,

@@ -1,4 +1,4 @@
-import Provider, { errors, type AdapterFactory, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, type AdapterFactory, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import { claimsForProfile, claimsForScopes, SCOPE_CLAIMS } from '../directory/profile-claims.ts';
@@ -7,7 +7,6 @@ import { createInteractionPolicy } from './interaction-policy.ts';
 import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
-import { ConfigError } from '../shared/errors.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -15,8 +14,6 @@ export interface ProviderDeps {
   adapter: AdapterFactory;
   profiles: ProfileResolver;
   pages: ProviderPages;
-  /** Clients from configuration, plus the demo portals when the demo runs. */
-  clients: ClientMetadata[];
   upstreamIds: readonly string[];
   /** Resource servers by indicator: configuration's, plus the demo API when the demo runs. */
   resourceServers: Config['resourceServers'];
@@ -28,7 +25,8 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const options: Configuration = {
     adapter: deps.adapter,
-    clients: deps.clients,
+    // No static clients: every client is read through the adapter from the client store (oidc/client-adapter.ts).
+    clients: [],
     jwks: deps.keys.jwks as Configuration['jwks'],
     cookies: {
       keys: deps.keys.cookieKeys,
@@ -131,31 +129,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     renderError: deps.pages.renderError,
   };
 
-  let provider: Provider;
-  try {
-    provider = new Provider(config.issuer, options);
-  } catch (err) {
-    // Static clients are validated here; name the problem the way an operator can fix it.
-    if (err instanceof errors.OIDCProviderError) throw new ConfigError([`clients: ${err.error_description ?? err.message}`]);
-    throw err;
-  }
+  const provider = new Provider(config.issuer, options);
   provider.proxy = config.trustProxy;
   return provider;
-}
-
-/**
- * oidc-provider validates static clients only when first used; load each one now so that a bad client in the
- * configuration stops the start with its reason instead of failing a person's sign-in later.
- */
-export async function assertClientsValid(provider: Provider, clients: readonly ClientMetadata[]): Promise<void> {
-  const problems: string[] = [];
-  for (const metadata of clients) {
-    try {
-      await provider.Client.find(String(metadata.client_id));
-    } catch (err) {
-      const reason = err instanceof errors.OIDCProviderError ? err.error_description ?? err.message : (err as Error).message;
-      problems.push(`clients.${String(metadata.client_id)}: ${reason}`);
-    }
-  }
-  if (problems.length) throw new ConfigError(problems);
 }

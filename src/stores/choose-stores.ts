@@ -10,6 +10,13 @@ import type { DirectorySeed } from '../directory/seed.ts';
 import type { UpstreamTransactionStore } from '../federation/transaction-store.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { ClientStore } from '../clients/client-store.ts';
+import { createMemoryAuditLog } from './memory/audit-log.ts';
+import { createMemoryClientStore } from './memory/client-store.ts';
+import { createMongoAuditLog } from './mongo/audit-log.ts';
+import { createMongoClientStore } from './mongo/client-store.ts';
+import { brokerModels } from './mongo/models.ts';
 import { createMemoryDirectory } from './memory/directory.ts';
 import { createMemoryLinkStore } from './memory/link-store.ts';
 import { createMemoryOidcAdapter } from './memory/oidc-adapter.ts';
@@ -17,7 +24,6 @@ import { createMemoryRateLimiter } from './memory/rate-limiter.ts';
 import { createMemoryTransactionStore } from './memory/transaction-store.ts';
 import { createMongoConnection } from './mongo/connection.ts';
 import { createMongoDirectory } from './mongo/directory.ts';
-import { directoryModels } from './mongo/directory-models.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
 import { createRedis } from './redis/connection.ts';
 import { createRedisLinkStore } from './redis/link-store.ts';
@@ -29,6 +35,8 @@ export interface Stores {
   kind: 'memory' | 'shared';
   directory: DirectoryStore & AssociationStore;
   adapter: AdapterFactory & { revokeAccount(accountId: string): Promise<void> };
+  clients: ClientStore;
+  audit: AuditLog;
   links: LinkStore;
   linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
   rateLimiter(options: { keyPrefix: string; points: number; windowSeconds: number }): RateLimiter;
@@ -38,7 +46,7 @@ export interface Stores {
 }
 
 /**
- * The stores the configuration asks for (DESIGN.md §6): process memory, or MongoDB (directory) and Redis
+ * The stores the configuration asks for (DESIGN.md §6): process memory, or MongoDB (directory, clients, audit) and Redis
  * (everything short-lived). Called only by the composition root. `seed` is loaded into the directory; into
  * MongoDB it is upserted, so loading it at every start changes nothing.
  */
@@ -52,6 +60,8 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
       kind: 'memory',
       directory: createMemoryDirectory(deps.seed),
       adapter,
+      clients: createMemoryClientStore(),
+      audit: createMemoryAuditLog(),
       links: createMemoryLinkStore(),
       linkTransactions: createMemoryTransactionStore(deps.clock),
       rateLimiter: (options) => createMemoryRateLimiter(options),
@@ -62,7 +72,7 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
 
   const redis = createRedis(redisUrl, deps.logger);
   const mongo = createMongoConnection(mongodbUri, deps.logger);
-  const models = directoryModels(mongo);
+  const models = brokerModels(mongo);
   try {
     await mongo.asPromise();
     if (config.stores.createIndexes) await Promise.all(Object.values(models).map((model) => model.createIndexes()));
@@ -76,6 +86,8 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
     kind: 'shared',
     directory: createMongoDirectory(models),
     adapter: createRedisOidcAdapter(redis, `${prefix}oidc`),
+    clients: createMongoClientStore(models),
+    audit: createMongoAuditLog(models),
     links: createRedisLinkStore(redis, `${prefix}links`),
     linkTransactions: createRedisTransactionStore(redis, `${prefix}upstream-tx`),
     rateLimiter: (options) => createRedisRateLimiter(redis, { ...options, keyPrefix: `${prefix}${options.keyPrefix}` }),

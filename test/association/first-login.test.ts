@@ -73,6 +73,15 @@ describe('first login with one registered profile', () => {
     expect(notice.text).toContain('e***e@outlook.example');
     expect(notice.text).toMatch(/quote reference [0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}/);
     expect(notice.text).not.toContain('erin.e@outlook.example');
+
+    // Support finds both steps in the audit log under the references the two emails quote, with no link token.
+    const quoted = (text = '') => /quote reference ([0-9A-F-]{14})/.exec(text)![1];
+    const events = await broker.services.audit.query({ profileId: 'prf-erin-contoso', limit: 10 });
+    expect(events).toEqual([
+      expect.objectContaining({ id: quoted(notice.text), action: 'association.created', outcome: 'success', actor: 'person:demo:demo-0005-erin', organisationId: 'org-contoso', clientId: 'test-portal', ip: '127.0.0.1' }),
+      expect.objectContaining({ id: quoted(mail.text), action: 'association.link_sent', outcome: 'success', actor: 'person:demo:demo-0005-erin', clientId: 'test-portal' }),
+    ]);
+    expect(JSON.stringify(events)).not.toContain(link.split('/associate/')[1]);
   });
 });
 

@@ -6,10 +6,14 @@ import type { AssociationStore } from '../../src/directory/association-store.ts'
 import { createManualClock } from '../../src/shared/clock.ts';
 import { createMemoryDirectory } from '../../src/stores/memory/directory.ts';
 import { createMemoryLinkStore } from '../../src/stores/memory/link-store.ts';
+import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
+import type { AuditLog } from '../../src/audit/audit-log.ts';
 
 const X = { upstreamId: 'demo', subject: 'person-x' };
 
-function setup(associate?: (inner: AssociationStore['associate'], a: Parameters<AssociationStore['associate']>[0]) => ReturnType<AssociationStore['associate']>) {
+type Wrap<F extends (...args: never[]) => unknown> = (inner: F, ...args: Parameters<F>) => ReturnType<F>;
+
+function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<AuditLog['record']>) {
   const directory = createMemoryDirectory({
     organisations: [{ id: 'o', accountNumber: 'C-1', name: 'Org', kind: 'customer', status: 'active', contractEndsOn: '2099-12-31' }],
     profiles: [{ id: 'p', organisationId: 'o', email: 'p@org.example', displayName: 'P', role: 'professional', status: 'active' }],
@@ -29,9 +33,11 @@ function setup(associate?: (inner: AssociationStore['associate'], a: Parameters<
     findByProfile: (id) => directory.findByProfile(id),
     associate: (a) => (associate ? associate((x) => directory.associate(x), a) : directory.associate(a)),
   };
+  const log = createMemoryAuditLog();
+  const audit: AuditLog = { query: (f) => log.query(f), record: (e) => (record ? record((x) => log.record(x), e) : log.record(e)) };
   const clock = createManualClock(new Date('2026-01-01T00:00:00Z'));
   const deps: RedeemDeps = {
-    directory, associations, links, mail, clock,
+    directory, associations, links, mail, audit, clock,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     upstreamName: () => 'Demo',
     revokeSignIns: async (id) => {
@@ -44,7 +50,7 @@ function setup(associate?: (inner: AssociationStore['associate'], a: Parameters<
     await links.issue(link);
     return link;
   };
-  return { deps, directory, links, notices, revoked, issue };
+  return { deps, directory, links, notices, revoked, issue, audit };
 }
 
 describe('redeeming a link', () => {
@@ -108,5 +114,39 @@ describe('redeeming a link', () => {
     expect(notices).toHaveLength(1);
     // And nobody else can use it afterwards.
     expect((await redeemAssociationLink(deps, link.tokenHash, { upstreamId: 'demo', subject: 'someone-else' })).outcome).toBe('unusable');
+  });
+
+  it('converges when the audit write failed after the association: one event, and the notice carries its reference', async () => {
+    let failOnce = true;
+    const { deps, directory, notices, issue, audit } = setup(undefined, async (inner, e) => {
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('store unavailable');
+      }
+      return inner(e);
+    });
+    const link = await issue();
+    await expect(redeemAssociationLink(deps, link.tokenHash, X)).rejects.toThrow('store unavailable');
+    expect(await audit.query({ limit: 10 })).toEqual([]);
+    const retry = await redeemAssociationLink(deps, link.tokenHash, X);
+    const again = await redeemAssociationLink(deps, link.tokenHash, X);
+    expect(retry.outcome).toBe('associated');
+    expect(await directory.findByProfile('p')).toMatchObject({ upstreamId: 'demo', subject: 'person-x' });
+    const events = await audit.query({ limit: 10 });
+    expect(events).toEqual([expect.objectContaining({ action: 'association.created', outcome: 'success', actor: 'person:demo:person-x', profileId: 'p', organisationId: 'o', clientId: 'c' })]);
+    expect(notices).toEqual([expect.objectContaining({ reference: events[0]!.id })]);
+    expect(again).toMatchObject({ outcome: 'associated', reference: events[0]!.id });
+  });
+
+  it('records a refusal when another account follows the link, and writes no association', async () => {
+    const { deps, directory, issue, audit } = setup();
+    const link = await issue();
+    const result = await redeemAssociationLink(deps, link.tokenHash, { upstreamId: 'demo', subject: 'intruder' }, { ip: '198.51.100.7' });
+    expect(result.outcome).toBe('wrong_identity');
+    expect(await directory.findByProfile('p')).toBeUndefined();
+    expect(await audit.query({ limit: 10 })).toEqual([expect.objectContaining({
+      action: 'association.refused', outcome: 'failure', actor: 'person:demo:intruder', ip: '198.51.100.7', profileId: 'p',
+      details: expect.objectContaining({ reason: 'different_account' }),
+    })]);
   });
 });

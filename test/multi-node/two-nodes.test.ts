@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
+import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
+import { createMongoClientStore } from '../../src/stores/mongo/client-store.ts';
+import { brokerModels } from '../../src/stores/mongo/models.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
 import { TEST_PORTAL } from '../support/broker.ts';
@@ -14,6 +17,7 @@ import { startRedis } from '../support/redis.ts';
 import { startRogueUpstream } from '../support/rogue-upstream.ts';
 import { startRoundRobinProxy } from '../support/round-robin-proxy.ts';
 import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
+import { createTestCertificate, trustInThisProcess } from '../support/tls.ts';
 
 type Node = Awaited<ReturnType<typeof spawnBroker>>;
 
@@ -25,12 +29,16 @@ let proxy: Awaited<ReturnType<typeof startRoundRobinProxy>>;
 let portal: Portal;
 let nodes: Node[] = [];
 let startNode: () => Promise<Node>;
+let env: Record<string, string>;
 
 beforeAll(async () => {
   [redis, mongo, smtp] = await Promise.all([startRedis(), startMongo(), startSmtp()]);
+  // Production mode, as deployed: https at a load balancer that terminates TLS, and an https upstream.
+  const tls = createTestCertificate();
+  trustInThisProcess(tls.cert);
   // The upstream is a party outside the broker: a scripted OpenID provider shared by both nodes.
-  upstream = await startRogueUpstream({ clientId: 'broker', subject: 'ext-bob', email: 'bob@outlook.example', foreignIssuer: 'http://127.0.0.1:9/x' });
-  proxy = await startRoundRobinProxy();
+  upstream = await startRogueUpstream({ clientId: 'broker', subject: 'ext-bob', email: 'bob@outlook.example', foreignIssuer: 'https://127.0.0.1:9/x', tls });
+  proxy = await startRoundRobinProxy({ tls });
 
   const dir = mkdtempSync(join(tmpdir(), 'two-nodes-'));
   writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
@@ -51,8 +59,11 @@ beforeAll(async () => {
   }));
   const isolation = `n${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
   // Everything a production node shares with the others: stores, keys, configuration.
-  const env = {
+  env = {
+    NODE_ENV: 'production',
+    NODE_EXTRA_CA_CERTS: tls.certFile,
     ISSUER: proxy.url,
+    TRUST_PROXY: 'true',
     DEMO: 'false',
     REDIS_URL: redis.url,
     REDIS_PREFIX: `${isolation}:`,
@@ -64,7 +75,7 @@ beforeAll(async () => {
   };
   const config = {
     clients: [TEST_PORTAL],
-    upstreams: [{ id: 'ext', name: 'External account', issuer: upstream.issuer, clientId: 'broker', clientSecret: 'broker-secret-0123456789', allowInsecureHttp: true }],
+    upstreams: [{ id: 'ext', name: 'External account', issuer: upstream.issuer, clientId: 'broker', clientSecret: 'broker-secret-0123456789' }],
     directorySeedFile: join(dir, 'directory.json'),
   };
   startNode = () => spawnBroker(config, env);
@@ -81,7 +92,7 @@ afterAll(async () => {
 /** How many requests each current node has served. */
 const hitsPerNode = () => nodes.map((n) => proxy.state.hits.get(n.port) ?? 0);
 
-describe('two broker nodes sharing Redis and MongoDB', () => {
+describe('two broker nodes in production mode sharing Redis and MongoDB', () => {
   it('completes a sign-in whose requests alternate between the nodes', async () => {
     upstream.state.subject = 'ext-bob';
     const before = hitsPerNode();
@@ -95,6 +106,9 @@ describe('two broker nodes sharing Redis and MongoDB', () => {
     expect((await portal.userinfo(tokens.access_token, 'bob-2')).org_account_number).toBe('P-2');
     const refreshed = await portal.refresh(tokens.refresh_token!);
     expect(refreshed.claims()!.sub).toBe('bob-2');
+    // Production mode behind the TLS proxy: the session cookies are Secure.
+    expect(browser.setCookies.filter((c) => c.startsWith('_session=')).every((c) => /;\s*secure/i.test(c))).toBe(true);
+    expect(browser.setCookies.some((c) => c.startsWith('_session='))).toBe(true);
     const after = hitsPerNode();
     expect(after[0]! - before[0]!).toBeGreaterThan(3);
     expect(after[1]! - before[1]!).toBeGreaterThan(3);
@@ -128,4 +142,35 @@ describe('two broker nodes sharing Redis and MongoDB', () => {
     await smtp.waitFor(() => smtp.to('erin@org.example').some((m) => m.subject?.startsWith('A sign-in account')), 20_000);
     expect(smtp.to('erin@org.example').filter((m) => m.subject?.startsWith('A sign-in account'))).toHaveLength(1);
   }, 60_000);
+
+  it('refuses a client disabled in MongoDB on both nodes at once, and serves it again when re-enabled', async () => {
+    const connection = createMongoConnection(env.MONGODB_URI!, { info: () => undefined, warn: () => undefined, error: () => undefined });
+    await connection.asPromise();
+    const clients = createMongoClientStore(brokerModels(connection));
+    const authorizeStatuses = async () => {
+      const url = `${proxy.url}/auth?${new URLSearchParams({ client_id: TEST_PORTAL.client_id, response_type: 'code', scope: 'openid', redirect_uri: TEST_PORTAL.redirect_uris[0]!, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`;
+      const before = hitsPerNode();
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(url, { redirect: 'manual' })).status);
+      const after = hitsPerNode();
+      expect(after.map((n, i) => n - before[i]!)).toEqual([2, 2]);
+      return statuses;
+    };
+    try {
+      const stored = (await clients.find(TEST_PORTAL.client_id))!;
+      expect(stored).toMatchObject({ source: 'configuration', status: 'active', metadata: { contract_required: true } });
+      expect(await authorizeStatuses()).toEqual([303, 303, 303, 303]);
+
+      await clients.save({ ...stored, status: 'disabled', updatedAt: new Date() });
+      expect(await authorizeStatuses()).toEqual([400, 400, 400, 400]);
+      const basic = `Basic ${Buffer.from(`${TEST_PORTAL.client_id}:${TEST_PORTAL.client_secret}`).toString('base64')}`;
+      const token = await fetch(`${proxy.url}/token`, { method: 'POST', headers: { authorization: basic }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'anything' }) });
+      expect({ status: token.status, body: await token.json() }).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+
+      await clients.save({ ...stored, status: 'active', updatedAt: new Date() });
+      expect(await authorizeStatuses()).toEqual([303, 303, 303, 303]);
+    } finally {
+      await connection.close();
+    }
+  });
 });

@@ -8,6 +8,9 @@ import { CONTRACT_SEED, directoryContract } from './directory.contract.ts';
 import { createManualClock } from '../../src/shared/clock.ts';
 import { createMemoryOidcAdapter } from '../../src/stores/memory/oidc-adapter.ts';
 import { oidcAdapterContract } from './oidc-adapter.contract.ts';
+import { auditLogContract, clientStoreContract } from './client-and-audit.contract.ts';
+import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
+import { createMemoryClientStore } from '../../src/stores/memory/client-store.ts';
 
 oidcAdapterContract('memory', async () => {
   const clock = createManualClock();
@@ -19,3 +22,6 @@ directoryContract('memory', async () => createMemoryDirectory(CONTRACT_SEED));
 linkStoreContract('memory', async () => createMemoryLinkStore());
 rateLimiterContract('memory', async (points) => createMemoryRateLimiter({ keyPrefix: randomToken(6), points, windowSeconds: 3600 }));
 transactionStoreContract('memory', async () => createMemoryTransactionStore(createManualClock()));
+
+clientStoreContract('memory', async () => createMemoryClientStore());
+auditLogContract('memory', async () => createMemoryAuditLog());

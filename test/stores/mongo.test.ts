@@ -3,7 +3,10 @@ import type { Connection } from 'mongoose';
 import { randomToken } from '../../src/shared/ids.ts';
 import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
 import { createMongoDirectory } from '../../src/stores/mongo/directory.ts';
-import { directoryModels } from '../../src/stores/mongo/directory-models.ts';
+import { brokerModels } from '../../src/stores/mongo/models.ts';
+import { createMongoAuditLog } from '../../src/stores/mongo/audit-log.ts';
+import { createMongoClientStore } from '../../src/stores/mongo/client-store.ts';
+import { auditLogContract, clientStoreContract } from './client-and-audit.contract.ts';
 import { seedMongoDirectory } from '../../src/stores/mongo/seed.ts';
 import { startMongo } from '../support/mongo.ts';
 import { CONTRACT_SEED, directoryContract } from './directory.contract.ts';
@@ -20,13 +23,20 @@ afterAll(async () => {
   await server.stop();
 });
 
-// Each test gets its own database on the server, with indexes built and the contract seed loaded.
-directoryContract('mongo', async () => {
+// Each test gets its own database on the server, with every index built.
+async function freshDatabase() {
   const connection = createMongoConnection(server.uri.replace(/\/[^/]*$/, `/contract-${randomToken(6).replace(/[^A-Za-z0-9]/g, 'x')}`), silent);
   connections.push(connection);
   await connection.asPromise();
-  const models = directoryModels(connection);
+  const models = brokerModels(connection);
   await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+  return models;
+}
+
+directoryContract('mongo', async () => {
+  const models = await freshDatabase();
   await seedMongoDirectory(models, CONTRACT_SEED);
   return createMongoDirectory(models);
 });
+clientStoreContract('mongo', async () => createMongoClientStore(await freshDatabase()));
+auditLogContract('mongo', async () => createMongoAuditLog(await freshDatabase()));

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 
@@ -13,7 +14,7 @@ export type Scenario =
  * A scripted upstream identity provider for attack tests: it stands for a party outside the broker, so it may be
  * a stub. It speaks just enough OpenID Connect (discovery, authorize, token, JWKS) and misbehaves on request.
  */
-export async function startRogueUpstream(options: { clientId: string; subject: string; email: string; foreignIssuer: string }) {
+export async function startRogueUpstream(options: { clientId: string; subject: string; email: string; foreignIssuer: string; tls?: { key: string; cert: string } }) {
   const signing = await generateKeyPair('RS256', { extractable: true });
   const stranger = await generateKeyPair('RS256', { extractable: true });
   const publicJwk = { ...(await exportJWK(signing.publicKey)), kid: 'rogue-1', alg: 'RS256', use: 'sig' };
@@ -54,7 +55,7 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
     return new URLSearchParams(body);
   };
 
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = new URL(req.url!, state.issuer);
       const json = (value: unknown) => {
@@ -112,9 +113,10 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
       // A client that gave up mid-request (the broker's timeout) leaves nothing to answer.
       res.destroy();
     });
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, handle) : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     state,

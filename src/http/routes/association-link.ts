@@ -138,7 +138,7 @@ export async function completeLinkCallback(ctx: Context, deps: LinkRouteDeps, st
     throw err;
   }
 
-  const result = await redeemAssociationLink(deps.redeem, pending.extra.tokenHash, identity);
+  const result = await redeemAssociationLink(deps.redeem, pending.extra.tokenHash, identity, { ip: ctx.ip });
   ctx.set('Cache-Control', 'no-store');
   if (result.outcome === 'wrong_identity') {
     ctx.status = 403;

@@ -65,7 +65,7 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
     await save(ctx, state, { email, requestedAt: now, lastRequest: { email, at: now } });
     // Only once the response has gone (or the client has gone): work done for a registered address must not delay,
     // and so reveal, the response.
-    const request = { email, identity: state.identity, client: { id: portal.client.clientId, name: portal.name, policy: portal.policy } };
+    const request = { email, identity: state.identity, client: { id: portal.client.clientId, name: portal.name, policy: portal.policy }, ip: ctx.ip };
     ctx.res.once('close', () => deps.association.request(request));
   };
 

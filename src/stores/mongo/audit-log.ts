@@ -1,0 +1,62 @@
+import { Schema, type Connection } from 'mongoose';
+import type { AuditEvent, AuditLog } from '../../audit/audit-log.ts';
+
+const DUPLICATE_KEY = 11000;
+
+export function auditModels(connection: Connection) {
+  const event = new Schema({
+    _id: { type: String, required: true },
+    at: { type: Date, required: true },
+    action: { type: String, required: true },
+    outcome: { type: String, enum: ['success', 'failure'], required: true },
+    actor: { type: String, required: true },
+    ip: String,
+    organisationId: String,
+    profileId: String,
+    clientId: String,
+    details: Schema.Types.Mixed,
+  }, { versionKey: false, collection: 'audit_events' });
+  // Newest first overall, and newest first for each thing support looks events up by.
+  event.index({ at: -1, _id: -1 });
+  for (const key of ['organisationId', 'profileId', 'clientId', 'actor', 'action']) event.index({ [key]: 1, at: -1, _id: -1 });
+  return { AuditEvent: connection.model('AuditEvent', event) };
+}
+
+export type AuditModels = ReturnType<typeof auditModels>;
+
+/** The audit log in MongoDB: one insert per event, the unique `_id` making a retried record a no-op. */
+export function createMongoAuditLog(models: AuditModels): AuditLog {
+  const toEvent = (doc: Record<string, unknown>): AuditEvent => {
+    const event: AuditEvent = {
+      id: String(doc._id),
+      at: new Date(doc.at as Date),
+      action: String(doc.action),
+      outcome: doc.outcome as AuditEvent['outcome'],
+      actor: String(doc.actor),
+    };
+    for (const key of ['ip', 'organisationId', 'profileId', 'clientId'] as const) if (doc[key] != null) event[key] = String(doc[key]);
+    if (doc.details) event.details = doc.details as AuditEvent['details'];
+    return event;
+  };
+  return {
+    async record(event) {
+      const { id, ...rest } = event;
+      try {
+        await models.AuditEvent.create({ _id: id, ...rest });
+      } catch (err) {
+        if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      }
+    },
+    async query(filter) {
+      const conditions: Record<string, unknown>[] = [];
+      for (const key of ['organisationId', 'profileId', 'clientId', 'actor', 'action'] as const) {
+        if (filter[key] !== undefined) conditions.push({ [key]: filter[key] });
+      }
+      if (filter.from) conditions.push({ at: { $gte: filter.from } });
+      if (filter.to) conditions.push({ at: { $lt: filter.to } });
+      if (filter.after) conditions.push({ $or: [{ at: { $lt: filter.after.at } }, { at: filter.after.at, _id: { $lt: filter.after.id } }] });
+      const docs = await models.AuditEvent.find(conditions.length ? { $and: conditions } : {}).sort({ at: -1, _id: -1 }).limit(filter.limit).lean();
+      return docs.map((d) => toEvent(d as Record<string, unknown>));
+    },
+  };
+}

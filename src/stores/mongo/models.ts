@@ -1,0 +1,11 @@
+import type { Connection } from 'mongoose';
+import { auditModels } from './audit-log.ts';
+import { clientModels } from './client-store.ts';
+import { directoryModels } from './directory-models.ts';
+
+/** Every collection the broker keeps in MongoDB, for the stores and for index creation (scripts/create-indexes.ts). */
+export function brokerModels(connection: Connection) {
+  return { ...directoryModels(connection), ...clientModels(connection), ...auditModels(connection) };
+}
+
+export type BrokerModels = ReturnType<typeof brokerModels>;
