@@ -16,9 +16,16 @@ export function rememberUpstreamRoundTrip(ctx: Context, state: string, value: st
   ctx.cookies.set(nameFor(state), value, { signed: true, httpOnly: true, sameSite: 'lax', path: PATH, maxAge: UPSTREAM_ROUND_TRIP_SECONDS * 1000 });
 }
 
-/** The value remembered for `state` in this browser, if any; the cookie is cleared either way (single use). */
-export function takeUpstreamRoundTrip(ctx: Context, state: string): string | undefined {
-  const value = ctx.cookies.get(nameFor(state), { signed: true });
-  if (value) ctx.cookies.set(nameFor(state), null, { path: PATH });
-  return value;
+/** The value remembered for `state` in this browser, if any. */
+export function readUpstreamRoundTrip(ctx: Context, state: string): string | undefined {
+  return ctx.cookies.get(nameFor(state), { signed: true });
+}
+
+/**
+ * Clears the cookie, once the server side of the round-trip has been used up. Not before: if a store is down at
+ * the callback, the person reloads it once the store is back and carries on, which needs the cookie. Single use
+ * does not rest on the cookie (a saved copy could be replayed) but on the consumed server-side transaction.
+ */
+export function forgetUpstreamRoundTrip(ctx: Context, state: string): void {
+  ctx.cookies.set(nameFor(state), null, { path: PATH });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { hashLinkToken } from '../../src/association/link.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
@@ -15,7 +16,8 @@ let broker: TestBroker;
 let portal: Portal;
 
 beforeAll(async () => {
-  [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
+  // Redis keeps its data across a stop and start, as a production Redis with persistence does; data loss has its own test.
+  [redis, mongo] = await Promise.all([startRedis({ persistent: true }), startMongo()]);
 }, 60_000);
 afterAll(async () => {
   await broker?.close();
@@ -130,4 +132,60 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     expect(success.text).toContain('is now associated with your profile at Contoso Pharmaceuticals');
     expect(await broker.services.redeem.associations.findByProfile('prf-erin-contoso')).toMatchObject({ upstreamId: 'demo', subject: 'demo-0005-erin' });
   }, 60_000);
+
+  it('Redis down mid-login (at the upstream callback): a 503 page within 2 s, and the same sign-in continues once it is back', async () => {
+    const browser = new Browser();
+    const { page, checks } = await authorize(browser, portal);
+    const upstreamLogin = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
+    const atCallback = await browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'alice', password: 'demo' }, { stopAt: [`${broker.issuer}/upstream/callback/`] });
+    await redis.stop();
+    const [down, elapsed] = await timed(() => browser.go(atCallback.stopped!, { stopAt: [portal.redirectUri] }));
+    expect(elapsed).toBeLessThan(2000);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('10');
+    expect(down.$('h1').text()).toBe('Temporarily unavailable');
+
+    await redis.start();
+    await waitUntil(async () => (await readiness()).status === 200, 15_000, 'the broker to see Redis again');
+    // Nothing was taken while Redis was down: the upstream transaction is still there, so reloading carries on.
+    const back = await browser.go(atCallback.stopped!, { stopAt: [portal.redirectUri] });
+    expect(back.stopped ?? `${back.status} ${back.url} ${back.text.slice(0, 300)}`).toMatch(/^https:\/\/portal/);
+    expect((await portal.redeem(back.stopped!, checks)).claims()!.sub).toBe('prf-alice-contoso');
+  }, 40_000);
+
+  it('Redis flushed mid-flow (data lost, e.g. a failover without persistence): clear 4xx answers, nothing half-done, and a fresh start works', async () => {
+    const flush = async () => {
+      const client = new Redis(redis.url);
+      await client.flushall();
+      client.disconnect();
+    };
+    // A person between the upstream sign-in and the callback; a portal holding a code and a refresh token.
+    const person = new Browser();
+    const { page } = await authorize(person, portal);
+    const upstreamLogin = await person.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
+    const atCallback = await person.submit(upstreamLogin, 'form[action$="/login"]', { username: 'alice', password: 'demo' }, { stopAt: [`${broker.issuer}/upstream/callback/`] });
+    const holder = new Browser();
+    const signedIn = await signIn(holder, portal, 'alice');
+    const otherBrowser = new Browser();
+    const other = await authorize(otherBrowser, portal);
+    const coded = await signInUpstream(otherBrowser, other.page, 'alice', { stopAt: [portal.redirectUri] });
+
+    const logsBefore = broker.logs.length;
+    await flush();
+
+    const lost = await person.go(atCallback.stopped!, { stopAt: [portal.redirectUri] });
+    expect(lost.status).toBeGreaterThanOrEqual(400);
+    expect(lost.status).toBeLessThan(500);
+    expect(lost.text).toMatch(/start (again|over)|sign in again|expired/i);
+    expect(lost.text).not.toMatch(/at \w+ \(|TypeError|ReplyError/);
+
+    await expect(portal.redeem(coded.stopped!, other.checks)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(portal.refresh(signedIn.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const userinfo = await fetch(`${broker.issuer}/me`, { headers: { authorization: `Bearer ${signedIn.tokens.access_token}` } });
+    expect(userinfo.status).toBe(401);
+    expect(broker.logs.slice(logsBefore).filter((l) => l.level === 'error')).toEqual([]);
+
+    // The session is gone with everything else: the next sign-in asks upstream again, and works.
+    expect((await signIn(new Browser(), portal, 'alice')).claims.sub).toBe('prf-alice-contoso');
+  }, 40_000);
 });

@@ -1,13 +1,18 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './smtp.ts';
 import { stopChild, waitUntil } from './wait.ts';
 
 /**
  * A real Redis for tests: REDIS_URL when given, else a throw-away `redis-server` (Debian's package) on a free
- * loopback port, without persistence. Fails with how to provide one; never skips.
+ * loopback port. Without persistence by default, so a stop loses every key; `persistent` keeps an append-only
+ * file in a temporary directory, so a stop and start keeps them, like a production Redis restarting.
+ * Fails with how to provide one; never skips.
  */
-export async function startRedis() {
+export async function startRedis(options: { persistent?: boolean } = {}) {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined, start: async () => undefined };
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     throw new Error('These tests need Redis: install Debian\'s redis-server (apt-get install redis-server) or set REDIS_URL.');
@@ -15,8 +20,10 @@ export async function startRedis() {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const url = `redis://127.0.0.1:${port}`;
+  const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'redis-')) : undefined;
   const start = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir!] : ['--appendonly', 'no'];
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
     await waitUntil(async () => probe.connect().then(() => probe.ping()).then(() => true, () => false), 10_000, 'redis-server ready');

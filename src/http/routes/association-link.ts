@@ -18,7 +18,7 @@ import type { Csrf } from '../csrf.ts';
 import { callbackUri } from '../interaction-context.ts';
 import { parseInput } from '../validate.ts';
 import type { Views } from '../views.ts';
-import { rememberUpstreamRoundTrip, UPSTREAM_ROUND_TRIP_SECONDS } from '../upstream-cookie.ts';
+import { forgetUpstreamRoundTrip, rememberUpstreamRoundTrip, UPSTREAM_ROUND_TRIP_SECONDS } from '../upstream-cookie.ts';
 
 export interface LinkRouteDeps {
   config: Config;
@@ -118,6 +118,7 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
 /** The upstream came back from a link's re-authentication: redeem the link if, and only if, the identity matches. */
 export async function completeLinkCallback(ctx: Context, deps: LinkRouteDeps, state: string, upstreamId: string) {
   const pending = await deps.linkTransactions.take(sha256(state));
+  forgetUpstreamRoundTrip(ctx, state);
   if (!pending || pending.transaction.upstreamId !== upstreamId) {
     throw new BadRequestError('link_state_mismatch', 'link callback state unknown or spent');
   }

@@ -7,7 +7,7 @@ import { safeEqual } from '../../shared/ids.ts';
 import { callbackUri, remainingSeconds, type InteractionDeps } from '../interaction-context.ts';
 import { singleParam } from '../validate.ts';
 import { completeLinkCallback, LINK_CALLBACK_MARKER, type LinkRouteDeps } from './association-link.ts';
-import { takeUpstreamRoundTrip } from '../upstream-cookie.ts';
+import { forgetUpstreamRoundTrip, readUpstreamRoundTrip } from '../upstream-cookie.ts';
 
 const foreignResponse = () => new BadRequestError('state_mismatch', 'callback state not started in this browser');
 
@@ -23,7 +23,7 @@ export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): R
     const state = singleParam(ctx.query.state);
     if (!state || state.length > 512) throw new BadRequestError('state_missing', 'callback without a usable state');
 
-    const uid = takeUpstreamRoundTrip(ctx, state);
+    const uid = readUpstreamRoundTrip(ctx, state);
     if (!uid) throw foreignResponse();
     if (uid === LINK_CALLBACK_MARKER) {
       await completeLinkCallback(ctx, deps, state, String(ctx.params.upstreamId));
@@ -40,6 +40,7 @@ export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): R
     const now = deps.clock.now();
     interaction.result = {};
     await interaction.save(remainingSeconds(interaction.exp, now));
+    forgetUpstreamRoundTrip(ctx, state);
     if (transaction.expiresAt < Math.floor(now.getTime() / 1000)) throw new FlowExpiredError();
 
     const upstream = deps.upstreams.get(transaction.upstreamId);
