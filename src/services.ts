@@ -16,7 +16,7 @@ import { createViews, type Views } from './http/views.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { withClientStore } from './oidc/client-adapter.ts';
 import { registerConfiguredClients } from './clients/register-configured-clients.ts';
-import { generateSigningKey, loadKeyMaterial } from './oidc/signing-keys.ts';
+import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
 import type { AssociationRequests } from './http/interaction-context.ts';
@@ -32,7 +32,6 @@ import { createBackgroundTasks, type BackgroundTasks } from './shared/background
 import { chooseStores } from './stores/choose-stores.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { ClientStore } from './clients/client-store.ts';
-import { createMemoryOidcAdapter } from './stores/memory/oidc-adapter.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -72,7 +71,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const keys = await loadKeyMaterial(config.keys);
   if (keys.generated) logger.warn('keys.generated', { message: 'signing and cookie keys were generated for this process; tokens and sessions end when it stops' });
 
-  const demoPlan = config.demo.enabled ? planDemo(config, CONFIG_DIR) : undefined;
+  const demoPlan = config.demo.enabled ? planDemo(config, CONFIG_DIR, keys.cookieKeys[0]!) : undefined;
   // An explicit seed file wins over the demo's directory, so a demo can run on an operator's own data.
   const seed: DirectorySeed = config.directorySeedFile
     ? directorySeedSchema.parse(JSON.parse(readFileSync(config.directorySeedFile, 'utf8')))
@@ -161,7 +160,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     profiles,
     csrf: createCsrf(keys.cookieKeys[0]!, config.issuer),
     demo: demoPlan
-      ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, upstreamAdapter: createMemoryOidcAdapter(clock), upstreamKey: await generateSigningKey(), mailbox })
+      ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, stores: stores.demo, mailbox })
       : undefined,
     async close() {
       await tasks.drain();

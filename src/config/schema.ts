@@ -70,8 +70,11 @@ export const configSchema = z.object({
   stores: z.object({
     /** PRODUCTION. MongoDB connection string, e.g. mongodb://mongo:27017/broker (replica sets: list the hosts) [MONGODB_URI]. */
     mongodbUri: z.string().optional(),
-    /** PRODUCTION. Redis URL, e.g. redis://redis:6379/0 [REDIS_URL]. */
-    redisUrl: z.string().optional(),
+    /**
+     * PRODUCTION. Redis URL [REDIS_URL]: one server, e.g. redis://redis:6379/0 (rediss:// for TLS), or Sentinels that
+     * know the current master, e.g. redis-sentinel://s1:26379,s2:26379,s3:26379/mymaster?db=0.
+     */
+    redisUrl: z.string().regex(/^(rediss?|redis-sentinel):\/\//, 'must start with redis://, rediss:// or redis-sentinel://').optional(),
     /** Prefix of every Redis key, so that several deployments can share one Redis [REDIS_PREFIX]. */
     redisPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('broker:'),
     /** Build MongoDB indexes at start [CREATE_INDEXES]; otherwise run `npm run db:indexes` once per release. */

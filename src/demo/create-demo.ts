@@ -4,12 +4,12 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 import mount from 'koa-mount';
-import type { JWK } from 'jose';
-import type { AdapterFactory, ClientMetadata } from 'oidc-provider';
+import type { ClientMetadata } from 'oidc-provider';
 import type { Config, UpstreamConfig } from '../config/schema.ts';
 import { directorySeedSchema, type DirectorySeed } from '../directory/seed.ts';
 import type { Views } from '../http/views.ts';
-import { randomToken } from '../shared/ids.ts';
+import { deriveDemoSecret, deriveDemoSigningKey } from './demo-secrets.ts';
+import type { Stores } from '../stores/choose-stores.ts';
 import type { DevMailbox } from '../mail/nodemailer-transport.ts';
 import { createDevUpstream, type DemoAccount } from './dev-upstream.ts';
 import { createDemoPortal } from './portal.ts';
@@ -18,13 +18,14 @@ const DEV_UPSTREAM_PATH = '/dev-upstream';
 
 /**
  * Everything the embedded demo adds to the broker: the development upstream, two portals registered as clients,
- * a resource server for their API tokens, and a seeded directory. Secrets are random per process.
+ * a resource server for their API tokens, and a seeded directory. Secrets are derived from `secretSeed` (the
+ * first cookie key), so demo nodes that share their cookie keys agree on them (demo-secrets.ts).
  */
-export function planDemo(config: Config, configDir: string) {
+export function planDemo(config: Config, configDir: string, secretSeed: string) {
   const issuer = config.issuer;
   const accounts = JSON.parse(readFileSync(join(configDir, 'demo', 'upstream-accounts.json'), 'utf8')) as { password: string; accounts: DemoAccount[] };
   const directory: DirectorySeed = directorySeedSchema.parse(JSON.parse(readFileSync(join(configDir, 'demo', 'directory.json'), 'utf8')));
-  const upstreamClient = { clientId: 'profile-broker', clientSecret: randomToken() };
+  const upstreamClient = { clientId: 'profile-broker', clientSecret: deriveDemoSecret(secretSeed, 'dev-upstream-client') };
   const upstream: UpstreamConfig = {
     id: 'demo',
     name: 'Demo consumer account',
@@ -40,7 +41,7 @@ export function planDemo(config: Config, configDir: string) {
   const portals = [
     { id: 'customer-portal', title: 'Customer portal', profileKinds: ['customer', 'partner'], contractRequired: true },
     { id: 'partner-portal', title: 'Partner portal', profileKinds: ['partner'], contractRequired: false },
-  ].map((p) => ({ ...p, basePath: `/demo/${p.id}`, clientSecret: randomToken() }));
+  ].map((p) => ({ ...p, basePath: `/demo/${p.id}`, clientSecret: deriveDemoSecret(secretSeed, `client:${p.id}`) }));
 
   const clients: ClientMetadata[] = portals.map((p) => ({
     client_id: p.id,
@@ -59,6 +60,7 @@ export function planDemo(config: Config, configDir: string) {
   return {
     upstream,
     upstreamClient,
+    upstreamKey: deriveDemoSigningKey(secretSeed, 'dev-upstream'),
     accounts,
     directory,
     portals,
@@ -71,7 +73,7 @@ export function planDemo(config: Config, configDir: string) {
 export type DemoPlan = ReturnType<typeof planDemo>;
 
 /** The demo's routes: home page, the development upstream under /dev-upstream, the two portals under /demo. */
-export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: Views; cookieKeys: string[]; upstreamAdapter: AdapterFactory; upstreamKey: JWK; mailbox?: DevMailbox }): Middleware {
+export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: Views; cookieKeys: string[]; stores: Stores['demo']; mailbox?: DevMailbox }): Middleware {
   const { config, views } = deps;
   const upstream = createDevUpstream({
     issuer: plan.upstream.issuer,
@@ -81,8 +83,8 @@ export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: 
     password: plan.accounts.password,
     views,
     cookieKeys: deps.cookieKeys,
-    jwks: { keys: [deps.upstreamKey] },
-    adapter: deps.upstreamAdapter,
+    jwks: { keys: [plan.upstreamKey] },
+    adapter: deps.stores.oidcAdapter('dev-upstream'),
   });
   const portals = plan.portals.map((p) => createDemoPortal({
     id: p.id,
@@ -93,6 +95,7 @@ export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: 
     clientSecret: p.clientSecret,
     apiResource: plan.apiResource,
     views,
+    sessions: deps.stores.portalSessions(p.id),
   }));
 
   const home = new Router();

@@ -48,6 +48,8 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
       redirect_uris: options.client.redirectUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
+      // The demo's upstream key is an EC key derived from the cookie key (demo-secrets.ts).
+      id_token_signed_response_alg: 'ES256',
     }],
     async findAccount(_ctx, sub) {
       const account = bySubject.get(sub);

@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import * as client from 'openid-client';
 import { randomToken } from '../shared/ids.ts';
 import type { Views } from '../http/views.ts';
+import type { PortalSessionStore } from './portal-sessions.ts';
 
 export interface DemoPortalOptions {
   id: string;
@@ -17,9 +18,10 @@ export interface DemoPortalOptions {
   /** A resource server to fetch a JWT access token for, to show what an API would receive. */
   apiResource: string;
   views: Views;
+  sessions: PortalSessionStore<PortalSession>;
 }
 
-interface PortalSession {
+export interface PortalSession {
   pending?: { state: string; nonce: string; codeVerifier: string };
   signedIn?: {
     idToken: string;
@@ -38,7 +40,8 @@ const SCOPE = 'openid email profile org_profile';
  */
 export function createDemoPortal(options: DemoPortalOptions): Router {
   const router = new Router({ prefix: options.basePath });
-  const sessions = new Map<string, PortalSession>();
+  const sessions = options.sessions;
+  const SESSION_SECONDS = 8 * 3600;
   const cookieName = `demo_${options.id.replace(/[^a-z0-9]/g, '_')}`;
   const redirectUri = `${options.brokerIssuer}${options.basePath}/callback`;
   const home = `${options.brokerIssuer}${options.basePath}/`;
@@ -58,20 +61,24 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
     return discovered;
   };
 
-  const session = (ctx: Koa.Context): PortalSession => {
-    let id = ctx.cookies.get(cookieName);
-    if (!id || !sessions.has(id)) {
+  /** This browser's session, and how to keep changes to it (sessions live in a store shared by demo nodes). */
+  const session = async (ctx: Koa.Context) => {
+    let id = ctx.cookies.get(cookieName, { signed: true });
+    let s = id ? await sessions.get(id) : undefined;
+    if (!id || !s) {
       id = randomToken(16);
-      sessions.set(id, {});
-      ctx.cookies.set(cookieName, id, { httpOnly: true, sameSite: 'lax', path: options.basePath });
+      s = {};
+      ctx.cookies.set(cookieName, id, { httpOnly: true, sameSite: 'lax', path: options.basePath, signed: true });
     }
-    return sessions.get(id)!;
+    const sessionId = id;
+    return { s, save: () => sessions.set(sessionId, s, SESSION_SECONDS) };
   };
 
   const startSignIn = async (ctx: Koa.Context, prompt?: string) => {
     const config = await configuration();
-    const s = session(ctx);
+    const { s, save } = await session(ctx);
     s.pending = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
+    await save();
     const parameters: Record<string, string> = {
       redirect_uri: redirectUri,
       scope: SCOPE,
@@ -85,11 +92,12 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
     ctx.redirect(client.buildAuthorizationUrl(config, parameters).href);
   };
 
-  router.get('/', (ctx) => {
-    const s = session(ctx);
+  router.get('/', async (ctx) => {
+    const { s, save } = await session(ctx);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = options.views.render('demo/portal', { title: options.title, portal: options, signedIn: s.signedIn, error: s.error }, { layout: 'demo' });
     delete s.error;
+    await save();
   });
 
   router.get('/login', (ctx) => startSignIn(ctx));
@@ -97,12 +105,14 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
   router.get('/switch', (ctx) => startSignIn(ctx, 'select_account'));
 
   router.get('/callback', async (ctx) => {
-    const s = session(ctx);
+    const { s, save } = await session(ctx);
     const pending = s.pending;
     delete s.pending;
+    await save();
     const current = new URL(`${redirectUri}?${ctx.querystring}`);
     if (!pending) {
       s.error = { error: 'no_pending_sign_in', description: 'This portal did not start a sign-in in this browser.' };
+      await save();
       ctx.redirect(home);
       return;
     }
@@ -127,13 +137,15 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
       const e = err as { error?: string; error_description?: string; message: string };
       s.error = { error: e.error ?? 'sign_in_failed', description: e.error_description ?? e.message };
     }
+    await save();
     ctx.redirect(home);
   });
 
   router.get('/logout', async (ctx) => {
-    const s = session(ctx);
+    const { s, save } = await session(ctx);
     const idToken = s.signedIn?.idToken;
     delete s.signedIn;
+    await save();
     if (!idToken) {
       ctx.redirect(home);
       return;

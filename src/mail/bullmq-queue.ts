@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { connectRedis } from '../stores/redis/connection-options.ts';
 import type { Logger } from '../shared/logger.ts';
 import { retryDelay, type DeliveryQueue, type FailedDelivery, type RetryPolicy } from './delivery-queue.ts';
 import type { MailTransport, OutgoingMail } from './outgoing.ts';
@@ -13,8 +13,8 @@ const QUEUE = 'broker-mail';
  */
 export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: MailTransport; logger: Logger; retry: RetryPolicy; prefix?: string }): DeliveryQueue {
   // BullMQ wants its own connections: the producer fails fast, the worker's blocking reads wait for Redis.
-  const producer = new Redis(deps.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
-  const consumer = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
+  const producer = connectRedis(deps.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
+  const consumer = connectRedis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
   for (const connection of [producer, consumer]) connection.on('error', () => undefined);
   const prefix = deps.prefix ?? 'bull';
   const queue = new Queue<OutgoingMail>(QUEUE, { connection: producer, prefix });

@@ -22,6 +22,9 @@ import { createMemoryLinkStore } from './memory/link-store.ts';
 import { createMemoryOidcAdapter } from './memory/oidc-adapter.ts';
 import { createMemoryRateLimiter } from './memory/rate-limiter.ts';
 import { createMemoryTransactionStore } from './memory/transaction-store.ts';
+import { createMemoryPortalSessions } from './memory/portal-sessions.ts';
+import { createRedisPortalSessions } from './redis/portal-sessions.ts';
+import type { PortalSessionStore } from '../demo/portal-sessions.ts';
 import { createMongoConnection } from './mongo/connection.ts';
 import { createMongoDirectory } from './mongo/directory.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
@@ -40,6 +43,11 @@ export interface Stores {
   links: LinkStore;
   linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
   rateLimiter(options: { keyPrefix: string; points: number; windowSeconds: number }): RateLimiter;
+  /** The embedded demo's own storage (its development upstream and portals), beside the broker's, on the same servers. */
+  demo: {
+    oidcAdapter(name: string): AdapterFactory;
+    portalSessions<T>(name: string): PortalSessionStore<T>;
+  };
   /** Each dependency's health, for /readyz: true when it answered within a second. */
   readiness(): Promise<Record<string, boolean>>;
   close(): Promise<void>;
@@ -65,6 +73,10 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
       links: createMemoryLinkStore(),
       linkTransactions: createMemoryTransactionStore(deps.clock),
       rateLimiter: (options) => createMemoryRateLimiter(options),
+      demo: {
+        oidcAdapter: () => createMemoryOidcAdapter(deps.clock),
+        portalSessions: () => createMemoryPortalSessions(deps.clock),
+      },
       readiness: async () => ({ memory: true }),
       close: async () => clearInterval(sweep),
     };
@@ -91,6 +103,10 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
     links: createRedisLinkStore(redis, `${prefix}links`),
     linkTransactions: createRedisTransactionStore(redis, `${prefix}upstream-tx`),
     rateLimiter: (options) => createRedisRateLimiter(redis, { ...options, keyPrefix: `${prefix}${options.keyPrefix}` }),
+    demo: {
+      oidcAdapter: (name) => createRedisOidcAdapter(redis, `${prefix}demo:${name}`),
+      portalSessions: (name) => createRedisPortalSessions(redis, `${prefix}demo:${name}`),
+    },
     readiness: () => readiness(redis, mongo),
     async close() {
       redis.disconnect();

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis } from './connection-options.ts';
 import type { Logger } from '../../shared/logger.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { Logger } from '../../shared/logger.ts';
  * forever in the background so the broker recovers without a restart when Redis returns.
  */
 export function createRedis(url: string, logger: Logger, options: { name?: string } = {}): Redis {
-  const redis = new Redis(url, {
+  const redis = connectRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 1500,

@@ -1,0 +1,14 @@
+import type { Redis } from 'ioredis';
+import type { PortalSessionStore } from '../../demo/portal-sessions.ts';
+
+export function createRedisPortalSessions<T>(redis: Redis, prefix: string): PortalSessionStore<T> {
+  return {
+    async get(id) {
+      const value = await redis.get(`${prefix}:${id}`);
+      return value ? JSON.parse(value) as T : undefined;
+    },
+    async set(id, value, ttlSeconds) {
+      await redis.set(`${prefix}:${id}`, JSON.stringify(value), 'EX', ttlSeconds);
+    },
+  };
+}
