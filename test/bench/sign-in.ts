@@ -1,0 +1,85 @@
+/**
+ * Sign-in benchmark: complete sign-ins (portal → broker → development upstream → broker → portal, then the code
+ * redeemed at /token) against a broker in its own process, on loopback, at rising concurrency. Prints figures;
+ * asserts nothing. Bounded in time and count.
+ *
+ *   npm run bench                                  memory stores
+ *   BENCH_STORES=shared npm run bench              Redis + MongoDB (FerretDB unless MONGODB_URI is set)
+ *   BENCH_CONCURRENCY=4,8,16 BENCH_SECONDS=15 BENCH_MAX=2000 npm run bench
+ *
+ * The last level is meant to be about twice the one where throughput stops growing: the overload check. What to
+ * look for there is errors (there should be none: requests queue, nothing fails) and how latency grows.
+ */
+import { randomToken } from '../../src/shared/ids.ts';
+import { Browser } from '../support/browser.ts';
+import { startMongo } from '../support/mongo.ts';
+import { createPortal } from '../support/portal.ts';
+import { spawnBroker } from '../support/process-broker.ts';
+import { startRedis } from '../support/redis.ts';
+
+const levels = (process.env.BENCH_CONCURRENCY ?? '1,4,8,16').split(',').map(Number);
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const maxPerLevel = Number(process.env.BENCH_MAX ?? 1500);
+const shared = process.env.BENCH_STORES === 'shared';
+
+const stops: (() => Promise<void>)[] = [];
+let env: Record<string, string> = { LOG_LEVEL: 'error' };
+if (shared) {
+  const [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
+  stops.push(redis.stop, mongo.stop);
+  const isolation = `b${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
+  env = { ...env, REDIS_URL: redis.url, REDIS_PREFIX: `${isolation}:`, MONGODB_URI: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`), CREATE_INDEXES: 'true' };
+}
+const broker = await spawnBroker({}, env);
+stops.unshift(() => broker.stop());
+const portal = await createPortal(broker.issuer);
+
+/** One complete sign-in of an associated person with a single profile; returns its duration in ms. */
+async function signIn(): Promise<number> {
+  const started = performance.now();
+  const browser = new Browser();
+  const { url, checks } = await portal.authorizationUrl();
+  const signInPage = await browser.go(url);
+  const upstreamLogin = await browser.submit(signInPage, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
+  const back = await browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'alice', password: 'demo' }, { stopAt: [portal.redirectUri] });
+  if (!back.stopped) throw new Error(`no redirect to the portal (${back.status} at ${back.url})`);
+  const tokens = await portal.redeem(back.stopped, checks);
+  if (tokens.claims()?.sub !== 'prf-alice-contoso') throw new Error('wrong subject');
+  return performance.now() - started;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+try {
+  for (let i = 0; i < 20; i++) await signIn(); // warm-up: discovery, JIT, connection pools
+  process.stdout.write(`sign-in benchmark: ${shared ? 'Redis + MongoDB' : 'memory'} stores, broker in its own process, ${seconds} s or ${maxPerLevel} sign-ins per level\n`);
+  process.stdout.write('concurrency  sign-ins  errors  per second   p50 ms   p95 ms   p99 ms   max ms\n');
+  for (const concurrency of levels) {
+    const durations: number[] = [];
+    const errors: string[] = [];
+    const deadline = performance.now() + seconds * 1000;
+    let started = 0;
+    const begin = performance.now();
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline && started < maxPerLevel) {
+        started += 1;
+        try {
+          durations.push(await signIn());
+        } catch (err) {
+          errors.push((err as Error).message);
+        }
+      }
+    }));
+    const elapsed = (performance.now() - begin) / 1000;
+    const sorted = [...durations].sort((a, b) => a - b);
+    const cells = [
+      String(concurrency).padStart(11), String(durations.length).padStart(9), String(errors.length).padStart(7),
+      (durations.length / elapsed).toFixed(1).padStart(11),
+      ...[50, 95, 99].map((p) => percentile(sorted, p).toFixed(0).padStart(8)), (sorted.at(-1) ?? NaN).toFixed(0).padStart(8),
+    ];
+    process.stdout.write(`${cells.join(' ')}\n`);
+    if (errors.length) process.stdout.write(`  first error: ${errors[0]}\n`);
+  }
+} finally {
+  for (const stop of stops) await stop();
+}
