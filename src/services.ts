@@ -137,7 +137,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     upstreamIds: upstreamConfigs.map((u) => u.id),
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
   });
-  await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
+  const clientRegistration = await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
 
   return {
     association,
@@ -163,6 +163,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
       ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, stores: stores.demo, mailbox })
       : undefined,
     async close() {
+      clientRegistration.stop();
       await tasks.drain();
       await delivery.close();
       await stores.close();

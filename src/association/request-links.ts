@@ -58,12 +58,13 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
   }
   const now = deps.clock.now();
   const profiles = await deps.directory.findProfilesByEmail(email);
-  let sent = 0;
-  for (const profile of profiles) {
+  // Each profile on its own: a store failing for one (its link, its audit event, its mail) is logged and the
+  // others still get theirs.
+  const sendOne = async (profile: (typeof profiles)[number]): Promise<boolean> => {
     const organisation = await deps.directory.getOrganisation(profile.organisationId);
-    if (!organisation || !assessProfile(profile, organisation, request.client.policy, now).eligible) continue;
+    if (!organisation || !assessProfile(profile, organisation, request.client.policy, now).eligible) return false;
     const current = await deps.associations.findByProfile(profile.id);
-    if (current && sameIdentity(current, request.identity)) continue;
+    if (current && sameIdentity(current, request.identity)) return false;
 
     const { token, tokenHash } = newLinkToken();
     const expiresAt = new Date(now.getTime() + deps.linkTtlSeconds * 1000);
@@ -79,6 +80,12 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
       expiresAt,
       status: 'active',
     });
+    // Recorded before the mail is queued: a failure of the audit write sends nothing unrecorded.
+    await deps.audit.record({
+      id: reference, at: now, action: 'association.link_issued', outcome: 'success',
+      actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
+      details: { link: linkId, expiresAt: expiresAt.toISOString(), ...(current ? { moves: true } : {}) },
+    });
     await deps.mail.sendLink({
       profile,
       organisation,
@@ -89,12 +96,15 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
       currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
       reference,
     });
-    await deps.audit.record({
-      id: reference, at: now, action: 'association.link_sent', outcome: 'success',
-      actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
-      details: { link: linkId, expiresAt: expiresAt.toISOString(), ...(current ? { moves: true } : {}) },
-    });
-    sent += 1;
+    return true;
+  };
+  let sent = 0;
+  for (const profile of profiles) {
+    try {
+      if (await sendOne(profile)) sent += 1;
+    } catch (err) {
+      deps.logger.warn('association.link_failed', { profile: profile.id, client: request.client.id, message: (err as Error).message });
+    }
   }
   deps.logger.info('association.links_requested', { upstream: request.identity.upstreamId, client: request.client.id, sent });
   return { sent };

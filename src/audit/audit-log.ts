@@ -8,7 +8,7 @@ export interface AuditEvent {
   /** The reference code people read out to support (mails and pages show it); unique. */
   id: string;
   at: Date;
-  /** What happened, as `area.verb`: `association.created`, `association.refused`, `association.link_sent`, … */
+  /** What happened, as `area.verb`: `association.created`, `association.refused`, `association.link_issued`, … */
   action: string;
   outcome: 'success' | 'failure';
   /**

@@ -27,6 +27,11 @@ export interface ClientStore {
   list(): Promise<StoredClient[]>;
   /** Creates or replaces the client; `createdAt` of an existing client is kept. */
   save(client: StoredClient): Promise<void>;
+  /**
+   * Creates the client, or replaces the metadata and source of an existing one while keeping its status and
+   * creation time, in one atomic write: a "disable" made meanwhile on another node is never undone.
+   */
+  register(client: StoredClient): Promise<void>;
   /** Returns whether there was such a client. */
   remove(clientId: string): Promise<boolean>;
 }

@@ -3,7 +3,6 @@ import { errors, type ClientMetadata } from 'oidc-provider';
 import type { Clock } from '../shared/clock.ts';
 import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { isDependencyOutage } from '../shared/outage.ts';
 import type { ClientStore } from './client-store.ts';
 
 export interface RegisterDeps {
@@ -20,10 +19,11 @@ export interface RegisterDeps {
  * disabled across restarts.
  *
  * Every client is validated with oidc-provider's own validation first, so a bad one stops the start with its
- * reason. If the store does not answer, the broker starts anyway (it reports "unavailable" until the store is
- * back) and the registration is retried in the background until it succeeds.
+ * reason and nothing is written. If the store cannot be written (MongoDB down at start), the broker starts anyway,
+ * answering "unavailable" until the store is back, and the writing is retried in the background until it
+ * succeeds; `stop()` ends the retries (the broker's close).
  */
-export async function registerConfiguredClients(deps: RegisterDeps, configured: readonly ClientMetadata[]): Promise<void> {
+export async function registerConfiguredClients(deps: RegisterDeps, configured: readonly ClientMetadata[]): Promise<{ stop(): void }> {
   const problems: string[] = [];
   for (const metadata of configured) {
     try {
@@ -35,13 +35,28 @@ export async function registerConfiguredClients(deps: RegisterDeps, configured: 
   }
   if (problems.length) throw new ConfigError(problems);
 
-  try {
-    await writeClients(deps, configured);
-  } catch (err) {
-    if (!isDependencyOutage(err)) throw err;
-    deps.logger.warn('clients.registration_deferred', { message: (err as Error).message });
-    retryUntilWritten(deps, configured);
-  }
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const attempt = async (): Promise<void> => {
+    try {
+      await writeClients(deps, configured);
+      if (timer) deps.logger.info('clients.registered', { count: configured.length });
+    } catch (err) {
+      deps.logger.warn('clients.registration_deferred', { message: (err as Error).message });
+      // One attempt at a time, every 2 s, until one succeeds or the broker closes.
+      if (!stopped) {
+        timer = setTimeout(() => void attempt(), 2000);
+        timer.unref();
+      }
+    }
+  };
+  await attempt();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 async function writeClients(deps: RegisterDeps, configured: readonly ClientMetadata[]): Promise<void> {
@@ -49,16 +64,8 @@ async function writeClients(deps: RegisterDeps, configured: readonly ClientMetad
   const named = new Set(configured.map((m) => String(m.client_id)));
   for (const metadata of configured) {
     const clientId = String(metadata.client_id);
-    const existing = await deps.clients.find(clientId);
-    if (existing?.source === 'admin') deps.logger.warn('clients.taken_over_by_configuration', { client: clientId });
-    await deps.clients.save({
-      clientId,
-      metadata: structuredClone(metadata),
-      status: existing?.status ?? 'active',
-      source: 'configuration',
-      createdAt: existing?.createdAt ?? now,
-      updatedAt: now,
-    });
+    if ((await deps.clients.find(clientId))?.source === 'admin') deps.logger.warn('clients.taken_over_by_configuration', { client: clientId });
+    await deps.clients.register({ clientId, metadata: structuredClone(metadata), status: 'active', source: 'configuration', createdAt: now, updatedAt: now });
   }
   for (const client of await deps.clients.list()) {
     if (client.source === 'configuration' && !named.has(client.clientId)) {
@@ -66,17 +73,4 @@ async function writeClients(deps: RegisterDeps, configured: readonly ClientMetad
       deps.logger.info('clients.removed_from_configuration', { client: client.clientId });
     }
   }
-}
-
-function retryUntilWritten(deps: RegisterDeps, configured: readonly ClientMetadata[]): void {
-  const timer = setInterval(() => {
-    writeClients(deps, configured).then(
-      () => {
-        clearInterval(timer);
-        deps.logger.info('clients.registered', { count: configured.length });
-      },
-      (err: Error) => deps.logger.warn('clients.registration_deferred', { message: err.message }),
-    );
-  }, 2000);
-  timer.unref();
 }

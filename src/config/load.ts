@@ -72,6 +72,14 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   const keys: Record<string, unknown> = {};
   if (env.JWKS_FILE) keys.jwksFile = env.JWKS_FILE;
   if (env.COOKIE_KEYS) keys.cookieKeys = env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+  // The same keys from a file, one per line, newest first (secrets mounted as files; `npm run keys -- --cookie-out`).
+  if (env.COOKIE_KEYS_FILE && !env.COOKIE_KEYS) {
+    try {
+      keys.cookieKeys = readFileSync(env.COOKIE_KEYS_FILE, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean);
+    } catch (err) {
+      problems.push(`COOKIE_KEYS_FILE: cannot read ${env.COOKIE_KEYS_FILE}: ${(err as Error).message}`);
+    }
+  }
   if (Object.keys(keys).length) out.keys = keys;
   return out as ConfigInput;
 }

@@ -13,7 +13,7 @@ export function productionProblems(config: Config): string[] {
     problems.push('JWKS_FILE: signing keys are generated per process by default; create a key set with `npm run keys` and point JWKS_FILE at it');
   }
   if (!config.keys.cookieKeys?.length) {
-    problems.push('COOKIE_KEYS: cookie signing keys are random per process by default; set COOKIE_KEYS to one or more comma-separated secrets of 32+ characters');
+    problems.push('COOKIE_KEYS: cookie signing keys are random per process by default; set COOKIE_KEYS to one or more comma-separated secrets of 32+ characters (or COOKIE_KEYS_FILE to a file with one per line)');
   }
   if (!config.mail.smtpUrl) {
     problems.push('SMTP_URL: association emails go to the development mailbox by default; set SMTP_URL to your SMTP server');

@@ -84,7 +84,7 @@ export const configSchema = z.object({
   keys: z.object({
     /** PRODUCTION. Path to a JSON Web Key Set with the private signing keys [JWKS_FILE]. Default: generated per process. */
     jwksFile: z.string().optional(),
-    /** PRODUCTION. Secrets that sign cookies, newest first, at least 32 characters [COOKIE_KEYS, comma-separated]. Default: random per process. */
+    /** PRODUCTION. Secrets that sign cookies, newest first, at least 32 characters [COOKIE_KEYS, comma-separated; or COOKIE_KEYS_FILE, one per line]. Default: random per process. */
     cookieKeys: z.array(z.string().min(32, 'cookie keys need at least 32 characters')).optional(),
   }).default({}),
 

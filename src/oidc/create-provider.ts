@@ -92,7 +92,13 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A portal learns about its own tokens only: the broker's resource servers verify JWT access tokens
+        // themselves, and no portal has reason to read another's. (oidc-provider's default lets any confidential
+        // client introspect every token, and answers 500 for a token whose client is gone or disabled.)
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

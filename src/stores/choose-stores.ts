@@ -25,7 +25,7 @@ import { createMemoryTransactionStore } from './memory/transaction-store.ts';
 import { createMemoryPortalSessions } from './memory/portal-sessions.ts';
 import { createRedisPortalSessions } from './redis/portal-sessions.ts';
 import type { PortalSessionStore } from '../demo/portal-sessions.ts';
-import { createMongoConnection } from './mongo/connection.ts';
+import { createMongoConnection, MONGO_OPTIONS } from './mongo/connection.ts';
 import { createMongoDirectory } from './mongo/directory.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
 import { createRedis } from './redis/connection.ts';
@@ -85,14 +85,36 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
   const redis = createRedis(redisUrl, deps.logger);
   const mongo = createMongoConnection(mongodbUri, deps.logger);
   const models = brokerModels(mongo);
-  try {
-    await mongo.asPromise();
+  // Indexes (when configured) and the seed, once MongoDB answers. If it does not at start, the broker starts
+  // anyway (saying "unavailable" until it does) and keeps trying: mongoose itself never retries a failed first
+  // connection, so the retry opens it again.
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  const prepare = async () => {
+    if (mongo.readyState !== 1) await mongo.openUri(mongodbUri, MONGO_OPTIONS);
     if (config.stores.createIndexes) await Promise.all(Object.values(models).map((model) => model.createIndexes()));
     if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
-  } catch (err) {
-    // The broker still starts (and says "unavailable" until MongoDB answers); the seed is loaded on a later start.
-    deps.logger.warn('mongo.start_failed', { message: (err as Error).message });
-  }
+  };
+  const later = () => {
+    if (closed) return;
+    retry = setTimeout(() => void prepareOrRetry(), 2000);
+    retry.unref();
+  };
+  const prepareOrRetry = async (): Promise<void> => {
+    try {
+      await prepare();
+      if (retry) deps.logger.info('mongo.started', {});
+    } catch (err) {
+      deps.logger.warn('mongo.start_failed', { message: (err as Error).message });
+      later();
+    }
+  };
+  const connected = await mongo.asPromise().then(() => true, (err: Error) => {
+    deps.logger.warn('mongo.start_failed', { message: err.message });
+    return false;
+  });
+  if (connected) await prepareOrRetry();
+  else later();
   const prefix = config.stores.redisPrefix;
   return {
     kind: 'shared',
@@ -109,6 +131,8 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
     },
     readiness: () => readiness(redis, mongo),
     async close() {
+      closed = true;
+      clearTimeout(retry);
       redis.disconnect();
       await mongo.close();
     },

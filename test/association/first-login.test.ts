@@ -79,7 +79,7 @@ describe('first login with one registered profile', () => {
     const events = await broker.services.audit.query({ profileId: 'prf-erin-contoso', limit: 10 });
     expect(events).toEqual([
       expect.objectContaining({ id: quoted(notice.text), action: 'association.created', outcome: 'success', actor: 'person:demo:demo-0005-erin', organisationId: 'org-contoso', clientId: 'test-portal', ip: '127.0.0.1' }),
-      expect.objectContaining({ id: quoted(mail.text), action: 'association.link_sent', outcome: 'success', actor: 'person:demo:demo-0005-erin', clientId: 'test-portal' }),
+      expect.objectContaining({ id: quoted(mail.text), action: 'association.link_issued', outcome: 'success', actor: 'person:demo:demo-0005-erin', clientId: 'test-portal' }),
     ]);
     expect(JSON.stringify(events)).not.toContain(link.split('/associate/')[1]);
   });

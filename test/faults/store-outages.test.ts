@@ -188,4 +188,30 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     // The session is gone with everything else: the next sign-in asks upstream again, and works.
     expect((await signIn(new Browser(), portal, 'alice')).claims.sub).toBe('prf-alice-contoso');
   }, 40_000);
+
+  it('MongoDB down at start: the broker starts, answers 503 at once, and serves sign-ins once MongoDB is up, with no restart', async () => {
+    await mongo.stop();
+    const isolation = `m${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
+    const started = Date.now();
+    const late = await startBroker({ stores: { redisUrl: redis.url, mongodbUri: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`), redisPrefix: `${isolation}:`, createIndexes: true } });
+    try {
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const latePortal = await createPortal(late.issuer);
+      const [{ page }, elapsed] = await timed(() => authorize(new Browser(), latePortal));
+      expect(elapsed).toBeLessThan(2000);
+      expect(page.status).toBe(503);
+      expect(page.$('h1').text()).toBe('Temporarily unavailable');
+      expect((await fetch(`${late.issuer}/readyz`).then((r) => r.json()) as { checks: Record<string, string> }).checks.mongodb).toBe('unavailable');
+      expect(late.logs.filter((l) => l.level === 'error' && l.status !== 503)).toEqual([]);
+
+      await mongo.start();
+      // The clients, the seeded directory and the indexes are written in the background once MongoDB answers.
+      await waitUntil(async () => Boolean(await late.services.clients.find('test-portal').catch(() => undefined)), 20_000, 'the configured clients to be written');
+      await waitUntil(async () => (await fetch(`${late.issuer}/readyz`)).status === 200, 20_000, 'the broker to see MongoDB');
+      await waitUntil(async () => Boolean(await late.services.redeem.associations.findByProfile('prf-alice-contoso').catch(() => undefined)), 20_000, 'the seed');
+      expect((await signIn(new Browser(), latePortal, 'alice')).claims.sub).toBe('prf-alice-contoso');
+    } finally {
+      await late.close();
+    }
+  }, 60_000);
 });

@@ -20,24 +20,26 @@ let smtp: SmtpCapture;
 let proxy: Awaited<ReturnType<typeof startRoundRobinProxy>>;
 let nodes: Node[] = [];
 
-// What docker-compose.yml runs: the demo on two nodes behind a proxy that alternates between them, sharing
-// MongoDB, Redis, the signing keys and the cookie keys, with mail going to an SMTP sink.
+// What docker-compose.yml runs, without Docker: the demo on two nodes behind a proxy that alternates between them,
+// sharing MongoDB, Redis, the signing-key file and the cookie-key file, with mail going to an SMTP sink.
 beforeAll(async () => {
   [redis, mongo, smtp] = await Promise.all([startRedis(), startMongo(), startSmtp()]);
   proxy = await startRoundRobinProxy();
   const dir = mkdtempSync(join(tmpdir(), 'demo-nodes-'));
   writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
+  writeFileSync(join(dir, 'cookie-keys'), `${randomToken(32)}\n`);
   const isolation = `d${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
   const env = {
     NODE_ENV: 'development',
     DEMO: 'true',
     ISSUER: proxy.url,
+    TRUST_PROXY: 'true',
     REDIS_URL: redis.url,
     REDIS_PREFIX: `${isolation}:`,
     MONGODB_URI: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`),
     CREATE_INDEXES: 'true',
     JWKS_FILE: join(dir, 'jwks.json'),
-    COOKIE_KEYS: randomToken(32),
+    COOKIE_KEYS_FILE: join(dir, 'cookie-keys'),
     SMTP_URL: smtp.url,
   };
   nodes = await Promise.all([spawnBroker({ clients: [] }, env), spawnBroker({ clients: [] }, env)]);

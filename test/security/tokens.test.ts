@@ -110,3 +110,37 @@ describe('client authentication', () => {
     expect(['invalid_client', 'invalid_request']).toContain(result.body.error);
   });
 });
+
+describe('introspection and disabled clients', () => {
+  const introspect = async (token: string, as: { id: string; secret: string }) => {
+    const response = await fetch(`${broker.issuer}/token/introspection`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${as.id}:${as.secret}`).toString('base64')}` },
+      body: new URLSearchParams({ token }),
+    });
+    return { status: response.status, body: await response.json() as Record<string, unknown> };
+  };
+  const self = { id: TEST_PORTAL.client_id, secret: TEST_PORTAL.client_secret };
+  const other = { id: OTHER.client_id, secret: OTHER.client_secret };
+
+  it('tells a portal about its own tokens only', async () => {
+    const { tokens } = await signIn(new Browser(), portal, 'alice');
+    expect(await introspect(tokens.access_token, self)).toMatchObject({ status: 200, body: { active: true, sub: 'prf-alice-contoso', client_id: TEST_PORTAL.client_id } });
+    expect(await introspect(tokens.access_token, other)).toEqual({ status: 200, body: { active: false } });
+    expect(await introspect(tokens.refresh_token!, other)).toEqual({ status: 200, body: { active: false } });
+  });
+
+  it('stops a disabled client\'s tokens at once: refresh, userinfo and introspection by another portal (no 500)', async () => {
+    const { tokens } = await signIn(new Browser(), portal, 'alice');
+    const stored = (await broker.services.clients.find(TEST_PORTAL.client_id))!;
+    await broker.services.clients.save({ ...stored, status: 'disabled' });
+    try {
+      expect(await introspect(tokens.access_token, other)).toEqual({ status: 200, body: { active: false } });
+      expect((await tokenRequest({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })).body.error).toBe('invalid_client');
+      const userinfo = await fetch(`${broker.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      expect(userinfo.status).toBe(401);
+    } finally {
+      await broker.services.clients.save({ ...stored, status: 'active' });
+    }
+  });
+});

@@ -35,6 +35,16 @@ export function clientStoreContract(name: string, setup: () => Promise<ClientSto
       expect(await store.find('a')).toEqual({ ...changed, createdAt: new Date('2026-01-01T00:00:00Z') });
     });
 
+    it('registers a client: created as given, or new metadata and source keeping status and creation time', async () => {
+      const store = await setup();
+      await store.register(client('a', { source: 'configuration' }));
+      expect(await store.find('a')).toEqual(client('a', { source: 'configuration' }));
+      await store.save(client('a', { status: 'disabled' }));
+      const later = new Date('2026-06-01T00:00:00Z');
+      await store.register(client('a', { source: 'configuration', status: 'active', metadata: { client_id: 'a', client_name: 'Renamed' }, createdAt: later, updatedAt: later }));
+      expect(await store.find('a')).toEqual(client('a', { source: 'configuration', status: 'disabled', metadata: { client_id: 'a', client_name: 'Renamed' }, updatedAt: later }));
+    });
+
     it('lists clients by id and removes them', async () => {
       const store = await setup();
       await store.save(client('b'));

@@ -15,7 +15,8 @@ export async function startRedisWithSentinel() {
   const [masterPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
   const server = (port: number, extra: string[] = []) => {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: 'ignore' });
+    // Its own directory: a replica's full sync writes an RDB file, which must not land in the working directory.
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', mkdtempSync(join(dir, 'server-')), ...extra], { stdio: 'ignore' });
     children.push(child);
     return child;
   };

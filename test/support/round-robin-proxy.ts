@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A tiny load balancer in front of several broker processes: each request goes to the next node in turn, so a
- * sign-in's consecutive requests alternate between nodes. `hits` counts what each node served. With `tls` it
- * terminates https like a production load balancer and tells the nodes so (X-Forwarded-Proto/-For, which it
- * overwrites, so the nodes may trust them).
+ * sign-in's consecutive requests alternate between nodes. `hits` counts what each node served. It sets
+ * X-Forwarded-Proto and -For (overwriting what the client sent, so nodes may trust them); with `tls` it
+ * terminates https like a production load balancer.
  */
 export async function startRoundRobinProxy(options: { tls?: { key: string; cert: string } } = {}) {
   const state = { targets: [] as number[], hits: new Map<number, number>(), next: 0 };
@@ -17,11 +17,8 @@ export async function startRoundRobinProxy(options: { tls?: { key: string; cert:
     }
     const port = state.targets[state.next++ % state.targets.length]!;
     state.hits.set(port, (state.hits.get(port) ?? 0) + 1);
-    const headers = { ...req.headers };
-    if (options.tls) {
-      headers['x-forwarded-proto'] = 'https';
-      headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
-    }
+    // Overwritten, never passed on: what lets the nodes run with TRUST_PROXY=true.
+    const headers = { ...req.headers, 'x-forwarded-proto': options.tls ? 'https' : 'http', 'x-forwarded-for': req.socket.remoteAddress ?? '' };
     const forward = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);

@@ -102,4 +102,12 @@ describe('configuration', () => {
   it('refuses a grant lifetime shorter than the refresh-token lifetime', () => {
     expect(problemsOf(() => loadConfig({}, { ttl: { grant: 60, refreshToken: 120 } }))).toEqual(['ttl.grant: must be at least ttl.refreshToken']);
   });
+
+  it('reads cookie keys from COOKIE_KEYS_FILE, one per line, newest first, and names a file it cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cookie-keys-'));
+    writeFileSync(join(dir, 'keys'), `${'n'.repeat(32)}\n${'o'.repeat(32)}\n\n`);
+    expect(loadConfig({ COOKIE_KEYS_FILE: join(dir, 'keys') }).keys.cookieKeys).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
+    expect(problemsOf(() => loadConfig({ COOKIE_KEYS_FILE: join(dir, 'missing') }))[0]).toMatch(/^COOKIE_KEYS_FILE: cannot read .*missing/);
+    expect(problemsOf(() => loadConfig({ COOKIE_KEYS_FILE: join(dir, 'keys'), NODE_ENV: 'production' }))).not.toContainEqual(expect.stringMatching(/^COOKIE_KEYS/));
+  });
 });

@@ -15,6 +15,10 @@ export function createMemoryClientStore(): ClientStore {
       const existing = clients.get(client.clientId);
       clients.set(client.clientId, structuredClone({ ...client, createdAt: existing?.createdAt ?? client.createdAt }));
     },
+    async register(client) {
+      const existing = clients.get(client.clientId);
+      clients.set(client.clientId, structuredClone({ ...client, status: existing?.status ?? client.status, createdAt: existing?.createdAt ?? client.createdAt }));
+    },
     async remove(clientId) {
       return clients.delete(clientId);
     },

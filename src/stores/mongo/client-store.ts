@@ -47,6 +47,16 @@ export function createMongoClientStore(models: ClientModels): ClientStore {
         { upsert: true },
       );
     },
+    async register(client) {
+      await models.Client.updateOne(
+        { _id: client.clientId },
+        {
+          $set: { metadata: client.metadata, source: client.source, updatedAt: client.updatedAt },
+          $setOnInsert: { status: client.status, createdAt: client.createdAt },
+        },
+        { upsert: true },
+      );
+    },
     async remove(clientId) {
       const { deletedCount } = await models.Client.deleteOne({ _id: clientId });
       return deletedCount > 0;
