@@ -16,6 +16,7 @@ import { createViews, type Views } from './http/views.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { withClientStore } from './oidc/client-adapter.ts';
 import { registerConfiguredClients } from './clients/register-configured-clients.ts';
+import { bootstrapAdminClient } from './admin/bootstrap-client.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
@@ -32,6 +33,7 @@ import { createBackgroundTasks, type BackgroundTasks } from './shared/background
 import { chooseStores } from './stores/choose-stores.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { ClientStore } from './clients/client-store.ts';
+import type { ManageClientsDeps } from './clients/manage-clients.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -46,6 +48,7 @@ export interface Services {
   tasks: BackgroundTasks;
   clients: ClientStore;
   audit: AuditLog;
+  clientAdmin: ManageClientsDeps;
   readiness(): Promise<Record<string, boolean>>;
   config: Config;
   logger: Logger;
@@ -90,6 +93,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
   // configuration stays their truth; the store serves them to oidc-provider with the clients admins manage.
   const configuredClients = [
     ...(JSON.parse(JSON.stringify(config.clients)) as ClientMetadata[]),
+    ...bootstrapAdminClient(config.admin),
     ...(demoPlan?.clients ?? []),
   ];
   // Mail: SMTP when configured, else the development mailbox (production refuses to start without SMTP_URL);
@@ -149,6 +153,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     tasks,
     clients: stores.clients,
     audit: stores.audit,
+    clientAdmin: { clients: stores.clients, audit: stores.audit, clock, validate: (metadata) => provider.Client.validate(metadata) },
     config,
     logger,
     clock,

@@ -154,7 +154,21 @@ export const configSchema = z.object({
 
   /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
   directorySeedFile: z.string().optional(),
+
+  /**
+   * The admin API's bootstrap client: it gets access tokens with every admin scope by client credentials at
+   * /token, to create the other admin clients [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET]. Default: none.
+   */
+  admin: z.object({
+    clientId: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash or underscore, 3 to 64').optional(),
+    clientSecret: z.string().min(32, 'at least 32 characters').optional(),
+    /** Lifetime of an admin access token, in seconds. */
+    accessTokenTtlSeconds: z.number().int().min(60).max(3600).default(600),
+  }).default({ accessTokenTtlSeconds: 600 }),
 }).superRefine((config, ctx) => {
+  if (Boolean(config.admin.clientId) !== Boolean(config.admin.clientSecret)) {
+    ctx.addIssue({ code: 'custom', path: ['admin'], message: 'ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET go together' });
+  }
   if (Boolean(config.stores.mongodbUri) !== Boolean(config.stores.redisUrl)) {
     ctx.addIssue({ code: 'custom', path: ['stores'], message: 'MONGODB_URI and REDIS_URL go together: set both (production stores) or neither (memory)' });
   }

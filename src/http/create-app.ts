@@ -13,6 +13,8 @@ import { associationLinkRoutes, type LinkRouteDeps } from './routes/association-
 import { associationRequestRoutes } from './routes/association-request.ts';
 import { interactionRoutes } from './routes/interaction.ts';
 import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
+import { adminApiRoutes } from './routes/admin-api.ts';
+import type { ManageClientsDeps } from '../clients/manage-clients.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { Views } from './views.ts';
 
@@ -27,6 +29,8 @@ export interface AppDeps extends InteractionDeps, LinkRouteDeps {
   demo?: Middleware;
   /** Each dependency's health, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
+  /** The admin API's use cases. */
+  clientAdmin: ManageClientsDeps;
 }
 
 /** The broker's HTTP pipeline, top to bottom (STYLE.md rule 2). */
@@ -76,6 +80,7 @@ export function createApp(deps: AppDeps): Koa {
   const association = associationRequestRoutes(deps);
   const links = associationLinkRoutes(deps);
   const callbacks = upstreamCallbackRoutes(deps);
+  const admin = adminApiRoutes({ provider: deps.provider, clientAdmin: deps.clientAdmin });
 
   app
     // 1. Security headers on every response, set first so later layers can extend the CSP.
@@ -98,7 +103,10 @@ export function createApp(deps: AppDeps): Koa {
     // 7. Association links and the upstream callback (sign-in and link re-authentication share it).
     .use(links.routes())
     .use(callbacks.routes())
-    // 8. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
+    // 8. The admin API: JSON, admin access tokens (client credentials) with a scope per area.
+    .use(admin.routes())
+    .use(admin.allowedMethods())
+    // 9. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
     //    the broker's templates, see provider-pages.ts).
     .use(providerOutageAnswers(deps.provider))
     .use(mount(deps.provider as unknown as Koa));

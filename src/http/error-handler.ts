@@ -53,9 +53,12 @@ export function respondWithError(ctx: Context, error: AppError, original: unknow
   if (error.status >= 500) deps.logger.error('http.error', line);
   else deps.logger.warn('http.refused', line);
 
-  // Page text lives in views/errors/messages/<code>.hbs; a code without one (oidc-provider's own) shows its
-  // message when it was written to be shown, else the generic text.
-  const template = `errors/messages/${error.expose ? error.code : 'internal_error'}`;
+  // Page text lives in views/errors/messages/<code>.hbs (views/errors/api-messages/<code>.hbs where an API caller
+  // needs other words than a person at a page); a code without one (oidc-provider's own) shows its message when it
+  // was written to be shown, else the generic text.
+  const code = error.expose ? error.code : 'internal_error';
+  const apiTemplate = `errors/api-messages/${code}`;
+  const template = wantsJson(ctx) && deps.views.has(apiTemplate) ? apiTemplate : `errors/messages/${code}`;
   const message = deps.views.has(template)
     ? deps.views.render(template, error.details, { layout: false }).trim()
     : error.expose ? error.message : deps.views.render('errors/messages/internal_error', {}, { layout: false }).trim();

@@ -1,4 +1,7 @@
 import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
+import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
+
+const ADMIN = new Set<string>(ALL_ADMIN_SCOPES);
 
 /**
  * oidc-provider's `loadExistingGrant`, extended to grant what the portal asks for. Portals are first-party,
@@ -15,7 +18,8 @@ export async function autoGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefi
   if (!grant || grant.accountId !== accountId) {
     grant = new oidc.provider.Grant({ clientId, accountId });
   }
-  grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
+  // Admin scopes are never granted to a person's sign-in, whatever the portal asks for.
+  grant.addOIDCScope([...oidc.requestParamOIDCScopes].filter((s) => !ADMIN.has(s)).join(' '));
   const claims = [...oidc.requestParamClaims].filter((claim) => claim !== 'sub');
   if (claims.length) grant.addOIDCClaims(claims);
   for (const [resource, server] of Object.entries(oidc.resourceServers ?? {})) {

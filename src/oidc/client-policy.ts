@@ -1,6 +1,7 @@
 import { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { AdmissionPolicy } from '../directory/eligibility.ts';
 import { PROFILE_KINDS, type ProfileKind } from '../directory/model.ts';
+import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
 
 /**
  * Broker policy carried in each client's metadata, so it lives wherever clients live (configuration today, the
@@ -60,6 +61,11 @@ export function createExtraClientMetadata(options: { allowLoopbackHttp: boolean;
           for (const uri of [...(metadata.redirect_uris ?? []), ...((metadata.post_logout_redirect_uris as string[] | undefined) ?? [])]) {
             const problem = redirectUriProblem(uri, options);
             if (problem) invalid(problem);
+          }
+          // Admin scopes belong to service clients (client credentials), never to a portal people sign in to.
+          if ((metadata.grant_types ?? ['authorization_code']).includes('authorization_code')
+            && String(metadata.scope ?? '').split(' ').some((s) => (ALL_ADMIN_SCOPES as readonly string[]).includes(s))) {
+            invalid('admin scopes (admin:…) are for client-credentials clients only, not for a portal people sign in to');
           }
           break;
         case 'contract_required':

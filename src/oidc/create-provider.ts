@@ -7,6 +7,7 @@ import { createInteractionPolicy } from './interaction-policy.ts';
 import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
+import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -47,7 +48,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       const claims = claimsForProfile(choice.profile, choice.organisation);
       return { accountId: id, claims: async () => claims };
     },
-    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)],
+    // Admin scopes are granted only by client credentials to clients registered for them (admin/scopes.ts); the
+    // admin API accepts nothing but client-credentials tokens, so a portal's token never opens it.
+    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS), ...ALL_ADMIN_SCOPES],
     claims: {
       auth_time: null,
       sid: null,
@@ -65,6 +68,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
+      // What a portal may ask for unless its registration says otherwise; admin clients list their admin scopes.
+      scope: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)].join(' '),
     },
     extraClientMetadata: createExtraClientMetadata({ allowLoopbackHttp: config.env !== 'production', upstreamIds: deps.upstreamIds }),
     // Portals are registered by administrators: a person is never asked to consent to what their portal requests.
@@ -92,6 +97,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
         // A portal learns about its own tokens only: the broker's resource servers verify JWT access tokens
@@ -131,6 +137,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       AccessToken: config.ttl.accessToken,
       IdToken: config.ttl.idToken,
       RefreshToken: config.ttl.refreshToken,
+      ClientCredentials: config.admin.accessTokenTtlSeconds,
     },
     renderError: deps.pages.renderError,
   };

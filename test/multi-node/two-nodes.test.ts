@@ -3,9 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
-import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
-import { createMongoClientStore } from '../../src/stores/mongo/client-store.ts';
-import { brokerModels } from '../../src/stores/mongo/models.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
 import { TEST_PORTAL } from '../support/broker.ts';
@@ -30,6 +27,7 @@ let portal: Portal;
 let nodes: Node[] = [];
 let startNode: () => Promise<Node>;
 let env: Record<string, string>;
+const ADMIN_SECRET = randomToken(32);
 
 beforeAll(async () => {
   [redis, mongo, smtp] = await Promise.all([startRedis(), startMongo(), startSmtp()]);
@@ -72,6 +70,8 @@ beforeAll(async () => {
     JWKS_FILE: join(dir, 'jwks.json'),
     COOKIE_KEYS: randomToken(32),
     SMTP_URL: smtp.url,
+    ADMIN_CLIENT_ID: 'root-admin',
+    ADMIN_CLIENT_SECRET: ADMIN_SECRET,
   };
   const config = {
     clients: [TEST_PORTAL],
@@ -143,12 +143,19 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
     expect(smtp.to('erin@org.example').filter((m) => m.subject?.startsWith('A sign-in account'))).toHaveLength(1);
   }, 60_000);
 
-  it('refuses a client disabled in MongoDB on both nodes at once, and serves it again when re-enabled', async () => {
-    const connection = createMongoConnection(env.MONGODB_URI!, { info: () => undefined, warn: () => undefined, error: () => undefined });
-    await connection.asPromise();
-    const clients = createMongoClientStore(brokerModels(connection));
-    const authorizeStatuses = async () => {
-      const url = `${proxy.url}/auth?${new URLSearchParams({ client_id: TEST_PORTAL.client_id, response_type: 'code', scope: 'openid', redirect_uri: TEST_PORTAL.redirect_uris[0]!, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`;
+  it('refuses a client disabled through the admin API on both nodes at once, serves it again when enabled, and stops a rotated secret everywhere', async () => {
+    const tokenResponse = await fetch(`${proxy.url}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`root-admin:${ADMIN_SECRET}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin:clients' }),
+    });
+    const adminToken = (await tokenResponse.json() as { access_token: string }).access_token;
+    const admin = async (path: string, body?: unknown) => {
+      const response = await fetch(`${proxy.url}/admin/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+      return { status: response.status, body: await response.json() as Record<string, unknown> };
+    };
+    const authorizeStatuses = async (clientId: string, redirectUri: string) => {
+      const url = `${proxy.url}/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: redirectUri, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`;
       const before = hitsPerNode();
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await fetch(url, { redirect: 'manual' })).status);
@@ -156,21 +163,28 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
       expect(after.map((n, i) => n - before[i]!)).toEqual([2, 2]);
       return statuses;
     };
-    try {
-      const stored = (await clients.find(TEST_PORTAL.client_id))!;
-      expect(stored).toMatchObject({ source: 'configuration', status: 'active', metadata: { contract_required: true } });
-      expect(await authorizeStatuses()).toEqual([303, 303, 303, 303]);
+    const tokenWith = async (clientId: string, secret: string) => {
+      const response = await fetch(`${proxy.url}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'anything' }),
+      });
+      return await response.json() as { error: string };
+    };
 
-      await clients.save({ ...stored, status: 'disabled', updatedAt: new Date() });
-      expect(await authorizeStatuses()).toEqual([400, 400, 400, 400]);
-      const basic = `Basic ${Buffer.from(`${TEST_PORTAL.client_id}:${TEST_PORTAL.client_secret}`).toString('base64')}`;
-      const token = await fetch(`${proxy.url}/token`, { method: 'POST', headers: { authorization: basic }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'anything' }) });
-      expect({ status: token.status, body: await token.json() }).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await authorizeStatuses(TEST_PORTAL.client_id, TEST_PORTAL.redirect_uris[0]!)).toEqual([303, 303, 303, 303]);
+    expect(await admin(`/clients/${TEST_PORTAL.client_id}/disable`, { reason: 'incident 42' })).toMatchObject({ status: 200, body: { status: 'disabled' } });
+    expect(await authorizeStatuses(TEST_PORTAL.client_id, TEST_PORTAL.redirect_uris[0]!)).toEqual([400, 400, 400, 400]);
+    expect((await tokenWith(TEST_PORTAL.client_id, TEST_PORTAL.client_secret)).error).toBe('invalid_client');
+    expect(await admin(`/clients/${TEST_PORTAL.client_id}/enable`)).toMatchObject({ status: 200, body: { status: 'active' } });
+    expect(await authorizeStatuses(TEST_PORTAL.client_id, TEST_PORTAL.redirect_uris[0]!)).toEqual([303, 303, 303, 303]);
 
-      await clients.save({ ...stored, status: 'active', updatedAt: new Date() });
-      expect(await authorizeStatuses()).toEqual([303, 303, 303, 303]);
-    } finally {
-      await connection.close();
-    }
+    // A client registered through the API, its secret rotated: the old secret fails on both nodes at once.
+    const created = await admin('/clients', { client_id: 'api-portal', redirect_uris: ['https://api-portal.example/cb'] });
+    const first = created.body.client_secret as string;
+    expect((await tokenWith('api-portal', first)).error).toBe('invalid_grant');
+    const second = (await admin('/clients/api-portal/secret')).body.client_secret as string;
+    expect([(await tokenWith('api-portal', first)).error, (await tokenWith('api-portal', first)).error]).toEqual(['invalid_client', 'invalid_client']);
+    expect([(await tokenWith('api-portal', second)).error, (await tokenWith('api-portal', second)).error]).toEqual(['invalid_grant', 'invalid_grant']);
   });
 });
