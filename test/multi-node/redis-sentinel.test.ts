@@ -30,6 +30,7 @@ describe('Redis through Sentinel (REDIS_URL=redis-sentinel://…)', () => {
     const before = await signIn(new Browser(), portal, 'alice');
     expect(before.claims.sub).toBe('prf-alice-contoso');
 
+    await redis.replicaCaughtUp();
     await redis.killMaster();
     await waitUntil(async () => (await redis.currentMasterPort()) === redis.replicaPort, 20_000, 'the Sentinel to promote the replica');
     await waitUntil(async () => (await fetch(`${broker.issuer}/readyz`)).status === 200, 15_000, 'the broker to reach the new master');

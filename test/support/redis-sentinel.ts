@@ -66,6 +66,21 @@ export async function startRedisWithSentinel() {
     replicaPort,
     currentMasterPort,
     killMaster: () => stopChild(master, 'SIGKILL'),
+    /**
+     * Waits until the replica has acknowledged every write the master took (Redis WAIT). Replication is
+     * asynchronous: without this, the last writes before a failover may be lost, as they can be in production.
+     */
+    async replicaCaughtUp() {
+      const client = new Redis({ port: masterPort, host: '127.0.0.1', lazyConnect: true });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        const acknowledged = await client.call('WAIT', '1', '5000') as number;
+        if (acknowledged < 1) throw new Error('the replica did not acknowledge the master\'s writes within 5 s');
+      } finally {
+        client.disconnect();
+      }
+    },
     async stop() {
       sentinel.disconnect();
       await Promise.all(children.map((c) => stopChild(c)));
