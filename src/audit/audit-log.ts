@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * One thing that happened which support or an auditor may need to find later (DESIGN.md §6: MongoDB in
  * production). Never holds link tokens, secrets or codes: only identifiers, outcomes and reasons.
@@ -25,6 +23,9 @@ export interface AuditEvent {
   details?: Record<string, string | number | boolean>;
 }
 
+/** What support looks events up by: each is an exact-match filter, and an index in MongoDB. */
+export const AUDIT_LOOKUP_KEYS = ['organisationId', 'profileId', 'clientId', 'actor', 'action'] as const;
+
 export interface AuditFilter {
   organisationId?: string;
   profileId?: string;
@@ -47,19 +48,11 @@ export interface AuditLog {
   query(filter: AuditFilter): Promise<AuditEvent[]>;
 }
 
-/**
- * A reference code derived from something unique (a link id), for an event that a retry must record only once
- * and whose reference a person has already been given.
- */
-export function referenceFor(seed: string): string {
-  return createHash('sha256').update(seed).digest('hex').slice(0, 12).toUpperCase().replace(/(.{4})(.{4})(.{4})/, '$1-$2-$3');
-}
-
 export const personActor = (identity: { upstreamId: string; subject: string }) => `person:${identity.upstreamId}:${identity.subject}`;
 
 /** Whether `event` matches `filter` (the memory store's query, and the definition the Mongo query follows). */
 export function matchesFilter(event: AuditEvent, filter: AuditFilter): boolean {
-  for (const key of ['organisationId', 'profileId', 'clientId', 'actor', 'action'] as const) {
+  for (const key of AUDIT_LOOKUP_KEYS) {
     if (filter[key] !== undefined && event[key] !== filter[key]) return false;
   }
   if (filter.from && event.at < filter.from) return false;

@@ -3,6 +3,7 @@ import { errors, type ClientMetadata } from 'oidc-provider';
 import type { Clock } from '../shared/clock.ts';
 import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { keepTrying } from '../shared/keep-trying.ts';
 import type { ClientStore } from './client-store.ts';
 
 export interface RegisterDeps {
@@ -35,39 +36,27 @@ export async function registerConfiguredClients(deps: RegisterDeps, configured: 
   }
   if (problems.length) throw new ConfigError(problems);
 
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const attempt = async (): Promise<void> => {
-    try {
-      await writeClients(deps, configured);
-      if (timer) deps.logger.info('clients.registered', { count: configured.length });
-    } catch (err) {
-      deps.logger.warn('clients.registration_deferred', { message: (err as Error).message });
-      // One attempt at a time, every 2 s, until one succeeds or the broker closes.
-      if (!stopped) {
-        timer = setTimeout(() => void attempt(), 2000);
-        timer.unref();
-      }
-    }
-  };
-  await attempt();
-  return {
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
+  const registration = keepTrying(() => writeClients(deps, configured), {
+    intervalMs: 2000,
+    onFailure: (err) => deps.logger.warn('clients.registration_deferred', { message: err.message }),
+    onRecovered: () => deps.logger.info('clients.registered', { count: configured.length }),
+  });
+  await registration.first;
+  return registration;
 }
 
 async function writeClients(deps: RegisterDeps, configured: readonly ClientMetadata[]): Promise<void> {
   const now = deps.clock.now();
   const named = new Set(configured.map((m) => String(m.client_id)));
+  // One read of what is stored, for both the takeover warning and the removals.
+  const stored = await deps.clients.list();
+  const adminMade = new Set(stored.filter((c) => c.source === 'admin').map((c) => c.clientId));
   for (const metadata of configured) {
     const clientId = String(metadata.client_id);
-    if ((await deps.clients.find(clientId))?.source === 'admin') deps.logger.warn('clients.taken_over_by_configuration', { client: clientId });
+    if (adminMade.has(clientId)) deps.logger.warn('clients.taken_over_by_configuration', { client: clientId });
     await deps.clients.register({ clientId, metadata: structuredClone(metadata), status: 'active', source: 'configuration', createdAt: now, updatedAt: now });
   }
-  for (const client of await deps.clients.list()) {
+  for (const client of stored) {
     if (client.source === 'configuration' && !named.has(client.clientId)) {
       await deps.clients.remove(client.clientId);
       deps.logger.info('clients.removed_from_configuration', { client: client.clientId });

@@ -44,8 +44,25 @@ export function requestedPrompts(details: InteractionDetails): Set<string> {
   return new Set(String(details.params.prompt ?? '').split(' ').filter(Boolean));
 }
 
-/** The portal that started this interaction, with its broker policy. */
-export async function portalOf(deps: InteractionDeps, details: InteractionDetails) {
+type Portal = Awaited<ReturnType<typeof loadPortal>>;
+
+/**
+ * Portals already looked up for an interaction's details. Details are loaded once per request, and a request's
+ * steps ask for the portal several times: clients live in MongoDB, so each ask would be a round trip.
+ */
+const portals = new WeakMap<InteractionDetails, Promise<Portal>>();
+
+/** The portal that started this interaction, with its broker policy (looked up once per request). */
+export function portalOf(deps: InteractionDeps, details: InteractionDetails): Promise<Portal> {
+  let portal = portals.get(details);
+  if (!portal) {
+    portal = loadPortal(deps, details);
+    portals.set(details, portal);
+  }
+  return portal;
+}
+
+async function loadPortal(deps: InteractionDeps, details: InteractionDetails) {
   const client = await deps.provider.Client.find(String(details.params.client_id));
   if (!client) throw new FlowExpiredError('portal_gone', 'the client of this interaction is no longer registered');
   const metadata = client.metadata();

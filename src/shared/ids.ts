@@ -5,9 +5,19 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+const asReference = (hex: string) => hex.slice(0, 12).toUpperCase().replace(/(.{4})(.{4})(.{4})/, '$1-$2-$3');
+
 /** Short reference code people can read out to support; also the key that ties a page to its log line. */
 export function referenceCode(): string {
-  return randomBytes(6).toString('hex').toUpperCase().replace(/(.{4})(.{4})(.{4})/, '$1-$2-$3');
+  return asReference(randomBytes(6).toString('hex'));
+}
+
+/**
+ * A reference code derived from something unique (a link id), for an event that a retry must record only once
+ * and whose reference a person has already been given.
+ */
+export function referenceFor(seed: string): string {
+  return asReference(createHash('sha256').update(seed).digest('hex'));
 }
 
 export function sha256(value: string): string {

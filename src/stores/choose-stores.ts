@@ -26,6 +26,7 @@ import { createMemoryPortalSessions } from './memory/portal-sessions.ts';
 import { createRedisPortalSessions } from './redis/portal-sessions.ts';
 import type { PortalSessionStore } from '../demo/portal-sessions.ts';
 import { createMongoConnection, MONGO_OPTIONS } from './mongo/connection.ts';
+import { keepTrying } from '../shared/keep-trying.ts';
 import { createMongoDirectory } from './mongo/directory.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
 import { createRedis } from './redis/connection.ts';
@@ -88,33 +89,17 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
   // Indexes (when configured) and the seed, once MongoDB answers. If it does not at start, the broker starts
   // anyway (saying "unavailable" until it does) and keeps trying: mongoose itself never retries a failed first
   // connection, so the retry opens it again.
-  let retry: NodeJS.Timeout | undefined;
-  let closed = false;
-  const prepare = async () => {
+  const startFailed = (err: Error) => deps.logger.warn('mongo.start_failed', { message: err.message });
+  const connected = await mongo.asPromise().then(() => true, (err: Error) => {
+    startFailed(err);
+    return false;
+  });
+  const preparation = keepTrying(async () => {
     if (mongo.readyState !== 1) await mongo.openUri(mongodbUri, MONGO_OPTIONS);
     if (config.stores.createIndexes) await Promise.all(Object.values(models).map((model) => model.createIndexes()));
     if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
-  };
-  const later = () => {
-    if (closed) return;
-    retry = setTimeout(() => void prepareOrRetry(), 2000);
-    retry.unref();
-  };
-  const prepareOrRetry = async (): Promise<void> => {
-    try {
-      await prepare();
-      if (retry) deps.logger.info('mongo.started', {});
-    } catch (err) {
-      deps.logger.warn('mongo.start_failed', { message: (err as Error).message });
-      later();
-    }
-  };
-  const connected = await mongo.asPromise().then(() => true, (err: Error) => {
-    deps.logger.warn('mongo.start_failed', { message: err.message });
-    return false;
-  });
-  if (connected) await prepareOrRetry();
-  else later();
+  }, { intervalMs: 2000, startNow: connected, onFailure: startFailed, onRecovered: () => deps.logger.info('mongo.started', {}) });
+  await preparation.first;
   const prefix = config.stores.redisPrefix;
   return {
     kind: 'shared',
@@ -131,8 +116,7 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
     },
     readiness: () => readiness(redis, mongo),
     async close() {
-      closed = true;
-      clearTimeout(retry);
+      preparation.stop();
       redis.disconnect();
       await mongo.close();
     },

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import type { AuditEvent, AuditLog } from '../../audit/audit-log.ts';
+import { AUDIT_LOOKUP_KEYS, type AuditEvent, type AuditLog } from '../../audit/audit-log.ts';
 
 const DUPLICATE_KEY = 11000;
 
@@ -18,7 +18,7 @@ export function auditModels(connection: Connection) {
   }, { versionKey: false, collection: 'audit_events' });
   // Newest first overall, and newest first for each thing support looks events up by.
   event.index({ at: -1, _id: -1 });
-  for (const key of ['organisationId', 'profileId', 'clientId', 'actor', 'action']) event.index({ [key]: 1, at: -1, _id: -1 });
+  for (const key of AUDIT_LOOKUP_KEYS) event.index({ [key]: 1, at: -1, _id: -1 });
   return { AuditEvent: connection.model('AuditEvent', event) };
 }
 
@@ -49,7 +49,7 @@ export function createMongoAuditLog(models: AuditModels): AuditLog {
     },
     async query(filter) {
       const conditions: Record<string, unknown>[] = [];
-      for (const key of ['organisationId', 'profileId', 'clientId', 'actor', 'action'] as const) {
+      for (const key of AUDIT_LOOKUP_KEYS) {
         if (filter[key] !== undefined) conditions.push({ [key]: filter[key] });
       }
       if (filter.from) conditions.push({ at: { $gte: filter.from } });
