@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { ADMIN_API_PREFIX, adminApiRoutes, OPENAPI_FILE } from '../../src/http/routes/admin-api.ts';
 import { Browser } from '../support/browser.ts';
-import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
+import { basicAuth, startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { authorize, signIn } from '../support/flows.ts';
 import { createPortal } from '../support/portal.ts';
 
@@ -19,7 +19,7 @@ afterAll(() => broker.close());
 async function adminToken(scope: string, as = ROOT): Promise<string> {
   const response = await fetch(`${broker.issuer}/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${as.id}:${as.secret}`).toString('base64')}` },
+    headers: { authorization: basicAuth(as.id, as.secret) },
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
   });
   const body = await response.json() as { access_token?: string; error?: string };

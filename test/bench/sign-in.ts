@@ -10,7 +10,7 @@
  * The last level is meant to be about twice the one where throughput stops growing: the overload check. What to
  * look for there is errors (there should be none: requests queue, nothing fails) and how latency grows.
  */
-import { randomToken } from '../../src/shared/ids.ts';
+import { isolatedStoresEnv } from '../support/broker.ts';
 import { Browser } from '../support/browser.ts';
 import { startMongo } from '../support/mongo.ts';
 import { createPortal } from '../support/portal.ts';
@@ -27,8 +27,7 @@ let env: Record<string, string> = { LOG_LEVEL: 'error' };
 if (shared) {
   const [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
   stops.push(redis.stop, mongo.stop);
-  const isolation = `b${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
-  env = { ...env, REDIS_URL: redis.url, REDIS_PREFIX: `${isolation}:`, MONGODB_URI: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`), CREATE_INDEXES: 'true' };
+  env = { ...env, ...isolatedStoresEnv(redis.url, mongo.uri) };
 }
 const broker = await spawnBroker({}, env);
 stops.unshift(() => broker.stop());

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
-import { startBroker, type TestBroker } from '../support/broker.ts';
+import { isolatedStores, startBroker, type TestBroker } from '../support/broker.ts';
 import { authorize, signIn } from '../support/flows.ts';
 import { startMongo } from '../support/mongo.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
@@ -17,9 +16,8 @@ let portal: Portal;
 beforeAll(async () => {
   [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
   slow = await startSlowProxy(Number(new URL(redis.url).port));
-  const isolation = `s${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
   // Only the broker's own Redis connection goes through the slow proxy; the mail queue keeps the direct one.
-  broker = await startBroker({ stores: { redisUrl: slow.url, mongodbUri: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`), redisPrefix: `${isolation}:`, createIndexes: true } });
+  broker = await startBroker({ stores: isolatedStores(slow.url, mongo.uri) });
   portal = await createPortal(broker.issuer);
 }, 60_000);
 afterAll(async () => {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { hashLinkToken } from '../../src/association/link.ts';
-import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
-import { startBroker, type TestBroker } from '../support/broker.ts';
+import { basicAuth, isolatedStores, startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { authorize, signIn, signInUpstream } from '../support/flows.ts';
 import { startMongo } from '../support/mongo.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
@@ -25,8 +24,7 @@ afterAll(async () => {
 });
 
 async function startBrokerOnOwnStores() {
-  const isolation = `f${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
-  broker = await startBroker({ stores: { redisUrl: redis.url, mongodbUri: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`), redisPrefix: `${isolation}:`, createIndexes: true } });
+  broker = await startBroker({ stores: isolatedStores(redis.url, mongo.uri) });
   portal = await createPortal(broker.issuer);
 }
 
@@ -70,7 +68,7 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     await redis.stop();
     const [response, elapsed] = await timed(() => fetch(`${broker.issuer}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('test-portal:test-portal-secret-0123456789abcdef').toString('base64')}` },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(TEST_PORTAL.client_id, TEST_PORTAL.client_secret) },
       body: new URLSearchParams({ grant_type: 'authorization_code', code: new URL(back.stopped!).searchParams.get('code')!, redirect_uri: portal.redirectUri, code_verifier: checks.codeVerifier }),
     }));
     expect(elapsed).toBeLessThan(2000);
@@ -86,8 +84,8 @@ describe('store outages fail closed and fast, and recover without a restart', ()
   it('MongoDB down when the profiles are looked up: a 503 page within 2 s, and the same sign-in continues once it is back', async () => {
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
-    const upstreamLogin = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
-    const atCallback = await browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'bob', password: 'demo' }, { stopAt: [`${broker.issuer}/upstream/callback/`] });
+    // Signed in upstream, stopped before the broker's callback.
+    const atCallback = await signInUpstream(browser, page, 'bob', { stopAt: [`${broker.issuer}/upstream/callback/`] });
     await mongo.stop();
     const [down, elapsed] = await timed(() => browser.go(atCallback.stopped!, { stopAt: [portal.redirectUri] }));
     expect(elapsed).toBeLessThan(2500);
@@ -136,8 +134,8 @@ describe('store outages fail closed and fast, and recover without a restart', ()
   it('Redis down mid-login (at the upstream callback): a 503 page within 2 s, and the same sign-in continues once it is back', async () => {
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
-    const upstreamLogin = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
-    const atCallback = await browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'alice', password: 'demo' }, { stopAt: [`${broker.issuer}/upstream/callback/`] });
+    // Signed in upstream, stopped before the broker's callback.
+    const atCallback = await signInUpstream(browser, page, 'alice', { stopAt: [`${broker.issuer}/upstream/callback/`] });
     await redis.stop();
     const [down, elapsed] = await timed(() => browser.go(atCallback.stopped!, { stopAt: [portal.redirectUri] }));
     expect(elapsed).toBeLessThan(2000);
@@ -162,8 +160,8 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     // A person between the upstream sign-in and the callback; a portal holding a code and a refresh token.
     const person = new Browser();
     const { page } = await authorize(person, portal);
-    const upstreamLogin = await person.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
-    const atCallback = await person.submit(upstreamLogin, 'form[action$="/login"]', { username: 'alice', password: 'demo' }, { stopAt: [`${broker.issuer}/upstream/callback/`] });
+    // Signed in upstream, stopped before the broker's callback.
+    const atCallback = await signInUpstream(person, page, 'alice', { stopAt: [`${broker.issuer}/upstream/callback/`] });
     const holder = new Browser();
     const signedIn = await signIn(holder, portal, 'alice');
     const otherBrowser = new Browser();
@@ -191,9 +189,8 @@ describe('store outages fail closed and fast, and recover without a restart', ()
 
   it('MongoDB down at start: the broker starts, answers 503 at once, and serves sign-ins once MongoDB is up, with no restart', async () => {
     await mongo.stop();
-    const isolation = `m${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
     const started = Date.now();
-    const late = await startBroker({ stores: { redisUrl: redis.url, mongodbUri: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`), redisPrefix: `${isolation}:`, createIndexes: true } });
+    const late = await startBroker({ stores: isolatedStores(redis.url, mongo.uri) });
     try {
       expect(Date.now() - started).toBeLessThan(10_000);
       const latePortal = await createPortal(late.issuer);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
+import { isolatedStoresEnv } from '../support/broker.ts';
 import { completeAssociation, signInUpstream } from '../support/flows.ts';
 import { startMongo } from '../support/mongo.ts';
 import { spawnBroker } from '../support/process-broker.ts';
@@ -28,16 +29,12 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'demo-nodes-'));
   writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
   writeFileSync(join(dir, 'cookie-keys'), `${randomToken(32)}\n`);
-  const isolation = `d${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
   const env = {
     NODE_ENV: 'development',
     DEMO: 'true',
     ISSUER: proxy.url,
     TRUST_PROXY: 'true',
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: `${isolation}:`,
-    MONGODB_URI: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`),
-    CREATE_INDEXES: 'true',
+    ...isolatedStoresEnv(redis.url, mongo.uri),
     JWKS_FILE: join(dir, 'jwks.json'),
     COOKIE_KEYS_FILE: join(dir, 'cookie-keys'),
     SMTP_URL: smtp.url,

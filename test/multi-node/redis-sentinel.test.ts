@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
-import { startBroker, type TestBroker } from '../support/broker.ts';
+import { isolatedStores, startBroker, type TestBroker } from '../support/broker.ts';
 import { signIn } from '../support/flows.ts';
 import { startMongo } from '../support/mongo.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
@@ -15,8 +14,7 @@ let portal: Portal;
 
 beforeAll(async () => {
   [redis, mongo] = await Promise.all([startRedisWithSentinel(), startMongo()]);
-  const isolation = `s${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
-  broker = await startBroker({ stores: { redisUrl: redis.url, mongodbUri: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`), redisPrefix: `${isolation}:`, createIndexes: true } });
+  broker = await startBroker({ stores: isolatedStores(redis.url, mongo.uri) });
   portal = await createPortal(broker.issuer);
 }, 60_000);
 afterAll(async () => {

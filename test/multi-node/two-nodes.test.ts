@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
-import { TEST_PORTAL } from '../support/broker.ts';
+import { basicAuth, isolatedStoresEnv, TEST_PORTAL } from '../support/broker.ts';
 import { authorize } from '../support/flows.ts';
 import { startMongo } from '../support/mongo.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
@@ -55,7 +55,6 @@ beforeAll(async () => {
       { profileId: 'bob-2', upstreamId: 'ext', subject: 'ext-bob' },
     ],
   }));
-  const isolation = `n${randomToken(4).replace(/[^A-Za-z0-9]/g, 'x')}`;
   // Everything a production node shares with the others: stores, keys, configuration.
   env = {
     NODE_ENV: 'production',
@@ -63,10 +62,7 @@ beforeAll(async () => {
     ISSUER: proxy.url,
     TRUST_PROXY: 'true',
     DEMO: 'false',
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: `${isolation}:`,
-    MONGODB_URI: mongo.uri.replace(/\/[^/]*$/, `/${isolation}`),
-    CREATE_INDEXES: 'true',
+    ...isolatedStoresEnv(redis.url, mongo.uri),
     JWKS_FILE: join(dir, 'jwks.json'),
     COOKIE_KEYS: randomToken(32),
     SMTP_URL: smtp.url,
@@ -146,7 +142,7 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
   it('refuses a client disabled through the admin API on both nodes at once, serves it again when enabled, and stops a rotated secret everywhere', async () => {
     const tokenResponse = await fetch(`${proxy.url}/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`root-admin:${ADMIN_SECRET}`).toString('base64')}` },
+      headers: { authorization: basicAuth('root-admin', ADMIN_SECRET) },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin:clients' }),
     });
     const adminToken = (await tokenResponse.json() as { access_token: string }).access_token;
@@ -166,7 +162,7 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
     const tokenWith = async (clientId: string, secret: string) => {
       const response = await fetch(`${proxy.url}/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+        headers: { authorization: basicAuth(clientId, secret) },
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'anything' }),
       });
       return await response.json() as { error: string };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
-import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
+import { basicAuth, startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { authorize, signIn, signInUpstream } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 
@@ -26,7 +26,7 @@ async function freshCode(parameters: Record<string, string> = {}) {
 /** Posts to the token endpoint directly, as an attacker holding a code would. */
 async function tokenRequest(body: Record<string, string>, auth: { id: string; secret: string } | null = { id: TEST_PORTAL.client_id, secret: TEST_PORTAL.client_secret }, extraHeaders: Record<string, string> = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...extraHeaders };
-  if (auth) headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(auth.id)}:${encodeURIComponent(auth.secret)}`).toString('base64')}`;
+  if (auth) headers.authorization = basicAuth(auth.id, auth.secret);
   const response = await fetch(`${broker.issuer}/token`, { method: 'POST', headers, body: new URLSearchParams(body) });
   return { status: response.status, body: await response.json() as Record<string, string> };
 }
@@ -115,7 +115,7 @@ describe('introspection and disabled clients', () => {
   const introspect = async (token: string, as: { id: string; secret: string }) => {
     const response = await fetch(`${broker.issuer}/token/introspection`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${as.id}:${as.secret}`).toString('base64')}` },
+      headers: { authorization: basicAuth(as.id, as.secret) },
       body: new URLSearchParams({ token }),
     });
     return { status: response.status, body: await response.json() as Record<string, unknown> };

@@ -38,15 +38,24 @@ export const TEST_PORTAL = {
  */
 function sharedStores(): ConfigInput {
   if (process.env.TEST_STORES !== 'shared') return {};
+  return { stores: isolatedStores(process.env.TEST_SHARED_REDIS_URL!, process.env.TEST_SHARED_MONGODB_URI!) };
+}
+
+/** Stores of a broker's own on shared servers: a fresh MongoDB database and Redis key prefix, indexes built. */
+export function isolatedStores(redisUrl: string, mongodbUri: string) {
   const isolation = `t${randomBytes(5).toString('hex')}`;
-  return {
-    stores: {
-      redisUrl: process.env.TEST_SHARED_REDIS_URL,
-      mongodbUri: process.env.TEST_SHARED_MONGODB_URI!.replace(/\/[^/]*$/, `/${isolation}`),
-      redisPrefix: `${isolation}:`,
-      createIndexes: true,
-    },
-  };
+  return { redisUrl, mongodbUri: mongodbUri.replace(/\/[^/]*$/, `/${isolation}`), redisPrefix: `${isolation}:`, createIndexes: true };
+}
+
+/** The same, as the environment of a broker process. */
+export function isolatedStoresEnv(redisUrl: string, mongodbUri: string): Record<string, string> {
+  const stores = isolatedStores(redisUrl, mongodbUri);
+  return { REDIS_URL: stores.redisUrl, REDIS_PREFIX: stores.redisPrefix, MONGODB_URI: stores.mongodbUri, CREATE_INDEXES: 'true' };
+}
+
+/** An HTTP Basic Authorization header value, as clients authenticate at /token. */
+export function basicAuth(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 }
 
 /**

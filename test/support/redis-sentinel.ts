@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { redisAnswers } from './redis.ts';
 import { freePort } from './smtp.ts';
 import { stopChild, waitUntil } from './wait.ts';
 
@@ -20,18 +21,6 @@ export async function startRedisWithSentinel() {
     children.push(child);
     return child;
   };
-  const ping = async (port: number) => {
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return await probe.ping() === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  };
   // Redis 7 waits 5 s before a diskless full sync, to batch replicas; one replica need not wait.
   const master = server(masterPort, ['--repl-diskless-sync-delay', '0']);
   server(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)]);
@@ -46,7 +35,7 @@ export async function startRedisWithSentinel() {
     '',
   ].join('\n'));
   children.push(spawn('redis-server', [sentinelConfig, '--sentinel'], { stdio: 'ignore' }));
-  await waitUntil(async () => (await ping(masterPort)) && (await ping(replicaPort)) && (await ping(sentinelPort)), 10_000, 'Redis master, replica and Sentinel');
+  await waitUntil(async () => (await redisAnswers(masterPort)) && (await redisAnswers(replicaPort)) && (await redisAnswers(sentinelPort)), 10_000, 'Redis master, replica and Sentinel');
 
   const sentinel = new Redis({ port: sentinelPort, host: '127.0.0.1', lazyConnect: true });
   sentinel.on('error', () => undefined);

@@ -24,10 +24,7 @@ export async function startRedis(options: { persistent?: boolean } = {}) {
   const start = async () => {
     const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir!] : ['--appendonly', 'no'];
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    await waitUntil(async () => probe.connect().then(() => probe.ping()).then(() => true, () => false), 10_000, 'redis-server ready');
-    probe.disconnect();
+    await waitUntil(() => redisAnswers(port), 10_000, 'redis-server ready');
   };
   await start();
   return {
@@ -35,4 +32,18 @@ export async function startRedis(options: { persistent?: boolean } = {}) {
     start,
     stop: () => stopChild(child),
   };
+}
+
+/** Whether a Redis server (or Sentinel) on this loopback port answers PING now. */
+export async function redisAnswers(port: number): Promise<boolean> {
+  const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return await probe.ping() === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
 }
