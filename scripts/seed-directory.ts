@@ -1,6 +1,7 @@
 /**
  * Loads organisations, profiles and associations into MongoDB from a seed file (the format of
- * config/demo/directory.json). Upserts by id, so running it again changes nothing.
+ * config/demo/directory.json). Inserts what is missing, by id, and leaves existing records alone, so running it
+ * again changes nothing; to update a directory, import it (`npm run admin -- directory import`).
  *
  *   MONGODB_URI=… npm run db:seed -- config/demo/directory.json
  */

@@ -72,10 +72,10 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   const now = deps.clock.now();
   const claimed = await deps.links.claim(tokenHash, now);
   if (!claimed) return (await alreadyAssociated(deps, link, identity)) ?? { outcome: 'unusable', state: 'used' };
-  const { replaced } = await deps.associations.associate({ profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now });
   // Recorded before the link is completed, under a reference derived from the link: a retry after a failure
   // here or below records the same event once (DESIGN.md §6: association + link + audit converge).
   const reference = referenceFor(`association:${link.id}`);
+  const { replaced } = await deps.associations.associate({ profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now, linkId: link.id, reference });
   const account = maskAccount(identity);
   await deps.audit.record({
     id: reference, at: now, action: 'association.created', outcome: 'success',

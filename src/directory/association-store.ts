@@ -10,4 +10,6 @@ export interface AssociationStore {
    * Returns the association it replaced, if it was a different identity.
    */
   associate(association: Association): Promise<{ replaced?: Association }>;
+  /** Removes the profile's association (support's "unlink"); returns it, or undefined when there was none. */
+  dissociate(profileId: string): Promise<Association | undefined>;
 }

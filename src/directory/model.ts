@@ -43,6 +43,9 @@ export interface Association {
   upstreamId: string;
   subject: string;
   associatedAt: Date;
+  /** How it was made, for the support desk: the association link that made it (and the audit event's reference). Absent for associations loaded from a seed. */
+  linkId?: string;
+  reference?: string;
 }
 
 export function sameIdentity(a: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>, b: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>): boolean {

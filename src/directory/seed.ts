@@ -27,8 +27,14 @@ export const directorySeedSchema = z.object({
 }).superRefine((seed, ctx) => {
   const orgIds = new Set(seed.organisations.map((o) => o.id));
   const profileIds = new Set(seed.profiles.map((p) => p.id));
+  const administrators = new Set<string>();
+  const addresses = new Set<string>();
   seed.profiles.forEach((p, i) => {
     if (!orgIds.has(p.organisationId)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'organisationId'], message: `unknown organisation ${p.organisationId}` });
+    if (p.role === 'administrator' && administrators.has(p.organisationId)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'role'], message: 'an organisation has at most one administrator' });
+    if (p.role === 'administrator') administrators.add(p.organisationId);
+    if (addresses.has(`${p.organisationId} ${p.email}`)) ctx.addIssue({ code: 'custom', path: ['profiles', i, 'email'], message: 'an organisation has one profile per email' });
+    addresses.add(`${p.organisationId} ${p.email}`);
   });
   const associated = new Set<string>();
   seed.associations.forEach((a, i) => {

@@ -32,6 +32,7 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
     findByIdentity: (i) => directory.findByIdentity(i),
     findByProfile: (id) => directory.findByProfile(id),
     associate: (a) => (associate ? associate((x) => directory.associate(x), a) : directory.associate(a)),
+    dissociate: (id) => directory.dissociate(id),
   };
   const log = createMemoryAuditLog();
   const audit: AuditLog = { query: (f) => log.query(f), record: (e) => (record ? record((x) => log.record(x), e) : log.record(e)) };

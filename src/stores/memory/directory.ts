@@ -1,18 +1,48 @@
 import type { AssociationStore } from '../../directory/association-store.ts';
+import { DirectoryConflict, type BatchResult, type DirectoryAdminStore, type PageRequest } from '../../directory/directory-admin-store.ts';
 import type { DirectoryStore } from '../../directory/directory-store.ts';
 import type { Association, Organisation, Profile } from '../../directory/model.ts';
 import type { DirectorySeed } from '../../directory/seed.ts';
 
 /**
  * The directory and its associations in process memory: the embedded default and the fast test store.
- * Returned records are copies, so callers cannot change stored state by mutating what they got.
+ * Returned records are copies, so callers cannot change stored state by mutating what they got. Each write checks
+ * the uniqueness rules and applies in one synchronous step, so it is atomic within the process.
  */
-export function createMemoryDirectory(seed: DirectorySeed = { organisations: [], profiles: [], associations: [] }): DirectoryStore & AssociationStore {
+export function createMemoryDirectory(seed: DirectorySeed = { organisations: [], profiles: [], associations: [] }): DirectoryStore & AssociationStore & DirectoryAdminStore {
   const organisations = new Map<string, Organisation>(seed.organisations.map((o) => [o.id, { ...o }]));
   const profiles = new Map<string, Profile>(seed.profiles.map((p) => [p.id, { ...p }]));
   const associations = new Map<string, Association>(
     seed.associations.map((a) => [a.profileId, { ...a, associatedAt: new Date(0) }]),
   );
+
+  const page = <T extends { id: string }>(items: Iterable<T>, keep: (item: T) => boolean, { limit, after }: PageRequest): T[] =>
+    [...items].filter((item) => (after === undefined || item.id > after) && keep(item))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit)
+      .map((item) => ({ ...item }));
+
+  const organisationConflict = (organisation: Organisation) => {
+    for (const other of organisations.values()) {
+      if (other.id !== organisation.id && other.accountNumber === organisation.accountNumber) return new DirectoryConflict('account_number');
+    }
+    return undefined;
+  };
+  const profileConflict = (profile: Profile) => {
+    for (const other of profiles.values()) {
+      if (other.id === profile.id || other.organisationId !== profile.organisationId) continue;
+      if (other.email === profile.email) return new DirectoryConflict('profile_email');
+      if (profile.role === 'administrator' && other.role === 'administrator') return new DirectoryConflict('administrator');
+    }
+    return undefined;
+  };
+  const batch = <T extends { id: string }>(items: T[], conflict: (item: T) => DirectoryConflict | undefined, write: (item: T) => void): BatchResult[] =>
+    items.map((item) => {
+      const found = conflict(item);
+      if (found) return { ok: false, conflict: found.kind };
+      write({ ...item });
+      return { ok: true };
+    });
 
   return {
     async getProfile(id) {
@@ -32,6 +62,11 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       associations.set(association.profileId, { ...association });
       return current ? { replaced: { ...current } } : {};
     },
+    async dissociate(profileId) {
+      const current = associations.get(profileId);
+      associations.delete(profileId);
+      return current && { ...current };
+    },
     async findByIdentity({ upstreamId, subject }) {
       return [...associations.values()]
         .filter((a) => a.upstreamId === upstreamId && a.subject === subject)
@@ -40,6 +75,72 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
     async findByProfile(profileId) {
       const association = associations.get(profileId);
       return association && { ...association };
+    },
+
+    async listOrganisations(filter, request) {
+      const q = filter.q?.toLowerCase();
+      return page(organisations.values(), (o) => (!filter.kind || o.kind === filter.kind)
+        && (!filter.status || o.status === filter.status)
+        && (!q || o.name.toLowerCase().includes(q) || o.accountNumber.toLowerCase() === q), request);
+    },
+    async listProfiles(filter, request) {
+      const q = filter.q?.toLowerCase();
+      return page(profiles.values(), (p) => (!filter.organisationId || p.organisationId === filter.organisationId)
+        && (!filter.email || p.email === filter.email)
+        && (!filter.role || p.role === filter.role)
+        && (!filter.status || p.status === filter.status)
+        && (!q || p.displayName.toLowerCase().includes(q)), request);
+    },
+    async findOrganisationsByAccountNumber(accountNumbers) {
+      const wanted = new Set(accountNumbers);
+      return [...organisations.values()].filter((o) => wanted.has(o.accountNumber)).map((o) => ({ ...o }));
+    },
+    async findProfilesOfOrganisations(organisationIds) {
+      const wanted = new Set(organisationIds);
+      return [...profiles.values()].filter((p) => wanted.has(p.organisationId)).map((p) => ({ ...p }));
+    },
+    async createOrganisation(organisation) {
+      if (organisations.has(organisation.id)) throw new Error(`organisation ${organisation.id} exists`);
+      const conflict = organisationConflict(organisation);
+      if (conflict) throw conflict;
+      organisations.set(organisation.id, { ...organisation });
+    },
+    async updateOrganisation(organisation) {
+      if (!organisations.has(organisation.id)) return false;
+      const conflict = organisationConflict(organisation);
+      if (conflict) throw conflict;
+      organisations.set(organisation.id, { ...organisation });
+      return true;
+    },
+    async createProfile(profile) {
+      if (profiles.has(profile.id)) throw new Error(`profile ${profile.id} exists`);
+      const conflict = profileConflict(profile);
+      if (conflict) throw conflict;
+      profiles.set(profile.id, { ...profile });
+    },
+    async updateProfile(profile) {
+      const current = profiles.get(profile.id);
+      if (!current) return false;
+      const next = { ...profile, organisationId: current.organisationId };
+      const conflict = profileConflict(next);
+      if (conflict) throw conflict;
+      profiles.set(profile.id, next);
+      return true;
+    },
+    async designateAdministrator(profileId, previousId) {
+      const previous = previousId ? profiles.get(previousId) : undefined;
+      if (previous?.role === 'administrator') previous.role = 'professional';
+      const profile = profiles.get(profileId);
+      if (!profile) return;
+      const conflict = profileConflict({ ...profile, role: 'administrator' });
+      if (conflict) throw conflict;
+      profile.role = 'administrator';
+    },
+    async writeOrganisations(items) {
+      return batch(items, organisationConflict, (o) => organisations.set(o.id, o));
+    },
+    async writeProfiles(items) {
+      return batch(items, profileConflict, (p) => profiles.set(p.id, p));
     },
   };
 }

@@ -1,6 +1,11 @@
 import { Schema, type Connection } from 'mongoose';
 import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
 
+/** The value of a profile's `adminSlot` (see below). */
+export function adminSlot(profile: { id: string; organisationId: string; role: string }): string {
+  return profile.role === 'administrator' ? `org:${profile.organisationId}` : `profile:${profile.id}`;
+}
+
 /**
  * The directory's collections. Unique indexes carry the invariants (DESIGN.md §6): one association per profile,
  * one organisation per account number. Only single-document atomic operations are used, so MongoDB and
@@ -23,7 +28,11 @@ export function directoryModels(connection: Connection) {
     displayName: { type: String, required: true },
     role: { type: String, enum: PROFILE_ROLES, required: true },
     status: { type: String, enum: ['active', 'disabled'], required: true },
+    // `org:<organisation>` for its administrator, `profile:<id>` for everyone else: a unique index on it allows at
+    // most one administrator per organisation, with no partial index (which MongoDB-compatible servers may lack).
+    adminSlot: { type: String, required: true, unique: true },
   }, { versionKey: false, collection: 'profiles' });
+  profile.index({ organisationId: 1, email: 1 }, { unique: true });
 
   const association = new Schema({
     profileId: { type: String, required: true, unique: true },
@@ -32,6 +41,7 @@ export function directoryModels(connection: Connection) {
     associatedAt: { type: Date, required: true },
   }, { versionKey: false, collection: 'associations' });
   association.index({ upstreamId: 1, subject: 1 });
+  association.add({ linkId: String, reference: String });
 
   return {
     Organisation: connection.model('Organisation', organisation),

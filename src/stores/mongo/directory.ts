@@ -1,12 +1,27 @@
 import type { AssociationStore } from '../../directory/association-store.ts';
+import { DirectoryConflict, type BatchResult, type DirectoryAdminStore, type DirectoryConflictKind, type PageRequest } from '../../directory/directory-admin-store.ts';
 import type { DirectoryStore } from '../../directory/directory-store.ts';
 import type { Association, Organisation, Profile } from '../../directory/model.ts';
-import type { DirectoryModels } from './directory-models.ts';
+import { mapLimited } from '../../shared/map-limited.ts';
+import { adminSlot, type DirectoryModels } from './directory-models.ts';
 
 const DUPLICATE_KEY = 11000;
+/** Writes in flight at once for a batch (an import): enough to hide round trips, few enough to leave the server room. */
+const WRITE_CONCURRENCY = 16;
+
+/**
+ * Whether a write broke a unique index. MongoDB says E11000 (code 11000); FerretDB says so on inserts, but on updates
+ * reports its SQLite backend's "UNIQUE constraint failed" instead.
+ */
+function isDuplicate(err: unknown): boolean {
+  const { code, message, errmsg } = err as { code?: number; message?: string; errmsg?: string };
+  return code === DUPLICATE_KEY || /E11000|duplicate key|UNIQUE constraint failed/.test(`${message ?? ''} ${errmsg ?? ''}`);
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The directory and its associations in MongoDB, through mongoose. */
-export function createMongoDirectory(models: DirectoryModels): DirectoryStore & AssociationStore {
+export function createMongoDirectory(models: DirectoryModels): DirectoryStore & AssociationStore & DirectoryAdminStore {
   const toOrganisation = (doc: Record<string, unknown>): Organisation => ({
     id: String(doc._id),
     accountNumber: String(doc.accountNumber),
@@ -28,17 +43,53 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     upstreamId: String(doc.upstreamId),
     subject: String(doc.subject),
     associatedAt: new Date(doc.associatedAt as Date),
+    ...(doc.linkId ? { linkId: String(doc.linkId) } : {}),
+    ...(doc.reference ? { reference: String(doc.reference) } : {}),
   });
+  // Servers differ in whether a duplicate-key error names its index, so which rule broke is asked of the data. An
+  // organisation has one unique key besides its id (which the broker makes, never reusing one).
+  const organisationConflict = (err: unknown): never => {
+    throw isDuplicate(err) ? new DirectoryConflict('account_number') : err;
+  };
+  const profileConflictKind = async (profile: Profile, organisationId = profile.organisationId): Promise<DirectoryConflictKind> => {
+    const sameEmail = await models.Profile.exists({ organisationId, email: profile.email, _id: { $ne: profile.id } });
+    return sameEmail ? 'profile_email' : 'administrator';
+  };
+  const profileConflict = (profile: Profile, organisationId?: string) => async (err: unknown): Promise<never> => {
+    throw isDuplicate(err) ? new DirectoryConflict(await profileConflictKind(profile, organisationId)) : err;
+  };
+  const organisationDoc = (o: Organisation) => ({ accountNumber: o.accountNumber, name: o.name, kind: o.kind, status: o.status, ...(o.contractEndsOn ? { contractEndsOn: o.contractEndsOn } : {}) });
+  const profileDoc = (p: Profile) => ({ organisationId: p.organisationId, email: p.email, displayName: p.displayName, role: p.role, status: p.status, adminSlot: adminSlot(p) });
+  const paging = ({ after }: PageRequest) => (after === undefined ? {} : { _id: { $gt: after } });
+
+  /**
+   * Writes each item on its own, a few at a time, and says for each whether it was written or which rule it broke.
+   * (Not bulkWrite: MongoDB-compatible servers differ in how they number the failures of an unordered batch.)
+   */
+  const batch = <T>(items: T[], write: (item: T) => Promise<unknown>, conflict: (item: T) => (err: unknown) => Promise<never> | never) =>
+    mapLimited(items, WRITE_CONCURRENCY, async (item): Promise<BatchResult> => {
+      try {
+        await write(item).catch(conflict(item));
+        return { ok: true };
+      } catch (err) {
+        if (err instanceof DirectoryConflict) return { ok: false, conflict: err.kind };
+        return { ok: false, error: (err as Error).message };
+      }
+    });
 
   const associate = async (association: Association, retry = true): Promise<{ replaced?: Association }> => {
     const same = { profileId: association.profileId, upstreamId: association.upstreamId, subject: association.subject };
+    const how = association.linkId ? { linkId: association.linkId, ...(association.reference ? { reference: association.reference } : {}) } : {};
     // Idempotent: the same association again changes nothing (and keeps its original time).
     if (await models.Association.exists(same)) return {};
     try {
       // One single-document atomic upsert: with the unique index on profileId, one association per profile.
       const before = await models.Association.findOneAndUpdate(
         { profileId: association.profileId },
-        { $set: { upstreamId: association.upstreamId, subject: association.subject, associatedAt: association.associatedAt } },
+        {
+          $set: { upstreamId: association.upstreamId, subject: association.subject, associatedAt: association.associatedAt, ...how },
+          ...(association.linkId ? {} : { $unset: { linkId: 1, reference: 1 } }),
+        },
         { upsert: true, returnDocument: 'before', lean: true },
       );
       if (!before) return {};
@@ -73,5 +124,69 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       return doc ? toAssociation(doc as Record<string, unknown>) : undefined;
     },
     associate: (association) => associate(association),
+    async dissociate(profileId) {
+      const doc = await models.Association.findOneAndDelete({ profileId }, { lean: true });
+      return doc ? toAssociation(doc as Record<string, unknown>) : undefined;
+    },
+
+    async listOrganisations(filter, page) {
+      const query: Record<string, unknown> = { ...paging(page) };
+      if (filter.kind) query.kind = filter.kind;
+      if (filter.status) query.status = filter.status;
+      if (filter.q) query.$or = [{ name: { $regex: escapeRegex(filter.q), $options: 'i' } }, { accountNumber: { $regex: `^${escapeRegex(filter.q)}$`, $options: 'i' } }];
+      const docs = await models.Organisation.find(query).sort({ _id: 1 }).limit(page.limit).lean();
+      return docs.map((d) => toOrganisation(d as Record<string, unknown>));
+    },
+    async listProfiles(filter, page) {
+      const query: Record<string, unknown> = { ...paging(page) };
+      for (const key of ['organisationId', 'email', 'role', 'status'] as const) if (filter[key]) query[key] = filter[key];
+      if (filter.q) query.displayName = { $regex: escapeRegex(filter.q), $options: 'i' };
+      const docs = await models.Profile.find(query).sort({ _id: 1 }).limit(page.limit).lean();
+      return docs.map((d) => toProfile(d as Record<string, unknown>));
+    },
+    async findOrganisationsByAccountNumber(accountNumbers) {
+      const docs = await models.Organisation.find({ accountNumber: { $in: accountNumbers } }).lean();
+      return docs.map((d) => toOrganisation(d as Record<string, unknown>));
+    },
+    async findProfilesOfOrganisations(organisationIds) {
+      const docs = await models.Profile.find({ organisationId: { $in: organisationIds } }).lean();
+      return docs.map((d) => toProfile(d as Record<string, unknown>));
+    },
+    async createOrganisation(organisation) {
+      await models.Organisation.create({ _id: organisation.id, ...organisationDoc(organisation) }).catch(organisationConflict);
+    },
+    async updateOrganisation(organisation) {
+      const { contractEndsOn, ...fields } = organisationDoc(organisation) as ReturnType<typeof organisationDoc> & { contractEndsOn?: string };
+      const update = contractEndsOn ? { $set: { ...fields, contractEndsOn } } : { $set: fields, $unset: { contractEndsOn: 1 } };
+      const { matchedCount } = await models.Organisation.updateOne({ _id: organisation.id }, update).catch(organisationConflict);
+      return matchedCount > 0;
+    },
+    async createProfile(profile) {
+      await models.Profile.create({ _id: profile.id, ...profileDoc(profile) }).catch(profileConflict(profile));
+    },
+    async updateProfile(profile) {
+      const current = await models.Profile.findById(profile.id, { organisationId: 1 }).lean();
+      if (!current) return false;
+      const { organisationId: _kept, ...fields } = profileDoc({ ...profile, organisationId: String(current.organisationId) });
+      const { matchedCount } = await models.Profile.updateOne({ _id: profile.id }, { $set: fields }).catch(profileConflict(profile, String(current.organisationId)));
+      return matchedCount > 0;
+    },
+    async designateAdministrator(profileId, previousId) {
+      if (previousId) {
+        // Demoted first: the unique adminSlot index then admits the new one, and there is never a moment with two.
+        await models.Profile.updateOne({ _id: previousId, role: 'administrator' }, { $set: { role: 'professional', adminSlot: `profile:${previousId}` } });
+      }
+      const profile = await models.Profile.findById(profileId, { organisationId: 1 }).lean();
+      if (!profile) return;
+      await models.Profile.updateOne({ _id: profileId }, { $set: { role: 'administrator', adminSlot: `org:${String(profile.organisationId)}` } }).catch((err: unknown) => {
+        throw isDuplicate(err) ? new DirectoryConflict('administrator') : err;
+      });
+    },
+    async writeOrganisations(items) {
+      return batch(items, (o) => models.Organisation.replaceOne({ _id: o.id }, organisationDoc(o), { upsert: true }), () => organisationConflict);
+    },
+    async writeProfiles(items) {
+      return batch(items, (p) => models.Profile.replaceOne({ _id: p.id }, profileDoc(p), { upsert: true }), (p) => profileConflict(p));
+    },
   };
 }
