@@ -14,7 +14,10 @@ export interface AssociationMail {
     currentAccount?: string;
     /** The support reference printed in the mail: the audit event of this link. */
     reference: string;
+    linkId: string;
   }): Promise<void>;
+  /** "Send Invite E-mail": a link the support desk (or an administrator) sent; whoever signs in with it takes the profile. */
+  sendInvitation(message: { profile: Profile; organisation: Organisation; url: string; expiresAt: Date; portalName?: string; reference: string; linkId: string }): Promise<void>;
   /** After an association: tells the registered address which account was linked, with a support reference. */
   sendNotice(message: { profile: Profile; organisation: Organisation; account: string; upstreamName: string; reference: string; at: Date }): Promise<void>;
 }

@@ -1,5 +1,8 @@
 import type { AssociationLink } from './link.ts';
 
+/** How far the email carrying a link got: handed to the queue, accepted by the SMTP server, or given up on. */
+export type LinkDelivery = 'queued' | 'sent' | 'failed';
+
 /** Association links, found by the hash of their token. */
 export interface LinkStore {
   /** Stores a new active link and marks the profile's other active links superseded, in one step. */
@@ -14,4 +17,8 @@ export interface LinkStore {
   complete(tokenHash: string, at: Date): Promise<boolean>;
   /** Revokes every active link of a profile but the one with `exceptTokenHash` (after an association, an unlink). */
   revokeForProfile(profileId: string, exceptTokenHash?: string): Promise<void>;
+  /** The profile's links still on record (kept a week past expiry), newest first, with their email's delivery. */
+  listForProfile(profileId: string): Promise<(AssociationLink & { delivery: LinkDelivery })[]>;
+  /** Notes how the email of link `linkId` fared (the delivery queue reports it); unknown links are ignored. */
+  recordDelivery(profileId: string, linkId: string, delivery: Exclude<LinkDelivery, 'queued'>): Promise<void>;
 }

@@ -10,9 +10,13 @@ export interface AssociationLink {
   id: string;
   tokenHash: string;
   profileId: string;
-  requester: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>;
-  /** The portal whose sign-in asked for it: the success page leads back there. */
-  clientId: string;
+  /**
+   * The upstream identity that asked for it: only it can redeem the link. Absent on an invitation (support's "Send
+   * Invite E-mail"): nobody asked, and whoever controls the registered email and signs in with the link takes it.
+   */
+  requester?: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>;
+  /** The portal whose sign-in asked for it (or an invitation names): the success page leads back there. */
+  clientId?: string;
   createdAt: Date;
   expiresAt: Date;
   /** `redeeming`: claimed by the identity that asked for it, association being written; a retry may finish it. */

@@ -42,7 +42,7 @@ export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' |
 
 /**
  * Seed steps 8–9: after the upstream re-authentication, the link is redeemed only by the identity that asked for
- * it. The link is claimed first (atomically: a superseded, expired or revoked link cannot start a redemption),
+ * it (an invitation, which nobody asked for, by whoever signs in with it). The link is claimed first (atomically: a superseded, expired or revoked link cannot start a redemption),
  * then the association is written (idempotent, one per profile), then the link is completed. A retry after a
  * failure part-way finds the link still claimed and converges; of two browsers finishing the same link, only the
  * one that completes it sends the notice.
@@ -59,7 +59,7 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
     return { outcome: 'unusable', state: inspected.state as Exclude<LinkState, 'active'> | 'unknown' | 'profile_gone' };
   }
   const { link, profile, organisation } = inspected;
-  if (!sameIdentity(link.requester, identity)) {
+  if (link.requester && !sameIdentity(link.requester, identity)) {
     deps.logger.warn('association.wrong_identity', { link: link.id, profile: profile.id, upstream: identity.upstreamId });
     await deps.audit.record({
       id: referenceCode(), at: deps.clock.now(), action: 'association.refused', outcome: 'failure',
@@ -75,8 +75,8 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   // Recorded before the link is completed, under a reference derived from the link: a retry after a failure
   // here or below records the same event once (DESIGN.md §6: association + link + audit converge).
   const reference = referenceFor(`association:${link.id}`);
-  const { replaced } = await deps.associations.associate({ profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now, linkId: link.id, reference });
   const account = maskAccount(identity);
+  const { replaced } = await deps.associations.associate({ profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now, linkId: link.id, reference, account });
   await deps.audit.record({
     id: reference, at: now, action: 'association.created', outcome: 'success',
     actor: personActor(identity), ip: context.ip, organisationId: organisation.id, profileId: profile.id, clientId: link.clientId,
@@ -103,7 +103,7 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
 }
 
 async function alreadyAssociated(deps: RedeemDeps, link: AssociationLink, identity: UpstreamIdentity): Promise<RedeemOutcome | undefined> {
-  if (!sameIdentity(link.requester, identity)) return undefined;
+  if (link.requester && !sameIdentity(link.requester, identity)) return undefined;
   const current = await deps.associations.findByProfile(link.profileId);
   if (!current || !sameIdentity(current, identity)) return undefined;
   const profile = await deps.directory.getProfile(link.profileId);

@@ -95,6 +95,7 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
       portalName: request.client.name,
       currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
       reference,
+      linkId,
     });
     return true;
   };

@@ -46,6 +46,8 @@ export interface Association {
   /** How it was made, for the support desk: the association link that made it (and the audit event's reference). Absent for associations loaded from a seed. */
   linkId?: string;
   reference?: string;
+  /** The upstream account, masked as the person was shown it (mask.ts). */
+  account?: string;
 }
 
 export function sameIdentity(a: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>, b: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>): boolean {

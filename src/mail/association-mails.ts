@@ -22,7 +22,21 @@ export function createAssociationMail(deps: { renderer: MailRenderer; queue: Del
         support: deps.support,
         reference,
       });
-      await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-link', reference });
+      await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-link', reference, link: { profileId: message.profile.id, id: message.linkId } });
+    },
+    async sendInvitation(message) {
+      const rendered = deps.renderer.render('association-invitation', {
+        name: message.profile.displayName,
+        organisation: message.organisation.name,
+        accountNumber: message.organisation.accountNumber,
+        role: message.profile.role,
+        url: message.url,
+        expires: when(message.expiresAt),
+        portalName: message.portalName,
+        support: deps.support,
+        reference: message.reference,
+      });
+      await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-invitation', reference: message.reference, link: { profileId: message.profile.id, id: message.linkId } });
     },
     async sendNotice(message) {
       const rendered = deps.renderer.render('association-notice', {

@@ -1,8 +1,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { connectRedis } from '../stores/redis/connection-options.ts';
 import type { Logger } from '../shared/logger.ts';
-import { retryDelay, type DeliveryQueue, type FailedDelivery, type RetryPolicy } from './delivery-queue.ts';
-import type { MailTransport, OutgoingMail } from './outgoing.ts';
+import { reportOutcome, retryDelay, type DeliveryQueue, type FailedDelivery, type RetryPolicy } from './delivery-queue.ts';
+import type { DeliveryOutcome, MailTransport, OutgoingMail } from './outgoing.ts';
 
 const QUEUE = 'broker-mail';
 
@@ -11,7 +11,7 @@ const QUEUE = 'broker-mail';
  * works the same queue, retries back off exponentially up to `maxDelayMs`, and a message that fails every attempt
  * stays in the queue's failed set (with its reference) for operators.
  */
-export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: MailTransport; logger: Logger; retry: RetryPolicy; prefix?: string }): DeliveryQueue {
+export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: MailTransport; logger: Logger; retry: RetryPolicy; prefix?: string; onOutcome?: DeliveryOutcome }): DeliveryQueue {
   // BullMQ wants its own connections: the producer fails fast, the worker's blocking reads wait for Redis.
   const producer = connectRedis(deps.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
   const consumer = connectRedis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
@@ -21,6 +21,7 @@ export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: M
   const worker = new Worker<OutgoingMail>(QUEUE, async (job: Job<OutgoingMail>) => {
     await deps.transport.send(job.data);
     deps.logger.info('mail.sent', { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade + 1 });
+    await reportOutcome(deps, job.data, 'sent');
   }, {
     connection: consumer,
     prefix,
@@ -31,8 +32,10 @@ export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: M
     if (!job) return;
     const final = job.attemptsMade >= deps.retry.attempts;
     const line = { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade, error: err.message };
-    if (final) deps.logger.error('mail.failed', line);
-    else deps.logger.warn('mail.retry', line);
+    if (final) {
+      deps.logger.error('mail.failed', line);
+      void reportOutcome(deps, job.data, 'failed');
+    } else deps.logger.warn('mail.retry', line);
   });
   // Redis being away shows as a stream of connection errors: log the first of each outage, not every retry.
   let reported = false;

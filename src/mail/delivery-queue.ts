@@ -1,5 +1,5 @@
 import type { Logger } from '../shared/logger.ts';
-import type { MailTransport, OutgoingMail } from './outgoing.ts';
+import type { DeliveryOutcome, MailTransport, OutgoingMail } from './outgoing.ts';
 
 export interface RetryPolicy {
   attempts: number;
@@ -34,7 +34,7 @@ export interface DeliveryQueue {
  * fails every attempt is logged with its reference and kept in `failed()` for operators. Messages live in memory,
  * so this is the embedded default; production uses a Redis-backed queue.
  */
-export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logger: Logger; retry: RetryPolicy }): DeliveryQueue {
+export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logger: Logger; retry: RetryPolicy; onOutcome?: DeliveryOutcome }): DeliveryQueue {
   const timers = new Set<NodeJS.Timeout>();
   const failed: FailedDelivery[] = [];
   let inFlight = 0;
@@ -48,11 +48,13 @@ export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logg
     try {
       await deps.transport.send(mail);
       deps.logger.info('mail.sent', { reference: mail.reference, kind: mail.kind, attempt: n });
+      await reportOutcome(deps, mail, 'sent');
     } catch (err) {
       const message = (err as Error).message;
       if (n >= deps.retry.attempts) {
         failed.push({ reference: mail.reference, kind: mail.kind, attempts: n, lastError: message, failedAt: new Date() });
         deps.logger.error('mail.failed', { reference: mail.reference, kind: mail.kind, attempts: n, error: message });
+        await reportOutcome(deps, mail, 'failed');
         return;
       }
       const delayMs = delayFor(n);
@@ -80,6 +82,15 @@ export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logg
       deps.transport.close?.();
     },
   };
+}
+
+/** Tells `onOutcome`; its failure is logged, never retried as a delivery (the message itself went, or never will). */
+export async function reportOutcome(deps: { logger: Logger; onOutcome?: DeliveryOutcome }, mail: OutgoingMail, outcome: 'sent' | 'failed'): Promise<void> {
+  try {
+    await deps.onOutcome?.(mail, outcome);
+  } catch (err) {
+    deps.logger.warn('mail.outcome_not_recorded', { reference: mail.reference, outcome, message: (err as Error).message });
+  }
 }
 
 /** Exponential backoff from `baseDelayMs`, doubling per attempt, capped at `maxDelayMs`. */

@@ -6,7 +6,12 @@ export interface OutgoingMail {
   text: string;
   kind: string;
   reference: string;
+  /** The association link this message carries, so that its delivery shows on the link (support desk). */
+  link?: { profileId: string; id: string };
 }
+
+/** Told when a message was accepted by the SMTP server, or given up on after its last attempt. */
+export type DeliveryOutcome = (mail: OutgoingMail, outcome: 'sent' | 'failed') => Promise<void>;
 
 /** Sends one message or throws; retrying is the delivery queue's job. */
 export interface MailTransport {

@@ -24,6 +24,7 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
   const revoked: string[] = [];
   const mail: AssociationMail = {
     sendLink: async () => undefined,
+    sendInvitation: async () => undefined,
     sendNotice: async (m) => {
       notices.push(m);
     },

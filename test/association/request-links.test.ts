@@ -35,6 +35,7 @@ describe('requesting association links', () => {
       sendLink: async (m) => {
         mailed.push({ profile: m.profile.id, reference: m.reference });
       },
+      sendInvitation: async () => undefined,
       sendNotice: async () => undefined,
     };
     const warnings: string[] = [];

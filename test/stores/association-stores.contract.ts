@@ -23,6 +23,23 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       expect(await store.findByTokenHash(hashLinkToken('unknown'))).toBeUndefined();
     });
 
+    it('lists a profile\'s links newest first, with how far each email got', async () => {
+      const store = await setup();
+      const older = link('p', { createdAt: new Date(Date.now() - 60_000) });
+      const newer = link('p');
+      await store.issue(older);
+      await store.issue(newer);
+      await store.issue(link('q'));
+      await store.recordDelivery('p', older.id, 'sent');
+      await store.recordDelivery('p', newer.id, 'failed');
+      await store.recordDelivery('p', 'unknown-link', 'sent');
+      const listed = await store.listForProfile('p');
+      expect(listed.map((l) => [l.id, l.status, l.delivery])).toEqual([[newer.id, 'active', 'failed'], [older.id, 'superseded', 'sent']]);
+      expect(listed[0]).toMatchObject({ tokenHash: newer.tokenHash, clientId: 'c', requester: { upstreamId: 'up', subject: 's' } });
+      expect((await store.listForProfile('q'))[0]!.delivery).toBe('queued');
+      expect(await store.listForProfile('nobody')).toEqual([]);
+    });
+
     it('supersedes the profile\'s active links when a new one is issued, and only that profile\'s', async () => {
       const store = await setup();
       const older = link('p');

@@ -66,12 +66,15 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
       ctx.body = deps.views.render('association/link-unusable', { title: 'This link can no longer be used', state: inspected.state });
       return;
     }
-    const upstream = deps.upstreams.get(inspected.link.requester.upstreamId);
+    const { requester } = inspected.link;
+    const upstream = requester && deps.upstreams.get(requester.upstreamId);
     ctx.body = deps.views.render('association/landing', {
       title: `Associate your sign-in with ${inspected.organisation.name}`,
       profile: inspected.profile,
       organisation: inspected.organisation,
-      upstreamName: upstream?.config.name ?? inspected.link.requester.upstreamId,
+      // An invitation was not asked for from any account: the person picks the one to sign in with.
+      upstreamName: requester ? upstream?.config.name ?? requester.upstreamId : undefined,
+      upstreams: requester ? [] : deps.upstreams.enabled().map((u) => ({ id: u.id, name: u.name })),
       csrf: deps.csrf.tokenFor(`link:${tokenHash}`),
     });
   });
@@ -91,10 +94,12 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
     const token = tokenFrom(ctx);
     if (!token) throw new BadRequestError('link_missing', 'no link cookie');
     const tokenHash = hashLinkToken(token);
-    deps.csrf.verify(ctx, `link:${tokenHash}`, parseInput(z.object({ csrf: z.string().max(200) }), ctx.request.body).csrf);
+    const body = parseInput(z.object({ csrf: z.string().max(200), upstream: z.string().max(64).optional() }), ctx.request.body);
+    deps.csrf.verify(ctx, `link:${tokenHash}`, body.csrf);
     const inspected = await inspectLink(deps.redeem, tokenHash);
     if ((inspected.state !== 'active' && inspected.state !== 'redeeming') || !inspected.link) throw new FlowExpiredError('link_unusable', 'the link is no longer active');
-    const upstream = deps.upstreams.get(inspected.link.requester.upstreamId);
+    // A requested link goes back to the upstream that asked; an invitation to the one the person picked.
+    const upstream = deps.upstreams.get(inspected.link.requester?.upstreamId ?? body.upstream ?? '');
     if (!upstream) throw new FlowExpiredError('upstream_disabled', 'the upstream of this link is disabled');
 
     const { url, transaction } = await beginUpstreamSignIn(upstream, {
@@ -152,7 +157,7 @@ export async function completeLinkCallback(ctx: Context, deps: LinkRouteDeps, st
     return;
   }
   ctx.cookies.set(LINK_COOKIE, null, { path: '/associate' });
-  const client = await deps.provider.Client.find(result.link.clientId).catch(() => undefined);
+  const client = result.link.clientId ? await deps.provider.Client.find(result.link.clientId).catch(() => undefined) : undefined;
   const metadata = client?.metadata();
   ctx.body = deps.views.render('association/success', {
     title: 'Your account is now associated',

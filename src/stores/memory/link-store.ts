@@ -1,10 +1,11 @@
 import type { AssociationLink } from '../../association/link.ts';
-import type { LinkStore } from '../../association/link-store.ts';
+import type { LinkDelivery, LinkStore } from '../../association/link-store.ts';
 
 /** Association links in memory. Every operation is synchronous inside, so spend() is atomic. */
 export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] } {
   const byHash = new Map<string, AssociationLink>();
-  const copy = (link: AssociationLink): AssociationLink => ({ ...link, requester: { ...link.requester } });
+  const deliveries = new Map<string, LinkDelivery>();
+  const copy = (link: AssociationLink): AssociationLink => ({ ...link, ...(link.requester ? { requester: { ...link.requester } } : {}) });
 
   return {
     async issue(link) {
@@ -12,6 +13,7 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
         if (other.profileId === link.profileId && other.status === 'active') other.status = 'superseded';
       }
       byHash.set(link.tokenHash, copy(link));
+      deliveries.set(link.id, 'queued');
     },
     async findByTokenHash(tokenHash) {
       const link = byHash.get(tokenHash);
@@ -34,6 +36,14 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
       for (const link of byHash.values()) {
         if (link.profileId === profileId && link.status === 'active' && link.tokenHash !== exceptTokenHash) link.status = 'revoked';
       }
+    },
+    async listForProfile(profileId) {
+      return [...byHash.values()].filter((link) => link.profileId === profileId)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        .map((link) => ({ ...copy(link), delivery: deliveries.get(link.id) ?? 'queued' }));
+    },
+    async recordDelivery(_profileId, linkId, delivery) {
+      if (deliveries.has(linkId)) deliveries.set(linkId, delivery);
     },
     all: () => [...byHash.values()].map(copy),
   };

@@ -41,7 +41,7 @@ export function directoryModels(connection: Connection) {
     associatedAt: { type: Date, required: true },
   }, { versionKey: false, collection: 'associations' });
   association.index({ upstreamId: 1, subject: 1 });
-  association.add({ linkId: String, reference: String });
+  association.add({ linkId: String, reference: String, account: String });
 
   return {
     Organisation: connection.model('Organisation', organisation),

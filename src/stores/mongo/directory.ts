@@ -45,6 +45,7 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     associatedAt: new Date(doc.associatedAt as Date),
     ...(doc.linkId ? { linkId: String(doc.linkId) } : {}),
     ...(doc.reference ? { reference: String(doc.reference) } : {}),
+    ...(doc.account ? { account: String(doc.account) } : {}),
   });
   // Servers differ in whether a duplicate-key error names its index, so which rule broke is asked of the data. An
   // organisation has one unique key besides its id (which the broker makes, never reusing one).
@@ -79,7 +80,7 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
 
   const associate = async (association: Association, retry = true): Promise<{ replaced?: Association }> => {
     const same = { profileId: association.profileId, upstreamId: association.upstreamId, subject: association.subject };
-    const how = association.linkId ? { linkId: association.linkId, ...(association.reference ? { reference: association.reference } : {}) } : {};
+    const how = Object.fromEntries(Object.entries({ linkId: association.linkId, reference: association.reference, account: association.account }).filter(([, v]) => v !== undefined));
     // Idempotent: the same association again changes nothing (and keeps its original time).
     if (await models.Association.exists(same)) return {};
     try {
@@ -88,7 +89,7 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
         { profileId: association.profileId },
         {
           $set: { upstreamId: association.upstreamId, subject: association.subject, associatedAt: association.associatedAt, ...how },
-          ...(association.linkId ? {} : { $unset: { linkId: 1, reference: 1 } }),
+          ...(association.linkId ? {} : { $unset: { linkId: 1, reference: 1, account: 1 } }),
         },
         { upsert: true, returnDocument: 'before', lean: true },
       );

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AssociationLink } from '../../association/link.ts';
-import type { LinkStore } from '../../association/link-store.ts';
+import type { LinkDelivery, LinkStore } from '../../association/link-store.ts';
 
 /** How long a link's record outlives its expiry, so that its page can still say "used" or "expired". */
 const KEEP_AFTER_EXPIRY_MS = 7 * 24 * 3600 * 1000;
@@ -69,6 +69,7 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
       const p = profilePrefix(link.profileId);
       await redis.set(byHash(link.tokenHash), link.profileId, 'PX', ttl);
       await redis.eval(ISSUE, 3, `${p}index`, `${p}${link.tokenHash}`, `${p}${link.tokenHash}:status`, JSON.stringify(data), String(ttl), p, link.tokenHash);
+      await redis.set(`${p}delivery:${link.id}`, 'queued', 'PX', ttl);
     },
     async findByTokenHash(tokenHash) {
       const profileId = await profileOf(tokenHash);
@@ -85,6 +86,18 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
       const profileId = await profileOf(tokenHash);
       if (!profileId) return false;
       return (await redis.eval(COMPLETE, 1, `${profilePrefix(profileId)}${tokenHash}:status`)) === 1;
+    },
+    async listForProfile(profileId) {
+      const hashes = await redis.smembers(`${profilePrefix(profileId)}index`);
+      const links = (await Promise.all(hashes.map((hash) => read(profileId, hash)))).filter((l): l is AssociationLink => Boolean(l));
+      if (!links.length) return [];
+      const deliveries = await redis.mget(links.map((l) => `${profilePrefix(profileId)}delivery:${l.id}`));
+      return links.map((l, i) => ({ ...l, delivery: (deliveries[i] ?? 'queued') as LinkDelivery }))
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    },
+    async recordDelivery(profileId, linkId, delivery) {
+      // XX: only a link still on record; KEEPTTL: it goes when the link does.
+      await redis.set(`${profilePrefix(profileId)}delivery:${linkId}`, delivery, 'KEEPTTL', 'XX');
     },
     async revokeForProfile(profileId, exceptTokenHash) {
       await redis.eval(REVOKE, 1, `${profilePrefix(profileId)}index`, profilePrefix(profileId), exceptTokenHash ?? '');

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import type { AdminActor } from '../admin/scopes.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Clock } from '../shared/clock.ts';
+import { randomToken, referenceCode } from '../shared/ids.ts';
+import type { BatchResult, DirectoryAdminStore, DirectoryConflictKind } from './directory-admin-store.ts';
+import type { ImportRow, ParsedImport } from './import-file.ts';
+import { PROFILE_KINDS, PROFILE_ROLES, normaliseEmail, type Organisation, type Profile } from './model.ts';
+
+export interface ImportDeps {
+  directory: DirectoryAdminStore;
+  audit: AuditLog;
+  clock: Clock;
+}
+
+export type RowOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
+
+export interface RowReport {
+  line: number;
+  outcome: RowOutcome;
+  account_number?: string;
+  email?: string;
+  profile_id?: string;
+  organisation_id?: string;
+  /** Why a row was rejected, or a note on an accepted one (a repeated row). */
+  reason?: string;
+}
+
+export interface ImportReport {
+  dry_run: boolean;
+  /** The audit event of an applied import. */
+  reference?: string;
+  rows: { total: number; created: number; updated: number; unchanged: number; rejected: number };
+  organisations: { created: number; updated: number; unchanged: number };
+  ignored_columns: string[];
+  details: RowReport[];
+}
+
+const text = (max: number) => z.string().trim().min(1, 'is empty').max(max, `is longer than ${max} characters`);
+
+/** One row, once read: what the row says, every value checked. */
+const rowSchema = z.object({
+  account_number: text(64),
+  organisation_name: text(200).optional(),
+  kind: z.enum(PROFILE_KINDS, { error: `must be one of ${PROFILE_KINDS.join(', ')}` }).optional(),
+  contract_ends_on: z.union([z.literal(''), z.iso.date({ error: 'must be a date like 2027-06-30' })]).optional(),
+  email: z.email({ error: 'is not an email address' }).max(254).transform(normaliseEmail),
+  display_name: text(200),
+  role: z.enum(PROFILE_ROLES, { error: `must be one of ${PROFILE_ROLES.join(', ')}` }).optional(),
+  status: z.enum(['active', 'disabled'], { error: 'must be active or disabled' }).optional(),
+});
+type Row = z.output<typeof rowSchema>;
+
+const ROW_CONFLICT: Record<DirectoryConflictKind, string> = {
+  account_number: 'another organisation took this account number meanwhile',
+  profile_email: 'another profile of the organisation took this email meanwhile',
+  administrator: 'the organisation got another administrator meanwhile',
+};
+
+const newId = (prefix: string) => `${prefix}-${randomToken(9).replace(/[^A-Za-z0-9]/g, 'x').toLowerCase()}`;
+const lower = (value?: string) => (value ? value.toLowerCase() : value);
+
+function readRow(row: ImportRow): { row: Row } | { reason: string } {
+  if (row.problem) return { reason: row.problem };
+  const values = Object.fromEntries(Object.entries(row.values).map(([k, v]) => [k, k === 'kind' || k === 'role' || k === 'status' ? lower(v) : v]));
+  // Optional columns left empty mean "not given".
+  for (const key of ['organisation_name', 'kind', 'role', 'status'] as const) if (values[key] === '') delete values[key];
+  const parsed = rowSchema.safeParse(values);
+  if (parsed.success) return { row: parsed.data };
+  return { reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'row'} ${i.message}`).join('; ') };
+}
+
+const sameOrganisation = (a: Organisation, b: Organisation) =>
+  a.name === b.name && a.kind === b.kind && a.accountNumber === b.accountNumber && a.status === b.status && (a.contractEndsOn ?? '') === (b.contractEndsOn ?? '');
+const sameProfile = (a: Profile, b: Profile) =>
+  a.displayName === b.displayName && a.email === b.email && a.role === b.role && a.status === b.status && a.organisationId === b.organisationId;
+
+/**
+ * Bulk import of the directory (CSV or JSON): an idempotent upsert keyed by account number (organisations) and
+ * registered email within it (profiles). Every row is judged on its own: a malformed row is reported with its reason
+ * and never stops or changes the others. With `dryRun`, the same report is made and nothing is written.
+ *
+ * Rows of one organisation must agree on its columns; the first valid row sets them. The first profile of an
+ * organisation without an administrator becomes its administrator unless its row says otherwise; a row asking for a
+ * second administrator is rejected (the support desk replaces administrators).
+ */
+export async function importDirectory(deps: ImportDeps, who: AdminActor, file: ParsedImport, options: { dryRun: boolean; format: string }): Promise<ImportReport> {
+  const details: RowReport[] = file.rows.map((r) => ({ line: r.line, outcome: 'rejected' }));
+  const accepted: { index: number; row: Row }[] = [];
+  file.rows.forEach((raw, index) => {
+    const read = readRow(raw);
+    if ('reason' in read) details[index]!.reason = read.reason;
+    else {
+      accepted.push({ index, row: read.row });
+      Object.assign(details[index]!, { account_number: read.row.account_number, email: read.row.email });
+    }
+  });
+
+  // The organisations the file names, as they are now, and their profiles.
+  const accountNumbers = [...new Set(accepted.map((a) => a.row.account_number))];
+  const existingOrgs = new Map((await deps.directory.findOrganisationsByAccountNumber(accountNumbers)).map((o) => [o.accountNumber, o]));
+  const existingProfiles = await deps.directory.findProfilesOfOrganisations([...existingOrgs.values()].map((o) => o.id));
+  const profilesByKey = new Map(existingProfiles.map((p) => [`${p.organisationId} ${p.email}`, p]));
+  const administrators = new Map(existingProfiles.filter((p) => p.role === 'administrator').map((p) => [p.organisationId, p]));
+
+  // What each organisation becomes, from its first valid row; later rows must agree.
+  const plannedOrgs = new Map<string, { organisation: Organisation; line: number; change: 'created' | 'updated' | 'unchanged'; firstIndex: number }>();
+  const seenRows = new Map<string, { line: number; row: Row }>();
+  const plannedProfiles: { index: number; profile: Profile; change: 'created' | 'updated' | 'unchanged' }[] = [];
+
+  for (const { index, row } of accepted) {
+    const report = details[index]!;
+    const reject = (reason: string) => Object.assign(report, { outcome: 'rejected', reason });
+    const key = `${row.account_number} ${row.email}`;
+    const earlier = seenRows.get(key);
+    if (earlier) {
+      if (JSON.stringify(earlier.row) === JSON.stringify(row)) Object.assign(report, { outcome: 'unchanged', reason: `same as line ${earlier.line}` });
+      else reject(`line ${earlier.line} has the same account number and email with other values`);
+      continue;
+    }
+
+    const planned = plannedOrgs.get(row.account_number);
+    const current = existingOrgs.get(row.account_number);
+    const wanted = (base: Organisation): Organisation => {
+      const next: Organisation = { ...base, name: row.organisation_name ?? base.name, kind: row.kind ?? base.kind };
+      if (file.columns.has('contract_ends_on')) {
+        if (row.contract_ends_on) next.contractEndsOn = row.contract_ends_on;
+        else delete next.contractEndsOn;
+      }
+      return next;
+    };
+    // The organisation as this row would leave it; stored in the plan only once the whole row is accepted, so a
+    // rejected row changes nothing of its organisation either.
+    let fresh: typeof planned;
+    if (planned) {
+      if (!sameOrganisation(wanted(planned.organisation), planned.organisation)) {
+        reject(`organisation columns differ from line ${planned.line} for account number ${row.account_number}`);
+        continue;
+      }
+    } else if (current) {
+      const next = wanted(current);
+      fresh = { organisation: next, line: report.line, change: sameOrganisation(current, next) ? 'unchanged' : 'updated', firstIndex: index };
+    } else if (!row.organisation_name || !row.kind) {
+      reject(`account number ${row.account_number} is new: organisation_name and kind are needed to create it`);
+      continue;
+    } else {
+      const next = wanted({ id: newId('org'), accountNumber: row.account_number, name: row.organisation_name, kind: row.kind, status: 'active' });
+      fresh = { organisation: next, line: report.line, change: 'created', firstIndex: index };
+    }
+
+    const organisation = (planned ?? fresh)!.organisation;
+    const existing = profilesByKey.get(`${organisation.id} ${row.email}`);
+    const administrator = administrators.get(organisation.id);
+    if (row.role === 'administrator' && administrator && administrator.id !== existing?.id) {
+      reject(`${administrator.displayName} is the administrator of ${organisation.name}; the support desk replaces administrators`);
+      continue;
+    }
+    const role = row.role ?? existing?.role ?? (administrator ? 'professional' : 'administrator');
+    const profile: Profile = {
+      id: existing?.id ?? newId('prf'),
+      organisationId: organisation.id,
+      email: row.email,
+      displayName: row.display_name,
+      role,
+      status: row.status ?? existing?.status ?? 'active',
+    };
+    if (fresh) plannedOrgs.set(row.account_number, fresh);
+    seenRows.set(key, { line: report.line, row });
+    if (role === 'administrator') administrators.set(organisation.id, profile);
+    else if (administrator?.id === profile.id) administrators.delete(organisation.id);
+    plannedProfiles.push({ index, profile, change: !existing ? 'created' : sameProfile(existing, profile) ? 'unchanged' : 'updated' });
+  }
+
+  // Apply: organisations first (a profile needs its organisation), then profiles, each write on its own.
+  const orgsById = new Map([...plannedOrgs.values()].map((p) => [p.organisation.id, p]));
+  const orgWrites = [...plannedOrgs.values()].filter((p) => p.change !== 'unchanged');
+  const orgResults = new Map<string, BatchResult>();
+  if (!options.dryRun) {
+    const results = await deps.directory.writeOrganisations(orgWrites.map((p) => p.organisation));
+    orgWrites.forEach((p, i) => orgResults.set(p.organisation.id, results[i]!));
+  }
+  const orgResultOf = (profile: Profile): BatchResult => orgResults.get(profile.organisationId) ?? { ok: true };
+  const profileWrites = plannedProfiles.filter((p) => p.change !== 'unchanged' && orgResultOf(p.profile).ok);
+  const profileResults = new Map<number, BatchResult>();
+  if (!options.dryRun) {
+    const results = await deps.directory.writeProfiles(profileWrites.map((p) => p.profile));
+    profileWrites.forEach((p, i) => profileResults.set(p.index, results[i]!));
+  }
+
+  for (const { index, profile, change } of plannedProfiles) {
+    const report = details[index]!;
+    const org = orgsById.get(profile.organisationId)!;
+    const orgResult = orgResultOf(profile);
+    const result = orgResult.ok ? profileResults.get(index) ?? { ok: true } : orgResult;
+    if (!result.ok) {
+      Object.assign(report, { outcome: 'rejected', reason: 'conflict' in result ? ROW_CONFLICT[result.conflict] : `not written: ${result.error}` });
+      continue;
+    }
+    // The row that set its organisation's columns reports their change too.
+    const orgChanged = org.firstIndex === index && org.change !== 'unchanged';
+    Object.assign(report, {
+      outcome: change === 'created' ? 'created' : change === 'updated' || orgChanged ? 'updated' : 'unchanged',
+      profile_id: profile.id,
+      organisation_id: profile.organisationId,
+    });
+  }
+
+  const count = (outcome: RowOutcome) => details.filter((d) => d.outcome === outcome).length;
+  const orgCount = (change: 'created' | 'updated' | 'unchanged') => [...plannedOrgs.values()]
+    .filter((p) => p.change === change && (orgResults.get(p.organisation.id) ?? { ok: true }).ok).length;
+  const report: ImportReport = {
+    dry_run: options.dryRun,
+    rows: { total: details.length, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), rejected: count('rejected') },
+    organisations: { created: orgCount('created'), updated: orgCount('updated'), unchanged: orgCount('unchanged') },
+    ignored_columns: file.ignoredColumns,
+    details,
+  };
+  if (!options.dryRun) {
+    report.reference = referenceCode();
+    await deps.audit.record({
+      id: report.reference, at: deps.clock.now(), action: 'directory.imported', outcome: 'success', actor: who.actor, ip: who.ip,
+      details: { format: options.format, ...prefixed('rows', report.rows), ...prefixed('organisations', report.organisations) },
+    });
+  }
+  return report;
+}
+
+const prefixed = (prefix: string, counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).map(([k, v]) => [`${prefix}_${k}`, v]));
