@@ -29,11 +29,14 @@ import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
+import type { OutgoingMail } from './mail/outgoing.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
 import { chooseStores } from './stores/choose-stores.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { ClientStore } from './clients/client-store.ts';
-import type { ManageClientsDeps } from './clients/manage-clients.ts';
+import type { AdminOperations } from './admin/admin-operations.ts';
+import { sendInvitation, type SupportDeskDeps } from './association/support-desk.ts';
+import { createDirectoryMail } from './mail/directory-mails.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -48,7 +51,7 @@ export interface Services {
   tasks: BackgroundTasks;
   clients: ClientStore;
   audit: AuditLog;
-  clientAdmin: ManageClientsDeps;
+  admin: AdminOperations;
   readiness(): Promise<Record<string, boolean>>;
   config: Config;
   logger: Logger;
@@ -100,10 +103,15 @@ export async function createServices(config: Config, options: { logger?: Logger;
   // queued in Redis with the shared stores, in memory otherwise.
   const mailbox = config.mail.smtpUrl ? undefined : createDevMailbox(config.mail.from);
   const transport = config.mail.smtpUrl ? createSmtpTransport({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.timeoutMs }) : mailbox!.transport;
+  // How each link's email fared shows on the link, for the support desk.
+  const onOutcome = async (mail: OutgoingMail, outcome: 'sent' | 'failed') => {
+    if (mail.link) await links.recordDelivery(mail.link.profileId, mail.link.id, outcome);
+  };
   const delivery = config.stores.redisUrl
-    ? createBullmqDeliveryQueue({ redisUrl: config.stores.redisUrl, transport, logger, retry: config.mail.retry, prefix: `${config.stores.redisPrefix}bull` })
-    : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry });
-  const associationMail = createAssociationMail({ renderer: createMailRenderer(join(VIEWS_DIR, 'mail')), queue: delivery, support: config.support });
+    ? createBullmqDeliveryQueue({ redisUrl: config.stores.redisUrl, transport, logger, retry: config.mail.retry, prefix: `${config.stores.redisPrefix}bull`, onOutcome })
+    : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry, onOutcome });
+  const mailRenderer = createMailRenderer(join(VIEWS_DIR, 'mail'));
+  const associationMail = createAssociationMail({ renderer: mailRenderer, queue: delivery, support: config.support });
   const tasks = createBackgroundTasks(logger);
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
   const redeem: RedeemDeps = { directory, associations: directory, links, mail: associationMail, audit: stores.audit, clock, logger, upstreamName, revokeSignIns: (profileId) => adapter.revokeAccount(profileId) };
@@ -143,6 +151,37 @@ export async function createServices(config: Config, options: { logger?: Logger;
   });
   const clientRegistration = await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
 
+  const support: SupportDeskDeps = {
+    directory,
+    associations: directory,
+    links,
+    mail: associationMail,
+    audit: stores.audit,
+    clock,
+    linkTtlSeconds: config.association.linkTtlSeconds,
+    linkUrl: requestDeps.linkUrl,
+    upstreamName,
+    portalName: async (clientId) => {
+      const client = await provider.Client.find(clientId).catch(() => undefined);
+      return client ? client.clientName ?? client.clientId : undefined;
+    },
+    revokeSignIns: (profileId) => adapter.revokeAccount(profileId),
+  };
+  const admin: AdminOperations = {
+    clients: { clients: stores.clients, audit: stores.audit, clock, validate: (metadata) => provider.Client.validate(metadata) },
+    directory: {
+      directory,
+      audit: stores.audit,
+      clock,
+      mail: createDirectoryMail({ renderer: mailRenderer, queue: delivery, support: config.support }),
+      revokeLinks: (profileId) => links.revokeForProfile(profileId),
+      invite: (who, profileId) => sendInvitation(support, who, profileId),
+    },
+    imports: { directory, audit: stores.audit, clock },
+    support,
+    audit: stores.audit,
+  };
+
   return {
     association,
     redeem,
@@ -153,7 +192,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     tasks,
     clients: stores.clients,
     audit: stores.audit,
-    clientAdmin: { clients: stores.clients, audit: stores.audit, clock, validate: (metadata) => provider.Client.validate(metadata) },
+    admin,
     config,
     logger,
     clock,

@@ -14,7 +14,7 @@ import { associationRequestRoutes } from './routes/association-request.ts';
 import { interactionRoutes } from './routes/interaction.ts';
 import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
-import type { ManageClientsDeps } from '../clients/manage-clients.ts';
+import type { AdminOperations } from '../admin/admin-operations.ts';
 import { securityHeaders } from './security-headers.ts';
 import type { Views } from './views.ts';
 
@@ -30,7 +30,7 @@ export interface AppDeps extends InteractionDeps, LinkRouteDeps {
   /** Each dependency's health, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
   /** The admin API's use cases. */
-  clientAdmin: ManageClientsDeps;
+  admin: AdminOperations;
 }
 
 /** The broker's HTTP pipeline, top to bottom (STYLE.md rule 2). */
@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): Koa {
   const association = associationRequestRoutes(deps);
   const links = associationLinkRoutes(deps);
   const callbacks = upstreamCallbackRoutes(deps);
-  const admin = adminApiRoutes({ provider: deps.provider, clientAdmin: deps.clientAdmin });
+  const admin = adminApiRoutes({ provider: deps.provider, admin: deps.admin });
 
   app
     // 1. Security headers on every response, set first so later layers can extend the CSP.

@@ -6,6 +6,7 @@ import type { RateLimiter } from '../association/rate-limiter.ts';
 import type { Config } from '../config/schema.ts';
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
+import type { DirectoryAdminStore } from '../directory/directory-admin-store.ts';
 import type { DirectorySeed } from '../directory/seed.ts';
 import type { UpstreamTransactionStore } from '../federation/transaction-store.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -37,7 +38,7 @@ import { createRedisTransactionStore } from './redis/transaction-store.ts';
 
 export interface Stores {
   kind: 'memory' | 'shared';
-  directory: DirectoryStore & AssociationStore;
+  directory: DirectoryStore & AssociationStore & DirectoryAdminStore;
   adapter: AdapterFactory & { revokeAccount(accountId: string): Promise<void> };
   clients: ClientStore;
   audit: AuditLog;

@@ -64,7 +64,7 @@ describe('the admin API document', () => {
   });
 
   it('describes every route the API serves, and nothing it does not', () => {
-    const router = adminApiRoutes({ provider: broker.services.provider, clientAdmin: broker.services.clientAdmin });
+    const router = adminApiRoutes({ provider: broker.services.provider, admin: broker.services.admin });
     const normalise = (path: string) => path.replace(/:[A-Za-z]+/g, '{}').replace(/\{[A-Za-z]+\}/g, '{}').replace(/\/$/, '');
     const served = new Set(router.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${normalise(String(layer.path).slice(ADMIN_API_PREFIX.length))}`)));
     const doc = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as { paths: Record<string, Record<string, unknown>> };

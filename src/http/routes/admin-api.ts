@@ -3,17 +3,21 @@ import { join } from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
-import type { ManageClientsDeps } from '../../clients/manage-clients.ts';
+import type { AdminOperations } from '../../admin/admin-operations.ts';
 import { AppError } from '../../shared/errors.ts';
 import { adminAuthentication } from '../admin-auth.ts';
 import { adminClientRoutes } from './admin-clients.ts';
+import { adminDirectoryRoutes } from './admin-directory.ts';
+import { adminSupportRoutes } from './admin-support.ts';
+import { adminAuditRoutes } from './admin-audit.ts';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
+const IMPORT_PATH = `${ADMIN_API_PREFIX}/directory/imports`;
 export const OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'admin', 'openapi.json');
 
 export interface AdminApiDeps {
   provider: Provider;
-  clientAdmin: ManageClientsDeps;
+  admin: AdminOperations;
 }
 
 /**
@@ -26,7 +30,8 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
 
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
-    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.request.length && !ctx.is('application/json')) {
+    // Imports also take CSV (import-body.ts checks their type); everything else is JSON.
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.request.length && !ctx.is('application/json') && ctx.path !== IMPORT_PATH) {
       throw new AppError(415, 'unsupported_media_type', `${ctx.get('content-type') || 'no content type'} is not JSON`);
     }
     await next();
@@ -35,9 +40,15 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
     ctx.type = 'application/json';
     ctx.body = openapi;
   });
-  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' }));
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
+  // An import's body is read by its route, after authentication, with its own limit.
+  router.use((ctx, next) => (ctx.path === IMPORT_PATH ? next() : json(ctx, next)));
   router.use(adminAuthentication(deps.provider));
-  const clients = adminClientRoutes(deps.clientAdmin);
-  router.use(clients.routes(), clients.allowedMethods());
+  for (const area of [
+    adminClientRoutes(deps.admin.clients),
+    adminDirectoryRoutes({ ...deps.admin.directory, imports: deps.admin.imports }),
+    adminSupportRoutes({ support: deps.admin.support, directory: deps.admin.directory }),
+    adminAuditRoutes(deps.admin.audit),
+  ]) router.use(area.routes(), area.allowedMethods());
   return router;
 }
