@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { ADMIN_API_PREFIX, adminApiRoutes, OPENAPI_FILE } from '../../src/http/routes/admin-api.ts';
 import { Browser } from '../support/browser.ts';
-import { basicAuth, startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
+import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
+import { adminApi } from '../support/admin-api.ts';
 import { authorize, signIn } from '../support/flows.ts';
 import { createPortal } from '../support/portal.ts';
 
@@ -15,32 +16,9 @@ beforeAll(async () => {
 });
 afterAll(() => broker.close());
 
-/** An admin access token from the broker's own token endpoint, by client credentials. */
-async function adminToken(scope: string, as = ROOT): Promise<string> {
-  const response = await fetch(`${broker.issuer}/token`, {
-    method: 'POST',
-    headers: { authorization: basicAuth(as.id, as.secret) },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
-  });
-  const body = await response.json() as { access_token?: string; error?: string };
-  if (!body.access_token) throw new Error(`no admin token: ${JSON.stringify(body)}`);
-  return body.access_token;
-}
-
-async function api(method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${broker.issuer}${ADMIN_API_PREFIX}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the API under test, checked field by field
-    body: text ? JSON.parse(text) as Record<string, any> : undefined,
-  };
-}
+const adminToken = (scope: string, as = ROOT) => adminApi(broker.issuer, ROOT).token(scope, as);
+const api = (method: string, path: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}) =>
+  adminApi(broker.issuer, ROOT).call(method, path, token, body, headers);
 
 const PORTAL_INPUT = {
   client_name: 'Reseller portal',

@@ -16,6 +16,8 @@ import { optionalReasonInput, organisationView, pageQuery, profileView } from '.
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64');
 const status = z.enum(['active', 'disabled']);
+/** People paste addresses with spaces around them; they are trimmed before they are checked (and stored lower-case). */
+const email = z.string().trim().pipe(z.email().max(254));
 
 const organisationFields = {
   account_number: z.string().trim().min(1).max(64),
@@ -29,14 +31,14 @@ const organisationUpdate = z.strictObject(organisationFields);
 const profileInput = z.strictObject({
   id: id.optional(),
   organisation_id: id,
-  email: z.email().max(254),
+  email,
   display_name: z.string().trim().min(1).max(200),
   role: z.enum(PROFILE_ROLES).optional(),
   status: status.optional(),
   /** Emails the person an association link at once ("Add New Professionals" then "Send Invite E-mail"). */
   send_invite: z.boolean().optional(),
 });
-const profileUpdate = z.strictObject({ email: z.email().max(254), display_name: z.string().trim().min(1).max(200) });
+const profileUpdate = z.strictObject({ email, display_name: z.string().trim().min(1).max(200) });
 
 const organisationQuery = z.strictObject({ kind: z.enum(PROFILE_KINDS).optional(), status: status.optional(), q: z.string().min(1).max(200).optional(), ...pageQuery });
 const profileQuery = z.strictObject({
