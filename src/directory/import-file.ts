@@ -60,21 +60,25 @@ function mapColumns(headers: string[]) {
  * with the wrong number of fields is kept, so that it is reported as rejected rather than stopping the file.
  */
 export function parseCsvImport(content: string): ParsedImport {
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; info: { lines: number }; raw: string }[];
   try {
-    records = parse(content, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }) as unknown as typeof records;
+    // One kind of line end, so that line numbers count as an editor does (a quoted CRLF becomes a line break).
+    const text = content.replace(/\r\n?/g, '\n');
+    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true, raw: true }) as unknown as typeof records;
   } catch (err) {
     throw unreadable(`not readable as CSV: ${(err as Error).message}`);
   }
   if (!records.length) throw unreadable('the file is empty');
   const { mapped, ignoredColumns, columns } = mapColumns(records[0]!.record);
-  const rows = records.slice(1).map(({ record, info }) => {
+  const rows = records.slice(1).map(({ record, info, raw }): ImportRow => {
     const values: ImportRow['values'] = {};
     mapped.forEach((column, i) => {
       if (column && record[i] !== undefined) values[column] = record[i];
     });
-    // A row whose field count differs from the header's would put values under the wrong columns: mark it.
-    const line = info.lines;
+    // The parser counts to the record's last line; a report names its first (a quoted field may span lines).
+    const spans = raw.replace(/^\n+/, '').replace(/\n$/, '').split('\n').length - 1;
+    const line = info.lines - spans;
+    // A row whose field count differs from the header's would put values under the wrong columns.
     return record.length === mapped.length ? { line, values } : { line, values, problem: `${record.length} fields where the header has ${mapped.length}` };
   });
   if (rows.length > MAX_IMPORT_ROWS) throw unreadable(`${rows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
@@ -92,14 +96,19 @@ export function parseJsonImport(content: string): ParsedImport {
   const items = Array.isArray(data) ? data : (data as { rows?: unknown })?.rows;
   if (!Array.isArray(items)) throw unreadable('expected an array of rows, or an object with a "rows" array');
   if (items.length > MAX_IMPORT_ROWS) throw unreadable(`${items.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
-  const headers = [...new Set(items.flatMap((item) => (item && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item) : [])))];
-  const { ignoredColumns, columns } = mapColumns(headers.length ? headers : ['account_number', 'email']);
+  const keys = [...new Set(items.flatMap((item) => (item && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item) : [])))];
+  const columns = new Set(keys.map(canonical).filter((c): c is ImportColumn => Boolean(c)));
+  for (const required of ['account_number', 'email'] as const) {
+    if (items.length && !columns.has(required)) throw unreadable(`no ${required} column (found: ${keys.join(', ') || 'none'})`);
+  }
+  const ignoredColumns = keys.filter((k) => !canonical(k));
   const rows = items.map((item, index): ImportRow => {
     const values: ImportRow['values'] = {};
     if (!item || typeof item !== 'object' || Array.isArray(item)) return { line: index + 1, values, problem: 'not an object' };
     for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
       const column = canonical(key);
       if (!column || value === null || value === undefined) continue;
+      if (values[column] !== undefined) return { line: index + 1, values, problem: `two properties mean ${column}` };
       values[column] = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
     }
     return { line: index + 1, values };
