@@ -1,51 +1,85 @@
 /**
  * Creates what production needs instead of per-process keys: a JSON Web Key Set with one RS256 signing key
- * (for JWKS_FILE) and a cookie key (for COOKIE_KEYS).
+ * (for JWKS_FILE), a cookie key (for COOKIE_KEYS) and a client-secret encryption key (for SECRET_KEYS).
  *
- *   npm run keys -- --out keys/jwks.json            write a new key set (refuses to overwrite)
+ *   npm run keys -- --out keys/jwks.json            write a new key set (refuses to overwrite); prints a COOKIE_KEYS
+ *                                                    and a SECRET_KEYS value
  *   npm run keys -- --out keys/jwks.json --rotate   append a new key: published at once, signing only once an operator
  *                                                    moves it to the front (oidc-provider signs with the first key)
  *   … --cookie-out keys/cookie-keys                  also write a cookie key to a file, for COOKIE_KEYS_FILE (with
  *                                                    --rotate: a new key in front, the old ones kept to verify)
+ *   … --secret-out keys/secret-keys                  also write a client-secret key to a file, for SECRET_KEYS_FILE
+ *                                                    (with --rotate: a new key in front, the old ones kept to decrypt)
+ * Each file option also works alone, e.g. `npm run keys -- --secret-out keys/secret-keys --rotate`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { secretKeyId } from '../src/clients/secret-encryption.ts';
 import { generateSigningKey } from '../src/oidc/signing-keys.ts';
 import { randomToken } from '../src/shared/ids.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, 'cookie-out': { type: 'string' }, rotate: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { out: { type: 'string' }, 'cookie-out': { type: 'string' }, 'secret-out': { type: 'string' }, rotate: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+const { out, rotate } = values;
+const cookieOut = values['cookie-out'];
+const secretOut = values['secret-out'];
 
-if (values.help || !values.out) {
-  process.stdout.write('usage: npm run keys -- --out <path/to/jwks.json> [--cookie-out <path/to/cookie-keys>] [--rotate]\n');
+if (values.help || !(out || cookieOut || secretOut)) {
+  process.stdout.write('usage: npm run keys -- [--out <path/to/jwks.json>] [--cookie-out <path/to/cookie-keys>] [--secret-out <path/to/secret-keys>] [--rotate]\n');
   process.exit(values.help ? 0 : 2);
 }
 
-const out = values.out;
-const key = await generateSigningKey('RS256');
-let keys = [key];
-if (existsSync(out)) {
-  if (!values.rotate) {
-    process.stderr.write(`${out} exists; pass --rotate to append a new key to it\n`);
-    process.exit(2);
-  }
-  const existing = JSON.parse(readFileSync(out, 'utf8')) as { keys: unknown[] };
-  // Appended, not prepended: relying parties must be able to fetch a key before any token is signed with it.
-  keys = [...(existing.keys as typeof keys), key];
+// Every refusal before any write, so a refused run changes no file.
+const refusals = [
+  out && existsSync(out) ? `${out} exists; pass --rotate to append a new key to it` : undefined,
+  cookieOut && readKeys(cookieOut).length ? `${cookieOut} exists; pass --rotate to put a new cookie key in front of it` : undefined,
+  secretOut && readKeys(secretOut).length ? `${secretOut} exists; pass --rotate to put a new client-secret key in front of it` : undefined,
+].filter(Boolean);
+if (refusals.length && !rotate) {
+  process.stderr.write(`${refusals.join('\n')}\n`);
+  process.exit(2);
 }
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
-process.stdout.write(`wrote ${out} (${keys.length} key${keys.length > 1 ? 's' : ''}, newest kid ${key.kid})\n`);
-const cookieOut = values['cookie-out'];
-if (cookieOut) {
-  const older = existsSync(cookieOut) ? readFileSync(cookieOut, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean) : [];
-  if (older.length && !values.rotate) {
-    process.stderr.write(`${cookieOut} exists; pass --rotate to put a new cookie key in front of it\n`);
-    process.exit(2);
+
+const settings: string[] = [];
+if (out) {
+  const key = await generateSigningKey('RS256');
+  let keys = [key];
+  if (existsSync(out)) {
+    const existing = JSON.parse(readFileSync(out, 'utf8')) as { keys: unknown[] };
+    // Appended, not prepended: relying parties must be able to fetch a key before any token is signed with it.
+    keys = [...(existing.keys as typeof keys), key];
   }
-  mkdirSync(dirname(cookieOut), { recursive: true });
-  writeFileSync(cookieOut, `${[randomToken(32), ...older].join('\n')}\n`, { mode: 0o600 });
-  process.stdout.write(`wrote ${cookieOut} (${older.length + 1} cookie key${older.length ? 's' : ''}, newest first)\nJWKS_FILE=${out}\nCOOKIE_KEYS_FILE=${cookieOut}\n`);
-} else {
-  process.stdout.write(`JWKS_FILE=${out}\nCOOKIE_KEYS=${randomToken(32)}\n`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
+  process.stdout.write(`wrote ${out} (${keys.length} key${keys.length > 1 ? 's' : ''}, newest kid ${key.kid})\n`);
+  settings.push(`JWKS_FILE=${out}`);
+}
+if (cookieOut) {
+  const keys = prependKey(cookieOut);
+  process.stdout.write(`wrote ${cookieOut} (${keys.length} cookie key${keys.length > 1 ? 's' : ''}, newest first)\n`);
+  settings.push(`COOKIE_KEYS_FILE=${cookieOut}`);
+} else if (out) {
+  settings.push(`COOKIE_KEYS=${randomToken(32)}`);
+}
+if (secretOut) {
+  const keys = prependKey(secretOut);
+  // Key ids are what stored values name (enc:v1:<key id>:…): they tell which clients still need an older key.
+  process.stdout.write(`wrote ${secretOut} (${keys.length} client-secret key${keys.length > 1 ? 's' : ''}, newest first; key ids ${keys.map(secretKeyId).join(', ')})\n`);
+  settings.push(`SECRET_KEYS_FILE=${secretOut}`);
+} else if (out) {
+  settings.push(`SECRET_KEYS=${randomToken(32)}`);
+}
+process.stdout.write(`${settings.join('\n')}\n`);
+
+/** The keys of a key file, one per line, newest first; none when there is no file. */
+function readKeys(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean) : [];
+}
+
+/** A new random key in front of the file's keys, the older ones kept behind it. */
+function prependKey(path: string): string[] {
+  const keys = [randomToken(32), ...readKeys(path)];
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${keys.join('\n')}\n`, { mode: 0o600 });
+  return keys;
 }

@@ -37,6 +37,8 @@ import type { ClientStore } from './clients/client-store.ts';
 import type { AdminOperations } from './admin/admin-operations.ts';
 import { sendInvitation, type SupportDeskDeps } from './association/support-desk.ts';
 import { createDirectoryMail } from './mail/directory-mails.ts';
+import { withEncryptedSecrets } from './clients/encrypted-client-store.ts';
+import { createSecretKeyring, secretKeysFromCookieKeys } from './clients/secret-encryption.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -83,7 +85,11 @@ export async function createServices(config: Config, options: { logger?: Logger;
     ? directorySeedSchema.parse(JSON.parse(readFileSync(config.directorySeedFile, 'utf8')))
     : demoPlan?.directory ?? { organisations: [], profiles: [], associations: [] };
 
-  const stores = await chooseStores(config, { clock, logger, seed });
+  // Client secrets are encrypted at rest (docs/decisions/0008); the client store is wrapped here once, so the
+  // provider's adapter, the configured-client registration and the admin use cases all go through the encryption.
+  const secretKeyring = createSecretKeyring(config.keys.secretKeys?.length ? config.keys.secretKeys : secretKeysFromCookieKeys(keys.cookieKeys));
+  const chosen = await chooseStores(config, { clock, logger, seed });
+  const stores = { ...chosen, clients: withEncryptedSecrets(chosen.clients, secretKeyring) };
   const { directory, adapter, links } = stores;
   const limits = config.association.limits;
 

@@ -81,6 +81,15 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
       problems.push(`COOKIE_KEYS_FILE: cannot read ${env.COOKIE_KEYS_FILE}: ${(err as Error).message}`);
     }
   }
+  if (env.SECRET_KEYS) keys.secretKeys = env.SECRET_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+  // Client-secret encryption keys from a file, one per line, newest first (`npm run keys -- --secret-out`).
+  if (env.SECRET_KEYS_FILE && !env.SECRET_KEYS) {
+    try {
+      keys.secretKeys = readFileSync(env.SECRET_KEYS_FILE, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean);
+    } catch (err) {
+      problems.push(`SECRET_KEYS_FILE: cannot read ${env.SECRET_KEYS_FILE}: ${(err as Error).message}`);
+    }
+  }
   if (Object.keys(keys).length) out.keys = keys;
   return out as ConfigInput;
 }

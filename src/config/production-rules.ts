@@ -15,6 +15,9 @@ export function productionProblems(config: Config): string[] {
   if (!config.keys.cookieKeys?.length) {
     problems.push('COOKIE_KEYS: cookie signing keys are random per process by default; set COOKIE_KEYS to one or more comma-separated secrets of 32+ characters (or COOKIE_KEYS_FILE to a file with one per line)');
   }
+  if (!config.keys.secretKeys?.length) {
+    problems.push('SECRET_KEYS: client secrets are encrypted with a key derived from the cookie keys by default; set SECRET_KEYS to one or more comma-separated secrets of 32+ characters, other than the cookie keys (or SECRET_KEYS_FILE to a file with one per line; `npm run keys -- --secret-out FILE` writes one)');
+  }
   if (!config.mail.smtpUrl) {
     problems.push('SMTP_URL: association emails go to the development mailbox by default; set SMTP_URL to your SMTP server');
   }

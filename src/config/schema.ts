@@ -86,6 +86,14 @@ export const configSchema = z.object({
     jwksFile: z.string().optional(),
     /** PRODUCTION. Secrets that sign cookies, newest first, at least 32 characters [COOKIE_KEYS, comma-separated; or COOKIE_KEYS_FILE, one per line]. Default: random per process. */
     cookieKeys: z.array(z.string().min(32, 'cookie keys need at least 32 characters')).optional(),
+    /**
+     * PRODUCTION. Secrets that encrypt client secrets at rest (AES-256-GCM), newest first, at least 32 characters
+     * [SECRET_KEYS, comma-separated; or SECRET_KEYS_FILE, one per line]. The first encrypts every write; the others
+     * still decrypt what they wrote, so keep an old key until every client secret was written again. Kept apart from
+     * the cookie keys: a leaked cookie key must not open the portals' secrets (docs/decisions/0008).
+     * Default: derived from the cookie keys.
+     */
+    secretKeys: z.array(z.string().min(32, 'secret keys need at least 32 characters')).optional(),
   }).default({}),
 
   /** The consumer identity services people sign in with. The demo adds its development upstream to these. */
@@ -171,6 +179,9 @@ export const configSchema = z.object({
   }
   if (Boolean(config.stores.mongodbUri) !== Boolean(config.stores.redisUrl)) {
     ctx.addIssue({ code: 'custom', path: ['stores'], message: 'MONGODB_URI and REDIS_URL go together: set both (production stores) or neither (memory)' });
+  }
+  if (config.keys.secretKeys?.some((k) => config.keys.cookieKeys?.includes(k))) {
+    ctx.addIssue({ code: 'custom', path: ['keys', 'secretKeys'], message: 'SECRET_KEYS must not repeat a cookie key: a leaked cookie key must not open the client secrets' });
   }
   if (config.ttl.grant < config.ttl.refreshToken) {
     ctx.addIssue({ code: 'custom', path: ['ttl', 'grant'], message: 'must be at least ttl.refreshToken' });

@@ -22,13 +22,15 @@ let proxy: Awaited<ReturnType<typeof startRoundRobinProxy>>;
 let nodes: Node[] = [];
 
 // What docker-compose.yml runs, without Docker: the demo on two nodes behind a proxy that alternates between them,
-// sharing MongoDB, Redis, the signing-key file and the cookie-key file, with mail going to an SMTP sink.
+// sharing MongoDB, Redis, the signing-key file, the cookie-key file and the client-secret key file, with mail going
+// to an SMTP sink.
 beforeAll(async () => {
   [redis, mongo, smtp] = await Promise.all([startRedis(), startMongo(), startSmtp()]);
   proxy = await startRoundRobinProxy();
   const dir = mkdtempSync(join(tmpdir(), 'demo-nodes-'));
   writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
   writeFileSync(join(dir, 'cookie-keys'), `${randomToken(32)}\n`);
+  writeFileSync(join(dir, 'secret-keys'), `${randomToken(32)}\n`);
   const env = {
     NODE_ENV: 'development',
     DEMO: 'true',
@@ -37,6 +39,7 @@ beforeAll(async () => {
     ...isolatedStoresEnv(redis.url, mongo.uri),
     JWKS_FILE: join(dir, 'jwks.json'),
     COOKIE_KEYS_FILE: join(dir, 'cookie-keys'),
+    SECRET_KEYS_FILE: join(dir, 'secret-keys'),
     SMTP_URL: smtp.url,
   };
   nodes = await Promise.all([spawnBroker({ clients: [] }, env), spawnBroker({ clients: [] }, env)]);

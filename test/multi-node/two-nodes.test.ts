@@ -65,6 +65,7 @@ beforeAll(async () => {
     ...isolatedStoresEnv(redis.url, mongo.uri),
     JWKS_FILE: join(dir, 'jwks.json'),
     COOKIE_KEYS: randomToken(32),
+    SECRET_KEYS: randomToken(32),
     SMTP_URL: smtp.url,
     ADMIN_CLIENT_ID: 'root-admin',
     ADMIN_CLIENT_SECRET: ADMIN_SECRET,

@@ -9,6 +9,7 @@ import { createManualClock } from '../../src/shared/clock.ts';
 import { createMemoryOidcAdapter } from '../../src/stores/memory/oidc-adapter.ts';
 import { oidcAdapterContract } from './oidc-adapter.contract.ts';
 import { auditLogContract, clientStoreContract } from './client-and-audit.contract.ts';
+import { encryptedClientStoreContract } from './encrypted-client-store.contract.ts';
 import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
 import { createMemoryClientStore } from '../../src/stores/memory/client-store.ts';
 
@@ -24,4 +25,5 @@ rateLimiterContract('memory', async (points) => createMemoryRateLimiter({ keyPre
 transactionStoreContract('memory', async () => createMemoryTransactionStore(createManualClock()));
 
 clientStoreContract('memory', async () => createMemoryClientStore());
+encryptedClientStoreContract('memory', async () => createMemoryClientStore());
 auditLogContract('memory', async () => createMemoryAuditLog());

@@ -7,6 +7,7 @@ import { brokerModels } from '../../src/stores/mongo/models.ts';
 import { createMongoAuditLog } from '../../src/stores/mongo/audit-log.ts';
 import { createMongoClientStore } from '../../src/stores/mongo/client-store.ts';
 import { auditLogContract, clientStoreContract } from './client-and-audit.contract.ts';
+import { encryptedClientStoreContract } from './encrypted-client-store.contract.ts';
 import { seedMongoDirectory } from '../../src/stores/mongo/seed.ts';
 import { startMongo } from '../support/mongo.ts';
 import { CONTRACT_SEED, directoryContract } from './directory.contract.ts';
@@ -39,4 +40,5 @@ directoryContract('mongo', async () => {
   return createMongoDirectory(models);
 });
 clientStoreContract('mongo', async () => createMongoClientStore(await freshDatabase()));
+encryptedClientStoreContract('mongo', async () => createMongoClientStore(await freshDatabase()));
 auditLogContract('mongo', async () => createMongoAuditLog(await freshDatabase()));

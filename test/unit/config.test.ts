@@ -50,16 +50,17 @@ describe('configuration', () => {
 
   it('refuses to start production on development defaults, naming every missing setting in one error', () => {
     const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true' }));
-    expect(problems).toHaveLength(7);
+    expect(problems).toHaveLength(8);
     expect(problems.join('\n')).toMatch(/MONGODB_URI and REDIS_URL: memory stores/);
     expect(problems.join('\n')).toMatch(/JWKS_FILE/);
     expect(problems.join('\n')).toMatch(/COOKIE_KEYS/);
+    expect(problems.join('\n')).toMatch(/SECRET_KEYS: client secrets are encrypted with a key derived from the cookie keys/);
     expect(problems.join('\n')).toMatch(/SMTP_URL/);
     expect(problems.join('\n')).toMatch(/DEMO: the development upstream/);
     expect(problems.join('\n')).toMatch(/ISSUER: must be the broker's public https URL/);
     expect(problems.join('\n')).toMatch(/upstreams: no upstream/);
     // The demo is off by default in production; only an explicit DEMO=true is refused.
-    expect(problemsOf(() => loadConfig({ NODE_ENV: 'production' }))).toHaveLength(6);
+    expect(problemsOf(() => loadConfig({ NODE_ENV: 'production' }))).toHaveLength(7);
   });
 
   it('in production, also refuses a plain-http upstream and short cookie keys', () => {
@@ -67,7 +68,7 @@ describe('configuration', () => {
       upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
     }));
     expect(problems).toEqual(['keys.cookieKeys.0: cookie keys need at least 32 characters']);
-    const more = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), DEMO: 'false', ISSUER: 'https://id.example', JWKS_FILE: '/keys.json', SMTP_URL: 'smtp://mail.example' }, {
+    const more = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), SECRET_KEYS: 's'.repeat(32), DEMO: 'false', ISSUER: 'https://id.example', JWKS_FILE: '/keys.json', SMTP_URL: 'smtp://mail.example' }, {
       upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
     }));
     expect(more).toEqual([
@@ -85,6 +86,7 @@ describe('configuration', () => {
       ISSUER: 'https://id.example.com',
       JWKS_FILE: '/run/secrets/jwks.json',
       COOKIE_KEYS: 'c'.repeat(40),
+      SECRET_KEYS: 's'.repeat(40),
       MSA_CLIENT_ID: 'id',
       MSA_CLIENT_SECRET: 'secret',
       CUSTOMER_PORTAL_SECRET: 'a'.repeat(40),
@@ -109,5 +111,24 @@ describe('configuration', () => {
     expect(loadConfig({ COOKIE_KEYS_FILE: join(dir, 'keys') }).keys.cookieKeys).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
     expect(problemsOf(() => loadConfig({ COOKIE_KEYS_FILE: join(dir, 'missing') }))[0]).toMatch(/^COOKIE_KEYS_FILE: cannot read .*missing/);
     expect(problemsOf(() => loadConfig({ COOKIE_KEYS_FILE: join(dir, 'keys'), NODE_ENV: 'production' }))).not.toContainEqual(expect.stringMatching(/^COOKIE_KEYS/));
+  });
+
+  it('reads client-secret keys from SECRET_KEYS, comma-separated, or SECRET_KEYS_FILE, one per line, newest first', () => {
+    expect(loadConfig({}).keys.secretKeys).toBeUndefined();
+    expect(loadConfig({ SECRET_KEYS: ` ${'n'.repeat(32)}, ${'o'.repeat(32)} ,` }).keys.secretKeys).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
+    const dir = mkdtempSync(join(tmpdir(), 'secret-keys-'));
+    writeFileSync(join(dir, 'keys'), `${'n'.repeat(32)}\n${'o'.repeat(32)}\n\n`);
+    expect(loadConfig({ SECRET_KEYS_FILE: join(dir, 'keys') }).keys.secretKeys).toEqual(['n'.repeat(32), 'o'.repeat(32)]);
+    // As with COOKIE_KEYS: the variable wins over the file.
+    expect(loadConfig({ SECRET_KEYS: 'v'.repeat(32), SECRET_KEYS_FILE: join(dir, 'keys') }).keys.secretKeys).toEqual(['v'.repeat(32)]);
+    expect(problemsOf(() => loadConfig({ SECRET_KEYS_FILE: join(dir, 'missing') }))[0]).toMatch(/^SECRET_KEYS_FILE: cannot read .*missing/);
+    expect(problemsOf(() => loadConfig({ SECRET_KEYS_FILE: join(dir, 'keys'), NODE_ENV: 'production' }))).not.toContainEqual(expect.stringMatching(/^SECRET_KEYS/));
+    expect(problemsOf(() => loadConfig({ SECRET_KEYS: 'v'.repeat(32), NODE_ENV: 'production' }))).not.toContainEqual(expect.stringMatching(/^SECRET_KEYS/));
+  });
+
+  it('refuses client-secret keys shorter than 32 characters, and one that repeats a cookie key', () => {
+    expect(problemsOf(() => loadConfig({ SECRET_KEYS: `${'n'.repeat(32)},short` }))).toEqual(['keys.secretKeys.1: secret keys need at least 32 characters']);
+    expect(problemsOf(() => loadConfig({ SECRET_KEYS: 'k'.repeat(32), COOKIE_KEYS: `${'c'.repeat(32)},${'k'.repeat(32)}` })))
+      .toEqual(['keys.secretKeys: SECRET_KEYS must not repeat a cookie key: a leaked cookie key must not open the client secrets']);
   });
 });

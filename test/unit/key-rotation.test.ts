@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createSecretKeyring, secretKeyId } from '../../src/clients/secret-encryption.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { Browser } from '../support/browser.ts';
 import { startBroker } from '../support/broker.ts';
 import { signIn } from '../support/flows.ts';
@@ -57,4 +59,38 @@ describe('signing-key rotation (README "Key rotation")', () => {
     const retired = await withKeys(file);
     await expect(jwtVerify(before.idToken, createLocalJWKSet(retired.jwks as never), { audience: 'test-portal' })).rejects.toThrow();
   }, 30_000);
+});
+
+describe('client-secret key rotation (README "Client secrets at rest")', () => {
+  it('writes a key file for SECRET_KEYS_FILE, refuses to overwrite it, and with --rotate puts a new key in front of the old', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'secret-keys-')), 'secret-keys');
+    const run = (...args: string[]) => execFileSync(process.execPath, [SCRIPT, '--secret-out', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const keysInFile = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
+
+    const first = run();
+    const [oldKey] = keysInFile();
+    expect(keysInFile()).toHaveLength(1);
+    expect(oldKey!.length).toBeGreaterThanOrEqual(32);
+    expect(first).toContain(`key ids ${secretKeyId(oldKey!)}`);
+    expect(first).toContain(`SECRET_KEYS_FILE=${file}`);
+    expect(() => run()).toThrow(/pass --rotate to put a new client-secret key in front of it/);
+    expect(keysInFile()).toEqual([oldKey]);
+
+    const written = createSecretKeyring([oldKey!]).encrypt('portal-secret', 'portal');
+    run('--rotate');
+    const [newKey, kept] = keysInFile();
+    expect(kept).toBe(oldKey);
+    // The broker reads the file newest first: new values under the new key, old values still readable.
+    const keyring = createSecretKeyring(loadConfig({ SECRET_KEYS_FILE: file }).keys.secretKeys!);
+    expect(keyring.currentKeyId).toBe(secretKeyId(newKey!));
+    expect(keyring.decrypt(written, 'portal')).toBe('portal-secret');
+  });
+
+  it('prints a SECRET_KEYS value beside COOKIE_KEYS when it writes a key set without key files', () => {
+    const printed = execFileSync(process.execPath, [SCRIPT, '--out', join(mkdtempSync(join(tmpdir(), 'keys-')), 'jwks.json')], { encoding: 'utf8' });
+    const secret = /^SECRET_KEYS=(.+)$/m.exec(printed)?.[1];
+    const cookie = /^COOKIE_KEYS=(.+)$/m.exec(printed)?.[1];
+    expect(secret!.length).toBeGreaterThanOrEqual(32);
+    expect(secret).not.toBe(cookie);
+  });
 });

@@ -21,7 +21,7 @@ describe('starting the broker', () => {
     const { code, stderr } = await start({ NODE_ENV: 'production' });
     expect(code).toBe(2);
     expect(stderr).toContain('Invalid configuration:');
-    for (const name of ['MONGODB_URI and REDIS_URL:', 'JWKS_FILE:', 'COOKIE_KEYS:', 'SMTP_URL:', 'ISSUER:', 'upstreams:']) expect(stderr).toContain(name);
+    for (const name of ['MONGODB_URI and REDIS_URL:', 'JWKS_FILE:', 'COOKIE_KEYS:', 'SECRET_KEYS:', 'SMTP_URL:', 'ISSUER:', 'upstreams:']) expect(stderr).toContain(name);
     expect(stderr).not.toMatch(/at \w+ \(/);
   });
 

@@ -1,0 +1,35 @@
+import type { ClientStore, StoredClient } from './client-store.ts';
+import type { SecretKeyring } from './secret-encryption.ts';
+
+/**
+ * A client store whose backend only ever holds `metadata.client_secret` encrypted (secret-encryption.ts), while
+ * every caller (oidc-provider's adapter, the configured-client registration, the admin use cases) keeps reading
+ * and writing plaintext. Nothing else about a client changes. The composition root wraps the store once, so no
+ * path to the backend bypasses it.
+ *
+ * Objects go in and out as copies: the caller's client is never changed by a write, and what a read returns
+ * shares nothing with what the backend holds.
+ */
+export function withEncryptedSecrets(store: ClientStore, keyring: SecretKeyring): ClientStore {
+  const sealed = (client: StoredClient) => withSecret(client, (secret) => keyring.encrypt(secret, client.clientId));
+  const opened = (client: StoredClient) => withSecret(client, (secret) => keyring.decrypt(secret, client.clientId));
+  return {
+    async find(clientId) {
+      const client = await store.find(clientId);
+      return client && opened(client);
+    },
+    async list() {
+      return (await store.list()).map(opened);
+    },
+    save: (client) => store.save(sealed(client)),
+    register: (client) => store.register(sealed(client)),
+    remove: (clientId) => store.remove(clientId),
+  };
+}
+
+function withSecret(client: StoredClient, transform: (secret: string) => string): StoredClient {
+  const copy = structuredClone(client);
+  // Public clients (token_endpoint_auth_method none) have no secret: nothing to encrypt, and no key is added.
+  if (typeof copy.metadata.client_secret === 'string') copy.metadata.client_secret = transform(copy.metadata.client_secret);
+  return copy;
+}
