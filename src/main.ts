@@ -4,6 +4,9 @@ import { createApp } from './http/create-app.ts';
 import { createServices } from './services.ts';
 import { ConfigError } from './shared/errors.ts';
 import { createJsonLogger } from './shared/logger.ts';
+import { runCommand } from './admin/cli/commands.ts';
+import { adminSocketPath, serveAdminSocket } from './admin/cli/control-socket.ts';
+import { messageFor } from './http/error-handler.ts';
 
 /** load config → create services → create the HTTP app → listen; close everything on SIGTERM/SIGINT. */
 async function main() {
@@ -35,8 +38,20 @@ async function main() {
     if (config.demo.enabled) process.stdout.write(`\nProfile broker demo running: open ${config.issuer}/\n\n`);
   });
 
+  // With memory stores, this process holds the data: `npm run admin` reaches it through a local socket.
+  const memoryStores = !config.stores.mongodbUri || !config.stores.redisUrl;
+  const adminSocket = memoryStores
+    ? await serveAdminSocket(adminSocketPath(config), (request) =>
+      runCommand(services.admin, { actor: `operator:${request.operator}` }, request.argv, (error) => messageFor(services.views, error, true)))
+      .catch((err: Error) => {
+        logger.warn('admin.socket_unavailable', { path: adminSocketPath(config), message: err.message });
+        return undefined;
+      })
+    : undefined;
+
   const stop = (signal: string) => {
     logger.info('broker.stopping', { signal });
+    adminSocket?.close();
     server.close(() => {
       void services.close().then(() => process.exit(0));
     });

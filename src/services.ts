@@ -73,7 +73,10 @@ export interface Services {
  * The composition root (STYLE.md rule 3): the only place that picks concrete stores and wires the factories.
  * Tests call it with their own config, clock and logger and get the same broker `npm start` runs.
  */
-export async function createServices(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<Services> {
+export async function createServices(config: Config, options: { logger?: Logger; clock?: Clock; mode?: 'server' | 'command-line' } = {}): Promise<Services> {
+  // The command line (scripts/admin.ts) uses the same stores and use cases, but leaves to the brokers what belongs to
+  // a running broker: sending queued mail, and writing the configured clients (its configuration may not be theirs).
+  const commandLine = options.mode === 'command-line';
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const keys = await loadKeyMaterial(config.keys);
@@ -114,7 +117,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     if (mail.link) await links.recordDelivery(mail.link.profileId, mail.link.id, outcome);
   };
   const delivery = config.stores.redisUrl
-    ? createBullmqDeliveryQueue({ redisUrl: config.stores.redisUrl, transport, logger, retry: config.mail.retry, prefix: `${config.stores.redisPrefix}bull`, onOutcome })
+    ? createBullmqDeliveryQueue({ redisUrl: config.stores.redisUrl, transport, logger, retry: config.mail.retry, prefix: `${config.stores.redisPrefix}bull`, onOutcome, consume: !commandLine })
     : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry, onOutcome });
   const mailRenderer = createMailRenderer(join(VIEWS_DIR, 'mail'));
   const associationMail = createAssociationMail({ renderer: mailRenderer, queue: delivery, support: config.support });
@@ -155,7 +158,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     upstreamIds: upstreamConfigs.map((u) => u.id),
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
   });
-  const clientRegistration = await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
+  const clientRegistration = commandLine ? { stop: () => undefined } : await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
 
   const support: SupportDeskDeps = {
     directory,

@@ -69,7 +69,10 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.SMTP_URL) mail.smtpUrl = env.SMTP_URL;
   if (env.MAIL_FROM) mail.from = env.MAIL_FROM;
   if (Object.keys(mail).length) out.mail = mail;
-  if (env.ADMIN_CLIENT_ID || env.ADMIN_CLIENT_SECRET) out.admin = { clientId: env.ADMIN_CLIENT_ID, clientSecret: env.ADMIN_CLIENT_SECRET };
+  const admin: Record<string, unknown> = {};
+  if (env.ADMIN_CLIENT_ID || env.ADMIN_CLIENT_SECRET) Object.assign(admin, { clientId: env.ADMIN_CLIENT_ID, clientSecret: env.ADMIN_CLIENT_SECRET });
+  if (env.ADMIN_SOCKET) admin.socketPath = env.ADMIN_SOCKET;
+  if (Object.keys(admin).length) out.admin = admin;
   const keys: Record<string, unknown> = {};
   if (env.JWKS_FILE) keys.jwksFile = env.JWKS_FILE;
   if (env.COOKIE_KEYS) keys.cookieKeys = env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean);

@@ -172,6 +172,12 @@ export const configSchema = z.object({
     clientSecret: z.string().min(32, 'at least 32 characters').optional(),
     /** Lifetime of an admin access token, in seconds. */
     accessTokenTtlSeconds: z.number().int().min(60).max(3600).default(600),
+    /**
+     * With memory stores only (the embedded demo): the local socket on which `npm start` takes `npm run admin`
+     * commands, since its state lives in that process [ADMIN_SOCKET]. Default: profile-broker-<port>.sock in the
+     * system's temporary directory, readable by its user only.
+     */
+    socketPath: z.string().min(1).max(100).optional(),
   }).default({ accessTokenTtlSeconds: 600 }),
 }).superRefine((config, ctx) => {
   if (Boolean(config.admin.clientId) !== Boolean(config.admin.clientSecret)) {

@@ -53,15 +53,7 @@ export function respondWithError(ctx: Context, error: AppError, original: unknow
   if (error.status >= 500) deps.logger.error('http.error', line);
   else deps.logger.warn('http.refused', line);
 
-  // Page text lives in views/errors/messages/<code>.hbs (views/errors/api-messages/<code>.hbs where an API caller
-  // needs other words than a person at a page); a code without one (oidc-provider's own) shows its message when it
-  // was written to be shown, else the generic text.
-  const code = error.expose ? error.code : 'internal_error';
-  const apiTemplate = `errors/api-messages/${code}`;
-  const template = wantsJson(ctx) && deps.views.has(apiTemplate) ? apiTemplate : `errors/messages/${code}`;
-  const message = deps.views.has(template)
-    ? deps.views.render(template, error.details, { layout: false }).trim()
-    : error.expose ? error.message : deps.views.render('errors/messages/internal_error', {}, { layout: false }).trim();
+  const message = messageFor(deps.views, error, wantsJson(ctx));
   ctx.status = error.status;
   if (error instanceof UnavailableError) ctx.set('Retry-After', String(error.retryAfterSeconds));
   else if (typeof error.details.retryAfterSeconds === 'number') ctx.set('Retry-After', String(error.details.retryAfterSeconds));
@@ -79,6 +71,19 @@ export function respondWithError(ctx: Context, error: AppError, original: unknow
     code: error.code,
     ...error.details,
   });
+}
+
+/**
+ * The sentence a person reads for an error. Page text lives in views/errors/messages/<code>.hbs
+ * (views/errors/api-messages/<code>.hbs where an API caller needs other words than a person at a page); a code
+ * without one (oidc-provider's own) shows its message when it was written to be shown, else the generic text.
+ */
+export function messageFor(views: Views, error: AppError, forApi: boolean): string {
+  const code = error.expose ? error.code : 'internal_error';
+  const apiTemplate = `errors/api-messages/${code}`;
+  const template = forApi && views.has(apiTemplate) ? apiTemplate : `errors/messages/${code}`;
+  if (views.has(template)) return views.render(template, error.details, { layout: false }).trim();
+  return error.expose ? error.message : views.render('errors/messages/internal_error', {}, { layout: false }).trim();
 }
 
 function wantsJson(ctx: Context): boolean {

@@ -11,43 +11,21 @@ const QUEUE = 'broker-mail';
  * works the same queue, retries back off exponentially up to `maxDelayMs`, and a message that fails every attempt
  * stays in the queue's failed set (with its reference) for operators.
  */
-export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: MailTransport; logger: Logger; retry: RetryPolicy; prefix?: string; onOutcome?: DeliveryOutcome }): DeliveryQueue {
+export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: MailTransport; logger: Logger; retry: RetryPolicy; prefix?: string; onOutcome?: DeliveryOutcome; consume?: boolean }): DeliveryQueue {
   // BullMQ wants its own connections: the producer fails fast, the worker's blocking reads wait for Redis.
   const producer = connectRedis(deps.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
-  const consumer = connectRedis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
-  for (const connection of [producer, consumer]) connection.on('error', () => undefined);
+  producer.on('error', () => undefined);
   const prefix = deps.prefix ?? 'bull';
   const queue = new Queue<OutgoingMail>(QUEUE, { connection: producer, prefix });
-  const worker = new Worker<OutgoingMail>(QUEUE, async (job: Job<OutgoingMail>) => {
-    await deps.transport.send(job.data);
-    deps.logger.info('mail.sent', { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade + 1 });
-    await reportOutcome(deps, job.data, 'sent');
-  }, {
-    connection: consumer,
-    prefix,
-    concurrency: 5,
-    settings: { backoffStrategy: (attemptsMade: number) => retryDelay(deps.retry, attemptsMade) },
-  });
-  worker.on('failed', (job, err) => {
-    if (!job) return;
-    const final = job.attemptsMade >= deps.retry.attempts;
-    const line = { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade, error: err.message };
-    if (final) {
-      deps.logger.error('mail.failed', line);
-      void reportOutcome(deps, job.data, 'failed');
-    } else deps.logger.warn('mail.retry', line);
-  });
   // Redis being away shows as a stream of connection errors: log the first of each outage, not every retry.
   let reported = false;
   const reportOnce = (err: Error) => {
     if (!reported) deps.logger.warn('mail.queue_unavailable', { message: err.message });
     reported = true;
   };
-  worker.on('error', reportOnce);
   queue.on('error', reportOnce);
-  worker.on('completed', () => {
-    reported = false;
-  });
+  // A process that only hands mail over (the command line) leaves the sending to the brokers' workers.
+  const consuming = deps.consume !== false ? startWorker(deps, prefix, reportOnce, () => (reported = false)) : undefined;
 
   return {
     async enqueue(mail) {
@@ -75,11 +53,41 @@ export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: M
     async close() {
       // Without Redis a graceful close would wait forever; give it a moment, then drop the connections.
       const bounded = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
-      await bounded(worker.close(true));
+      if (consuming) await bounded(consuming.worker.close(true));
       await bounded(queue.close());
       producer.disconnect();
-      consumer.disconnect();
+      consuming?.connection.disconnect();
       deps.transport.close?.();
     },
   };
+}
+
+type QueueDeps = Parameters<typeof createBullmqDeliveryQueue>[0];
+
+/** The worker that sends queued mail, with retries; every broker runs one. */
+function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) => void, recovered: () => void) {
+  const connection = connectRedis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
+  connection.on('error', () => undefined);
+  const worker = new Worker<OutgoingMail>(QUEUE, async (job: Job<OutgoingMail>) => {
+    await deps.transport.send(job.data);
+    deps.logger.info('mail.sent', { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade + 1 });
+    await reportOutcome(deps, job.data, 'sent');
+  }, {
+    connection,
+    prefix,
+    concurrency: 5,
+    settings: { backoffStrategy: (attemptsMade: number) => retryDelay(deps.retry, attemptsMade) },
+  });
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= deps.retry.attempts;
+    const line = { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade, error: err.message };
+    if (final) {
+      deps.logger.error('mail.failed', line);
+      void reportOutcome(deps, job.data, 'failed');
+    } else deps.logger.warn('mail.retry', line);
+  });
+  worker.on('error', reportOnce);
+  worker.on('completed', recovered);
+  return { worker, connection };
 }

@@ -32,7 +32,7 @@ export const clientInput = z.strictObject({
 const statusInput = z.strictObject({ reason: z.string().min(1).max(500).optional() });
 
 /** A client that only uses client credentials has no redirects and no authorization responses. */
-function toMetadata(input: z.output<typeof clientInput>): ClientMetadata {
+export function toMetadata(input: z.output<typeof clientInput>): ClientMetadata {
   const serviceOnly = input.grant_types?.length && input.grant_types.every((g) => g === 'client_credentials');
   return { redirect_uris: [], ...(serviceOnly ? { response_types: [] } : {}), ...input } as ClientMetadata;
 }

@@ -1,0 +1,73 @@
+/**
+ * Administration from the command line: the admin API's operations, run with the same use cases.
+ *
+ *   npm run admin -- --help
+ *   npm run admin -- profiles list --organisation org-contoso
+ *   MONGODB_URI=… REDIS_URL=… SECRET_KEYS=… npm run admin -- directory import people.csv --dry-run
+ *
+ * With MONGODB_URI and REDIS_URL (the brokers' own configuration) it works on those stores directly. Without them
+ * it works on the running embedded demo (`npm start`), whose data lives in that process, through its local socket.
+ * Exit codes: 0 done, 1 refused, 2 usage error, 3 broker or store unavailable.
+ */
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { EXIT, readCommandLine, runCommand, type CommandResult } from '../src/admin/cli/commands.ts';
+import { adminSocketPath, askAdminSocket } from '../src/admin/cli/control-socket.ts';
+import { loadConfig } from '../src/config/load.ts';
+import { messageFor } from '../src/http/error-handler.ts';
+import { createServices } from '../src/services.ts';
+import { ConfigError } from '../src/shared/errors.ts';
+import { createJsonLogger } from '../src/shared/logger.ts';
+
+const finish = (result: CommandResult): never => {
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  process.exit(result.exitCode);
+};
+
+/** Files named on the command line are read by whoever runs the command: the demo's process has another directory. */
+function withAbsolutePaths(argv: string[]): string[] {
+  return argv.map((value, i) => {
+    if (argv[i - 1] === '--file') return resolve(value);
+    if (value.startsWith('--file=')) return `--file=${resolve(value.slice('--file='.length))}`;
+    if (argv[0] === 'directory' && argv[1] === 'import' && i === 2) return resolve(value);
+    return value;
+  });
+}
+
+const argv = process.argv.slice(2);
+const read = readCommandLine(argv);
+if (!('command' in read)) finish(read);
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  finish({ exitCode: EXIT.usage, stdout: '', stderr: `${err.message}\n` });
+}
+const operator = userInfo().username;
+
+if (!config!.stores.mongodbUri || !config!.stores.redisUrl) {
+  const path = adminSocketPath(config!);
+  const answer = await askAdminSocket(path, { argv: withAbsolutePaths(argv), operator }).catch((err: Error) => ({ exitCode: EXIT.unavailable, stdout: '', stderr: `${err.message}\n` }) as CommandResult);
+  finish(answer ?? {
+    exitCode: EXIT.unavailable,
+    stdout: '',
+    stderr: `No embedded broker is running on port ${config!.port} (nothing answers at ${path}).\n`
+      + 'Start the demo with `npm start` (same PORT), or set MONGODB_URI and REDIS_URL to administer shared stores.\n',
+  });
+}
+
+if (!config!.keys.secretKeys?.length && !config!.keys.cookieKeys?.length) {
+  finish({ exitCode: EXIT.usage, stdout: '', stderr: 'Set SECRET_KEYS (or SECRET_KEYS_FILE) as the brokers have them: client secrets in the stores are encrypted with them.\n' });
+}
+// Only errors reach the terminal's error stream; what happened is the command's output (and the audit log).
+const services = await createServices(config!, { logger: createJsonLogger('error'), mode: 'command-line' });
+let result: CommandResult;
+try {
+  result = await runCommand(services.admin, { actor: `operator:${operator}` }, argv, (error) => messageFor(services.views, error, true));
+} finally {
+  await services.close();
+}
+finish(result!);

@@ -1,0 +1,93 @@
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { createConnection, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../config/schema.ts';
+import type { CommandResult } from './commands.ts';
+
+/** One command line sent to the running broker, and who typed it. */
+export interface SocketRequest {
+  argv: string[];
+  operator: string;
+}
+
+/** Where the embedded demo listens for `npm run admin` (config admin.socketPath). */
+export function adminSocketPath(config: Config): string {
+  return config.admin.socketPath ?? join(tmpdir(), `profile-broker-${config.port}.sock`);
+}
+
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * The embedded demo keeps its directory, clients and links in its own memory, so `npm run admin` reaches them
+ * through a local socket: one JSON line in (the command line), one JSON line out (what to print, the exit code).
+ * The commands run in the broker with the same code as everywhere else. The socket is the user's own (0600): the
+ * file system decides who may administer, as it decides who may read the broker's files.
+ */
+export async function serveAdminSocket(path: string, run: (request: SocketRequest) => Promise<CommandResult>): Promise<Server> {
+  // A socket file left by a broker that did not stop cleanly: nobody answers on it, so it is replaced.
+  if (existsSync(path) && !(await answers(path))) unlinkSync(path);
+  const server = createServer((socket) => {
+    let buffer = '';
+    socket.setEncoding('utf8');
+    socket.on('error', () => undefined);
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (buffer.length > MAX_REQUEST_BYTES) {
+        socket.end(`${JSON.stringify({ exitCode: 2, stdout: '', stderr: 'command too long\n' })}\n`);
+        return;
+      }
+      const end = buffer.indexOf('\n');
+      if (end < 0) return;
+      socket.pause();
+      let request: SocketRequest;
+      try {
+        request = JSON.parse(buffer.slice(0, end)) as SocketRequest;
+        if (!Array.isArray(request.argv) || !request.argv.every((a) => typeof a === 'string') || typeof request.operator !== 'string') throw new Error('malformed');
+      } catch {
+        socket.end(`${JSON.stringify({ exitCode: 2, stdout: '', stderr: 'malformed request\n' })}\n`);
+        return;
+      }
+      void run(request).then((result) => socket.end(`${JSON.stringify(result)}\n`));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  chmodSync(path, 0o600);
+  return server;
+}
+
+/** Sends a command line to the running broker; undefined when none listens at `path`. */
+export function askAdminSocket(path: string, request: SocketRequest): Promise<CommandResult | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    let reply = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (chunk: string) => (reply += chunk));
+    socket.on('end', () => {
+      try {
+        resolve(JSON.parse(reply) as CommandResult);
+      } catch {
+        reject(new Error(`unreadable answer from the broker at ${path}`));
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') resolve(undefined);
+      else reject(err);
+    });
+  });
+}
+
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,172 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { isolatedStoresEnv, startBroker } from '../support/broker.ts';
+import { startMongo } from '../support/mongo.ts';
+import { spawnBroker } from '../support/process-broker.ts';
+import { startRedis } from '../support/redis.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SCRIPT = join(ROOT, 'scripts', 'admin.ts');
+const work = mkdtempSync(join(tmpdir(), 'admin-cli-'));
+const operator = `operator:${userInfo().username}`;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real command, as its own process: `node scripts/admin.ts …` (what `npm run admin -- …` runs). */
+function admin(argv: string[], env: Record<string, string>, command: [string, string[]] = [process.execPath, [SCRIPT]]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command[0], [...command[1], ...argv], { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const CSV = [
+  'account_number,organisation_name,kind,email,display_name',
+  'C-555001,"Alpine Ski House, Inc",customer,ann@alpine.example,Ann Alpine',
+  'C-555001,"Alpine Ski House, Inc",customer,ben@alpine.example,Ben Alpine',
+  'C-555001,"Alpine Ski House, Inc",customer,not-an-email,Nobody',
+].join('\r\n');
+writeFileSync(join(work, 'people.csv'), CSV);
+
+describe('npm run admin against the running embedded demo', () => {
+  let demo: Awaited<ReturnType<typeof spawnBroker>>;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const socket = join(work, 'demo.sock');
+    demo = await spawnBroker({}, { ADMIN_SOCKET: socket });
+    env = { PORT: String(demo.port), ADMIN_SOCKET: socket, NODE_ENV: 'test' };
+  }, 60_000);
+  afterAll(() => demo.stop());
+
+  it('prints help and usage errors without a broker, with exit codes 0 and 2', async () => {
+    const help = await admin(['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: npm run admin -- <command>');
+    expect(help.stdout).toContain('directory import <file.csv|file.json> [--dry-run]');
+    const commandHelp = await admin(['profiles', 'unlink', '--help'], {});
+    expect(commandHelp.stdout).toContain('profiles unlink <profile-id> --reason <text>');
+    const unknown = await admin(['profiles', 'shoe'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command: profiles shoe');
+    const badOption = await admin(['profiles', 'list', '--colour', 'red'], {});
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toContain("Unknown option '--colour'");
+    const missing = await admin(['profiles', 'unlink', 'prf-alice-contoso'], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--reason is required');
+  });
+
+  it('changes the running demo\'s directory, the demo serves the change, and the audit log names the operator', async () => {
+    const created = await admin(['profiles', 'create', '--organisation', 'org-fabrikam', '--email', 'Nina@Fabrikam.example', '--name', 'Nina Nguyen', '--json'], env);
+    expect(created.code).toBe(0);
+    const profile = JSON.parse(created.stdout) as { id: string; email: string; role: string };
+    expect(profile).toMatchObject({ email: 'nina@fabrikam.example', role: 'professional' });
+
+    const listed = await admin(['profiles', 'list', '--organisation', 'org-fabrikam'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^id\s+organisation_id\s+email/);
+    expect(listed.stdout).toMatch(new RegExp(`\\n${profile.id}\\s+org-fabrikam\\s+nina@fabrikam\\.example\\s+Nina Nguyen\\s+professional\\s+active\\n`));
+
+    const designated = await admin(['organisations', 'set-administrator', 'org-fabrikam', profile.id, '--reason', 'Bob retired'], env);
+    expect(designated.stdout).toMatch(new RegExp(`^${profile.id} is now the administrator of org-fabrikam \\(was prf-bob-fabrikam\\); reference [0-9A-F-]{14}\\n$`));
+
+    // The same process serves people: the demo's mailbox shows the two administrator emails.
+    const mailbox = await (await fetch(`${demo.issuer}/dev/mailbox`)).text();
+    expect(mailbox).toContain('You are now the administrator of Fabrikam Consulting');
+    expect(mailbox).toContain('You are no longer the administrator of Fabrikam Consulting');
+
+    const audit = JSON.parse((await admin(['audit', '--organisation', 'org-fabrikam', '--json'], env)).stdout) as { events: { action: string; actor: string }[] };
+    expect(audit.events.map((e) => [e.action, e.actor])).toEqual([['organisation.administrator_changed', operator], ['profile.created', operator]]);
+  });
+
+  it('imports a file named relative to where the command runs, dry run first, and reports rejected rows', async () => {
+    const dry = await admin(['directory', 'import', 'people.csv', '--dry-run'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('dry run (nothing written): 3 rows: 2 created, 0 updated, 0 unchanged, 1 rejected');
+    expect(dry.stdout).toContain('line 4: rejected: email is not an email address');
+    expect((await admin(['organisations', 'list', '--q', 'C-555001'], env)).stdout).toBe('(none)\n');
+    const applied = await admin(['directory', 'import', 'people.csv', '--json'], env);
+    expect(JSON.parse(applied.stdout).rows).toEqual({ total: 3, created: 2, updated: 0, unchanged: 0, rejected: 1 });
+    expect((await admin(['organisations', 'list', '--q', 'C-555001'], env)).stdout).toContain('Alpine Ski House, Inc');
+  });
+
+  it('says what was refused with exit code 1, as the admin API words it', async () => {
+    const missing = await admin(['profiles', 'show', 'prf-nope'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: profile_not_found: There is no profile prf-nope. List profiles (GET /admin/api/v1/directory/profiles, filter by organisation_id or email) to find its id.\n');
+    const json = await admin(['profiles', 'association', 'prf-erin-contoso', '--json'], env);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stderr)).toMatchObject({ error: 'not_associated' });
+    const conflict = await admin(['organisations', 'create', '--account-number', 'C-104233', '--name', 'Copy', '--kind', 'customer'], env);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('account_number_taken');
+  });
+
+  it('runs as `npm run admin`, and says how to start the demo when none is running (exit 3)', async () => {
+    const viaNpm = await admin(['--', 'clients', 'list'], env, ['npm', ['run', '-s', 'admin', '--prefix', ROOT]]);
+    expect(viaNpm.code).toBe(0);
+    expect(viaNpm.stdout).toMatch(/test-portal\s+active\s+configuration\s+Test portal/);
+    const none = await admin(['clients', 'list'], { PORT: '1', ADMIN_SOCKET: join(work, 'nobody.sock') });
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('No embedded broker is running on port 1');
+    expect(none.stderr).toContain('npm start');
+  });
+});
+
+describe('npm run admin against MongoDB and Redis', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let mongo: Awaited<ReturnType<typeof startMongo>>;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
+    env = { ...isolatedStoresEnv(redis.url, mongo.uri), SECRET_KEYS: 'cli-test-secret-key-0123456789abcdefghijkl', DEMO: 'false', NODE_ENV: 'test' };
+  }, 60_000);
+  afterAll(async () => {
+    await redis.stop();
+    await mongo.stop();
+  });
+
+  it('writes to the shared stores, where a broker on them finds it; a client it registers signs in with the secret it printed once', async () => {
+    expect((await admin(['organisations', 'create', '--account-number', 'C-1', '--name', 'Shared Org', '--kind', 'customer', '--id', 'org-shared'], env)).code).toBe(0);
+    const first = JSON.parse((await admin(['profiles', 'create', '--organisation', 'org-shared', '--email', 'first@shared.example', '--name', 'First', '--json'], env)).stdout) as { role: string };
+    expect(first.role).toBe('administrator');
+    writeFileSync(join(work, 'service.json'), JSON.stringify({ client_id: 'svc-reports', grant_types: ['client_credentials'], scope: 'admin:audit' }));
+    const registered = await admin(['clients', 'create', '--file', 'service.json'], env);
+    expect(registered.code).toBe(0);
+    const secret = /client_secret: (\S+)/.exec(registered.stdout)![1]!;
+
+    const broker = await startBroker({
+      demo: { enabled: false },
+      stores: { mongodbUri: env.MONGODB_URI, redisUrl: env.REDIS_URL, redisPrefix: env.REDIS_PREFIX },
+      keys: { secretKeys: [env.SECRET_KEYS!] },
+    });
+    try {
+      expect((await broker.services.admin.directory.directory.getOrganisation('org-shared'))?.name).toBe('Shared Org');
+      const token = await fetch(`${broker.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`svc-reports:${secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin:audit' }),
+      }).then((r) => r.json() as Promise<{ access_token?: string }>);
+      const events = await fetch(`${broker.issuer}/admin/api/v1/audit/events?actor=${encodeURIComponent(operator)}`, { headers: { authorization: `Bearer ${token.access_token}` } }).then((r) => r.json() as Promise<{ events: { action: string }[] }>);
+      expect(events.events.map((e) => e.action)).toEqual(['client.created', 'profile.created', 'organisation.created']);
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('answers exit code 3 with the reason when the stores cannot be reached', async () => {
+    const down = await admin(['organisations', 'list'], { ...env, MONGODB_URI: 'mongodb://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/error: service_unavailable: /);
+  });
+});
