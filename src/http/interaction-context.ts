@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { LinkRequest } from '../association/request-links.ts';
 import type { RateLimiter } from '../association/rate-limiter.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Config } from '../config/schema.ts';
 import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import type { Upstreams } from '../federation/upstreams.ts';
@@ -30,6 +31,7 @@ export interface InteractionDeps {
   csrf: Csrf;
   clock: Clock;
   logger: Logger;
+  audit: AuditLog;
 }
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;

@@ -1,4 +1,6 @@
 import type { Context } from 'koa';
+import { personActor } from '../audit/audit-log.ts';
+import { referenceCode } from '../shared/ids.ts';
 import type { UpstreamIdentity } from '../directory/model.ts';
 import { upstreamIdsOf } from '../oidc/client-policy.ts';
 import type { AssociationStep } from '../oidc/interaction-state.ts';
@@ -33,8 +35,15 @@ export async function showProfileStep(
     return;
   }
   if (admitted.length === 0) {
+    // Support will be asked "why can I not sign in": the page gives a reference, the audit log says why.
+    const reference = referenceCode();
+    await deps.audit.record({
+      id: reference, at: deps.clock.now(), action: 'sign_in.refused', outcome: 'failure', actor: personActor(identity), ip: ctx.ip,
+      clientId: portal.client.clientId, ...(refused.length === 1 ? { profileId: refused[0]!.profile.id, organisationId: refused[0]!.profile.organisationId } : {}),
+      details: { reasons: refused.map((c) => `${c.profile.id}:${c.reason}`).join(' ') },
+    }).catch((err: Error) => deps.logger.warn('audit.not_recorded', { action: 'sign_in.refused', reference, message: err.message }));
     ctx.status = 403;
-    ctx.body = deps.views.render('interaction/ineligible', { ...common, title: `You cannot sign in to ${portal.name}`, refused: refused.map(describeRefusal) });
+    ctx.body = deps.views.render('interaction/ineligible', { ...common, title: `You cannot sign in to ${portal.name}`, refused: refused.map(describeRefusal), reference });
     return;
   }
   if (admitted.length === 1 && !options.forcePicker) {

@@ -35,6 +35,10 @@ describe('client policy', () => {
     expect(refused.$('h1').text()).toBe('You cannot sign in to Test portal');
     expect(refused.text).toContain('Northwind Traders does not have an active service contract (it ended on 2025-06-30)');
     expect(refused.text).toContain('help@broker.example');
+    // The reference on the page finds the refusal, and why, in the audit log.
+    const reference = refused.$('.support strong').text();
+    const [event] = await broker.services.audit.query({ action: 'sign_in.refused', actor: 'person:demo:demo-0003-carol', limit: 10 });
+    expect(event).toMatchObject({ id: reference, outcome: 'failure', clientId: 'test-portal', profileId: 'prf-carol-northwind', details: { reasons: 'prf-carol-northwind:contract_inactive' } });
   });
 
   it('tells a customer that a partner-only portal is not open to customer organisations', async () => {
