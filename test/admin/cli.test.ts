@@ -164,6 +164,16 @@ describe('npm run admin against MongoDB and Redis', () => {
     }
   });
 
+  it('refuses a client with a javascript:, data: or non-loopback http: redirect URI, writing nothing (exit 1)', async () => {
+    for (const uri of ['javascript:alert(1)', 'data:text/html,hi', 'http://portal.example/cb']) {
+      writeFileSync(join(work, 'bad.json'), JSON.stringify({ client_id: 'bad-portal', client_name: 'Bad', redirect_uris: [uri] }));
+      const refused = await admin(['clients', 'create', '--file', 'bad.json'], env);
+      expect({ uri, code: refused.code }).toEqual({ uri, code: 1 });
+      expect(refused.stderr).toMatch(/^error: invalid_(redirect_uri|client_metadata): /);
+    }
+    expect((await admin(['clients', 'show', 'bad-portal'], env)).code).toBe(1);
+  });
+
   it('answers exit code 3 with the reason when the stores cannot be reached', async () => {
     const down = await admin(['organisations', 'list'], { ...env, MONGODB_URI: 'mongodb://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(down.code).toBe(3);

@@ -223,8 +223,16 @@ describe('the support desk', () => {
     const { tokens: signedIn } = await signIn(new Browser(), portal, 'dave');
     expect(signedIn.claims()!.sub).toBe('prf-erin-contoso');
 
+    // A link still outstanding when the profile is unlinked stops working (SECURITY-CASES: "after the profile was unlinked").
+    const pending = await support('POST', '/profiles/prf-erin-contoso/invitations', {});
+    await smtp.waitFor(() => smtp.to('erin.evans@contoso.example').some((m) => m.text?.includes(pending.body!.reference)));
+    const pendingLink = linkIn(smtp.to('erin.evans@contoso.example').find((m) => m.text?.includes(pending.body!.reference))!, broker.issuer);
     const unlinked = await support('POST', '/profiles/prf-erin-contoso/unlink', { reason: 'account compromised (ticket 9001)' });
     expect(unlinked.status).toBe(200);
+    expect((await support('GET', '/profiles/prf-erin-contoso/links')).body!.links[0]).toMatchObject({ id: pending.body!.link_id, status: 'revoked' });
+    const stale = await new Browser().go(pendingLink);
+    expect(stale.status).toBe(410);
+    expect(stale.$('h1').text()).toBe('This link can no longer be used');
     expect((await support('GET', '/profiles/prf-erin-contoso/association')).body).toMatchObject({ error: 'not_associated' });
     await expect(portal.refresh(signedIn.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     const again = await support('POST', '/profiles/prf-erin-contoso/unlink', { reason: 'twice' });

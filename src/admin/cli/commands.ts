@@ -17,8 +17,8 @@ import { auditQuery } from '../../http/routes/admin-audit.ts';
 import { clientInput, toMetadata } from '../../http/routes/admin-clients.ts';
 import { organisationView, profileView } from '../../http/routes/admin-views.ts';
 import { parseInput } from '../../http/validate.ts';
-import { AppError } from '../../shared/errors.ts';
-import { isDependencyOutage } from '../../shared/outage.ts';
+import type { AppError } from '../../shared/errors.ts';
+import { toAppError } from '../../http/error-handler.ts';
 import type { AdminOperations } from '../admin-operations.ts';
 import type { AdminActor } from '../scopes.ts';
 
@@ -276,10 +276,10 @@ export async function runCommand(ops: AdminOperations, who: AdminActor, argv: st
       const message = `invalid value: ${err.issues.map((i) => i.message).join('; ')}`;
       return { exitCode: EXIT.usage, stdout: '', stderr: `${message}\nUsage: npm run admin -- ${command.usage}\n` };
     }
-    // The operator at the command line may read what went wrong inside (a person at a page may not).
-    const outage = isDependencyOutage(err);
-    const error = err instanceof AppError ? err : new AppError(outage ? 503 : 500, outage ? 'service_unavailable' : 'internal_error', (err as Error).message, { expose: true, cause: err });
-    const message = err instanceof AppError ? describe(error) : `${describe(error)} (${error.message})`;
+    // Errors mean what they mean in the API (oidc-provider's metadata errors, store outages); the operator at the
+    // command line may also read what went wrong inside, which a person at a page may not.
+    const error = toAppError(err);
+    const message = error.status >= 500 ? `${describe(error)} (${(err as Error).message})` : describe(error);
     const exitCode = error.status >= 500 ? EXIT.unavailable : EXIT.refused;
     return { exitCode, stdout: '', stderr: json ? `${JSON.stringify({ error: error.code, message })}\n` : `error: ${error.code}: ${message}\n` };
   }
