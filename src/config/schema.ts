@@ -174,8 +174,8 @@ export const configSchema = z.object({
     accessTokenTtlSeconds: z.number().int().min(60).max(3600).default(600),
     /**
      * With memory stores only (the embedded demo): the local socket on which `npm start` takes `npm run admin`
-     * commands, since its state lives in that process [ADMIN_SOCKET]. Default: profile-broker-<port>.sock in the
-     * system's temporary directory, readable by its user only.
+     * commands, since its state lives in that process [ADMIN_SOCKET]. Default: profile-broker-<port>.sock in
+     * $XDG_RUNTIME_DIR, else profile-broker-<uid>-<port>.sock in the temporary directory; readable by its user only.
      */
     socketPath: z.string().min(1).max(100).optional(),
   }).default({ accessTokenTtlSeconds: 600 }),

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,20 @@ export interface SocketRequest {
   operator: string;
 }
 
-/** Where the embedded demo listens for `npm run admin` (config admin.socketPath). */
+/**
+ * Where the embedded demo listens for `npm run admin` (config admin.socketPath): by default in the user's own
+ * runtime directory when there is one, else the temporary directory with the user's id in the name.
+ */
 export function adminSocketPath(config: Config): string {
-  return config.admin.socketPath ?? join(tmpdir(), `profile-broker-${config.port}.sock`);
+  if (config.admin.socketPath) return config.admin.socketPath;
+  const runtime = process.env.XDG_RUNTIME_DIR;
+  return runtime ? join(runtime, `profile-broker-${config.port}.sock`) : join(tmpdir(), `profile-broker-${process.getuid?.() ?? 0}-${config.port}.sock`);
+}
+
+/** A socket someone else made at our path (the temporary directory is shared) must never receive our commands. */
+function ownedByAnother(path: string): boolean {
+  const uid = process.getuid?.();
+  return uid !== undefined && existsSync(path) && statSync(path).uid !== uid;
 }
 
 const MAX_REQUEST_BYTES = 64 * 1024;
@@ -25,6 +36,7 @@ const MAX_REQUEST_BYTES = 64 * 1024;
  * file system decides who may administer, as it decides who may read the broker's files.
  */
 export async function serveAdminSocket(path: string, run: (request: SocketRequest) => Promise<CommandResult>): Promise<Server> {
+  if (ownedByAnother(path)) throw new Error(`${path} belongs to another user`);
   // A socket file left by a broker that did not stop cleanly: nobody answers on it, so it is replaced.
   if (existsSync(path) && !(await answers(path))) unlinkSync(path);
   const server = createServer((socket) => {
@@ -62,6 +74,10 @@ export async function serveAdminSocket(path: string, run: (request: SocketReques
 /** Sends a command line to the running broker; undefined when none listens at `path`. */
 export function askAdminSocket(path: string, request: SocketRequest): Promise<CommandResult | undefined> {
   return new Promise((resolve, reject) => {
+    if (ownedByAnother(path)) {
+      reject(new Error(`${path} belongs to another user; refusing to send it commands (set ADMIN_SOCKET)`));
+      return;
+    }
     const socket = createConnection(path);
     let reply = '';
     socket.setEncoding('utf8');
