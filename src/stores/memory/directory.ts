@@ -36,13 +36,36 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
     }
     return undefined;
   };
-  const batch = <T extends { id: string }>(items: T[], conflict: (item: T) => DirectoryConflict | undefined, write: (item: T) => void): BatchResult[] =>
-    items.map((item) => {
-      const found = conflict(item);
-      if (found) return { ok: false, conflict: found.kind };
-      write({ ...item });
+  // A batch (an import) checks each item against indexes built once, not by scanning every record per item.
+  const organisationBatch = (items: Organisation[]): BatchResult[] => {
+    const byAccount = new Map([...organisations.values()].map((o) => [o.accountNumber, o.id]));
+    return items.map((item) => {
+      const holder = byAccount.get(item.accountNumber);
+      if (holder !== undefined && holder !== item.id) return { ok: false, conflict: 'account_number' };
+      const previous = organisations.get(item.id);
+      if (previous) byAccount.delete(previous.accountNumber);
+      byAccount.set(item.accountNumber, item.id);
+      organisations.set(item.id, { ...item });
       return { ok: true };
     });
+  };
+  const profileBatch = (items: Profile[]): BatchResult[] => {
+    const byEmail = new Map([...profiles.values()].map((p) => [`${p.organisationId} ${p.email}`, p.id]));
+    const administrators = new Map([...profiles.values()].filter((p) => p.role === 'administrator').map((p) => [p.organisationId, p.id]));
+    return items.map((item) => {
+      const sameEmail = byEmail.get(`${item.organisationId} ${item.email}`);
+      if (sameEmail !== undefined && sameEmail !== item.id) return { ok: false, conflict: 'profile_email' };
+      const administrator = administrators.get(item.organisationId);
+      if (item.role === 'administrator' && administrator !== undefined && administrator !== item.id) return { ok: false, conflict: 'administrator' };
+      const previous = profiles.get(item.id);
+      if (previous) byEmail.delete(`${previous.organisationId} ${previous.email}`);
+      if (previous?.role === 'administrator') administrators.delete(previous.organisationId);
+      byEmail.set(`${item.organisationId} ${item.email}`, item.id);
+      if (item.role === 'administrator') administrators.set(item.organisationId, item.id);
+      profiles.set(item.id, { ...item });
+      return { ok: true };
+    });
+  };
 
   return {
     async getProfile(id) {
@@ -137,10 +160,10 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       profile.role = 'administrator';
     },
     async writeOrganisations(items) {
-      return batch(items, organisationConflict, (o) => organisations.set(o.id, o));
+      return organisationBatch(items);
     },
     async writeProfiles(items) {
-      return batch(items, profileConflict, (p) => profiles.set(p.id, p));
+      return profileBatch(items);
     },
   };
 }
