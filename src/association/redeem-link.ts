@@ -70,7 +70,8 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   }
 
   const now = deps.clock.now();
-  const claimed = await deps.links.claim(tokenHash, now);
+  // Held by this identity from here on: a second account finishing the same invitation at once gets nothing.
+  const claimed = await deps.links.claim(tokenHash, now, `${identity.upstreamId}|${identity.subject}`);
   if (!claimed) return (await alreadyAssociated(deps, link, identity)) ?? { outcome: 'unusable', state: 'used' };
   // Recorded before the link is completed, under a reference derived from the link: a retry after a failure
   // here or below records the same event once (DESIGN.md §6: association + link + audit converge).

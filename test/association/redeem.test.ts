@@ -46,9 +46,9 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
       revoked.push(id);
     },
   };
-  const issue = async () => {
+  const issue = async (options: { invitation?: boolean } = {}) => {
     const { token } = newLinkToken();
-    const link: AssociationLink = { id: token.slice(0, 6), tokenHash: hashLinkToken(token), profileId: 'p', requester: X, clientId: 'c', createdAt: clock.now(), expiresAt: new Date(clock.now().getTime() + 3600_000), status: 'active' };
+    const link: AssociationLink = { id: token.slice(0, 6), tokenHash: hashLinkToken(token), profileId: 'p', ...(options.invitation ? {} : { requester: X }), clientId: 'c', createdAt: clock.now(), expiresAt: new Date(clock.now().getTime() + 3600_000), status: 'active' };
     await links.issue(link);
     return link;
   };
@@ -56,6 +56,30 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
 }
 
 describe('redeeming a link', () => {
+  it('gives an invitation to one account only when two finish it at once, and only that one can retry it', async () => {
+    const Y = { upstreamId: 'up', subject: 'mallory' };
+    let failFirst = true;
+    const { deps, directory, notices, issue } = setup(async (inner, a) => {
+      if (failFirst) {
+        failFirst = false;
+        throw new Error('store blip');
+      }
+      return inner(a);
+    });
+    const link = await issue({ invitation: true });
+    const [first, second] = await Promise.allSettled([redeemAssociationLink(deps, link.tokenHash, X), redeemAssociationLink(deps, link.tokenHash, Y)]);
+    // One claimed it and failed part-way; the other found it held by someone else.
+    expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = (first.status === 'fulfilled' ? first.value : (second as PromiseFulfilledResult<Awaited<ReturnType<typeof redeemAssociationLink>>>).value);
+    expect(refused).toEqual({ outcome: 'unusable', state: 'used' });
+    const holder = first.status === 'rejected' ? X : Y;
+    const other = holder === X ? Y : X;
+    expect((await redeemAssociationLink(deps, link.tokenHash, other)).outcome).toBe('unusable');
+    expect((await redeemAssociationLink(deps, link.tokenHash, holder)).outcome).toBe('associated');
+    expect((await directory.findByProfile('p'))).toMatchObject(holder);
+    expect(notices).toHaveLength(1);
+  });
+
   it('gives one association and one notice when two redemptions of one link run side by side', async () => {
     let arrived = 0;
     let release!: () => void;

@@ -55,35 +55,49 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       const store = await setup();
       const l = link('p');
       await store.issue(l);
-      const claims = await Promise.all(Array.from({ length: 20 }, () => store.claim(l.tokenHash, new Date())));
+      const claims = await Promise.all(Array.from({ length: 20 }, () => store.claim(l.tokenHash, new Date(), 'up|s')));
       expect(claims.every((c) => c?.status === 'redeeming')).toBe(true);
       const completions = await Promise.all(Array.from({ length: 20 }, () => store.complete(l.tokenHash, new Date())));
       expect(completions.filter(Boolean)).toHaveLength(1);
       expect((await store.findByTokenHash(l.tokenHash))!.status).toBe('used');
-      expect(await store.claim(l.tokenHash, new Date())).toBeUndefined();
+      expect(await store.claim(l.tokenHash, new Date(), 'up|s')).toBeUndefined();
+    });
+
+    it('lets only the claimant continue a claimed link, and an unlink revokes a link caught part-way', async () => {
+      const store = await setup();
+      const l = link('p');
+      await store.issue(l);
+      const [first, second] = await Promise.all([store.claim(l.tokenHash, new Date(), 'up|alice'), store.claim(l.tokenHash, new Date(), 'up|mallory')]);
+      expect([first, second].filter(Boolean)).toHaveLength(1);
+      const holder = first ? 'up|alice' : 'up|mallory';
+      expect(await store.claim(l.tokenHash, new Date(), holder)).toMatchObject({ status: 'redeeming' });
+      expect(await store.claim(l.tokenHash, new Date(), holder === 'up|alice' ? 'up|mallory' : 'up|alice')).toBeUndefined();
+      await store.revokeForProfile('p');
+      expect((await store.findByTokenHash(l.tokenHash))!.status).toBe('revoked');
+      expect(await store.claim(l.tokenHash, new Date(), holder)).toBeUndefined();
     });
 
     it('refuses to claim an expired, superseded or revoked link', async () => {
       const store = await setup();
       const expired = link('e', { expiresAt: new Date(Date.now() + 1000) });
       await store.issue(expired);
-      expect(await store.claim(expired.tokenHash, new Date(Date.now() + 2000))).toBeUndefined();
+      expect(await store.claim(expired.tokenHash, new Date(Date.now() + 2000), 'up|s')).toBeUndefined();
       const superseded = link('s');
       await store.issue(superseded);
       await store.issue(link('s'));
-      expect(await store.claim(superseded.tokenHash, new Date())).toBeUndefined();
+      expect(await store.claim(superseded.tokenHash, new Date(), 'up|s')).toBeUndefined();
       const revoked = link('r');
       await store.issue(revoked);
       await store.revokeForProfile('r');
       expect((await store.findByTokenHash(revoked.tokenHash))!.status).toBe('revoked');
-      expect(await store.claim(revoked.tokenHash, new Date())).toBeUndefined();
+      expect(await store.claim(revoked.tokenHash, new Date(), 'up|s')).toBeUndefined();
     });
 
-    it('revokes a profile\'s active links except the one named', async () => {
+    it('revokes a profile\'s open links except the one named', async () => {
       const store = await setup();
       const kept = link('k');
       await store.issue(kept);
-      const claimed = await store.claim(kept.tokenHash, new Date());
+      const claimed = await store.claim(kept.tokenHash, new Date(), 'up|s');
       expect(claimed).toBeDefined();
       const later = link('k', { id: 'later' });
       await store.issue(later);

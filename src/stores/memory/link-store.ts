@@ -5,11 +5,14 @@ import type { LinkDelivery, LinkStore } from '../../association/link-store.ts';
 export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] } {
   const byHash = new Map<string, AssociationLink>();
   const deliveries = new Map<string, LinkDelivery>();
+  const claimants = new Map<string, string>();
+  const open = (link: AssociationLink) => link.status === 'active' || link.status === 'redeeming';
   const copy = (link: AssociationLink): AssociationLink => ({ ...link, ...(link.requester ? { requester: { ...link.requester } } : {}) });
 
   return {
     async issue(link) {
       for (const other of byHash.values()) {
+        // A link being redeemed is left to finish (its redemption revokes this one); only active ones are superseded.
         if (other.profileId === link.profileId && other.status === 'active') other.status = 'superseded';
       }
       byHash.set(link.tokenHash, copy(link));
@@ -19,11 +22,14 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
       const link = byHash.get(tokenHash);
       return link && copy(link);
     },
-    async claim(tokenHash, at) {
+    async claim(tokenHash, at, claimant) {
       const link = byHash.get(tokenHash);
       if (!link) return undefined;
-      if (link.status === 'active' && link.expiresAt.getTime() > at.getTime()) link.status = 'redeeming';
-      return link.status === 'redeeming' ? copy(link) : undefined;
+      if (link.status === 'active' && link.expiresAt.getTime() > at.getTime()) {
+        link.status = 'redeeming';
+        claimants.set(tokenHash, claimant);
+      }
+      return link.status === 'redeeming' && claimants.get(tokenHash) === claimant ? copy(link) : undefined;
     },
     async complete(tokenHash, at) {
       const link = byHash.get(tokenHash);
@@ -34,7 +40,7 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
     },
     async revokeForProfile(profileId, exceptTokenHash) {
       for (const link of byHash.values()) {
-        if (link.profileId === profileId && link.status === 'active' && link.tokenHash !== exceptTokenHash) link.status = 'revoked';
+        if (link.profileId === profileId && open(link) && link.tokenHash !== exceptTokenHash) link.status = 'revoked';
       }
     },
     async listForProfile(profileId) {

@@ -20,14 +20,18 @@ redis.call('SADD', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 
-/** active and unexpired → redeeming; redeeming stays (a retry converges). KEYS[1] status, ARGV[1] now, ARGV[2] expiresAt. */
+/**
+ * active and unexpired → redeeming, held by the claimant; redeeming stays for the same claimant (a retry converges).
+ * KEYS[1] status, KEYS[2] claimant; ARGV[1] now, ARGV[2] expiresAt, ARGV[3] claimant.
+ */
 const CLAIM = `
 local status = redis.call('GET', KEYS[1])
 if status == 'active' and tonumber(ARGV[1]) < tonumber(ARGV[2]) then
   redis.call('SET', KEYS[1], 'redeeming', 'KEEPTTL')
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', math.max(1, redis.call('PTTL', KEYS[1])))
   return 1
 end
-if status == 'redeeming' then return 1 end
+if status == 'redeeming' and redis.call('GET', KEYS[2]) == ARGV[3] then return 1 end
 return 0`;
 
 /** redeeming → used, for one caller only. KEYS[1] status. */
@@ -42,7 +46,8 @@ return 0`;
 const REVOKE = `
 for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local status = ARGV[1] .. hash .. ':status'
-  if hash ~= ARGV[2] and redis.call('GET', status) == 'active' then redis.call('SET', status, 'revoked', 'KEEPTTL') end
+  local current = redis.call('GET', status)
+  if hash ~= ARGV[2] and (current == 'active' or current == 'redeeming') then redis.call('SET', status, 'revoked', 'KEEPTTL') end
 end
 return 1`;
 
@@ -75,11 +80,12 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
       const profileId = await profileOf(tokenHash);
       return profileId ? read(profileId, tokenHash) : undefined;
     },
-    async claim(tokenHash, at) {
+    async claim(tokenHash, at, claimant) {
       const profileId = await profileOf(tokenHash);
       const link = profileId && await read(profileId, tokenHash);
       if (!link) return undefined;
-      const claimed = await redis.eval(CLAIM, 1, `${profilePrefix(link.profileId)}${tokenHash}:status`, String(at.getTime()), String(link.expiresAt.getTime()));
+      const p = profilePrefix(link.profileId);
+      const claimed = await redis.eval(CLAIM, 2, `${p}${tokenHash}:status`, `${p}${tokenHash}:claimant`, String(at.getTime()), String(link.expiresAt.getTime()), claimant);
       return claimed === 1 ? { ...link, status: 'redeeming' } : undefined;
     },
     async complete(tokenHash) {
