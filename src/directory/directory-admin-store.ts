@@ -1,5 +1,8 @@
 import type { Organisation, Profile, ProfileKind, ProfileRole } from './model.ts';
 
+export type OrganisationChanges = Partial<Omit<Organisation, 'id' | 'contractEndsOn'>> & { contractEndsOn?: string | null };
+export type ProfileChanges = Partial<Pick<Profile, 'email' | 'displayName' | 'status'>>;
+
 export interface OrganisationFilter {
   kind?: ProfileKind;
   status?: Organisation['status'];
@@ -53,12 +56,15 @@ export interface DirectoryAdminStore {
   findProfilesOfOrganisations(organisationIds: string[]): Promise<Profile[]>;
   /** Throws DirectoryConflict('account_number'). */
   createOrganisation(organisation: Organisation): Promise<void>;
-  /** Replaces every field but the id; false when there is no such organisation. Throws DirectoryConflict. */
-  updateOrganisation(organisation: Organisation): Promise<boolean>;
+  /**
+   * Changes the given fields only (`contractEndsOn: null` removes the contract), so two admins changing different
+   * fields at once both keep their change; false when there is no such organisation. Throws DirectoryConflict.
+   */
+  updateOrganisation(id: string, changes: OrganisationChanges): Promise<boolean>;
   /** Throws DirectoryConflict('profile_email' | 'administrator'). */
   createProfile(profile: Profile): Promise<void>;
-  /** Replaces every field but the id and organisation; false when there is no such profile. Throws DirectoryConflict. */
-  updateProfile(profile: Profile): Promise<boolean>;
+  /** Changes the given fields only (the role changes by designation); false when there is no such profile. Throws DirectoryConflict. */
+  updateProfile(id: string, changes: ProfileChanges): Promise<boolean>;
   /**
    * Makes the profile its organisation's administrator and the previous one a professional. The previous one is
    * demoted first, so there is never a moment with two; if another administrator appeared meanwhile, throws

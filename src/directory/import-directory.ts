@@ -183,8 +183,11 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
   const profileWrites = plannedProfiles.filter((p) => p.change !== 'unchanged' && orgResultOf(p.profile).ok);
   const profileResults = new Map<number, BatchResult>();
   if (!options.dryRun) {
-    const results = await deps.directory.writeProfiles(profileWrites.map((p) => p.profile));
-    profileWrites.forEach((p, i) => profileResults.set(p.index, results[i]!));
+    // Professionals first: an administrator demoted by this file makes room before the one it names is written.
+    for (const group of [profileWrites.filter((p) => p.profile.role !== 'administrator'), profileWrites.filter((p) => p.profile.role === 'administrator')]) {
+      const results = await deps.directory.writeProfiles(group.map((p) => p.profile));
+      group.forEach((p, i) => profileResults.set(p.index, results[i]!));
+    }
   }
 
   for (const { index, profile, change } of plannedProfiles) {

@@ -100,7 +100,8 @@ export async function createOrganisation(deps: ManageDirectoryDeps, who: AdminAc
 export async function updateOrganisation(deps: ManageDirectoryDeps, who: AdminActor, id: string, input: Omit<OrganisationInput, 'id' | 'status'>): Promise<Organisation> {
   const current = await organisationOf(deps, id);
   const next: Organisation = { ...input, id, status: current.status };
-  if (!(await deps.directory.updateOrganisation(next).catch(explain))) throw notFound('organisation', id);
+  const { contractEndsOn, ...fields } = input;
+  if (!(await deps.directory.updateOrganisation(id, { ...fields, contractEndsOn: contractEndsOn ?? null }).catch(explain))) throw notFound('organisation', id);
   await record(deps, who, 'organisation.updated', { organisationId: id }, { fields: changedFields(current, next) });
   return next;
 }
@@ -110,7 +111,7 @@ export async function setOrganisationStatus(deps: ManageDirectoryDeps, who: Admi
   const current = await organisationOf(deps, id);
   if (current.status === status) return current;
   const next = { ...current, status };
-  if (!(await deps.directory.updateOrganisation(next).catch(explain))) throw notFound('organisation', id);
+  if (!(await deps.directory.updateOrganisation(id, { status }).catch(explain))) throw notFound('organisation', id);
   await record(deps, who, status === 'disabled' ? 'organisation.disabled' : 'organisation.enabled', { organisationId: id }, reason ? { reason } : undefined);
   return next;
 }
@@ -124,6 +125,10 @@ export async function createProfile(deps: ManageDirectoryDeps, who: AdminActor, 
   const organisation = await organisationOf(deps, input.organisationId);
   const [administrator] = await deps.directory.listProfiles({ organisationId: organisation.id, role: 'administrator' }, { limit: 1 });
   if (input.role === 'administrator' && administrator) throw conflict('administrator_exists', 'the organisation has an administrator', { administratorId: administrator.id });
+  // An invitation goes only to an active profile of an active organisation: refused before anything is written.
+  if (options.invite && (organisation.status !== 'active' || input.status === 'disabled')) {
+    throw conflict('profile_disabled', 'cannot invite a disabled profile or a profile of a disabled organisation');
+  }
   const profile: Profile = {
     id: input.id ?? newId('prf'),
     organisationId: organisation.id,
@@ -146,7 +151,7 @@ export async function createProfile(deps: ManageDirectoryDeps, who: AdminActor, 
 export async function updateProfile(deps: ManageDirectoryDeps, who: AdminActor, id: string, input: { email: string; displayName: string }): Promise<Profile> {
   const current = await profileOf(deps, id);
   const next: Profile = { ...current, email: normaliseEmail(input.email), displayName: input.displayName };
-  if (!(await deps.directory.updateProfile(next).catch(explain))) throw notFound('profile', id);
+  if (!(await deps.directory.updateProfile(id, { email: next.email, displayName: next.displayName }).catch(explain))) throw notFound('profile', id);
   if (next.email !== current.email) await deps.revokeLinks(id);
   await record(deps, who, 'profile.updated', { organisationId: current.organisationId, profileId: id }, { fields: changedFields(current, next) });
   return next;
@@ -157,7 +162,7 @@ export async function setProfileStatus(deps: ManageDirectoryDeps, who: AdminActo
   const current = await profileOf(deps, id);
   if (current.status === status) return current;
   const next = { ...current, status };
-  if (!(await deps.directory.updateProfile(next).catch(explain))) throw notFound('profile', id);
+  if (!(await deps.directory.updateProfile(id, { status }).catch(explain))) throw notFound('profile', id);
   await record(deps, who, status === 'disabled' ? 'profile.disabled' : 'profile.enabled', { organisationId: current.organisationId, profileId: id }, reason ? { reason } : undefined);
   return next;
 }

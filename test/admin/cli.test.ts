@@ -7,6 +7,7 @@ import { isolatedStoresEnv, startBroker } from '../support/broker.ts';
 import { startMongo } from '../support/mongo.ts';
 import { spawnBroker } from '../support/process-broker.ts';
 import { startRedis } from '../support/redis.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'admin.ts');
@@ -57,6 +58,7 @@ describe('npm run admin against the running embedded demo', () => {
     const unknown = await admin(['profiles', 'shoe'], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command: profiles shoe');
+    expect((await admin(['constructor'], {})).code).toBe(2);
     const badOption = await admin(['profiles', 'list', '--colour', 'red'], {});
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toContain("Unknown option '--colour'");
@@ -80,9 +82,9 @@ describe('npm run admin against the running embedded demo', () => {
     expect(designated.stdout).toMatch(new RegExp(`^${profile.id} is now the administrator of org-fabrikam \\(was prf-bob-fabrikam\\); reference [0-9A-F-]{14}\\n$`));
 
     // The same process serves people: the demo's mailbox shows the two administrator emails.
-    const mailbox = await (await fetch(`${demo.issuer}/dev/mailbox`)).text();
-    expect(mailbox).toContain('You are now the administrator of Fabrikam Consulting');
-    expect(mailbox).toContain('You are no longer the administrator of Fabrikam Consulting');
+    const mailbox = () => fetch(`${demo.issuer}/dev/mailbox`).then((r) => r.text());
+    await waitUntil(async () => (await mailbox()).includes('You are no longer the administrator of Fabrikam Consulting'), 10_000, 'the mails in the demo mailbox');
+    expect(await mailbox()).toContain('You are now the administrator of Fabrikam Consulting');
 
     const audit = JSON.parse((await admin(['audit', '--organisation', 'org-fabrikam', '--json'], env)).stdout) as { events: { action: string; actor: string }[] };
     expect(audit.events.map((e) => [e.action, e.actor])).toEqual([['organisation.administrator_changed', operator], ['profile.created', operator]]);

@@ -133,6 +133,11 @@ describe('profiles and organisation administrators', () => {
     expect(another.status).toBe(409);
     expect(another.body).toMatchObject({ error: 'administrator_exists' });
     expect(another.body!.message).toContain(first.body!.id);
+    await directory('POST', `/organisations/${org.id}/disable`, { reason: 'on hold' });
+    const uninvitable = await directory('POST', '/profiles', { organisation_id: org.id, email: 'kim@tailspin.example', display_name: 'Kim', send_invite: true });
+    expect({ status: uninvitable.status, error: uninvitable.body!.error }).toEqual({ status: 409, error: 'profile_disabled' });
+    expect((await directory('GET', '/profiles?email=kim@tailspin.example')).body!.profiles).toEqual([]);
+    await directory('POST', `/organisations/${org.id}/enable`);
     const sameEmail = await directory('POST', '/profiles', { organisation_id: org.id, email: 'PAT.PRO@tailspin.example', display_name: 'Pat again' });
     expect(sameEmail.body).toMatchObject({ error: 'profile_email_taken' });
     expect((await directory('POST', '/profiles', { organisation_id: 'org-nope', email: 'a@b.example', display_name: 'A' })).body!.error).toBe('organisation_not_found');

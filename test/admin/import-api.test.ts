@@ -132,6 +132,19 @@ describe('bulk import of the directory', () => {
     expect((await directory('/profiles?email=num@numbered.example')).profiles[0].role).toBe('professional');
   });
 
+  it('hands the administrator role over within one file: the old one made a professional, the new one the administrator', async () => {
+    const csv = [
+      'account_number,email,display_name,role',
+      'C-104233,alice.andersen@contoso.example,Alice Andersen,professional',
+      'C-104233,new.admin@contoso.example,New Admin,administrator',
+    ].join('\n');
+    // Also at the path with a trailing slash, which the router serves too.
+    const report = (await admin.call('POST', '/directory/imports/', token, csv, { 'content-type': 'text/csv' })).body!;
+    expect(report.rows).toEqual({ total: 2, created: 1, updated: 1, unchanged: 0, rejected: 0 });
+    const admins = (await directory('/profiles?organisation_id=org-contoso&role=administrator')).profiles;
+    expect(admins.map((p: { email: string }) => p.email)).toEqual(['new.admin@contoso.example']);
+  });
+
   it('refuses a file it cannot read at all with a message that says how to fix it, and imports nothing', async () => {
     const noEmail = await importFile('account_number,name\r\nC-1,Someone\r\n', 'text/csv');
     expect(noEmail.status).toBe(400);

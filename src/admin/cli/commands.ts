@@ -298,7 +298,7 @@ export function readCommandLine(argv: string[]): CommandResult | { command: Comm
   }
   const { values: options, positionals } = parsed;
   const words = positionals[0] === 'audit' ? ['audit'] : positionals.slice(0, 2);
-  const command = COMMANDS[words.join(' ')];
+  const command = Object.hasOwn(COMMANDS, words.join(' ')) ? COMMANDS[words.join(' ')] : undefined;
   if (!command) {
     if (options.help) return { exitCode: EXIT.ok, stdout: `${helpText()}\n`, stderr: '' } satisfies CommandResult;
     const problem = positionals.length ? `unknown command: ${positionals.slice(0, 2).join(' ')}\n\n` : '';

@@ -40,6 +40,8 @@ export async function serveAdminSocket(path: string, run: (request: SocketReques
   // A socket file left by a broker that did not stop cleanly: nobody answers on it, so it is replaced.
   if (existsSync(path) && !(await answers(path))) unlinkSync(path);
   const server = createServer((socket) => {
+    // A client that connects and never sends its line is let go.
+    socket.setTimeout(10_000, () => socket.destroy());
     let buffer = '';
     socket.setEncoding('utf8');
     socket.on('error', () => undefined);
@@ -60,13 +62,23 @@ export async function serveAdminSocket(path: string, run: (request: SocketReques
         socket.end(`${JSON.stringify({ exitCode: 2, stdout: '', stderr: 'malformed request\n' })}\n`);
         return;
       }
-      void run(request).then((result) => socket.end(`${JSON.stringify(result)}\n`));
+      // The audit log records the operator: a name as a system user name looks, or "unknown".
+      const operator = /^[A-Za-z0-9._-]{1,64}$/.test(request.operator) ? request.operator : 'unknown';
+      void run({ ...request, operator })
+        .catch((err: Error) => ({ exitCode: 3, stdout: '', stderr: `the broker could not run the command: ${err.message}\n` }))
+        .then((result) => socket.end(`${JSON.stringify(result)}\n`));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
+  // Created 0600 (umask for the moment of creation), so nobody else can connect even briefly.
+  const umask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+  } finally {
+    process.umask(umask);
+  }
   chmodSync(path, 0o600);
   return server;
 }
@@ -79,6 +91,8 @@ export function askAdminSocket(path: string, request: SocketRequest): Promise<Co
       return;
     }
     const socket = createConnection(path);
+    // An import of 50,000 rows takes seconds; a broker that says nothing for minutes is not answering.
+    socket.setTimeout(300_000, () => socket.destroy(new Error(`no answer from the broker at ${path}`)));
     let reply = '';
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));

@@ -13,6 +13,8 @@ import { adminAuditRoutes } from './admin-audit.ts';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
 const IMPORT_PATH = `${ADMIN_API_PREFIX}/directory/imports`;
+/** The router matches without case and with a trailing slash; so does this. */
+const isImport = (path: string) => path.replace(/\/+$/, '').toLowerCase() === IMPORT_PATH;
 export const OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'admin', 'openapi.json');
 
 export interface AdminApiDeps {
@@ -31,7 +33,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     // Imports also take CSV (import-body.ts checks their type); everything else is JSON.
-    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.request.length && !ctx.is('application/json') && ctx.path !== IMPORT_PATH) {
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.request.length && !ctx.is('application/json') && !isImport(ctx.path)) {
       throw new AppError(415, 'unsupported_media_type', `${ctx.get('content-type') || 'no content type'} is not JSON`);
     }
     await next();
@@ -42,7 +44,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   });
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
   // An import's body is read by its route, after authentication, with its own limit.
-  router.use((ctx, next) => (ctx.path === IMPORT_PATH ? next() : json(ctx, next)));
+  router.use((ctx, next) => (isImport(ctx.path) ? next() : json(ctx, next)));
   router.use(adminAuthentication(deps.provider));
   for (const area of [
     adminClientRoutes(deps.admin.clients),

@@ -128,11 +128,16 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       if (conflict) throw conflict;
       organisations.set(organisation.id, { ...organisation });
     },
-    async updateOrganisation(organisation) {
-      if (!organisations.has(organisation.id)) return false;
-      const conflict = organisationConflict(organisation);
+    async updateOrganisation(id, changes) {
+      const current = organisations.get(id);
+      if (!current) return false;
+      const { contractEndsOn, ...rest } = changes;
+      const next: Organisation = { ...current, ...rest };
+      if (contractEndsOn === null) delete next.contractEndsOn;
+      else if (contractEndsOn !== undefined) next.contractEndsOn = contractEndsOn;
+      const conflict = organisationConflict(next);
       if (conflict) throw conflict;
-      organisations.set(organisation.id, { ...organisation });
+      organisations.set(id, next);
       return true;
     },
     async createProfile(profile) {
@@ -141,13 +146,13 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       if (conflict) throw conflict;
       profiles.set(profile.id, { ...profile });
     },
-    async updateProfile(profile) {
-      const current = profiles.get(profile.id);
+    async updateProfile(id, changes) {
+      const current = profiles.get(id);
       if (!current) return false;
-      const next = { ...profile, organisationId: current.organisationId };
+      const next = { ...current, ...changes };
       const conflict = profileConflict(next);
       if (conflict) throw conflict;
-      profiles.set(profile.id, next);
+      profiles.set(id, next);
       return true;
     },
     async designateAdministrator(profileId, previousId) {

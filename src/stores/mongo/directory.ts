@@ -190,20 +190,23 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     async createOrganisation(organisation) {
       await models.Organisation.create({ _id: organisation.id, ...organisationDoc(organisation) }).catch(organisationConflict);
     },
-    async updateOrganisation(organisation) {
-      const { contractEndsOn, ...fields } = organisationDoc(organisation) as ReturnType<typeof organisationDoc> & { contractEndsOn?: string };
-      const update = contractEndsOn ? { $set: { ...fields, contractEndsOn } } : { $set: fields, $unset: { contractEndsOn: 1 } };
-      const { matchedCount } = await models.Organisation.updateOne({ _id: organisation.id }, update).catch(organisationConflict);
+    async updateOrganisation(id, changes) {
+      const { contractEndsOn, ...fields } = changes;
+      const update = {
+        $set: { ...fields, ...(contractEndsOn ? { contractEndsOn } : {}) },
+        ...(contractEndsOn === null ? { $unset: { contractEndsOn: 1 } } : {}),
+      };
+      const { matchedCount } = await models.Organisation.updateOne({ _id: id }, update).catch(organisationConflict);
       return matchedCount > 0;
     },
     async createProfile(profile) {
       await models.Profile.create({ _id: profile.id, ...profileDoc(profile) }).catch(profileConflict(profile));
     },
-    async updateProfile(profile) {
-      const current = await models.Profile.findById(profile.id, { organisationId: 1 }).lean();
+    async updateProfile(id, changes) {
+      const current = await models.Profile.findById(id).lean();
       if (!current) return false;
-      const { organisationId: _kept, ...fields } = profileDoc({ ...profile, organisationId: String(current.organisationId) });
-      const { matchedCount } = await models.Profile.updateOne({ _id: profile.id }, { $set: fields }).catch(profileConflict(profile, String(current.organisationId)));
+      const next = { ...toProfile(current as Record<string, unknown>), ...changes };
+      const { matchedCount } = await models.Profile.updateOne({ _id: id }, { $set: changes }).catch(profileConflict(next));
       return matchedCount > 0;
     },
     async designateAdministrator(profileId, previousId) {
