@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { EXIT, readCommandLine, runCommand, type CommandResult } from '../src/admin/cli/commands.ts';
 import { adminSocketPath, askAdminSocket } from '../src/admin/cli/control-socket.ts';
 import { loadConfig } from '../src/config/load.ts';
+import { usesMemoryStores } from '../src/config/schema.ts';
 import { messageFor } from '../src/http/error-handler.ts';
 import { createServices } from '../src/services.ts';
 import { ConfigError } from '../src/shared/errors.ts';
@@ -48,7 +49,7 @@ try {
 }
 const operator = userInfo().username;
 
-if (!config!.stores.mongodbUri || !config!.stores.redisUrl) {
+if (usesMemoryStores(config!)) {
   const path = adminSocketPath(config!);
   const answer = await askAdminSocket(path, { argv: withAbsolutePaths(argv), operator }).catch((err: Error) => ({ exitCode: EXIT.unavailable, stdout: '', stderr: `${err.message}\n` }) as CommandResult);
   finish(answer ?? {

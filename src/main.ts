@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { loadConfig } from './config/load.ts';
+import { usesMemoryStores } from './config/schema.ts';
 import { createApp } from './http/create-app.ts';
 import { createServices } from './services.ts';
 import { ConfigError } from './shared/errors.ts';
@@ -39,8 +40,7 @@ async function main() {
   });
 
   // With memory stores, this process holds the data: `npm run admin` reaches it through a local socket.
-  const memoryStores = !config.stores.mongodbUri || !config.stores.redisUrl;
-  const adminSocket = memoryStores
+  const adminSocket = usesMemoryStores(config)
     ? await serveAdminSocket(adminSocketPath(config), (request) =>
       runCommand(services.admin, { actor: `operator:${request.operator}` }, request.argv, (error) => messageFor(services.views, error, true)))
       .catch((err: Error) => {

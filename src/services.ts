@@ -160,21 +160,14 @@ export async function createServices(config: Config, options: { logger?: Logger;
   });
   const clientRegistration = commandLine ? { stop: () => undefined } : await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
 
+  // The support desk issues links as a person's request does, and revokes as a redemption does.
   const support: SupportDeskDeps = {
-    directory,
-    associations: directory,
-    links,
-    mail: associationMail,
-    audit: stores.audit,
-    clock,
-    linkTtlSeconds: config.association.linkTtlSeconds,
-    linkUrl: requestDeps.linkUrl,
-    upstreamName,
+    ...requestDeps,
+    revokeSignIns: redeem.revokeSignIns,
     portalName: async (clientId) => {
       const client = await provider.Client.find(clientId).catch(() => undefined);
       return client ? client.clientName ?? client.clientId : undefined;
     },
-    revokeSignIns: (profileId) => adapter.revokeAccount(profileId),
   };
   const admin: AdminOperations = {
     clients: { clients: stores.clients, audit: stores.audit, clock, validate: (metadata) => provider.Client.validate(metadata) },

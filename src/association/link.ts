@@ -1,5 +1,5 @@
 import type { UpstreamIdentity } from '../directory/model.ts';
-import { randomToken, sha256 } from '../shared/ids.ts';
+import { randomToken, referenceFor, sha256 } from '../shared/ids.ts';
 
 /**
  * An emailed association link (DESIGN.md §5): proof that the person controls the profile's registered email,
@@ -29,6 +29,30 @@ export type LinkState = AssociationLink['status'] | 'expired';
 export function linkState(link: AssociationLink, now: Date): LinkState {
   if (link.status !== 'active') return link.status;
   return link.expiresAt.getTime() <= now.getTime() ? 'expired' : 'active';
+}
+
+/** The support reference of a link: its audit event's id, printed in its email. */
+export function linkReference(linkId: string): string {
+  return referenceFor(`link:${linkId}`);
+}
+
+/**
+ * A new active link for a profile, ready to issue: the raw token (for the email, never stored), the link record
+ * holding only its hash, and its support reference.
+ */
+export function newLink(options: { profileId: string; requester?: AssociationLink['requester']; clientId?: string; now: Date; ttlSeconds: number }) {
+  const { token, tokenHash } = newLinkToken();
+  const link: AssociationLink = {
+    id: randomToken(9),
+    tokenHash,
+    profileId: options.profileId,
+    ...(options.requester ? { requester: { upstreamId: options.requester.upstreamId, subject: options.requester.subject } } : {}),
+    ...(options.clientId ? { clientId: options.clientId } : {}),
+    createdAt: options.now,
+    expiresAt: new Date(options.now.getTime() + options.ttlSeconds * 1000),
+    status: 'active',
+  };
+  return { token, link, reference: linkReference(link.id) };
 }
 
 /** 256 bits from the CSPRNG; the raw value exists only in the email and the person's browser. */

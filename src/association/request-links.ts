@@ -3,11 +3,11 @@ import type { DirectoryStore } from '../directory/directory-store.ts';
 import { assessProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
 import { normaliseEmail, sameIdentity, type UpstreamIdentity } from '../directory/model.ts';
 import type { Clock } from '../shared/clock.ts';
-import { randomToken, referenceCode, referenceFor } from '../shared/ids.ts';
+import { referenceCode } from '../shared/ids.ts';
 import { personActor, type AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AssociationMail } from './association-mail.ts';
-import { newLinkToken } from './link.ts';
+import { newLink } from './link.ts';
 import type { LinkStore } from './link-store.ts';
 import { maskAccount } from './mask.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -66,20 +66,9 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
     const current = await deps.associations.findByProfile(profile.id);
     if (current && sameIdentity(current, request.identity)) return false;
 
-    const { token, tokenHash } = newLinkToken();
-    const expiresAt = new Date(now.getTime() + deps.linkTtlSeconds * 1000);
-    const linkId = randomToken(9);
-    const reference = referenceFor(`link:${linkId}`);
-    await deps.links.issue({
-      id: linkId,
-      tokenHash,
-      profileId: profile.id,
-      requester: { upstreamId: request.identity.upstreamId, subject: request.identity.subject },
-      clientId: request.client.id,
-      createdAt: now,
-      expiresAt,
-      status: 'active',
-    });
+    const { token, link, reference } = newLink({ profileId: profile.id, requester: request.identity, clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
+    const { id: linkId, expiresAt } = link;
+    await deps.links.issue(link);
     // Recorded before the mail is queued: a failure of the audit write sends nothing unrecorded.
     await deps.audit.record({
       id: reference, at: now, action: 'association.link_issued', outcome: 'success',

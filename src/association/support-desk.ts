@@ -1,29 +1,18 @@
 import type { AdminActor } from '../admin/scopes.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
-import type { AssociationStore } from '../directory/association-store.ts';
-import type { DirectoryStore } from '../directory/directory-store.ts';
-import type { Clock } from '../shared/clock.ts';
+import { organisationOf, profileOf } from '../directory/manage-directory.ts';
 import { AppError } from '../shared/errors.ts';
-import { randomToken, referenceFor } from '../shared/ids.ts';
-import type { AssociationMail } from './association-mail.ts';
-import { linkState, newLinkToken } from './link.ts';
-import type { LinkStore } from './link-store.ts';
+import { referenceFor } from '../shared/ids.ts';
+import { linkReference, linkState, newLink } from './link.ts';
 import { maskAccount } from './mask.ts';
+import type { RedeemDeps } from './redeem-link.ts';
+import type { RequestLinksDeps } from './request-links.ts';
 
-export interface SupportDeskDeps {
-  directory: DirectoryStore;
-  associations: AssociationStore;
-  links: LinkStore;
-  mail: AssociationMail;
-  audit: AuditLog;
-  clock: Clock;
-  linkTtlSeconds: number;
-  linkUrl(token: string): string;
-  upstreamName(upstreamId: string): string;
+/** What issuing links needs (as for a person's request), and what an unlink revokes (as after a redemption). */
+export interface SupportDeskDeps
+  extends Pick<RequestLinksDeps, 'directory' | 'associations' | 'links' | 'mail' | 'audit' | 'clock' | 'linkTtlSeconds' | 'linkUrl' | 'upstreamName'>,
+    Pick<RedeemDeps, 'revokeSignIns'> {
   /** The portal an invitation leads back to, by id (undefined when it is not registered or disabled). */
   portalName(clientId: string): Promise<string | undefined>;
-  /** Ends the broker sessions and revokes the grants (and their tokens) of everyone signed in as the profile. */
-  revokeSignIns(profileId: string): Promise<void>;
 }
 
 /** A link's status as support reads it: where the link is, and before it is used, where its email is. */
@@ -33,16 +22,13 @@ export type LinkStatus = 'queued' | 'sent' | 'delivery_failed' | 'redeeming' | '
 const notFound = (code: string, message: string) => new AppError(404, code, message);
 
 async function profileAndOrganisation(deps: Pick<SupportDeskDeps, 'directory'>, profileId: string) {
-  const profile = await deps.directory.getProfile(profileId);
-  if (!profile) throw notFound('profile_not_found', `no profile ${profileId}`);
-  const organisation = await deps.directory.getOrganisation(profile.organisationId);
-  if (!organisation) throw notFound('organisation_not_found', `no organisation ${profile.organisationId}`);
-  return { profile, organisation };
+  const profile = await profileOf(deps, profileId);
+  return { profile, organisation: await organisationOf(deps, profile.organisationId) };
 }
 
 /** Which account signs in as the profile (masked), since when, and how it was associated. */
 export async function showAssociation(deps: SupportDeskDeps, profileId: string) {
-  await profileAndOrganisation(deps, profileId);
+  await profileOf(deps, profileId);
   const association = await deps.associations.findByProfile(profileId);
   if (!association) throw notFound('not_associated', `profile ${profileId} has no association`);
   return {
@@ -84,7 +70,7 @@ export async function unlinkProfile(deps: SupportDeskDeps, who: AdminActor, prof
 
 /** The profile's links, newest first, with the status support reads out ("it says delivery failed: check the address"). */
 export async function listProfileLinks(deps: SupportDeskDeps, profileId: string) {
-  await profileAndOrganisation(deps, profileId);
+  await profileOf(deps, profileId);
   const now = deps.clock.now();
   const links = await deps.links.listForProfile(profileId);
   return links.map((link) => {
@@ -99,7 +85,7 @@ export async function listProfileLinks(deps: SupportDeskDeps, profileId: string)
       ...(link.requester ? { requested_with: link.requester.upstreamId } : {}),
       created_at: link.createdAt.toISOString(),
       expires_at: link.expiresAt.toISOString(),
-      reference: referenceFor(`link:${link.id}`),
+      reference: linkReference(link.id),
     };
   });
 }
@@ -117,11 +103,9 @@ export async function sendInvitation(deps: SupportDeskDeps, who: AdminActor, pro
   const portalName = options.clientId ? await deps.portalName(options.clientId) : undefined;
   if (options.clientId && !portalName) throw notFound('client_not_found', `no enabled client ${options.clientId}`);
   const now = deps.clock.now();
-  const { token, tokenHash } = newLinkToken();
-  const expiresAt = new Date(now.getTime() + deps.linkTtlSeconds * 1000);
-  const linkId = randomToken(9);
-  const reference = referenceFor(`link:${linkId}`);
-  await deps.links.issue({ id: linkId, tokenHash, profileId, ...(options.clientId ? { clientId: options.clientId } : {}), createdAt: now, expiresAt, status: 'active' });
+  const { token, link, reference } = newLink({ profileId, clientId: options.clientId, now, ttlSeconds: deps.linkTtlSeconds });
+  const { id: linkId, expiresAt } = link;
+  await deps.links.issue(link);
   await deps.audit.record({
     id: reference, at: now, action: 'association.invited', outcome: 'success', actor: who.actor, ip: who.ip,
     organisationId: organisation.id, profileId, ...(options.clientId ? { clientId: options.clientId } : {}),

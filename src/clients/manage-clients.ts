@@ -3,7 +3,7 @@ import type { AdminActor } from '../admin/scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
-import { randomToken, referenceCode } from '../shared/ids.ts';
+import { newRecordId, randomToken, referenceCode } from '../shared/ids.ts';
 import type { ClientStore, StoredClient } from './client-store.ts';
 
 export interface ManageClientsDeps {
@@ -75,7 +75,7 @@ export async function getClient(deps: ManageClientsDeps, clientId: string): Prom
  * secret: it is returned here once and never shown again.
  */
 export async function createClient(deps: ManageClientsDeps, who: AdminActor, input: ClientMetadata): Promise<{ client: ClientView; client_secret?: string }> {
-  const clientId = input.client_id ? String(input.client_id) : `c-${randomToken(12).replace(/[^A-Za-z0-9]/g, 'x').toLowerCase()}`;
+  const clientId = input.client_id ? String(input.client_id) : newRecordId('c', 12);
   if (await deps.clients.find(clientId)) throw conflict('client_exists', clientId, `client ${clientId} exists`);
   const secret = needsSecret(input) ? randomToken(32) : undefined;
   const metadata: ClientMetadata = { ...input, client_id: clientId, ...(secret ? { client_secret: secret } : {}) };

@@ -75,24 +75,23 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (Object.keys(admin).length) out.admin = admin;
   const keys: Record<string, unknown> = {};
   if (env.JWKS_FILE) keys.jwksFile = env.JWKS_FILE;
-  if (env.COOKIE_KEYS) keys.cookieKeys = env.COOKIE_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
-  // The same keys from a file, one per line, newest first (secrets mounted as files; `npm run keys -- --cookie-out`).
-  if (env.COOKIE_KEYS_FILE && !env.COOKIE_KEYS) {
+  // Cookie keys and client-secret keys: comma-separated in the variable, or one per line in a file (secrets mounted as
+  // files; `npm run keys -- --cookie-out / --secret-out`), newest first.
+  const keyList = (name: 'COOKIE_KEYS' | 'SECRET_KEYS'): string[] | undefined => {
+    if (env[name]) return env[name].split(',').map((k) => k.trim()).filter(Boolean);
+    const file = env[`${name}_FILE`];
+    if (!file) return undefined;
     try {
-      keys.cookieKeys = readFileSync(env.COOKIE_KEYS_FILE, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean);
+      return readFileSync(file, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean);
     } catch (err) {
-      problems.push(`COOKIE_KEYS_FILE: cannot read ${env.COOKIE_KEYS_FILE}: ${(err as Error).message}`);
+      problems.push(`${name}_FILE: cannot read ${file}: ${(err as Error).message}`);
+      return undefined;
     }
-  }
-  if (env.SECRET_KEYS) keys.secretKeys = env.SECRET_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
-  // Client-secret encryption keys from a file, one per line, newest first (`npm run keys -- --secret-out`).
-  if (env.SECRET_KEYS_FILE && !env.SECRET_KEYS) {
-    try {
-      keys.secretKeys = readFileSync(env.SECRET_KEYS_FILE, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean);
-    } catch (err) {
-      problems.push(`SECRET_KEYS_FILE: cannot read ${env.SECRET_KEYS_FILE}: ${(err as Error).message}`);
-    }
-  }
+  };
+  const cookieKeys = keyList('COOKIE_KEYS');
+  if (cookieKeys) keys.cookieKeys = cookieKeys;
+  const secretKeys = keyList('SECRET_KEYS');
+  if (secretKeys) keys.secretKeys = secretKeys;
   if (Object.keys(keys).length) out.keys = keys;
   return out as ConfigInput;
 }

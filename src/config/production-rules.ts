@@ -1,4 +1,4 @@
-import type { Config } from './schema.ts';
+import { usesMemoryStores, type Config } from './schema.ts';
 
 /**
  * Development defaults that must not reach production, each with the setting that replaces it.
@@ -6,7 +6,7 @@ import type { Config } from './schema.ts';
  */
 export function productionProblems(config: Config): string[] {
   const problems: string[] = [];
-  if (!config.stores.mongodbUri || !config.stores.redisUrl) {
+  if (usesMemoryStores(config)) {
     problems.push('MONGODB_URI and REDIS_URL: memory stores lose every session on restart and cannot be shared between nodes; set both');
   }
   if (!config.keys.jwksFile) {

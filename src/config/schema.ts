@@ -204,3 +204,8 @@ type Parsed = z.output<typeof configSchema>;
 
 /** The configuration after loading: defaults resolved, frozen. */
 export type Config = Readonly<Omit<Parsed, 'issuer' | 'demo'> & { issuer: string; demo: { enabled: boolean } }>;
+
+/** Neither store configured: the embedded default, everything in this process's memory (DESIGN.md §6). */
+export function usesMemoryStores(config: Pick<Config, 'stores'>): boolean {
+  return !config.stores.mongodbUri || !config.stores.redisUrl;
+}

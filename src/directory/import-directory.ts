@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AdminActor } from '../admin/scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
-import { randomToken, referenceCode } from '../shared/ids.ts';
+import { newRecordId, referenceCode } from '../shared/ids.ts';
 import type { BatchResult, DirectoryAdminStore, DirectoryConflictKind } from './directory-admin-store.ts';
 import type { ImportRow, ParsedImport } from './import-file.ts';
 import { PROFILE_KINDS, PROFILE_ROLES, normaliseEmail, type Organisation, type Profile } from './model.ts';
@@ -57,7 +57,6 @@ const ROW_CONFLICT: Record<DirectoryConflictKind, string> = {
   administrator: 'the organisation got another administrator meanwhile',
 };
 
-const newId = (prefix: string) => `${prefix}-${randomToken(9).replace(/[^A-Za-z0-9]/g, 'x').toLowerCase()}`;
 const lower = (value?: string) => (value ? value.toLowerCase() : value);
 
 function readRow(row: ImportRow): { row: Row } | { reason: string } {
@@ -144,7 +143,7 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
       reject(`account number ${row.account_number} is new: organisation_name and kind are needed to create it`);
       continue;
     } else {
-      const next = wanted({ id: newId('org'), accountNumber: row.account_number, name: row.organisation_name, kind: row.kind, status: 'active' });
+      const next = wanted({ id: newRecordId('org'), accountNumber: row.account_number, name: row.organisation_name, kind: row.kind, status: 'active' });
       fresh = { organisation: next, line: report.line, change: 'created', firstIndex: index };
     }
 
@@ -157,7 +156,7 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
     }
     const role = row.role ?? existing?.role ?? (administrator ? 'professional' : 'administrator');
     const profile: Profile = {
-      id: existing?.id ?? newId('prf'),
+      id: existing?.id ?? newRecordId('prf'),
       organisationId: organisation.id,
       email: row.email,
       displayName: row.display_name,

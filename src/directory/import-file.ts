@@ -39,6 +39,13 @@ export const MAX_IMPORT_ROWS = 50_000;
 // Messages for people live in views/errors/messages/<code>.hbs; the message here names what is wrong for the log and the API.
 const unreadable = (message: string) => new AppError(400, 'import_unreadable', message, { details: { problem: message } });
 
+/** Without these a row cannot be placed: the whole file is refused, naming what it has instead. */
+function requireColumns(columns: Set<ImportColumn>, found: string[]) {
+  for (const required of ['account_number', 'email'] as const) {
+    if (!columns.has(required)) throw unreadable(`no ${required} column (found: ${found.join(', ') || 'none'})`);
+  }
+}
+
 function mapColumns(headers: string[]) {
   const mapped = headers.map((h) => canonical(h.trim()));
   const ignoredColumns = headers.filter((h, i) => !mapped[i] && h.trim()).map((h) => h.trim());
@@ -48,9 +55,7 @@ function mapColumns(headers: string[]) {
     if (seen.has(column)) throw unreadable(`two columns mean ${column}: "${headers[i]!.trim()}" and an earlier one`);
     seen.add(column);
   }
-  for (const required of ['account_number', 'email'] as const) {
-    if (!seen.has(required)) throw unreadable(`no ${required} column (found: ${headers.map((h) => h.trim()).join(', ') || 'none'})`);
-  }
+  requireColumns(seen, headers.map((h) => h.trim()));
   return { mapped, ignoredColumns, columns: seen };
 }
 
@@ -98,9 +103,7 @@ export function parseJsonImport(content: string): ParsedImport {
   if (items.length > MAX_IMPORT_ROWS) throw unreadable(`${items.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
   const keys = [...new Set(items.flatMap((item) => (item && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item) : [])))];
   const columns = new Set(keys.map(canonical).filter((c): c is ImportColumn => Boolean(c)));
-  for (const required of ['account_number', 'email'] as const) {
-    if (items.length && !columns.has(required)) throw unreadable(`no ${required} column (found: ${keys.join(', ') || 'none'})`);
-  }
+  if (items.length) requireColumns(columns, keys);
   const ignoredColumns = keys.filter((k) => !canonical(k));
   const rows = items.map((item, index): ImportRow => {
     const values: ImportRow['values'] = {};

@@ -2,7 +2,7 @@ import type { AdminActor } from '../admin/scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
-import { randomToken, referenceCode } from '../shared/ids.ts';
+import { newRecordId, referenceCode } from '../shared/ids.ts';
 import type { AssociationStore } from './association-store.ts';
 import { DirectoryConflict, type DirectoryAdminStore, type OrganisationFilter, type PageRequest, type ProfileFilter } from './directory-admin-store.ts';
 import type { DirectoryStore } from './directory-store.ts';
@@ -44,7 +44,6 @@ function explain(err: unknown): never {
   throw conflict('administrator_exists', 'the organisation has an administrator');
 }
 
-const newId = (prefix: string) => `${prefix}-${randomToken(9).replace(/[^A-Za-z0-9]/g, 'x').toLowerCase()}`;
 
 async function record(deps: ManageDirectoryDeps, who: AdminActor, action: string, target: { organisationId?: string; profileId?: string }, details?: Record<string, string | number | boolean>) {
   const id = referenceCode();
@@ -63,16 +62,22 @@ async function paged<T extends { id: string }>(list: (page: PageRequest) => Prom
   return { items: shown, ...(more ? { next: shown[shown.length - 1]!.id } : {}) };
 }
 
-export async function organisationOf(deps: Pick<ManageDirectoryDeps, 'directory'>, id: string): Promise<Organisation> {
+export async function organisationOf(deps: { directory: DirectoryStore }, id: string): Promise<Organisation> {
   const organisation = await deps.directory.getOrganisation(id);
   if (!organisation) throw notFound('organisation', id);
   return organisation;
 }
 
-export async function profileOf(deps: Pick<ManageDirectoryDeps, 'directory'>, id: string): Promise<Profile> {
+export async function profileOf(deps: { directory: DirectoryStore }, id: string): Promise<Profile> {
   const profile = await deps.directory.getProfile(id);
   if (!profile) throw notFound('profile', id);
   return profile;
+}
+
+/** The organisation's administrator, if it has one (the store holds at most one). */
+async function administratorOf(deps: ManageDirectoryDeps, organisationId: string): Promise<Profile | undefined> {
+  const [administrator] = await deps.directory.listProfiles({ organisationId, role: 'administrator' }, { limit: 1 });
+  return administrator;
 }
 
 export const listOrganisations = (deps: ManageDirectoryDeps, filter: OrganisationFilter, page: PageRequest) =>
@@ -84,12 +89,12 @@ export const listProfiles = (deps: ManageDirectoryDeps, filter: ProfileFilter, p
 /** An organisation with its administrator, as the support desk looks it up. */
 export async function getOrganisation(deps: ManageDirectoryDeps, id: string) {
   const organisation = await organisationOf(deps, id);
-  const [administrator] = await deps.directory.listProfiles({ organisationId: id, role: 'administrator' }, { limit: 1 });
+  const administrator = await administratorOf(deps, id);
   return { ...organisation, administratorId: administrator?.id ?? null };
 }
 
 export async function createOrganisation(deps: ManageDirectoryDeps, who: AdminActor, input: OrganisationInput): Promise<Organisation> {
-  const organisation: Organisation = { ...input, id: input.id ?? newId('org'), status: input.status ?? 'active' };
+  const organisation: Organisation = { ...input, id: input.id ?? newRecordId('org'), status: input.status ?? 'active' };
   if (await deps.directory.getOrganisation(organisation.id)) throw conflict('organisation_exists', `organisation ${organisation.id} exists`);
   await deps.directory.createOrganisation(organisation).catch(explain);
   await record(deps, who, 'organisation.created', { organisationId: organisation.id }, { accountNumber: organisation.accountNumber, kind: organisation.kind });
@@ -123,14 +128,14 @@ export async function setOrganisationStatus(deps: ManageDirectoryDeps, who: Admi
  */
 export async function createProfile(deps: ManageDirectoryDeps, who: AdminActor, input: ProfileInput, options: { invite?: boolean } = {}): Promise<Profile> {
   const organisation = await organisationOf(deps, input.organisationId);
-  const [administrator] = await deps.directory.listProfiles({ organisationId: organisation.id, role: 'administrator' }, { limit: 1 });
+  const administrator = await administratorOf(deps, organisation.id);
   if (input.role === 'administrator' && administrator) throw conflict('administrator_exists', 'the organisation has an administrator', { administratorId: administrator.id });
   // An invitation goes only to an active profile of an active organisation: refused before anything is written.
   if (options.invite && (organisation.status !== 'active' || input.status === 'disabled')) {
     throw conflict('profile_disabled', 'cannot invite a disabled profile or a profile of a disabled organisation');
   }
   const profile: Profile = {
-    id: input.id ?? newId('prf'),
+    id: input.id ?? newRecordId('prf'),
     organisationId: organisation.id,
     email: normaliseEmail(input.email),
     displayName: input.displayName,
@@ -176,7 +181,7 @@ export async function designateAdministrator(deps: ManageDirectoryDeps, who: Adm
   const profile = await profileOf(deps, profileId);
   if (profile.organisationId !== organisationId) throw conflict('profile_not_in_organisation', `profile ${profileId} is not in ${organisationId}`);
   if (profile.status !== 'active') throw conflict('profile_disabled', `profile ${profileId} is disabled`);
-  const [previous] = await deps.directory.listProfiles({ organisationId, role: 'administrator' }, { limit: 1 });
+  const previous = await administratorOf(deps, organisationId);
   if (previous?.id === profileId) return { organisation, administrator: profile, previous: undefined, reference: undefined };
   await deps.directory.designateAdministrator(profileId, previous?.id).catch(explain);
   const reference = await record(deps, who, 'organisation.administrator_changed', { organisationId, profileId }, { reason, ...(previous ? { previous: previous.id } : {}) });

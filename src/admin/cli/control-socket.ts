@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +79,6 @@ export async function serveAdminSocket(path: string, run: (request: SocketReques
   } finally {
     process.umask(umask);
   }
-  chmodSync(path, 0o600);
   return server;
 }
 

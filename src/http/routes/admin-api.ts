@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { AdminOperations } from '../../admin/admin-operations.ts';
-import { AppError } from '../../shared/errors.ts';
 import { adminAuthentication } from '../admin-auth.ts';
 import { adminClientRoutes } from './admin-clients.ts';
 import { adminDirectoryRoutes } from './admin-directory.ts';
@@ -12,9 +10,6 @@ import { adminSupportRoutes } from './admin-support.ts';
 import { adminAuditRoutes } from './admin-audit.ts';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
-const IMPORT_PATH = `${ADMIN_API_PREFIX}/directory/imports`;
-/** The router matches without case and with a trailing slash; so does this. */
-const isImport = (path: string) => path.replace(/\/+$/, '').toLowerCase() === IMPORT_PATH;
 export const OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'admin', 'openapi.json');
 
 export interface AdminApiDeps {
@@ -32,19 +27,13 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
 
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
-    // Imports also take CSV (import-body.ts checks their type); everything else is JSON.
-    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && ctx.request.length && !ctx.is('application/json') && !isImport(ctx.path)) {
-      throw new AppError(415, 'unsupported_media_type', `${ctx.get('content-type') || 'no content type'} is not JSON`);
-    }
     await next();
   });
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json';
     ctx.body = openapi;
   });
-  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '64kb', encoding: 'utf-8' });
-  // An import's body is read by its route, after authentication, with its own limit.
-  router.use((ctx, next) => (isImport(ctx.path) ? next() : json(ctx, next)));
+  // Bodies are read after authentication, by each area (json-body.ts; imports by their route).
   router.use(adminAuthentication(deps.provider));
   for (const area of [
     adminClientRoutes(deps.admin.clients),

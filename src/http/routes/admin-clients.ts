@@ -5,6 +5,7 @@ import { ADMIN_SCOPES } from '../../admin/scopes.ts';
 import { createClient, deleteClient, getClient, listClients, rotateClientSecret, setClientStatus, updateClient, type ManageClientsDeps } from '../../clients/manage-clients.ts';
 import { PROFILE_KINDS } from '../../directory/model.ts';
 import { actorOf, requireScope } from '../admin-auth.ts';
+import { jsonBody } from '../json-body.ts';
 import { parseInput } from '../validate.ts';
 
 const uri = z.string().min(1).max(2000);
@@ -41,6 +42,7 @@ export function toMetadata(input: z.output<typeof clientInput>): ClientMetadata 
 export function adminClientRoutes(deps: ManageClientsDeps): Router {
   const router = new Router({ prefix: '/clients' });
   router.use(requireScope(ADMIN_SCOPES.clients));
+  router.use(jsonBody);
 
   router.get('/', async (ctx) => {
     ctx.body = { clients: await listClients(deps) };

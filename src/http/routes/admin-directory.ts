@@ -10,6 +10,7 @@ import {
 } from '../../directory/manage-directory.ts';
 import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
 import { actorOf, requireScope } from '../admin-auth.ts';
+import { jsonBody } from '../json-body.ts';
 import { parseInput } from '../validate.ts';
 import { readImportBody } from '../import-body.ts';
 import { optionalReasonInput, organisationView, pageQuery, profileView } from './admin-views.ts';
@@ -55,6 +56,8 @@ const organisationValues = (input: z.output<typeof organisationUpdate>) => ({
 export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: ImportDeps }): Router {
   const router = new Router({ prefix: '/directory' });
   router.use(requireScope(ADMIN_SCOPES.directory));
+  // Organisations and profiles take JSON; an import reads its own body (CSV or JSON, up to 10 MB).
+  router.use(['/organisations', '/profiles'], jsonBody);
   const query = <S extends z.ZodType>(schema: S, ctx: Context) => parseInput(schema, ctx.query, 'query');
 
   router.get('/organisations', async (ctx) => {

@@ -4,6 +4,7 @@ import { ADMIN_SCOPES } from '../../admin/scopes.ts';
 import { listProfileLinks, sendInvitation, showAssociation, unlinkProfile, type SupportDeskDeps } from '../../association/support-desk.ts';
 import { designateAdministrator, type ManageDirectoryDeps } from '../../directory/manage-directory.ts';
 import { actorOf, requireScope } from '../admin-auth.ts';
+import { jsonBody } from '../json-body.ts';
 import { parseInput } from '../validate.ts';
 import { organisationView, profileView, reasonInput } from './admin-views.ts';
 
@@ -14,6 +15,7 @@ const invitation = z.strictObject({ client_id: z.string().min(1).max(64).optiona
 export function adminSupportRoutes(deps: { support: SupportDeskDeps; directory: ManageDirectoryDeps }): Router {
   const router = new Router({ prefix: '/support' });
   router.use(requireScope(ADMIN_SCOPES.support));
+  router.use(jsonBody);
 
   router.put('/organisations/:id/administrator', async (ctx) => {
     const input = parseInput(designation, ctx.request.body, 'request');

@@ -78,6 +78,7 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     doc: (item: T) => Record<string, unknown>,
     conflict: (item: T) => (err: unknown) => Promise<never> | never,
   ): Promise<BatchResult[]> => {
+    if (!items.length) return [];
     const ids = items.map((i) => i.id);
     const idsIn = (list: string[]) => ({ _id: { $in: list } }) as unknown as mongo.Filter<mongo.Document>;
     const present = async (list: string[]) => new Set((await collection.find(idsIn(list), { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)));
@@ -203,10 +204,12 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       await models.Profile.create({ _id: profile.id, ...profileDoc(profile) }).catch(profileConflict(profile));
     },
     async updateProfile(id, changes) {
-      const current = await models.Profile.findById(id).lean();
-      if (!current) return false;
-      const next = { ...toProfile(current as Record<string, unknown>), ...changes };
-      const { matchedCount } = await models.Profile.updateOne({ _id: id }, { $set: changes }).catch(profileConflict(next));
+      const { matchedCount } = await models.Profile.updateOne({ _id: id }, { $set: changes }).catch(async (err: unknown) => {
+        // Only a refused write needs the profile as it is, to say which rule the change broke.
+        const current = isDuplicate(err) ? await models.Profile.findById(id).lean() : undefined;
+        if (!current) throw err;
+        return profileConflict({ ...toProfile(current as Record<string, unknown>), ...changes })(err);
+      });
       return matchedCount > 0;
     },
     async designateAdministrator(profileId, previousId) {
