@@ -19,7 +19,7 @@ export default {
     {
       ...base,
       displayName: 'production stores',
-      testMatch: ['<rootDir>/test/flows/**/*.test.ts', '<rootDir>/test/association/{first-login,links-and-limits}.test.ts', '<rootDir>/test/admin/**/*-api.test.ts'],
+      testMatch: ['<rootDir>/test/flows/**/*.test.ts', '<rootDir>/test/association/{first-login,links-and-limits,lock-out}.test.ts', '<rootDir>/test/admin/**/*-api.test.ts'],
       globalSetup: '<rootDir>/test/support/shared-stores-setup.ts',
       globalTeardown: '<rootDir>/test/support/shared-stores-teardown.ts',
       setupFiles: ['<rootDir>/test/support/use-shared-stores.ts'],

@@ -134,6 +134,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     logger,
     perRecipient: stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
     perRecipientTotal: stores.rateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal }),
+    heldBackNotice: stores.rateLimiter({ keyPrefix: 'recipient-held-back', points: 1, windowSeconds: limits.perRecipientTotal.windowSeconds }),
     linkTtlSeconds: config.association.linkTtlSeconds,
     linkUrl: (token) => `${config.issuer}/associate/${token}`,
     upstreamName,

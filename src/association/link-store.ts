@@ -5,7 +5,10 @@ export type LinkDelivery = 'queued' | 'sent' | 'failed';
 
 /** Association links, found by the hash of their token. */
 export interface LinkStore {
-  /** Stores a new active link and marks the profile's other active links superseded, in one step (one being redeemed finishes). */
+  /**
+   * Stores a new active link and marks superseded, in the same step, the profile's other active links issued to the
+   * same requester (`requesterKey`); links of other requesters stay usable, and one being redeemed finishes.
+   */
   issue(link: AssociationLink): Promise<void>;
   findByTokenHash(tokenHash: string): Promise<AssociationLink | undefined>;
   /**

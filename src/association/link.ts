@@ -26,6 +26,15 @@ export interface AssociationLink {
 
 export type LinkState = AssociationLink['status'] | 'expired';
 
+/**
+ * Who a link was issued to, as a key: the requesting upstream identity, or '' for a link nobody asked for (an
+ * invitation, the owner's choice after held-back requests), which whoever controls the mailbox may use. A newer link
+ * supersedes only older links of the same key: one person's request never takes another's link away.
+ */
+export function requesterKey(link: Pick<AssociationLink, 'requester'>): string {
+  return link.requester ? `${link.requester.upstreamId}|${link.requester.subject}` : '';
+}
+
 export function linkState(link: AssociationLink, now: Date): LinkState {
   if (link.status !== 'active') return link.status;
   return link.expiresAt.getTime() <= now.getTime() ? 'expired' : 'active';

@@ -1,13 +1,13 @@
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
 import { assessProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
-import { normaliseEmail, sameIdentity, type UpstreamIdentity } from '../directory/model.ts';
+import { normaliseEmail, sameIdentity, type Organisation, type Profile, type UpstreamIdentity } from '../directory/model.ts';
 import type { Clock } from '../shared/clock.ts';
 import { referenceCode } from '../shared/ids.ts';
 import { personActor, type AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AssociationMail } from './association-mail.ts';
-import { newLink } from './link.ts';
+import { newLink, requesterKey } from './link.ts';
 import type { LinkStore } from './link-store.ts';
 import { maskAccount } from './mask.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -16,8 +16,12 @@ export interface RequestLinksDeps {
   directory: DirectoryStore;
   associations: AssociationStore;
   links: LinkStore;
+  /** Per (address, asking account): one account's retries. */
   perRecipient: RateLimiter;
+  /** Per address, whoever asks: the bound on link emails one mailbox receives. */
   perRecipientTotal: RateLimiter;
+  /** Per address, one point per window of `perRecipientTotal`: the one "requests held back" email. */
+  heldBackNotice: RateLimiter;
   mail: AssociationMail;
   audit: AuditLog;
   clock: Clock;
@@ -36,66 +40,131 @@ export interface LinkRequest {
   ip?: string;
 }
 
+type Candidate = { profile: Profile; organisation: Organisation; current?: { upstreamId: string; subject: string } };
+
 /**
  * Seed steps 5–6: one link per profile registered with the address that this portal admits, each emailed on its
  * own. Runs off the request path, and the person sees the same page whatever happens here: nothing in this function
- * may change the response. Over the recipient's rate limit nothing is sent, silently.
+ * may change the response.
+ *
+ * Limits on the address are silent. A request over the address's budget sends no link; the first such request of a
+ * window sends the mailbox instead one "requests held back" email per profile, with a link that whoever reads that
+ * mailbox may use with the account of their choice. So strangers asking for someone's address can neither lock its
+ * owner out of association nor flood the mailbox (docs/decisions/0012-association-lock-out.md).
  */
 export async function requestAssociationLinks(deps: RequestLinksDeps, request: LinkRequest): Promise<{ sent: number }> {
   const email = normaliseEmail(request.email);
-  const requester = `${request.identity.upstreamId}|${request.identity.subject}`;
-  const limit = await deps.perRecipient.consume(`${email}|${requester}`);
-  const total = limit.allowed ? await deps.perRecipientTotal.consume(email) : limit;
-  if (!limit.allowed || !total.allowed) {
-    deps.logger.warn('association.recipient_limited', { upstream: request.identity.upstreamId });
-    // No address in the event: it may belong to nobody in the directory, and the log is not a list of guesses.
-    await deps.audit.record({
-      id: referenceCode(), at: deps.clock.now(), action: 'association.links_limited', outcome: 'failure',
-      actor: personActor(request.identity), ip: request.ip, clientId: request.client.id,
-      details: { limit: !limit.allowed ? 'per_address_and_account' : 'per_address' },
-    });
+  const candidates = await candidatesFor(deps, email, request);
+  // Nothing to send spends nothing: a request through a portal that admits none of the address's profiles cannot
+  // use up the budget of a portal that does.
+  if (!candidates.length) {
+    deps.logger.info('association.links_requested', { upstream: request.identity.upstreamId, client: request.client.id, sent: 0 });
     return { sent: 0 };
   }
-  const now = deps.clock.now();
-  const profiles = await deps.directory.findProfilesByEmail(email);
-  // Each profile on its own: a store failing for one (its link, its audit event, its mail) is logged and the
-  // others still get theirs.
-  const sendOne = async (profile: (typeof profiles)[number]): Promise<boolean> => {
-    const organisation = await deps.directory.getOrganisation(profile.organisationId);
-    if (!organisation || !assessProfile(profile, organisation, request.client.policy, now).eligible) return false;
-    const current = await deps.associations.findByProfile(profile.id);
-    if (current && sameIdentity(current, request.identity)) return false;
+  const limit = await deps.perRecipient.consume(`${email}|${requesterKey({ requester: request.identity })}`);
+  if (!limit.allowed) {
+    await recordLimited(deps, request, 'per_address_and_account');
+    return { sent: 0 };
+  }
+  const total = await deps.perRecipientTotal.consume(email);
+  if (!total.allowed) {
+    await recordLimited(deps, request, 'per_address');
+    // The first request held back in this window tells the mailbox; later ones add nothing to it.
+    if ((await deps.heldBackNotice.consume(email)).allowed) {
+      return { sent: await eachCandidate(deps, request, candidates, (c) => sendHeldBack(deps, request, c, total.used)) };
+    }
+    return { sent: 0 };
+  }
+  return { sent: await eachCandidate(deps, request, candidates, (c) => sendLink(deps, request, c)) };
+}
 
-    const { token, link, reference } = newLink({ profileId: profile.id, requester: request.identity, clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
-    const { id: linkId, expiresAt } = link;
-    await deps.links.issue(link);
-    // Recorded before the mail is queued: a failure of the audit write sends nothing unrecorded.
-    await deps.audit.record({
-      id: reference, at: now, action: 'association.link_issued', outcome: 'success',
-      actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
-      details: { link: linkId, expiresAt: expiresAt.toISOString(), ...(current ? { moves: true } : {}) },
-    });
-    await deps.mail.sendLink({
-      profile,
-      organisation,
-      url: deps.linkUrl(token),
-      expiresAt,
-      upstreamName: deps.upstreamName(request.identity.upstreamId),
-      portalName: request.client.name,
-      currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
-      reference,
-      linkId,
-    });
-    return true;
-  };
+/** The address's profiles this portal admits, but those this identity holds already. */
+async function candidatesFor(deps: RequestLinksDeps, email: string, request: LinkRequest): Promise<Candidate[]> {
+  const now = deps.clock.now();
+  const candidates: Candidate[] = [];
+  for (const profile of await deps.directory.findProfilesByEmail(email)) {
+    const organisation = await deps.directory.getOrganisation(profile.organisationId);
+    if (!organisation || !assessProfile(profile, organisation, request.client.policy, now).eligible) continue;
+    const current = await deps.associations.findByProfile(profile.id);
+    if (current && sameIdentity(current, request.identity)) continue;
+    candidates.push({ profile, organisation, ...(current ? { current } : {}) });
+  }
+  return candidates;
+}
+
+/**
+ * Each profile on its own: a store failing for one (its link, its audit event, its mail) is logged and the others
+ * still get theirs.
+ */
+async function eachCandidate(deps: RequestLinksDeps, request: LinkRequest, candidates: Candidate[], send: (c: Candidate) => Promise<void>): Promise<number> {
   let sent = 0;
-  for (const profile of profiles) {
+  for (const candidate of candidates) {
     try {
-      if (await sendOne(profile)) sent += 1;
+      await send(candidate);
+      sent += 1;
     } catch (err) {
-      deps.logger.warn('association.link_failed', { profile: profile.id, client: request.client.id, message: (err as Error).message });
+      deps.logger.warn('association.link_failed', { profile: candidate.profile.id, client: request.client.id, message: (err as Error).message });
     }
   }
   deps.logger.info('association.links_requested', { upstream: request.identity.upstreamId, client: request.client.id, sent });
-  return { sent };
+  return sent;
+}
+
+async function recordLimited(deps: RequestLinksDeps, request: LinkRequest, limit: 'per_address_and_account' | 'per_address') {
+  deps.logger.warn('association.recipient_limited', { upstream: request.identity.upstreamId, limit });
+  // No address in the event: it may belong to nobody in the directory, and the log is not a list of guesses.
+  await deps.audit.record({
+    id: referenceCode(), at: deps.clock.now(), action: 'association.links_limited', outcome: 'failure',
+    actor: personActor(request.identity), ip: request.ip, clientId: request.client.id, details: { limit },
+  });
+}
+
+/** The link for the identity that asked: only it can complete the association. */
+async function sendLink(deps: RequestLinksDeps, request: LinkRequest, { profile, organisation, current }: Candidate) {
+  const now = deps.clock.now();
+  const { token, link, reference } = newLink({ profileId: profile.id, requester: request.identity, clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
+  await deps.links.issue(link);
+  // Recorded before the mail is queued: a failure of the audit write sends nothing unrecorded.
+  await deps.audit.record({
+    id: reference, at: now, action: 'association.link_issued', outcome: 'success',
+    actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
+    details: { link: link.id, expiresAt: link.expiresAt.toISOString(), ...(current ? { moves: true } : {}) },
+  });
+  await deps.mail.sendLink({
+    profile,
+    organisation,
+    url: deps.linkUrl(token),
+    expiresAt: link.expiresAt,
+    upstreamName: deps.upstreamName(request.identity.upstreamId),
+    portalName: request.client.name,
+    currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
+    reference,
+    linkId: link.id,
+  });
+}
+
+/**
+ * The owner's way through when the address's budget is spent: a link bound to no account (like an invitation), so
+ * the mailbox's owner signs in with whichever account they choose. It supersedes only an earlier link of its kind.
+ */
+async function sendHeldBack(deps: RequestLinksDeps, request: LinkRequest, { profile, organisation, current }: Candidate, requests: number) {
+  const now = deps.clock.now();
+  const { token, link, reference } = newLink({ profileId: profile.id, clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
+  await deps.links.issue(link);
+  await deps.audit.record({
+    id: reference, at: now, action: 'association.link_issued', outcome: 'success',
+    actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
+    details: { link: link.id, expiresAt: link.expiresAt.toISOString(), kind: 'held_back', requests, ...(current ? { moves: true } : {}) },
+  });
+  await deps.mail.sendHeldBack({
+    profile,
+    organisation,
+    url: deps.linkUrl(token),
+    expiresAt: link.expiresAt,
+    portalName: request.client.name,
+    requests,
+    currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
+    reference,
+    linkId: link.id,
+  });
 }

@@ -30,6 +30,10 @@ export function createAssociationMail(deps: { renderer: MailRenderer; queue: Del
       currentAccount: message.currentAccount,
     }),
     sendInvitation: (message) => sendLinkMail('association-invitation', message, {}),
+    sendHeldBack: (message) => sendLinkMail('association-held-back', message, {
+      requests: message.requests,
+      currentAccount: message.currentAccount,
+    }),
     async sendNotice(message) {
       const rendered = deps.renderer.render('association-notice', {
         name: message.profile.displayName,

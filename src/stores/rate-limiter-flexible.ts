@@ -6,10 +6,10 @@ export function fromRateLimiterFlexible(limiter: RateLimiterAbstract): RateLimit
   return {
     async consume(key) {
       try {
-        await limiter.consume(key);
-        return { allowed: true, retryAfterSeconds: 0 };
+        const result = await limiter.consume(key);
+        return { allowed: true, retryAfterSeconds: 0, used: result.consumedPoints };
       } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+        if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), used: rejection.consumedPoints };
         throw rejection;
       }
     },

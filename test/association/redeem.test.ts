@@ -25,6 +25,7 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
   const mail: AssociationMail = {
     sendLink: async () => undefined,
     sendInvitation: async () => undefined,
+    sendHeldBack: async () => undefined,
     sendNotice: async (m) => {
       notices.push(m);
     },

@@ -36,6 +36,7 @@ describe('requesting association links', () => {
         mailed.push({ profile: m.profile.id, reference: m.reference });
       },
       sendInvitation: async () => undefined,
+      sendHeldBack: async () => undefined,
       sendNotice: async () => undefined,
     };
     const warnings: string[] = [];
@@ -44,6 +45,7 @@ describe('requesting association links', () => {
       logger: { info: () => undefined, warn: (event) => warnings.push(event), error: () => undefined },
       perRecipient: createMemoryRateLimiter({ keyPrefix: 'a', points: 10, windowSeconds: 60 }),
       perRecipientTotal: createMemoryRateLimiter({ keyPrefix: 'b', points: 10, windowSeconds: 60 }),
+      heldBackNotice: createMemoryRateLimiter({ keyPrefix: 'c', points: 1, windowSeconds: 60 }),
       linkTtlSeconds: 3600, linkUrl: (t) => `https://broker.example/associate/${t}`, upstreamName: () => 'Demo',
     }, { email: 'x@org.example', identity: { upstreamId: 'demo', subject: 's' }, client: { id: 'c', name: 'Portal', policy: { profileKinds: ['customer'], contractRequired: true } } });
 

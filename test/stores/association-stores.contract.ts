@@ -51,6 +51,21 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       expect((await store.findByTokenHash(other.tokenHash))!.status).toBe('active');
     });
 
+    it('supersedes only links of the same requester: another account\'s link, or an invitation, stays usable', async () => {
+      const store = await setup();
+      const owners = link('p', { requester: { upstreamId: 'up', subject: 'owner' } });
+      const invitation = link('p', { requester: undefined });
+      await store.issue(owners);
+      await store.issue(invitation);
+      await store.issue(link('p', { requester: { upstreamId: 'up', subject: 'stranger' } }));
+      expect((await store.findByTokenHash(owners.tokenHash))!.status).toBe('active');
+      expect((await store.findByTokenHash(invitation.tokenHash))!.status).toBe('active');
+      await store.issue(link('p', { requester: undefined }));
+      expect((await store.findByTokenHash(invitation.tokenHash))!.status).toBe('superseded');
+      await store.issue(link('p', { requester: { upstreamId: 'up', subject: 'owner' } }));
+      expect((await store.findByTokenHash(owners.tokenHash))!.status).toBe('superseded');
+    });
+
     it('completes a claimed link exactly once across twenty parallel completions (claims are re-entrant)', async () => {
       const store = await setup();
       const l = link('p');
@@ -118,6 +133,8 @@ export function rateLimiterContract(name: string, setup: (points: number) => Pro
       const third = await limiter.consume('a');
       expect(third.allowed).toBe(false);
       expect(third.retryAfterSeconds).toBeGreaterThan(3500);
+      // Refused attempts count too: how many requests the window saw.
+      expect(third.used).toBe(3);
       expect((await limiter.consume('b')).allowed).toBe(true);
     });
   });

@@ -1,4 +1,4 @@
-import type { AssociationLink } from '../../association/link.ts';
+import { requesterKey, type AssociationLink } from '../../association/link.ts';
 import type { LinkDelivery, LinkStore } from '../../association/link-store.ts';
 
 /** Association links in memory. Every operation is synchronous inside, so spend() is atomic. */
@@ -13,7 +13,7 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
     async issue(link) {
       for (const other of byHash.values()) {
         // A link being redeemed is left to finish (its redemption revokes this one); only active ones are superseded.
-        if (other.profileId === link.profileId && other.status === 'active') other.status = 'superseded';
+        if (other.profileId === link.profileId && other.status === 'active' && requesterKey(other) === requesterKey(link)) other.status = 'superseded';
       }
       byHash.set(link.tokenHash, copy(link));
       deliveries.set(link.id, 'queued');

@@ -1,18 +1,27 @@
 import type { Redis } from 'ioredis';
-import type { AssociationLink } from '../../association/link.ts';
+import { requesterKey, type AssociationLink } from '../../association/link.ts';
 import type { LinkDelivery, LinkStore } from '../../association/link-store.ts';
 
 /** How long a link's record outlives its expiry, so that its page can still say "used" or "expired". */
 const KEEP_AFTER_EXPIRY_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * Supersede the profile's active links and store a new one, in one step. KEYS[1] the profile's index set,
- * KEYS[2] new link data, KEYS[3] new link status. ARGV[1] data, ARGV[2] TTL ms, ARGV[3] status-key prefix.
+ * Supersede the profile's active links of the same requester and store a new one, in one step. KEYS[1] the
+ * profile's index set, KEYS[2] new link data, KEYS[3] new link status. ARGV[1] data, ARGV[2] TTL ms, ARGV[3] key
+ * prefix, ARGV[4] new token hash, ARGV[5] requester key (link.ts requesterKey).
  */
 const ISSUE = `
+local function requester(data)
+  local r = cjson.decode(data).requester
+  if type(r) ~= 'table' then return '' end
+  return r.upstreamId .. '|' .. r.subject
+end
 for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local status = ARGV[3] .. hash .. ':status'
-  if redis.call('GET', status) == 'active' then redis.call('SET', status, 'superseded', 'KEEPTTL') end
+  if redis.call('GET', status) == 'active' then
+    local data = redis.call('GET', ARGV[3] .. hash)
+    if data and requester(data) == ARGV[5] then redis.call('SET', status, 'superseded', 'KEEPTTL') end
+  end
 end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[3], 'active', 'PX', ARGV[2])
@@ -73,7 +82,7 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
       const { status: _status, usedAt: _usedAt, ...data } = link;
       const p = profilePrefix(link.profileId);
       await redis.set(byHash(link.tokenHash), link.profileId, 'PX', ttl);
-      await redis.eval(ISSUE, 3, `${p}index`, `${p}${link.tokenHash}`, `${p}${link.tokenHash}:status`, JSON.stringify(data), String(ttl), p, link.tokenHash);
+      await redis.eval(ISSUE, 3, `${p}index`, `${p}${link.tokenHash}`, `${p}${link.tokenHash}:status`, JSON.stringify(data), String(ttl), p, link.tokenHash, requesterKey(link));
       await redis.set(`${p}delivery:${link.id}`, 'queued', 'PX', ttl);
     },
     async findByTokenHash(tokenHash) {
