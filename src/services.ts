@@ -23,6 +23,7 @@ import { createJsonLogger, type Logger } from './shared/logger.ts';
 import type { AssociationRequests } from './http/interaction-context.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
 import type { RedeemDeps } from './association/redeem-link.ts';
+import { relayPendingNotices } from './association/association-notice.ts';
 import type { UpstreamTransactionStore } from './federation/transaction-store.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
 import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
@@ -159,6 +160,11 @@ export async function createServices(config: Config, options: { logger?: Logger;
     upstreamIds: upstreamConfigs.map((u) => u.id),
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
   });
+  // The notices' outbox relay (association-notice.ts); a command-line process leaves it to the brokers.
+  const relayEvery = config.mail.outbox.intervalSeconds * 1000;
+  const noticeRelay = commandLine ? undefined : setInterval(() => tasks.run('association.notice_relay', async () => {
+    await relayPendingNotices(redeem, config.mail.outbox.graceSeconds * 1000);
+  }), relayEvery).unref();
   const clientRegistration = commandLine ? { stop: () => undefined } : await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
 
   // The support desk issues links as a person's request does, and revokes as a redemption does.
@@ -210,6 +216,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
       ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, stores: stores.demo, mailbox })
       : undefined,
     async close() {
+      clearInterval(noticeRelay);
       clientRegistration.stop();
       await tasks.drain();
       await delivery.close();

@@ -9,6 +9,7 @@ import type { AssociationMail } from './association-mail.ts';
 import { linkState, type AssociationLink, type LinkState } from './link.ts';
 import type { LinkStore } from './link-store.ts';
 import { maskAccount } from './mask.ts';
+import { deliverNotice } from './association-notice.ts';
 
 export interface RedeemDeps {
   directory: DirectoryStore;
@@ -77,7 +78,10 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   // here or below records the same event once (DESIGN.md §6: association + link + audit converge).
   const reference = referenceFor(`association:${link.id}`);
   const account = maskAccount(identity);
-  const { replaced } = await deps.associations.associate({ profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now, linkId: link.id, reference, account });
+  // The notice is owed from this write on: it is recorded with the association (an outbox), handed to the queue
+  // below, and by the relay if this process dies first (association-notice.ts).
+  const association = { profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now, linkId: link.id, reference, account, noticePending: true };
+  const { replaced } = await deps.associations.associate(association);
   await deps.audit.record({
     id: reference, at: now, action: 'association.created', outcome: 'success',
     actor: personActor(identity), ip: context.ip, organisationId: organisation.id, profileId: profile.id, clientId: link.clientId,
@@ -99,7 +103,7 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
     reference, link: link.id, profile: profile.id, organisation: organisation.id, upstream: identity.upstreamId, account,
     ...(replaced ? { replacedUpstream: replaced.upstreamId } : {}),
   });
-  await deps.mail.sendNotice({ profile, organisation, account, upstreamName: deps.upstreamName(identity.upstreamId), reference, at: now });
+  await deliverNotice(deps, association, { profile, organisation });
   return { outcome: 'associated', link, profile, organisation, reference };
 }
 
@@ -109,5 +113,8 @@ async function alreadyAssociated(deps: RedeemDeps, link: AssociationLink, identi
   if (!current || !sameIdentity(current, identity)) return undefined;
   const profile = await deps.directory.getProfile(link.profileId);
   const organisation = profile && await deps.directory.getOrganisation(profile.organisationId);
-  return profile && organisation ? { outcome: 'associated', link, profile, organisation, reference: referenceFor(`association:${link.id}`) } : undefined;
+  if (!profile || !organisation) return undefined;
+  // The first attempt died after completing the link but before handing the notice over: hand it over now.
+  if (current.noticePending && current.reference) await deliverNotice(deps, { ...current, reference: current.reference }, { profile, organisation });
+  return { outcome: 'associated', link, profile, organisation, reference: referenceFor(`association:${link.id}`) };
 }

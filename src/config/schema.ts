@@ -156,9 +156,17 @@ export const configSchema = z.object({
       baseDelayMs: z.number().int().min(1).default(2000),
       maxDelayMs: z.number().int().min(1).default(10 * 60_000),
     }).default({ attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }),
+    /**
+     * The notices' outbox: a notice owed but not yet in the queue (its process died in between) is handed over by
+     * the next node to look, every `intervalSeconds`, once `graceSeconds` have passed since its change.
+     */
+    outbox: z.object({
+      intervalSeconds: z.number().int().min(1).default(30),
+      graceSeconds: z.number().int().min(1).default(60),
+    }).default({ intervalSeconds: 30, graceSeconds: 60 }),
     /** Upper bound for one SMTP connection and send, in milliseconds. */
     timeoutMs: z.number().int().min(100).default(10_000),
-  }).default({ from: 'Profile broker <no-reply@localhost>', retry: { attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }, timeoutMs: 10_000 }),
+  }).default({ from: 'Profile broker <no-reply@localhost>', retry: { attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }, outbox: { intervalSeconds: 30, graceSeconds: 60 }, timeoutMs: 10_000 }),
 
   /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
   directorySeedFile: z.string().optional(),

@@ -12,4 +12,8 @@ export interface AssociationStore {
   associate(association: Association): Promise<{ replaced?: Association }>;
   /** Removes the profile's association (support's "unlink"); returns it, or undefined when there was none. */
   dissociate(profileId: string): Promise<Association | undefined>;
+  /** Associations whose notice is still pending and that were made before `before`, oldest first, at most `limit`. */
+  pendingNotices(before: Date, limit: number): Promise<Association[]>;
+  /** Clears the pending notice of the profile's association, if it is still the one with `reference`. */
+  noticeQueued(profileId: string, reference: string): Promise<void>;
 }

@@ -48,6 +48,11 @@ export interface Association {
   reference?: string;
   /** The upstream account, masked as the person was shown it (mask.ts). */
   account?: string;
+  /**
+   * Set in the same write as the association when its owner must be told (association by link), and cleared once the
+   * notice is in the delivery queue: an outbox, so that a crash in between neither loses nor repeats the notice.
+   */
+  noticePending?: boolean;
 }
 
 export function sameIdentity(a: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>, b: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>): boolean {

@@ -45,7 +45,8 @@ export function createAssociationMail(deps: { renderer: MailRenderer; queue: Del
         support: deps.support,
         reference: message.reference,
       });
-      await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-notice', reference: message.reference });
+      // One notice per association: the reference names the association, whoever hands it over (docs/decisions/0012).
+      await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-notice', reference: message.reference, id: `association-notice:${message.reference}` });
     },
   };
 }

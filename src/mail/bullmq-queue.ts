@@ -1,7 +1,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { connectRedis } from '../stores/redis/connection-options.ts';
 import type { Logger } from '../shared/logger.ts';
-import { reportOutcome, retryDelay, type DeliveryQueue, type FailedDelivery, type RetryPolicy } from './delivery-queue.ts';
+import { IDEMPOTENCY_WINDOW_MS, reportOutcome, retryDelay, type DeliveryQueue, type FailedDelivery, type RetryPolicy } from './delivery-queue.ts';
 import type { DeliveryOutcome, MailTransport, OutgoingMail } from './outgoing.ts';
 
 const QUEUE = 'broker-mail';
@@ -34,6 +34,8 @@ export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: M
         backoff: { type: 'custom' },
         removeOnComplete: true,
         removeOnFail: false,
+        // With a ttl, BullMQ keeps the id after the job finished: a notice handed over again is dropped.
+        ...(mail.id ? { deduplication: { id: mail.id, ttl: IDEMPOTENCY_WINDOW_MS } } : {}),
       });
     },
     async failed(): Promise<FailedDelivery[]> {

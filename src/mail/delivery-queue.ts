@@ -1,6 +1,9 @@
 import type { Logger } from '../shared/logger.ts';
 import type { DeliveryOutcome, MailTransport, OutgoingMail } from './outgoing.ts';
 
+/** How long the queue remembers a message id (OutgoingMail.id), longer than any retry of the change that sent it. */
+export const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600 * 1000;
+
 export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
@@ -20,7 +23,10 @@ export interface FailedDelivery {
  * (this file), Redis through BullMQ in production (bullmq-queue.ts).
  */
 export interface DeliveryQueue {
-  /** Hands a message to the queue; rejects only when the queue itself cannot be reached. */
+  /**
+   * Hands a message to the queue; rejects only when the queue itself cannot be reached. A message with an `id` the
+   * queue has seen within `IDEMPOTENCY_WINDOW_MS` is dropped: it was handed over already.
+   */
   enqueue(mail: OutgoingMail): Promise<void>;
   /** Messages that failed every attempt, for operators. */
   failed(): Promise<FailedDelivery[]>;
@@ -37,6 +43,8 @@ export interface DeliveryQueue {
 export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logger: Logger; retry: RetryPolicy; onOutcome?: DeliveryOutcome }): DeliveryQueue {
   const timers = new Set<NodeJS.Timeout>();
   const failed: FailedDelivery[] = [];
+  // Ids handed over, with when; pruned as they age out of the window (insertion order is time order).
+  const seen = new Map<string, number>();
   let inFlight = 0;
   let closed = false;
 
@@ -71,6 +79,15 @@ export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logg
 
   return {
     async enqueue(mail) {
+      if (mail.id) {
+        const now = Date.now();
+        for (const [id, at] of seen) {
+          if (now - at < IDEMPOTENCY_WINDOW_MS) break;
+          seen.delete(id);
+        }
+        if (seen.has(mail.id)) return;
+        seen.set(mail.id, now);
+      }
       void attempt(mail, 1);
     },
     failed: async () => [...failed],

@@ -6,6 +6,11 @@ export interface OutgoingMail {
   text: string;
   kind: string;
   reference: string;
+  /**
+   * Set on messages that a retry or a crash recovery may hand over again (notices): the queue delivers one message
+   * per id, however often it is enqueued within a week.
+   */
+  id?: string;
   /** The association link this message carries, so that its delivery shows on the link (support desk). */
   link?: { profileId: string; id: string };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { AssociationMail } from '../../src/association/association-mail.ts';
 import { hashLinkToken, newLinkToken, type AssociationLink } from '../../src/association/link.ts';
 import { redeemAssociationLink, type RedeemDeps } from '../../src/association/redeem-link.ts';
+import { relayPendingNotices } from '../../src/association/association-notice.ts';
 import type { AssociationStore } from '../../src/directory/association-store.ts';
 import { createManualClock } from '../../src/shared/clock.ts';
 import { createMemoryDirectory } from '../../src/stores/memory/directory.ts';
@@ -35,6 +36,8 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
     findByProfile: (id) => directory.findByProfile(id),
     associate: (a) => (associate ? associate((x) => directory.associate(x), a) : directory.associate(a)),
     dissociate: (id) => directory.dissociate(id),
+    pendingNotices: (before, limit) => directory.pendingNotices(before, limit),
+    noticeQueued: (id, reference) => directory.noticeQueued(id, reference),
   };
   const log = createMemoryAuditLog();
   const audit: AuditLog = { query: (f) => log.query(f), record: (e) => (record ? record((x) => log.record(x), e) : log.record(e)) };
@@ -163,6 +166,22 @@ describe('redeeming a link', () => {
     expect(events).toEqual([expect.objectContaining({ action: 'association.created', outcome: 'success', actor: 'person:demo:person-x', profileId: 'p', organisationId: 'o', clientId: 'c' })]);
     expect(notices).toEqual([expect.objectContaining({ reference: events[0]!.id })]);
     expect(again).toMatchObject({ outcome: 'associated', reference: events[0]!.id });
+  });
+
+  it('keeps the notice owed when the queue failed after the association, and the relay hands it over exactly once', async () => {
+    const { deps, notices, issue } = setup();
+    const queue = deps.mail.sendNotice;
+    const link = await issue();
+    deps.mail = { ...deps.mail, sendNotice: async () => Promise.reject(new Error('queue unavailable')) };
+    await expect(redeemAssociationLink(deps, link.tokenHash, X)).rejects.toThrow('queue unavailable');
+    deps.mail = { ...deps.mail, sendNotice: queue };
+    // Nobody retries the link. Within the grace period the relay leaves it to the request that owes it.
+    expect(await relayPendingNotices(deps, 60_000)).toBe(0);
+    (deps.clock as ReturnType<typeof createManualClock>).advance(61_000);
+    expect(await relayPendingNotices(deps, 60_000)).toBe(1);
+    expect(await relayPendingNotices(deps, 60_000)).toBe(0);
+    expect(notices).toEqual([expect.objectContaining({ reference: (await deps.associations.findByProfile('p'))!.reference, account: expect.stringMatching(/^account …/) })]);
+    expect((await deps.associations.findByProfile('p'))!.noticePending).toBeUndefined();
   });
 
   it('records a refusal when another account follows the link, and writes no association', async () => {

@@ -72,6 +72,24 @@ export function directoryContract(name: string, setup: () => Promise<DirectorySt
       expect(await store.findByIdentity(A)).toEqual([]);
       expect(await store.dissociate('p1')).toBeUndefined();
     });
+
+    it('keeps an association\'s pending notice with it until it is queued (the outbox), oldest first', async () => {
+      const store = await setup();
+      await store.associate({ profileId: 'p2', ...B, associatedAt: new Date('2026-01-02T00:00:00Z'), linkId: 'L2', reference: 'REF-2', noticePending: true });
+      await store.associate({ profileId: 'p1', ...A, associatedAt: new Date('2026-01-01T00:00:00Z'), linkId: 'L1', reference: 'REF-1', noticePending: true });
+      await store.associate({ profileId: 'p3', ...A, associatedAt: new Date('2026-01-01T00:00:00Z'), linkId: 'L3', reference: 'REF-3' });
+      expect((await store.pendingNotices(new Date('2026-01-03T00:00:00Z'), 10)).map((a) => [a.reference, a.noticePending])).toEqual([['REF-1', true], ['REF-2', true]]);
+      expect((await store.pendingNotices(new Date('2026-01-01T12:00:00Z'), 10)).map((a) => a.reference)).toEqual(['REF-1']);
+      expect((await store.pendingNotices(new Date('2026-01-03T00:00:00Z'), 1)).map((a) => a.reference)).toEqual(['REF-1']);
+      // Only the association it was owed for: a notice for an association since replaced is not cleared by mistake.
+      await store.noticeQueued('p1', 'REF-OTHER');
+      await store.noticeQueued('p2', 'REF-2');
+      expect((await store.pendingNotices(new Date('2026-01-03T00:00:00Z'), 10)).map((a) => a.reference)).toEqual(['REF-1']);
+      expect((await store.findByProfile('p2'))!.noticePending).toBeUndefined();
+      // Re-associated without a notice owed (say, from a seed): nothing is pending any more.
+      await store.associate({ profileId: 'p1', ...B, associatedAt: new Date('2026-01-04T00:00:00Z') });
+      expect(await store.pendingNotices(new Date('2026-01-05T00:00:00Z'), 10)).toEqual([]);
+    });
   });
 
   describe(`${name} directory administration`, () => {

@@ -14,7 +14,8 @@ const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
  * must not share an event loop with the test's client, and for tests that stop or restart a broker.
  */
 export async function spawnBroker(config: ConfigInput = {}, env: Record<string, string> = {}) {
-  const port = await freePort();
+  // PORT in `env` reuses an address, e.g. to restart a killed broker where its links and callbacks point.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'broker-process-'));
   const file = join(dir, 'config.json');

@@ -85,6 +85,17 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       associations.set(association.profileId, { ...association });
       return current ? { replaced: { ...current } } : {};
     },
+    async pendingNotices(before, limit) {
+      return [...associations.values()]
+        .filter((a) => a.noticePending && a.associatedAt.getTime() < before.getTime())
+        .sort((a, b) => a.associatedAt.getTime() - b.associatedAt.getTime())
+        .slice(0, limit)
+        .map((a) => ({ ...a }));
+    },
+    async noticeQueued(profileId, reference) {
+      const current = associations.get(profileId);
+      if (current?.reference === reference) delete current.noticePending;
+    },
     async dissociate(profileId) {
       const current = associations.get(profileId);
       associations.delete(profileId);

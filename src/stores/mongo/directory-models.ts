@@ -41,7 +41,9 @@ export function directoryModels(connection: Connection) {
     associatedAt: { type: Date, required: true },
   }, { versionKey: false, collection: 'associations' });
   association.index({ upstreamId: 1, subject: 1 });
-  association.add({ linkId: String, reference: String, account: String });
+  association.add({ linkId: String, reference: String, account: String, noticePending: Boolean });
+  // The outbox of notices (directory/model.ts): few documents carry the flag, and the relay asks for them often.
+  association.index({ noticePending: 1, associatedAt: 1 });
 
   return {
     Organisation: connection.model('Organisation', organisation),

@@ -50,6 +50,7 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     ...(doc.linkId ? { linkId: String(doc.linkId) } : {}),
     ...(doc.reference ? { reference: String(doc.reference) } : {}),
     ...(doc.account ? { account: String(doc.account) } : {}),
+    ...(doc.noticePending ? { noticePending: true } : {}),
   });
   // Servers differ in whether a duplicate-key error names its index, so which rule broke is asked of the data. An
   // organisation has one unique key besides its id (which the broker makes, never reusing one).
@@ -115,7 +116,9 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
 
   const associate = async (association: Association, retry = true): Promise<{ replaced?: Association }> => {
     const same = { profileId: association.profileId, upstreamId: association.upstreamId, subject: association.subject };
-    const how = Object.fromEntries(Object.entries({ linkId: association.linkId, reference: association.reference, account: association.account }).filter(([, v]) => v !== undefined));
+    const how = Object.fromEntries(Object.entries({ linkId: association.linkId, reference: association.reference, account: association.account, noticePending: association.noticePending || undefined }).filter(([, v]) => v !== undefined));
+    // What a replaced association had and this one has not.
+    const unset = { ...(association.linkId ? {} : { linkId: 1, reference: 1, account: 1 }), ...(association.noticePending ? {} : { noticePending: 1 }) };
     // Idempotent: the same association again changes nothing (and keeps its original time).
     if (await models.Association.exists(same)) return {};
     try {
@@ -124,7 +127,7 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
         { profileId: association.profileId },
         {
           $set: { upstreamId: association.upstreamId, subject: association.subject, associatedAt: association.associatedAt, ...how },
-          ...(association.linkId ? {} : { $unset: { linkId: 1, reference: 1, account: 1 } }),
+          ...(Object.keys(unset).length ? { $unset: unset } : {}),
         },
         { upsert: true, returnDocument: 'before', lean: true },
       );
@@ -160,6 +163,13 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       return doc ? toAssociation(doc as Record<string, unknown>) : undefined;
     },
     associate: (association) => associate(association),
+    async pendingNotices(before, limit) {
+      const docs = await models.Association.find({ noticePending: true, associatedAt: { $lt: before } }).sort({ associatedAt: 1 }).limit(limit).lean();
+      return docs.map((d) => toAssociation(d as Record<string, unknown>));
+    },
+    async noticeQueued(profileId, reference) {
+      await models.Association.updateOne({ profileId, reference }, { $unset: { noticePending: 1 } });
+    },
     async dissociate(profileId) {
       const doc = await models.Association.findOneAndDelete({ profileId }, { lean: true });
       return doc ? toAssociation(doc as Record<string, unknown>) : undefined;
