@@ -8,6 +8,7 @@ import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
 import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
+import { discoveryForPortals } from './discovery.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -49,7 +50,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       return { accountId: id, claims: async () => claims };
     },
     // Admin scopes are granted only by client credentials to clients registered for them (admin/scopes.ts); the
-    // admin API accepts nothing but client-credentials tokens, so a portal's token never opens it.
+    // admin API accepts nothing but client-credentials tokens, so a portal's token never opens it. They stay
+    // configured (oidc-provider checks only configured scopes against a client's registration) but are not
+    // advertised in discovery (discovery.ts).
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS), ...ALL_ADMIN_SCOPES],
     claims: {
       auth_time: null,
@@ -144,5 +147,6 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(config.issuer, options);
   provider.proxy = config.trustProxy;
+  provider.use(discoveryForPortals(ALL_ADMIN_SCOPES));
   return provider;
 }
