@@ -9,6 +9,7 @@ import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
 import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
+import { keepOfflineAccess } from './offline-access.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -77,8 +78,11 @@ export function createProvider(deps: ProviderDeps): Provider {
     extraClientMetadata: createExtraClientMetadata({ allowLoopbackHttp: config.env !== 'production', upstreamIds: deps.upstreamIds }),
     // Portals are registered by administrators: a person is never asked to consent to what their portal requests.
     loadExistingGrant: autoGrant,
-    // Refresh tokens for every portal registered for the refresh_token grant, not only with offline_access
-    // (which oidc-provider honours only together with prompt=consent, a screen the broker does not show).
+    // A portal that asks for offline_access is granted it without prompt=consent, a screen the broker does not
+    // show (offline-access.ts); its refresh tokens then outlive the broker session, as offline access means.
+    extraParams: { scope: keepOfflineAccess },
+    // Refresh tokens for every portal registered for the refresh_token grant, also without offline_access; those
+    // end with the broker session (oidc-provider's expiresWithSession).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     async extraTokenClaims(ctx, token) {
