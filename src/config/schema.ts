@@ -21,7 +21,10 @@ export const upstreamSchema = z.object({
   clientSecret: z.string().min(1).optional(),
   scopes: z.array(z.string().min(1)).default(['openid', 'email', 'profile']),
   enabled: z.boolean().default(true),
-  /** Plain-http upstreams are only for the development upstream on localhost; refused in production. */
+  /**
+   * Talk to a plain-http issuer: only for a development upstream (localhost included), refused in production. A
+   * plain-http issuer without it is refused at start (openid-client would refuse it at every sign-in).
+   */
   allowInsecureHttp: z.boolean().default(false),
   /** Upper bound for each call to the upstream (discovery, token, JWKS), in seconds. */
   timeoutSeconds: z.number().int().min(1).max(30).default(5),
@@ -204,6 +207,9 @@ export const configSchema = z.object({
   config.upstreams.forEach((u, i) => {
     if (ids.has(u.id)) ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'id'], message: `duplicate upstream id ${u.id}` });
     ids.add(u.id);
+    if (!u.allowInsecureHttp && !u.issuer.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'issuer'], message: `upstream ${u.id} has a plain-http issuer (${u.issuer}): use its https URL, or set allowInsecureHttp for a development upstream` });
+    }
   });
 });
 

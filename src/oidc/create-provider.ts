@@ -8,6 +8,8 @@ import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
 import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
+import { discoveryForPortals } from './discovery.ts';
+import { keepOfflineAccess } from './offline-access.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -49,7 +51,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       return { accountId: id, claims: async () => claims };
     },
     // Admin scopes are granted only by client credentials to clients registered for them (admin/scopes.ts); the
-    // admin API accepts nothing but client-credentials tokens, so a portal's token never opens it.
+    // admin API accepts nothing but client-credentials tokens, so a portal's token never opens it. They stay
+    // configured (oidc-provider checks only configured scopes against a client's registration) but are not
+    // advertised in discovery (discovery.ts).
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS), ...ALL_ADMIN_SCOPES],
     claims: {
       auth_time: null,
@@ -74,8 +78,11 @@ export function createProvider(deps: ProviderDeps): Provider {
     extraClientMetadata: createExtraClientMetadata({ allowLoopbackHttp: config.env !== 'production', upstreamIds: deps.upstreamIds }),
     // Portals are registered by administrators: a person is never asked to consent to what their portal requests.
     loadExistingGrant: autoGrant,
-    // Refresh tokens for every portal registered for the refresh_token grant, not only with offline_access
-    // (which oidc-provider honours only together with prompt=consent, a screen the broker does not show).
+    // A portal that asks for offline_access is granted it without prompt=consent, a screen the broker does not
+    // show (offline-access.ts); its refresh tokens then outlive the broker session, as offline access means.
+    extraParams: { scope: keepOfflineAccess },
+    // Refresh tokens for every portal registered for the refresh_token grant, also without offline_access; those
+    // end with the broker session (oidc-provider's expiresWithSession).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     async extraTokenClaims(ctx, token) {
@@ -144,5 +151,6 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(config.issuer, options);
   provider.proxy = config.trustProxy;
+  provider.use(discoveryForPortals(ALL_ADMIN_SCOPES));
   return provider;
 }

@@ -27,14 +27,25 @@ export function createJsonLogger(level: LogLevel = 'info', write: (line: string)
 /** What an error contributes to a log line: its kind and message, and the stack only for unexpected errors. */
 export function errorFields(err: unknown): Record<string, unknown> {
   if (err instanceof Error) {
-    const cause = err.cause instanceof Error ? err.cause : undefined;
+    const causes = causeChain(err);
     return {
       error: err.name,
       message: err.message,
-      // Why an upstream answer was refused lives in the cause (e.g. openid-client's code and message).
-      ...(cause ? { cause: `${cause.name}${(cause as { code?: string }).code ? ` ${(cause as { code?: string }).code}` : ''}: ${cause.message}` } : {}),
+      // Why an upstream answer was refused lives in the causes: openid-client says "invalid response encountered",
+      // the error it wraps says which check failed (e.g. `response parameter "iss" missing`).
+      ...(causes.length ? { cause: causes.join(' <- ') } : {}),
       ...(('status' in err && Number(err.status) < 500) ? {} : { stack: err.stack }),
     };
   }
   return { error: String(err) };
+}
+
+/** Each error in `err.cause`, outermost first, as "Name CODE: message" (messages only: causes that are not errors may hold response bodies). */
+function causeChain(err: Error): string[] {
+  const chain: string[] = [];
+  for (let cause = err.cause; cause instanceof Error && chain.length < 5; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    chain.push(`${cause.name}${typeof code === 'string' ? ` ${code}` : ''}: ${cause.message}`);
+  }
+  return chain;
 }

@@ -189,4 +189,17 @@ describe('discovery', () => {
     expect(metadata.end_session_endpoint).toBe(`${broker.issuer}/session/end`);
     expect(metadata.userinfo_endpoint).toBe(`${broker.issuer}/me`);
   });
+
+  it('advertises no admin scope: no portal can be granted one', () => {
+    expect([...portal.config.serverMetadata().scopes_supported!].sort()).toEqual(['email', 'offline_access', 'openid', 'org_profile', 'profile']);
+  });
+
+  it('advertises only claims a portal actually receives', async () => {
+    const metadata = portal.config.serverMetadata();
+    // Every advertised claim shows up in the ID token or at userinfo of a sign-in asking for every scope
+    // (max_age brings auth_time).
+    const { tokens, claims } = await signIn(new Browser(), portal, 'alice', { parameters: { scope: 'openid email profile org_profile', max_age: '3600' } });
+    const received = new Set([...Object.keys(claims), ...Object.keys(await portal.userinfo(tokens.access_token, claims.sub))]);
+    expect(metadata.claims_supported!.filter((claim) => !received.has(claim))).toEqual([]);
+  });
 });

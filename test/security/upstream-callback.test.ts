@@ -53,6 +53,27 @@ async function expectRefused(scenario: Scenario, options: { tokenRequest: boolea
   return page;
 }
 
+/** The log line of the last refused request: what an operator reads to learn why a real upstream was refused. */
+function lastRefusal() {
+  const line = broker.logs.filter((l) => l.event === 'http.refused').at(-1)!;
+  return { code: line.code, says: `${String(line.message)} ${String(line.cause ?? '')}` };
+}
+
+/** The check that failed, as the log must name it for each hostile answer (openid-client's own wording). */
+const REASONS: Partial<Record<Scenario, string>> = {
+  'no-iss-param': 'response parameter "iss" (issuer) missing',
+  'foreign-iss-param': 'unexpected "iss" (issuer) response parameter value',
+  'alg-none': 'unexpected JWT "alg" header parameter',
+  'hs256-public-key': 'unexpected JWT "alg" header parameter',
+  'wrong-aud': 'unexpected JWT "aud" (audience) claim value',
+  'expired': 'unexpected JWT "exp" (expiration time) claim value, expiration is past current timestamp',
+  'future-iat': 'upstream ID token issued in the future',
+  'wrong-nonce': 'unexpected ID Token "nonce" claim value',
+  'replayed-nonce': 'unexpected ID Token "nonce" claim value',
+  'unknown-kid': 'no applicable keys found',
+  'foreign-iss': 'unexpected JWT "iss" (issuer) claim value',
+};
+
 describe('upstream callback', () => {
   it('accepts a well-formed response (control case): the identity is keyed on (upstream, sub), so the same sub and email at another upstream is not Alice', async () => {
     const { browser, callback } = await toCallback('valid');
@@ -114,18 +135,22 @@ describe('upstream callback', () => {
 
   it('refuses an `iss` naming another authorization server (mix-up, RFC 9207) before any token request', async () => {
     await expectRefused('foreign-iss-param', { tokenRequest: false });
+    expect(lastRefusal()).toEqual({ code: 'upstream_response_invalid', says: expect.stringContaining(REASONS['foreign-iss-param']!) });
   });
 
-  it('refuses a missing `iss` from an upstream that advertises it, before any token request', async () => {
+  it('refuses a missing `iss` from an upstream that advertises it, before any token request, and logs that reason', async () => {
     await expectRefused('no-iss-param', { tokenRequest: false });
+    expect(lastRefusal()).toEqual({ code: 'upstream_response_invalid', says: expect.stringContaining(REASONS['no-iss-param']!) });
   });
 
   it.each<Scenario>(['alg-none', 'hs256-public-key', 'wrong-aud', 'expired', 'future-iat', 'wrong-nonce', 'replayed-nonce', 'unknown-kid', 'foreign-iss'])(
-    'refuses an upstream ID token with %s',
+    'refuses an upstream ID token with %s, and logs which check failed',
     async (scenario) => {
       if (scenario === 'replayed-nonce') await toCallback('valid').then(({ browser, callback }) => browser.go(callback));
       const page = await expectRefused(scenario, { tokenRequest: true });
       expect(page.text).toContain('could not be verified');
+      // The person reads a general sentence; the log names the check that failed.
+      expect(lastRefusal()).toEqual({ code: 'upstream_response_invalid', says: expect.stringContaining(REASONS[scenario]!) });
     },
   );
 

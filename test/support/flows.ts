@@ -27,8 +27,8 @@ export function pickProfile(browser: Browser, picker: Page, profileId: string, s
  * The whole sign-in of a person whose account is associated: portal → broker → upstream → (picker) → portal,
  * then the code redeemed by the portal. Returns the tokens and what the browser saw.
  */
-export async function signIn(browser: Browser, portal: Portal, username: string, options: { pick?: string; remember?: boolean; parameters?: Record<string, string>; tokenParameters?: Record<string, string> } = {}) {
-  const { url, checks } = await portal.authorizationUrl(options.parameters);
+export async function signIn(browser: Browser, portal: Portal, username: string, options: { pick?: string; remember?: boolean; pushed?: boolean; parameters?: Record<string, string>; tokenParameters?: Record<string, string> } = {}) {
+  const { url, checks } = await portal.authorizationUrl(options.parameters, { pushed: options.pushed });
   const stopAt = [portal.redirectUri];
   const signInPage = await browser.go(url, { stopAt });
   let landed = await signInUpstream(browser, signInPage, username, { remember: options.remember, stopAt });

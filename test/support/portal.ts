@@ -21,9 +21,11 @@ export async function createPortal(issuer: string, registration: { client_id: st
   return {
     config,
     redirectUri,
-    async authorizationUrl(parameters: Record<string, string> = {}) {
+    /** With `pushed`, the request goes to the pushed-authorization endpoint first (RFC 9126) and the URL carries its reference. */
+    async authorizationUrl(parameters: Record<string, string> = {}, options: { pushed?: boolean } = {}) {
       const checks: AuthorizationChecks = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
-      const url = client.buildAuthorizationUrl(config, {
+      const build = options.pushed ? client.buildAuthorizationUrlWithPAR : client.buildAuthorizationUrl;
+      const url = await build(config, {
         redirect_uri: redirectUri,
         scope: 'openid email profile org_profile',
         state: checks.state,

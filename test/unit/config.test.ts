@@ -63,13 +63,26 @@ describe('configuration', () => {
     expect(problemsOf(() => loadConfig({ NODE_ENV: 'production' }))).toHaveLength(7);
   });
 
+  it('refuses a plain-http upstream issuer without allowInsecureHttp at start, naming the upstream and its issuer', () => {
+    const problems = problemsOf(() => loadConfig({}, {
+      upstreams: [
+        { id: 'corp', name: 'Corp', issuer: 'https://idp.example', clientId: 'c' },
+        { id: 'local', name: 'Local', issuer: 'http://localhost:8080/realms/dev', clientId: 'c' },
+      ],
+    }));
+    expect(problems).toEqual(['upstreams.1.issuer: upstream local has a plain-http issuer (http://localhost:8080/realms/dev): use its https URL, or set allowInsecureHttp for a development upstream']);
+    // Said so, a development upstream on plain http is accepted outside production.
+    const config = loadConfig({}, { upstreams: [{ id: 'local', name: 'Local', issuer: 'http://localhost:8080/realms/dev', clientId: 'c', allowInsecureHttp: true }] });
+    expect(config.upstreams[0]).toMatchObject({ id: 'local', allowInsecureHttp: true });
+  });
+
   it('in production, also refuses a plain-http upstream and short cookie keys', () => {
     const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'short' }, {
-      upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
+      upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c', allowInsecureHttp: true }],
     }));
     expect(problems).toEqual(['keys.cookieKeys.0: cookie keys need at least 32 characters']);
     const more = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), SECRET_KEYS: 's'.repeat(32), DEMO: 'false', ISSUER: 'https://id.example', JWKS_FILE: '/keys.json', SMTP_URL: 'smtp://mail.example' }, {
-      upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c' }],
+      upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c', allowInsecureHttp: true }],
     }));
     expect(more).toEqual([
       expect.stringMatching(/^MONGODB_URI and REDIS_URL:/),
