@@ -13,6 +13,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { EXIT, readCommandLine, runCommand, type CommandResult } from '../src/admin/cli/commands.ts';
 import { adminSocketPath, askAdminSocket } from '../src/admin/cli/control-socket.ts';
+import { operatorActor } from '../src/admin/scopes.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { usesMemoryStores } from '../src/config/schema.ts';
 import { messageFor } from '../src/http/error-handler.ts';
@@ -67,7 +68,7 @@ if (!config!.keys.secretKeys?.length && !config!.keys.cookieKeys?.length) {
 const services = await createServices(config!, { logger: createJsonLogger('error'), mode: 'command-line' });
 let result: CommandResult;
 try {
-  result = await runCommand(services.admin, { actor: `operator:${operator}` }, argv, (error) => messageFor(services.views, error, true));
+  result = await runCommand(services.admin, operatorActor(operator), argv, (error) => messageFor(services.views, error, true));
 } finally {
   await services.close();
 }

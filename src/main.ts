@@ -7,6 +7,7 @@ import { ConfigError } from './shared/errors.ts';
 import { createJsonLogger } from './shared/logger.ts';
 import { runCommand } from './admin/cli/commands.ts';
 import { adminSocketPath, serveAdminSocket } from './admin/cli/control-socket.ts';
+import { operatorActor } from './admin/scopes.ts';
 import { messageFor } from './http/error-handler.ts';
 
 /** load config → create services → create the HTTP app → listen; close everything on SIGTERM/SIGINT. */
@@ -42,7 +43,7 @@ async function main() {
   // With memory stores, this process holds the data: `npm run admin` reaches it through a local socket.
   const adminSocket = usesMemoryStores(config)
     ? await serveAdminSocket(adminSocketPath(config), (request) =>
-      runCommand(services.admin, { actor: `operator:${request.operator}` }, request.argv, (error) => messageFor(services.views, error, true)))
+      runCommand(services.admin, operatorActor(request.operator), request.argv, (error) => messageFor(services.views, error, true)))
       .catch((err: Error) => {
         logger.warn('admin.socket_unavailable', { path: adminSocketPath(config), message: err.message });
         return undefined;

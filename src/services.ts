@@ -17,6 +17,8 @@ import { createProvider } from './oidc/create-provider.ts';
 import { withClientStore } from './oidc/client-adapter.ts';
 import { registerConfiguredClients } from './clients/register-configured-clients.ts';
 import { bootstrapAdminClient } from './admin/bootstrap-client.ts';
+import { generationAtIssue } from './admin/token-generation.ts';
+import { adminScopesIn } from './admin/scopes.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
@@ -159,6 +161,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     pages: createProviderPages(views, logger),
     upstreamIds: upstreamConfigs.map((u) => u.id),
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
+    clientCredentialsClaims: (clientId, secret) => generationAtIssue(stores.clients, clientId, secret),
   });
   // The notices' outbox relay (association-notice.ts); a command-line process leaves it to the brokers.
   const relayEvery = config.mail.outbox.intervalSeconds * 1000;
@@ -171,9 +174,10 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const support: SupportDeskDeps = {
     ...requestDeps,
     revokeSignIns: redeem.revokeSignIns,
-    portalName: async (clientId) => {
+    portal: async (clientId) => {
       const client = await provider.Client.find(clientId).catch(() => undefined);
-      return client ? client.clientName ?? client.clientId : undefined;
+      // Admin scopes and the authorization_code grant never go together (oidc/client-policy.ts); both are asked anyway.
+      return client && { name: client.clientName ?? client.clientId, signsPeopleIn: client.grantTypeAllowed('authorization_code') && !adminScopesIn(client.scope).length };
     },
   };
   const admin: AdminOperations = {

@@ -13,8 +13,23 @@ export type AdminScope = (typeof ADMIN_SCOPES)[keyof typeof ADMIN_SCOPES];
 
 export const ALL_ADMIN_SCOPES: readonly AdminScope[] = Object.values(ADMIN_SCOPES);
 
-/** Who did an admin action, and from where: the audit log's actor and IP. */
+/** The admin scopes a client's registration (its `scope` metadata) names. */
+export function adminScopesIn(scope: unknown): AdminScope[] {
+  const named = new Set(String(scope ?? '').split(' '));
+  return ALL_ADMIN_SCOPES.filter((s) => named.has(s));
+}
+
+/**
+ * Who did an admin action, and from where: the audit log's actor and IP; and the admin scopes the actor holds at
+ * this moment, which bound what it may grant or touch (clients/client-authority.ts).
+ */
 export interface AdminActor {
   actor: string;
   ip?: string;
+  holds: readonly AdminScope[];
+}
+
+/** A person at the command line: the operator of the stores holds every scope (`operator:<user>` in the audit log). */
+export function operatorActor(user: string): AdminActor {
+  return { actor: `operator:${user}`, holds: ALL_ADMIN_SCOPES };
 }

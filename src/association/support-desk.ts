@@ -11,8 +11,11 @@ import type { RequestLinksDeps } from './request-links.ts';
 export interface SupportDeskDeps
   extends Pick<RequestLinksDeps, 'directory' | 'associations' | 'links' | 'mail' | 'audit' | 'clock' | 'linkTtlSeconds' | 'linkUrl' | 'upstreamName'>,
     Pick<RedeemDeps, 'revokeSignIns'> {
-  /** The portal an invitation leads back to, by id (undefined when it is not registered or disabled). */
-  portalName(clientId: string): Promise<string | undefined>;
+  /**
+   * The client an invitation names, by id (undefined when it is not registered or disabled), and whether people
+   * sign in to it (an admin client, by client credentials only, is no portal to lead back to).
+   */
+  portal(clientId: string): Promise<{ name: string; signsPeopleIn: boolean } | undefined>;
 }
 
 /** A link's status as support reads it: where the link is, and before it is used, where its email is. */
@@ -100,8 +103,12 @@ export async function sendInvitation(deps: SupportDeskDeps, who: AdminActor, pro
   if (profile.status !== 'active' || organisation.status !== 'active') {
     throw new AppError(409, 'profile_disabled', `profile ${profileId} or its organisation is disabled`);
   }
-  const portalName = options.clientId ? await deps.portalName(options.clientId) : undefined;
-  if (options.clientId && !portalName) throw notFound('client_not_found', `no enabled client ${options.clientId}`);
+  const portal = options.clientId ? await deps.portal(options.clientId) : undefined;
+  if (options.clientId && !portal) throw notFound('client_not_found', `no enabled client ${options.clientId}`);
+  if (options.clientId && !portal?.signsPeopleIn) {
+    throw new AppError(400, 'client_not_a_portal', `client ${options.clientId} is an admin client`, { details: { clientId: options.clientId } });
+  }
+  const portalName = portal?.name;
   const now = deps.clock.now();
   const { token, link, reference } = newLink({ profileId, clientId: options.clientId, now, ttlSeconds: deps.linkTtlSeconds });
   const { id: linkId, expiresAt } = link;

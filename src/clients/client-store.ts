@@ -14,6 +14,12 @@ export interface StoredClient {
   /** A disabled client is unknown to oidc-provider: its next request fails, on every node at once. */
   status: 'active' | 'disabled';
   source: ClientSource;
+  /**
+   * Changes whenever the tokens the client got by client credentials so far must stop working: the client is
+   * registered anew, its secret is rotated, or it is disabled. Tokens carry the value current when issued, and the
+   * admin API compares it on every request (admin/token-generation.ts). Configuration's writes at start keep it.
+   */
+  tokenGeneration: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,8 +34,8 @@ export interface ClientStore {
   /** Creates or replaces the client; `createdAt` of an existing client is kept. */
   save(client: StoredClient): Promise<void>;
   /**
-   * Creates the client, or replaces the metadata and source of an existing one while keeping its status and
-   * creation time, in one atomic write: a "disable" made meanwhile on another node is never undone.
+   * Creates the client, or replaces the metadata and source of an existing one while keeping its status, token
+   * generation and creation time, in one atomic write: a "disable" made meanwhile on another node is never undone.
    */
   register(client: StoredClient): Promise<void>;
   /** Returns whether there was such a client. */

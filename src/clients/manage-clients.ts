@@ -4,6 +4,8 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
 import { AppError } from '../shared/errors.ts';
 import { newRecordId, randomToken, referenceCode } from '../shared/ids.ts';
+import { newTokenGeneration } from '../admin/token-generation.ts';
+import { isConfiguredAdmin, mayGrant, mayTouch } from './client-authority.ts';
 import type { ClientStore, StoredClient } from './client-store.ts';
 
 export interface ManageClientsDeps {
@@ -43,7 +45,8 @@ export function viewOf(client: StoredClient): ClientView {
 }
 
 // Messages for people live in views/errors/messages/<code>.hbs; these say what happened for the log.
-const conflict = (code: string, clientId: string, message: string) => new AppError(409, code, message, { details: { clientId } });
+const conflict = (code: string, clientId: string, message: string, details: Record<string, string | boolean> = {}) =>
+  new AppError(409, code, message, { details: { clientId, ...details } });
 
 async function existing(deps: ManageClientsDeps, clientId: string): Promise<StoredClient> {
   const client = await deps.clients.find(clientId);
@@ -52,7 +55,9 @@ async function existing(deps: ManageClientsDeps, clientId: string): Promise<Stor
 }
 
 function editable(client: StoredClient): void {
-  if (client.source === 'configuration') throw conflict('managed_by_configuration', client.clientId, `client ${client.clientId} comes from configuration`);
+  if (client.source === 'configuration') {
+    throw conflict('managed_by_configuration', client.clientId, `client ${client.clientId} comes from configuration`, { adminClient: isConfiguredAdmin(client) });
+  }
 }
 
 /** Clients that authenticate with a secret need one; public clients (token_endpoint_auth_method none) do not. */
@@ -76,12 +81,14 @@ export async function getClient(deps: ManageClientsDeps, clientId: string): Prom
  */
 export async function createClient(deps: ManageClientsDeps, who: AdminActor, input: ClientMetadata): Promise<{ client: ClientView; client_secret?: string }> {
   const clientId = input.client_id ? String(input.client_id) : newRecordId('c', 12);
+  mayGrant(who, clientId, input.scope);
   if (await deps.clients.find(clientId)) throw conflict('client_exists', clientId, `client ${clientId} exists`);
   const secret = needsSecret(input) ? randomToken(32) : undefined;
   const metadata: ClientMetadata = { ...input, client_id: clientId, ...(secret ? { client_secret: secret } : {}) };
   await deps.validate(structuredClone(metadata));
   const now = deps.clock.now();
-  const client: StoredClient = { clientId, metadata, status: 'active', source: 'admin', createdAt: now, updatedAt: now };
+  // A new generation: tokens issued to an earlier client of the same id (deleted since) do not carry over.
+  const client: StoredClient = { clientId, metadata, status: 'active', source: 'admin', tokenGeneration: newTokenGeneration(), createdAt: now, updatedAt: now };
   await deps.clients.save(client);
   await record(deps, who, 'client.created', clientId, { fields: Object.keys(input).sort().join(' ') });
   return { client: viewOf(client), ...(secret ? { client_secret: secret } : {}) };
@@ -91,6 +98,8 @@ export async function createClient(deps: ManageClientsDeps, who: AdminActor, inp
 export async function updateClient(deps: ManageClientsDeps, who: AdminActor, clientId: string, input: ClientMetadata): Promise<ClientView> {
   const current = await existing(deps, clientId);
   editable(current);
+  mayTouch(who, current);
+  mayGrant(who, clientId, input.scope);
   const secret = current.metadata.client_secret;
   if (needsSecret(input) && !secret) throw conflict('secret_required', clientId, `public client ${clientId} cannot become confidential by an update`);
   const metadata: ClientMetadata = { ...input, client_id: clientId, ...(needsSecret(input) && secret ? { client_secret: secret } : {}) };
@@ -103,11 +112,18 @@ export async function updateClient(deps: ManageClientsDeps, who: AdminActor, cli
   return viewOf(client);
 }
 
-/** Disables or enables a client; a disabled client is refused on every node at its next request. */
+/**
+ * Disables or enables a client; a disabled client is refused on every node at its next request. Its admin tokens
+ * stay refused after it is enabled again: a disable starts a new token generation.
+ */
 export async function setClientStatus(deps: ManageClientsDeps, who: AdminActor, clientId: string, status: StoredClient['status'], reason?: string): Promise<ClientView> {
   const current = await existing(deps, clientId);
+  if (status === 'disabled' && isConfiguredAdmin(current)) {
+    throw conflict('managed_by_configuration', clientId, `admin client ${clientId} comes from configuration and cannot be disabled`, { adminClient: true });
+  }
+  mayTouch(who, current);
   if (current.status === status) return viewOf(current);
-  const client: StoredClient = { ...current, status, updatedAt: deps.clock.now() };
+  const client: StoredClient = { ...current, status, ...(status === 'disabled' ? { tokenGeneration: newTokenGeneration() } : {}), updatedAt: deps.clock.now() };
   await deps.clients.save(client);
   await record(deps, who, status === 'disabled' ? 'client.disabled' : 'client.enabled', clientId, reason ? { reason } : undefined);
   return viewOf(client);
@@ -116,6 +132,7 @@ export async function setClientStatus(deps: ManageClientsDeps, who: AdminActor, 
 export async function deleteClient(deps: ManageClientsDeps, who: AdminActor, clientId: string): Promise<void> {
   const current = await existing(deps, clientId);
   editable(current);
+  mayTouch(who, current);
   await deps.clients.remove(clientId);
   await record(deps, who, 'client.deleted', clientId);
 }
@@ -124,9 +141,10 @@ export async function deleteClient(deps: ManageClientsDeps, who: AdminActor, cli
 export async function rotateClientSecret(deps: ManageClientsDeps, who: AdminActor, clientId: string): Promise<{ client: ClientView; client_secret: string }> {
   const current = await existing(deps, clientId);
   editable(current);
+  mayTouch(who, current);
   if (!needsSecret(current.metadata)) throw conflict('public_client', clientId, `client ${clientId} is public`);
   const secret = randomToken(32);
-  const client: StoredClient = { ...current, metadata: { ...current.metadata, client_secret: secret }, updatedAt: deps.clock.now() };
+  const client: StoredClient = { ...current, metadata: { ...current.metadata, client_secret: secret }, tokenGeneration: newTokenGeneration(), updatedAt: deps.clock.now() };
   await deps.clients.save(client);
   await record(deps, who, 'client.secret_rotated', clientId);
   return { client: viewOf(client), client_secret: secret };

@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { keepTrying } from '../shared/keep-trying.ts';
+import { newTokenGeneration } from '../admin/token-generation.ts';
 import type { ClientStore } from './client-store.ts';
 
 export interface RegisterDeps {
@@ -54,7 +55,7 @@ async function writeClients(deps: RegisterDeps, configured: readonly ClientMetad
   for (const metadata of configured) {
     const clientId = String(metadata.client_id);
     if (adminMade.has(clientId)) deps.logger.warn('clients.taken_over_by_configuration', { client: clientId });
-    await deps.clients.register({ clientId, metadata: structuredClone(metadata), status: 'active', source: 'configuration', createdAt: now, updatedAt: now });
+    await deps.clients.register({ clientId, metadata: structuredClone(metadata), status: 'active', source: 'configuration', tokenGeneration: newTokenGeneration(), createdAt: now, updatedAt: now });
   }
   for (const client of stored) {
     if (client.source === 'configuration' && !named.has(client.clientId)) {

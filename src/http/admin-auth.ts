@@ -1,19 +1,23 @@
 import type { Context, Middleware, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AdminActor, AdminScope } from '../admin/scopes.ts';
+import { scopesStillHeld } from '../admin/token-generation.ts';
+import type { ClientStore } from '../clients/client-store.ts';
 import { AppError } from '../shared/errors.ts';
 
 export interface AdminState {
-  admin: { clientId: string; scopes: Set<string> };
+  admin: { clientId: string; scopes: readonly AdminScope[] };
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{20,256})$/;
 
 /**
  * The admin API's callers: access tokens the broker itself issued by client credentials (never a person's access
- * token, whatever its scope), from a client that is still registered and enabled, carrying the area's scope.
+ * token, whatever its scope), carrying the area's scope. The token's own claims are not enough: its client's current
+ * registration is read on every request, so a token stops at once when its client is disabled, deleted, registered
+ * anew or given a new secret, and holds only the scopes the client is still registered for.
  */
-export function adminAuthentication(provider: Provider): Middleware {
+export function adminAuthentication(provider: Provider, clients: ClientStore): Middleware {
   return async (ctx: Context, next: Next) => {
     const match = BEARER.exec(ctx.get('authorization'));
     // Messages for people: views/errors/messages/<code>.hbs.
@@ -24,9 +28,9 @@ export function adminAuthentication(provider: Provider): Middleware {
     if (!match) throw refuse('admin_token_missing', 'no bearer token');
     const token = await provider.ClientCredentials.find(match[1]!);
     if (!token) throw refuse('admin_token_invalid', 'unknown or expired token');
-    const client = await provider.Client.find(token.clientId!);
-    if (!client) throw refuse('admin_token_invalid', `client ${token.clientId} disabled or gone`);
-    (ctx.state as AdminState).admin = { clientId: client.clientId, scopes: new Set(String(token.scope ?? '').split(' ').filter(Boolean)) };
+    const scopes = scopesStillHeld(await clients.find(token.clientId!), token);
+    if (!scopes) throw refuse('admin_token_invalid', `client ${token.clientId} disabled, gone, or changed since the token was issued`);
+    (ctx.state as AdminState).admin = { clientId: token.clientId!, scopes };
     await next();
   };
 }
@@ -35,7 +39,7 @@ export function adminAuthentication(provider: Provider): Middleware {
 export function requireScope(scope: AdminScope): Middleware {
   return async (ctx: Context, next: Next) => {
     const { admin } = ctx.state as AdminState;
-    if (!admin.scopes.has(scope)) {
+    if (!admin.scopes.includes(scope)) {
       ctx.set('WWW-Authenticate', `Bearer realm="admin", error="insufficient_scope", scope="${scope}"`);
       throw new AppError(403, 'insufficient_scope', `needs ${scope}`, { details: { scope } });
     }
@@ -44,5 +48,6 @@ export function requireScope(scope: AdminScope): Middleware {
 }
 
 export function actorOf(ctx: Context): AdminActor {
-  return { actor: `admin:${(ctx.state as AdminState).admin.clientId}`, ip: ctx.ip };
+  const { admin } = ctx.state as AdminState;
+  return { actor: `admin:${admin.clientId}`, ip: ctx.ip, holds: admin.scopes };
 }

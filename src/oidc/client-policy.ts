@@ -1,7 +1,7 @@
 import { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { AdmissionPolicy } from '../directory/eligibility.ts';
 import { PROFILE_KINDS, type ProfileKind } from '../directory/model.ts';
-import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
+import { adminScopesIn } from '../admin/scopes.ts';
 
 /**
  * Broker policy carried in each client's metadata, so it lives wherever clients live (configuration today, the
@@ -64,7 +64,7 @@ export function createExtraClientMetadata(options: { allowLoopbackHttp: boolean;
           }
           // Admin scopes belong to service clients (client credentials), never to a portal people sign in to.
           if ((metadata.grant_types ?? ['authorization_code']).includes('authorization_code')
-            && String(metadata.scope ?? '').split(' ').some((s) => (ALL_ADMIN_SCOPES as readonly string[]).includes(s))) {
+            && adminScopesIn(metadata.scope).length > 0) {
             invalid('admin scopes (admin:…) are for client-credentials clients only, not for a portal people sign in to');
           }
           break;

@@ -20,6 +20,8 @@ export interface ProviderDeps {
   upstreamIds: readonly string[];
   /** Resource servers by indicator: configuration's, plus the demo API when the demo runs. */
   resourceServers: Config['resourceServers'];
+  /** What a client-credentials token records about its client when issued (admin/token-generation.ts). */
+  clientCredentialsClaims(clientId: string, authenticatedSecret: unknown): Promise<Record<string, string>>;
 }
 
 /** The OpenID Provider: the broker's face to portals. Every option that differs from oidc-provider's default is here. */
@@ -86,6 +88,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     async extraTokenClaims(ctx, token) {
+      // Admin tokens (client credentials) are checked against their client's registration on every use.
+      if (token.kind === 'ClientCredentials') {
+        return deps.clientCredentialsClaims(token.clientId!, (ctx as KoaContextWithOIDC).oidc?.client?.clientSecret);
+      }
       // Only JWT access tokens for resource servers carry claims; opaque ones are looked up at userinfo.
       if (token.kind !== 'AccessToken' || !('resourceServer' in token) || !token.resourceServer || !token.accountId) return undefined;
       const choice = await profiles.account(token.accountId);

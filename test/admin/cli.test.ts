@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { isolatedStoresEnv, startBroker } from '../support/broker.ts';
 import { startMongo } from '../support/mongo.ts';
 import { spawnBroker } from '../support/process-broker.ts';
@@ -13,6 +13,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'admin.ts');
 const work = mkdtempSync(join(tmpdir(), 'admin-cli-'));
 const operator = `operator:${userInfo().username}`;
+// Every command is a process of its own (node, TypeScript stripped at load): seconds each on a busy two-core machine.
+jest.setTimeout(90_000);
 
 interface Run {
   code: number;
@@ -43,7 +45,7 @@ describe('npm run admin against the running embedded demo', () => {
 
   beforeAll(async () => {
     const socket = join(work, 'demo.sock');
-    demo = await spawnBroker({}, { ADMIN_SOCKET: socket });
+    demo = await spawnBroker({}, { ADMIN_SOCKET: socket, ADMIN_CLIENT_ID: 'root-admin', ADMIN_CLIENT_SECRET: 'root-admin-secret-0123456789abcdefghij' });
     env = { PORT: String(demo.port), ADMIN_SOCKET: socket, NODE_ENV: 'test' };
   }, 60_000);
   afterAll(() => demo.stop());
@@ -111,6 +113,44 @@ describe('npm run admin against the running embedded demo', () => {
     const conflict = await admin(['organisations', 'create', '--account-number', 'C-104233', '--name', 'Copy', '--kind', 'customer'], env);
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('account_number_taken');
+  });
+
+  it('never lets the bootstrap admin client be disabled, deleted or given a new secret (exit 1, managed_by_configuration)', async () => {
+    for (const command of [['clients', 'disable', 'root-admin', '--reason', 'oops'], ['clients', 'delete', 'root-admin'], ['clients', 'rotate-secret', 'root-admin']]) {
+      const refused = await admin(command, env);
+      expect({ command, code: refused.code, stdout: refused.stdout }).toEqual({ command, code: 1, stdout: '' });
+      expect(refused.stderr).toContain('error: managed_by_configuration: Admin client root-admin is defined in the broker\'s configuration');
+    }
+    expect((await admin(['clients', 'show', 'root-admin', '--json'], env)).stdout).toContain('"status": "active"');
+  });
+
+  it('prints names with escape sequences and line breaks spelled out, never raw, in text and in --json', async () => {
+    const name = 'Evil\u001b]0;pwned\u0007\u001b[2J\nforged-portal  active  configuration  Fake\r\u009b31m\u202eredro';
+    writeFileSync(join(work, 'evil.json'), JSON.stringify({ client_id: 'evil-portal', client_name: name, redirect_uris: ['https://evil.example/cb'] }));
+    expect((await admin(['clients', 'create', '--file', 'evil.json'], env)).code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- what must not reach the terminal raw is exactly these characters.
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+    const listed = await admin(['clients', 'list'], env);
+    expect(listed.stdout).not.toMatch(raw);
+    const row = listed.stdout.split('\n').find((line) => line.startsWith('evil-portal'))!;
+    expect(row).toContain('Evil\\x1b]0;pwned\\x07\\x1b[2J\\x0aforged-portal  active  configuration  Fake\\x0d\\x9b31m\\u202eredro');
+    expect(listed.stdout.split('\n').filter((line) => line.startsWith('forged-portal'))).toEqual([]);
+    const shown = await admin(['clients', 'show', 'evil-portal'], env);
+    expect(shown.stdout).not.toMatch(raw);
+    expect(shown.stdout).toContain('\\x1b[2J');
+
+    const json = await admin(['clients', 'show', 'evil-portal', '--json'], env);
+    expect(json.stdout).not.toMatch(raw);
+    expect(json.stdout).toContain('\\u009b');
+    expect((JSON.parse(json.stdout) as { metadata: { client_name: string } }).metadata.client_name).toBe(name);
+
+    const typed = await admin(['clients', 'show', 'x\u001b[2J'], env);
+    expect(typed.code).toBe(1);
+    expect(typed.stderr).not.toMatch(raw);
+    const unknown = await admin(['clients\u001b[31m', 'x'], {});
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command: clients\\x1b[31m x');
   });
 
   it('runs as `npm run admin`, and says how to start the demo when none is running (exit 3)', async () => {

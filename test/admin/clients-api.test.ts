@@ -77,7 +77,7 @@ describe('admin API authentication', () => {
   });
 
   it('stops a token of a disabled admin client at once', async () => {
-    const token = await adminToken('admin:clients');
+    const token = await adminToken('admin:clients admin:audit');
     const created = await api('POST', '/clients', undefined, { client_id: 'helper-admin', grant_types: ['client_credentials'], scope: 'admin:clients' });
     expect(created.status).toBe(401);
     const made = await api('POST', '/clients', token, { client_id: 'helper-admin', grant_types: ['client_credentials'], scope: 'admin:clients admin:audit' });

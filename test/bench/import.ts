@@ -27,6 +27,7 @@ import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
 import { createMongoDirectory } from '../../src/stores/mongo/directory.ts';
 import { brokerModels } from '../../src/stores/mongo/models.ts';
 import { startMongo } from '../support/mongo.ts';
+import { ALL_ADMIN_SCOPES } from '../../src/admin/scopes.ts';
 
 const STORES = ['memory', 'mongo'] as const;
 type StoreName = (typeof STORES)[number];
@@ -274,7 +275,7 @@ async function bench(name: StoreName, target: Target) {
   // The same work as the parse above, so not timed again.
   const renamedFile = parseCsvImport(renamedCsv);
 
-  const who = { actor: 'bench:import', ip: '127.0.0.1' };
+  const who = { actor: 'bench:import', ip: '127.0.0.1', holds: ALL_ADMIN_SCOPES };
   for (const phase of phases) {
     const parsed: ParsedImport = phase.renamed ? renamedFile : file;
     target.spent.reads = 0;

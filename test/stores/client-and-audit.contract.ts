@@ -7,6 +7,7 @@ const client = (id: string, overrides: Partial<StoredClient> = {}): StoredClient
   metadata: { client_id: id, client_secret: 's'.repeat(32), redirect_uris: ['https://portal.example/cb'], profile_kinds: ['customer'], contract_required: true },
   status: 'active',
   source: 'admin',
+  tokenGeneration: 'generation-1',
   createdAt: new Date('2026-01-01T00:00:00Z'),
   updatedAt: new Date('2026-01-01T00:00:00Z'),
   ...overrides,
@@ -28,6 +29,7 @@ export function clientStoreContract(name: string, setup: () => Promise<ClientSto
       const changed = client('a', {
         metadata: { client_id: 'a', redirect_uris: ['https://other.example/cb'], profile_kinds: ['partner'], contract_required: false },
         status: 'disabled',
+        tokenGeneration: 'generation-2',
         createdAt: new Date('2026-05-05T00:00:00Z'),
         updatedAt: new Date('2026-05-05T00:00:00Z'),
       });
@@ -35,14 +37,14 @@ export function clientStoreContract(name: string, setup: () => Promise<ClientSto
       expect(await store.find('a')).toEqual({ ...changed, createdAt: new Date('2026-01-01T00:00:00Z') });
     });
 
-    it('registers a client: created as given, or new metadata and source keeping status and creation time', async () => {
+    it('registers a client: created as given, or new metadata and source keeping status, token generation and creation time', async () => {
       const store = await setup();
       await store.register(client('a', { source: 'configuration' }));
       expect(await store.find('a')).toEqual(client('a', { source: 'configuration' }));
-      await store.save(client('a', { status: 'disabled' }));
+      await store.save(client('a', { status: 'disabled', tokenGeneration: 'generation-2' }));
       const later = new Date('2026-06-01T00:00:00Z');
-      await store.register(client('a', { source: 'configuration', status: 'active', metadata: { client_id: 'a', client_name: 'Renamed' }, createdAt: later, updatedAt: later }));
-      expect(await store.find('a')).toEqual(client('a', { source: 'configuration', status: 'disabled', metadata: { client_id: 'a', client_name: 'Renamed' }, updatedAt: later }));
+      await store.register(client('a', { source: 'configuration', status: 'active', tokenGeneration: 'generation-3', metadata: { client_id: 'a', client_name: 'Renamed' }, createdAt: later, updatedAt: later }));
+      expect(await store.find('a')).toEqual(client('a', { source: 'configuration', status: 'disabled', tokenGeneration: 'generation-2', metadata: { client_id: 'a', client_name: 'Renamed' }, updatedAt: later }));
     });
 
     it('lists clients by id and removes them', async () => {

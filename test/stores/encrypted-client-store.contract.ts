@@ -13,6 +13,7 @@ const client = (id: string, overrides: Partial<StoredClient['metadata']> = {}): 
   metadata: { client_id: id, client_secret: SECRET, redirect_uris: ['https://portal.example/cb'], ...overrides },
   status: 'active',
   source: 'admin',
+  tokenGeneration: 'generation-1',
   createdAt: new Date('2026-01-01T00:00:00Z'),
   updatedAt: new Date('2026-01-01T00:00:00Z'),
 });

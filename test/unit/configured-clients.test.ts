@@ -26,7 +26,7 @@ describe('clients named by configuration', () => {
 
   it('take their metadata from configuration at every start, keep a disabled client disabled, and go when removed from it', async () => {
     const now = new Date();
-    await broker.services.clients.save({ clientId: 'by-admin', metadata: { ...TEST_PORTAL, client_id: 'by-admin' }, status: 'active', source: 'admin', createdAt: now, updatedAt: now });
+    await broker.services.clients.save({ clientId: 'by-admin', metadata: { ...TEST_PORTAL, client_id: 'by-admin' }, status: 'active', source: 'admin', tokenGeneration: 'generation-1', createdAt: now, updatedAt: now });
     const stored = (await broker.services.clients.find(TEST_PORTAL.client_id))!;
     await broker.services.clients.save({ ...stored, status: 'disabled' });
 

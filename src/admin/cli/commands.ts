@@ -21,6 +21,7 @@ import type { AppError } from '../../shared/errors.ts';
 import { toAppError } from '../../http/error-handler.ts';
 import type { AdminOperations } from '../admin-operations.ts';
 import type { AdminActor } from '../scopes.ts';
+import { printable, printableJson, printableValues } from './terminal-text.ts';
 
 /** What a command printed and how it ended: 0 done, 1 refused (not found, conflict, bad input), 2 usage, 3 unavailable. */
 export interface CommandResult {
@@ -268,12 +269,13 @@ export async function runCommand(ops: AdminOperations, who: AdminActor, argv: st
   const json = options.json === true;
   try {
     const result = await command.run({ ops, who, args: positionals.slice(words.length), options });
-    const out = json || !command.text ? JSON.stringify(result, null, 2) : (command.text as (r: unknown) => string)(result);
+    // Names and every other value come from anyone's input: nothing reaches the terminal raw (terminal-text.ts).
+    const out = json || !command.text ? printableJson(result, 2) : (command.text as (r: unknown) => string)(printableValues(result));
     return { exitCode: EXIT.ok, stdout: `${out}\n`, stderr: '' };
   } catch (err) {
-    if (err instanceof UsageError) return { exitCode: EXIT.usage, stdout: '', stderr: `${err.message}\nUsage: npm run admin -- ${command.usage}\n` };
+    if (err instanceof UsageError) return { exitCode: EXIT.usage, stdout: '', stderr: `${printable(err.message)}\nUsage: npm run admin -- ${command.usage}\n` };
     if (err instanceof z.ZodError) {
-      const message = `invalid value: ${err.issues.map((i) => i.message).join('; ')}`;
+      const message = printable(`invalid value: ${err.issues.map((i) => i.message).join('; ')}`);
       return { exitCode: EXIT.usage, stdout: '', stderr: `${message}\nUsage: npm run admin -- ${command.usage}\n` };
     }
     // Errors mean what they mean in the API (oidc-provider's metadata errors, store outages); the operator at the
@@ -281,7 +283,7 @@ export async function runCommand(ops: AdminOperations, who: AdminActor, argv: st
     const error = toAppError(err);
     const message = error.status >= 500 ? `${describe(error)} (${(err as Error).message})` : describe(error);
     const exitCode = error.status >= 500 ? EXIT.unavailable : EXIT.refused;
-    return { exitCode, stdout: '', stderr: json ? `${JSON.stringify({ error: error.code, message })}\n` : `error: ${error.code}: ${message}\n` };
+    return { exitCode, stdout: '', stderr: json ? `${printableJson({ error: error.code, message })}\n` : `error: ${error.code}: ${printable(message)}\n` };
   }
 }
 
@@ -294,14 +296,14 @@ export function readCommandLine(argv: string[]): CommandResult | { command: Comm
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    return { exitCode: EXIT.usage, stdout: '', stderr: `${(err as Error).message}\n\n${helpText()}\n` } satisfies CommandResult;
+    return { exitCode: EXIT.usage, stdout: '', stderr: `${printable((err as Error).message)}\n\n${helpText()}\n` } satisfies CommandResult;
   }
   const { values: options, positionals } = parsed;
   const words = positionals[0] === 'audit' ? ['audit'] : positionals.slice(0, 2);
   const command = Object.hasOwn(COMMANDS, words.join(' ')) ? COMMANDS[words.join(' ')] : undefined;
   if (!command) {
     if (options.help) return { exitCode: EXIT.ok, stdout: `${helpText()}\n`, stderr: '' } satisfies CommandResult;
-    const problem = positionals.length ? `unknown command: ${positionals.slice(0, 2).join(' ')}\n\n` : '';
+    const problem = positionals.length ? `unknown command: ${printable(positionals.slice(0, 2).join(' '))}\n\n` : '';
     return { exitCode: EXIT.usage, stdout: '', stderr: `${problem}${helpText()}\n` } satisfies CommandResult;
   }
   if (options.help) return { exitCode: EXIT.ok, stdout: `Usage: npm run admin -- ${command.usage} [--json]\n\n${command.summary}.\n`, stderr: '' } satisfies CommandResult;

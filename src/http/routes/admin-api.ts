@@ -34,7 +34,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
     ctx.body = openapi;
   });
   // Bodies are read after authentication, by each area (json-body.ts; imports by their route).
-  router.use(adminAuthentication(deps.provider));
+  router.use(adminAuthentication(deps.provider, deps.admin.clients.clients));
   for (const area of [
     adminClientRoutes(deps.admin.clients),
     adminDirectoryRoutes({ ...deps.admin.directory, imports: deps.admin.imports }),

@@ -9,6 +9,7 @@ export function clientModels(connection: Connection) {
     metadata: { type: Schema.Types.Mixed, required: true },
     status: { type: String, enum: ['active', 'disabled'], required: true },
     source: { type: String, enum: ['configuration', 'admin'], required: true },
+    tokenGeneration: { type: String },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
   }, { versionKey: false, collection: 'clients', minimize: false });
@@ -24,6 +25,8 @@ export function createMongoClientStore(models: ClientModels): ClientStore {
     metadata: doc.metadata as ClientMetadata,
     status: doc.status as StoredClient['status'],
     source: doc.source as StoredClient['source'],
+    // Clients stored before generations existed have none: '' is their first.
+    tokenGeneration: String(doc.tokenGeneration ?? ''),
     createdAt: new Date(doc.createdAt as Date),
     updatedAt: new Date(doc.updatedAt as Date),
   });
@@ -41,7 +44,7 @@ export function createMongoClientStore(models: ClientModels): ClientStore {
       await models.Client.updateOne(
         { _id: client.clientId },
         {
-          $set: { metadata: client.metadata, status: client.status, source: client.source, updatedAt: client.updatedAt },
+          $set: { metadata: client.metadata, status: client.status, source: client.source, tokenGeneration: client.tokenGeneration, updatedAt: client.updatedAt },
           $setOnInsert: { createdAt: client.createdAt },
         },
         { upsert: true },
@@ -52,7 +55,7 @@ export function createMongoClientStore(models: ClientModels): ClientStore {
         { _id: client.clientId },
         {
           $set: { metadata: client.metadata, source: client.source, updatedAt: client.updatedAt },
-          $setOnInsert: { status: client.status, createdAt: client.createdAt },
+          $setOnInsert: { status: client.status, tokenGeneration: client.tokenGeneration, createdAt: client.createdAt },
         },
         { upsert: true },
       );
