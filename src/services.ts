@@ -32,7 +32,8 @@ import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
-import type { OutgoingMail } from './mail/outgoing.ts';
+import type { DeliveryOutcome } from './mail/outgoing.ts';
+import { referenceFor } from './shared/ids.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
 import { chooseStores } from './stores/choose-stores.ts';
 import type { AuditLog } from './audit/audit-log.ts';
@@ -116,8 +117,16 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const mailbox = config.mail.smtpUrl ? undefined : createDevMailbox(config.mail.from);
   const transport = config.mail.smtpUrl ? createSmtpTransport({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.timeoutMs }) : mailbox!.transport;
   // How each link's email fared shows on the link, for the support desk.
-  const onOutcome = async (mail: OutgoingMail, outcome: 'sent' | 'failed') => {
+  // A message given up on is audited, so support sees why a person got nothing.
+  const onOutcome: DeliveryOutcome = async (mail, outcome, failure) => {
     if (mail.link) await links.recordDelivery(mail.link.profileId, mail.link.id, outcome);
+    if (outcome === 'failed') {
+      await stores.audit.record({
+        id: referenceFor(`mail-failed:${mail.kind}:${mail.reference}:${mail.link?.id ?? ''}`), at: clock.now(), action: 'mail.delivery_failed', outcome: 'failure',
+        actor: 'system:mail', ...(mail.link ? { profileId: mail.link.profileId } : {}),
+        details: { kind: mail.kind, mail: mail.reference, ...(mail.link ? { link: mail.link.id } : {}), ...(failure ? { reason: failure.reason, permanent: failure.permanent } : {}) },
+      });
+    }
   };
   const delivery = config.stores.redisUrl
     ? createBullmqDeliveryQueue({ redisUrl: config.stores.redisUrl, transport, logger, retry: config.mail.retry, prefix: `${config.stores.redisPrefix}bull`, onOutcome, consume: !commandLine })

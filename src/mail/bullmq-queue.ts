@@ -1,8 +1,9 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { connectRedis } from '../stores/redis/connection-options.ts';
 import type { Logger } from '../shared/logger.ts';
 import { IDEMPOTENCY_WINDOW_MS, reportOutcome, retryDelay, type DeliveryQueue, type FailedDelivery, type RetryPolicy } from './delivery-queue.ts';
 import type { DeliveryOutcome, MailTransport, OutgoingMail } from './outgoing.ts';
+import { describeDeliveryFailure } from './smtp-failure.ts';
 
 const QUEUE = 'broker-mail';
 
@@ -71,7 +72,14 @@ function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) =
   const connection = connectRedis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
   connection.on('error', () => undefined);
   const worker = new Worker<OutgoingMail>(QUEUE, async (job: Job<OutgoingMail>) => {
-    await deps.transport.send(job.data);
+    try {
+      await deps.transport.send(job.data);
+    } catch (err) {
+      // What BullMQ keeps (the failed reason operators read) and logs is the redacted reason; a refusal for good
+      // ends the job at once.
+      const failure = describeDeliveryFailure(err);
+      throw failure.permanent ? new UnrecoverableError(failure.reason) : new Error(failure.reason);
+    }
     deps.logger.info('mail.sent', { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade + 1 });
     await reportOutcome(deps, job.data, 'sent');
   }, {
@@ -82,11 +90,12 @@ function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) =
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = job.attemptsMade >= deps.retry.attempts;
+    const permanent = err instanceof UnrecoverableError;
+    const final = permanent || job.attemptsMade >= deps.retry.attempts;
     const line = { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade, error: err.message };
     if (final) {
-      deps.logger.error('mail.failed', line);
-      void reportOutcome(deps, job.data, 'failed');
+      deps.logger.error('mail.failed', { ...line, permanent });
+      void reportOutcome(deps, job.data, 'failed', { reason: err.message, permanent });
     } else deps.logger.warn('mail.retry', line);
   });
   worker.on('error', reportOnce);

@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.ts';
 import type { DeliveryOutcome, MailTransport, OutgoingMail } from './outgoing.ts';
+import { describeDeliveryFailure, type DeliveryFailure } from './smtp-failure.ts';
 
 /** How long the queue remembers a message id (OutgoingMail.id), longer than any retry of the change that sent it. */
 export const IDEMPOTENCY_WINDOW_MS = 7 * 24 * 3600 * 1000;
@@ -58,15 +59,15 @@ export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logg
       deps.logger.info('mail.sent', { reference: mail.reference, kind: mail.kind, attempt: n });
       await reportOutcome(deps, mail, 'sent');
     } catch (err) {
-      const message = (err as Error).message;
-      if (n >= deps.retry.attempts) {
-        failed.push({ reference: mail.reference, kind: mail.kind, attempts: n, lastError: message, failedAt: new Date() });
-        deps.logger.error('mail.failed', { reference: mail.reference, kind: mail.kind, attempts: n, error: message });
-        await reportOutcome(deps, mail, 'failed');
+      const failure = describeDeliveryFailure(err);
+      if (failure.permanent || n >= deps.retry.attempts) {
+        failed.push({ reference: mail.reference, kind: mail.kind, attempts: n, lastError: failure.reason, failedAt: new Date() });
+        deps.logger.error('mail.failed', { reference: mail.reference, kind: mail.kind, attempts: n, permanent: failure.permanent, error: failure.reason });
+        await reportOutcome(deps, mail, 'failed', failure);
         return;
       }
       const delayMs = delayFor(n);
-      deps.logger.warn('mail.retry', { reference: mail.reference, kind: mail.kind, attempt: n, delayMs, error: message });
+      deps.logger.warn('mail.retry', { reference: mail.reference, kind: mail.kind, attempt: n, delayMs, error: failure.reason });
       const timer = setTimeout(() => {
         timers.delete(timer);
         void attempt(mail, n + 1);
@@ -102,9 +103,9 @@ export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logg
 }
 
 /** Tells `onOutcome`; its failure is logged, never retried as a delivery (the message itself went, or never will). */
-export async function reportOutcome(deps: { logger: Logger; onOutcome?: DeliveryOutcome }, mail: OutgoingMail, outcome: 'sent' | 'failed'): Promise<void> {
+export async function reportOutcome(deps: { logger: Logger; onOutcome?: DeliveryOutcome }, mail: OutgoingMail, outcome: 'sent' | 'failed', failure?: DeliveryFailure): Promise<void> {
   try {
-    await deps.onOutcome?.(mail, outcome);
+    await deps.onOutcome?.(mail, outcome, failure);
   } catch (err) {
     deps.logger.warn('mail.outcome_not_recorded', { reference: mail.reference, outcome, message: (err as Error).message });
   }

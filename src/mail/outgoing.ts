@@ -1,3 +1,5 @@
+import type { DeliveryFailure } from './smtp-failure.ts';
+
 /** A rendered email, ready for a transport. `reference` ties it to log lines and to support; `kind` names the template. */
 export interface OutgoingMail {
   to: string;
@@ -15,8 +17,11 @@ export interface OutgoingMail {
   link?: { profileId: string; id: string };
 }
 
-/** Told when a message was accepted by the SMTP server, or given up on after its last attempt. */
-export type DeliveryOutcome = (mail: OutgoingMail, outcome: 'sent' | 'failed') => Promise<void>;
+/**
+ * Told when a message was accepted by the SMTP server, or given up on: after its last attempt, or at once when the
+ * server refused it for good (`failure.permanent`).
+ */
+export type DeliveryOutcome = (mail: OutgoingMail, outcome: 'sent' | 'failed', failure?: DeliveryFailure) => Promise<void>;
 
 /** Sends one message or throws; retrying is the delivery queue's job. */
 export interface MailTransport {

@@ -167,6 +167,48 @@ describe('delivery', () => {
   });
 });
 
+describe('refused by the SMTP server', () => {
+  async function refusingServer(code: number) {
+    const refusing = await startSmtp(0, { refuse: (to) => (to === 'erin.evans@contoso.example' ? code : undefined) });
+    const { broker, portal } = await brokerWith({ mail: { smtpUrl: refusing.url, retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 50 }, timeoutMs: 2000 } });
+    return { refusing, broker, portal };
+  }
+  const logText = (broker: TestBroker) => JSON.stringify(broker.logs);
+
+  it('gives up at once on a permanent (5xx) refusal: the link shows delivery_failed, audited, and no address reaches the log', async () => {
+    const { refusing, broker, portal } = await refusingServer(550);
+    try {
+      await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
+      await waitUntil(async () => (await broker.services.delivery.failed()).length === 1, 10_000, 'the message given up on');
+      const [failed] = await broker.services.delivery.failed();
+      expect(failed).toMatchObject({ kind: 'association-link', attempts: 1 });
+      expect(failed!.lastError).toContain('[address]');
+      expect(broker.logs.filter((l) => l.event === 'mail.retry')).toEqual([]);
+      const [link] = await broker.services.redeem.links.listForProfile('prf-erin-contoso');
+      await waitUntil(async () => (await broker.services.redeem.links.listForProfile('prf-erin-contoso'))[0]!.delivery === 'failed', 10_000, 'the link marked failed');
+      const events = await broker.services.audit.query({ action: 'mail.delivery_failed', limit: 10 });
+      expect(events).toEqual([expect.objectContaining({ outcome: 'failure', profileId: 'prf-erin-contoso', details: expect.objectContaining({ kind: 'association-link', link: link!.id, permanent: true }) })]);
+      expect(JSON.stringify(events)).not.toContain('erin.evans@');
+      expect(logText(broker)).toContain('Recipient address rejected');
+      expect(logText(broker)).not.toMatch(/erin\.evans@|contoso\.example>/);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('retries a temporary (4xx) refusal, with the address kept out of the log', async () => {
+    const { refusing, broker, portal } = await refusingServer(450);
+    try {
+      await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
+      await waitUntil(() => broker.logs.filter((l) => l.event === 'mail.retry').length >= 2, 10_000, 'two retries');
+      expect(await broker.services.delivery.failed()).toEqual([]);
+      expect(logText(broker)).not.toContain('erin.evans@');
+    } finally {
+      await refusing.close();
+    }
+  });
+});
+
 describe('email content', () => {
   it('escapes HTML from directory data and never lets it inject headers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'broker-seed-'));

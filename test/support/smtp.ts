@@ -18,13 +18,21 @@ export async function freePort(): Promise<number> {
  * A real SMTP server in the test process (smtp-server), keeping every message parsed by mailparser.
  * `waitFor` resolves when a condition on the received messages holds: tests wait for mail, never sleep.
  */
-export async function startSmtp(port = 0) {
+export async function startSmtp(port = 0, options: { refuse?: (recipient: string) => number | undefined } = {}) {
   const messages: ParsedMail[] = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    // A recipient the test wants refused gets that SMTP reply code (4xx: try later; 5xx: never), naming the address
+    // as real servers do.
+    onRcptTo(address, _session, callback) {
+      const code = options.refuse?.(address.address);
+      if (!code) return callback();
+      const error = Object.assign(new Error(`<${address.address}>: Recipient address rejected`), { responseCode: code });
+      return callback(error);
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((parsed) => {
