@@ -26,6 +26,7 @@ import type { AssociationRequests } from './http/interaction-context.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
 import type { RedeemDeps } from './association/redeem-link.ts';
 import { relayPendingNotices } from './association/association-notice.ts';
+import { relayAdministratorNotices } from './directory/administrator-notice.ts';
 import type { UpstreamTransactionStore } from './federation/transaction-store.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
 import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
@@ -174,8 +175,10 @@ export async function createServices(config: Config, options: { logger?: Logger;
   });
   // The notices' outbox relay (association-notice.ts); a command-line process leaves it to the brokers.
   const relayEvery = config.mail.outbox.intervalSeconds * 1000;
-  const noticeRelay = commandLine ? undefined : setInterval(() => tasks.run('association.notice_relay', async () => {
+  const directoryMail = createDirectoryMail({ renderer: mailRenderer, queue: delivery, support: config.support });
+  const noticeRelay = commandLine ? undefined : setInterval(() => tasks.run('mail.outbox_relay', async () => {
     await relayPendingNotices(redeem, config.mail.outbox.graceSeconds * 1000);
+    await relayAdministratorNotices({ directory, mail: directoryMail, logger, clock }, config.mail.outbox.graceSeconds * 1000);
   }), relayEvery).unref();
   const clientRegistration = commandLine ? { stop: () => undefined } : await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
 
@@ -195,7 +198,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
       directory,
       audit: stores.audit,
       clock,
-      mail: createDirectoryMail({ renderer: mailRenderer, queue: delivery, support: config.support }),
+      mail: directoryMail,
       revokeLinks: (profileId) => links.revokeForProfile(profileId),
       invite: (who, profileId) => sendInvitation(support, who, profileId),
     },

@@ -3,6 +3,14 @@ import type { Organisation, Profile, ProfileKind, ProfileRole } from './model.ts
 export type OrganisationChanges = Partial<Omit<Organisation, 'id' | 'contractEndsOn'>> & { contractEndsOn?: string | null };
 export type ProfileChanges = Partial<Pick<Profile, 'email' | 'displayName' | 'status'>>;
 
+/** Emails owed for a change of administrator: to `profileId` (the new one) and `previousId` (the one replaced). */
+export interface AdministratorNotice {
+  profileId: string;
+  previousId?: string;
+  reference: string;
+  at: Date;
+}
+
 export interface OrganisationFilter {
   kind?: ProfileKind;
   status?: Organisation['status'];
@@ -70,7 +78,14 @@ export interface DirectoryAdminStore {
    * demoted first, so there is never a moment with two; if another administrator appeared meanwhile, throws
    * DirectoryConflict('administrator') and the organisation may be left without one (never with two).
    */
-  designateAdministrator(profileId: string, previousId?: string): Promise<void>;
+  designateAdministrator(profileId: string, previousId?: string, notice?: { reference: string; at: Date }): Promise<void>;
+  /**
+   * The outbox of administrator-change emails: `notice` above is recorded on the new administrator in the same write
+   * as the role, and cleared by `administratorNoticeQueued` once the emails are in the queue. Those still pending from
+   * before `before`, oldest first.
+   */
+  pendingAdministratorNotices(before: Date, limit: number): Promise<AdministratorNotice[]>;
+  administratorNoticeQueued(profileId: string, reference: string): Promise<void>;
   /** Creates or replaces organisations by id, each on its own (import). */
   writeOrganisations(organisations: Organisation[]): Promise<BatchResult[]>;
   /** Creates or replaces profiles by id, each on its own (import). */

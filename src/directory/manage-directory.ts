@@ -6,6 +6,7 @@ import { newRecordId, referenceCode } from '../shared/ids.ts';
 import type { AssociationStore } from './association-store.ts';
 import { DirectoryConflict, type DirectoryAdminStore, type OrganisationFilter, type PageRequest, type ProfileFilter } from './directory-admin-store.ts';
 import type { DirectoryStore } from './directory-store.ts';
+import { deliverAdministratorNotice } from './administrator-notice.ts';
 import { normaliseEmail, type Organisation, type Profile, type ProfileRole } from './model.ts';
 
 /** The emails a change of administrator sends (seed FAQ: "contact support" when the administrator has left). */
@@ -45,8 +46,7 @@ function explain(err: unknown): never {
 }
 
 
-async function record(deps: ManageDirectoryDeps, who: AdminActor, action: string, target: { organisationId?: string; profileId?: string }, details?: Record<string, string | number | boolean>) {
-  const id = referenceCode();
+async function record(deps: ManageDirectoryDeps, who: AdminActor, action: string, target: { organisationId?: string; profileId?: string }, details?: Record<string, string | number | boolean>, id = referenceCode()) {
   await deps.audit.record({ id, at: deps.clock.now(), action, outcome: 'success', actor: who.actor, ip: who.ip, ...target, ...(details ? { details } : {}) });
   return id;
 }
@@ -183,10 +183,13 @@ export async function designateAdministrator(deps: ManageDirectoryDeps, who: Adm
   if (profile.status !== 'active') throw conflict('profile_disabled', `profile ${profileId} is disabled`);
   const previous = await administratorOf(deps, organisationId);
   if (previous?.id === profileId) return { organisation, administrator: profile, previous: undefined, reference: undefined };
-  await deps.directory.designateAdministrator(profileId, previous?.id).catch(explain);
-  const reference = await record(deps, who, 'organisation.administrator_changed', { organisationId, profileId }, { reason, ...(previous ? { previous: previous.id } : {}) });
+  // The emails are owed from the role's write on, recorded with it; handed to the queue below, or by the relay if
+  // this process dies first (administrator-notice.ts).
+  const notice = { profileId, ...(previous ? { previousId: previous.id } : {}), reference: referenceCode(), at: deps.clock.now() };
+  await deps.directory.designateAdministrator(profileId, previous?.id, { reference: notice.reference, at: notice.at }).catch(explain);
+  const reference = await record(deps, who, 'organisation.administrator_changed', { organisationId, profileId }, { reason, ...(previous ? { previous: previous.id } : {}) }, notice.reference);
+  await deliverAdministratorNotice(deps, notice);
   const administrator: Profile = { ...profile, role: 'administrator' };
   const demoted = previous && { ...previous, role: 'professional' as const };
-  await deps.mail.administratorChanged({ organisation, administrator, previous: demoted, reference });
   return { organisation, administrator, previous: demoted, reference };
 }

@@ -8,10 +8,11 @@ export function createDirectoryMail(deps: { renderer: MailRenderer; queue: Deliv
     async administratorChanged({ organisation, administrator, previous, reference }) {
       const common = { organisation: organisation.name, accountNumber: organisation.accountNumber, administrator: administrator.displayName, support: deps.support, reference };
       const toNew = deps.renderer.render('administrator-designated', { ...common, name: administrator.displayName, previous: previous?.displayName });
-      await deps.queue.enqueue({ to: administrator.email, ...toNew, kind: 'administrator-designated', reference });
+      // One message per change and kind, whoever hands it over (administrator-notice.ts).
+      await deps.queue.enqueue({ to: administrator.email, ...toNew, kind: 'administrator-designated', reference, id: `administrator-designated:${reference}` });
       if (!previous) return;
       const toOld = deps.renderer.render('administrator-replaced', { ...common, name: previous.displayName });
-      await deps.queue.enqueue({ to: previous.email, ...toOld, kind: 'administrator-replaced', reference });
+      await deps.queue.enqueue({ to: previous.email, ...toOld, kind: 'administrator-replaced', reference, id: `administrator-replaced:${reference}` });
     },
   };
 }

@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import mongoose from 'mongoose';
 import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
 import { randomToken } from '../../src/shared/ids.ts';
+import { adminApi } from '../support/admin-api.ts';
 import { Browser } from '../support/browser.ts';
 import { isolatedStoresEnv } from '../support/broker.ts';
 import { reportFigure } from '../support/figures.ts';
@@ -46,6 +47,7 @@ afterAll(async () => {
 });
 
 const ADDRESS = 'erin.evans@contoso.example';
+const ADMIN = { clientId: 'crash-admin', clientSecret: 'crash-admin-secret-0123456789abcdef' };
 
 /** The kill points, in the order the callback reaches them, each named by the store command it is about to send. */
 const POINTS: { name: string; pattern: Buffer }[] = [
@@ -61,6 +63,7 @@ async function world() {
   const port = String(await freePort());
   const env = {
     NODE_ENV: 'development', DEMO: 'true', PORT: port, ISSUER: `http://127.0.0.1:${port}`, SMTP_URL: smtp.url, ...stores, ...keysEnv,
+    ADMIN_CLIENT_ID: ADMIN.clientId, ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
   };
   // The relay looks every second for notices owed for over a second.
   const config = { mail: { outbox: { intervalSeconds: 1, graceSeconds: 1 }, retry: { attempts: 5, baseDelayMs: 50, maxDelayMs: 200 } } };
@@ -124,4 +127,39 @@ describe('a broker killed in the middle of an association', () => {
       }
     }, 300_000);
   }
+});
+
+describe('a broker killed in the middle of a change of administrator', () => {
+  it('sends the new and the replaced administrator one email each, once a node is up again', async () => {
+    const { start, issuer, queue, database } = await world();
+    try {
+      const first = await start();
+      const api = adminApi(issuer, { id: ADMIN.clientId, secret: ADMIN.clientSecret });
+      const token = await api.token('admin:support');
+      const earlier = { designated: smtp.to(ADDRESS).length, replaced: smtp.to('alice.andersen@contoso.example').length };
+      const designated = () => smtp.to(ADDRESS).slice(earlier.designated).filter((m) => m.subject?.startsWith('You are now the administrator'));
+      const replaced = () => smtp.to('alice.andersen@contoso.example').slice(earlier.replaced).filter((m) => m.subject?.startsWith('You are no longer the administrator'));
+
+      // Killed once the role has changed and the audit event is written, as the first email is being queued.
+      const tripped = tripwires.arm(Buffer.from('administrator-designated'));
+      const change = api.call('PUT', '/support/organisations/org-contoso/administrator', token, { profile_id: 'prf-erin-contoso', reason: 'Alice left' }).catch(() => undefined);
+      await tripped;
+      await first.stop('SIGKILL');
+      tripwires.release();
+      await change;
+      expect(designated()).toEqual([]);
+
+      await start();
+      await waitUntil(() => designated().length >= 1 && replaced().length >= 1, 150_000, 'both emails');
+      await waitUntil(async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0), 150_000, 'the mail queue to drain');
+      reportFigure(`killed while queueing a change of administrator: ${designated().length} email to the new one, ${replaced().length} to the replaced one`);
+      expect(designated()).toHaveLength(1);
+      expect(replaced()).toHaveLength(1);
+      expect(designated()[0]!.text).toContain(/reference ([0-9A-F-]+)/.exec(replaced()[0]!.text ?? '')![1]!);
+    } finally {
+      tripwires.release();
+      await Promise.all(running.splice(0).map((b) => b.stop('SIGKILL')));
+      await Promise.all([database.close(), queue.close()]);
+    }
+  }, 300_000);
 });

@@ -162,6 +162,20 @@ export function directoryContract(name: string, setup: () => Promise<DirectorySt
       expect((await store.listProfiles({ organisationId: 'o1', role: 'administrator' }, { limit: 50 })).map((p) => p.id)).toEqual(['p3']);
     });
 
+    it('records the emails a change of administrator owes with the change, until they are queued', async () => {
+      const store = await setup();
+      const at = new Date('2026-01-01T00:00:00Z');
+      await store.designateAdministrator('p3', 'p1', { reference: 'REF-A', at });
+      expect(await store.pendingAdministratorNotices(at, 10)).toEqual([]);
+      expect(await store.pendingAdministratorNotices(new Date(at.getTime() + 1), 10)).toEqual([{ profileId: 'p3', previousId: 'p1', reference: 'REF-A', at }]);
+      // The notice is not part of the profile.
+      expect(Object.keys((await store.getProfile('p3'))!).sort()).toEqual(['displayName', 'email', 'id', 'organisationId', 'role', 'status']);
+      await store.administratorNoticeQueued('p3', 'REF-OTHER');
+      expect(await store.pendingAdministratorNotices(new Date(at.getTime() + 1), 10)).toHaveLength(1);
+      await store.administratorNoticeQueued('p3', 'REF-A');
+      expect(await store.pendingAdministratorNotices(new Date(at.getTime() + 1), 10)).toEqual([]);
+    });
+
     it('writes a batch item by item, saying which rule each refused item broke', async () => {
       // Items may be written concurrently: of two administrators for one organisation, exactly one is written.
       const store = await setup();

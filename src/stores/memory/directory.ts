@@ -1,5 +1,5 @@
 import type { AssociationStore } from '../../directory/association-store.ts';
-import { DirectoryConflict, type BatchResult, type DirectoryAdminStore, type PageRequest } from '../../directory/directory-admin-store.ts';
+import { DirectoryConflict, type AdministratorNotice, type BatchResult, type DirectoryAdminStore, type PageRequest } from '../../directory/directory-admin-store.ts';
 import type { DirectoryStore } from '../../directory/directory-store.ts';
 import type { Association, Organisation, Profile } from '../../directory/model.ts';
 import type { DirectorySeed } from '../../directory/seed.ts';
@@ -12,6 +12,7 @@ import type { DirectorySeed } from '../../directory/seed.ts';
 export function createMemoryDirectory(seed: DirectorySeed = { organisations: [], profiles: [], associations: [] }): DirectoryStore & AssociationStore & DirectoryAdminStore {
   const organisations = new Map<string, Organisation>(seed.organisations.map((o) => [o.id, { ...o }]));
   const profiles = new Map<string, Profile>(seed.profiles.map((p) => [p.id, { ...p }]));
+  const administratorNotices = new Map<string, AdministratorNotice>();
   const associations = new Map<string, Association>(
     seed.associations.map((a) => [a.profileId, { ...a, associatedAt: new Date(0) }]),
   );
@@ -166,7 +167,7 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       profiles.set(id, next);
       return true;
     },
-    async designateAdministrator(profileId, previousId) {
+    async designateAdministrator(profileId, previousId, notice) {
       const previous = previousId ? profiles.get(previousId) : undefined;
       if (previous?.role === 'administrator') previous.role = 'professional';
       const profile = profiles.get(profileId);
@@ -174,6 +175,14 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       const conflict = profileConflict({ ...profile, role: 'administrator' });
       if (conflict) throw conflict;
       profile.role = 'administrator';
+      if (notice) administratorNotices.set(profileId, { profileId, ...(previousId ? { previousId } : {}), ...notice });
+    },
+    async pendingAdministratorNotices(before, limit) {
+      return [...administratorNotices.values()].filter((n) => n.at.getTime() < before.getTime())
+        .sort((a, b) => a.at.getTime() - b.at.getTime()).slice(0, limit).map((n) => ({ ...n }));
+    },
+    async administratorNoticeQueued(profileId, reference) {
+      if (administratorNotices.get(profileId)?.reference === reference) administratorNotices.delete(profileId);
     },
     async writeOrganisations(items) {
       return organisationBatch(items);

@@ -31,7 +31,10 @@ export function directoryModels(connection: Connection) {
     // `org:<organisation>` for its administrator, `profile:<id>` for everyone else: a unique index on it allows at
     // most one administrator per organisation, with no partial index (which MongoDB-compatible servers may lack).
     adminSlot: { type: String, required: true, unique: true },
+    // The outbox of the administrator-change emails (directory-admin-store.ts), set with the role it tells of.
+    administratorNotice: { type: new Schema({ reference: String, at: Date, previousId: String }, { _id: false }), required: false },
   }, { versionKey: false, collection: 'profiles' });
+  profile.index({ 'administratorNotice.at': 1 });
   profile.index({ organisationId: 1, email: 1 }, { unique: true });
 
   const association = new Schema({

@@ -222,16 +222,27 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       });
       return matchedCount > 0;
     },
-    async designateAdministrator(profileId, previousId) {
+    async designateAdministrator(profileId, previousId, notice) {
       if (previousId) {
         // Demoted first: the unique adminSlot index then admits the new one, and there is never a moment with two.
         await models.Profile.updateOne({ _id: previousId, role: 'administrator' }, { $set: { role: 'professional', adminSlot: `profile:${previousId}` } });
       }
       const profile = await models.Profile.findById(profileId, { organisationId: 1 }).lean();
       if (!profile) return;
-      await models.Profile.updateOne({ _id: profileId }, { $set: { role: 'administrator', adminSlot: `org:${String(profile.organisationId)}` } }).catch((err: unknown) => {
+      const owed = notice ? { administratorNotice: { reference: notice.reference, at: notice.at, ...(previousId ? { previousId } : {}) } } : {};
+      await models.Profile.updateOne({ _id: profileId }, { $set: { role: 'administrator', adminSlot: `org:${String(profile.organisationId)}`, ...owed } }).catch((err: unknown) => {
         throw isDuplicate(err) ? new DirectoryConflict('administrator') : err;
       });
+    },
+    async pendingAdministratorNotices(before, limit) {
+      const docs = await models.Profile.find({ 'administratorNotice.at': { $lt: before } }, { administratorNotice: 1 }).sort({ 'administratorNotice.at': 1 }).limit(limit).lean();
+      return docs.map((d) => {
+        const notice = (d as { administratorNotice: { reference: string; at: Date; previousId?: string } }).administratorNotice;
+        return { profileId: String(d._id), reference: notice.reference, at: new Date(notice.at), ...(notice.previousId ? { previousId: notice.previousId } : {}) };
+      });
+    },
+    async administratorNoticeQueued(profileId, reference) {
+      await models.Profile.updateOne({ _id: profileId, 'administratorNotice.reference': reference }, { $unset: { administratorNotice: 1 } });
     },
     async writeOrganisations(items) {
       return batch(models.Organisation.collection, items, organisationDoc, () => organisationConflict);
