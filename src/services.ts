@@ -24,6 +24,7 @@ import type { AssociationRequests } from './http/interaction-context.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
 import type { RedeemDeps } from './association/redeem-link.ts';
 import type { UpstreamTransactionStore } from './federation/transaction-store.ts';
+import type { RateLimiter } from './association/rate-limiter.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
 import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
@@ -48,6 +49,8 @@ export interface Services {
   association: AssociationRequests;
   redeem: RedeemDeps;
   linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
+  /** Sign-ins started per client address (http/sign-in-limit.ts). */
+  signInLimiter: RateLimiter;
   mailbox?: DevMailbox;
   delivery: DeliveryQueue;
   tasks: BackgroundTasks;
@@ -188,6 +191,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     association,
     redeem,
     linkTransactions: stores.linkTransactions,
+    signInLimiter: stores.rateLimiter({ keyPrefix: 'sign-in-ip', ...config.signInLimit }),
     readiness: stores.readiness,
     mailbox,
     delivery,

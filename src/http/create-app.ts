@@ -16,6 +16,8 @@ import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import { securityHeaders } from './security-headers.ts';
+import { signInLimit } from './sign-in-limit.ts';
+import type { RateLimiter } from '../association/rate-limiter.ts';
 import type { Views } from './views.ts';
 
 export interface AppDeps extends InteractionDeps, LinkRouteDeps {
@@ -31,6 +33,8 @@ export interface AppDeps extends InteractionDeps, LinkRouteDeps {
   readiness(): Promise<Record<string, boolean>>;
   /** The admin API's use cases. */
   admin: AdminOperations;
+  /** Sign-ins started per client address. */
+  signInLimiter: RateLimiter;
 }
 
 /** The broker's HTTP pipeline, top to bottom (STYLE.md rule 2). */
@@ -107,8 +111,9 @@ export function createApp(deps: AppDeps): Koa {
     .use(admin.routes())
     .use(admin.allowedMethods())
     // 9. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
-    //    the broker's templates, see provider-pages.ts).
+    //    the broker's templates, see provider-pages.ts). Sign-ins started are limited per client address first.
     .use(providerOutageAnswers(deps.provider))
+    .use(signInLimit(deps.signInLimiter))
     .use(mount(deps.provider as unknown as Koa));
 
   app.on('error', (err: Error) => deps.logger.error('http.unhandled', { message: err.message }));
