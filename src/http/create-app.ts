@@ -16,6 +16,7 @@ import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import { securityHeaders } from './security-headers.ts';
+import { unknownMethods } from './unknown-methods.ts';
 import { signInLimit } from './sign-in-limit.ts';
 import type { RateLimiter } from '../association/rate-limiter.ts';
 import type { Views } from './views.ts';
@@ -96,6 +97,8 @@ export function createApp(deps: AppDeps): Koa {
     })
     // 3. Every error below becomes a page or JSON with a reference code.
     .use(errorHandler({ views: deps.views, logger: deps.logger }))
+    // 3a. Methods no route serves (PROPFIND, …) find nothing, rather than the routers' 501.
+    .use(unknownMethods())
     // 4. Health, stylesheet, home page.
     .use(pages.routes())
     // 5. The demo's upstream, portals and home page (development only).
