@@ -16,6 +16,7 @@ import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import { securityHeaders } from './security-headers.ts';
+import { issuerOrigin } from './issuer-origin.ts';
 import { unknownMethods } from './unknown-methods.ts';
 import { signInLimit } from './sign-in-limit.ts';
 import type { RateLimiter } from '../association/rate-limiter.ts';
@@ -88,6 +89,8 @@ export function createApp(deps: AppDeps): Koa {
   const admin = adminApiRoutes({ provider: deps.provider, admin: deps.admin });
 
   app
+    // 0. URLs built from the request use the configured issuer, never Host or X-Forwarded-Host.
+    .use(issuerOrigin(deps.config.issuer))
     // 1. Security headers on every response, set first so later layers can extend the CSP.
     .use(securityHeaders())
     // 2. Behind https the broker's cookies are Secure even when TLS ends at a proxy it does not trust for headers.
