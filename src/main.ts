@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { loadConfig } from './config/load.ts';
 import { usesMemoryStores } from './config/schema.ts';
 import { createApp } from './http/create-app.ts';
+import { answerUnparsableMethods } from './http/unknown-methods.ts';
 import { createServices } from './services.ts';
 import { ConfigError } from './shared/errors.ts';
 import { createJsonLogger } from './shared/logger.ts';
@@ -35,6 +36,7 @@ async function main() {
   // Bounded request handling: slow clients cannot hold sockets forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  answerUnparsableMethods(server);
   server.listen(config.port, () => {
     logger.info('broker.listening', { issuer: config.issuer, port: config.port, demo: config.demo.enabled });
     if (config.demo.enabled) process.stdout.write(`\nProfile broker demo running: open ${config.issuer}/\n\n`);

@@ -28,6 +28,7 @@ import type { RedeemDeps } from './association/redeem-link.ts';
 import { relayPendingNotices } from './association/association-notice.ts';
 import { relayAdministratorNotices } from './directory/administrator-notice.ts';
 import type { UpstreamTransactionStore } from './federation/transaction-store.ts';
+import type { RateLimiter } from './association/rate-limiter.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
 import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
@@ -53,6 +54,8 @@ export interface Services {
   association: AssociationRequests;
   redeem: RedeemDeps;
   linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
+  /** Sign-ins started per client address (http/sign-in-limit.ts). */
+  signInLimiter: RateLimiter;
   mailbox?: DevMailbox;
   delivery: DeliveryQueue;
   tasks: BackgroundTasks;
@@ -211,6 +214,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     association,
     redeem,
     linkTransactions: stores.linkTransactions,
+    signInLimiter: stores.rateLimiter({ keyPrefix: 'sign-in-ip', ...config.signInLimit }),
     readiness: stores.readiness,
     mailbox,
     delivery,

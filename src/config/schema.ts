@@ -119,14 +119,28 @@ export const configSchema = z.object({
   ttl: z.object({
     /** A remembered ("Sign me in automatically") broker session. Unremembered ones end with the browser. */
     session: z.number().int().positive().default(14 * 24 * 3600),
-    /** Time to finish one sign-in, upstream round-trip included. */
+    /** Time to finish one sign-in, counted again from the upstream sign-in (the association step may take a while). */
     interaction: z.number().int().positive().default(3600),
+    /**
+     * How long a sign-in nobody has signed in to yet is kept: anyone can start one, so it lives briefly and stays
+     * small (docs/decisions/0011); it gets the full `interaction` lifetime once the upstream sign-in succeeds.
+     */
+    anonymousInteraction: z.number().int().positive().max(3600).default(600),
     authorizationCode: z.number().int().positive().default(60),
     accessToken: z.number().int().positive().default(600),
     idToken: z.number().int().positive().default(3600),
     refreshToken: z.number().int().positive().default(14 * 24 * 3600),
     grant: z.number().int().positive().default(14 * 24 * 3600),
-  }).default({ session: 14 * 24 * 3600, interaction: 3600, authorizationCode: 60, accessToken: 600, idToken: 3600, refreshToken: 14 * 24 * 3600, grant: 14 * 24 * 3600 }),
+  }).default({ session: 14 * 24 * 3600, interaction: 3600, anonymousInteraction: 600, authorizationCode: 60, accessToken: 600, idToken: 3600, refreshToken: 14 * 24 * 3600, grant: 14 * 24 * 3600 }),
+
+  /**
+   * Sign-ins started (authorization requests) per client IP address, IPv6 addresses grouped by /64 as for every
+   * per-IP limit. Over it, a 429 page with Retry-After. Raise it for portals used by many people behind one address.
+   */
+  signInLimit: z.object({
+    points: z.number().int().positive().default(120),
+    windowSeconds: z.number().int().positive().default(60),
+  }).default({ points: 120, windowSeconds: 60 }),
 
   /** First-login association (seed steps 4–9) and its links (DESIGN.md §5). */
   association: z.object({
@@ -199,6 +213,9 @@ export const configSchema = z.object({
   }
   if (config.keys.secretKeys?.some((k) => config.keys.cookieKeys?.includes(k))) {
     ctx.addIssue({ code: 'custom', path: ['keys', 'secretKeys'], message: 'SECRET_KEYS must not repeat a cookie key: a leaked cookie key must not open the client secrets' });
+  }
+  if (config.ttl.anonymousInteraction > config.ttl.interaction) {
+    ctx.addIssue({ code: 'custom', path: ['ttl', 'anonymousInteraction'], message: 'must be at most ttl.interaction' });
   }
   if (config.ttl.grant < config.ttl.refreshToken) {
     ctx.addIssue({ code: 'custom', path: ['ttl', 'grant'], message: 'must be at least ttl.refreshToken' });

@@ -16,6 +16,10 @@ import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import { securityHeaders } from './security-headers.ts';
+import { issuerOrigin } from './issuer-origin.ts';
+import { unknownMethods } from './unknown-methods.ts';
+import { signInLimit } from './sign-in-limit.ts';
+import type { RateLimiter } from '../association/rate-limiter.ts';
 import type { Views } from './views.ts';
 
 export interface AppDeps extends InteractionDeps, LinkRouteDeps {
@@ -31,6 +35,8 @@ export interface AppDeps extends InteractionDeps, LinkRouteDeps {
   readiness(): Promise<Record<string, boolean>>;
   /** The admin API's use cases. */
   admin: AdminOperations;
+  /** Sign-ins started per client address. */
+  signInLimiter: RateLimiter;
 }
 
 /** The broker's HTTP pipeline, top to bottom (STYLE.md rule 2). */
@@ -83,6 +89,8 @@ export function createApp(deps: AppDeps): Koa {
   const admin = adminApiRoutes({ provider: deps.provider, admin: deps.admin });
 
   app
+    // 0. URLs built from the request use the configured issuer, never Host or X-Forwarded-Host.
+    .use(issuerOrigin(deps.config.issuer))
     // 1. Security headers on every response, set first so later layers can extend the CSP.
     .use(securityHeaders())
     // 2. Behind https the broker's cookies are Secure even when TLS ends at a proxy it does not trust for headers.
@@ -92,6 +100,8 @@ export function createApp(deps: AppDeps): Koa {
     })
     // 3. Every error below becomes a page or JSON with a reference code.
     .use(errorHandler({ views: deps.views, logger: deps.logger }))
+    // 3a. Methods no route serves (PROPFIND, …) find nothing, rather than the routers' 501.
+    .use(unknownMethods())
     // 4. Health, stylesheet, home page.
     .use(pages.routes())
     // 5. The demo's upstream, portals and home page (development only).
@@ -107,8 +117,9 @@ export function createApp(deps: AppDeps): Koa {
     .use(admin.routes())
     .use(admin.allowedMethods())
     // 9. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
-    //    the broker's templates, see provider-pages.ts).
+    //    the broker's templates, see provider-pages.ts). Sign-ins started are limited per client address first.
     .use(providerOutageAnswers(deps.provider))
+    .use(signInLimit(deps.signInLimiter))
     .use(mount(deps.provider as unknown as Koa));
 
   app.on('error', (err: Error) => deps.logger.error('http.unhandled', { message: err.message }));

@@ -4,6 +4,7 @@ import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import { claimsForProfile, claimsForScopes, SCOPE_CLAIMS } from '../directory/profile-claims.ts';
 import { admissionPolicyOf, createExtraClientMetadata, upstreamIdsOf } from './client-policy.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
+import { INTERACTION_COOKIES, interactionLifetime, interactionPath } from './interaction-lifetime.ts';
 import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
@@ -36,7 +37,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     cookies: {
       keys: deps.keys.cookieKeys,
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: INTERACTION_COOKIES,
     },
     // The account is the selected profile (DESIGN.md §4). A profile that is gone, unlinked, disabled or no longer
     // admitted by the asking client has no account: its tokens stop working (refresh, userinfo).
@@ -101,7 +102,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       return claims;
     },
     interactions: {
-      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      url: (_ctx, interaction) => interactionPath(interaction.uid),
       policy: createInteractionPolicy(async (ctx, profileId) => {
         const metadata = ctx.oidc.client!.metadata();
         return Boolean(await profiles.account(profileId, admissionPolicyOf(metadata), { authTime: ctx.oidc.session?.authTime(), upstreamIds: upstreamIdsOf(metadata) }));
@@ -144,7 +145,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     ttl: {
       Session: config.ttl.session,
-      Interaction: config.ttl.interaction,
+      Interaction: interactionLifetime(config.ttl),
       Grant: config.ttl.grant,
       AuthorizationCode: config.ttl.authorizationCode,
       AccessToken: config.ttl.accessToken,

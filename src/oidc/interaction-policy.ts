@@ -11,9 +11,12 @@ const { base, Check, Prompt } = interactionPolicy;
  */
 export function createInteractionPolicy(isAdmitted: (ctx: KoaContextWithOIDC, profileId: string) => Promise<boolean>) {
   const policy = base();
-  policy.get('login')!.checks.add(new Check(
+  const login = policy.get('login')!;
+  login.checks.add(new Check(
     'profile_not_admitted',
-    'the signed-in profile is not admitted by this client',
+    // prompt=none gets the same answer as without a session, word for word: a portal must not learn that this
+    // browser is signed in with a profile it does not admit.
+    login.checks.get('no_session')!.description,
     // Checks added after the prompt is built do not inherit its error; prompt=none must get login_required.
     'login_required',
     async (ctx) => {

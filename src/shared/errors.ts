@@ -56,6 +56,14 @@ export class UpstreamError extends AppError {
   }
 }
 
+/** A rate limit was reached: 429 with Retry-After, and the wait in minutes for the page that says so. */
+export class RateLimitedError extends AppError {
+  constructor(code: string, message: string, retryAfterSeconds: number) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    super(429, code, message, { details: { retryAfterSeconds, minutes, plural: minutes !== 1 } });
+  }
+}
+
 /** A dependency (upstream discovery, a store) cannot be reached; the person may retry. */
 export class UnavailableError extends AppError {
   readonly retryAfterSeconds: number;

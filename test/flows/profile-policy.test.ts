@@ -84,6 +84,17 @@ describe('client policy', () => {
     expect(redirect.searchParams.get('code')).toBeNull();
   });
 
+  it('answers prompt=none alike with no session and with a session whose profile the portal does not admit', async () => {
+    const browser = new Browser();
+    await signIn(browser, portal, 'alice');
+    const inadmissible = new URL((await authorize(browser, partnerPortal, { prompt: 'none' })).page.stopped!);
+    const noSession = new URL((await authorize(new Browser(), partnerPortal, { prompt: 'none' })).page.stopped!);
+    expect(inadmissible.searchParams.get('error')).toBe('login_required');
+    expect(noSession.searchParams.get('error')).toBe('login_required');
+    expect(inadmissible.searchParams.get('error_description')).toBe(noSession.searchParams.get('error_description'));
+    expect([...inadmissible.searchParams.keys()].sort()).toEqual([...noSession.searchParams.keys()].sort());
+  });
+
   it('signs a second admitted portal in silently with prompt=none in the same browser session', async () => {
     const browser = new Browser();
     await signIn(browser, portal, 'bob', { pick: 'prf-bob-fabrikam' });

@@ -3,7 +3,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { brokerResult, readBrokerState, type AssociationStep } from '../../oidc/interaction-state.ts';
-import { AppError, BadRequestError } from '../../shared/errors.ts';
+import { BadRequestError, RateLimitedError } from '../../shared/errors.ts';
+import { rateLimitKeyForAddress } from '../../shared/client-address.ts';
 import { portalOf, sessionIdentity, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
 import { pageCommon, renderEmailSent } from '../profile-step.ts';
 import { parseInput } from '../validate.ts';
@@ -41,12 +42,9 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
 
   /** Per upstream identity and per client address; these limits may show, they say nothing about the address. */
   const checkLimits = async (details: InteractionDetails, ctx: Context, identityKey: string) => {
-    for (const [limiter, key] of [[deps.association.perIdentity, identityKey], [deps.association.perIp, ctx.ip]] as const) {
+    for (const [limiter, key] of [[deps.association.perIdentity, identityKey], [deps.association.perIp, rateLimitKeyForAddress(ctx.ip)]] as const) {
       const result = await limiter.consume(key);
-      if (!result.allowed) {
-        const minutes = Math.max(1, Math.ceil(result.retryAfterSeconds / 60));
-        throw new AppError(429, 'too_many_requests', 'association request limit reached', { details: { retryAfterSeconds: result.retryAfterSeconds, minutes, plural: minutes !== 1 } });
-      }
+      if (!result.allowed) throw new RateLimitedError('too_many_requests', 'association request limit reached', result.retryAfterSeconds);
     }
   };
 

@@ -8,6 +8,7 @@ import { callbackUri, remainingSeconds, type InteractionDeps } from '../interact
 import { singleParam } from '../validate.ts';
 import { completeLinkCallback, LINK_CALLBACK_MARKER, type LinkRouteDeps } from './association-link.ts';
 import { forgetUpstreamRoundTrip, readUpstreamRoundTrip } from '../upstream-cookie.ts';
+import { keepSignedInInteraction } from '../signed-in-interaction.ts';
 
 const foreignResponse = () => new BadRequestError('state_mismatch', 'callback state not started in this browser');
 
@@ -67,7 +68,7 @@ export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): R
 
     deps.logger.info('upstream.signed_in', { interaction: uid, upstream: identity.upstreamId });
     interaction.result = brokerResult({ step: 'identified', identity, remember: transaction.remember });
-    await interaction.save(remainingSeconds(interaction.exp, deps.clock.now()));
+    await keepSignedInInteraction(ctx, deps, interaction);
     ctx.status = 303;
     ctx.redirect(`/interaction/${uid}`);
   });

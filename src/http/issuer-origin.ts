@@ -1,0 +1,33 @@
+import type { Middleware } from 'koa';
+
+/**
+ * Every URL the broker builds from a request (oidc-provider's discovery and endpoint URLs, the return address
+ * kept in each interaction) starts with the configured issuer, whatever `Host`, `X-Forwarded-Host` or
+ * `X-Forwarded-Proto` say: a forged header would otherwise put another origin into discovery or send a person
+ * there at the end of a sign-in. The issuer is the broker's public identity; a proxy in front cannot change it.
+ * (`trustProxy` still decides whether `X-Forwarded-For` gives the client's address.)
+ */
+export function issuerOrigin(issuer: string): Middleware {
+  const url = new URL(issuer);
+  const protocol = url.protocol.slice(0, -1);
+  return async (ctx, next) => {
+    Object.defineProperties(ctx.request, {
+      protocol: { value: protocol, configurable: true },
+      host: { value: url.host, configurable: true },
+      hostname: { value: url.hostname, configurable: true },
+      href: { value: `${url.origin}${pathAndQuery(ctx.originalUrl)}`, configurable: true },
+    });
+    await next();
+  };
+}
+
+/** The path and query of a request target, also in absolute form (`GET http://other.example/auth`). */
+function pathAndQuery(target: string): string {
+  if (target.startsWith('/')) return target;
+  try {
+    const parsed = new URL(target);
+    return `${parsed.pathname}${parsed.search}`;
+  } catch {
+    return '/';
+  }
+}
