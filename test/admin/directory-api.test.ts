@@ -246,6 +246,21 @@ describe('the support desk', () => {
     expect(removed).toMatchObject({ reference: unlinked.body!.reference, details: { reason: 'account compromised (ticket 9001)', account: 'd***d@outlook.example', upstream: 'demo' } });
   });
 
+  it('refuses to unlink a profile that has no association and changes nothing: its invitation still works, nothing is audited', async () => {
+    const invitation = await support('POST', '/profiles/prf-erin-contoso/invitations', {});
+    await smtp.waitFor(() => smtp.to('erin.evans@contoso.example').some((m) => m.text?.includes(invitation.body!.reference)));
+    const link = linkIn(smtp.to('erin.evans@contoso.example').find((m) => m.text?.includes(invitation.body!.reference))!, broker.issuer);
+    await waitUntil(async () => (await support('GET', '/profiles/prf-erin-contoso/links')).body!.links[0].status === 'sent', 5000, 'delivery recorded');
+
+    const refused = await support('POST', '/profiles/prf-erin-contoso/unlink', { reason: 'wrong profile (ticket 9002)' });
+    expect({ status: refused.status, error: refused.body!.error }).toEqual({ status: 404, error: 'not_associated' });
+    expect((await support('GET', '/profiles/prf-erin-contoso/links')).body!.links[0]).toMatchObject({ id: invitation.body!.link_id, status: 'sent' });
+    const landing = await new Browser().go(link);
+    expect(landing.status).toBe(200);
+    expect(landing.text).toContain('You were invited');
+    expect((await audit({ profile_id: 'prf-erin-contoso', action: 'association.removed' })).events).toEqual([]);
+  });
+
   it('shows how a link\'s email fared: delivery failed when the mail server never takes it', async () => {
     await broker.close();
     broker = await startBroker({
