@@ -119,6 +119,28 @@ describe('organisations', () => {
     expect((await directory('GET', '/organisations?limit=0')).status).toBe(400);
     expect((await directory('GET', '/organisations?colour=red')).body!.error).toBe('invalid_input');
   });
+
+  it('refuses organisation names and display names holding control characters or line breaks, naming the field, writing nothing', async () => {
+    const org = await newOrganisation();
+    for (const name of ['Evil\nCorp', 'Evil\r\nCorp', 'Tab\tCorp', 'Bell\u0007Corp', 'Line\u2028Corp', '\u001b[2JCorp']) {
+      const created = await directory('POST', '/organisations', { account_number: 'C-777002', name, kind: 'customer' });
+      expect({ name, status: created.status, error: created.body!.error, message: created.body!.message }).toEqual({
+        name, status: 400, error: 'invalid_input', message: expect.stringContaining('malformed: name.'),
+      });
+      const renamed = await directory('PUT', `/organisations/${org.id}`, { account_number: 'C-777001', name, kind: 'customer' });
+      expect({ name, status: renamed.status, message: renamed.body!.message }).toEqual({ name, status: 400, message: expect.stringContaining('name') });
+      const person = await directory('POST', '/profiles', { organisation_id: org.id, email: 'ctl@tailspin.example', display_name: name });
+      expect({ name, status: person.status, message: person.body!.message }).toEqual({ name, status: 400, message: expect.stringContaining('malformed: display_name.') });
+      const edited = await directory('PUT', '/profiles/prf-erin-contoso', { email: 'erin.evans@contoso.example', display_name: name });
+      expect({ name, status: edited.status, message: edited.body!.message }).toEqual({ name, status: 400, message: expect.stringContaining('display_name') });
+    }
+    expect((await directory('GET', '/organisations?q=C-777002')).body!.organisations).toEqual([]);
+    expect((await directory('GET', `/organisations/${org.id}`)).body!.name).toBe('Tailspin Toys');
+    expect((await directory('GET', `/profiles?organisation_id=${org.id}`)).body!.profiles).toEqual([]);
+    expect((await directory('GET', '/profiles/prf-erin-contoso')).body!.display_name).toBe('Erin Evans');
+    // Spaces around a name are trimmed, as before; only what is inside it is refused.
+    expect((await directory('PUT', `/organisations/${org.id}`, { account_number: 'C-777001', name: '  Tailspin Toys Ltd \n', kind: 'customer' })).body!.name).toBe('Tailspin Toys Ltd');
+  });
 });
 
 describe('profiles and organisation administrators', () => {
