@@ -49,25 +49,24 @@ export async function showAssociation(deps: SupportDeskDeps, profileId: string) 
 /**
  * Unlinks the profile from its account: the association goes, everyone signed in as the profile is signed out
  * (sessions, grants and their tokens), and its outstanding links stop working. The person associates again through
- * a new link.
+ * a new link. A profile without an association is refused and nothing changes (its invitations stay usable).
  */
 export async function unlinkProfile(deps: SupportDeskDeps, who: AdminActor, profileId: string, reason: string) {
   const { organisation } = await profileAndOrganisation(deps, profileId);
   const current = await deps.associations.findByProfile(profileId);
-  // Recorded first, under a reference derived from the association: a retry after a failure below records it once.
-  const reference = current && referenceFor(`unlink:${profileId}:${current.upstreamId}:${current.subject}:${current.associatedAt.toISOString()}`);
-  if (current && reference) {
-    await deps.audit.record({
-      id: reference, at: deps.clock.now(), action: 'association.removed', outcome: 'success', actor: who.actor, ip: who.ip,
-      organisationId: organisation.id, profileId,
-      details: { reason, upstream: current.upstreamId, account: current.account ?? maskAccount({ subject: current.subject }) },
-    });
-  }
-  await deps.associations.dissociate(profileId);
-  // Also without an association: a retry after a failure part-way finishes the revocations.
+  if (!current) throw notFound('not_associated', `profile ${profileId} has no association`);
+  // Recorded first, under a reference derived from the association, and the association removed last: a retry after
+  // a failure part-way still finds it, finishes the revocations and records the event once.
+  const reference = referenceFor(`unlink:${profileId}:${current.upstreamId}:${current.subject}:${current.associatedAt.toISOString()}`);
+  await deps.audit.record({
+    id: reference, at: deps.clock.now(), action: 'association.removed', outcome: 'success', actor: who.actor, ip: who.ip,
+    organisationId: organisation.id, profileId,
+    details: { reason, upstream: current.upstreamId, account: current.account ?? maskAccount({ subject: current.subject }) },
+  });
   await deps.links.revokeForProfile(profileId);
   await deps.revokeSignIns(profileId);
-  if (!reference) throw notFound('not_associated', `profile ${profileId} has no association`);
+  // A sign-in made in the moment before this line loses its account here: tokens of an unassociated profile stop working.
+  await deps.associations.dissociate(profileId);
   return { reference };
 }
 

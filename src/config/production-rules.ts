@@ -1,6 +1,15 @@
 import { usesMemoryStores, type Config } from './schema.ts';
 
 /**
+ * Domains that only ever stand in for a real one: the defaults' `localhost` and `example.com` (RFC 2606 reserves
+ * example.com, .net and .org). Mail from them is refused or lost, and people told to write to them get no answer.
+ */
+const PLACEHOLDER_DOMAIN = /(^|\.)(localhost|example\.(com|net|org))$/i;
+/** The domain of `a@b` or `Name <a@b>`. */
+const domainOf = (address: string) => /@([^@\s<>]+)>?\s*$/.exec(address.trim())?.[1] ?? '';
+const isPlaceholder = (address: string) => PLACEHOLDER_DOMAIN.test(domainOf(address).replace(/\.$/, ''));
+
+/**
  * Development defaults that must not reach production, each with the setting that replaces it.
  * Returns every problem at once so an operator fixes them in one pass.
  */
@@ -20,6 +29,12 @@ export function productionProblems(config: Config): string[] {
   }
   if (!config.mail.smtpUrl) {
     problems.push('SMTP_URL: association emails go to the development mailbox by default; set SMTP_URL to your SMTP server');
+  }
+  if (isPlaceholder(config.mail.from)) {
+    problems.push(`MAIL_FROM: every email would be sent from the placeholder ${config.mail.from}; set MAIL_FROM to a sender of your own domain, e.g. "Sign-in <no-reply@id.your-company.com>"`);
+  }
+  if (isPlaceholder(config.support.email)) {
+    problems.push(`SUPPORT_EMAIL: pages and emails would send people who are stuck to the placeholder ${config.support.email}; set SUPPORT_EMAIL to your support desk's address (and support.name in the configuration file)`);
   }
   if (config.demo.enabled) {
     problems.push('DEMO: the development upstream, demo portals and demo directory are development-only; set DEMO=false');

@@ -3,8 +3,10 @@ import type { AdminActor } from '../admin/scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newRecordId, referenceCode } from '../shared/ids.ts';
+import { takeTurns } from '../shared/take-turns.ts';
 import type { BatchResult, DirectoryAdminStore, DirectoryConflictKind } from './directory-admin-store.ts';
 import type { ImportRow, ParsedImport } from './import-file.ts';
+import { nameText } from './name-text.ts';
 import { PROFILE_KINDS, PROFILE_ROLES, normaliseEmail, type Organisation, type Profile } from './model.ts';
 
 export interface ImportDeps {
@@ -41,11 +43,11 @@ const text = (max: number) => z.string().trim().min(1, 'is empty').max(max, `is 
 /** One row, once read: what the row says, every value checked. */
 const rowSchema = z.object({
   account_number: text(64),
-  organisation_name: text(200).optional(),
+  organisation_name: nameText(200).optional(),
   kind: z.enum(PROFILE_KINDS, { error: `must be one of ${PROFILE_KINDS.join(', ')}` }).optional(),
   contract_ends_on: z.union([z.literal(''), z.iso.date({ error: 'must be a date like 2027-06-30' })]).optional(),
   email: z.email({ error: 'is not an email address' }).max(254).transform(normaliseEmail),
-  display_name: text(200),
+  display_name: nameText(200),
   role: z.enum(PROFILE_ROLES, { error: `must be one of ${PROFILE_ROLES.join(', ')}` }).optional(),
   status: z.enum(['active', 'disabled'], { error: 'must be active or disabled' }).optional(),
 });
@@ -86,14 +88,17 @@ const sameProfile = (a: Profile, b: Profile) =>
 export async function importDirectory(deps: ImportDeps, who: AdminActor, file: ParsedImport, options: { dryRun: boolean; format: string }): Promise<ImportReport> {
   const details: RowReport[] = file.rows.map((r) => ({ line: r.line, outcome: 'rejected' }));
   const accepted: { index: number; row: Row }[] = [];
-  file.rows.forEach((raw, index) => {
+  // Checking and planning 50,000 rows takes seconds: they take turns with other requests (health checks, sign-ins).
+  const turn = takeTurns();
+  for (const [index, raw] of file.rows.entries()) {
+    await turn();
     const read = readRow(raw);
     if ('reason' in read) details[index]!.reason = read.reason;
     else {
       accepted.push({ index, row: read.row });
       Object.assign(details[index]!, { account_number: read.row.account_number, email: read.row.email });
     }
-  });
+  }
 
   // The organisations the file names, as they are now, and their profiles.
   const accountNumbers = [...new Set(accepted.map((a) => a.row.account_number))];
@@ -108,6 +113,7 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
   const plannedProfiles: { index: number; profile: Profile; change: 'created' | 'updated' | 'unchanged' }[] = [];
 
   for (const { index, row } of accepted) {
+    await turn();
     const report = details[index]!;
     const reject = (reason: string) => Object.assign(report, { outcome: 'rejected', reason });
     const key = `${row.account_number} ${row.email}`;

@@ -1,5 +1,8 @@
-import { parse } from 'csv-parse/sync';
+import { parse, type Options } from 'csv-parse';
+import { finished } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AppError } from '../shared/errors.ts';
+import { takeTurns } from '../shared/take-turns.ts';
 
 /** One row of an import file, by line (CSV) or position (JSON), its values by canonical column name. */
 export interface ImportRow {
@@ -12,8 +15,11 @@ export interface ImportRow {
 export const IMPORT_COLUMNS = ['account_number', 'organisation_name', 'kind', 'contract_ends_on', 'email', 'display_name', 'role', 'status'] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
-/** Headers people actually write, compared without case, spaces, dashes or underscores. */
-const ALIASES: Record<string, ImportColumn> = {
+/**
+ * Headers people actually write, compared without case, spaces, dashes or underscores. A Map, so that a column named
+ * like an object's own machinery (`constructor`, `__proto__`, `toString`) is an unknown column like any other.
+ */
+const ALIASES = new Map<string, ImportColumn>(Object.entries({
   accountnumber: 'account_number', account: 'account_number', accountno: 'account_number',
   organisationname: 'organisation_name', organizationname: 'organisation_name', organisation: 'organisation_name', organization: 'organisation_name', company: 'organisation_name',
   kind: 'kind', organisationkind: 'kind', organizationkind: 'kind', type: 'kind',
@@ -22,9 +28,9 @@ const ALIASES: Record<string, ImportColumn> = {
   displayname: 'display_name', name: 'display_name', fullname: 'display_name',
   role: 'role',
   status: 'status', profilestatus: 'status',
-};
+} satisfies Record<string, ImportColumn>));
 
-const canonical = (header: string): ImportColumn | undefined => ALIASES[header.toLowerCase().replace(/[\s_-]+/g, '')];
+const canonical = (header: string): ImportColumn | undefined => ALIASES.get(header.toLowerCase().replace(/[\s_-]+/g, ''));
 
 export interface ParsedImport {
   rows: ImportRow[];
@@ -59,23 +65,63 @@ function mapColumns(headers: string[]) {
   return { mapped, ignoredColumns, columns: seen };
 }
 
+interface CsvRecord {
+  record: string[];
+  info: { lines: number };
+  raw: string;
+}
+
+/** Characters handed to the CSV parser at a time, a turn of the event loop apart (a 10 MB file is 160 slices). */
+const CSV_SLICE = 64 * 1024;
+
+/**
+ * The records of a CSV text, parsed a slice at a time so that a large file does not hold up every other request.
+ * Stops reading once the file has more rows than an import takes.
+ */
+async function csvRecords(text: string, options: Options): Promise<CsvRecord[]> {
+  const parser = parse(options);
+  const records: CsvRecord[] = [];
+  parser.on('data', (record: CsvRecord) => {
+    records.push(record);
+    // The header and one row more than allowed are enough to refuse the file.
+    if (records.length > MAX_IMPORT_ROWS + 1) parser.destroy(unreadable(`more than ${MAX_IMPORT_ROWS} rows; at most ${MAX_IMPORT_ROWS} per import`));
+  });
+  const done = finished(parser);
+  let start = 0;
+  while (start < text.length && !parser.destroyed) {
+    let end = Math.min(start + CSV_SLICE, text.length);
+    // Never between the two halves of a surrogate pair: each slice is encoded on its own.
+    if (end < text.length && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end -= 1;
+    parser.write(text.slice(start, end));
+    start = end;
+    await nextTurn();
+  }
+  if (!parser.destroyed) parser.end();
+  await done;
+  return records;
+}
+
 /**
  * Reads a CSV import: a header row, then one profile per row (with its organisation's columns). A byte-order mark,
  * CRLF line ends, quoted fields with commas or line breaks, blank lines and surrounding spaces are all fine. A row
  * with the wrong number of fields is kept, so that it is reported as rejected rather than stopping the file.
  */
-export function parseCsvImport(content: string): ParsedImport {
-  let records: { record: string[]; info: { lines: number }; raw: string }[];
+export async function parseCsvImport(content: string): Promise<ParsedImport> {
+  let records: CsvRecord[];
   try {
     // One kind of line end, so that line numbers count as an editor does (a quoted CRLF becomes a line break).
     const text = content.replace(/\r\n?/g, '\n');
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true, raw: true }) as unknown as typeof records;
+    records = await csvRecords(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true, raw: true });
   } catch (err) {
+    if (err instanceof AppError) throw err;
     throw unreadable(`not readable as CSV: ${(err as Error).message}`);
   }
   if (!records.length) throw unreadable('the file is empty');
   const { mapped, ignoredColumns, columns } = mapColumns(records[0]!.record);
-  const rows = records.slice(1).map(({ record, info, raw }): ImportRow => {
+  const turn = takeTurns();
+  const rows: ImportRow[] = [];
+  for (const { record, info, raw } of records.slice(1)) {
+    await turn();
     const values: ImportRow['values'] = {};
     mapped.forEach((column, i) => {
       if (column && record[i] !== undefined) values[column] = record[i];
@@ -84,19 +130,42 @@ export function parseCsvImport(content: string): ParsedImport {
     const spans = raw.replace(/^\n+/, '').replace(/\n$/, '').split('\n').length - 1;
     const line = info.lines - spans;
     // A row whose field count differs from the header's would put values under the wrong columns.
-    return record.length === mapped.length ? { line, values } : { line, values, problem: `${record.length} fields where the header has ${mapped.length}` };
-  });
-  if (rows.length > MAX_IMPORT_ROWS) throw unreadable(`${rows.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
+    rows.push(record.length === mapped.length ? { line, values } : { line, values, problem: `${record.length} fields where the header has ${mapped.length}` });
+  }
   return { rows, ignoredColumns, columns };
 }
 
+/** `{"rows": [{"column": [...]}]}`: a row's cell holding a list is the deepest a file can go and still be read row by row. */
+const MAX_JSON_NESTING = 4;
+
+/**
+ * Whether `value` nests lists and objects more than `limit` deep. Walked with a stack of its own, not by recursion: a
+ * file nested a million deep must be refused, not overflow the call stack.
+ */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { value: object; depth: number }[] = value && typeof value === 'object' ? [{ value, depth: 1 }] : [];
+  while (stack.length) {
+    const { value: next, depth } = stack.pop()!;
+    if (depth > limit) return true;
+    for (const child of Object.values(next)) if (child && typeof child === 'object') stack.push({ value: child as object, depth: depth + 1 });
+  }
+  return false;
+}
+
+/** A JSON value as an import cell: text, a number or true/false; a list or an object is not a cell (and may nest without end). */
+const cell = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+
 /** Reads a JSON import: an array of objects (or `{ "rows": [...] }`) with the CSV's column names, any common spelling. */
-export function parseJsonImport(content: string): ParsedImport {
+export async function parseJsonImport(content: string): Promise<ParsedImport> {
   let data: unknown;
   try {
     data = JSON.parse(content.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw unreadable(`not readable as JSON: ${(err as Error).message}`);
+  }
+  if (nestsDeeperThan(data, MAX_JSON_NESTING)) {
+    throw unreadable(`lists or objects nested more than ${MAX_JSON_NESTING} deep; an import is rows of values, as [{"email": "…"}] or {"rows": [{"email": "…"}]}`);
   }
   const items = Array.isArray(data) ? data : (data as { rows?: unknown })?.rows;
   if (!Array.isArray(items)) throw unreadable('expected an array of rows, or an object with a "rows" array');
@@ -105,16 +174,25 @@ export function parseJsonImport(content: string): ParsedImport {
   const columns = new Set(keys.map(canonical).filter((c): c is ImportColumn => Boolean(c)));
   if (items.length) requireColumns(columns, keys);
   const ignoredColumns = keys.filter((k) => !canonical(k));
-  const rows = items.map((item, index): ImportRow => {
-    const values: ImportRow['values'] = {};
-    if (!item || typeof item !== 'object' || Array.isArray(item)) return { line: index + 1, values, problem: 'not an object' };
-    for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
-      const column = canonical(key);
-      if (!column || value === null || value === undefined) continue;
-      if (values[column] !== undefined) return { line: index + 1, values, problem: `two properties mean ${column}` };
-      values[column] = typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
-    }
-    return { line: index + 1, values };
-  });
+  const turn = takeTurns();
+  const rows: ImportRow[] = [];
+  for (const [index, item] of items.entries()) {
+    await turn();
+    rows.push(jsonRow(item, index + 1));
+  }
   return { rows, ignoredColumns, columns };
+}
+
+function jsonRow(item: unknown, line: number): ImportRow {
+  const values: ImportRow['values'] = {};
+  if (!item || typeof item !== 'object' || Array.isArray(item)) return { line, values, problem: 'not an object' };
+  for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
+    const column = canonical(key);
+    if (!column || value === null || value === undefined) continue;
+    if (values[column] !== undefined) return { line, values, problem: `two properties mean ${column}` };
+    const text = cell(value);
+    if (text === undefined) return { line, values, problem: `${column} is a list or an object, not text` };
+    values[column] = text;
+  }
+  return { line, values };
 }

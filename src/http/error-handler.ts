@@ -77,13 +77,14 @@ export function respondWithError(ctx: Context, error: AppError, original: unknow
  * The sentence a person reads for an error. Page text lives in views/errors/messages/<code>.hbs
  * (views/errors/api-messages/<code>.hbs where an API caller needs other words than a person at a page); a code
  * without one (oidc-provider's own) shows its message when it was written to be shown, else the generic text.
+ * Plain text: JSON and the command line show it as it is, and the error page escapes it once where it lands.
  */
 export function messageFor(views: Views, error: AppError, forApi: boolean): string {
   const code = error.expose ? error.code : 'internal_error';
   const apiTemplate = `errors/api-messages/${code}`;
   const template = forApi && views.has(apiTemplate) ? apiTemplate : `errors/messages/${code}`;
-  if (views.has(template)) return views.render(template, error.details, { layout: false }).trim();
-  return error.expose ? error.message : views.render('errors/messages/internal_error', {}, { layout: false }).trim();
+  if (views.has(template)) return views.text(template, error.details).trim();
+  return error.expose ? error.message : views.text('errors/messages/internal_error').trim();
 }
 
 function wantsJson(ctx: Context): boolean {

@@ -119,6 +119,28 @@ describe('organisations', () => {
     expect((await directory('GET', '/organisations?limit=0')).status).toBe(400);
     expect((await directory('GET', '/organisations?colour=red')).body!.error).toBe('invalid_input');
   });
+
+  it('refuses organisation names and display names holding control characters or line breaks, naming the field, writing nothing', async () => {
+    const org = await newOrganisation();
+    for (const name of ['Evil\nCorp', 'Evil\r\nCorp', 'Tab\tCorp', 'Bell\u0007Corp', 'Line\u2028Corp', '\u001b[2JCorp']) {
+      const created = await directory('POST', '/organisations', { account_number: 'C-777002', name, kind: 'customer' });
+      expect({ name, status: created.status, error: created.body!.error, message: created.body!.message }).toEqual({
+        name, status: 400, error: 'invalid_input', message: expect.stringContaining('malformed: name.'),
+      });
+      const renamed = await directory('PUT', `/organisations/${org.id}`, { account_number: 'C-777001', name, kind: 'customer' });
+      expect({ name, status: renamed.status, message: renamed.body!.message }).toEqual({ name, status: 400, message: expect.stringContaining('name') });
+      const person = await directory('POST', '/profiles', { organisation_id: org.id, email: 'ctl@tailspin.example', display_name: name });
+      expect({ name, status: person.status, message: person.body!.message }).toEqual({ name, status: 400, message: expect.stringContaining('malformed: display_name.') });
+      const edited = await directory('PUT', '/profiles/prf-erin-contoso', { email: 'erin.evans@contoso.example', display_name: name });
+      expect({ name, status: edited.status, message: edited.body!.message }).toEqual({ name, status: 400, message: expect.stringContaining('display_name') });
+    }
+    expect((await directory('GET', '/organisations?q=C-777002')).body!.organisations).toEqual([]);
+    expect((await directory('GET', `/organisations/${org.id}`)).body!.name).toBe('Tailspin Toys');
+    expect((await directory('GET', `/profiles?organisation_id=${org.id}`)).body!.profiles).toEqual([]);
+    expect((await directory('GET', '/profiles/prf-erin-contoso')).body!.display_name).toBe('Erin Evans');
+    // Spaces around a name are trimmed, as before; only what is inside it is refused.
+    expect((await directory('PUT', `/organisations/${org.id}`, { account_number: 'C-777001', name: '  Tailspin Toys Ltd \n', kind: 'customer' })).body!.name).toBe('Tailspin Toys Ltd');
+  });
 });
 
 describe('profiles and organisation administrators', () => {
@@ -244,6 +266,21 @@ describe('the support desk', () => {
     expect(again.status).toBe(404);
     const [removed] = (await audit({ profile_id: 'prf-erin-contoso', action: 'association.removed' })).events;
     expect(removed).toMatchObject({ reference: unlinked.body!.reference, details: { reason: 'account compromised (ticket 9001)', account: 'd***d@outlook.example', upstream: 'demo' } });
+  });
+
+  it('refuses to unlink a profile that has no association and changes nothing: its invitation still works, nothing is audited', async () => {
+    const invitation = await support('POST', '/profiles/prf-erin-contoso/invitations', {});
+    await smtp.waitFor(() => smtp.to('erin.evans@contoso.example').some((m) => m.text?.includes(invitation.body!.reference)));
+    const link = linkIn(smtp.to('erin.evans@contoso.example').find((m) => m.text?.includes(invitation.body!.reference))!, broker.issuer);
+    await waitUntil(async () => (await support('GET', '/profiles/prf-erin-contoso/links')).body!.links[0].status === 'sent', 5000, 'delivery recorded');
+
+    const refused = await support('POST', '/profiles/prf-erin-contoso/unlink', { reason: 'wrong profile (ticket 9002)' });
+    expect({ status: refused.status, error: refused.body!.error }).toEqual({ status: 404, error: 'not_associated' });
+    expect((await support('GET', '/profiles/prf-erin-contoso/links')).body!.links[0]).toMatchObject({ id: invitation.body!.link_id, status: 'sent' });
+    const landing = await new Browser().go(link);
+    expect(landing.status).toBe(200);
+    expect(landing.text).toContain('You were invited');
+    expect((await audit({ profile_id: 'prf-erin-contoso', action: 'association.removed' })).events).toEqual([]);
   });
 
   it('shows how a link\'s email fared: delivery failed when the mail server never takes it', async () => {

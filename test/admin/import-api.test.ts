@@ -76,7 +76,7 @@ describe('bulk import of the directory', () => {
     expect(lines[7]).toMatchObject({ outcome: 'rejected', reason: 'email is not an email address' });
     expect(lines[8]).toMatchObject({ outcome: 'rejected', reason: 'Wanda Wood is the administrator of Woodgrove, Bank; the support desk replaces administrators' });
     expect(lines[9]).toMatchObject({ outcome: 'rejected', reason: 'organisation columns differ from line 2 for account number C-900001' });
-    expect(lines[10]).toMatchObject({ outcome: 'rejected', reason: 'contract_ends_on must be a date like 2027-06-30' });
+    expect(lines[10]).toMatchObject({ outcome: 'rejected', reason: 'organisation_name holds a line break or control character; contract_ends_on must be a date like 2027-06-30' });
     expect(lines[12]).toMatchObject({ outcome: 'created' });
     expect(lines[13]!.reason).toBe('account number C-900003 is new: organisation_name and kind are needed to create it');
     expect(lines[14]).toMatchObject({ outcome: 'updated', profile_id: 'prf-erin-contoso' });
@@ -143,6 +143,67 @@ describe('bulk import of the directory', () => {
     expect(report.rows).toEqual({ total: 2, created: 1, updated: 1, unchanged: 0, rejected: 0 });
     const admins = (await directory('/profiles?organisation_id=org-contoso&role=administrator')).profiles;
     expect(admins.map((p: { email: string }) => p.email)).toEqual(['new.admin@contoso.example']);
+  });
+
+  it('takes columns named like object machinery (constructor, __proto__, toString) for unknown columns, in CSV and JSON', async () => {
+    const csv = [
+      'account_number,email,display_name,constructor,__proto__,toString,hasOwnProperty',
+      'C-104233,proto@contoso.example,Proto Type,a,b,c,d',
+    ].join('\n');
+    const fromCsv = await importFile(csv, 'text/csv');
+    expect(fromCsv.status).toBe(200);
+    expect(fromCsv.body!.ignored_columns).toEqual(['constructor', '__proto__', 'toString', 'hasOwnProperty']);
+    expect(fromCsv.body!.rows).toMatchObject({ total: 1, created: 1, rejected: 0 });
+
+    const json = '[{"account_number": "C-104233", "email": "json.proto@contoso.example", "display_name": "Json Proto", "constructor": "x", "__proto__": {"a": 1}, "valueOf": 2}]';
+    const fromJson = await importFile(json, 'application/json');
+    expect(fromJson.status).toBe(200);
+    expect(fromJson.body!.ignored_columns).toEqual(['constructor', '__proto__', 'valueOf']);
+    expect(fromJson.body!.rows).toMatchObject({ total: 1, created: 1, rejected: 0 });
+    expect((await directory('/profiles?email=json.proto@contoso.example')).profiles[0]).toMatchObject({ display_name: 'Json Proto' });
+  });
+
+  it('rejects organisation and display names holding control characters or line breaks, each row with its reason, and imports the others', async () => {
+    const csv = [
+      'account_number,organisation_name,kind,email,display_name',
+      'C-910001,Fine Org,customer,fine@fine.example,Fine Person',
+      'C-910001,Fine Org,customer,tab@fine.example,Tab\tPerson',
+      'C-910001,Fine Org,customer,wrapped@fine.example,"Two\nLines"',
+      'C-910002,"Evil\u2028Org",customer,evil@evil.example,Evil Person',
+      'C-910001,Fine Org,customer,escape@fine.example,\u001b[31mRed',
+    ].join('\n');
+    const report = (await importFile(csv, 'text/csv')).body!;
+    expect(report.rows).toMatchObject({ total: 5, created: 1, rejected: 4 });
+    const lines = byLine(report);
+    expect(lines[2]).toMatchObject({ outcome: 'created' });
+    expect(lines[3]).toMatchObject({ outcome: 'rejected', reason: 'display_name holds a line break or control character' });
+    expect(lines[4]).toMatchObject({ outcome: 'rejected', reason: 'display_name holds a line break or control character' });
+    expect(lines[6]).toMatchObject({ outcome: 'rejected', reason: 'organisation_name holds a line break or control character' });
+    expect(lines[7]).toMatchObject({ outcome: 'rejected', reason: 'display_name holds a line break or control character' });
+    const json = JSON.stringify([{ account_number: 'C-104233', email: 'nul@contoso.example', display_name: 'Nul\u0000Byte' }]);
+    expect(byLine((await importFile(json, 'application/json')).body!)[1]).toMatchObject({ outcome: 'rejected', reason: 'display_name holds a line break or control character' });
+    expect((await directory('/organisations?q=C-910002')).organisations).toEqual([]);
+    expect((await directory('/profiles?q=Red')).profiles).toEqual([]);
+  });
+
+  it('refuses JSON nested thousands deep with a 400 that says what an import looks like, and rejects a row whose cell is a list', async () => {
+    const deep = `[{"account_number": "C-104233", "email": "deep@contoso.example", "display_name": ${'['.repeat(5000)}${']'.repeat(5000)}}]`;
+    const refused = await importFile(deep, 'application/json');
+    expect({ status: refused.status, error: refused.body!.error }).toEqual({ status: 400, error: 'import_unreadable' });
+    expect(refused.body!.message).toContain('nested more than 4 deep; an import is rows of values, as [{"email": "…"}]');
+    expect((await importFile(`{"rows": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'application/json')).status).toBe(400);
+
+    const listCell = JSON.stringify({ rows: [{ account_number: 'C-104233', email: 'list@contoso.example', display_name: ['List', 'Cell'] }] });
+    const report = (await importFile(listCell, 'application/json')).body!;
+    expect(byLine(report)[1]).toMatchObject({ outcome: 'rejected', reason: 'display_name is a list or an object, not text' });
+    expect((await directory('/profiles?email=deep@contoso.example')).profiles).toEqual([]);
+  });
+
+  it('gives messages in JSON as written: an apostrophe or < in a column name comes back as itself, not as an HTML entity', async () => {
+    const refused = await importFile("account_number,O'Brien <notes>\nC-1,x\n", 'text/csv');
+    expect(refused.status).toBe(400);
+    expect(refused.body!.message).toContain("no email column (found: account_number, O'Brien <notes>)");
+    expect(refused.body!.message).not.toMatch(/&#x27;|&lt;|&gt;|&quot;|&amp;/);
   });
 
   it('refuses a file it cannot read at all with a message that says how to fix it, and imports nothing', async () => {

@@ -269,11 +269,11 @@ async function bench(name: StoreName, target: Target) {
   process.stdout.write(`\n${name} store${target.note ? ` (${target.note})` : ''}\n`);
   line(columns);
   let started = performance.now();
-  const file = parseCsvImport(csv);
+  const file = await parseCsvImport(csv);
   const parseSeconds = (performance.now() - started) / 1000;
   line(['CSV parse', parseSeconds.toFixed(3), (totalRows / parseSeconds).toFixed(0), '', '', '', '', '', '', '', mb(process.memoryUsage.rss())]);
   // The same work as the parse above, so not timed again.
-  const renamedFile = parseCsvImport(renamedCsv);
+  const renamedFile = await parseCsvImport(renamedCsv);
 
   const who = { actor: 'bench:import', ip: '127.0.0.1', holds: ALL_ADMIN_SCOPES };
   for (const phase of phases) {

@@ -67,6 +67,8 @@ beforeAll(async () => {
     COOKIE_KEYS: randomToken(32),
     SECRET_KEYS: randomToken(32),
     SMTP_URL: smtp.url,
+    MAIL_FROM: 'Broker <no-reply@broker.example>',
+    SUPPORT_EMAIL: 'help@broker.example',
     ADMIN_CLIENT_ID: 'root-admin',
     ADMIN_CLIENT_SECRET: ADMIN_SECRET,
   };

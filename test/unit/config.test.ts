@@ -50,17 +50,31 @@ describe('configuration', () => {
 
   it('refuses to start production on development defaults, naming every missing setting in one error', () => {
     const problems = problemsOf(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true' }));
-    expect(problems).toHaveLength(8);
+    expect(problems).toHaveLength(10);
     expect(problems.join('\n')).toMatch(/MONGODB_URI and REDIS_URL: memory stores/);
     expect(problems.join('\n')).toMatch(/JWKS_FILE/);
     expect(problems.join('\n')).toMatch(/COOKIE_KEYS/);
     expect(problems.join('\n')).toMatch(/SECRET_KEYS: client secrets are encrypted with a key derived from the cookie keys/);
     expect(problems.join('\n')).toMatch(/SMTP_URL/);
+    expect(problems.join('\n')).toMatch(/MAIL_FROM: every email would be sent from the placeholder Profile broker <no-reply@localhost>/);
+    expect(problems.join('\n')).toMatch(/SUPPORT_EMAIL: pages and emails would send people who are stuck to the placeholder support@example.com/);
     expect(problems.join('\n')).toMatch(/DEMO: the development upstream/);
     expect(problems.join('\n')).toMatch(/ISSUER: must be the broker's public https URL/);
     expect(problems.join('\n')).toMatch(/upstreams: no upstream/);
     // The demo is off by default in production; only an explicit DEMO=true is refused.
-    expect(problemsOf(() => loadConfig({ NODE_ENV: 'production' }))).toHaveLength(7);
+    expect(problemsOf(() => loadConfig({ NODE_ENV: 'production' }))).toHaveLength(9);
+  });
+
+  it('in production, refuses placeholder sender and support addresses (localhost, example.com) and takes real ones', () => {
+    const sender = (env: Record<string, string>) => problemsOf(() => loadConfig({ NODE_ENV: 'production', ...env })).filter((p) => /^(MAIL_FROM|SUPPORT_EMAIL):/.test(p));
+    expect(sender({ MAIL_FROM: 'no-reply@localhost', SUPPORT_EMAIL: 'help@EXAMPLE.org' })).toEqual([
+      expect.stringMatching(/^MAIL_FROM: .*placeholder no-reply@localhost; set MAIL_FROM/),
+      expect.stringMatching(/^SUPPORT_EMAIL: .*placeholder help@EXAMPLE.org; set SUPPORT_EMAIL/),
+    ]);
+    expect(sender({ MAIL_FROM: 'Sign-in <no-reply@mail.example.net>' })).toHaveLength(2);
+    expect(sender({ MAIL_FROM: 'Contoso sign-in <no-reply@id.contoso.com>', SUPPORT_EMAIL: 'help@contoso.com' })).toEqual([]);
+    // A real domain that merely ends like a placeholder is not one.
+    expect(sender({ MAIL_FROM: 'no-reply@myexample.com', SUPPORT_EMAIL: 'help@notlocalhost.dev' })).toEqual([]);
   });
 
   it('refuses a plain-http upstream issuer without allowInsecureHttp at start, naming the upstream and its issuer', () => {
@@ -81,7 +95,10 @@ describe('configuration', () => {
       upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c', allowInsecureHttp: true }],
     }));
     expect(problems).toEqual(['keys.cookieKeys.0: cookie keys need at least 32 characters']);
-    const more = problemsOf(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), SECRET_KEYS: 's'.repeat(32), DEMO: 'false', ISSUER: 'https://id.example', JWKS_FILE: '/keys.json', SMTP_URL: 'smtp://mail.example' }, {
+    const more = problemsOf(() => loadConfig({
+      NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), SECRET_KEYS: 's'.repeat(32), DEMO: 'false', ISSUER: 'https://id.example', JWKS_FILE: '/keys.json', SMTP_URL: 'smtp://mail.example',
+      MAIL_FROM: 'no-reply@id.contoso.com', SUPPORT_EMAIL: 'help@contoso.com',
+    }, {
       upstreams: [{ id: 'x', name: 'X', issuer: 'http://idp.example', clientId: 'c', allowInsecureHttp: true }],
     }));
     expect(more).toEqual([
@@ -90,8 +107,8 @@ describe('configuration', () => {
     ]);
   });
 
-  it('keeps config/example.production.json valid: with its secrets, keys and stores set, production starts', () => {
-    const config = loadConfig({
+  it('keeps config/example.production.json valid: with its secrets, keys, stores and addresses set, production starts', () => {
+    const env = {
       MONGODB_URI: 'mongodb://mongo:27017/broker',
       REDIS_URL: 'redis://redis:6379/0',
       NODE_ENV: 'production',
@@ -105,9 +122,19 @@ describe('configuration', () => {
       CUSTOMER_PORTAL_SECRET: 'a'.repeat(40),
       PARTNER_PORTAL_SECRET: 'b'.repeat(40),
       SMTP_URL: 'smtps://mail.example.com',
-    });
+      MAIL_FROM: 'Contoso sign-in <no-reply@id.contoso.com>',
+      SUPPORT_EMAIL: 'help@contoso.com',
+    };
+    const config = loadConfig(env);
     expect(config.stores).toMatchObject({ mongodbUri: 'mongodb://mongo:27017/broker', redisUrl: 'redis://redis:6379/0' });
     expect(config.clients.map((c) => c.client_id)).toEqual(['customer-portal', 'partner-portal']);
+    expect({ from: config.mail.from, support: config.support.email }).toEqual({ from: 'Contoso sign-in <no-reply@id.contoso.com>', support: 'help@contoso.com' });
+    // The sender and the support address are the operator's own: the file names the variables it needs.
+    const { MAIL_FROM: _from, SUPPORT_EMAIL: _support, ...withoutAddresses } = env;
+    expect(problemsOf(() => loadConfig(withoutAddresses))).toEqual([
+      'support.email: environment variable SUPPORT_EMAIL is not set',
+      'mail.from: environment variable MAIL_FROM is not set',
+    ]);
   });
 
   it('refuses one of MONGODB_URI and REDIS_URL without the other', () => {

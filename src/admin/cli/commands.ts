@@ -200,7 +200,7 @@ export const COMMANDS: Record<string, Command> = {
 
   'directory import': {
     usage: 'directory import <file.csv|file.json> [--dry-run] [--format csv|json]', summary: 'Import organisations and profiles; prints what happened to each row',
-    run: ({ ops, who, args, options }) => {
+    run: async ({ ops, who, args, options }) => {
       const path = arg(args, 0, 'file');
       const format = str(options.format) ?? (extname(path).toLowerCase() === '.json' ? 'json' : 'csv');
       if (format !== 'csv' && format !== 'json') throw new UsageError('--format is csv or json');
@@ -210,7 +210,7 @@ export const COMMANDS: Record<string, Command> = {
       } catch (err) {
         throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
       }
-      return importDirectory(ops.imports, who, format === 'csv' ? parseCsvImport(content) : parseJsonImport(content), { dryRun: options['dry-run'] === true, format });
+      return importDirectory(ops.imports, who, format === 'csv' ? await parseCsvImport(content) : await parseJsonImport(content), { dryRun: options['dry-run'] === true, format });
     },
     text: (r: Awaited<ReturnType<typeof importDirectory>>) => [
       `${r.dry_run ? 'dry run (nothing written): ' : ''}${r.rows.total} rows: ${r.rows.created} created, ${r.rows.updated} updated, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected`,

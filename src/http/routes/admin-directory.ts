@@ -9,6 +9,7 @@ import {
   setOrganisationStatus, setProfileStatus, updateOrganisation, updateProfile, type ManageDirectoryDeps,
 } from '../../directory/manage-directory.ts';
 import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
+import { nameText } from '../../directory/name-text.ts';
 import { actorOf, requireScope } from '../admin-auth.ts';
 import { jsonBody } from '../json-body.ts';
 import { parseInput } from '../validate.ts';
@@ -22,7 +23,7 @@ const email = z.string().trim().pipe(z.email().max(254));
 
 const organisationFields = {
   account_number: z.string().trim().min(1).max(64),
-  name: z.string().trim().min(1).max(200),
+  name: nameText(200),
   kind: z.enum(PROFILE_KINDS),
   contract_ends_on: z.iso.date().nullable().optional(),
 };
@@ -33,13 +34,13 @@ const profileInput = z.strictObject({
   id: id.optional(),
   organisation_id: id,
   email,
-  display_name: z.string().trim().min(1).max(200),
+  display_name: nameText(200),
   role: z.enum(PROFILE_ROLES).optional(),
   status: status.optional(),
   /** Emails the person an association link at once ("Add New Professionals" then "Send Invite E-mail"). */
   send_invite: z.boolean().optional(),
 });
-const profileUpdate = z.strictObject({ email, display_name: z.string().trim().min(1).max(200) });
+const profileUpdate = z.strictObject({ email, display_name: nameText(200) });
 
 const organisationQuery = z.strictObject({ kind: z.enum(PROFILE_KINDS).optional(), status: status.optional(), q: z.string().min(1).max(200).optional(), ...pageQuery });
 const profileQuery = z.strictObject({
@@ -113,7 +114,7 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
   router.post('/imports', async (ctx) => {
     const { dry_run: dryRun } = query(importQuery, ctx);
     const { content, format } = await readImportBody(ctx);
-    const file = format === 'csv' ? parseCsvImport(content) : parseJsonImport(content);
+    const file = format === 'csv' ? await parseCsvImport(content) : await parseJsonImport(content);
     ctx.body = await importDirectory(deps.imports, actorOf(ctx), file, { dryRun: dryRun === 'true', format });
   });
   return router;
