@@ -19,6 +19,8 @@ export interface AssociationLink {
   clientId?: string;
   createdAt: Date;
   expiresAt: Date;
+  /** A link sent when requests were held back over the address's budget (request-links.ts); bound to no account. */
+  kind?: 'held_back';
   /** `redeeming`: claimed by the identity that asked for it, association being written; a retry may finish it. */
   status: 'active' | 'redeeming' | 'used' | 'superseded' | 'revoked';
   usedAt?: Date;
@@ -27,12 +29,14 @@ export interface AssociationLink {
 export type LinkState = AssociationLink['status'] | 'expired';
 
 /**
- * Who a link was issued to, as a key: the requesting upstream identity, or '' for a link nobody asked for (an
- * invitation, the owner's choice after held-back requests), which whoever controls the mailbox may use. A newer link
- * supersedes only older links of the same key: one person's request never takes another's link away.
+ * Who a link was issued to, as a key: the requesting upstream identity, or, for a link nobody asked for (which
+ * whoever controls the mailbox may use), its kind: invitation or held-back. A newer link supersedes only older links
+ * of the same key: one person's request never takes another's link away.
  */
-export function requesterKey(link: Pick<AssociationLink, 'requester'>): string {
-  return link.requester ? `${link.requester.upstreamId}|${link.requester.subject}` : '';
+export function requesterKey(link: Pick<AssociationLink, 'requester' | 'kind'>): string {
+  if (link.requester) return `${link.requester.upstreamId}|${link.requester.subject}`;
+  // Held-back links supersede only each other: a stranger's request never takes support's invitation away.
+  return link.kind === 'held_back' ? 'held-back' : '';
 }
 
 export function linkState(link: AssociationLink, now: Date): LinkState {
@@ -49,7 +53,7 @@ export function linkReference(linkId: string): string {
  * A new active link for a profile, ready to issue: the raw token (for the email, never stored), the link record
  * holding only its hash, and its support reference.
  */
-export function newLink(options: { profileId: string; requester?: AssociationLink['requester']; clientId?: string; now: Date; ttlSeconds: number }) {
+export function newLink(options: { profileId: string; requester?: AssociationLink['requester']; kind?: AssociationLink['kind']; clientId?: string; now: Date; ttlSeconds: number }) {
   const { token, tokenHash } = newLinkToken();
   const link: AssociationLink = {
     id: randomToken(9),
@@ -57,6 +61,7 @@ export function newLink(options: { profileId: string; requester?: AssociationLin
     profileId: options.profileId,
     ...(options.requester ? { requester: { upstreamId: options.requester.upstreamId, subject: options.requester.subject } } : {}),
     ...(options.clientId ? { clientId: options.clientId } : {}),
+    ...(options.kind ? { kind: options.kind } : {}),
     createdAt: options.now,
     expiresAt: new Date(options.now.getTime() + options.ttlSeconds * 1000),
     status: 'active',

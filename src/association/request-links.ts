@@ -145,11 +145,11 @@ async function sendLink(deps: RequestLinksDeps, request: LinkRequest, { profile,
 
 /**
  * The owner's way through when the address's budget is spent: a link bound to no account (like an invitation), so
- * the mailbox's owner signs in with whichever account they choose. It supersedes only an earlier link of its kind.
+ * the mailbox's owner signs in with whichever account they choose. It supersedes only an earlier held-back link.
  */
 async function sendHeldBack(deps: RequestLinksDeps, request: LinkRequest, { profile, organisation, current }: Candidate, requests: number) {
   const now = deps.clock.now();
-  const { token, link, reference } = newLink({ profileId: profile.id, clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
+  const { token, link, reference } = newLink({ profileId: profile.id, kind: 'held_back', clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
   await deps.links.issue(link);
   await deps.audit.record({
     id: reference, at: now, action: 'association.link_issued', outcome: 'success',

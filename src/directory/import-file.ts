@@ -87,6 +87,9 @@ async function csvRecords(text: string, options: Options): Promise<CsvRecord[]> 
     if (records.length > MAX_IMPORT_ROWS + 1) parser.destroy(unreadable(`more than ${MAX_IMPORT_ROWS} rows; at most ${MAX_IMPORT_ROWS} per import`));
   });
   const done = finished(parser);
+  // The parser may fail (a stray quote, too many rows) while a slice waits for its turn: the failure is awaited
+  // below, and must not count as unhandled meanwhile (that would end the process).
+  done.catch(() => undefined);
   let start = 0;
   while (start < text.length && !parser.destroyed) {
     let end = Math.min(start + CSV_SLICE, text.length);

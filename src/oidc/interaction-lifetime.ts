@@ -24,7 +24,11 @@ export const interactionPath = (uid: string) => `/interaction/${uid}`;
 export function interactionLifetime(ttl: Config['ttl']): NonNullable<NonNullable<Configuration['ttl']>['Interaction']> {
   return (_ctx: KoaContextWithOIDC, interaction) => {
     if (interaction.session?.accountId) return ttl.interaction;
-    const bytes = Buffer.byteLength(JSON.stringify([interaction.params, interaction.prompt]));
+    // An id_token_hint (which the prompt repeats) is an ID token the broker itself signed, checked before this: a
+    // portal re-authenticating someone whose session ended sends one, and it does not count against the bound.
+    const { id_token_hint: _hint, ...params } = interaction.params as Record<string, unknown>;
+    const { id_token_hint: _repeated, ...details } = (interaction.prompt?.details ?? {}) as Record<string, unknown>;
+    const bytes = Buffer.byteLength(JSON.stringify([params, { ...interaction.prompt, details }]));
     if (bytes > ANONYMOUS_REQUEST_BYTES) {
       throw new errors.InvalidRequest(`authorization request too large (${bytes} bytes of parameters, at most ${ANONYMOUS_REQUEST_BYTES} before sign-in)`);
     }

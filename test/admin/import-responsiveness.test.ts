@@ -65,3 +65,18 @@ it('keeps answering /healthz while a 50,000-row import is checked: health checks
   expect(during.filter((c) => c.failure).map((c) => c.failure)).toEqual([]);
   expect({ sent: during.length > 0, mostAnsweredBeforeReport: inTime.length >= during.length / 2 }).toEqual({ sent: true, mostAnsweredBeforeReport: true });
 }, 120_000);
+
+it('refuses a CSV the parser cannot read, or one over 50,000 rows, with a 400, and the broker keeps running', async () => {
+  const api = adminApi(broker.issuer, ROOT);
+  const token = await api.token('admin:directory');
+  const header = 'account_number,organisation_name,kind,email,display_name\n';
+  // A stray quote fails the parser part-way through a large file, while later slices wait for their turn.
+  const rows = Array.from({ length: 3000 }, (_, i) => `C-${i},Org ${i},customer,p${i}@org.example,Person ${i}`).join('\n');
+  for (const csv of [`${header}${rows}\n"x"y,2\n${rows}`, header + Array.from({ length: 50_001 }, (_, i) => `C-${i},Org,customer,p${i}@org.example,P`).join('\n')]) {
+    const response = await api.call('POST', '/directory/imports?dry_run=true', token, csv, { 'content-type': 'text/csv' });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: 'import_unreadable' });
+    expect((await fetch(`${broker.issuer}/healthz`)).status).toBe(200);
+  }
+  expect(broker.output()).not.toMatch(/unhandled|UnhandledPromiseRejection/i);
+});

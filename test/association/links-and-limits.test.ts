@@ -196,6 +196,21 @@ describe('refused by the SMTP server', () => {
     }
   });
 
+  it('retries a server that refuses the connection with a 5xx (a relay refusing the broker for a while): the message is not the problem', async () => {
+    let refusing = true;
+    const server = await startSmtp(0, { refuseConnection: () => (refusing ? 554 : undefined) });
+    try {
+      const { broker, portal } = await brokerWith({ mail: { smtpUrl: server.url, retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 50 }, timeoutMs: 2000 } });
+      await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
+      await waitUntil(() => broker.logs.filter((l) => l.event === 'mail.retry').length >= 2, 10_000, 'two retries');
+      refusing = false;
+      await server.waitFor(() => server.messages.length === 1);
+      expect(await broker.services.delivery.failed()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('retries a temporary (4xx) refusal, with the address kept out of the log', async () => {
     const { refusing, broker, portal } = await refusingServer(450);
     try {

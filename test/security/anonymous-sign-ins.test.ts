@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { ANONYMOUS_REQUEST_BYTES } from '../../src/oidc/interaction-lifetime.ts';
 import { Browser } from '../support/browser.ts';
-import { isolatedStores, startBroker, type TestBroker } from '../support/broker.ts';
-import { authorize, signInUpstream } from '../support/flows.ts';
+import { basicAuth, isolatedStores, startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
+import { authorize, signIn, signInUpstream } from '../support/flows.ts';
 import { startMongo } from '../support/mongo.ts';
 import { createPortal } from '../support/portal.ts';
 import { startRedis } from '../support/redis.ts';
@@ -155,6 +155,33 @@ describe('starting sign-ins, per client address', () => {
     const silent = await startSignIn(broker.issuer, { ...authorizationParameters(), prompt: 'none' });
     expect(silent.status).toBe(303);
     expect(new URL(silent.headers.get('location')!).searchParams.get('error')).toBe('login_required');
+  });
+
+  it('counts pushed authorization requests, and a pushed request\'s sign-in whatever prompt the query says', async () => {
+    const { broker } = await brokerOnRedis({ signInLimit: { points: 2, windowSeconds: 60 } });
+    const push = () => fetch(`${broker.issuer}/request`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(TEST_PORTAL.client_id, TEST_PORTAL.client_secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(authorizationParameters()),
+    });
+    const pushed = await push();
+    expect(pushed.status).toBe(201);
+    const { request_uri: requestUri } = await pushed.json() as { request_uri: string };
+    // oidc-provider takes the prompt from the pushed request, so `prompt=none` in the query exempts nothing.
+    expect((await startSignIn(broker.issuer, { client_id: TEST_PORTAL.client_id, request_uri: requestUri, prompt: 'none' })).status).toBe(303);
+    expect((await push()).status).toBe(429);
+  });
+
+  it('takes a re-authentication carrying an id_token_hint: the broker\'s own ID token does not count against the bound', async () => {
+    const { broker } = await brokerOnRedis();
+    const portal = await createPortal(broker.issuer);
+    const { tokens } = await signIn(new Browser(), portal, 'alice');
+    const hint = tokens.id_token!;
+    expect(hint.length).toBeGreaterThan(ANONYMOUS_REQUEST_BYTES / 2);
+    // A new browser (the broker session gone), the portal asking for a fresh sign-in of the same person.
+    const again = await startSignIn(broker.issuer, { ...authorizationParameters(), prompt: 'login', id_token_hint: hint });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toMatch(/^\/interaction\//);
   });
 
   it('counts IPv6 clients by /64, behind a trusted proxy', async () => {

@@ -60,6 +60,13 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       await store.issue(link('p', { requester: { upstreamId: 'up', subject: 'stranger' } }));
       expect((await store.findByTokenHash(owners.tokenHash))!.status).toBe('active');
       expect((await store.findByTokenHash(invitation.tokenHash))!.status).toBe('active');
+      // A held-back link (nobody's either) is of another kind: it leaves the invitation alone, and is replaced by the next.
+      const heldBack = link('p', { requester: undefined, kind: 'held_back' });
+      await store.issue(heldBack);
+      expect((await store.findByTokenHash(invitation.tokenHash))!.status).toBe('active');
+      expect((await store.findByTokenHash(heldBack.tokenHash))!.kind).toBe('held_back');
+      await store.issue(link('p', { requester: undefined, kind: 'held_back' }));
+      expect((await store.findByTokenHash(heldBack.tokenHash))!.status).toBe('superseded');
       await store.issue(link('p', { requester: undefined }));
       expect((await store.findByTokenHash(invitation.tokenHash))!.status).toBe('superseded');
       await store.issue(link('p', { requester: { upstreamId: 'up', subject: 'owner' } }));

@@ -18,7 +18,7 @@ export async function freePort(): Promise<number> {
  * A real SMTP server in the test process (smtp-server), keeping every message parsed by mailparser.
  * `waitFor` resolves when a condition on the received messages holds: tests wait for mail, never sleep.
  */
-export async function startSmtp(port = 0, options: { refuse?: (recipient: string) => number | undefined } = {}) {
+export async function startSmtp(port = 0, options: { refuse?: (recipient: string) => number | undefined; refuseConnection?: () => number | undefined } = {}) {
   const messages: ParsedMail[] = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
@@ -27,6 +27,11 @@ export async function startSmtp(port = 0, options: { refuse?: (recipient: string
     logger: false,
     // A recipient the test wants refused gets that SMTP reply code (4xx: try later; 5xx: never), naming the address
     // as real servers do.
+    onConnect(_session, callback) {
+      const code = options.refuseConnection?.();
+      if (!code) return callback();
+      return callback(Object.assign(new Error('Service not available for your address'), { responseCode: code }));
+    },
     onRcptTo(address, _session, callback) {
       const code = options.refuse?.(address.address);
       if (!code) return callback();

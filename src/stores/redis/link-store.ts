@@ -12,9 +12,11 @@ const KEEP_AFTER_EXPIRY_MS = 7 * 24 * 3600 * 1000;
  */
 const ISSUE = `
 local function requester(data)
-  local r = cjson.decode(data).requester
-  if type(r) ~= 'table' then return '' end
-  return r.upstreamId .. '|' .. r.subject
+  local link = cjson.decode(data)
+  local r = link.requester
+  if type(r) == 'table' then return r.upstreamId .. '|' .. r.subject end
+  if link.kind == 'held_back' then return 'held-back' end
+  return ''
 end
 for _, hash in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local status = ARGV[3] .. hash .. ':status'
