@@ -20,7 +20,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    // The layering rule of STYLE.md: domain folders never reach into http/, stores/ or the composition root.
+    // Layering (docs/architecture.md §1): domain folders never reach into http/, stores/ or the composition root.
     files: ['src/directory/**', 'src/federation/**', 'src/oidc/**', 'src/shared/**', 'src/config/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/http/**', '**/stores/**', '**/services.ts', '**/demo/**'] }],

@@ -1,6 +1,7 @@
-// Jest runs the TypeScript sources as native ESM (DESIGN.md §8): Babel only strips types, so what runs under test
-// is what `node src/main.ts` runs. Two projects: everything on the embedded memory stores, and the end-to-end flows
-// again on the production stores (a real Redis and a MongoDB-protocol server, started once for the run).
+// Jest runs the TypeScript sources as native ESM (docs/architecture.md §6): Babel only strips types, so what runs under
+// test is what `node src/main.ts` runs. Three projects: everything on the embedded memory stores; the end-to-end
+// flows again on the production stores (a real Redis and a MongoDB-protocol server, started once for the run); and
+// several broker processes with stores stopped, slowed or killed mid-flow (each file starts its own servers).
 const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds FerretDB 1.x (a MongoDB-wire-compatible server, SQLite backend) into .tools/ferretdb for tests on machines
-# without MongoDB (DESIGN.md §9). Needs Go and the Go module proxy. Idempotent: does nothing when already built.
+# without MongoDB (docs/architecture.md §7). Needs Go and the Go module proxy. Idempotent: does nothing once built.
 #
 # The module download of v1.24.2 ships an empty build/version/version.txt, which makes the binary panic at start,
 # so the source is copied, the file filled in, and the copy built through a `replace` directive.

@@ -78,7 +78,7 @@ export interface Services {
 }
 
 /**
- * The composition root (STYLE.md rule 3): the only place that picks concrete stores and wires the factories.
+ * The composition root (docs/architecture.md §1): the only place that picks concrete stores and wires the factories.
  * Tests call it with their own config, clock and logger and get the same broker `npm start` runs.
  */
 export async function createServices(config: Config, options: { logger?: Logger; clock?: Clock; mode?: 'server' | 'command-line' } = {}): Promise<Services> {

@@ -2,7 +2,7 @@ import type { UpstreamIdentity } from '../directory/model.ts';
 import { randomToken, referenceFor, sha256 } from '../shared/ids.ts';
 
 /**
- * An emailed association link (DESIGN.md §5): proof that the person controls the profile's registered email,
+ * An emailed association link (docs/architecture.md §4): proof that the person controls the profile's registered email,
  * bound to the upstream identity that asked for it. Only the token's hash is stored.
  */
 export interface AssociationLink {

@@ -75,7 +75,7 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   const claimed = await deps.links.claim(tokenHash, now, `${identity.upstreamId}|${identity.subject}`);
   if (!claimed) return (await alreadyAssociated(deps, link, identity)) ?? { outcome: 'unusable', state: 'used' };
   // Recorded before the link is completed, under a reference derived from the link: a retry after a failure
-  // here or below records the same event once (DESIGN.md §6: association + link + audit converge).
+  // here or below records the same event once (docs/architecture.md §5: association + link + audit converge).
   const reference = referenceFor(`association:${link.id}`);
   const account = maskAccount(identity);
   // The notice is owed from this write on: it is recorded with the association (an outbox), handed to the queue

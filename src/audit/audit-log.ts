@@ -1,5 +1,5 @@
 /**
- * One thing that happened which support or an auditor may need to find later (DESIGN.md §6: MongoDB in
+ * One thing that happened which support or an auditor may need to find later (docs/architecture.md §5: MongoDB in
  * production). Never holds link tokens, secrets or codes: only identifiers, outcomes and reasons.
  */
 export interface AuditEvent {

@@ -25,7 +25,7 @@ export interface StoredClient {
 }
 
 /**
- * The portals' registrations (DESIGN.md §6: MongoDB in production). oidc-provider reads a client through its
+ * The portals' registrations (docs/architecture.md §5: MongoDB in production). oidc-provider reads a client through its
  * adapter on every request that names one, so a change here takes effect on every node without a restart.
  */
 export interface ClientStore {

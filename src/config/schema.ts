@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Every setting of the broker, with its meaning and default in one place (STYLE.md rule 5).
+ * Every setting of the broker, with its meaning and default in one place (docs/architecture.md §1).
  * Settings marked PRODUCTION must be changed before NODE_ENV=production will start; see production-rules.ts.
  * Environment variables that override a setting are named in brackets; load.ts maps them.
  */
@@ -67,8 +67,8 @@ export const configSchema = z.object({
   demo: z.object({ enabled: z.boolean().optional() }).default({}),
 
   /**
-   * Where data lives (DESIGN.md §6). Neither set: process memory, the embedded default, refused in production.
-   * Both set: MongoDB for the directory, Redis for sessions, tokens, links, rate limits and the mail queue.
+   * Where data lives (docs/architecture.md §5). Neither set: process memory, the embedded default, refused in
+   * production. Both set: MongoDB for the directory, Redis for sessions, tokens, links, rate limits and the mail queue.
    */
   stores: z.object({
     /** PRODUCTION. MongoDB connection string, e.g. mongodb://mongo:27017/broker (replica sets: list the hosts) [MONGODB_URI]. */
@@ -142,7 +142,7 @@ export const configSchema = z.object({
     windowSeconds: z.number().int().positive().default(60),
   }).default({ points: 120, windowSeconds: 60 }),
 
-  /** First-login association (seed steps 4–9) and its links (DESIGN.md §5). */
+  /** First-login association (seed steps 4–9) and its links (docs/architecture.md §4). */
   association: z.object({
     /** How long an emailed association link works. */
     linkTtlSeconds: z.number().int().min(300).max(7 * 24 * 3600).default(24 * 3600),
@@ -236,7 +236,7 @@ type Parsed = z.output<typeof configSchema>;
 /** The configuration after loading: defaults resolved, frozen. */
 export type Config = Readonly<Omit<Parsed, 'issuer' | 'demo'> & { issuer: string; demo: { enabled: boolean } }>;
 
-/** Neither store configured: the embedded default, everything in this process's memory (DESIGN.md §6). */
+/** Neither store configured: the embedded default, everything in this process's memory (docs/architecture.md §5). */
 export function usesMemoryStores(config: Pick<Config, 'stores'>): boolean {
   return !config.stores.mongodbUri || !config.stores.redisUrl;
 }

@@ -1,6 +1,6 @@
 import type { Organisation, Profile } from './model.ts';
 
-/** The token contract of DESIGN.md §4, per scope. `sub` is the profile id. */
+/** The token contract (docs/architecture.md §3), per scope. `sub` is the profile id. */
 export const SCOPE_CLAIMS = {
   email: ['email', 'email_verified'],
   profile: ['name'],

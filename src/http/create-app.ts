@@ -39,12 +39,12 @@ export interface AppDeps extends InteractionDeps, LinkRouteDeps {
   signInLimiter: RateLimiter;
 }
 
-/** The broker's HTTP pipeline, top to bottom (STYLE.md rule 2). */
+/** The broker's HTTP pipeline, top to bottom (docs/architecture.md §1). */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
-  // Signed cookies of the broker's own routes use the same keys as oidc-provider's (DESIGN.md §8).
+  // Signed cookies of the broker's own routes use the same keys as oidc-provider's (docs/architecture.md §6).
   app.keys = deps.cookieKeys;
-  // Forwarded headers are believed only when an operator says a proxy overwrites them (SECURITY-CASES.md).
+  // Forwarded headers are believed only when an operator says a proxy overwrites them (docs/architecture.md §6).
   app.proxy = deps.config.trustProxy;
 
   const https = deps.config.issuer.startsWith('https://');

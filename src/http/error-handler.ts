@@ -92,7 +92,7 @@ function wantsJson(ctx: Context): boolean {
   return ctx.accepts('html', 'json') === 'json';
 }
 
-/** Association link tokens travel in one URL path; they must never reach a log line (DESIGN.md §5). */
+/** Association link tokens travel in one URL path; they must never reach a log line (docs/architecture.md §4). */
 export function redactPath(path: string): string {
   return path.replace(/^\/associate\/(?!continue$)[^/]+/, '/associate/[link]');
 }

@@ -1,8 +1,8 @@
 import type { Middleware } from 'koa';
 
 /**
- * Headers oidc-provider does not set (DESIGN.md §8). The CSP is set before the rest of the pipeline runs so that
- * oidc-provider's auto-submitting form_post pages can add the hash of their one inline script to `script-src`.
+ * Headers oidc-provider does not set (docs/architecture.md §6). The CSP is set before the rest of the pipeline runs so
+ * that oidc-provider's auto-submitting form_post pages can add the hash of their one inline script to `script-src`.
  * Pages load only the broker's own stylesheet and scripts (one: the "check your email" page asks whether the
  * association has landed, hence connect-src 'self').
  */

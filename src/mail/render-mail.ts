@@ -9,7 +9,7 @@ export interface RenderedMail {
 }
 
 /**
- * Mail content is templates (STYLE.md rule 10): views/mail/<name>.subject.hbs, .html.hbs and .text.hbs. The text
+ * Mail content is templates (docs/architecture.md §1): views/mail/<name>.subject.hbs, .html.hbs and .text.hbs. The text
  * and subject are not HTML, so they are rendered without HTML escaping; the HTML part is escaped as usual.
  */
 export function createMailRenderer(dir: string, globals: Record<string, unknown> = {}) {

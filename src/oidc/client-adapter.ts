@@ -3,7 +3,7 @@ import type { ClientStore } from '../clients/client-store.ts';
 
 /**
  * oidc-provider's storage, with its 'Client' model read from the client store instead of the token store.
- * oidc-provider looks a client up through this on every request that names one (DESIGN.md §8), so a client
+ * oidc-provider looks a client up through this on every request that names one (docs/architecture.md §6), so a client
  * disabled or changed in the store is refused or changed on every node at once. Writing clients is the admin
  * use cases' job; oidc-provider's own registration endpoints are off, so it never writes here.
  */

@@ -39,8 +39,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: INTERACTION_COOKIES,
     },
-    // The account is the selected profile (DESIGN.md §4). A profile that is gone, unlinked, disabled or no longer
-    // admitted by the asking client has no account: its tokens stop working (refresh, userinfo).
+    // The account is the selected profile (docs/architecture.md §3). A profile that is gone, unlinked, disabled or no
+    // longer admitted by the asking client has no account: its tokens stop working (refresh, userinfo).
     async findAccount(ctx, id, token) {
       const metadata = (ctx as KoaContextWithOIDC).oidc?.client?.metadata();
       // Codes and refresh tokens carry the time of the login they came from; a session knows its own.
@@ -61,7 +61,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     claims: {
       auth_time: null,
       sid: null,
-      // acr and amr ride on the openid scope so every ID token says how the login happened (DESIGN.md §4).
+      // acr and amr ride on the openid scope so every ID token says how the login happened (docs/architecture.md §3).
       openid: ['sub', 'acr', 'amr'],
       ...Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, names]) => [scope, [...names]])),
     },

@@ -14,10 +14,10 @@ export interface AssociationStep {
 }
 
 /**
- * What the broker keeps inside an oidc-provider Interaction between its own steps (STYLE.md rule 9): the pending
- * upstream round-trip, then the identity it produced and the association step. It lives under `result.broker`,
- * which oidc-provider carries but never interprets, and is replaced by the real login result when the
- * interaction finishes.
+ * What the broker keeps inside an oidc-provider Interaction between its own steps (docs/architecture.md §1): the
+ * pending upstream round-trip, then the identity it produced and the association step. It lives under `result.broker`,
+ * which oidc-provider carries but never interprets, and is replaced by the real login result when the interaction
+ * finishes.
  */
 export type BrokerInteractionState =
   | { step: 'upstream_pending'; transaction: UpstreamTransaction }

@@ -2,8 +2,8 @@ import type { Logger } from './logger.ts';
 import { errorFields } from './logger.ts';
 
 /**
- * Work taken off the request path (DESIGN.md §5: the "email sent" response must not depend on what the directory
- * holds). Tasks run on the next turn of the event loop; failures are logged, never thrown at the request.
+ * Work taken off the request path (docs/architecture.md §4: the "email sent" response must not depend on what the
+ * directory holds). Tasks run on the next turn of the event loop; failures are logged, never thrown at the request.
  */
 export function createBackgroundTasks(logger: Logger) {
   const running = new Set<Promise<void>>();

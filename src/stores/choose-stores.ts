@@ -56,9 +56,9 @@ export interface Stores {
 }
 
 /**
- * The stores the configuration asks for (DESIGN.md §6): process memory, or MongoDB (directory, clients, audit) and Redis
- * (everything short-lived). Called only by the composition root. `seed` is loaded into the directory; into
- * MongoDB it is upserted, so loading it at every start changes nothing.
+ * The stores the configuration asks for (docs/architecture.md §5): process memory, or MongoDB (directory, clients,
+ * audit) and Redis (everything short-lived). Called only by the composition root. `seed` is loaded into the directory;
+ * into MongoDB it is upserted, so loading it at every start changes nothing.
  */
 export async function chooseStores(config: Config, deps: { clock: Clock; logger: Logger; seed: DirectorySeed }): Promise<Stores> {
   const { mongodbUri, redisUrl } = config.stores;

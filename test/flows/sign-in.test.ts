@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => broker.close());
 
-/** Alice's profile claims under the token contract (DESIGN.md §4), with openid email profile org_profile. */
+/** Alice's profile claims under the token contract (docs/architecture.md §3), with openid email profile org_profile. */
 const ALICE = {
   sub: 'prf-alice-contoso',
   profile_id: 'prf-alice-contoso',

@@ -11,8 +11,8 @@ export const MONGO_OPTIONS = {
 } as const;
 
 /**
- * A mongoose connection that fails fast (DESIGN.md §8): no command buffering while disconnected, 2 s to find a
- * server, 5 s per socket operation. The driver keeps reconnecting, so the broker recovers without a restart.
+ * A mongoose connection that fails fast (docs/architecture.md §6): no command buffering while disconnected, 1.5 s to find
+ * a server, 5 s per socket operation. The driver keeps reconnecting, so the broker recovers without a restart.
  */
 export function createMongoConnection(uri: string, logger: Logger): Connection {
   const connection = mongoose.createConnection(uri, MONGO_OPTIONS);

@@ -7,8 +7,8 @@ export function adminSlot(profile: { id: string; organisationId: string; role: s
 }
 
 /**
- * The directory's collections. Unique indexes carry the invariants (DESIGN.md §6): one association per profile,
- * one organisation per account number. Only single-document atomic operations are used, so MongoDB and
+ * The directory's collections. Unique indexes carry the invariants (docs/architecture.md §5): one association per
+ * profile, one organisation per account number. Only single-document atomic operations are used, so MongoDB and
  * MongoDB-compatible servers (FerretDB) behave alike (docs/decisions/0006-production-stores.md).
  */
 export function directoryModels(connection: Connection) {

@@ -3,7 +3,7 @@ import { connectRedis } from './connection-options.ts';
 import type { Logger } from '../../shared/logger.ts';
 
 /**
- * A Redis client that fails fast instead of hanging (DESIGN.md §8): no offline queue (commands fail at once
+ * A Redis client that fails fast instead of hanging (docs/architecture.md §6): no offline queue (commands fail at once
  * while disconnected), one retry per command, 1.5 s per command (so a person hears of an outage within 2 s) and
  * 2 s to connect, and reconnection
  * forever in the background so the broker recovers without a restart when Redis returns.
