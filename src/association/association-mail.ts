@@ -22,7 +22,7 @@ export interface AssociationMail {
    * When requests for the address were held back over its hourly budget: how many there were, and a link bound to
    * no account, so that the mailbox's owner can associate the account of their choice.
    */
-  sendHeldBack(message: { profile: Profile; organisation: Organisation; url: string; expiresAt: Date; portalName: string; requests: number; currentAccount?: string; reference: string; linkId: string }): Promise<void>;
+  sendHeldBack(message: { profile: Profile; organisation: Organisation; url: string; expiresAt: Date; portalName: string; requests: number; heldBack: number; currentAccount?: string; reference: string; linkId: string }): Promise<void>;
   /** After an association: tells the registered address which account was linked, with a support reference. */
   sendNotice(message: { profile: Profile; organisation: Organisation; account: string; upstreamName: string; reference: string; at: Date }): Promise<void>;
 }

@@ -48,7 +48,8 @@ type Candidate = { profile: Profile; organisation: Organisation; current?: { ups
  * may change the response.
  *
  * Limits on the address are silent. A request over the address's budget sends no link; the first such request of a
- * window sends the mailbox instead one "requests held back" email per profile, with a link that whoever reads that
+ * window sends the mailbox instead one "requests held back" email per profile (how many requests came, how many
+ * were held back), with a link that whoever reads that
  * mailbox may use with the account of their choice. So strangers asking for someone's address can neither lock its
  * owner out of association nor flood the mailbox (docs/decisions/0012-association-lock-out.md).
  */
@@ -70,8 +71,10 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
   if (!total.allowed) {
     await recordLimited(deps, request, 'per_address');
     // The first request held back in this window tells the mailbox; later ones add nothing to it.
-    if ((await deps.heldBackNotice.consume(email)).allowed) {
-      return { sent: await eachCandidate(deps, request, candidates, (c) => sendHeldBack(deps, request, c, total.used)) };
+    const notice = await deps.heldBackNotice.consume(email);
+    if (notice.allowed) {
+      const counts = { requests: total.used, heldBack: notice.used };
+      return { sent: await eachCandidate(deps, request, candidates, (c) => sendHeldBack(deps, request, c, counts)) };
     }
     return { sent: 0 };
   }
@@ -147,14 +150,14 @@ async function sendLink(deps: RequestLinksDeps, request: LinkRequest, { profile,
  * The owner's way through when the address's budget is spent: a link bound to no account (like an invitation), so
  * the mailbox's owner signs in with whichever account they choose. It supersedes only an earlier held-back link.
  */
-async function sendHeldBack(deps: RequestLinksDeps, request: LinkRequest, { profile, organisation, current }: Candidate, requests: number) {
+async function sendHeldBack(deps: RequestLinksDeps, request: LinkRequest, { profile, organisation, current }: Candidate, { requests, heldBack }: { requests: number; heldBack: number }) {
   const now = deps.clock.now();
   const { token, link, reference } = newLink({ profileId: profile.id, kind: 'held_back', clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
   await deps.links.issue(link);
   await deps.audit.record({
     id: reference, at: now, action: 'association.link_issued', outcome: 'success',
     actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
-    details: { link: link.id, expiresAt: link.expiresAt.toISOString(), kind: 'held_back', requests, ...(current ? { moves: true } : {}) },
+    details: { link: link.id, expiresAt: link.expiresAt.toISOString(), kind: 'held_back', requests, heldBack, ...(current ? { moves: true } : {}) },
   });
   await deps.mail.sendHeldBack({
     profile,
@@ -163,6 +166,7 @@ async function sendHeldBack(deps: RequestLinksDeps, request: LinkRequest, { prof
     expiresAt: link.expiresAt,
     portalName: request.client.name,
     requests,
+    heldBack,
     currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
     reference,
     linkId: link.id,

@@ -32,6 +32,8 @@ export function createAssociationMail(deps: { renderer: MailRenderer; queue: Del
     sendInvitation: (message) => sendLinkMail('association-invitation', message, {}),
     sendHeldBack: (message) => sendLinkMail('association-held-back', message, {
       requests: message.requests,
+      linksSent: message.requests - message.heldBack,
+      heldBack: message.heldBack,
       currentAccount: message.currentAccount,
     }),
     async sendNotice(message) {
