@@ -27,7 +27,10 @@ export async function generationAtIssue(clients: ClientStore, clientId: string, 
  * request from the client store, so a change on one node applies to the next request on every node.
  */
 export function scopesStillHeld(client: StoredClient | undefined, token: { scope?: string; extra?: Record<string, unknown> }): AdminScope[] | undefined {
-  if (client?.status !== 'active' || token.extra?.[GENERATION_CLAIM] !== client.tokenGeneration) return undefined;
+  if (client?.status !== 'active') return undefined;
+  const asked = adminScopesIn(token.scope);
+  // Only tokens with admin scopes record a generation (create-provider.ts); one without holds nothing here anyway.
+  if (asked.length && token.extra?.[GENERATION_CLAIM] !== client.tokenGeneration) return undefined;
   const registered = new Set(adminScopesIn(client.metadata.scope));
-  return adminScopesIn(token.scope).filter((s) => registered.has(s));
+  return asked.filter((s) => registered.has(s));
 }

@@ -8,7 +8,7 @@ import { INTERACTION_COOKIES, interactionLifetime, interactionPath } from './int
 import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
-import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
+import { adminScopesIn, ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
 import { keepOfflineAccess } from './offline-access.ts';
 
@@ -89,8 +89,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
     async extraTokenClaims(ctx, token) {
-      // Admin tokens (client credentials) are checked against their client's registration on every use.
+      // Admin tokens (client credentials with an admin scope) are checked against their client's registration on
+      // every use; other client-credentials tokens (a portal's, for a resource server) cost no store read here.
       if (token.kind === 'ClientCredentials') {
+        if (!adminScopesIn(token.scope).length) return undefined;
         return deps.clientCredentialsClaims(token.clientId!, (ctx as KoaContextWithOIDC).oidc?.client?.clientSecret);
       }
       // Only JWT access tokens for resource servers carry claims; opaque ones are looked up at userinfo.
