@@ -16,8 +16,6 @@ import { adminSocketPath, askAdminSocket } from '../src/admin/cli/control-socket
 import { operatorActor } from '../src/admin/scopes.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { usesMemoryStores } from '../src/config/schema.ts';
-import { messageFor } from '../src/http/error-handler.ts';
-import { createServices } from '../src/services.ts';
 import { ConfigError } from '../src/shared/errors.ts';
 import { createJsonLogger } from '../src/shared/logger.ts';
 
@@ -64,6 +62,9 @@ if (usesMemoryStores(config!)) {
 if (!config!.keys.secretKeys?.length && !config!.keys.cookieKeys?.length) {
   finish({ exitCode: EXIT.usage, stdout: '', stderr: 'Set SECRET_KEYS (or SECRET_KEYS_FILE) as the brokers have them: client secrets in the stores are encrypted with them.\n' });
 }
+// Loaded only here: the whole broker (about a second of imports) is needed only to work on the stores directly, not
+// for --help, a usage error or a command sent to the running demo.
+const [{ createServices }, { messageFor }] = await Promise.all([import('../src/services.ts'), import('../src/http/error-handler.ts')]);
 // Only errors reach the terminal's error stream; what happened is the command's output (and the audit log).
 const services = await createServices(config!, { logger: createJsonLogger('error'), mode: 'command-line' });
 let result: CommandResult;
