@@ -22,10 +22,6 @@ export interface ProfilesForIdentity {
   refused: RefusedProfile[];
 }
 
-/**
- * The profiles an upstream identity holds, split by what one portal admits. Profiles whose directory record is
- * gone are left out entirely: they cannot be signed in as, and there is nothing to tell the person about them.
- */
 /** A login at `authTime` may act as the profile only if the association already existed then. */
 function associatedBy(association: Association, authTime: number): boolean {
   return Math.floor(association.associatedAt.getTime() / 1000) <= authTime;
@@ -42,6 +38,10 @@ export function createProfileResolver(deps: { directory: DirectoryStore; associa
   return {
     load,
 
+    /**
+     * The profiles an upstream identity holds, split by what one portal admits. Profiles whose directory record is
+     * gone are left out entirely: they cannot be signed in as, and there is nothing to tell the person about them.
+     */
     async forIdentity(identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>, policy: AdmissionPolicy): Promise<ProfilesForIdentity> {
       const associations = await deps.associations.findByIdentity(identity);
       const loaded = await Promise.all(associations.map(async (a) => {

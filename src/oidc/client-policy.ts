@@ -4,8 +4,8 @@ import { PROFILE_KINDS, type ProfileKind } from '../directory/model.ts';
 import { adminScopesIn } from '../admin/scopes.ts';
 
 /**
- * Broker policy carried in each client's metadata, so it lives wherever clients live (configuration today, the
- * admin API's store later) and oidc-provider validates it with the rest of the metadata.
+ * Broker policy carried in each client's metadata, so it lives wherever clients live (the client store, written from
+ * configuration and by the admin API) and oidc-provider validates it with the rest of the metadata.
  */
 export const BROKER_CLIENT_PROPERTIES = ['profile_kinds', 'contract_required', 'upstreams'] as const;
 

@@ -1,7 +1,7 @@
 import { requesterKey, type AssociationLink } from '../../association/link.ts';
 import type { LinkDelivery, LinkStore } from '../../association/link-store.ts';
 
-/** Association links in memory. Every operation is synchronous inside, so spend() is atomic. */
+/** Association links in memory. Every operation is synchronous inside, so claim() and complete() are atomic. */
 export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] } {
   const byHash = new Map<string, AssociationLink>();
   const deliveries = new Map<string, LinkDelivery>();
