@@ -14,13 +14,22 @@ export default {
   maxWorkers: 2,
   testTimeout: 20000,
   projects: [
-    { ...base, displayName: 'memory stores', testMatch: ['<rootDir>/test/**/*.test.ts'], testPathIgnorePatterns: ['/test/multi-node/', '/test/faults/'] },
+    {
+      ...base,
+      displayName: 'memory stores',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/test/multi-node/', '/test/faults/'],
+    },
     // Several broker processes, and stores stopped and restarted: each test file starts its own servers.
     { ...base, displayName: 'nodes and faults', testMatch: ['<rootDir>/test/{multi-node,faults}/**/*.test.ts'] },
     {
       ...base,
       displayName: 'production stores',
-      testMatch: ['<rootDir>/test/flows/**/*.test.ts', '<rootDir>/test/association/{first-login,links-and-limits,lock-out}.test.ts', '<rootDir>/test/admin/**/*-api.test.ts'],
+      testMatch: [
+        '<rootDir>/test/flows/**/*.test.ts',
+        '<rootDir>/test/association/{first-login,links-and-limits,lock-out}.test.ts',
+        '<rootDir>/test/admin/**/*-api.test.ts',
+      ],
       globalSetup: '<rootDir>/test/support/shared-stores-setup.ts',
       globalTeardown: '<rootDir>/test/support/shared-stores-teardown.ts',
       setupFiles: ['<rootDir>/test/support/use-shared-stores.ts'],

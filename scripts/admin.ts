@@ -50,26 +50,41 @@ const operator = userInfo().username;
 
 if (usesMemoryStores(config!)) {
   const path = adminSocketPath(config!);
-  const answer = await askAdminSocket(path, { argv: withAbsolutePaths(argv), operator }).catch((err: Error) => ({ exitCode: EXIT.unavailable, stdout: '', stderr: `${err.message}\n` }) as CommandResult);
-  finish(answer ?? {
-    exitCode: EXIT.unavailable,
-    stdout: '',
-    stderr: `No embedded broker is running on port ${config!.port} (nothing answers at ${path}).\n`
-      + 'Start the demo with `npm start` (same PORT), or set MONGODB_URI and REDIS_URL to administer shared stores.\n',
-  });
+  const answer = await askAdminSocket(path, { argv: withAbsolutePaths(argv), operator }).catch(
+    (err: Error) => ({ exitCode: EXIT.unavailable, stdout: '', stderr: `${err.message}\n` }) as CommandResult,
+  );
+  finish(
+    answer ?? {
+      exitCode: EXIT.unavailable,
+      stdout: '',
+      stderr:
+        `No embedded broker is running on port ${config!.port} (nothing answers at ${path}).\n` +
+        'Start the demo with `npm start` (same PORT), or set MONGODB_URI and REDIS_URL to administer shared stores.\n',
+    },
+  );
 }
 
 if (!config!.keys.secretKeys?.length && !config!.keys.cookieKeys?.length) {
-  finish({ exitCode: EXIT.usage, stdout: '', stderr: 'Set SECRET_KEYS (or SECRET_KEYS_FILE) as the brokers have them: client secrets in the stores are encrypted with them.\n' });
+  finish({
+    exitCode: EXIT.usage,
+    stdout: '',
+    stderr:
+      'Set SECRET_KEYS (or SECRET_KEYS_FILE) as the brokers have them: client secrets in the stores are encrypted with them.\n',
+  });
 }
 // Loaded only here: the whole broker (about a second of imports) is needed only to work on the stores directly, not
 // for --help, a usage error or a command sent to the running demo.
-const [{ createServices }, { messageFor }] = await Promise.all([import('../src/services.ts'), import('../src/http/error-handler.ts')]);
+const [{ createServices }, { messageFor }] = await Promise.all([
+  import('../src/services.ts'),
+  import('../src/http/error-handler.ts'),
+]);
 // Only errors reach the terminal's error stream; what happened is the command's output (and the audit log).
 const services = await createServices(config!, { logger: createJsonLogger('error'), mode: 'command-line' });
 let result: CommandResult;
 try {
-  result = await runCommand(services.admin, operatorActor(operator), argv, (error) => messageFor(services.views, error, true));
+  result = await runCommand(services.admin, operatorActor(operator), argv, (error) =>
+    messageFor(services.views, error, true),
+  );
 } finally {
   await services.close();
 }

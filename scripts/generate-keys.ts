@@ -19,21 +19,35 @@ import { secretKeyId } from '../src/clients/secret-encryption.ts';
 import { generateSigningKey } from '../src/oidc/signing-keys.ts';
 import { randomToken } from '../src/shared/ids.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, 'cookie-out': { type: 'string' }, 'secret-out': { type: 'string' }, rotate: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string' },
+    'cookie-out': { type: 'string' },
+    'secret-out': { type: 'string' },
+    rotate: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
 const { out, rotate } = values;
 const cookieOut = values['cookie-out'];
 const secretOut = values['secret-out'];
 
 if (values.help || !(out || cookieOut || secretOut)) {
-  process.stdout.write('usage: npm run keys -- [--out <path/to/jwks.json>] [--cookie-out <path/to/cookie-keys>] [--secret-out <path/to/secret-keys>] [--rotate]\n');
+  process.stdout.write(
+    'usage: npm run keys -- [--out <path/to/jwks.json>] [--cookie-out <path/to/cookie-keys>] [--secret-out <path/to/secret-keys>] [--rotate]\n',
+  );
   process.exit(values.help ? 0 : 2);
 }
 
 // Every refusal before any write, so a refused run changes no file.
 const refusals = [
   out && existsSync(out) ? `${out} exists; pass --rotate to append a new key to it` : undefined,
-  cookieOut && readKeys(cookieOut).length ? `${cookieOut} exists; pass --rotate to put a new cookie key in front of it` : undefined,
-  secretOut && readKeys(secretOut).length ? `${secretOut} exists; pass --rotate to put a new client-secret key in front of it` : undefined,
+  cookieOut && readKeys(cookieOut).length
+    ? `${cookieOut} exists; pass --rotate to put a new cookie key in front of it`
+    : undefined,
+  secretOut && readKeys(secretOut).length
+    ? `${secretOut} exists; pass --rotate to put a new client-secret key in front of it`
+    : undefined,
 ].filter(Boolean);
 if (refusals.length && !rotate) {
   process.stderr.write(`${refusals.join('\n')}\n`);
@@ -64,7 +78,9 @@ if (cookieOut) {
 if (secretOut) {
   const keys = prependKey(secretOut);
   // Key ids are what stored values name (enc:v1:<key id>:…): they tell which clients still need an older key.
-  process.stdout.write(`wrote ${secretOut} (${keys.length} client-secret key${keys.length > 1 ? 's' : ''}, newest first; key ids ${keys.map(secretKeyId).join(', ')})\n`);
+  process.stdout.write(
+    `wrote ${secretOut} (${keys.length} client-secret key${keys.length > 1 ? 's' : ''}, newest first; key ids ${keys.map(secretKeyId).join(', ')})\n`,
+  );
   settings.push(`SECRET_KEYS_FILE=${secretOut}`);
 } else if (out) {
   settings.push(`SECRET_KEYS=${randomToken(32)}`);
@@ -73,7 +89,12 @@ process.stdout.write(`${settings.join('\n')}\n`);
 
 /** The keys of a key file, one per line, newest first; none when there is no file. */
 function readKeys(path: string): string[] {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean) : [];
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .map((k) => k.trim())
+        .filter(Boolean)
+    : [];
 }
 
 /** A new random key in front of the file's keys, the older ones kept behind it. */

@@ -20,7 +20,9 @@ if (!uri || !file) {
 }
 const parsed = directorySeedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
 if (!parsed.success) {
-  process.stderr.write(`${file} is not a valid directory seed:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}\n`);
+  process.stderr.write(
+    `${file} is not a valid directory seed:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}\n`,
+  );
   process.exit(2);
 }
 const connection = createMongoConnection(uri, createJsonLogger('error'));
@@ -29,7 +31,9 @@ try {
   const models = directoryModels(connection);
   await Promise.all(Object.values(models).map((model) => model.createIndexes()));
   const counts = await seedMongoDirectory(models, parsed.data);
-  process.stdout.write(`seeded ${counts.organisations} organisations, ${counts.profiles} profiles, ${counts.associations} associations\n`);
+  process.stdout.write(
+    `seeded ${counts.organisations} organisations, ${counts.profiles} profiles, ${counts.associations} associations\n`,
+  );
 } catch (err) {
   process.stderr.write(`cannot seed: ${(err as Error).message}\n`);
   process.exitCode = 1;

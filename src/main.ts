@@ -45,8 +45,10 @@ async function main() {
   // With memory stores, this process holds the data: `npm run admin` reaches it through a local socket.
   const adminSocket = usesMemoryStores(config)
     ? await serveAdminSocket(adminSocketPath(config), (request) =>
-      runCommand(services.admin, operatorActor(request.operator), request.argv, (error) => messageFor(services.views, error, true)))
-      .catch((err: Error) => {
+        runCommand(services.admin, operatorActor(request.operator), request.argv, (error) =>
+          messageFor(services.views, error, true),
+        ),
+      ).catch((err: Error) => {
         logger.warn('admin.socket_unavailable', { path: adminSocketPath(config), message: err.message });
         return undefined;
       })

@@ -81,24 +81,32 @@ export interface Services {
  * The composition root (docs/architecture.md §1): the only place that picks concrete stores and wires the factories.
  * Tests call it with their own config, clock and logger and get the same broker `npm start` runs.
  */
-export async function createServices(config: Config, options: { logger?: Logger; clock?: Clock; mode?: 'server' | 'command-line' } = {}): Promise<Services> {
+export async function createServices(
+  config: Config,
+  options: { logger?: Logger; clock?: Clock; mode?: 'server' | 'command-line' } = {},
+): Promise<Services> {
   // The command line (scripts/admin.ts) uses the same stores and use cases, but leaves to the brokers what belongs to
   // a running broker: sending queued mail, and writing the configured clients (its configuration may not be theirs).
   const commandLine = options.mode === 'command-line';
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const keys = await loadKeyMaterial(config.keys);
-  if (keys.generated) logger.warn('keys.generated', { message: 'signing and cookie keys were generated for this process; tokens and sessions end when it stops' });
+  if (keys.generated)
+    logger.warn('keys.generated', {
+      message: 'signing and cookie keys were generated for this process; tokens and sessions end when it stops',
+    });
 
   const demoPlan = config.demo.enabled ? planDemo(config, CONFIG_DIR, keys.cookieKeys[0]!) : undefined;
   // An explicit seed file wins over the demo's directory, so a demo can run on an operator's own data.
   const seed: DirectorySeed = config.directorySeedFile
     ? directorySeedSchema.parse(JSON.parse(readFileSync(config.directorySeedFile, 'utf8')))
-    : demoPlan?.directory ?? { organisations: [], profiles: [], associations: [] };
+    : (demoPlan?.directory ?? { organisations: [], profiles: [], associations: [] });
 
   // Client secrets are encrypted at rest (docs/decisions/0008); the client store is wrapped here once, so the
   // provider's adapter, the configured-client registration and the admin use cases all go through the encryption.
-  const secretKeyring = createSecretKeyring(config.keys.secretKeys?.length ? config.keys.secretKeys : secretKeysFromCookieKeys(keys.cookieKeys));
+  const secretKeyring = createSecretKeyring(
+    config.keys.secretKeys?.length ? config.keys.secretKeys : secretKeysFromCookieKeys(keys.cookieKeys),
+  );
   const chosen = await chooseStores(config, { clock, logger, seed });
   const stores = { ...chosen, clients: withEncryptedSecrets(chosen.clients, secretKeyring) };
   const { directory, adapter, links } = stores;
@@ -119,27 +127,56 @@ export async function createServices(config: Config, options: { logger?: Logger;
   // Mail: SMTP when configured, else the development mailbox (production refuses to start without SMTP_URL);
   // queued in Redis with the shared stores, in memory otherwise.
   const mailbox = config.mail.smtpUrl ? undefined : createDevMailbox(config.mail.from);
-  const transport = config.mail.smtpUrl ? createSmtpTransport({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.timeoutMs }) : mailbox!.transport;
+  const transport = config.mail.smtpUrl
+    ? createSmtpTransport({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, timeoutMs: config.mail.timeoutMs })
+    : mailbox!.transport;
   // How each link's email fared shows on the link, for the support desk.
   // A message given up on is audited, so support sees why a person got nothing.
   const onOutcome: DeliveryOutcome = async (mail, outcome, failure) => {
     if (mail.link) await links.recordDelivery(mail.link.profileId, mail.link.id, outcome);
     if (outcome === 'failed') {
       await stores.audit.record({
-        id: referenceFor(`mail-failed:${mail.kind}:${mail.reference}:${mail.link?.id ?? ''}`), at: clock.now(), action: 'mail.delivery_failed', outcome: 'failure',
-        actor: 'system:mail', ...(mail.link ? { profileId: mail.link.profileId } : {}),
-        details: { kind: mail.kind, mail: mail.reference, ...(mail.link ? { link: mail.link.id } : {}), ...(failure ? { reason: failure.reason, permanent: failure.permanent } : {}) },
+        id: referenceFor(`mail-failed:${mail.kind}:${mail.reference}:${mail.link?.id ?? ''}`),
+        at: clock.now(),
+        action: 'mail.delivery_failed',
+        outcome: 'failure',
+        actor: 'system:mail',
+        ...(mail.link ? { profileId: mail.link.profileId } : {}),
+        details: {
+          kind: mail.kind,
+          mail: mail.reference,
+          ...(mail.link ? { link: mail.link.id } : {}),
+          ...(failure ? { reason: failure.reason, permanent: failure.permanent } : {}),
+        },
       });
     }
   };
   const delivery = config.stores.redisUrl
-    ? createBullmqDeliveryQueue({ redisUrl: config.stores.redisUrl, transport, logger, retry: config.mail.retry, prefix: `${config.stores.redisPrefix}bull`, onOutcome, consume: !commandLine })
+    ? createBullmqDeliveryQueue({
+        redisUrl: config.stores.redisUrl,
+        transport,
+        logger,
+        retry: config.mail.retry,
+        prefix: `${config.stores.redisPrefix}bull`,
+        onOutcome,
+        consume: !commandLine,
+      })
     : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry, onOutcome });
   const mailRenderer = createMailRenderer(join(VIEWS_DIR, 'mail'));
   const associationMail = createAssociationMail({ renderer: mailRenderer, queue: delivery, support: config.support });
   const tasks = createBackgroundTasks(logger);
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
-  const redeem: RedeemDeps = { directory, associations: directory, links, mail: associationMail, audit: stores.audit, clock, logger, upstreamName, revokeSignIns: (profileId) => adapter.revokeAccount(profileId) };
+  const redeem: RedeemDeps = {
+    directory,
+    associations: directory,
+    links,
+    mail: associationMail,
+    audit: stores.audit,
+    clock,
+    logger,
+    upstreamName,
+    revokeSignIns: (profileId) => adapter.revokeAccount(profileId),
+  };
   const requestDeps: RequestLinksDeps = {
     directory,
     associations: directory,
@@ -150,18 +187,23 @@ export async function createServices(config: Config, options: { logger?: Logger;
     logger,
     perRecipient: stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
     perRecipientTotal: stores.rateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal }),
-    heldBackNotice: stores.rateLimiter({ keyPrefix: 'recipient-held-back', points: 1, windowSeconds: limits.perRecipientTotal.windowSeconds }),
+    heldBackNotice: stores.rateLimiter({
+      keyPrefix: 'recipient-held-back',
+      points: 1,
+      windowSeconds: limits.perRecipientTotal.windowSeconds,
+    }),
     linkTtlSeconds: config.association.linkTtlSeconds,
     linkUrl: (token) => `${config.issuer}/associate/${token}`,
     upstreamName,
   };
   const association: AssociationRequests = {
-    request: (request) => tasks.run('association.request_links', async () => {
-      // Started at a random moment 100–600 ms after the response: the directory lookup and the rendering for a
-      // registered address share this event loop with the requester's next request, and must not line up with it.
-      await new Promise((resolve) => setTimeout(resolve, 100 + randomInt(500)));
-      await requestAssociationLinks(requestDeps, request);
-    }),
+    request: (request) =>
+      tasks.run('association.request_links', async () => {
+        // Started at a random moment 100–600 ms after the response: the directory lookup and the rendering for a
+        // registered address share this event loop with the requester's next request, and must not line up with it.
+        await new Promise((resolve) => setTimeout(resolve, 100 + randomInt(500)));
+        await requestAssociationLinks(requestDeps, request);
+      }),
     perIdentity: stores.rateLimiter({ keyPrefix: 'identity', ...limits.perIdentity }),
     perIp: stores.rateLimiter({ keyPrefix: 'ip', ...limits.perIp }),
   };
@@ -179,11 +221,22 @@ export async function createServices(config: Config, options: { logger?: Logger;
   // The notices' outbox relay (association-notice.ts); a command-line process leaves it to the brokers.
   const relayEvery = config.mail.outbox.intervalSeconds * 1000;
   const directoryMail = createDirectoryMail({ renderer: mailRenderer, queue: delivery, support: config.support });
-  const noticeRelay = commandLine ? undefined : setInterval(() => tasks.run('mail.outbox_relay', async () => {
-    await relayPendingNotices(redeem, config.mail.outbox.graceSeconds * 1000);
-    await relayAdministratorNotices({ directory, mail: directoryMail, logger, clock }, config.mail.outbox.graceSeconds * 1000);
-  }), relayEvery).unref();
-  const clientRegistration = commandLine ? { stop: () => undefined } : await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
+  const noticeRelay = commandLine
+    ? undefined
+    : setInterval(
+        () =>
+          tasks.run('mail.outbox_relay', async () => {
+            await relayPendingNotices(redeem, config.mail.outbox.graceSeconds * 1000);
+            await relayAdministratorNotices(
+              { directory, mail: directoryMail, logger, clock },
+              config.mail.outbox.graceSeconds * 1000,
+            );
+          }),
+        relayEvery,
+      ).unref();
+  const clientRegistration = commandLine
+    ? { stop: () => undefined }
+    : await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
 
   // The support desk issues links as a person's request does, and revokes as a redemption does.
   const support: SupportDeskDeps = {
@@ -192,11 +245,21 @@ export async function createServices(config: Config, options: { logger?: Logger;
     portal: async (clientId) => {
       const client = await provider.Client.find(clientId).catch(() => undefined);
       // Admin scopes and the authorization_code grant never go together (oidc/client-policy.ts); both are asked anyway.
-      return client && { name: client.clientName ?? client.clientId, signsPeopleIn: client.grantTypeAllowed('authorization_code') && !adminScopesIn(client.scope).length };
+      return (
+        client && {
+          name: client.clientName ?? client.clientId,
+          signsPeopleIn: client.grantTypeAllowed('authorization_code') && !adminScopesIn(client.scope).length,
+        }
+      );
     },
   };
   const admin: AdminOperations = {
-    clients: { clients: stores.clients, audit: stores.audit, clock, validate: (metadata) => provider.Client.validate(metadata) },
+    clients: {
+      clients: stores.clients,
+      audit: stores.audit,
+      clock,
+      validate: (metadata) => provider.Client.validate(metadata),
+    },
     directory: {
       directory,
       audit: stores.audit,

@@ -14,7 +14,11 @@ export function newTokenGeneration(): string {
  * authenticated the request with the client it read a moment earlier; if that client has since changed (secret
  * rotated, disabled, registered anew), the token gets a generation no client has, so it never opens the admin API.
  */
-export async function generationAtIssue(clients: ClientStore, clientId: string, authenticatedSecret: unknown): Promise<Record<string, string>> {
+export async function generationAtIssue(
+  clients: ClientStore,
+  clientId: string,
+  authenticatedSecret: unknown,
+): Promise<Record<string, string>> {
   const current = await clients.find(clientId);
   const unchanged = current?.status === 'active' && current.metadata.client_secret === authenticatedSecret;
   return { [GENERATION_CLAIM]: unchanged ? current.tokenGeneration : 'superseded' };
@@ -26,7 +30,10 @@ export async function generationAtIssue(clients: ClientStore, clientId: string, 
  * than the client's current generation (rotated secret, re-registration, a disable since). Read on every admin
  * request from the client store, so a change on one node applies to the next request on every node.
  */
-export function scopesStillHeld(client: StoredClient | undefined, token: { scope?: string; extra?: Record<string, unknown> }): AdminScope[] | undefined {
+export function scopesStillHeld(
+  client: StoredClient | undefined,
+  token: { scope?: string; extra?: Record<string, unknown> },
+): AdminScope[] | undefined {
   if (client?.status !== 'active') return undefined;
   const asked = adminScopesIn(token.scope);
   // Only tokens with admin scopes record a generation (create-provider.ts); one without holds nothing here anyway.

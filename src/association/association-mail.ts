@@ -17,12 +17,38 @@ export interface AssociationMail {
     linkId: string;
   }): Promise<void>;
   /** "Send Invite E-mail": a link the support desk (or an administrator) sent; whoever signs in with it takes the profile. */
-  sendInvitation(message: { profile: Profile; organisation: Organisation; url: string; expiresAt: Date; portalName?: string; reference: string; linkId: string }): Promise<void>;
+  sendInvitation(message: {
+    profile: Profile;
+    organisation: Organisation;
+    url: string;
+    expiresAt: Date;
+    portalName?: string;
+    reference: string;
+    linkId: string;
+  }): Promise<void>;
   /**
    * When requests for the address were held back over its hourly budget: how many there were, and a link bound to
    * no account, so that the mailbox's owner can associate the account of their choice.
    */
-  sendHeldBack(message: { profile: Profile; organisation: Organisation; url: string; expiresAt: Date; portalName: string; requests: number; heldBack: number; currentAccount?: string; reference: string; linkId: string }): Promise<void>;
+  sendHeldBack(message: {
+    profile: Profile;
+    organisation: Organisation;
+    url: string;
+    expiresAt: Date;
+    portalName: string;
+    requests: number;
+    heldBack: number;
+    currentAccount?: string;
+    reference: string;
+    linkId: string;
+  }): Promise<void>;
   /** After an association: tells the registered address which account was linked, with a support reference. */
-  sendNotice(message: { profile: Profile; organisation: Organisation; account: string; upstreamName: string; reference: string; at: Date }): Promise<void>;
+  sendNotice(message: {
+    profile: Profile;
+    organisation: Organisation;
+    account: string;
+    upstreamName: string;
+    reference: string;
+    at: Date;
+  }): Promise<void>;
 }

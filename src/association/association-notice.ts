@@ -20,9 +20,14 @@ export interface NoticeDeps {
  * `noticePending`). The queue keeps one message per association reference, so handing it over again after a crash
  * or from a second node sends nothing more.
  */
-export async function deliverNotice(deps: NoticeDeps, association: Association & { reference: string }, known?: { profile: Profile; organisation: Organisation }): Promise<void> {
-  const profile = known?.profile ?? await deps.directory.getProfile(association.profileId);
-  const organisation = known?.organisation ?? (profile && await deps.directory.getOrganisation(profile.organisationId));
+export async function deliverNotice(
+  deps: NoticeDeps,
+  association: Association & { reference: string },
+  known?: { profile: Profile; organisation: Organisation },
+): Promise<void> {
+  const profile = known?.profile ?? (await deps.directory.getProfile(association.profileId));
+  const organisation =
+    known?.organisation ?? (profile && (await deps.directory.getOrganisation(profile.organisationId)));
   // A profile deleted since has no address to tell; its notice is dropped with it.
   if (profile && organisation) {
     await deps.mail.sendNotice({
@@ -49,9 +54,15 @@ export async function relayPendingNotices(deps: NoticeDeps, graceMs: number): Pr
     try {
       await deliverNotice(deps, { ...association, reference: association.reference });
       relayed += 1;
-      deps.logger.info('association.notice_relayed', { reference: association.reference, profile: association.profileId });
+      deps.logger.info('association.notice_relayed', {
+        reference: association.reference,
+        profile: association.profileId,
+      });
     } catch (err) {
-      deps.logger.warn('association.notice_relay_failed', { reference: association.reference, message: (err as Error).message });
+      deps.logger.warn('association.notice_relay_failed', {
+        reference: association.reference,
+        message: (err as Error).message,
+      });
     }
   }
   return relayed;

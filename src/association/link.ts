@@ -53,13 +53,22 @@ export function linkReference(linkId: string): string {
  * A new active link for a profile, ready to issue: the raw token (for the email, never stored), the link record
  * holding only its hash, and its support reference.
  */
-export function newLink(options: { profileId: string; requester?: AssociationLink['requester']; kind?: AssociationLink['kind']; clientId?: string; now: Date; ttlSeconds: number }) {
+export function newLink(options: {
+  profileId: string;
+  requester?: AssociationLink['requester'];
+  kind?: AssociationLink['kind'];
+  clientId?: string;
+  now: Date;
+  ttlSeconds: number;
+}) {
   const { token, tokenHash } = newLinkToken();
   const link: AssociationLink = {
     id: randomToken(9),
     tokenHash,
     profileId: options.profileId,
-    ...(options.requester ? { requester: { upstreamId: options.requester.upstreamId, subject: options.requester.subject } } : {}),
+    ...(options.requester
+      ? { requester: { upstreamId: options.requester.upstreamId, subject: options.requester.subject } }
+      : {}),
     ...(options.clientId ? { clientId: options.clientId } : {}),
     ...(options.kind ? { kind: options.kind } : {}),
     createdAt: options.now,

@@ -36,8 +36,9 @@ export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' |
   const state = linkState(link, deps.clock.now());
   if (state !== 'active' && state !== 'redeeming') return { state, link };
   const profile = await deps.directory.getProfile(link.profileId);
-  const organisation = profile && await deps.directory.getOrganisation(profile.organisationId);
-  if (!profile || !organisation || profile.status !== 'active' || organisation.status !== 'active') return { state: 'profile_gone' as const, link };
+  const organisation = profile && (await deps.directory.getOrganisation(profile.organisationId));
+  if (!profile || !organisation || profile.status !== 'active' || organisation.status !== 'active')
+    return { state: 'profile_gone' as const, link };
   return { state, link, profile, organisation };
 }
 
@@ -48,7 +49,12 @@ export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' |
  * failure part-way finds the link still claimed and converges; of two browsers finishing the same link, only the
  * one that completes it sends the notice.
  */
-export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string, identity: UpstreamIdentity, context: { ip?: string } = {}): Promise<RedeemOutcome> {
+export async function redeemAssociationLink(
+  deps: RedeemDeps,
+  tokenHash: string,
+  identity: UpstreamIdentity,
+  context: { ip?: string } = {},
+): Promise<RedeemOutcome> {
   const inspected = await inspectLink(deps, tokenHash);
   if (inspected.state === 'used' && inspected.link) {
     // The same person finishing twice (a second tab, a retry): converge on the association already made.
@@ -61,10 +67,21 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   }
   const { link, profile, organisation } = inspected;
   if (link.requester && !sameIdentity(link.requester, identity)) {
-    deps.logger.warn('association.wrong_identity', { link: link.id, profile: profile.id, upstream: identity.upstreamId });
+    deps.logger.warn('association.wrong_identity', {
+      link: link.id,
+      profile: profile.id,
+      upstream: identity.upstreamId,
+    });
     await deps.audit.record({
-      id: referenceCode(), at: deps.clock.now(), action: 'association.refused', outcome: 'failure',
-      actor: personActor(identity), ip: context.ip, organisationId: organisation.id, profileId: profile.id, clientId: link.clientId,
+      id: referenceCode(),
+      at: deps.clock.now(),
+      action: 'association.refused',
+      outcome: 'failure',
+      actor: personActor(identity),
+      ip: context.ip,
+      organisationId: organisation.id,
+      profileId: profile.id,
+      clientId: link.clientId,
       details: { reason: 'different_account', link: link.id, account: maskAccount(identity) },
     });
     return { outcome: 'wrong_identity', link };
@@ -80,13 +97,31 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   const account = maskAccount(identity);
   // The notice is owed from this write on: it is recorded with the association (an outbox), handed to the queue
   // below, and by the relay if this process dies first (association-notice.ts).
-  const association = { profileId: profile.id, upstreamId: identity.upstreamId, subject: identity.subject, associatedAt: now, linkId: link.id, reference, account, noticePending: true };
+  const association = {
+    profileId: profile.id,
+    upstreamId: identity.upstreamId,
+    subject: identity.subject,
+    associatedAt: now,
+    linkId: link.id,
+    reference,
+    account,
+    noticePending: true,
+  };
   const { replaced } = await deps.associations.associate(association);
   await deps.audit.record({
-    id: reference, at: now, action: 'association.created', outcome: 'success',
-    actor: personActor(identity), ip: context.ip, organisationId: organisation.id, profileId: profile.id, clientId: link.clientId,
+    id: reference,
+    at: now,
+    action: 'association.created',
+    outcome: 'success',
+    actor: personActor(identity),
+    ip: context.ip,
+    organisationId: organisation.id,
+    profileId: profile.id,
+    clientId: link.clientId,
     details: {
-      link: link.id, upstream: identity.upstreamId, account,
+      link: link.id,
+      upstream: identity.upstreamId,
+      account,
       ...(replaced ? { replacedUpstream: replaced.upstreamId, replacedAccount: maskAccount(replaced) } : {}),
     },
   });
@@ -100,21 +135,31 @@ export async function redeemAssociationLink(deps: RedeemDeps, tokenHash: string,
   await deps.revokeSignIns(profile.id);
 
   deps.logger.info('audit.association_created', {
-    reference, link: link.id, profile: profile.id, organisation: organisation.id, upstream: identity.upstreamId, account,
+    reference,
+    link: link.id,
+    profile: profile.id,
+    organisation: organisation.id,
+    upstream: identity.upstreamId,
+    account,
     ...(replaced ? { replacedUpstream: replaced.upstreamId } : {}),
   });
   await deliverNotice(deps, association, { profile, organisation });
   return { outcome: 'associated', link, profile, organisation, reference };
 }
 
-async function alreadyAssociated(deps: RedeemDeps, link: AssociationLink, identity: UpstreamIdentity): Promise<RedeemOutcome | undefined> {
+async function alreadyAssociated(
+  deps: RedeemDeps,
+  link: AssociationLink,
+  identity: UpstreamIdentity,
+): Promise<RedeemOutcome | undefined> {
   if (link.requester && !sameIdentity(link.requester, identity)) return undefined;
   const current = await deps.associations.findByProfile(link.profileId);
   if (!current || !sameIdentity(current, identity)) return undefined;
   const profile = await deps.directory.getProfile(link.profileId);
-  const organisation = profile && await deps.directory.getOrganisation(profile.organisationId);
+  const organisation = profile && (await deps.directory.getOrganisation(profile.organisationId));
   if (!profile || !organisation) return undefined;
   // The first attempt died after completing the link but before handing the notice over: hand it over now.
-  if (current.noticePending && current.reference) await deliverNotice(deps, { ...current, reference: current.reference }, { profile, organisation });
+  if (current.noticePending && current.reference)
+    await deliverNotice(deps, { ...current, reference: current.reference }, { profile, organisation });
   return { outcome: 'associated', link, profile, organisation, reference: referenceFor(`association:${link.id}`) };
 }

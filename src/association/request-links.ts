@@ -1,7 +1,13 @@
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
 import { assessProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
-import { normaliseEmail, sameIdentity, type Organisation, type Profile, type UpstreamIdentity } from '../directory/model.ts';
+import {
+  normaliseEmail,
+  sameIdentity,
+  type Organisation,
+  type Profile,
+  type UpstreamIdentity,
+} from '../directory/model.ts';
 import type { Clock } from '../shared/clock.ts';
 import { referenceCode } from '../shared/ids.ts';
 import { personActor, type AuditLog } from '../audit/audit-log.ts';
@@ -59,7 +65,11 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
   // Nothing to send spends nothing: a request through a portal that admits none of the address's profiles cannot
   // use up the budget of a portal that does.
   if (!candidates.length) {
-    deps.logger.info('association.links_requested', { upstream: request.identity.upstreamId, client: request.client.id, sent: 0 });
+    deps.logger.info('association.links_requested', {
+      upstream: request.identity.upstreamId,
+      client: request.client.id,
+      sent: 0,
+    });
     return { sent: 0 };
   }
   const limit = await deps.perRecipient.consume(`${email}|${requesterKey({ requester: request.identity })}`);
@@ -99,38 +109,74 @@ async function candidatesFor(deps: RequestLinksDeps, email: string, request: Lin
  * Each profile on its own: a store failing for one (its link, its audit event, its mail) is logged and the others
  * still get theirs.
  */
-async function eachCandidate(deps: RequestLinksDeps, request: LinkRequest, candidates: Candidate[], send: (c: Candidate) => Promise<void>): Promise<number> {
+async function eachCandidate(
+  deps: RequestLinksDeps,
+  request: LinkRequest,
+  candidates: Candidate[],
+  send: (c: Candidate) => Promise<void>,
+): Promise<number> {
   let sent = 0;
   for (const candidate of candidates) {
     try {
       await send(candidate);
       sent += 1;
     } catch (err) {
-      deps.logger.warn('association.link_failed', { profile: candidate.profile.id, client: request.client.id, message: (err as Error).message });
+      deps.logger.warn('association.link_failed', {
+        profile: candidate.profile.id,
+        client: request.client.id,
+        message: (err as Error).message,
+      });
     }
   }
-  deps.logger.info('association.links_requested', { upstream: request.identity.upstreamId, client: request.client.id, sent });
+  deps.logger.info('association.links_requested', {
+    upstream: request.identity.upstreamId,
+    client: request.client.id,
+    sent,
+  });
   return sent;
 }
 
-async function recordLimited(deps: RequestLinksDeps, request: LinkRequest, limit: 'per_address_and_account' | 'per_address') {
+async function recordLimited(
+  deps: RequestLinksDeps,
+  request: LinkRequest,
+  limit: 'per_address_and_account' | 'per_address',
+) {
   deps.logger.warn('association.recipient_limited', { upstream: request.identity.upstreamId, limit });
   // No address in the event: it may belong to nobody in the directory, and the log is not a list of guesses.
   await deps.audit.record({
-    id: referenceCode(), at: deps.clock.now(), action: 'association.links_limited', outcome: 'failure',
-    actor: personActor(request.identity), ip: request.ip, clientId: request.client.id, details: { limit },
+    id: referenceCode(),
+    at: deps.clock.now(),
+    action: 'association.links_limited',
+    outcome: 'failure',
+    actor: personActor(request.identity),
+    ip: request.ip,
+    clientId: request.client.id,
+    details: { limit },
   });
 }
 
 /** The link for the identity that asked: only it can complete the association. */
 async function sendLink(deps: RequestLinksDeps, request: LinkRequest, { profile, organisation, current }: Candidate) {
   const now = deps.clock.now();
-  const { token, link, reference } = newLink({ profileId: profile.id, requester: request.identity, clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
+  const { token, link, reference } = newLink({
+    profileId: profile.id,
+    requester: request.identity,
+    clientId: request.client.id,
+    now,
+    ttlSeconds: deps.linkTtlSeconds,
+  });
   await deps.links.issue(link);
   // Recorded before the mail is queued: a failure of the audit write sends nothing unrecorded.
   await deps.audit.record({
-    id: reference, at: now, action: 'association.link_issued', outcome: 'success',
-    actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
+    id: reference,
+    at: now,
+    action: 'association.link_issued',
+    outcome: 'success',
+    actor: personActor(request.identity),
+    ip: request.ip,
+    organisationId: organisation.id,
+    profileId: profile.id,
+    clientId: request.client.id,
     details: { link: link.id, expiresAt: link.expiresAt.toISOString(), ...(current ? { moves: true } : {}) },
   });
   await deps.mail.sendLink({
@@ -150,14 +196,39 @@ async function sendLink(deps: RequestLinksDeps, request: LinkRequest, { profile,
  * The owner's way through when the address's budget is spent: a link bound to no account (like an invitation), so
  * the mailbox's owner signs in with whichever account they choose. It supersedes only an earlier held-back link.
  */
-async function sendHeldBack(deps: RequestLinksDeps, request: LinkRequest, { profile, organisation, current }: Candidate, { requests, heldBack }: { requests: number; heldBack: number }) {
+async function sendHeldBack(
+  deps: RequestLinksDeps,
+  request: LinkRequest,
+  { profile, organisation, current }: Candidate,
+  { requests, heldBack }: { requests: number; heldBack: number },
+) {
   const now = deps.clock.now();
-  const { token, link, reference } = newLink({ profileId: profile.id, kind: 'held_back', clientId: request.client.id, now, ttlSeconds: deps.linkTtlSeconds });
+  const { token, link, reference } = newLink({
+    profileId: profile.id,
+    kind: 'held_back',
+    clientId: request.client.id,
+    now,
+    ttlSeconds: deps.linkTtlSeconds,
+  });
   await deps.links.issue(link);
   await deps.audit.record({
-    id: reference, at: now, action: 'association.link_issued', outcome: 'success',
-    actor: personActor(request.identity), ip: request.ip, organisationId: organisation.id, profileId: profile.id, clientId: request.client.id,
-    details: { link: link.id, expiresAt: link.expiresAt.toISOString(), kind: 'held_back', requests, heldBack, ...(current ? { moves: true } : {}) },
+    id: reference,
+    at: now,
+    action: 'association.link_issued',
+    outcome: 'success',
+    actor: personActor(request.identity),
+    ip: request.ip,
+    organisationId: organisation.id,
+    profileId: profile.id,
+    clientId: request.client.id,
+    details: {
+      link: link.id,
+      expiresAt: link.expiresAt.toISOString(),
+      kind: 'held_back',
+      requests,
+      heldBack,
+      ...(current ? { moves: true } : {}),
+    },
   });
   await deps.mail.sendHeldBack({
     profile,

@@ -9,7 +9,19 @@ import type { RequestLinksDeps } from './request-links.ts';
 
 /** What issuing links needs (as for a person's request), and what an unlink revokes (as after a redemption). */
 export interface SupportDeskDeps
-  extends Pick<RequestLinksDeps, 'directory' | 'associations' | 'links' | 'mail' | 'audit' | 'clock' | 'linkTtlSeconds' | 'linkUrl' | 'upstreamName'>,
+  extends
+    Pick<
+      RequestLinksDeps,
+      | 'directory'
+      | 'associations'
+      | 'links'
+      | 'mail'
+      | 'audit'
+      | 'clock'
+      | 'linkTtlSeconds'
+      | 'linkUrl'
+      | 'upstreamName'
+    >,
     Pick<RedeemDeps, 'revokeSignIns'> {
   /**
    * The client an invitation names, by id (undefined when it is not registered or disabled), and whether people
@@ -19,7 +31,8 @@ export interface SupportDeskDeps
 }
 
 /** A link's status as support reads it: where the link is, and before it is used, where its email is. */
-export type LinkStatus = 'queued' | 'sent' | 'delivery_failed' | 'redeeming' | 'used' | 'expired' | 'superseded' | 'revoked';
+export type LinkStatus =
+  'queued' | 'sent' | 'delivery_failed' | 'redeeming' | 'used' | 'expired' | 'superseded' | 'revoked';
 
 // Messages for people live in views/errors/messages/<code>.hbs; these messages are for the log.
 const notFound = (code: string, message: string) => new AppError(404, code, message);
@@ -57,11 +70,23 @@ export async function unlinkProfile(deps: SupportDeskDeps, who: AdminActor, prof
   if (!current) throw notFound('not_associated', `profile ${profileId} has no association`);
   // Recorded first, under a reference derived from the association, and the association removed last: a retry after
   // a failure part-way still finds it, finishes the revocations and records the event once.
-  const reference = referenceFor(`unlink:${profileId}:${current.upstreamId}:${current.subject}:${current.associatedAt.toISOString()}`);
+  const reference = referenceFor(
+    `unlink:${profileId}:${current.upstreamId}:${current.subject}:${current.associatedAt.toISOString()}`,
+  );
   await deps.audit.record({
-    id: reference, at: deps.clock.now(), action: 'association.removed', outcome: 'success', actor: who.actor, ip: who.ip,
-    organisationId: organisation.id, profileId,
-    details: { reason, upstream: current.upstreamId, account: current.account ?? maskAccount({ subject: current.subject }) },
+    id: reference,
+    at: deps.clock.now(),
+    action: 'association.removed',
+    outcome: 'success',
+    actor: who.actor,
+    ip: who.ip,
+    organisationId: organisation.id,
+    profileId,
+    details: {
+      reason,
+      upstream: current.upstreamId,
+      account: current.account ?? maskAccount({ subject: current.subject }),
+    },
   });
   await deps.links.revokeForProfile(profileId);
   await deps.revokeSignIns(profileId);
@@ -77,7 +102,8 @@ export async function listProfileLinks(deps: SupportDeskDeps, profileId: string)
   const links = await deps.links.listForProfile(profileId);
   return links.map((link) => {
     const state = linkState(link, now);
-    const status: LinkStatus = state !== 'active' ? state : link.delivery === 'failed' ? 'delivery_failed' : link.delivery;
+    const status: LinkStatus =
+      state !== 'active' ? state : link.delivery === 'failed' ? 'delivery_failed' : link.delivery;
     return {
       id: link.id,
       status,
@@ -97,7 +123,12 @@ export async function listProfileLinks(deps: SupportDeskDeps, profileId: string)
  * Nobody asked for it from an account, so whoever opens it and signs in takes the profile: the registered address
  * is the proof, as with every link.
  */
-export async function sendInvitation(deps: SupportDeskDeps, who: AdminActor, profileId: string, options: { clientId?: string } = {}) {
+export async function sendInvitation(
+  deps: SupportDeskDeps,
+  who: AdminActor,
+  profileId: string,
+  options: { clientId?: string } = {},
+) {
   const { profile, organisation } = await profileAndOrganisation(deps, profileId);
   if (profile.status !== 'active' || organisation.status !== 'active') {
     throw new AppError(409, 'profile_disabled', `profile ${profileId} or its organisation is disabled`);
@@ -105,18 +136,40 @@ export async function sendInvitation(deps: SupportDeskDeps, who: AdminActor, pro
   const portal = options.clientId ? await deps.portal(options.clientId) : undefined;
   if (options.clientId && !portal) throw notFound('client_not_found', `no enabled client ${options.clientId}`);
   if (options.clientId && !portal?.signsPeopleIn) {
-    throw new AppError(400, 'client_not_a_portal', `client ${options.clientId} is an admin client`, { details: { clientId: options.clientId } });
+    throw new AppError(400, 'client_not_a_portal', `client ${options.clientId} is an admin client`, {
+      details: { clientId: options.clientId },
+    });
   }
   const portalName = portal?.name;
   const now = deps.clock.now();
-  const { token, link, reference } = newLink({ profileId, clientId: options.clientId, now, ttlSeconds: deps.linkTtlSeconds });
+  const { token, link, reference } = newLink({
+    profileId,
+    clientId: options.clientId,
+    now,
+    ttlSeconds: deps.linkTtlSeconds,
+  });
   const { id: linkId, expiresAt } = link;
   await deps.links.issue(link);
   await deps.audit.record({
-    id: reference, at: now, action: 'association.invited', outcome: 'success', actor: who.actor, ip: who.ip,
-    organisationId: organisation.id, profileId, ...(options.clientId ? { clientId: options.clientId } : {}),
+    id: reference,
+    at: now,
+    action: 'association.invited',
+    outcome: 'success',
+    actor: who.actor,
+    ip: who.ip,
+    organisationId: organisation.id,
+    profileId,
+    ...(options.clientId ? { clientId: options.clientId } : {}),
     details: { link: linkId, expiresAt: expiresAt.toISOString() },
   });
-  await deps.mail.sendInvitation({ profile, organisation, url: deps.linkUrl(token), expiresAt, portalName, reference, linkId });
+  await deps.mail.sendInvitation({
+    profile,
+    organisation,
+    url: deps.linkUrl(token),
+    expiresAt,
+    portalName,
+    reference,
+    linkId,
+  });
   return { link_id: linkId, reference, expires_at: expiresAt.toISOString() };
 }

@@ -48,7 +48,8 @@ export interface AuditLog {
   query(filter: AuditFilter): Promise<AuditEvent[]>;
 }
 
-export const personActor = (identity: { upstreamId: string; subject: string }) => `person:${identity.upstreamId}:${identity.subject}`;
+export const personActor = (identity: { upstreamId: string; subject: string }) =>
+  `person:${identity.upstreamId}:${identity.subject}`;
 
 /** Whether `event` matches `filter` (the memory store's query, and the definition the Mongo query follows). */
 export function matchesFilter(event: AuditEvent, filter: AuditFilter): boolean {

@@ -21,7 +21,8 @@ const cursorOf = (e: AuditEvent) => Buffer.from(`${e.at.toISOString()}|${e.id}`)
 function parseCursor(cursor: string): Pick<AuditEvent, 'id' | 'at'> {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime())) throw new BadRequestError('invalid_input', 'malformed query: after', { fields: 'after' });
+  if (!id || Number.isNaN(date.getTime()))
+    throw new BadRequestError('invalid_input', 'malformed query: after', { fields: 'after' });
   return { id, at: date };
 }
 

@@ -12,14 +12,21 @@ import type { StoredClient } from './client-store.ts';
 export function mayGrant(who: AdminActor, clientId: string, scope: unknown): void {
   const missing = adminScopesIn(scope).filter((s) => !who.holds.includes(s));
   if (missing.length) {
-    throw new AppError(403, 'scope_not_held', `${who.actor} cannot give ${clientId} ${missing.join(' ')}`, { details: { clientId, scopes: missing.join(' '), verb: 'grant' } });
+    throw new AppError(403, 'scope_not_held', `${who.actor} cannot give ${clientId} ${missing.join(' ')}`, {
+      details: { clientId, scopes: missing.join(' '), verb: 'grant' },
+    });
   }
 }
 
 export function mayTouch(who: AdminActor, client: StoredClient): void {
   const missing = adminScopesIn(client.metadata.scope).filter((s) => !who.holds.includes(s));
   if (missing.length) {
-    throw new AppError(403, 'scope_not_held', `${who.actor} cannot change ${client.clientId}, which holds ${missing.join(' ')}`, { details: { clientId: client.clientId, scopes: missing.join(' '), verb: 'touch' } });
+    throw new AppError(
+      403,
+      'scope_not_held',
+      `${who.actor} cannot change ${client.clientId}, which holds ${missing.join(' ')}`,
+      { details: { clientId: client.clientId, scopes: missing.join(' '), verb: 'touch' } },
+    );
   }
 }
 

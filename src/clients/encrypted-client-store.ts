@@ -30,6 +30,7 @@ export function withEncryptedSecrets(store: ClientStore, keyring: SecretKeyring)
 function withSecret(client: StoredClient, transform: (secret: string) => string): StoredClient {
   const copy = structuredClone(client);
   // Public clients (token_endpoint_auth_method none) have no secret: nothing to encrypt, and no key is added.
-  if (typeof copy.metadata.client_secret === 'string') copy.metadata.client_secret = transform(copy.metadata.client_secret);
+  if (typeof copy.metadata.client_secret === 'string')
+    copy.metadata.client_secret = transform(copy.metadata.client_secret);
   return copy;
 }

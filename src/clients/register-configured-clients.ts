@@ -25,13 +25,17 @@ export interface RegisterDeps {
  * answering "unavailable" until the store is back, and the writing is retried in the background until it
  * succeeds; `stop()` ends the retries (the broker's close).
  */
-export async function registerConfiguredClients(deps: RegisterDeps, configured: readonly ClientMetadata[]): Promise<{ stop(): void }> {
+export async function registerConfiguredClients(
+  deps: RegisterDeps,
+  configured: readonly ClientMetadata[],
+): Promise<{ stop(): void }> {
   const problems: string[] = [];
   for (const metadata of configured) {
     try {
       await deps.provider.Client.validate(structuredClone(metadata));
     } catch (err) {
-      const reason = err instanceof errors.OIDCProviderError ? err.error_description ?? err.message : (err as Error).message;
+      const reason =
+        err instanceof errors.OIDCProviderError ? (err.error_description ?? err.message) : (err as Error).message;
       problems.push(`clients.${String(metadata.client_id)}: ${reason}`);
     }
   }
@@ -55,7 +59,15 @@ async function writeClients(deps: RegisterDeps, configured: readonly ClientMetad
   for (const metadata of configured) {
     const clientId = String(metadata.client_id);
     if (adminMade.has(clientId)) deps.logger.warn('clients.taken_over_by_configuration', { client: clientId });
-    await deps.clients.register({ clientId, metadata: structuredClone(metadata), status: 'active', source: 'configuration', tokenGeneration: newTokenGeneration(), createdAt: now, updatedAt: now });
+    await deps.clients.register({
+      clientId,
+      metadata: structuredClone(metadata),
+      status: 'active',
+      source: 'configuration',
+      tokenGeneration: newTokenGeneration(),
+      createdAt: now,
+      updatedAt: now,
+    });
   }
   for (const client of stored) {
     if (client.source === 'configuration' && !named.has(client.clientId)) {

@@ -48,7 +48,8 @@ export class SecretKeyError extends AppError {
 export function createSecretKeyring(secrets: readonly string[]): SecretKeyring {
   if (!secrets.length) throw new ConfigError(['SECRET_KEYS: at least one key is needed to encrypt client secrets']);
   const keys = secrets.map((secret, i) => {
-    if (secret.length < MIN_SECRET_KEY_LENGTH) throw new ConfigError([`SECRET_KEYS: key ${i + 1} has fewer than ${MIN_SECRET_KEY_LENGTH} characters`]);
+    if (secret.length < MIN_SECRET_KEY_LENGTH)
+      throw new ConfigError([`SECRET_KEYS: key ${i + 1} has fewer than ${MIN_SECRET_KEY_LENGTH} characters`]);
     const key = deriveKey(secret);
     return { id: keyIdOf(key), key };
   });
@@ -67,10 +68,16 @@ export function createSecretKeyring(secrets: readonly string[]): SecretKeyring {
     decrypt(stored, clientId) {
       if (!stored.startsWith(PREFIX)) return stored;
       const parts = parse(stored.slice(PREFIX.length));
-      if (!parts) throw new SecretKeyError(`the stored secret of client ${clientId} starts like an encrypted value but is malformed; the document was changed by hand: rotate the client's secret (or restart, for a client named by configuration)`);
+      if (!parts)
+        throw new SecretKeyError(
+          `the stored secret of client ${clientId} starts like an encrypted value but is malformed; the document was changed by hand: rotate the client's secret (or restart, for a client named by configuration)`,
+        );
       const key = byId.get(parts.keyId);
       if (!key) {
-        throw new SecretKeyError(`the secret of client ${clientId} was encrypted with key ${parts.keyId}, which SECRET_KEYS (or SECRET_KEYS_FILE) does not hold (it holds ${[...byId.keys()].join(', ')}): put the key it was written with back in the list, after the newest one`, parts.keyId);
+        throw new SecretKeyError(
+          `the secret of client ${clientId} was encrypted with key ${parts.keyId}, which SECRET_KEYS (or SECRET_KEYS_FILE) does not hold (it holds ${[...byId.keys()].join(', ')}): put the key it was written with back in the list, after the newest one`,
+          parts.keyId,
+        );
       }
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, parts.iv, { authTagLength: TAG_BYTES });
@@ -78,7 +85,10 @@ export function createSecretKeyring(secrets: readonly string[]): SecretKeyring {
         decipher.setAuthTag(parts.tag);
         return Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]).toString('utf8');
       } catch {
-        throw new SecretKeyError(`the secret of client ${clientId} fails authentication under key ${parts.keyId} of SECRET_KEYS: the stored value was changed or copied from another client; rotate the client's secret (or restart, for a client named by configuration)`, parts.keyId);
+        throw new SecretKeyError(
+          `the secret of client ${clientId} fails authentication under key ${parts.keyId} of SECRET_KEYS: the stored value was changed or copied from another client; rotate the client's secret (or restart, for a client named by configuration)`,
+          parts.keyId,
+        );
       }
     },
   };
@@ -119,7 +129,12 @@ function parse(rest: string): { keyId: string; iv: Buffer; ciphertext: Buffer; t
   if (parts.length !== 4) return undefined;
   const [keyId, iv, ciphertext, tag] = parts as [string, string, string, string];
   if (!/^[0-9a-f]{8}$/.test(keyId) || ![iv, ciphertext, tag].every((p) => B64URL.test(p))) return undefined;
-  const decoded = { keyId, iv: Buffer.from(iv, 'base64url'), ciphertext: Buffer.from(ciphertext, 'base64url'), tag: Buffer.from(tag, 'base64url') };
+  const decoded = {
+    keyId,
+    iv: Buffer.from(iv, 'base64url'),
+    ciphertext: Buffer.from(ciphertext, 'base64url'),
+    tag: Buffer.from(tag, 'base64url'),
+  };
   // An exact tag length: GCM would otherwise accept a truncated tag, which is easier to forge.
   return decoded.iv.length === IV_BYTES && decoded.tag.length === TAG_BYTES ? decoded : undefined;
 }

@@ -70,7 +70,8 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.MAIL_FROM) mail.from = env.MAIL_FROM;
   if (Object.keys(mail).length) out.mail = mail;
   const admin: Record<string, unknown> = {};
-  if (env.ADMIN_CLIENT_ID || env.ADMIN_CLIENT_SECRET) Object.assign(admin, { clientId: env.ADMIN_CLIENT_ID, clientSecret: env.ADMIN_CLIENT_SECRET });
+  if (env.ADMIN_CLIENT_ID || env.ADMIN_CLIENT_SECRET)
+    Object.assign(admin, { clientId: env.ADMIN_CLIENT_ID, clientSecret: env.ADMIN_CLIENT_SECRET });
   if (env.ADMIN_SOCKET) admin.socketPath = env.ADMIN_SOCKET;
   if (Object.keys(admin).length) out.admin = admin;
   const keys: Record<string, unknown> = {};
@@ -78,11 +79,18 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   // Cookie keys and client-secret keys: comma-separated in the variable, or one per line in a file (secrets mounted as
   // files; `npm run keys -- --cookie-out / --secret-out`), newest first.
   const keyList = (name: 'COOKIE_KEYS' | 'SECRET_KEYS'): string[] | undefined => {
-    if (env[name]) return env[name].split(',').map((k) => k.trim()).filter(Boolean);
+    if (env[name])
+      return env[name]
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean);
     const file = env[`${name}_FILE`];
     if (!file) return undefined;
     try {
-      return readFileSync(file, 'utf8').split('\n').map((k) => k.trim()).filter(Boolean);
+      return readFileSync(file, 'utf8')
+        .split('\n')
+        .map((k) => k.trim())
+        .filter(Boolean);
     } catch (err) {
       problems.push(`${name}_FILE: cannot read ${file}: ${(err as Error).message}`);
       return undefined;
@@ -105,7 +113,9 @@ function resolveEnvReferences(value: unknown, env: Env, problems: string[], path
   }
   if (Array.isArray(value)) return value.map((v, i) => resolveEnvReferences(v, env, problems, `${path}.${i}`));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveEnvReferences(v, env, problems, path ? `${path}.${k}` : k)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveEnvReferences(v, env, problems, path ? `${path}.${k}` : k)]),
+    );
   }
   return value;
 }

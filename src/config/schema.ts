@@ -38,197 +38,316 @@ export const resourceServerSchema = z.object({
   accessTokenTtlSeconds: z.number().int().positive().default(600),
 });
 
-export const configSchema = z.object({
-  /** development | test | production [NODE_ENV]. Production refuses every development default. */
-  env: z.enum(['development', 'test', 'production']).default('development'),
-  /** Port to listen on [PORT]. */
-  port: z.number().int().min(0).max(65535).default(3000),
-  /** PRODUCTION. Public https URL of the broker, its OpenID issuer identifier [ISSUER]. Default http://localhost:<port>. */
-  issuer: z.url().optional(),
-  /**
-   * Trust X-Forwarded-* headers [TRUST_PROXY]. Only behind a proxy that overwrites them; otherwise anyone can
-   * spoof their address (rate limits) and the issuer.
-   */
-  trustProxy: z.boolean().default(false),
-  /** info | warn | error | silent [LOG_LEVEL]. */
-  logLevel: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
-
-  /** Shown on every page where a person may be stuck, e.g. "ask support for your registered email". */
-  support: z.object({
-    name: z.string().default('the support desk'),
-    /** [SUPPORT_EMAIL] */
-    email: z.email().default('support@example.com'),
-  }).default({ name: 'the support desk', email: 'support@example.com' }),
-
-  /**
-   * The embedded demo [DEMO=true|false]: a development upstream with demo accounts, two demo portals and a seeded
-   * directory, all in this process. Default on except in production, where it is refused.
-   */
-  demo: z.object({ enabled: z.boolean().optional() }).default({}),
-
-  /**
-   * Where data lives (docs/architecture.md §5). Neither set: process memory, the embedded default, refused in
-   * production. Both set: MongoDB for the directory, Redis for sessions, tokens, links, rate limits and the mail queue.
-   */
-  stores: z.object({
-    /** PRODUCTION. MongoDB connection string, e.g. mongodb://mongo:27017/broker (replica sets: list the hosts) [MONGODB_URI]. */
-    mongodbUri: z.string().optional(),
+export const configSchema = z
+  .object({
+    /** development | test | production [NODE_ENV]. Production refuses every development default. */
+    env: z.enum(['development', 'test', 'production']).default('development'),
+    /** Port to listen on [PORT]. */
+    port: z.number().int().min(0).max(65535).default(3000),
+    /** PRODUCTION. Public https URL of the broker, its OpenID issuer identifier [ISSUER]. Default http://localhost:<port>. */
+    issuer: z.url().optional(),
     /**
-     * PRODUCTION. Redis URL [REDIS_URL]: one server, e.g. redis://redis:6379/0 (rediss:// for TLS), or Sentinels that
-     * know the current master, e.g. redis-sentinel://s1:26379,s2:26379,s3:26379/mymaster?db=0.
+     * Trust X-Forwarded-* headers [TRUST_PROXY]. Only behind a proxy that overwrites them; otherwise anyone can
+     * spoof their address (rate limits) and the issuer.
      */
-    redisUrl: z.string().regex(/^(rediss?|redis-sentinel):\/\//, 'must start with redis://, rediss:// or redis-sentinel://').optional(),
-    /** Prefix of every Redis key, so that several deployments can share one Redis [REDIS_PREFIX]. */
-    redisPrefix: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('broker:'),
-    /** Build MongoDB indexes at start [CREATE_INDEXES]; otherwise run `npm run db:indexes` once per release. */
-    createIndexes: z.boolean().default(false),
-  }).default({ redisPrefix: 'broker:', createIndexes: false }),
+    trustProxy: z.boolean().default(false),
+    /** info | warn | error | silent [LOG_LEVEL]. */
+    logLevel: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
 
-  keys: z.object({
-    /** PRODUCTION. Path to a JSON Web Key Set with the private signing keys [JWKS_FILE]. Default: generated per process. */
-    jwksFile: z.string().optional(),
-    /** PRODUCTION. Secrets that sign cookies, newest first, at least 32 characters [COOKIE_KEYS, comma-separated; or COOKIE_KEYS_FILE, one per line]. Default: random per process. */
-    cookieKeys: z.array(z.string().min(32, 'cookie keys need at least 32 characters')).optional(),
+    /** Shown on every page where a person may be stuck, e.g. "ask support for your registered email". */
+    support: z
+      .object({
+        name: z.string().default('the support desk'),
+        /** [SUPPORT_EMAIL] */
+        email: z.email().default('support@example.com'),
+      })
+      .default({ name: 'the support desk', email: 'support@example.com' }),
+
     /**
-     * PRODUCTION. Secrets that encrypt client secrets at rest (AES-256-GCM), newest first, at least 32 characters
-     * [SECRET_KEYS, comma-separated; or SECRET_KEYS_FILE, one per line]. The first encrypts every write; the others
-     * still decrypt what they wrote, so keep an old key until every client secret was written again. Kept apart from
-     * the cookie keys: a leaked cookie key must not open the portals' secrets (docs/decisions/0008).
-     * Default: derived from the cookie keys.
+     * The embedded demo [DEMO=true|false]: a development upstream with demo accounts, two demo portals and a seeded
+     * directory, all in this process. Default on except in production, where it is refused.
      */
-    secretKeys: z.array(z.string().min(32, 'secret keys need at least 32 characters')).optional(),
-  }).default({}),
+    demo: z.object({ enabled: z.boolean().optional() }).default({}),
 
-  /** The consumer identity services people sign in with. The demo adds its development upstream to these. */
-  upstreams: z.array(upstreamSchema).default([]),
-
-  /**
-   * Relying-party portals: OpenID Connect client metadata, validated by oidc-provider, plus broker policy:
-   * `profile_kinds` (which profile kinds the portal admits; default all), `contract_required` (default false),
-   * `upstreams` (ids offered on its sign-in page; default all enabled).
-   */
-  clients: z.array(z.record(z.string(), z.unknown())).default([]),
-
-  /** Resource servers that get JWT access tokens carrying the profile claims, by resource indicator (RFC 8707). */
-  resourceServers: z.record(z.url(), resourceServerSchema).default({}),
-
-  /** The `acr` value of every login through the broker. */
-  acr: z.string().default('urn:profile-broker:federated'),
-
-  /** Lifetimes, in seconds. `grant` must be at least `refreshToken` (oidc-provider drops a refresh token with its grant). */
-  ttl: z.object({
-    /** A remembered ("Sign me in automatically") broker session. Unremembered ones end with the browser. */
-    session: z.number().int().positive().default(14 * 24 * 3600),
-    /** Time to finish one sign-in, counted again from the upstream sign-in (the association step may take a while). */
-    interaction: z.number().int().positive().default(3600),
     /**
-     * How long a sign-in nobody has signed in to yet is kept: anyone can start one, so it lives briefly and stays
-     * small (docs/decisions/0011); it gets the full `interaction` lifetime once the upstream sign-in succeeds.
+     * Where data lives (docs/architecture.md §5). Neither set: process memory, the embedded default, refused in
+     * production. Both set: MongoDB for the directory, Redis for sessions, tokens, links, rate limits and the mail queue.
      */
-    anonymousInteraction: z.number().int().positive().max(3600).default(600),
-    authorizationCode: z.number().int().positive().default(60),
-    accessToken: z.number().int().positive().default(600),
-    idToken: z.number().int().positive().default(3600),
-    refreshToken: z.number().int().positive().default(14 * 24 * 3600),
-    grant: z.number().int().positive().default(14 * 24 * 3600),
-  }).default({ session: 14 * 24 * 3600, interaction: 3600, anonymousInteraction: 600, authorizationCode: 60, accessToken: 600, idToken: 3600, refreshToken: 14 * 24 * 3600, grant: 14 * 24 * 3600 }),
+    stores: z
+      .object({
+        /** PRODUCTION. MongoDB connection string, e.g. mongodb://mongo:27017/broker (replica sets: list the hosts) [MONGODB_URI]. */
+        mongodbUri: z.string().optional(),
+        /**
+         * PRODUCTION. Redis URL [REDIS_URL]: one server, e.g. redis://redis:6379/0 (rediss:// for TLS), or Sentinels that
+         * know the current master, e.g. redis-sentinel://s1:26379,s2:26379,s3:26379/mymaster?db=0.
+         */
+        redisUrl: z
+          .string()
+          .regex(/^(rediss?|redis-sentinel):\/\//, 'must start with redis://, rediss:// or redis-sentinel://')
+          .optional(),
+        /** Prefix of every Redis key, so that several deployments can share one Redis [REDIS_PREFIX]. */
+        redisPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9:_-]*$/)
+          .default('broker:'),
+        /** Build MongoDB indexes at start [CREATE_INDEXES]; otherwise run `npm run db:indexes` once per release. */
+        createIndexes: z.boolean().default(false),
+      })
+      .default({ redisPrefix: 'broker:', createIndexes: false }),
 
-  /**
-   * Sign-ins started (authorization requests) per client IP address, IPv6 addresses grouped by /64 as for every
-   * per-IP limit. Over it, a 429 page with Retry-After. Raise it for portals used by many people behind one address.
-   */
-  signInLimit: z.object({
-    points: z.number().int().positive().default(120),
-    windowSeconds: z.number().int().positive().default(60),
-  }).default({ points: 120, windowSeconds: 60 }),
+    keys: z
+      .object({
+        /** PRODUCTION. Path to a JSON Web Key Set with the private signing keys [JWKS_FILE]. Default: generated per process. */
+        jwksFile: z.string().optional(),
+        /** PRODUCTION. Secrets that sign cookies, newest first, at least 32 characters [COOKIE_KEYS, comma-separated; or COOKIE_KEYS_FILE, one per line]. Default: random per process. */
+        cookieKeys: z.array(z.string().min(32, 'cookie keys need at least 32 characters')).optional(),
+        /**
+         * PRODUCTION. Secrets that encrypt client secrets at rest (AES-256-GCM), newest first, at least 32 characters
+         * [SECRET_KEYS, comma-separated; or SECRET_KEYS_FILE, one per line]. The first encrypts every write; the others
+         * still decrypt what they wrote, so keep an old key until every client secret was written again. Kept apart from
+         * the cookie keys: a leaked cookie key must not open the portals' secrets (docs/decisions/0008).
+         * Default: derived from the cookie keys.
+         */
+        secretKeys: z.array(z.string().min(32, 'secret keys need at least 32 characters')).optional(),
+      })
+      .default({}),
 
-  /** First-login association (seed steps 4–9) and its links (docs/architecture.md §4). */
-  association: z.object({
-    /** How long an emailed association link works. */
-    linkTtlSeconds: z.number().int().min(300).max(7 * 24 * 3600).default(24 * 3600),
-    /** How long "resend" stays unavailable after an email was requested. */
-    resendCooldownSeconds: z.number().int().min(0).default(60),
-    /** Requests allowed per window. Over the recipient limit nothing is sent but the page is the same (it must reveal nothing). */
-    limits: z.object({
-      /** Per (address, asking account): one stranger cannot use up the budget of the person who owns the address. */
-      perRecipient: z.object({ points: z.number().int().positive().default(5), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 5, windowSeconds: 3600 }),
-      /** Per address, whoever asks: the bound on mail one address can receive. */
-      perRecipientTotal: z.object({ points: z.number().int().positive().default(20), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 20, windowSeconds: 3600 }),
-      perIdentity: z.object({ points: z.number().int().positive().default(10), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 10, windowSeconds: 3600 }),
-      perIp: z.object({ points: z.number().int().positive().default(30), windowSeconds: z.number().int().positive().default(3600) }).default({ points: 30, windowSeconds: 3600 }),
-    }).default({ perRecipient: { points: 5, windowSeconds: 3600 }, perRecipientTotal: { points: 20, windowSeconds: 3600 }, perIdentity: { points: 10, windowSeconds: 3600 }, perIp: { points: 30, windowSeconds: 3600 } }),
-  }).default({ linkTtlSeconds: 24 * 3600, resendCooldownSeconds: 60, limits: { perRecipient: { points: 5, windowSeconds: 3600 }, perRecipientTotal: { points: 20, windowSeconds: 3600 }, perIdentity: { points: 10, windowSeconds: 3600 }, perIp: { points: 30, windowSeconds: 3600 } } }),
+    /** The consumer identity services people sign in with. The demo adds its development upstream to these. */
+    upstreams: z.array(upstreamSchema).default([]),
 
-  mail: z.object({
-    /** Sender of every email [MAIL_FROM]. */
-    from: z.string().default('Profile broker <no-reply@localhost>'),
-    /** PRODUCTION. SMTP server, e.g. smtps://user:pass@smtp.example.com [SMTP_URL]. Unset: the development mailbox at /dev/mailbox. */
-    smtpUrl: z.string().optional(),
     /**
-     * Delivery retries with exponential backoff. The defaults keep trying for about a day (2 s doubling to 10 min,
-     * 150 attempts), as long as a link lives; a message that fails every attempt is logged and kept for operators.
+     * Relying-party portals: OpenID Connect client metadata, validated by oidc-provider, plus broker policy:
+     * `profile_kinds` (which profile kinds the portal admits; default all), `contract_required` (default false),
+     * `upstreams` (ids offered on its sign-in page; default all enabled).
      */
-    retry: z.object({
-      attempts: z.number().int().min(1).default(150),
-      baseDelayMs: z.number().int().min(1).default(2000),
-      maxDelayMs: z.number().int().min(1).default(10 * 60_000),
-    }).default({ attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }),
-    /**
-     * The notices' outbox: a notice owed but not yet in the queue (its process died in between) is handed over by
-     * the next node to look, every `intervalSeconds`, once `graceSeconds` have passed since its change.
-     */
-    outbox: z.object({
-      intervalSeconds: z.number().int().min(1).default(30),
-      graceSeconds: z.number().int().min(1).default(60),
-    }).default({ intervalSeconds: 30, graceSeconds: 60 }),
-    /** Upper bound for one SMTP connection and send, in milliseconds. */
-    timeoutMs: z.number().int().min(100).default(10_000),
-  }).default({ from: 'Profile broker <no-reply@localhost>', retry: { attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }, outbox: { intervalSeconds: 30, graceSeconds: 60 }, timeoutMs: 10_000 }),
+    clients: z.array(z.record(z.string(), z.unknown())).default([]),
 
-  /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
-  directorySeedFile: z.string().optional(),
+    /** Resource servers that get JWT access tokens carrying the profile claims, by resource indicator (RFC 8707). */
+    resourceServers: z.record(z.url(), resourceServerSchema).default({}),
 
-  /**
-   * The admin API's bootstrap client: it gets access tokens with every admin scope by client credentials at
-   * /token, to create the other admin clients [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET]. Default: none.
-   */
-  admin: z.object({
-    clientId: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash or underscore, 3 to 64').optional(),
-    clientSecret: z.string().min(32, 'at least 32 characters').optional(),
-    /** Lifetime of an admin access token, in seconds. */
-    accessTokenTtlSeconds: z.number().int().min(60).max(3600).default(600),
+    /** The `acr` value of every login through the broker. */
+    acr: z.string().default('urn:profile-broker:federated'),
+
+    /** Lifetimes, in seconds. `grant` must be at least `refreshToken` (oidc-provider drops a refresh token with its grant). */
+    ttl: z
+      .object({
+        /** A remembered ("Sign me in automatically") broker session. Unremembered ones end with the browser. */
+        session: z
+          .number()
+          .int()
+          .positive()
+          .default(14 * 24 * 3600),
+        /** Time to finish one sign-in, counted again from the upstream sign-in (the association step may take a while). */
+        interaction: z.number().int().positive().default(3600),
+        /**
+         * How long a sign-in nobody has signed in to yet is kept: anyone can start one, so it lives briefly and stays
+         * small (docs/decisions/0011); it gets the full `interaction` lifetime once the upstream sign-in succeeds.
+         */
+        anonymousInteraction: z.number().int().positive().max(3600).default(600),
+        authorizationCode: z.number().int().positive().default(60),
+        accessToken: z.number().int().positive().default(600),
+        idToken: z.number().int().positive().default(3600),
+        refreshToken: z
+          .number()
+          .int()
+          .positive()
+          .default(14 * 24 * 3600),
+        grant: z
+          .number()
+          .int()
+          .positive()
+          .default(14 * 24 * 3600),
+      })
+      .default({
+        session: 14 * 24 * 3600,
+        interaction: 3600,
+        anonymousInteraction: 600,
+        authorizationCode: 60,
+        accessToken: 600,
+        idToken: 3600,
+        refreshToken: 14 * 24 * 3600,
+        grant: 14 * 24 * 3600,
+      }),
+
     /**
-     * With memory stores only (the embedded demo): the local socket on which `npm start` takes `npm run admin`
-     * commands, since its state lives in that process [ADMIN_SOCKET]. Default: profile-broker-<port>.sock in
-     * $XDG_RUNTIME_DIR, else profile-broker-<uid>-<port>.sock in the temporary directory; readable by its user only.
+     * Sign-ins started (authorization requests) per client IP address, IPv6 addresses grouped by /64 as for every
+     * per-IP limit. Over it, a 429 page with Retry-After. Raise it for portals used by many people behind one address.
      */
-    socketPath: z.string().min(1).max(100).optional(),
-  }).default({ accessTokenTtlSeconds: 600 }),
-}).superRefine((config, ctx) => {
-  if (Boolean(config.admin.clientId) !== Boolean(config.admin.clientSecret)) {
-    ctx.addIssue({ code: 'custom', path: ['admin'], message: 'ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET go together' });
-  }
-  if (Boolean(config.stores.mongodbUri) !== Boolean(config.stores.redisUrl)) {
-    ctx.addIssue({ code: 'custom', path: ['stores'], message: 'MONGODB_URI and REDIS_URL go together: set both (production stores) or neither (memory)' });
-  }
-  if (config.keys.secretKeys?.some((k) => config.keys.cookieKeys?.includes(k))) {
-    ctx.addIssue({ code: 'custom', path: ['keys', 'secretKeys'], message: 'SECRET_KEYS must not repeat a cookie key: a leaked cookie key must not open the client secrets' });
-  }
-  if (config.ttl.anonymousInteraction > config.ttl.interaction) {
-    ctx.addIssue({ code: 'custom', path: ['ttl', 'anonymousInteraction'], message: 'must be at most ttl.interaction' });
-  }
-  if (config.ttl.grant < config.ttl.refreshToken) {
-    ctx.addIssue({ code: 'custom', path: ['ttl', 'grant'], message: 'must be at least ttl.refreshToken' });
-  }
-  const ids = new Set<string>();
-  config.upstreams.forEach((u, i) => {
-    if (ids.has(u.id)) ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'id'], message: `duplicate upstream id ${u.id}` });
-    ids.add(u.id);
-    if (!u.allowInsecureHttp && !u.issuer.startsWith('https://')) {
-      ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'issuer'], message: `upstream ${u.id} has a plain-http issuer (${u.issuer}): use its https URL, or set allowInsecureHttp for a development upstream` });
+    signInLimit: z
+      .object({
+        points: z.number().int().positive().default(120),
+        windowSeconds: z.number().int().positive().default(60),
+      })
+      .default({ points: 120, windowSeconds: 60 }),
+
+    /** First-login association (seed steps 4–9) and its links (docs/architecture.md §4). */
+    association: z
+      .object({
+        /** How long an emailed association link works. */
+        linkTtlSeconds: z
+          .number()
+          .int()
+          .min(300)
+          .max(7 * 24 * 3600)
+          .default(24 * 3600),
+        /** How long "resend" stays unavailable after an email was requested. */
+        resendCooldownSeconds: z.number().int().min(0).default(60),
+        /** Requests allowed per window. Over the recipient limit nothing is sent but the page is the same (it must reveal nothing). */
+        limits: z
+          .object({
+            /** Per (address, asking account): one stranger cannot use up the budget of the person who owns the address. */
+            perRecipient: z
+              .object({
+                points: z.number().int().positive().default(5),
+                windowSeconds: z.number().int().positive().default(3600),
+              })
+              .default({ points: 5, windowSeconds: 3600 }),
+            /** Per address, whoever asks: the bound on mail one address can receive. */
+            perRecipientTotal: z
+              .object({
+                points: z.number().int().positive().default(20),
+                windowSeconds: z.number().int().positive().default(3600),
+              })
+              .default({ points: 20, windowSeconds: 3600 }),
+            perIdentity: z
+              .object({
+                points: z.number().int().positive().default(10),
+                windowSeconds: z.number().int().positive().default(3600),
+              })
+              .default({ points: 10, windowSeconds: 3600 }),
+            perIp: z
+              .object({
+                points: z.number().int().positive().default(30),
+                windowSeconds: z.number().int().positive().default(3600),
+              })
+              .default({ points: 30, windowSeconds: 3600 }),
+          })
+          .default({
+            perRecipient: { points: 5, windowSeconds: 3600 },
+            perRecipientTotal: { points: 20, windowSeconds: 3600 },
+            perIdentity: { points: 10, windowSeconds: 3600 },
+            perIp: { points: 30, windowSeconds: 3600 },
+          }),
+      })
+      .default({
+        linkTtlSeconds: 24 * 3600,
+        resendCooldownSeconds: 60,
+        limits: {
+          perRecipient: { points: 5, windowSeconds: 3600 },
+          perRecipientTotal: { points: 20, windowSeconds: 3600 },
+          perIdentity: { points: 10, windowSeconds: 3600 },
+          perIp: { points: 30, windowSeconds: 3600 },
+        },
+      }),
+
+    mail: z
+      .object({
+        /** Sender of every email [MAIL_FROM]. */
+        from: z.string().default('Profile broker <no-reply@localhost>'),
+        /** PRODUCTION. SMTP server, e.g. smtps://user:pass@smtp.example.com [SMTP_URL]. Unset: the development mailbox at /dev/mailbox. */
+        smtpUrl: z.string().optional(),
+        /**
+         * Delivery retries with exponential backoff. The defaults keep trying for about a day (2 s doubling to 10 min,
+         * 150 attempts), as long as a link lives; a message that fails every attempt is logged and kept for operators.
+         */
+        retry: z
+          .object({
+            attempts: z.number().int().min(1).default(150),
+            baseDelayMs: z.number().int().min(1).default(2000),
+            maxDelayMs: z
+              .number()
+              .int()
+              .min(1)
+              .default(10 * 60_000),
+          })
+          .default({ attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }),
+        /**
+         * The notices' outbox: a notice owed but not yet in the queue (its process died in between) is handed over by
+         * the next node to look, every `intervalSeconds`, once `graceSeconds` have passed since its change.
+         */
+        outbox: z
+          .object({
+            intervalSeconds: z.number().int().min(1).default(30),
+            graceSeconds: z.number().int().min(1).default(60),
+          })
+          .default({ intervalSeconds: 30, graceSeconds: 60 }),
+        /** Upper bound for one SMTP connection and send, in milliseconds. */
+        timeoutMs: z.number().int().min(100).default(10_000),
+      })
+      .default({
+        from: 'Profile broker <no-reply@localhost>',
+        retry: { attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 },
+        outbox: { intervalSeconds: 30, graceSeconds: 60 },
+        timeoutMs: 10_000,
+      }),
+
+    /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
+    directorySeedFile: z.string().optional(),
+
+    /**
+     * The admin API's bootstrap client: it gets access tokens with every admin scope by client credentials at
+     * /token, to create the other admin clients [ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET]. Default: none.
+     */
+    admin: z
+      .object({
+        clientId: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash or underscore, 3 to 64')
+          .optional(),
+        clientSecret: z.string().min(32, 'at least 32 characters').optional(),
+        /** Lifetime of an admin access token, in seconds. */
+        accessTokenTtlSeconds: z.number().int().min(60).max(3600).default(600),
+        /**
+         * With memory stores only (the embedded demo): the local socket on which `npm start` takes `npm run admin`
+         * commands, since its state lives in that process [ADMIN_SOCKET]. Default: profile-broker-<port>.sock in
+         * $XDG_RUNTIME_DIR, else profile-broker-<uid>-<port>.sock in the temporary directory; readable by its user only.
+         */
+        socketPath: z.string().min(1).max(100).optional(),
+      })
+      .default({ accessTokenTtlSeconds: 600 }),
+  })
+  .superRefine((config, ctx) => {
+    if (Boolean(config.admin.clientId) !== Boolean(config.admin.clientSecret)) {
+      ctx.addIssue({ code: 'custom', path: ['admin'], message: 'ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET go together' });
     }
+    if (Boolean(config.stores.mongodbUri) !== Boolean(config.stores.redisUrl)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stores'],
+        message: 'MONGODB_URI and REDIS_URL go together: set both (production stores) or neither (memory)',
+      });
+    }
+    if (config.keys.secretKeys?.some((k) => config.keys.cookieKeys?.includes(k))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keys', 'secretKeys'],
+        message: 'SECRET_KEYS must not repeat a cookie key: a leaked cookie key must not open the client secrets',
+      });
+    }
+    if (config.ttl.anonymousInteraction > config.ttl.interaction) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ttl', 'anonymousInteraction'],
+        message: 'must be at most ttl.interaction',
+      });
+    }
+    if (config.ttl.grant < config.ttl.refreshToken) {
+      ctx.addIssue({ code: 'custom', path: ['ttl', 'grant'], message: 'must be at least ttl.refreshToken' });
+    }
+    const ids = new Set<string>();
+    config.upstreams.forEach((u, i) => {
+      if (ids.has(u.id))
+        ctx.addIssue({ code: 'custom', path: ['upstreams', i, 'id'], message: `duplicate upstream id ${u.id}` });
+      ids.add(u.id);
+      if (!u.allowInsecureHttp && !u.issuer.startsWith('https://')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['upstreams', i, 'issuer'],
+          message: `upstream ${u.id} has a plain-http issuer (${u.issuer}): use its https URL, or set allowInsecureHttp for a development upstream`,
+        });
+      }
+    });
   });
-});
 
 export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;

@@ -23,9 +23,17 @@ const DEV_UPSTREAM_PATH = '/dev-upstream';
  */
 export function planDemo(config: Config, configDir: string, secretSeed: string) {
   const issuer = config.issuer;
-  const accounts = JSON.parse(readFileSync(join(configDir, 'demo', 'upstream-accounts.json'), 'utf8')) as { password: string; accounts: DemoAccount[] };
-  const directory: DirectorySeed = directorySeedSchema.parse(JSON.parse(readFileSync(join(configDir, 'demo', 'directory.json'), 'utf8')));
-  const upstreamClient = { clientId: 'profile-broker', clientSecret: deriveDemoSecret(secretSeed, 'dev-upstream-client') };
+  const accounts = JSON.parse(readFileSync(join(configDir, 'demo', 'upstream-accounts.json'), 'utf8')) as {
+    password: string;
+    accounts: DemoAccount[];
+  };
+  const directory: DirectorySeed = directorySeedSchema.parse(
+    JSON.parse(readFileSync(join(configDir, 'demo', 'directory.json'), 'utf8')),
+  );
+  const upstreamClient = {
+    clientId: 'profile-broker',
+    clientSecret: deriveDemoSecret(secretSeed, 'dev-upstream-client'),
+  };
   const upstream: UpstreamConfig = {
     id: 'demo',
     name: 'Demo consumer account',
@@ -73,7 +81,10 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
 export type DemoPlan = ReturnType<typeof planDemo>;
 
 /** The demo's routes: home page, the development upstream under /dev-upstream, the two portals under /demo. */
-export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: Views; cookieKeys: string[]; stores: Stores['demo']; mailbox?: DevMailbox }): Middleware {
+export function createDemoRoutes(
+  plan: DemoPlan,
+  deps: { config: Config; views: Views; cookieKeys: string[]; stores: Stores['demo']; mailbox?: DevMailbox },
+): Middleware {
   const { config, views } = deps;
   const upstream = createDevUpstream({
     issuer: plan.upstream.issuer,
@@ -86,30 +97,36 @@ export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: 
     jwks: { keys: [plan.upstreamKey] },
     adapter: deps.stores.oidcAdapter('dev-upstream'),
   });
-  const portals = plan.portals.map((p) => createDemoPortal({
-    id: p.id,
-    title: p.title,
-    basePath: p.basePath,
-    brokerIssuer: config.issuer,
-    clientId: p.id,
-    clientSecret: p.clientSecret,
-    apiResource: plan.apiResource,
-    views,
-    sessions: deps.stores.portalSessions(p.id),
-  }));
+  const portals = plan.portals.map((p) =>
+    createDemoPortal({
+      id: p.id,
+      title: p.title,
+      basePath: p.basePath,
+      brokerIssuer: config.issuer,
+      clientId: p.id,
+      clientSecret: p.clientSecret,
+      apiResource: plan.apiResource,
+      views,
+      sessions: deps.stores.portalSessions(p.id),
+    }),
+  );
 
   const home = new Router();
   home.get('/', (ctx) => {
-    ctx.body = views.render('demo/home', {
-      title: 'Profile broker — demo',
-      issuer: config.issuer,
-      portals: plan.portals,
-      accounts: plan.accounts.accounts,
-      password: plan.accounts.password,
-      upstreamIssuer: plan.upstream.issuer,
-      support: config.support,
-      mailbox: Boolean(deps.mailbox),
-    }, { layout: 'demo' });
+    ctx.body = views.render(
+      'demo/home',
+      {
+        title: 'Profile broker — demo',
+        issuer: config.issuer,
+        portals: plan.portals,
+        accounts: plan.accounts.accounts,
+        password: plan.accounts.password,
+        upstreamIssuer: plan.upstream.issuer,
+        support: config.support,
+        mailbox: Boolean(deps.mailbox),
+      },
+      { layout: 'demo' },
+    );
   });
 
   // The development mailbox: every email the broker "sent", for the demo's first-login walk-through.
@@ -117,25 +134,40 @@ export function createDemoRoutes(plan: DemoPlan, deps: { config: Config; views: 
   if (mailbox) {
     home.get('/dev/mailbox', (ctx) => {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = views.render('demo/mailbox', { title: 'Development mailbox', messages: mailbox.list() }, { layout: 'demo' });
+      ctx.body = views.render(
+        'demo/mailbox',
+        { title: 'Development mailbox', messages: mailbox.list() },
+        { layout: 'demo' },
+      );
     });
     home.get('/dev/mailbox/:id', (ctx) => {
       const message = mailbox.get(Number(ctx.params.id));
       if (!message) return;
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = views.render('demo/mail-message', { title: message.subject, message, links: [...new Set(message.text.match(/https?:\/\/\S+/g) ?? [])] }, { layout: 'demo' });
+      ctx.body = views.render(
+        'demo/mail-message',
+        { title: message.subject, message, links: [...new Set(message.text.match(/https?:\/\/\S+/g) ?? [])] },
+        { layout: 'demo' },
+      );
     });
     home.get('/dev/mailbox/:id/html', (ctx) => {
       const message = mailbox.get(Number(ctx.params.id));
       if (!message) return;
       // The email's own HTML, as a mail client would show it: inline styles allowed, nothing else.
-      ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'");
+      ctx.set(
+        'Content-Security-Policy',
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+      );
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'html';
       ctx.body = message.html;
     });
   }
 
-  const parts: Middleware[] = [home.routes() as Middleware, mount(DEV_UPSTREAM_PATH, upstream), ...portals.map((p) => p.routes() as Middleware)];
+  const parts: Middleware[] = [
+    home.routes() as Middleware,
+    mount(DEV_UPSTREAM_PATH, upstream),
+    ...portals.map((p) => p.routes() as Middleware),
+  ];
   return compose(parts);
 }

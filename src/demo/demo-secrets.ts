@@ -20,7 +20,13 @@ export function deriveDemoSigningKey(seed: string, label: string): JWK {
   const point = ecdh.getPublicKey(); // 0x04 || x || y
   const b64 = (bytes: Buffer) => bytes.toString('base64url');
   return {
-    kty: 'EC', crv: 'P-256', d: b64(d), x: b64(point.subarray(1, 33)), y: b64(point.subarray(33, 65)),
-    alg: 'ES256', use: 'sig', kid: `demo-${label}-${deriveDemoSecret(seed, `kid:${label}`).slice(0, 8)}`,
+    kty: 'EC',
+    crv: 'P-256',
+    d: b64(d),
+    x: b64(point.subarray(1, 33)),
+    y: b64(point.subarray(33, 65)),
+    alg: 'ES256',
+    use: 'sig',
+    kid: `demo-${label}-${deriveDemoSecret(seed, `kid:${label}`).slice(0, 8)}`,
   };
 }

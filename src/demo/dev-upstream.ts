@@ -42,19 +42,24 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
   const configuration: Configuration = {
     adapter: options.adapter,
     jwks: options.jwks as Configuration['jwks'],
-    clients: [{
-      client_id: options.client.clientId,
-      client_secret: options.client.clientSecret,
-      redirect_uris: options.client.redirectUris,
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      // The demo's upstream key is an EC key derived from the cookie key (demo-secrets.ts).
-      id_token_signed_response_alg: 'ES256',
-    }],
+    clients: [
+      {
+        client_id: options.client.clientId,
+        client_secret: options.client.clientSecret,
+        redirect_uris: options.client.redirectUris,
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        // The demo's upstream key is an EC key derived from the cookie key (demo-secrets.ts).
+        id_token_signed_response_alg: 'ES256',
+      },
+    ],
     async findAccount(_ctx, sub) {
       const account = bySubject.get(sub);
       if (!account) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, name: account.name, email: account.email, email_verified: true }) };
+      return {
+        accountId: sub,
+        claims: async () => ({ sub, name: account.name, email: account.email, email_verified: true }),
+      };
     },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     conformIdTokenClaims: false,
@@ -89,15 +94,19 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
   const renderLogin = async (ctx: Koa.Context, error?: string) => {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = options.views.render('demo/upstream-login', {
-      title: 'Sign in — demo consumer accounts',
-      action: `${options.mountPath}/interaction/${details.uid}`,
-      accounts: options.accounts,
-      password: options.password,
-      username: details.params.login_hint,
-      forced: String(details.params.prompt ?? '').includes('login'),
-      error,
-    }, { layout: 'demo' });
+    ctx.body = options.views.render(
+      'demo/upstream-login',
+      {
+        title: 'Sign in — demo consumer accounts',
+        action: `${options.mountPath}/interaction/${details.uid}`,
+        accounts: options.accounts,
+        password: options.password,
+        username: details.params.login_hint,
+        forced: String(details.params.prompt ?? '').includes('login'),
+        error,
+      },
+      { layout: 'demo' },
+    );
   };
 
   router.get('/', (ctx) => renderLogin(ctx));
@@ -109,12 +118,22 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
       await renderLogin(ctx, 'Unknown username or wrong password.');
       return;
     }
-    const returnTo = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: account.subject } }, { mergeWithLastSubmission: false });
+    const returnTo = await provider.interactionResult(
+      ctx.req,
+      ctx.res,
+      { login: { accountId: account.subject } },
+      { mergeWithLastSubmission: false },
+    );
     ctx.status = 303;
     ctx.redirect(returnTo);
   });
   router.post('/abort', async (ctx) => {
-    const returnTo = await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' }, { mergeWithLastSubmission: false });
+    const returnTo = await provider.interactionResult(
+      ctx.req,
+      ctx.res,
+      { error: 'access_denied', error_description: 'The person cancelled the sign-in.' },
+      { mergeWithLastSubmission: false },
+    );
     ctx.status = 303;
     ctx.redirect(returnTo);
   });

@@ -48,16 +48,20 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
 
   let discovered: Promise<client.Configuration> | undefined;
   const configuration = () => {
-    discovered ??= client.discovery(
-      new URL(options.brokerIssuer),
-      options.clientId,
-      options.clientSecret,
-      client.ClientSecretBasic(options.clientSecret),
-      options.brokerIssuer.startsWith('http://') ? { execute: [client.allowInsecureRequests], timeout: 5 } : { timeout: 5 },
-    ).catch((err: unknown) => {
-      discovered = undefined;
-      throw err;
-    });
+    discovered ??= client
+      .discovery(
+        new URL(options.brokerIssuer),
+        options.clientId,
+        options.clientSecret,
+        client.ClientSecretBasic(options.clientSecret),
+        options.brokerIssuer.startsWith('http://')
+          ? { execute: [client.allowInsecureRequests], timeout: 5 }
+          : { timeout: 5 },
+      )
+      .catch((err: unknown) => {
+        discovered = undefined;
+        throw err;
+      });
     return discovered;
   };
 
@@ -77,7 +81,11 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
   const startSignIn = async (ctx: Koa.Context, prompt?: string) => {
     const config = await configuration();
     const { s, save } = await session(ctx);
-    s.pending = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
+    s.pending = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      codeVerifier: client.randomPKCECodeVerifier(),
+    };
     await save();
     const parameters: Record<string, string> = {
       redirect_uri: redirectUri,
@@ -95,7 +103,11 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
   router.get('/', async (ctx) => {
     const { s, save } = await session(ctx);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = options.views.render('demo/portal', { title: options.title, portal: options, signedIn: s.signedIn, error: s.error }, { layout: 'demo' });
+    ctx.body = options.views.render(
+      'demo/portal',
+      { title: options.title, portal: options, signedIn: s.signedIn, error: s.error },
+      { layout: 'demo' },
+    );
     delete s.error;
     await save();
   });
@@ -132,7 +144,12 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
         const api = await client.refreshTokenGrant(config, tokens.refresh_token, { resource: options.apiResource });
         apiTokenClaims = decodeJwt(api.access_token);
       }
-      s.signedIn = { idToken: tokens.id_token!, idTokenClaims: { ...idTokenClaims }, userinfo: { ...userinfo }, apiTokenClaims };
+      s.signedIn = {
+        idToken: tokens.id_token!,
+        idTokenClaims: { ...idTokenClaims },
+        userinfo: { ...userinfo },
+        apiTokenClaims,
+      };
     } catch (err) {
       const e = err as { error?: string; error_description?: string; message: string };
       s.error = { error: e.error ?? 'sign_in_failed', description: e.error_description ?? e.message };

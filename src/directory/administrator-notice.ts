@@ -14,9 +14,12 @@ export interface AdministratorNoticeDeps {
  * then clears them from the outbox. The queue keeps one message per reference and kind, so handing them over again
  * after a crash sends nothing more.
  */
-export async function deliverAdministratorNotice(deps: AdministratorNoticeDeps, notice: AdministratorNotice): Promise<void> {
+export async function deliverAdministratorNotice(
+  deps: AdministratorNoticeDeps,
+  notice: AdministratorNotice,
+): Promise<void> {
   const administrator = await deps.directory.getProfile(notice.profileId);
-  const organisation = administrator && await deps.directory.getOrganisation(administrator.organisationId);
+  const organisation = administrator && (await deps.directory.getOrganisation(administrator.organisationId));
   const previous = notice.previousId ? await deps.directory.getProfile(notice.previousId) : undefined;
   // Told as it was at the change: the new one is the administrator, the replaced one a professional.
   if (administrator && organisation) {
@@ -31,15 +34,27 @@ export async function deliverAdministratorNotice(deps: AdministratorNoticeDeps, 
 }
 
 /** The relay for these emails, as for association notices (association-notice.ts): what a dead process left owed. */
-export async function relayAdministratorNotices(deps: AdministratorNoticeDeps & { logger: Logger; clock: Clock }, graceMs: number): Promise<number> {
+export async function relayAdministratorNotices(
+  deps: AdministratorNoticeDeps & { logger: Logger; clock: Clock },
+  graceMs: number,
+): Promise<number> {
   let relayed = 0;
-  for (const notice of await deps.directory.pendingAdministratorNotices(new Date(deps.clock.now().getTime() - graceMs), 100)) {
+  for (const notice of await deps.directory.pendingAdministratorNotices(
+    new Date(deps.clock.now().getTime() - graceMs),
+    100,
+  )) {
     try {
       await deliverAdministratorNotice(deps, notice);
       relayed += 1;
-      deps.logger.info('directory.administrator_notice_relayed', { reference: notice.reference, profile: notice.profileId });
+      deps.logger.info('directory.administrator_notice_relayed', {
+        reference: notice.reference,
+        profile: notice.profileId,
+      });
     } catch (err) {
-      deps.logger.warn('directory.administrator_notice_relay_failed', { reference: notice.reference, message: (err as Error).message });
+      deps.logger.warn('directory.administrator_notice_relay_failed', {
+        reference: notice.reference,
+        message: (err as Error).message,
+      });
     }
   }
   return relayed;

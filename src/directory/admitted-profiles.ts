@@ -27,7 +27,11 @@ function associatedBy(association: Association, authTime: number): boolean {
   return Math.floor(association.associatedAt.getTime() / 1000) <= authTime;
 }
 
-export function createProfileResolver(deps: { directory: DirectoryStore; associations: AssociationStore; clock: Clock }) {
+export function createProfileResolver(deps: {
+  directory: DirectoryStore;
+  associations: AssociationStore;
+  clock: Clock;
+}) {
   const load = async (profileId: string): Promise<ProfileChoice | undefined> => {
     const profile = await deps.directory.getProfile(profileId);
     if (!profile) return undefined;
@@ -42,12 +46,17 @@ export function createProfileResolver(deps: { directory: DirectoryStore; associa
      * The profiles an upstream identity holds, split by what one portal admits. Profiles whose directory record is
      * gone are left out entirely: they cannot be signed in as, and there is nothing to tell the person about them.
      */
-    async forIdentity(identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>, policy: AdmissionPolicy): Promise<ProfilesForIdentity> {
+    async forIdentity(
+      identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>,
+      policy: AdmissionPolicy,
+    ): Promise<ProfilesForIdentity> {
       const associations = await deps.associations.findByIdentity(identity);
-      const loaded = await Promise.all(associations.map(async (a) => {
-        const choice = await load(a.profileId);
-        return choice && { ...choice, associatedAt: a.associatedAt };
-      }));
+      const loaded = await Promise.all(
+        associations.map(async (a) => {
+          const choice = await load(a.profileId);
+          return choice && { ...choice, associatedAt: a.associatedAt };
+        }),
+      );
       const now = deps.clock.now();
       const result: ProfilesForIdentity = { admitted: [], refused: [] };
       for (const choice of loaded) {
@@ -67,7 +76,10 @@ export function createProfileResolver(deps: { directory: DirectoryStore; associa
      * the profile was (re-)associated after `authTime` (epoch seconds): that session signed in as someone the
      * profile no longer belongs to.
      */
-    async identityOf(profileId: string, authTime: number): Promise<Pick<UpstreamIdentity, 'upstreamId' | 'subject'> | undefined> {
+    async identityOf(
+      profileId: string,
+      authTime: number,
+    ): Promise<Pick<UpstreamIdentity, 'upstreamId' | 'subject'> | undefined> {
       const association = await deps.associations.findByProfile(profileId);
       if (!association || !associatedBy(association, authTime)) return undefined;
       return { upstreamId: association.upstreamId, subject: association.subject };
@@ -77,13 +89,19 @@ export function createProfileResolver(deps: { directory: DirectoryStore; associa
      * The profile as a signed-in account, or undefined when it may no longer be used: gone, unlinked, refused by
      * `policy`, outside `upstreamIds`, or re-associated after the authentication at `authTime` (epoch seconds).
      */
-    async account(profileId: string, policy?: AdmissionPolicy, binding: { authTime?: number; upstreamIds?: readonly string[] } = {}): Promise<ProfileChoice | undefined> {
+    async account(
+      profileId: string,
+      policy?: AdmissionPolicy,
+      binding: { authTime?: number; upstreamIds?: readonly string[] } = {},
+    ): Promise<ProfileChoice | undefined> {
       const [choice, association] = await Promise.all([load(profileId), deps.associations.findByProfile(profileId)]);
       if (!choice || !association) return undefined;
       if (binding.authTime !== undefined && !associatedBy(association, binding.authTime)) return undefined;
       if (binding.upstreamIds && !binding.upstreamIds.includes(association.upstreamId)) return undefined;
       if (policy) {
-        return assessProfile(choice.profile, choice.organisation, policy, deps.clock.now()).eligible ? choice : undefined;
+        return assessProfile(choice.profile, choice.organisation, policy, deps.clock.now()).eligible
+          ? choice
+          : undefined;
       }
       return choice.profile.status === 'active' && choice.organisation.status === 'active' ? choice : undefined;
     },

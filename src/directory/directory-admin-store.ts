@@ -1,6 +1,8 @@
 import type { Organisation, Profile, ProfileKind, ProfileRole } from './model.ts';
 
-export type OrganisationChanges = Partial<Omit<Organisation, 'id' | 'contractEndsOn'>> & { contractEndsOn?: string | null };
+export type OrganisationChanges = Partial<Omit<Organisation, 'id' | 'contractEndsOn'>> & {
+  contractEndsOn?: string | null;
+};
 export type ProfileChanges = Partial<Pick<Profile, 'email' | 'displayName' | 'status'>>;
 
 /** Emails owed for a change of administrator: to `profileId` (the new one) and `previousId` (the one replaced). */
@@ -78,7 +80,11 @@ export interface DirectoryAdminStore {
    * demoted first, so there is never a moment with two; if another administrator appeared meanwhile, throws
    * DirectoryConflict('administrator') and the organisation may be left without one (never with two).
    */
-  designateAdministrator(profileId: string, previousId?: string, notice?: { reference: string; at: Date }): Promise<void>;
+  designateAdministrator(
+    profileId: string,
+    previousId?: string,
+    notice?: { reference: string; at: Date },
+  ): Promise<void>;
   /**
    * The outbox of administrator-change emails: `notice` above is recorded on the new administrator in the same write
    * as the role, and cleared by `administratorNoticeQueued` once the emails are in the queue. Those still pending from

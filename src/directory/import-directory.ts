@@ -63,18 +63,29 @@ const lower = (value?: string) => (value ? value.toLowerCase() : value);
 
 function readRow(row: ImportRow): { row: Row } | { reason: string } {
   if (row.problem) return { reason: row.problem };
-  const values = Object.fromEntries(Object.entries(row.values).map(([k, v]) => [k, k === 'kind' || k === 'role' || k === 'status' ? lower(v) : v]));
+  const values = Object.fromEntries(
+    Object.entries(row.values).map(([k, v]) => [k, k === 'kind' || k === 'role' || k === 'status' ? lower(v) : v]),
+  );
   // Optional columns left empty mean "not given".
-  for (const key of ['organisation_name', 'kind', 'role', 'status'] as const) if (values[key] === '') delete values[key];
+  for (const key of ['organisation_name', 'kind', 'role', 'status'] as const)
+    if (values[key] === '') delete values[key];
   const parsed = rowSchema.safeParse(values);
   if (parsed.success) return { row: parsed.data };
   return { reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'row'} ${i.message}`).join('; ') };
 }
 
 const sameOrganisation = (a: Organisation, b: Organisation) =>
-  a.name === b.name && a.kind === b.kind && a.accountNumber === b.accountNumber && a.status === b.status && (a.contractEndsOn ?? '') === (b.contractEndsOn ?? '');
+  a.name === b.name &&
+  a.kind === b.kind &&
+  a.accountNumber === b.accountNumber &&
+  a.status === b.status &&
+  (a.contractEndsOn ?? '') === (b.contractEndsOn ?? '');
 const sameProfile = (a: Profile, b: Profile) =>
-  a.displayName === b.displayName && a.email === b.email && a.role === b.role && a.status === b.status && a.organisationId === b.organisationId;
+  a.displayName === b.displayName &&
+  a.email === b.email &&
+  a.role === b.role &&
+  a.status === b.status &&
+  a.organisationId === b.organisationId;
 
 /**
  * Bulk import of the directory (CSV or JSON): an idempotent upsert keyed by account number (organisations) and
@@ -85,7 +96,12 @@ const sameProfile = (a: Profile, b: Profile) =>
  * organisation without an administrator becomes its administrator unless its row says otherwise; a row asking for a
  * second administrator is rejected (the support desk replaces administrators).
  */
-export async function importDirectory(deps: ImportDeps, who: AdminActor, file: ParsedImport, options: { dryRun: boolean; format: string }): Promise<ImportReport> {
+export async function importDirectory(
+  deps: ImportDeps,
+  who: AdminActor,
+  file: ParsedImport,
+  options: { dryRun: boolean; format: string },
+): Promise<ImportReport> {
   const details: RowReport[] = file.rows.map((r) => ({ line: r.line, outcome: 'rejected' }));
   const accepted: { index: number; row: Row }[] = [];
   // Checking and planning 50,000 rows takes seconds: they take turns with other requests (health checks, sign-ins).
@@ -102,13 +118,22 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
 
   // The organisations the file names, as they are now, and their profiles.
   const accountNumbers = [...new Set(accepted.map((a) => a.row.account_number))];
-  const existingOrgs = new Map((await deps.directory.findOrganisationsByAccountNumber(accountNumbers)).map((o) => [o.accountNumber, o]));
-  const existingProfiles = await deps.directory.findProfilesOfOrganisations([...existingOrgs.values()].map((o) => o.id));
+  const existingOrgs = new Map(
+    (await deps.directory.findOrganisationsByAccountNumber(accountNumbers)).map((o) => [o.accountNumber, o]),
+  );
+  const existingProfiles = await deps.directory.findProfilesOfOrganisations(
+    [...existingOrgs.values()].map((o) => o.id),
+  );
   const profilesByKey = new Map(existingProfiles.map((p) => [`${p.organisationId} ${p.email}`, p]));
-  const administrators = new Map(existingProfiles.filter((p) => p.role === 'administrator').map((p) => [p.organisationId, p]));
+  const administrators = new Map(
+    existingProfiles.filter((p) => p.role === 'administrator').map((p) => [p.organisationId, p]),
+  );
 
   // What each organisation becomes, from its first valid row; later rows must agree.
-  const plannedOrgs = new Map<string, { organisation: Organisation; line: number; change: 'created' | 'updated' | 'unchanged'; firstIndex: number }>();
+  const plannedOrgs = new Map<
+    string,
+    { organisation: Organisation; line: number; change: 'created' | 'updated' | 'unchanged'; firstIndex: number }
+  >();
   const seenRows = new Map<string, { line: number; row: Row }>();
   const plannedProfiles: { index: number; profile: Profile; change: 'created' | 'updated' | 'unchanged' }[] = [];
 
@@ -119,7 +144,8 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
     const key = `${row.account_number} ${row.email}`;
     const earlier = seenRows.get(key);
     if (earlier) {
-      if (JSON.stringify(earlier.row) === JSON.stringify(row)) Object.assign(report, { outcome: 'unchanged', reason: `same as line ${earlier.line}` });
+      if (JSON.stringify(earlier.row) === JSON.stringify(row))
+        Object.assign(report, { outcome: 'unchanged', reason: `same as line ${earlier.line}` });
       else reject(`line ${earlier.line} has the same account number and email with other values`);
       continue;
     }
@@ -144,12 +170,23 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
       }
     } else if (current) {
       const next = wanted(current);
-      fresh = { organisation: next, line: report.line, change: sameOrganisation(current, next) ? 'unchanged' : 'updated', firstIndex: index };
+      fresh = {
+        organisation: next,
+        line: report.line,
+        change: sameOrganisation(current, next) ? 'unchanged' : 'updated',
+        firstIndex: index,
+      };
     } else if (!row.organisation_name || !row.kind) {
       reject(`account number ${row.account_number} is new: organisation_name and kind are needed to create it`);
       continue;
     } else {
-      const next = wanted({ id: newRecordId('org'), accountNumber: row.account_number, name: row.organisation_name, kind: row.kind, status: 'active' });
+      const next = wanted({
+        id: newRecordId('org'),
+        accountNumber: row.account_number,
+        name: row.organisation_name,
+        kind: row.kind,
+        status: 'active',
+      });
       fresh = { organisation: next, line: report.line, change: 'created', firstIndex: index };
     }
 
@@ -157,7 +194,9 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
     const existing = profilesByKey.get(`${organisation.id} ${row.email}`);
     const administrator = administrators.get(organisation.id);
     if (row.role === 'administrator' && administrator && administrator.id !== existing?.id) {
-      reject(`${administrator.displayName} is the administrator of ${organisation.name}; the support desk replaces administrators`);
+      reject(
+        `${administrator.displayName} is the administrator of ${organisation.name}; the support desk replaces administrators`,
+      );
       continue;
     }
     const role = row.role ?? existing?.role ?? (administrator ? 'professional' : 'administrator');
@@ -173,7 +212,11 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
     seenRows.set(key, { line: report.line, row });
     if (role === 'administrator') administrators.set(organisation.id, profile);
     else if (administrator?.id === profile.id) administrators.delete(organisation.id);
-    plannedProfiles.push({ index, profile, change: !existing ? 'created' : sameProfile(existing, profile) ? 'unchanged' : 'updated' });
+    plannedProfiles.push({
+      index,
+      profile,
+      change: !existing ? 'created' : sameProfile(existing, profile) ? 'unchanged' : 'updated',
+    });
   }
 
   // Apply: organisations first (a profile needs its organisation), then profiles, each write on its own.
@@ -189,7 +232,10 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
   const profileResults = new Map<number, BatchResult>();
   if (!options.dryRun) {
     // Professionals first: an administrator demoted by this file makes room before the one it names is written.
-    for (const group of [profileWrites.filter((p) => p.profile.role !== 'administrator'), profileWrites.filter((p) => p.profile.role === 'administrator')]) {
+    for (const group of [
+      profileWrites.filter((p) => p.profile.role !== 'administrator'),
+      profileWrites.filter((p) => p.profile.role === 'administrator'),
+    ]) {
       const results = await deps.directory.writeProfiles(group.map((p) => p.profile));
       group.forEach((p, i) => profileResults.set(p.index, results[i]!));
     }
@@ -199,9 +245,12 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
     const report = details[index]!;
     const org = orgsById.get(profile.organisationId)!;
     const orgResult = orgResultOf(profile);
-    const result = orgResult.ok ? profileResults.get(index) ?? { ok: true } : orgResult;
+    const result = orgResult.ok ? (profileResults.get(index) ?? { ok: true }) : orgResult;
     if (!result.ok) {
-      Object.assign(report, { outcome: 'rejected', reason: 'conflict' in result ? ROW_CONFLICT[result.conflict] : `not written: ${result.error}` });
+      Object.assign(report, {
+        outcome: 'rejected',
+        reason: 'conflict' in result ? ROW_CONFLICT[result.conflict] : `not written: ${result.error}`,
+      });
       continue;
     }
     // The row that set its organisation's columns reports their change too.
@@ -214,11 +263,19 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
   }
 
   const count = (outcome: RowOutcome) => details.filter((d) => d.outcome === outcome).length;
-  const orgCount = (change: 'created' | 'updated' | 'unchanged') => [...plannedOrgs.values()]
-    .filter((p) => p.change === change && (orgResults.get(p.organisation.id) ?? { ok: true }).ok).length;
+  const orgCount = (change: 'created' | 'updated' | 'unchanged') =>
+    [...plannedOrgs.values()].filter(
+      (p) => p.change === change && (orgResults.get(p.organisation.id) ?? { ok: true }).ok,
+    ).length;
   const report: ImportReport = {
     dry_run: options.dryRun,
-    rows: { total: details.length, created: count('created'), updated: count('updated'), unchanged: count('unchanged'), rejected: count('rejected') },
+    rows: {
+      total: details.length,
+      created: count('created'),
+      updated: count('updated'),
+      unchanged: count('unchanged'),
+      rejected: count('rejected'),
+    },
     organisations: { created: orgCount('created'), updated: orgCount('updated'), unchanged: orgCount('unchanged') },
     ignored_columns: file.ignoredColumns,
     details,
@@ -226,11 +283,21 @@ export async function importDirectory(deps: ImportDeps, who: AdminActor, file: P
   if (!options.dryRun) {
     report.reference = referenceCode();
     await deps.audit.record({
-      id: report.reference, at: deps.clock.now(), action: 'directory.imported', outcome: 'success', actor: who.actor, ip: who.ip,
-      details: { format: options.format, ...prefixed('rows', report.rows), ...prefixed('organisations', report.organisations) },
+      id: report.reference,
+      at: deps.clock.now(),
+      action: 'directory.imported',
+      outcome: 'success',
+      actor: who.actor,
+      ip: who.ip,
+      details: {
+        format: options.format,
+        ...prefixed('rows', report.rows),
+        ...prefixed('organisations', report.organisations),
+      },
     });
   }
   return report;
 }
 
-const prefixed = (prefix: string, counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).map(([k, v]) => [`${prefix}_${k}`, v]));
+const prefixed = (prefix: string, counts: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).map(([k, v]) => [`${prefix}_${k}`, v]));

@@ -12,25 +12,53 @@ export interface ImportRow {
   problem?: string;
 }
 
-export const IMPORT_COLUMNS = ['account_number', 'organisation_name', 'kind', 'contract_ends_on', 'email', 'display_name', 'role', 'status'] as const;
+export const IMPORT_COLUMNS = [
+  'account_number',
+  'organisation_name',
+  'kind',
+  'contract_ends_on',
+  'email',
+  'display_name',
+  'role',
+  'status',
+] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
 /**
  * Headers people actually write, compared without case, spaces, dashes or underscores. A Map, so that a column named
  * like an object's own machinery (`constructor`, `__proto__`, `toString`) is an unknown column like any other.
  */
-const ALIASES = new Map<string, ImportColumn>(Object.entries({
-  accountnumber: 'account_number', account: 'account_number', accountno: 'account_number',
-  organisationname: 'organisation_name', organizationname: 'organisation_name', organisation: 'organisation_name', organization: 'organisation_name', company: 'organisation_name',
-  kind: 'kind', organisationkind: 'kind', organizationkind: 'kind', type: 'kind',
-  contractendson: 'contract_ends_on', contractend: 'contract_ends_on', contractenddate: 'contract_ends_on',
-  email: 'email', registeredemail: 'email', emailaddress: 'email',
-  displayname: 'display_name', name: 'display_name', fullname: 'display_name',
-  role: 'role',
-  status: 'status', profilestatus: 'status',
-} satisfies Record<string, ImportColumn>));
+const ALIASES = new Map<string, ImportColumn>(
+  Object.entries({
+    accountnumber: 'account_number',
+    account: 'account_number',
+    accountno: 'account_number',
+    organisationname: 'organisation_name',
+    organizationname: 'organisation_name',
+    organisation: 'organisation_name',
+    organization: 'organisation_name',
+    company: 'organisation_name',
+    kind: 'kind',
+    organisationkind: 'kind',
+    organizationkind: 'kind',
+    type: 'kind',
+    contractendson: 'contract_ends_on',
+    contractend: 'contract_ends_on',
+    contractenddate: 'contract_ends_on',
+    email: 'email',
+    registeredemail: 'email',
+    emailaddress: 'email',
+    displayname: 'display_name',
+    name: 'display_name',
+    fullname: 'display_name',
+    role: 'role',
+    status: 'status',
+    profilestatus: 'status',
+  } satisfies Record<string, ImportColumn>),
+);
 
-const canonical = (header: string): ImportColumn | undefined => ALIASES.get(header.toLowerCase().replace(/[\s_-]+/g, ''));
+const canonical = (header: string): ImportColumn | undefined =>
+  ALIASES.get(header.toLowerCase().replace(/[\s_-]+/g, ''));
 
 export interface ParsedImport {
   rows: ImportRow[];
@@ -43,7 +71,8 @@ export interface ParsedImport {
 export const MAX_IMPORT_ROWS = 50_000;
 
 // Messages for people live in views/errors/messages/<code>.hbs; the message here names what is wrong for the log and the API.
-const unreadable = (message: string) => new AppError(400, 'import_unreadable', message, { details: { problem: message } });
+const unreadable = (message: string) =>
+  new AppError(400, 'import_unreadable', message, { details: { problem: message } });
 
 /** Without these a row cannot be placed: the whole file is refused, naming what it has instead. */
 function requireColumns(columns: Set<ImportColumn>, found: string[]) {
@@ -61,7 +90,10 @@ function mapColumns(headers: string[]) {
     if (seen.has(column)) throw unreadable(`two columns mean ${column}: "${headers[i]!.trim()}" and an earlier one`);
     seen.add(column);
   }
-  requireColumns(seen, headers.map((h) => h.trim()));
+  requireColumns(
+    seen,
+    headers.map((h) => h.trim()),
+  );
   return { mapped, ignoredColumns, columns: seen };
 }
 
@@ -84,7 +116,8 @@ async function csvRecords(text: string, options: Options): Promise<CsvRecord[]> 
   parser.on('data', (record: CsvRecord) => {
     records.push(record);
     // The header and one row more than allowed are enough to refuse the file.
-    if (records.length > MAX_IMPORT_ROWS + 1) parser.destroy(unreadable(`more than ${MAX_IMPORT_ROWS} rows; at most ${MAX_IMPORT_ROWS} per import`));
+    if (records.length > MAX_IMPORT_ROWS + 1)
+      parser.destroy(unreadable(`more than ${MAX_IMPORT_ROWS} rows; at most ${MAX_IMPORT_ROWS} per import`));
   });
   const done = finished(parser);
   // The parser may fail (a stray quote, too many rows) while a slice waits for its turn: the failure is awaited
@@ -114,7 +147,14 @@ export async function parseCsvImport(content: string): Promise<ParsedImport> {
   try {
     // One kind of line end, so that line numbers count as an editor does (a quoted CRLF becomes a line break).
     const text = content.replace(/\r\n?/g, '\n');
-    records = await csvRecords(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true, raw: true });
+    records = await csvRecords(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      info: true,
+      raw: true,
+    });
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw unreadable(`not readable as CSV: ${(err as Error).message}`);
@@ -133,7 +173,11 @@ export async function parseCsvImport(content: string): Promise<ParsedImport> {
     const spans = raw.replace(/^\n+/, '').replace(/\n$/, '').split('\n').length - 1;
     const line = info.lines - spans;
     // A row whose field count differs from the header's would put values under the wrong columns.
-    rows.push(record.length === mapped.length ? { line, values } : { line, values, problem: `${record.length} fields where the header has ${mapped.length}` });
+    rows.push(
+      record.length === mapped.length
+        ? { line, values }
+        : { line, values, problem: `${record.length} fields where the header has ${mapped.length}` },
+    );
   }
   return { rows, ignoredColumns, columns };
 }
@@ -150,14 +194,19 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
   while (stack.length) {
     const { value: next, depth } = stack.pop()!;
     if (depth > limit) return true;
-    for (const child of Object.values(next)) if (child && typeof child === 'object') stack.push({ value: child as object, depth: depth + 1 });
+    for (const child of Object.values(next))
+      if (child && typeof child === 'object') stack.push({ value: child as object, depth: depth + 1 });
   }
   return false;
 }
 
 /** A JSON value as an import cell: text, a number or true/false; a list or an object is not a cell (and may nest without end). */
 const cell = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value.trim() : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  typeof value === 'string'
+    ? value.trim()
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
 
 /** Reads a JSON import: an array of objects (or `{ "rows": [...] }`) with the CSV's column names, any common spelling. */
 export async function parseJsonImport(content: string): Promise<ParsedImport> {
@@ -168,12 +217,18 @@ export async function parseJsonImport(content: string): Promise<ParsedImport> {
     throw unreadable(`not readable as JSON: ${(err as Error).message}`);
   }
   if (nestsDeeperThan(data, MAX_JSON_NESTING)) {
-    throw unreadable(`lists or objects nested more than ${MAX_JSON_NESTING} deep; an import is rows of values, as [{"email": "…"}] or {"rows": [{"email": "…"}]}`);
+    throw unreadable(
+      `lists or objects nested more than ${MAX_JSON_NESTING} deep; an import is rows of values, as [{"email": "…"}] or {"rows": [{"email": "…"}]}`,
+    );
   }
   const items = Array.isArray(data) ? data : (data as { rows?: unknown })?.rows;
   if (!Array.isArray(items)) throw unreadable('expected an array of rows, or an object with a "rows" array');
   if (items.length > MAX_IMPORT_ROWS) throw unreadable(`${items.length} rows; at most ${MAX_IMPORT_ROWS} per import`);
-  const keys = [...new Set(items.flatMap((item) => (item && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item) : [])))];
+  const keys = [
+    ...new Set(
+      items.flatMap((item) => (item && typeof item === 'object' && !Array.isArray(item) ? Object.keys(item) : [])),
+    ),
+  ];
   const columns = new Set(keys.map(canonical).filter((c): c is ImportColumn => Boolean(c)));
   if (items.length) requireColumns(columns, keys);
   const ignoredColumns = keys.filter((k) => !canonical(k));

@@ -55,7 +55,10 @@ export interface Association {
   noticePending?: boolean;
 }
 
-export function sameIdentity(a: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>, b: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>): boolean {
+export function sameIdentity(
+  a: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>,
+  b: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>,
+): boolean {
   return a.upstreamId === b.upstreamId && a.subject === b.subject;
 }
 

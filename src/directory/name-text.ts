@@ -10,8 +10,10 @@ const CONTROL_OR_LINE_BREAK = /[\p{Cc}\p{Zl}\p{Zp}]/u;
  * An organisation name or a profile's display name, as the admin API and the import take it: trimmed, not empty, at
  * most `max` characters, on one line without control characters.
  */
-export const nameText = (max: number) => z.string()
-  .trim()
-  .min(1, 'is empty')
-  .max(max, `is longer than ${max} characters`)
-  .refine((value) => !CONTROL_OR_LINE_BREAK.test(value), 'holds a line break or control character');
+export const nameText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'is empty')
+    .max(max, `is longer than ${max} characters`)
+    .refine((value) => !CONTROL_OR_LINE_BREAK.test(value), 'holds a line break or control character');

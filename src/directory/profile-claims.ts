@@ -4,7 +4,15 @@ import type { Organisation, Profile } from './model.ts';
 export const SCOPE_CLAIMS = {
   email: ['email', 'email_verified'],
   profile: ['name'],
-  org_profile: ['profile_id', 'profile_kind', 'profile_role', 'profile_email', 'org_id', 'org_name', 'org_account_number'],
+  org_profile: [
+    'profile_id',
+    'profile_kind',
+    'profile_role',
+    'profile_email',
+    'org_id',
+    'org_name',
+    'org_account_number',
+  ],
 } as const;
 
 export type ProfileClaims = ReturnType<typeof claimsForProfile>;

@@ -37,10 +37,14 @@ export async function completeUpstreamSignIn(
   }
   // oauth4webapi accepts any `iat`; a token "issued" in the future means a broken or hostile upstream clock.
   if (claims && claims.iat > Math.floor(callback.now.getTime() / 1000) + MAX_CLOCK_SKEW_SECONDS) {
-    throw new UpstreamError('upstream_response_invalid', 'upstream ID token issued in the future', { details: { upstream: upstream.config.name } });
+    throw new UpstreamError('upstream_response_invalid', 'upstream ID token issued in the future', {
+      details: { upstream: upstream.config.name },
+    });
   }
   if (!claims?.sub) {
-    throw new UpstreamError('upstream_response_invalid', 'upstream ID token without sub', { details: { upstream: upstream.config.name } });
+    throw new UpstreamError('upstream_response_invalid', 'upstream ID token without sub', {
+      details: { upstream: upstream.config.name },
+    });
   }
   return {
     upstreamId: upstream.config.id,
@@ -56,22 +60,44 @@ function classify(upstream: Upstream, err: unknown): Error {
   if (err instanceof client.AuthorizationResponseError) {
     // The upstream said no (cancelled, unavailable, or anything else): the portal hears it as an OAuth error.
     const error = err.error === 'temporarily_unavailable' ? 'temporarily_unavailable' : 'access_denied';
-    const description = err.error === 'access_denied'
-      ? 'The sign-in was cancelled at the upstream identity provider.'
-      : `The upstream identity provider refused the sign-in (${err.error}).`;
-    return new UpstreamError(err.error === 'access_denied' ? 'access_denied' : 'upstream_refused', `upstream answered ${err.error}`, { cause: err, oauthError: { error, description }, details: { upstream: name, upstreamError: err.error } });
+    const description =
+      err.error === 'access_denied'
+        ? 'The sign-in was cancelled at the upstream identity provider.'
+        : `The upstream identity provider refused the sign-in (${err.error}).`;
+    return new UpstreamError(
+      err.error === 'access_denied' ? 'access_denied' : 'upstream_refused',
+      `upstream answered ${err.error}`,
+      { cause: err, oauthError: { error, description }, details: { upstream: name, upstreamError: err.error } },
+    );
   }
   if (err instanceof client.ResponseBodyError) {
     // invalid_grant and friends: the code was spent, expired or not ours. The person can simply start again.
-    return new UpstreamError('upstream_refused', `upstream token endpoint answered ${err.error}`, { cause: err, details: { upstream: name, upstreamError: err.error } });
+    return new UpstreamError('upstream_refused', `upstream token endpoint answered ${err.error}`, {
+      cause: err,
+      details: { upstream: name, upstreamError: err.error },
+    });
   }
   const code = (err as { code?: string }).code;
   // fetch() reports an unreachable server as TypeError("fetch failed"); any other TypeError is a bug, not an outage.
-  if ((err instanceof TypeError && err.message === 'fetch failed') || code === 'OAUTH_TIMEOUT' || code === 'OAUTH_ABORT' || code === 'OAUTH_RESPONSE_IS_NOT_CONFORM') {
-    return new UnavailableError('upstream_unavailable', 'upstream unreachable or too slow', { cause: err, details: { upstream: name } });
+  if (
+    (err instanceof TypeError && err.message === 'fetch failed') ||
+    code === 'OAUTH_TIMEOUT' ||
+    code === 'OAUTH_ABORT' ||
+    code === 'OAUTH_RESPONSE_IS_NOT_CONFORM'
+  ) {
+    return new UnavailableError('upstream_unavailable', 'upstream unreachable or too slow', {
+      cause: err,
+      details: { upstream: name },
+    });
   }
   if (err instanceof client.ClientError || err instanceof client.WWWAuthenticateChallengeError) {
-    return new UpstreamError('upstream_response_invalid', 'upstream response failed validation', { cause: err, details: { upstream: name } });
+    return new UpstreamError('upstream_response_invalid', 'upstream response failed validation', {
+      cause: err,
+      details: { upstream: name },
+    });
   }
-  return new UpstreamError('upstream_response_invalid', 'upstream response failed validation', { cause: err, details: { upstream: name } });
+  return new UpstreamError('upstream_response_invalid', 'upstream response failed validation', {
+    cause: err,
+    details: { upstream: name },
+  });
 }

@@ -22,7 +22,14 @@ export interface UpstreamTransaction {
  */
 export async function beginUpstreamSignIn(
   upstream: Upstream,
-  options: { redirectUri: string; remember: boolean; forceLogin: boolean; now: Date; lifetimeSeconds: number; maxAge?: number },
+  options: {
+    redirectUri: string;
+    remember: boolean;
+    forceLogin: boolean;
+    now: Date;
+    lifetimeSeconds: number;
+    maxAge?: number;
+  },
 ): Promise<{ url: URL; transaction: UpstreamTransaction }> {
   const configuration = await upstream.configuration();
   const transaction: UpstreamTransaction = {

@@ -37,7 +37,10 @@ export function createUpstreams(configs: readonly UpstreamConfig[], logger: Logg
         return discovered;
       } catch (err) {
         logger.warn('upstream.discovery_failed', { upstream: config.id, ...errorFields(err) });
-        throw new UnavailableError('upstream_unavailable', `${config.name} cannot be reached right now`, { cause: err, details: { upstream: config.name } });
+        throw new UnavailableError('upstream_unavailable', `${config.name} cannot be reached right now`, {
+          cause: err,
+          details: { upstream: config.name },
+        });
       }
     };
     upstreams.set(config.id, {

@@ -22,14 +22,21 @@ export function adminAuthentication(provider: Provider, clients: ClientStore): M
     const match = BEARER.exec(ctx.get('authorization'));
     // Messages for people: views/errors/messages/<code>.hbs.
     const refuse = (code: 'admin_token_missing' | 'admin_token_invalid', message: string) => {
-      ctx.set('WWW-Authenticate', `Bearer realm="admin", error="${code === 'admin_token_missing' ? 'invalid_request' : 'invalid_token'}"`);
+      ctx.set(
+        'WWW-Authenticate',
+        `Bearer realm="admin", error="${code === 'admin_token_missing' ? 'invalid_request' : 'invalid_token'}"`,
+      );
       return new AppError(401, code, message);
     };
     if (!match) throw refuse('admin_token_missing', 'no bearer token');
     const token = await provider.ClientCredentials.find(match[1]!);
     if (!token) throw refuse('admin_token_invalid', 'unknown or expired token');
     const scopes = scopesStillHeld(await clients.find(token.clientId!), token);
-    if (!scopes) throw refuse('admin_token_invalid', `client ${token.clientId} disabled, gone, or changed since the token was issued`);
+    if (!scopes)
+      throw refuse(
+        'admin_token_invalid',
+        `client ${token.clientId} disabled, gone, or changed since the token was issued`,
+      );
     (ctx.state as AdminState).admin = { clientId: token.clientId!, scopes };
     await next();
   };

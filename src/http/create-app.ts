@@ -50,7 +50,10 @@ export function createApp(deps: AppDeps): Koa {
   const https = deps.config.issuer.startsWith('https://');
   const assets = new Map([
     ['broker.css', { type: 'text/css', body: readFileSync(join(deps.viewsDir, 'assets', 'broker.css')) }],
-    ['wait-for-association.js', { type: 'application/javascript', body: readFileSync(join(deps.viewsDir, 'assets', 'wait-for-association.js')) }],
+    [
+      'wait-for-association.js',
+      { type: 'application/javascript', body: readFileSync(join(deps.viewsDir, 'assets', 'wait-for-association.js')) },
+    ],
   ]);
 
   const pages = new Router();
@@ -63,7 +66,10 @@ export function createApp(deps: AppDeps): Koa {
     const ready = Object.values(checks).every(Boolean);
     ctx.status = ready ? 200 : 503;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(Object.entries(checks).map(([k, ok]) => [k, ok ? 'ok' : 'unavailable'])) };
+    ctx.body = {
+      status: ready ? 'ready' : 'unavailable',
+      checks: Object.fromEntries(Object.entries(checks).map(([k, ok]) => [k, ok ? 'ok' : 'unavailable'])),
+    };
   });
   // Browsers ask for it on every first visit; an empty answer keeps 404s out of the logs.
   pages.get('/favicon.ico', (ctx) => {

@@ -16,7 +16,8 @@ export function createCsrf(secret: string, issuer: string) {
       const sentOrigin = ctx.get('Origin');
       // Browsers send `Origin: null` for form posts from pages with Referrer-Policy: no-referrer (every broker
       // page), so "null" proves nothing either way; the interaction-bound token and SameSite cookies decide.
-      if (sentOrigin && sentOrigin !== 'null' && sentOrigin !== origin) throw new ForbiddenError('cross_origin', `form posted from origin ${sentOrigin}`);
+      if (sentOrigin && sentOrigin !== 'null' && sentOrigin !== origin)
+        throw new ForbiddenError('cross_origin', `form posted from origin ${sentOrigin}`);
       if (typeof submitted !== 'string' || !safeEqual(submitted, tokenFor(scope))) {
         throw new ForbiddenError('csrf_failed', 'missing or wrong CSRF token');
       }

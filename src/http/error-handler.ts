@@ -28,7 +28,11 @@ export function toAppError(err: unknown): AppError {
   // Koa and its body parser throw http-errors: 413 too large, 415, 400 malformed body.
   const status = (err as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status, status === 413 ? 'too_large' : 'bad_request', (err as Error).message || 'unreadable request');
+    return new AppError(
+      status,
+      status === 413 ? 'too_large' : 'bad_request',
+      (err as Error).message || 'unreadable request',
+    );
   }
   if (isDependencyOutage(err)) {
     return new UnavailableError('service_unavailable', 'a store did not answer', { cause: err, retryAfterSeconds: 10 });
@@ -47,16 +51,29 @@ const TITLES: Record<number, string> = {
   503: 'Temporarily unavailable',
 };
 
-export function respondWithError(ctx: Context, error: AppError, original: unknown, deps: { views: Views; logger: Logger }): void {
+export function respondWithError(
+  ctx: Context,
+  error: AppError,
+  original: unknown,
+  deps: { views: Views; logger: Logger },
+): void {
   const reference = referenceCode();
-  const line = { reference, status: error.status, code: error.code, method: ctx.method, path: redactPath(ctx.path), ...errorFields(original) };
+  const line = {
+    reference,
+    status: error.status,
+    code: error.code,
+    method: ctx.method,
+    path: redactPath(ctx.path),
+    ...errorFields(original),
+  };
   if (error.status >= 500) deps.logger.error('http.error', line);
   else deps.logger.warn('http.refused', line);
 
   const message = messageFor(deps.views, error, wantsJson(ctx));
   ctx.status = error.status;
   if (error instanceof UnavailableError) ctx.set('Retry-After', String(error.retryAfterSeconds));
-  else if (typeof error.details.retryAfterSeconds === 'number') ctx.set('Retry-After', String(error.details.retryAfterSeconds));
+  else if (typeof error.details.retryAfterSeconds === 'number')
+    ctx.set('Retry-After', String(error.details.retryAfterSeconds));
   ctx.set('Cache-Control', 'no-store');
 
   if (wantsJson(ctx)) {

@@ -43,7 +43,11 @@ export function callbackUri(config: Config, upstreamId: string): string {
 }
 
 export function requestedPrompts(details: InteractionDetails): Set<string> {
-  return new Set(String(details.params.prompt ?? '').split(' ').filter(Boolean));
+  return new Set(
+    String(details.params.prompt ?? '')
+      .split(' ')
+      .filter(Boolean),
+  );
 }
 
 type Portal = Awaited<ReturnType<typeof loadPortal>>;
@@ -80,7 +84,12 @@ async function loadPortal(deps: InteractionDeps, details: InteractionDetails) {
  * Ends the interaction and sends the browser back to oidc-provider's resume endpoint. Requested prompts are
  * marked as resolved, or oidc-provider would ask for them again.
  */
-export async function finishInteraction(ctx: Context, deps: InteractionDeps, details: InteractionDetails, result: InteractionResults) {
+export async function finishInteraction(
+  ctx: Context,
+  deps: InteractionDeps,
+  details: InteractionDetails,
+  result: InteractionResults,
+) {
   const prompts = requestedPrompts(details);
   const full: InteractionResults = { ...result };
   if (prompts.has('select_account')) full.select_account = {};
@@ -101,7 +110,11 @@ export function remainingSeconds(exp: number | undefined, now: Date): number {
  * (prompt=login, an exceeded max_age), the session's profile still belongs to the identity it signed in as, and
  * the portal accepts that identity's upstream.
  */
-export async function sessionIdentity(deps: InteractionDeps, details: InteractionDetails, portal: Awaited<ReturnType<typeof portalOf>>) {
+export async function sessionIdentity(
+  deps: InteractionDeps,
+  details: InteractionDetails,
+  portal: Awaited<ReturnType<typeof portalOf>>,
+) {
   const accountId = details.session?.accountId;
   if (!accountId || !details.session?.cookie || requestedPrompts(details).has('login')) return undefined;
   const session = await deps.provider.Session.find(details.session.cookie);
@@ -111,6 +124,7 @@ export async function sessionIdentity(deps: InteractionDeps, details: Interactio
   // oidc-provider stamps sessions with the system clock, so freshness is judged against it too.
   if (maxAge !== undefined && loginTs + Number(maxAge) < Math.floor(Date.now() / 1000)) return undefined;
   const identity = await deps.profiles.identityOf(accountId, loginTs);
-  if (!identity || !deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).some((u) => u.id === identity.upstreamId)) return undefined;
+  if (!identity || !deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).some((u) => u.id === identity.upstreamId))
+    return undefined;
   return { identity, remember: !session.transient, authTime: loginTs };
 }

@@ -4,7 +4,14 @@ import { referenceCode } from '../shared/ids.ts';
 import type { UpstreamIdentity } from '../directory/model.ts';
 import { upstreamIdsOf } from '../oidc/client-policy.ts';
 import type { AssociationStep } from '../oidc/interaction-state.ts';
-import { finishInteraction, LAST_PROFILE_COOKIE, portalOf, requestedPrompts, type InteractionDeps, type InteractionDetails } from './interaction-context.ts';
+import {
+  finishInteraction,
+  LAST_PROFILE_COOKIE,
+  portalOf,
+  requestedPrompts,
+  type InteractionDeps,
+  type InteractionDetails,
+} from './interaction-context.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -31,27 +38,56 @@ export async function showProfileStep(
   }
   if (admitted.length === 0 && (refused.length === 0 || options.association?.asking)) {
     ctx.status = 200;
-    ctx.body = deps.views.render('interaction/association-email', { ...common, title: 'Enter your registered email address' });
+    ctx.body = deps.views.render('interaction/association-email', {
+      ...common,
+      title: 'Enter your registered email address',
+    });
     return;
   }
   if (admitted.length === 0) {
     // Support will be asked "why can I not sign in": the page gives a reference, the audit log says why.
     const reference = referenceCode();
-    await deps.audit.record({
-      id: reference, at: deps.clock.now(), action: 'sign_in.refused', outcome: 'failure', actor: personActor(identity), ip: ctx.ip,
-      clientId: portal.client.clientId, ...(refused.length === 1 ? { profileId: refused[0]!.profile.id, organisationId: refused[0]!.profile.organisationId } : {}),
-      details: { reasons: refused.map((c) => `${c.profile.id}:${c.reason}`).join(' ') },
-    }).catch((err: Error) => deps.logger.warn('audit.not_recorded', { action: 'sign_in.refused', reference, message: err.message }));
+    await deps.audit
+      .record({
+        id: reference,
+        at: deps.clock.now(),
+        action: 'sign_in.refused',
+        outcome: 'failure',
+        actor: personActor(identity),
+        ip: ctx.ip,
+        clientId: portal.client.clientId,
+        ...(refused.length === 1
+          ? { profileId: refused[0]!.profile.id, organisationId: refused[0]!.profile.organisationId }
+          : {}),
+        details: { reasons: refused.map((c) => `${c.profile.id}:${c.reason}`).join(' ') },
+      })
+      .catch((err: Error) =>
+        deps.logger.warn('audit.not_recorded', { action: 'sign_in.refused', reference, message: err.message }),
+      );
     ctx.status = 403;
-    ctx.body = deps.views.render('interaction/ineligible', { ...common, title: `You cannot sign in to ${portal.name}`, refused: refused.map(describeRefusal), reference });
+    ctx.body = deps.views.render('interaction/ineligible', {
+      ...common,
+      title: `You cannot sign in to ${portal.name}`,
+      refused: refused.map(describeRefusal),
+      reference,
+    });
     return;
   }
   if (admitted.length === 1 && !options.forcePicker) {
-    await signInAs(ctx, deps, details, admitted[0]!.profile.id, options.remember, loginTime(options.authTime, admitted[0]!));
+    await signInAs(
+      ctx,
+      deps,
+      details,
+      admitted[0]!.profile.id,
+      options.remember,
+      loginTime(options.authTime, admitted[0]!),
+    );
     return;
   }
   const last = ctx.cookies.get(LAST_PROFILE_COOKIE, { signed: true });
-  const selected = admitted.some((c) => c.profile.id === last) ? last : details.session?.accountId ?? admitted[0]!.profile.id;
+  const selected = admitted.some((c) => c.profile.id === last)
+    ? last
+    : (details.session?.accountId ?? admitted[0]!.profile.id);
   ctx.status = 200;
   ctx.body = deps.views.render('interaction/picker', {
     ...common,
@@ -65,7 +101,12 @@ export async function showProfileStep(
 type PageCommon = ReturnType<typeof pageCommon>;
 
 /** What every page of the profile and association steps shows. */
-export function pageCommon(deps: InteractionDeps, details: InteractionDetails, portal: Awaited<ReturnType<typeof portalOf>>, identity: Pick<UpstreamIdentity, 'upstreamId'>) {
+export function pageCommon(
+  deps: InteractionDeps,
+  details: InteractionDetails,
+  portal: Awaited<ReturnType<typeof portalOf>>,
+  identity: Pick<UpstreamIdentity, 'upstreamId'>,
+) {
   return {
     uid: details.uid,
     csrf: deps.csrf.tokenFor(details.uid),
@@ -78,7 +119,13 @@ export function pageCommon(deps: InteractionDeps, details: InteractionDetails, p
 }
 
 /** "Check your email"; `tooSoon` when the person pressed resend during the cooldown. */
-export function renderEmailSent(ctx: Context, deps: InteractionDeps, common: PageCommon, step: AssociationStep, tooSoon = false) {
+export function renderEmailSent(
+  ctx: Context,
+  deps: InteractionDeps,
+  common: PageCommon,
+  step: AssociationStep,
+  tooSoon = false,
+) {
   const now = Math.floor(deps.clock.now().getTime() / 1000);
   const wait = Math.max(0, (step.requestedAt ?? 0) + deps.config.association.resendCooldownSeconds - now);
   ctx.status = tooSoon ? 429 : 200;
@@ -102,9 +149,27 @@ export function loginTime(authTime: number, choice: { associatedAt: Date }): num
 }
 
 /** Ends the interaction signed in as a profile; `authTime` is when the person last really authenticated upstream. */
-export async function signInAs(ctx: Context, deps: InteractionDeps, details: InteractionDetails, profileId: string, remember: boolean, authTime: number) {
-  ctx.cookies.set(LAST_PROFILE_COOKIE, profileId, { signed: true, httpOnly: true, sameSite: 'lax', path: '/interaction', maxAge: YEAR_MS });
-  deps.logger.info('interaction.profile_selected', { interaction: details.uid, profile: profileId, client: details.params.client_id, switched: requestedPrompts(details).has('select_account') });
+export async function signInAs(
+  ctx: Context,
+  deps: InteractionDeps,
+  details: InteractionDetails,
+  profileId: string,
+  remember: boolean,
+  authTime: number,
+) {
+  ctx.cookies.set(LAST_PROFILE_COOKIE, profileId, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/interaction',
+    maxAge: YEAR_MS,
+  });
+  deps.logger.info('interaction.profile_selected', {
+    interaction: details.uid,
+    profile: profileId,
+    client: details.params.client_id,
+    switched: requestedPrompts(details).has('select_account'),
+  });
   await finishInteraction(ctx, deps, details, {
     login: { accountId: profileId, remember, amr: ['fed'], acr: deps.config.acr, ts: authTime },
   });

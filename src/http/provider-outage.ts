@@ -28,7 +28,10 @@ export function providerOutageAnswers(provider: Provider): Middleware {
     ctx.status = 503;
     const body = ctx.body as { error?: string } | undefined;
     if (body && typeof body === 'object' && body.error === 'server_error') {
-      ctx.body = { error: 'temporarily_unavailable', error_description: 'a store the broker depends on did not answer; try again shortly' };
+      ctx.body = {
+        error: 'temporarily_unavailable',
+        error_description: 'a store the broker depends on did not answer; try again shortly',
+      };
     }
   };
 }

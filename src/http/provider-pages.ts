@@ -15,7 +15,14 @@ export function createProviderPages(views: Views, logger: Logger): ProviderPages
         return;
       }
       const reference = referenceCode();
-      logger.warn('oidc.error', { reference, status: ctx.status, error: out.error, description: out.error_description, path: ctx.path, ...(ctx.status >= 500 ? { stack: error.stack } : {}) });
+      logger.warn('oidc.error', {
+        reference,
+        status: ctx.status,
+        error: out.error,
+        description: out.error_description,
+        path: ctx.path,
+        ...(ctx.status >= 500 ? { stack: error.stack } : {}),
+      });
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
       ctx.body = views.render('errors/oidc-error', {
@@ -29,12 +36,19 @@ export function createProviderPages(views: Views, logger: Logger): ProviderPages
     async logoutSource(ctx, form) {
       const client = ctx.oidc.client;
       ctx.type = 'html';
-      ctx.body = views.render('oidc/logout', { title: 'Sign out', form, clientName: client?.clientName ?? client?.clientId });
+      ctx.body = views.render('oidc/logout', {
+        title: 'Sign out',
+        form,
+        clientName: client?.clientName ?? client?.clientId,
+      });
     },
     async postLogoutSuccessSource(ctx) {
       const client = ctx.oidc.client;
       ctx.type = 'html';
-      ctx.body = views.render('oidc/logged-out', { title: 'You are signed out', clientName: client?.clientName ?? client?.clientId });
+      ctx.body = views.render('oidc/logged-out', {
+        title: 'You are signed out',
+        clientName: client?.clientName ?? client?.clientId,
+      });
     },
   };
 }

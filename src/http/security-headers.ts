@@ -8,7 +8,10 @@ import type { Middleware } from 'koa';
  */
 export function securityHeaders(): Middleware {
   return async (ctx, next) => {
-    ctx.set('Content-Security-Policy', "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data: https:; base-uri 'none'; frame-ancestors 'none'");
+    ctx.set(
+      'Content-Security-Policy',
+      "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data: https:; base-uri 'none'; frame-ancestors 'none'",
+    );
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('X-Content-Type-Options', 'nosniff');
     // Link and interaction URLs carry one-time values; no page of the broker should leak its URL onwards.

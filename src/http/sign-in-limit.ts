@@ -11,7 +11,8 @@ const PUSHED_REQUEST_PATH = '/request';
  * `prompt=none` keeps nothing; but with a pushed (`request_uri`) or signed (`request`) request oidc-provider takes
  * the prompt from that request and ignores the query's, so only a plain query's `prompt=none` is exempt.
  */
-const answeredAtOnce = (query: Record<string, unknown>) => query.prompt === 'none' && query.request_uri === undefined && query.request === undefined;
+const answeredAtOnce = (query: Record<string, unknown>) =>
+  query.prompt === 'none' && query.request_uri === undefined && query.request === undefined;
 
 /**
  * Anyone may start a sign-in, and each one the broker cannot answer at once is kept in Redis until it expires:
@@ -21,11 +22,19 @@ const answeredAtOnce = (query: Record<string, unknown>) => query.prompt === 'non
  */
 export function signInLimit(limiter: RateLimiter): Middleware {
   return async (ctx, next) => {
-    const authorization = ctx.path === AUTHORIZATION_PATH && (ctx.method === 'GET' || ctx.method === 'POST') && !(ctx.method === 'GET' && answeredAtOnce(ctx.query));
+    const authorization =
+      ctx.path === AUTHORIZATION_PATH &&
+      (ctx.method === 'GET' || ctx.method === 'POST') &&
+      !(ctx.method === 'GET' && answeredAtOnce(ctx.query));
     const pushed = ctx.path === PUSHED_REQUEST_PATH && ctx.method === 'POST';
     if (authorization || pushed) {
       const result = await limiter.consume(rateLimitKeyForAddress(ctx.ip));
-      if (!result.allowed) throw new RateLimitedError('too_many_sign_ins', 'sign-in limit reached for this address', result.retryAfterSeconds);
+      if (!result.allowed)
+        throw new RateLimitedError(
+          'too_many_sign_ins',
+          'sign-in limit reached for this address',
+          result.retryAfterSeconds,
+        );
     }
     await next();
   };

@@ -10,10 +10,20 @@ type Interaction = InstanceType<Provider['Interaction']>;
  * association step may wait for an email): the stored interaction, and oidc-provider's two cookies naming it,
  * which it set at /auth with the short anonymous lifetime.
  */
-export async function keepSignedInInteraction(ctx: Context, deps: { provider: Provider; config: Config }, interaction: Interaction): Promise<void> {
+export async function keepSignedInInteraction(
+  ctx: Context,
+  deps: { provider: Provider; config: Config },
+  interaction: Interaction,
+): Promise<void> {
   const ttl = deps.config.ttl.interaction;
   await interaction.save(ttl);
   const options = { ...INTERACTION_COOKIES, maxAge: ttl * 1000 };
-  ctx.cookies.set(deps.provider.cookieName('interaction'), interaction.uid, { ...options, path: interactionPath(interaction.uid) });
-  ctx.cookies.set(deps.provider.cookieName('resume'), interaction.uid, { ...options, path: new URL(interaction.returnTo).pathname });
+  ctx.cookies.set(deps.provider.cookieName('interaction'), interaction.uid, {
+    ...options,
+    path: interactionPath(interaction.uid),
+  });
+  ctx.cookies.set(deps.provider.cookieName('resume'), interaction.uid, {
+    ...options,
+    path: new URL(interaction.returnTo).pathname,
+  });
 }

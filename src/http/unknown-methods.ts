@@ -27,10 +27,14 @@ export function answerUnparsableMethods(server: Server): void {
       socket.destroy();
       return;
     }
-    const status = err.code === 'HPE_INVALID_METHOD' ? '404 Not Found'
-      : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout'
-          : '400 Bad Request';
+    const status =
+      err.code === 'HPE_INVALID_METHOD'
+        ? '404 Not Found'
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? '408 Request Timeout'
+            : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 }

@@ -13,7 +13,13 @@ const nameFor = (state: string) => `broker.up.${sha256(state).slice(0, 16)}`;
  * belongs to: an interaction id, or a marker for an association link's re-authentication.
  */
 export function rememberUpstreamRoundTrip(ctx: Context, state: string, value: string): void {
-  ctx.cookies.set(nameFor(state), value, { signed: true, httpOnly: true, sameSite: 'lax', path: PATH, maxAge: UPSTREAM_ROUND_TRIP_SECONDS * 1000 });
+  ctx.cookies.set(nameFor(state), value, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: PATH,
+    maxAge: UPSTREAM_ROUND_TRIP_SECONDS * 1000,
+  });
 }
 
 /** The value remembered for `state` in this browser, if any. */

@@ -7,7 +7,11 @@ type LinkMessage = Parameters<AssociationMail['sendInvitation']>[0];
 const when = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Renders the association emails from views/mail and hands them to the delivery queue. */
-export function createAssociationMail(deps: { renderer: MailRenderer; queue: DeliveryQueue; support: { name: string; email: string } }): AssociationMail {
+export function createAssociationMail(deps: {
+  renderer: MailRenderer;
+  queue: DeliveryQueue;
+  support: { name: string; email: string };
+}): AssociationMail {
   /** A mail carrying a link (requested or invited): what the profile is, the link, its expiry, its reference. */
   const sendLinkMail = async (kind: string, message: LinkMessage, extra: Record<string, unknown>) => {
     const rendered = deps.renderer.render(kind, {
@@ -22,20 +26,28 @@ export function createAssociationMail(deps: { renderer: MailRenderer; queue: Del
       reference: message.reference,
       ...extra,
     });
-    await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind, reference: message.reference, link: { profileId: message.profile.id, id: message.linkId } });
+    await deps.queue.enqueue({
+      to: message.profile.email,
+      ...rendered,
+      kind,
+      reference: message.reference,
+      link: { profileId: message.profile.id, id: message.linkId },
+    });
   };
   return {
-    sendLink: (message) => sendLinkMail('association-link', message, {
-      upstreamName: message.upstreamName,
-      currentAccount: message.currentAccount,
-    }),
+    sendLink: (message) =>
+      sendLinkMail('association-link', message, {
+        upstreamName: message.upstreamName,
+        currentAccount: message.currentAccount,
+      }),
     sendInvitation: (message) => sendLinkMail('association-invitation', message, {}),
-    sendHeldBack: (message) => sendLinkMail('association-held-back', message, {
-      requests: message.requests,
-      linksSent: message.requests - message.heldBack,
-      heldBack: message.heldBack,
-      currentAccount: message.currentAccount,
-    }),
+    sendHeldBack: (message) =>
+      sendLinkMail('association-held-back', message, {
+        requests: message.requests,
+        linksSent: message.requests - message.heldBack,
+        heldBack: message.heldBack,
+        currentAccount: message.currentAccount,
+      }),
     async sendNotice(message) {
       const rendered = deps.renderer.render('association-notice', {
         name: message.profile.displayName,
@@ -48,7 +60,13 @@ export function createAssociationMail(deps: { renderer: MailRenderer; queue: Del
         reference: message.reference,
       });
       // One notice per association: the reference names the association, whoever hands it over (docs/decisions/0012).
-      await deps.queue.enqueue({ to: message.profile.email, ...rendered, kind: 'association-notice', reference: message.reference, id: `association-notice:${message.reference}` });
+      await deps.queue.enqueue({
+        to: message.profile.email,
+        ...rendered,
+        kind: 'association-notice',
+        reference: message.reference,
+        id: `association-notice:${message.reference}`,
+      });
     },
   };
 }

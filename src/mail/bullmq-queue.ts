@@ -1,7 +1,14 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { connectRedis } from '../stores/redis/connection-options.ts';
 import type { Logger } from '../shared/logger.ts';
-import { IDEMPOTENCY_WINDOW_MS, reportOutcome, retryDelay, type DeliveryQueue, type FailedDelivery, type RetryPolicy } from './delivery-queue.ts';
+import {
+  IDEMPOTENCY_WINDOW_MS,
+  reportOutcome,
+  retryDelay,
+  type DeliveryQueue,
+  type FailedDelivery,
+  type RetryPolicy,
+} from './delivery-queue.ts';
 import type { DeliveryOutcome, MailTransport, OutgoingMail } from './outgoing.ts';
 import { describeDeliveryFailure } from './smtp-failure.ts';
 
@@ -12,9 +19,22 @@ const QUEUE = 'broker-mail';
  * works the same queue, retries back off exponentially up to `maxDelayMs`, and a message that fails every attempt
  * stays in the queue's failed set (with its reference) for operators.
  */
-export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: MailTransport; logger: Logger; retry: RetryPolicy; prefix?: string; onOutcome?: DeliveryOutcome; consume?: boolean }): DeliveryQueue {
+export function createBullmqDeliveryQueue(deps: {
+  redisUrl: string;
+  transport: MailTransport;
+  logger: Logger;
+  retry: RetryPolicy;
+  prefix?: string;
+  onOutcome?: DeliveryOutcome;
+  consume?: boolean;
+}): DeliveryQueue {
   // BullMQ wants its own connections: the producer fails fast, the worker's blocking reads wait for Redis.
-  const producer = connectRedis(deps.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000, connectTimeout: 2000 });
+  const producer = connectRedis(deps.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    connectTimeout: 2000,
+  });
   producer.on('error', () => undefined);
   const prefix = deps.prefix ?? 'bull';
   const queue = new Queue<OutgoingMail>(QUEUE, { connection: producer, prefix });
@@ -26,7 +46,8 @@ export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: M
   };
   queue.on('error', reportOnce);
   // A process that only hands mail over (the command line) leaves the sending to the brokers' workers.
-  const consuming = deps.consume !== false ? startWorker(deps, prefix, reportOnce, () => (reported = false)) : undefined;
+  const consuming =
+    deps.consume !== false ? startWorker(deps, prefix, reportOnce, () => (reported = false)) : undefined;
 
   return {
     async enqueue(mail) {
@@ -55,7 +76,8 @@ export function createBullmqDeliveryQueue(deps: { redisUrl: string; transport: M
     },
     async close() {
       // Without Redis a graceful close would wait forever; give it a moment, then drop the connections.
-      const bounded = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      const bounded = (promise: Promise<unknown>) =>
+        Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
       if (consuming) await bounded(consuming.worker.close(true));
       await bounded(queue.close());
       producer.disconnect();
@@ -71,23 +93,31 @@ type QueueDeps = Parameters<typeof createBullmqDeliveryQueue>[0];
 function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) => void, recovered: () => void) {
   const connection = connectRedis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
   connection.on('error', () => undefined);
-  const worker = new Worker<OutgoingMail>(QUEUE, async (job: Job<OutgoingMail>) => {
-    try {
-      await deps.transport.send(job.data);
-    } catch (err) {
-      // What BullMQ keeps (the failed reason operators read) and logs is the redacted reason; a refusal for good
-      // ends the job at once.
-      const failure = describeDeliveryFailure(err);
-      throw failure.permanent ? new UnrecoverableError(failure.reason) : new Error(failure.reason);
-    }
-    deps.logger.info('mail.sent', { reference: job.data.reference, kind: job.data.kind, attempt: job.attemptsMade + 1 });
-    await reportOutcome(deps, job.data, 'sent');
-  }, {
-    connection,
-    prefix,
-    concurrency: 5,
-    settings: { backoffStrategy: (attemptsMade: number) => retryDelay(deps.retry, attemptsMade) },
-  });
+  const worker = new Worker<OutgoingMail>(
+    QUEUE,
+    async (job: Job<OutgoingMail>) => {
+      try {
+        await deps.transport.send(job.data);
+      } catch (err) {
+        // What BullMQ keeps (the failed reason operators read) and logs is the redacted reason; a refusal for good
+        // ends the job at once.
+        const failure = describeDeliveryFailure(err);
+        throw failure.permanent ? new UnrecoverableError(failure.reason) : new Error(failure.reason);
+      }
+      deps.logger.info('mail.sent', {
+        reference: job.data.reference,
+        kind: job.data.kind,
+        attempt: job.attemptsMade + 1,
+      });
+      await reportOutcome(deps, job.data, 'sent');
+    },
+    {
+      connection,
+      prefix,
+      concurrency: 5,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelay(deps.retry, attemptsMade) },
+    },
+  );
   worker.on('failed', (job, err) => {
     if (!job) return;
     const permanent = err instanceof UnrecoverableError;

@@ -41,7 +41,12 @@ export interface DeliveryQueue {
  * fails every attempt is logged with its reference and kept in `failed()` for operators. Messages live in memory,
  * so this is the embedded default; production uses a Redis-backed queue.
  */
-export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logger: Logger; retry: RetryPolicy; onOutcome?: DeliveryOutcome }): DeliveryQueue {
+export function createMemoryDeliveryQueue(deps: {
+  transport: MailTransport;
+  logger: Logger;
+  retry: RetryPolicy;
+  onOutcome?: DeliveryOutcome;
+}): DeliveryQueue {
   const timers = new Set<NodeJS.Timeout>();
   const failed: FailedDelivery[] = [];
   // Ids handed over, with when; pruned as they age out of the window (insertion order is time order).
@@ -61,13 +66,31 @@ export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logg
     } catch (err) {
       const failure = describeDeliveryFailure(err);
       if (failure.permanent || n >= deps.retry.attempts) {
-        failed.push({ reference: mail.reference, kind: mail.kind, attempts: n, lastError: failure.reason, failedAt: new Date() });
-        deps.logger.error('mail.failed', { reference: mail.reference, kind: mail.kind, attempts: n, permanent: failure.permanent, error: failure.reason });
+        failed.push({
+          reference: mail.reference,
+          kind: mail.kind,
+          attempts: n,
+          lastError: failure.reason,
+          failedAt: new Date(),
+        });
+        deps.logger.error('mail.failed', {
+          reference: mail.reference,
+          kind: mail.kind,
+          attempts: n,
+          permanent: failure.permanent,
+          error: failure.reason,
+        });
         await reportOutcome(deps, mail, 'failed', failure);
         return;
       }
       const delayMs = delayFor(n);
-      deps.logger.warn('mail.retry', { reference: mail.reference, kind: mail.kind, attempt: n, delayMs, error: failure.reason });
+      deps.logger.warn('mail.retry', {
+        reference: mail.reference,
+        kind: mail.kind,
+        attempt: n,
+        delayMs,
+        error: failure.reason,
+      });
       const timer = setTimeout(() => {
         timers.delete(timer);
         void attempt(mail, n + 1);
@@ -103,11 +126,20 @@ export function createMemoryDeliveryQueue(deps: { transport: MailTransport; logg
 }
 
 /** Tells `onOutcome`; its failure is logged, never retried as a delivery (the message itself went, or never will). */
-export async function reportOutcome(deps: { logger: Logger; onOutcome?: DeliveryOutcome }, mail: OutgoingMail, outcome: 'sent' | 'failed', failure?: DeliveryFailure): Promise<void> {
+export async function reportOutcome(
+  deps: { logger: Logger; onOutcome?: DeliveryOutcome },
+  mail: OutgoingMail,
+  outcome: 'sent' | 'failed',
+  failure?: DeliveryFailure,
+): Promise<void> {
   try {
     await deps.onOutcome?.(mail, outcome, failure);
   } catch (err) {
-    deps.logger.warn('mail.outcome_not_recorded', { reference: mail.reference, outcome, message: (err as Error).message });
+    deps.logger.warn('mail.outcome_not_recorded', {
+      reference: mail.reference,
+      outcome,
+      message: (err as Error).message,
+    });
   }
 }
 

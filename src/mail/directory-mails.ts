@@ -3,16 +3,42 @@ import type { DeliveryQueue } from './delivery-queue.ts';
 import type { MailRenderer } from './render-mail.ts';
 
 /** Renders the directory's emails from views/mail and hands them to the delivery queue. */
-export function createDirectoryMail(deps: { renderer: MailRenderer; queue: DeliveryQueue; support: { name: string; email: string } }): DirectoryMail {
+export function createDirectoryMail(deps: {
+  renderer: MailRenderer;
+  queue: DeliveryQueue;
+  support: { name: string; email: string };
+}): DirectoryMail {
   return {
     async administratorChanged({ organisation, administrator, previous, reference }) {
-      const common = { organisation: organisation.name, accountNumber: organisation.accountNumber, administrator: administrator.displayName, support: deps.support, reference };
-      const toNew = deps.renderer.render('administrator-designated', { ...common, name: administrator.displayName, previous: previous?.displayName });
+      const common = {
+        organisation: organisation.name,
+        accountNumber: organisation.accountNumber,
+        administrator: administrator.displayName,
+        support: deps.support,
+        reference,
+      };
+      const toNew = deps.renderer.render('administrator-designated', {
+        ...common,
+        name: administrator.displayName,
+        previous: previous?.displayName,
+      });
       // One message per change and kind, whoever hands it over (administrator-notice.ts).
-      await deps.queue.enqueue({ to: administrator.email, ...toNew, kind: 'administrator-designated', reference, id: `administrator-designated:${reference}` });
+      await deps.queue.enqueue({
+        to: administrator.email,
+        ...toNew,
+        kind: 'administrator-designated',
+        reference,
+        id: `administrator-designated:${reference}`,
+      });
       if (!previous) return;
       const toOld = deps.renderer.render('administrator-replaced', { ...common, name: previous.displayName });
-      await deps.queue.enqueue({ to: previous.email, ...toOld, kind: 'administrator-replaced', reference, id: `administrator-replaced:${reference}` });
+      await deps.queue.enqueue({
+        to: previous.email,
+        ...toOld,
+        kind: 'administrator-replaced',
+        reference,
+        id: `administrator-replaced:${reference}`,
+      });
     },
   };
 }

@@ -39,7 +39,16 @@ export function createDevMailbox(from: string) {
   const transport: MailTransport = {
     async send(mail) {
       await transporter.sendMail(message(from, mail));
-      entries.unshift({ id: next++, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, kind: mail.kind, reference: mail.reference, sentAt: new Date() });
+      entries.unshift({
+        id: next++,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        kind: mail.kind,
+        reference: mail.reference,
+        sentAt: new Date(),
+      });
       entries.length = Math.min(entries.length, 200);
     },
   };

@@ -21,7 +21,11 @@ export interface OutgoingMail {
  * Told when a message was accepted by the SMTP server, or given up on: after its last attempt, or at once when the
  * server refused it for good (`failure.permanent`).
  */
-export type DeliveryOutcome = (mail: OutgoingMail, outcome: 'sent' | 'failed', failure?: DeliveryFailure) => Promise<void>;
+export type DeliveryOutcome = (
+  mail: OutgoingMail,
+  outcome: 'sent' | 'failed',
+  failure?: DeliveryFailure,
+) => Promise<void>;
 
 /** Sends one message or throws; retrying is the delivery queue's job. */
 export interface MailTransport {

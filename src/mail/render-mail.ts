@@ -21,7 +21,12 @@ export function createMailRenderer(dir: string, globals: Record<string, unknown>
     if (!match) continue;
     const [, name, part] = match;
     const source = readFileSync(join(dir, file), 'utf8');
-    templates.set(`${name}.${part}`, part === 'html' ? html.compile(source, { strict: true }) : plain.compile(source, { noEscape: true, strict: true }));
+    templates.set(
+      `${name}.${part}`,
+      part === 'html'
+        ? html.compile(source, { strict: true })
+        : plain.compile(source, { noEscape: true, strict: true }),
+    );
   }
 
   const get = (key: string) => {
@@ -35,7 +40,9 @@ export function createMailRenderer(dir: string, globals: Record<string, unknown>
       const context = { ...globals, ...data };
       return {
         // Headers are one line: whatever the data holds, a subject never carries a line break.
-        subject: get(`${name}.subject`)(context).replace(/[\r\n]+/g, ' ').trim(),
+        subject: get(`${name}.subject`)(context)
+          .replace(/[\r\n]+/g, ' ')
+          .trim(),
         html: get(`${name}.html`)(context),
         text: get(`${name}.text`)(context),
       };

@@ -42,7 +42,10 @@ export function redirectUriProblem(uri: string, options: { allowLoopbackHttp: bo
   return `${uri}: must use https${options.allowLoopbackHttp ? ' (plain http only on localhost)' : ''}`;
 }
 
-export function createExtraClientMetadata(options: { allowLoopbackHttp: boolean; upstreamIds: readonly string[] }): NonNullable<Configuration['extraClientMetadata']> {
+export function createExtraClientMetadata(options: {
+  allowLoopbackHttp: boolean;
+  upstreamIds: readonly string[];
+}): NonNullable<Configuration['extraClientMetadata']> {
   return {
     properties: [...BROKER_CLIENT_PROPERTIES],
     validator(_ctx, key, value, metadata: ClientMetadata) {
@@ -53,19 +56,30 @@ export function createExtraClientMetadata(options: { allowLoopbackHttp: boolean;
         case 'profile_kinds':
           if (value === undefined) {
             metadata.profile_kinds = [...PROFILE_KINDS];
-          } else if (!Array.isArray(value) || value.length === 0 || !value.every((k) => (PROFILE_KINDS as readonly string[]).includes(k))) {
+          } else if (
+            !Array.isArray(value) ||
+            value.length === 0 ||
+            !value.every((k) => (PROFILE_KINDS as readonly string[]).includes(k))
+          ) {
             invalid(`profile_kinds must be a non-empty list of ${PROFILE_KINDS.join(', ')}`);
           }
           // oidc-provider calls this validator only for the broker's own properties, with the whole metadata;
           // this is the one place per client where the broker's URI rules can join its validation.
-          for (const uri of [...(metadata.redirect_uris ?? []), ...((metadata.post_logout_redirect_uris as string[] | undefined) ?? [])]) {
+          for (const uri of [
+            ...(metadata.redirect_uris ?? []),
+            ...((metadata.post_logout_redirect_uris as string[] | undefined) ?? []),
+          ]) {
             const problem = redirectUriProblem(uri, options);
             if (problem) invalid(problem);
           }
           // Admin scopes belong to service clients (client credentials), never to a portal people sign in to.
-          if ((metadata.grant_types ?? ['authorization_code']).includes('authorization_code')
-            && adminScopesIn(metadata.scope).length > 0) {
-            invalid('admin scopes (admin:…) are for client-credentials clients only, not for a portal people sign in to');
+          if (
+            (metadata.grant_types ?? ['authorization_code']).includes('authorization_code') &&
+            adminScopesIn(metadata.scope).length > 0
+          ) {
+            invalid(
+              'admin scopes (admin:…) are for client-credentials clients only, not for a portal people sign in to',
+            );
           }
           break;
         case 'contract_required':
@@ -75,7 +89,9 @@ export function createExtraClientMetadata(options: { allowLoopbackHttp: boolean;
         case 'upstreams':
           if (value === undefined) break;
           if (!Array.isArray(value) || value.length === 0 || !value.every((id) => options.upstreamIds.includes(id))) {
-            invalid(`upstreams must be a non-empty list of configured upstream ids (${options.upstreamIds.join(', ')})`);
+            invalid(
+              `upstreams must be a non-empty list of configured upstream ids (${options.upstreamIds.join(', ')})`,
+            );
           }
           break;
         default:

@@ -44,7 +44,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     async findAccount(ctx, id, token) {
       const metadata = (ctx as KoaContextWithOIDC).oidc?.client?.metadata();
       // Codes and refresh tokens carry the time of the login they came from; a session knows its own.
-      const authTime = (token as { authTime?: number } | undefined)?.authTime ?? (ctx as KoaContextWithOIDC).oidc?.session?.authTime();
+      const authTime =
+        (token as { authTime?: number } | undefined)?.authTime ?? (ctx as KoaContextWithOIDC).oidc?.session?.authTime();
       const choice = await profiles.account(id, metadata ? admissionPolicyOf(metadata) : undefined, {
         authTime,
         upstreamIds: metadata ? upstreamIdsOf(metadata) : undefined,
@@ -78,7 +79,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       // What a portal may ask for unless its registration says otherwise; admin clients list their admin scopes.
       scope: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)].join(' '),
     },
-    extraClientMetadata: createExtraClientMetadata({ allowLoopbackHttp: config.env !== 'production', upstreamIds: deps.upstreamIds }),
+    extraClientMetadata: createExtraClientMetadata({
+      allowLoopbackHttp: config.env !== 'production',
+      upstreamIds: deps.upstreamIds,
+    }),
     // Portals are registered by administrators: a person is never asked to consent to what their portal requests.
     loadExistingGrant: autoGrant,
     // A portal that asks for offline_access is granted it without prompt=consent, a screen the broker does not
@@ -96,7 +100,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         return deps.clientCredentialsClaims(token.clientId!, (ctx as KoaContextWithOIDC).oidc?.client?.clientSecret);
       }
       // Only JWT access tokens for resource servers carry claims; opaque ones are looked up at userinfo.
-      if (token.kind !== 'AccessToken' || !('resourceServer' in token) || !token.resourceServer || !token.accountId) return undefined;
+      if (token.kind !== 'AccessToken' || !('resourceServer' in token) || !token.resourceServer || !token.accountId)
+        return undefined;
       const choice = await profiles.account(token.accountId);
       if (!choice) return undefined;
       const scopes = new Set(String(token.scope ?? '').split(' '));
@@ -107,7 +112,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       url: (_ctx, interaction) => interactionPath(interaction.uid),
       policy: createInteractionPolicy(async (ctx, profileId) => {
         const metadata = ctx.oidc.client!.metadata();
-        return Boolean(await profiles.account(profileId, admissionPolicyOf(metadata), { authTime: ctx.oidc.session?.authTime(), upstreamIds: upstreamIdsOf(metadata) }));
+        return Boolean(
+          await profiles.account(profileId, admissionPolicyOf(metadata), {
+            authTime: ctx.oidc.session?.authTime(),
+            upstreamIds: upstreamIdsOf(metadata),
+          }),
+        );
       }),
     },
     features: {

@@ -30,7 +30,9 @@ export function interactionLifetime(ttl: Config['ttl']): NonNullable<NonNullable
     const { id_token_hint: _repeated, ...details } = (interaction.prompt?.details ?? {}) as Record<string, unknown>;
     const bytes = Buffer.byteLength(JSON.stringify([params, { ...interaction.prompt, details }]));
     if (bytes > ANONYMOUS_REQUEST_BYTES) {
-      throw new errors.InvalidRequest(`authorization request too large (${bytes} bytes of parameters, at most ${ANONYMOUS_REQUEST_BYTES} before sign-in)`);
+      throw new errors.InvalidRequest(
+        `authorization request too large (${bytes} bytes of parameters, at most ${ANONYMOUS_REQUEST_BYTES} before sign-in)`,
+      );
     }
     return ttl.anonymousInteraction;
   };

@@ -12,19 +12,21 @@ const { base, Check, Prompt } = interactionPolicy;
 export function createInteractionPolicy(isAdmitted: (ctx: KoaContextWithOIDC, profileId: string) => Promise<boolean>) {
   const policy = base();
   const login = policy.get('login')!;
-  login.checks.add(new Check(
-    'profile_not_admitted',
-    // prompt=none gets the same answer as without a session, word for word: a portal must not learn that this
-    // browser is signed in with a profile it does not admit.
-    login.checks.get('no_session')!.description,
-    // Checks added after the prompt is built do not inherit its error; prompt=none must get login_required.
-    'login_required',
-    async (ctx) => {
-      const profileId = ctx.oidc.session?.accountId;
-      if (!profileId) return Check.NO_NEED_TO_PROMPT;
-      return (await isAdmitted(ctx, profileId)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
-    },
-  ));
+  login.checks.add(
+    new Check(
+      'profile_not_admitted',
+      // prompt=none gets the same answer as without a session, word for word: a portal must not learn that this
+      // browser is signed in with a profile it does not admit.
+      login.checks.get('no_session')!.description,
+      // Checks added after the prompt is built do not inherit its error; prompt=none must get login_required.
+      'login_required',
+      async (ctx) => {
+        const profileId = ctx.oidc.session?.accountId;
+        if (!profileId) return Check.NO_NEED_TO_PROMPT;
+        return (await isAdmitted(ctx, profileId)) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      },
+    ),
+  );
   policy.add(new Prompt({ name: 'select_account', requestable: true }), 0);
   return policy;
 }

@@ -10,7 +10,10 @@ export interface KeyMaterial {
 }
 
 /** Signing keys from the JWKS file when configured, else a fresh RS256 key for this process. */
-export async function loadKeyMaterial(options: { jwksFile?: string; cookieKeys?: readonly string[] }): Promise<KeyMaterial> {
+export async function loadKeyMaterial(options: {
+  jwksFile?: string;
+  cookieKeys?: readonly string[];
+}): Promise<KeyMaterial> {
   const cookieKeys = options.cookieKeys?.length ? [...options.cookieKeys] : [randomToken(32)];
   if (options.jwksFile) {
     const jwks = JSON.parse(readFileSync(options.jwksFile, 'utf8')) as { keys?: JWK[] };
@@ -25,5 +28,10 @@ export async function loadKeyMaterial(options: { jwksFile?: string; cookieKeys?:
 export async function generateSigningKey(alg: 'RS256' | 'ES256' = 'RS256'): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(privateKey);
-  return { ...jwk, alg, use: 'sig', kid: `${alg.toLowerCase()}-${new Date().toISOString().slice(0, 10)}-${randomToken(6)}` };
+  return {
+    ...jwk,
+    alg,
+    use: 'sig',
+    kid: `${alg.toLowerCase()}-${new Date().toISOString().slice(0, 10)}-${randomToken(6)}`,
+  };
 }

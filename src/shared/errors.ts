@@ -10,7 +10,12 @@ export class AppError extends Error {
   /** Extra values a page may show (e.g. a client name); never secrets. */
   readonly details: Record<string, unknown>;
 
-  constructor(status: number, code: string, message: string, options: { expose?: boolean; details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { expose?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.status = status;
@@ -50,7 +55,16 @@ export class UpstreamError extends AppError {
   /** Set when the upstream itself answered with an OAuth error: the portal is told, with its own state. */
   readonly oauthError?: { error: string; description: string };
 
-  constructor(code: string, message: string, options: { status?: number; cause?: unknown; details?: Record<string, unknown>; oauthError?: { error: string; description: string } } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: {
+      status?: number;
+      cause?: unknown;
+      details?: Record<string, unknown>;
+      oauthError?: { error: string; description: string };
+    } = {},
+  ) {
     super(options.status ?? 400, code, message, { cause: options.cause, details: options.details });
     this.oauthError = options.oauthError;
   }
@@ -67,7 +81,11 @@ export class RateLimitedError extends AppError {
 /** A dependency (upstream discovery, a store) cannot be reached; the person may retry. */
 export class UnavailableError extends AppError {
   readonly retryAfterSeconds: number;
-  constructor(code: string, message: string, options: { retryAfterSeconds?: number; cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    options: { retryAfterSeconds?: number; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     // Its page says what is down and that retrying later is the fix.
     super(503, code, message, { cause: options.cause, expose: true, details: options.details });
     this.retryAfterSeconds = options.retryAfterSeconds ?? 30;

@@ -7,10 +7,16 @@ export function randomToken(bytes = 32): string {
 
 /** An identifier for a record the broker makes (an organisation, a profile, a client): `<prefix>-` and letters and digits. */
 export function newRecordId(prefix: string, bytes = 9): string {
-  return `${prefix}-${randomToken(bytes).replace(/[^A-Za-z0-9]/g, 'x').toLowerCase()}`;
+  return `${prefix}-${randomToken(bytes)
+    .replace(/[^A-Za-z0-9]/g, 'x')
+    .toLowerCase()}`;
 }
 
-const asReference = (hex: string) => hex.slice(0, 12).toUpperCase().replace(/(.{4})(.{4})(.{4})/, '$1-$2-$3');
+const asReference = (hex: string) =>
+  hex
+    .slice(0, 12)
+    .toUpperCase()
+    .replace(/(.{4})(.{4})(.{4})/, '$1-$2-$3');
 
 /** Short reference code people can read out to support; also the key that ties a page to its log line. */
 export function referenceCode(): string {

@@ -12,7 +12,10 @@ export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
 
 const order: Record<LogLevel, number> = { info: 0, warn: 1, error: 2, silent: 3 };
 
-export function createJsonLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Logger {
+export function createJsonLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Logger {
   const emit = (lineLevel: Exclude<LogLevel, 'silent'>, event: string, fields: Record<string, unknown> = {}) => {
     if (order[lineLevel] < order[level]) return;
     write(JSON.stringify({ time: new Date().toISOString(), level: lineLevel, event, ...fields }));
@@ -34,7 +37,7 @@ export function errorFields(err: unknown): Record<string, unknown> {
       // Why an upstream answer was refused lives in the causes: openid-client says "invalid response encountered",
       // the error it wraps says which check failed (e.g. `response parameter "iss" missing`).
       ...(causes.length ? { cause: causes.join(' <- ') } : {}),
-      ...(('status' in err && Number(err.status) < 500) ? {} : { stack: err.stack }),
+      ...('status' in err && Number(err.status) < 500 ? {} : { stack: err.stack }),
     };
   }
   return { error: String(err) };

@@ -5,7 +5,14 @@
  */
 export function isDependencyOutage(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  if (/^(MaxRetriesPerRequestError|Mongo(ose)?ServerSelectionError|MongoNetwork(Timeout)?Error|MongoNotConnectedError|MongoTopologyClosedError)$/.test(err.name)) return true;
+  if (
+    /^(MaxRetriesPerRequestError|Mongo(ose)?ServerSelectionError|MongoNetwork(Timeout)?Error|MongoNotConnectedError|MongoTopologyClosedError)$/.test(
+      err.name,
+    )
+  )
+    return true;
   // The last: mongoose without command buffering, before its first connection to MongoDB succeeded.
-  return /Command timed out|Stream isn't writeable|Connection is closed|connect ECONNREFUSED|Reached the max retries per request|before initial connection is complete/.test(err.message);
+  return /Command timed out|Stream isn't writeable|Connection is closed|connect ECONNREFUSED|Reached the max retries per request|before initial connection is complete/.test(
+    err.message,
+  );
 }

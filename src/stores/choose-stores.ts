@@ -60,7 +60,10 @@ export interface Stores {
  * audit) and Redis (everything short-lived). Called only by the composition root. `seed` is loaded into the directory;
  * into MongoDB it is upserted, so loading it at every start changes nothing.
  */
-export async function chooseStores(config: Config, deps: { clock: Clock; logger: Logger; seed: DirectorySeed }): Promise<Stores> {
+export async function chooseStores(
+  config: Config,
+  deps: { clock: Clock; logger: Logger; seed: DirectorySeed },
+): Promise<Stores> {
   const { mongodbUri, redisUrl } = config.stores;
   if (!mongodbUri || !redisUrl) {
     const adapter = createMemoryOidcAdapter(deps.clock);
@@ -91,15 +94,26 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
   // anyway (saying "unavailable" until it does) and keeps trying: mongoose itself never retries a failed first
   // connection, so the retry opens it again.
   const startFailed = (err: Error) => deps.logger.warn('mongo.start_failed', { message: err.message });
-  const connected = await mongo.asPromise().then(() => true, (err: Error) => {
-    startFailed(err);
-    return false;
-  });
-  const preparation = keepTrying(async () => {
-    if (mongo.readyState !== 1) await mongo.openUri(mongodbUri, MONGO_OPTIONS);
-    if (config.stores.createIndexes) await Promise.all(Object.values(models).map((model) => model.createIndexes()));
-    if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
-  }, { intervalMs: 2000, startNow: connected, onFailure: startFailed, onRecovered: () => deps.logger.info('mongo.started', {}) });
+  const connected = await mongo.asPromise().then(
+    () => true,
+    (err: Error) => {
+      startFailed(err);
+      return false;
+    },
+  );
+  const preparation = keepTrying(
+    async () => {
+      if (mongo.readyState !== 1) await mongo.openUri(mongodbUri, MONGO_OPTIONS);
+      if (config.stores.createIndexes) await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+      if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
+    },
+    {
+      intervalMs: 2000,
+      startNow: connected,
+      onFailure: startFailed,
+      onRecovered: () => deps.logger.info('mongo.started', {}),
+    },
+  );
   await preparation.first;
   const prefix = config.stores.redisPrefix;
   return {
@@ -125,7 +139,17 @@ export async function chooseStores(config: Config, deps: { clock: Clock; logger:
 }
 
 async function readiness(redis: Redis, mongo: Connection): Promise<Record<string, boolean>> {
-  const within = <T>(promise: Promise<T>) => Promise.race([promise.then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false))]);
-  const [redisOk, mongoOk] = await Promise.all([within(redis.ping()), within(mongo.db ? mongo.db.admin().ping() : Promise.reject(new Error('not connected')))]);
+  const within = <T>(promise: Promise<T>) =>
+    Promise.race([
+      promise.then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false)),
+    ]);
+  const [redisOk, mongoOk] = await Promise.all([
+    within(redis.ping()),
+    within(mongo.db ? mongo.db.admin().ping() : Promise.reject(new Error('not connected'))),
+  ]);
   return { redis: redisOk, mongodb: mongoOk };
 }

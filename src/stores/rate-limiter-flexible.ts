@@ -9,7 +9,12 @@ export function fromRateLimiterFlexible(limiter: RateLimiterAbstract): RateLimit
         const result = await limiter.consume(key);
         return { allowed: true, retryAfterSeconds: 0, used: result.consumedPoints };
       } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), used: rejection.consumedPoints };
+        if (rejection instanceof RateLimiterRes)
+          return {
+            allowed: false,
+            retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+            used: rejection.consumedPoints,
+          };
         throw rejection;
       }
     },

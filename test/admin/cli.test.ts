@@ -23,11 +23,20 @@ interface Run {
 }
 
 /** The real command, as its own process: `node scripts/admin.ts …` (what `npm run admin -- …` runs). */
-function admin(argv: string[], env: Record<string, string>, command: [string, string[]] = [process.execPath, [SCRIPT]]): Promise<Run> {
+function admin(
+  argv: string[],
+  env: Record<string, string>,
+  command: [string, string[]] = [process.execPath, [SCRIPT]],
+): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command[0], [...command[1], ...argv], { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      command[0],
+      [...command[1], ...argv],
+      { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -45,7 +54,14 @@ describe('npm run admin against the running embedded demo', () => {
 
   beforeAll(async () => {
     const socket = join(work, 'demo.sock');
-    demo = await spawnBroker({}, { ADMIN_SOCKET: socket, ADMIN_CLIENT_ID: 'root-admin', ADMIN_CLIENT_SECRET: 'root-admin-secret-0123456789abcdefghij' });
+    demo = await spawnBroker(
+      {},
+      {
+        ADMIN_SOCKET: socket,
+        ADMIN_CLIENT_ID: 'root-admin',
+        ADMIN_CLIENT_SECRET: 'root-admin-secret-0123456789abcdefghij',
+      },
+    );
     env = { PORT: String(demo.port), ADMIN_SOCKET: socket, NODE_ENV: 'test' };
   }, 60_000);
   afterAll(() => demo.stop());
@@ -69,8 +85,21 @@ describe('npm run admin against the running embedded demo', () => {
     expect(missing.stderr).toContain('--reason is required');
   });
 
-  it('changes the running demo\'s directory, the demo serves the change, and the audit log names the operator', async () => {
-    const created = await admin(['profiles', 'create', '--organisation', 'org-fabrikam', '--email', 'Nina@Fabrikam.example', '--name', 'Nina Nguyen', '--json'], env);
+  it("changes the running demo's directory, the demo serves the change, and the audit log names the operator", async () => {
+    const created = await admin(
+      [
+        'profiles',
+        'create',
+        '--organisation',
+        'org-fabrikam',
+        '--email',
+        'Nina@Fabrikam.example',
+        '--name',
+        'Nina Nguyen',
+        '--json',
+      ],
+      env,
+    );
     expect(created.code).toBe(0);
     const profile = JSON.parse(created.stdout) as { id: string; email: string; role: string };
     expect(profile).toMatchObject({ email: 'nina@fabrikam.example', role: 'professional' });
@@ -78,18 +107,38 @@ describe('npm run admin against the running embedded demo', () => {
     const listed = await admin(['profiles', 'list', '--organisation', 'org-fabrikam'], env);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^id\s+organisation_id\s+email/);
-    expect(listed.stdout).toMatch(new RegExp(`\\n${profile.id}\\s+org-fabrikam\\s+nina@fabrikam\\.example\\s+Nina Nguyen\\s+professional\\s+active\\n`));
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `\\n${profile.id}\\s+org-fabrikam\\s+nina@fabrikam\\.example\\s+Nina Nguyen\\s+professional\\s+active\\n`,
+      ),
+    );
 
-    const designated = await admin(['organisations', 'set-administrator', 'org-fabrikam', profile.id, '--reason', 'Bob retired'], env);
-    expect(designated.stdout).toMatch(new RegExp(`^${profile.id} is now the administrator of org-fabrikam \\(was prf-bob-fabrikam\\); reference [0-9A-F-]{14}\\n$`));
+    const designated = await admin(
+      ['organisations', 'set-administrator', 'org-fabrikam', profile.id, '--reason', 'Bob retired'],
+      env,
+    );
+    expect(designated.stdout).toMatch(
+      new RegExp(
+        `^${profile.id} is now the administrator of org-fabrikam \\(was prf-bob-fabrikam\\); reference [0-9A-F-]{14}\\n$`,
+      ),
+    );
 
     // The same process serves people: the demo's mailbox shows the two administrator emails.
     const mailbox = () => fetch(`${demo.issuer}/dev/mailbox`).then((r) => r.text());
-    await waitUntil(async () => (await mailbox()).includes('You are no longer the administrator of Fabrikam Consulting'), 10_000, 'the mails in the demo mailbox');
+    await waitUntil(
+      async () => (await mailbox()).includes('You are no longer the administrator of Fabrikam Consulting'),
+      10_000,
+      'the mails in the demo mailbox',
+    );
     expect(await mailbox()).toContain('You are now the administrator of Fabrikam Consulting');
 
-    const audit = JSON.parse((await admin(['audit', '--organisation', 'org-fabrikam', '--json'], env)).stdout) as { events: { action: string; actor: string }[] };
-    expect(audit.events.map((e) => [e.action, e.actor])).toEqual([['organisation.administrator_changed', operator], ['profile.created', operator]]);
+    const audit = JSON.parse((await admin(['audit', '--organisation', 'org-fabrikam', '--json'], env)).stdout) as {
+      events: { action: string; actor: string }[];
+    };
+    expect(audit.events.map((e) => [e.action, e.actor])).toEqual([
+      ['organisation.administrator_changed', operator],
+      ['profile.created', operator],
+    ]);
   });
 
   it('imports a file named relative to where the command runs, dry run first, and reports rejected rows', async () => {
@@ -106,27 +155,41 @@ describe('npm run admin against the running embedded demo', () => {
   it('says what was refused with exit code 1, as the admin API words it', async () => {
     const missing = await admin(['profiles', 'show', 'prf-nope'], env);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('error: profile_not_found: There is no profile prf-nope. List profiles (GET /admin/api/v1/directory/profiles, filter by organisation_id or email) to find its id.\n');
+    expect(missing.stderr).toBe(
+      'error: profile_not_found: There is no profile prf-nope. List profiles (GET /admin/api/v1/directory/profiles, filter by organisation_id or email) to find its id.\n',
+    );
     const json = await admin(['profiles', 'association', 'prf-erin-contoso', '--json'], env);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stderr)).toMatchObject({ error: 'not_associated' });
-    const conflict = await admin(['organisations', 'create', '--account-number', 'C-104233', '--name', 'Copy', '--kind', 'customer'], env);
+    const conflict = await admin(
+      ['organisations', 'create', '--account-number', 'C-104233', '--name', 'Copy', '--kind', 'customer'],
+      env,
+    );
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('account_number_taken');
   });
 
   it('never lets the bootstrap admin client be disabled, deleted or given a new secret (exit 1, managed_by_configuration)', async () => {
-    for (const command of [['clients', 'disable', 'root-admin', '--reason', 'oops'], ['clients', 'delete', 'root-admin'], ['clients', 'rotate-secret', 'root-admin']]) {
+    for (const command of [
+      ['clients', 'disable', 'root-admin', '--reason', 'oops'],
+      ['clients', 'delete', 'root-admin'],
+      ['clients', 'rotate-secret', 'root-admin'],
+    ]) {
       const refused = await admin(command, env);
       expect({ command, code: refused.code, stdout: refused.stdout }).toEqual({ command, code: 1, stdout: '' });
-      expect(refused.stderr).toContain('error: managed_by_configuration: Admin client root-admin is defined in the broker\'s configuration');
+      expect(refused.stderr).toContain(
+        "error: managed_by_configuration: Admin client root-admin is defined in the broker's configuration",
+      );
     }
     expect((await admin(['clients', 'show', 'root-admin', '--json'], env)).stdout).toContain('"status": "active"');
   });
 
   it('prints names with escape sequences and line breaks spelled out, never raw, in text and in --json', async () => {
     const name = 'Evil\u001b]0;pwned\u0007\u001b[2J\nforged-portal  active  configuration  Fake\r\u009b31m\u202eredro';
-    writeFileSync(join(work, 'evil.json'), JSON.stringify({ client_id: 'evil-portal', client_name: name, redirect_uris: ['https://evil.example/cb'] }));
+    writeFileSync(
+      join(work, 'evil.json'),
+      JSON.stringify({ client_id: 'evil-portal', client_name: name, redirect_uris: ['https://evil.example/cb'] }),
+    );
     expect((await admin(['clients', 'create', '--file', 'evil.json'], env)).code).toBe(0);
     // eslint-disable-next-line no-control-regex -- what must not reach the terminal raw is exactly these characters.
     const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
@@ -134,7 +197,9 @@ describe('npm run admin against the running embedded demo', () => {
     const listed = await admin(['clients', 'list'], env);
     expect(listed.stdout).not.toMatch(raw);
     const row = listed.stdout.split('\n').find((line) => line.startsWith('evil-portal'))!;
-    expect(row).toContain('Evil\\x1b]0;pwned\\x07\\x1b[2J\\x0aforged-portal  active  configuration  Fake\\x0d\\x9b31m\\u202eredro');
+    expect(row).toContain(
+      'Evil\\x1b]0;pwned\\x07\\x1b[2J\\x0aforged-portal  active  configuration  Fake\\x0d\\x9b31m\\u202eredro',
+    );
     expect(listed.stdout.split('\n').filter((line) => line.startsWith('forged-portal'))).toEqual([]);
     const shown = await admin(['clients', 'show', 'evil-portal'], env);
     expect(shown.stdout).not.toMatch(raw);
@@ -171,7 +236,12 @@ describe('npm run admin against MongoDB and Redis', () => {
 
   beforeAll(async () => {
     [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
-    env = { ...isolatedStoresEnv(redis.url, mongo.uri), SECRET_KEYS: 'cli-test-secret-key-0123456789abcdefghijkl', DEMO: 'false', NODE_ENV: 'test' };
+    env = {
+      ...isolatedStoresEnv(redis.url, mongo.uri),
+      SECRET_KEYS: 'cli-test-secret-key-0123456789abcdefghijkl',
+      DEMO: 'false',
+      NODE_ENV: 'test',
+    };
   }, 60_000);
   afterAll(async () => {
     await redis.stop();
@@ -179,10 +249,48 @@ describe('npm run admin against MongoDB and Redis', () => {
   });
 
   it('writes to the shared stores, where a broker on them finds it; a client it registers signs in with the secret it printed once', async () => {
-    expect((await admin(['organisations', 'create', '--account-number', 'C-1', '--name', 'Shared Org', '--kind', 'customer', '--id', 'org-shared'], env)).code).toBe(0);
-    const first = JSON.parse((await admin(['profiles', 'create', '--organisation', 'org-shared', '--email', 'first@shared.example', '--name', 'First', '--json'], env)).stdout) as { role: string };
+    expect(
+      (
+        await admin(
+          [
+            'organisations',
+            'create',
+            '--account-number',
+            'C-1',
+            '--name',
+            'Shared Org',
+            '--kind',
+            'customer',
+            '--id',
+            'org-shared',
+          ],
+          env,
+        )
+      ).code,
+    ).toBe(0);
+    const first = JSON.parse(
+      (
+        await admin(
+          [
+            'profiles',
+            'create',
+            '--organisation',
+            'org-shared',
+            '--email',
+            'first@shared.example',
+            '--name',
+            'First',
+            '--json',
+          ],
+          env,
+        )
+      ).stdout,
+    ) as { role: string };
     expect(first.role).toBe('administrator');
-    writeFileSync(join(work, 'service.json'), JSON.stringify({ client_id: 'svc-reports', grant_types: ['client_credentials'], scope: 'admin:audit' }));
+    writeFileSync(
+      join(work, 'service.json'),
+      JSON.stringify({ client_id: 'svc-reports', grant_types: ['client_credentials'], scope: 'admin:audit' }),
+    );
     const registered = await admin(['clients', 'create', '--file', 'service.json'], env);
     expect(registered.code).toBe(0);
     const secret = /client_secret: (\S+)/.exec(registered.stdout)![1]!;
@@ -199,7 +307,9 @@ describe('npm run admin against MongoDB and Redis', () => {
         headers: { authorization: `Basic ${Buffer.from(`svc-reports:${secret}`).toString('base64')}` },
         body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin:audit' }),
       }).then((r) => r.json() as Promise<{ access_token?: string }>);
-      const events = await fetch(`${broker.issuer}/admin/api/v1/audit/events?actor=${encodeURIComponent(operator)}`, { headers: { authorization: `Bearer ${token.access_token}` } }).then((r) => r.json() as Promise<{ events: { action: string }[] }>);
+      const events = await fetch(`${broker.issuer}/admin/api/v1/audit/events?actor=${encodeURIComponent(operator)}`, {
+        headers: { authorization: `Bearer ${token.access_token}` },
+      }).then((r) => r.json() as Promise<{ events: { action: string }[] }>);
       expect(events.events.map((e) => e.action)).toEqual(['client.created', 'profile.created', 'organisation.created']);
     } finally {
       await broker.close();
@@ -208,7 +318,10 @@ describe('npm run admin against MongoDB and Redis', () => {
 
   it('refuses a client with a javascript:, data: or non-loopback http: redirect URI, writing nothing (exit 1)', async () => {
     for (const uri of ['javascript:alert(1)', 'data:text/html,hi', 'http://portal.example/cb']) {
-      writeFileSync(join(work, 'bad.json'), JSON.stringify({ client_id: 'bad-portal', client_name: 'Bad', redirect_uris: [uri] }));
+      writeFileSync(
+        join(work, 'bad.json'),
+        JSON.stringify({ client_id: 'bad-portal', client_name: 'Bad', redirect_uris: [uri] }),
+      );
       const refused = await admin(['clients', 'create', '--file', 'bad.json'], env);
       expect({ uri, code: refused.code }).toEqual({ uri, code: 1 });
       expect(refused.stderr).toMatch(/^error: invalid_(redirect_uri|client_metadata): /);
@@ -217,7 +330,11 @@ describe('npm run admin against MongoDB and Redis', () => {
   });
 
   it('answers exit code 3 with the reason when the stores cannot be reached', async () => {
-    const down = await admin(['organisations', 'list'], { ...env, MONGODB_URI: 'mongodb://127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' });
+    const down = await admin(['organisations', 'list'], {
+      ...env,
+      MONGODB_URI: 'mongodb://127.0.0.1:1/none',
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
     expect(down.code).toBe(3);
     expect(down.stderr).toMatch(/error: service_unavailable: /);
   });

@@ -14,9 +14,18 @@ let broker: TestBroker;
 let other: TestBroker;
 
 beforeAll(async () => {
-  broker = await startBroker({ admin: { clientId: ROOT.id, clientSecret: ROOT.secret }, keys: { secretKeys: SECRET_KEYS } });
+  broker = await startBroker({
+    admin: { clientId: ROOT.id, clientSecret: ROOT.secret },
+    keys: { secretKeys: SECRET_KEYS },
+  });
   const shared = broker.services.config.stores;
-  other = shared.mongodbUri ? await startBroker({ admin: { clientId: ROOT.id, clientSecret: ROOT.secret }, keys: { secretKeys: SECRET_KEYS }, stores: shared }) : broker;
+  other = shared.mongodbUri
+    ? await startBroker({
+        admin: { clientId: ROOT.id, clientSecret: ROOT.secret },
+        keys: { secretKeys: SECRET_KEYS },
+        stores: shared,
+      })
+    : broker;
 });
 afterAll(async () => {
   if (other !== broker) await other.close();
@@ -24,12 +33,18 @@ afterAll(async () => {
 });
 
 const token = (scope: string, as: AdminCredentials = ROOT) => adminApi(broker.issuer, ROOT).token(scope, as);
-const api = (method: string, path: string, bearer: string, body?: unknown) => adminApi(broker.issuer, ROOT).call(method, path, bearer, body);
-const onOther = (method: string, path: string, bearer: string, body?: unknown) => adminApi(other.issuer, ROOT).call(method, path, bearer, body);
+const api = (method: string, path: string, bearer: string, body?: unknown) =>
+  adminApi(broker.issuer, ROOT).call(method, path, bearer, body);
+const onOther = (method: string, path: string, bearer: string, body?: unknown) =>
+  adminApi(other.issuer, ROOT).call(method, path, bearer, body);
 
 /** Registers an admin client (client credentials only) as the root administrator; returns its credentials. */
 async function adminClient(id: string, scope: string): Promise<AdminCredentials> {
-  const made = await api('POST', '/clients', await token(EVERY_SCOPE), { client_id: id, grant_types: ['client_credentials'], scope });
+  const made = await api('POST', '/clients', await token(EVERY_SCOPE), {
+    client_id: id,
+    grant_types: ['client_credentials'],
+    scope,
+  });
   expect(made.status).toBe(201);
   return { id, secret: made.body!.client_secret as string };
 }
@@ -40,7 +55,11 @@ describe('no escalation through the admin API', () => {
     const helperToken = await token('admin:clients', helper);
     const before = (await broker.services.clients.list()).length;
 
-    const everything = await api('POST', '/clients', helperToken, { client_id: 'minted', grant_types: ['client_credentials'], scope: 'admin:clients admin:directory admin:support admin:audit' });
+    const everything = await api('POST', '/clients', helperToken, {
+      client_id: 'minted',
+      grant_types: ['client_credentials'],
+      scope: 'admin:clients admin:directory admin:support admin:audit',
+    });
     expect(everything.status).toBe(403);
     expect(everything.body).toMatchObject({ error: 'scope_not_held' });
     expect(everything.body!.message).toContain('admin:directory admin:support admin:audit');
@@ -48,13 +67,28 @@ describe('no escalation through the admin API', () => {
     expect(await broker.services.clients.find('minted')).toBeUndefined();
 
     // What it holds, it may grant; and it may not add more to that client afterwards.
-    expect((await api('POST', '/clients', helperToken, { client_id: 'peer', grant_types: ['client_credentials'], scope: 'admin:clients' })).status).toBe(201);
-    const raised = await api('PUT', '/clients/peer', helperToken, { grant_types: ['client_credentials'], scope: 'admin:clients admin:audit' });
+    expect(
+      (
+        await api('POST', '/clients', helperToken, {
+          client_id: 'peer',
+          grant_types: ['client_credentials'],
+          scope: 'admin:clients',
+        })
+      ).status,
+    ).toBe(201);
+    const raised = await api('PUT', '/clients/peer', helperToken, {
+      grant_types: ['client_credentials'],
+      scope: 'admin:clients admin:audit',
+    });
     expect(raised).toMatchObject({ status: 403, body: { error: 'scope_not_held' } });
     expect((await broker.services.clients.find('peer'))!.metadata.scope).toBe('admin:clients');
 
     // The token's scopes count, not the registration's: the root administrator asking for admin:clients only holds that.
-    const narrowRoot = await api('POST', '/clients', await token('admin:clients'), { client_id: 'minted', grant_types: ['client_credentials'], scope: 'admin:audit' });
+    const narrowRoot = await api('POST', '/clients', await token('admin:clients'), {
+      client_id: 'minted',
+      grant_types: ['client_credentials'],
+      scope: 'admin:audit',
+    });
     expect(narrowRoot).toMatchObject({ status: 403, body: { error: 'scope_not_held' } });
   });
 
@@ -65,39 +99,69 @@ describe('no escalation through the admin API', () => {
     const stored = await broker.services.clients.find('directory-admin');
 
     for (const [method, path, body] of [
-      ['POST', '/clients/directory-admin/secret'], ['POST', '/clients/directory-admin/disable', { reason: 'takeover' }], ['POST', '/clients/directory-admin/enable', {}],
-      ['PUT', '/clients/directory-admin', { grant_types: ['client_credentials'], scope: 'admin:clients' }], ['DELETE', '/clients/directory-admin'],
+      ['POST', '/clients/directory-admin/secret'],
+      ['POST', '/clients/directory-admin/disable', { reason: 'takeover' }],
+      ['POST', '/clients/directory-admin/enable', {}],
+      ['PUT', '/clients/directory-admin', { grant_types: ['client_credentials'], scope: 'admin:clients' }],
+      ['DELETE', '/clients/directory-admin'],
     ] as const) {
       const result = await api(method, path, helperToken, body);
-      expect({ method, path, status: result.status, error: result.body?.error }).toEqual({ method, path, status: 403, error: 'scope_not_held' });
+      expect({ method, path, status: result.status, error: result.body?.error }).toEqual({
+        method,
+        path,
+        status: 403,
+        error: 'scope_not_held',
+      });
     }
-    expect((await api('POST', '/clients/directory-admin/secret', helperToken)).body!.message).toContain('holds admin:directory');
+    expect((await api('POST', '/clients/directory-admin/secret', helperToken)).body!.message).toContain(
+      'holds admin:directory',
+    );
     expect(await broker.services.clients.find('directory-admin')).toEqual(stored);
     // The client it tried to take over still works with its own secret and token.
     expect((await api('GET', '/directory/organisations', strongToken)).status).toBe(200);
     expect((await api('GET', '/directory/organisations', await token('admin:directory', strong))).status).toBe(200);
 
     // A caller holding every scope the client has may: the rule bounds, it does not forbid.
-    expect((await api('POST', '/clients/directory-admin/disable', strongToken, { reason: 'rotation drill' })).body).toMatchObject({ status: 'disabled' });
+    expect(
+      (await api('POST', '/clients/directory-admin/disable', strongToken, { reason: 'rotation drill' })).body,
+    ).toMatchObject({ status: 'disabled' });
   });
 
   it('never lets the bootstrap admin client from configuration be disabled, deleted or rotated, not even by itself', async () => {
     const rootToken = await token(EVERY_SCOPE);
-    for (const [method, path, body] of [['POST', `/clients/${ROOT.id}/disable`, { reason: 'oops' }], ['DELETE', `/clients/${ROOT.id}`], ['POST', `/clients/${ROOT.id}/secret`]] as const) {
+    for (const [method, path, body] of [
+      ['POST', `/clients/${ROOT.id}/disable`, { reason: 'oops' }],
+      ['DELETE', `/clients/${ROOT.id}`],
+      ['POST', `/clients/${ROOT.id}/secret`],
+    ] as const) {
       const result = await api(method, path, rootToken, body);
-      expect({ method, path, status: result.status, error: result.body?.error }).toEqual({ method, path, status: 409, error: 'managed_by_configuration' });
+      expect({ method, path, status: result.status, error: result.body?.error }).toEqual({
+        method,
+        path,
+        status: 409,
+        error: 'managed_by_configuration',
+      });
     }
-    expect((await api('POST', `/clients/${ROOT.id}/disable`, rootToken, {})).body!.message).toContain('cannot be disabled, deleted or given a new secret');
-    expect(await broker.services.clients.find(ROOT.id)).toMatchObject({ status: 'active', metadata: { client_secret: ROOT.secret } });
+    expect((await api('POST', `/clients/${ROOT.id}/disable`, rootToken, {})).body!.message).toContain(
+      'cannot be disabled, deleted or given a new secret',
+    );
+    expect(await broker.services.clients.find(ROOT.id)).toMatchObject({
+      status: 'active',
+      metadata: { client_secret: ROOT.secret },
+    });
     expect((await api('GET', '/clients', rootToken)).status).toBe(200);
     // A configured portal can still be disabled in an emergency.
-    expect((await api('POST', `/clients/${TEST_PORTAL.client_id}/disable`, rootToken, {})).body).toMatchObject({ status: 'disabled' });
-    expect((await api('POST', `/clients/${TEST_PORTAL.client_id}/enable`, rootToken, {})).body).toMatchObject({ status: 'active' });
+    expect((await api('POST', `/clients/${TEST_PORTAL.client_id}/disable`, rootToken, {})).body).toMatchObject({
+      status: 'disabled',
+    });
+    expect((await api('POST', `/clients/${TEST_PORTAL.client_id}/enable`, rootToken, {})).body).toMatchObject({
+      status: 'active',
+    });
   });
 });
 
-describe('an admin token follows its client\'s current registration, on every node', () => {
-  it('stops at once when its client\'s secret is rotated; the new secret\'s tokens work', async () => {
+describe("an admin token follows its client's current registration, on every node", () => {
+  it("stops at once when its client's secret is rotated; the new secret's tokens work", async () => {
     const helper = await adminClient('rotated-admin', 'admin:audit');
     const old = await token('admin:audit', helper);
     expect((await onOther('GET', '/audit/events', old)).status).toBe(200);
@@ -135,14 +199,28 @@ describe('an admin token follows its client\'s current registration, on every no
     await expect(token('admin:clients', again)).rejects.toThrow(/invalid_scope/);
   });
 
-  it('loses a scope as soon as its client\'s registration drops it, keeping the others', async () => {
+  it("loses a scope as soon as its client's registration drops it, keeping the others", async () => {
     const helper = await adminClient('narrowed-admin', 'admin:clients admin:audit');
     const both = await token('admin:clients admin:audit', helper);
     expect((await onOther('GET', '/clients', both)).status).toBe(200);
-    const narrowed = await api('PUT', '/clients/narrowed-admin', await token(EVERY_SCOPE), { grant_types: ['client_credentials'], scope: 'admin:audit' });
+    const narrowed = await api('PUT', '/clients/narrowed-admin', await token(EVERY_SCOPE), {
+      grant_types: ['client_credentials'],
+      scope: 'admin:audit',
+    });
     expect(narrowed.status).toBe(200);
-    expect((await onOther('GET', '/clients', both))).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
-    expect((await api('POST', '/clients', both, { client_id: 'late', grant_types: ['client_credentials'], scope: 'admin:audit' })).status).toBe(403);
+    expect(await onOther('GET', '/clients', both)).toMatchObject({
+      status: 403,
+      body: { error: 'insufficient_scope' },
+    });
+    expect(
+      (
+        await api('POST', '/clients', both, {
+          client_id: 'late',
+          grant_types: ['client_credentials'],
+          scope: 'admin:audit',
+        })
+      ).status,
+    ).toBe(403);
     expect((await onOther('GET', '/audit/events', both)).status).toBe(200);
   });
 });
@@ -151,12 +229,22 @@ describe('invitations', () => {
   it('cannot name an admin client as the portal to return to: 400 client_not_a_portal, no link issued', async () => {
     await adminClient('support-bot', 'admin:support');
     const supportToken = await token('admin:support');
-    const refused = await api('POST', '/support/profiles/prf-erin-contoso/invitations', supportToken, { client_id: 'support-bot' });
+    const refused = await api('POST', '/support/profiles/prf-erin-contoso/invitations', supportToken, {
+      client_id: 'support-bot',
+    });
     expect(refused).toMatchObject({ status: 400, body: { error: 'client_not_a_portal' } });
     expect(refused.body!.message).toContain('support-bot is an admin client');
-    expect((await api('POST', '/support/profiles/prf-erin-contoso/invitations', supportToken, { client_id: ROOT.id })).body).toMatchObject({ error: 'client_not_a_portal' });
+    expect(
+      (await api('POST', '/support/profiles/prf-erin-contoso/invitations', supportToken, { client_id: ROOT.id })).body,
+    ).toMatchObject({ error: 'client_not_a_portal' });
     expect((await api('GET', '/support/profiles/prf-erin-contoso/links', supportToken)).body!.links).toEqual([]);
     // A portal is still fine.
-    expect((await api('POST', '/support/profiles/prf-erin-contoso/invitations', supportToken, { client_id: TEST_PORTAL.client_id })).status).toBe(201);
+    expect(
+      (
+        await api('POST', '/support/profiles/prf-erin-contoso/invitations', supportToken, {
+          client_id: TEST_PORTAL.client_id,
+        })
+      ).status,
+    ).toBe(201);
   });
 });

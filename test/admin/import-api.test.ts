@@ -18,7 +18,8 @@ const importFile = (content: string, type: string, dryRun = false) =>
   admin.call('POST', `/directory/imports${dryRun ? '?dry_run=true' : ''}`, token, content, { 'content-type': type });
 const directory = async (path: string) => (await admin.call('GET', `/directory${path}`, token)).body!;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- report rows from the API under test
-const byLine = (report: Record<string, any>) => Object.fromEntries(report.details.map((d: { line: number }) => [d.line, d]));
+const byLine = (report: Record<string, any>) =>
+  Object.fromEntries(report.details.map((d: { line: number }) => [d.line, d]));
 
 /**
  * A file as people export it from a spreadsheet: byte-order mark, CRLF, headers in their own words, a quoted name with
@@ -60,7 +61,8 @@ describe('bulk import of the directory', () => {
     expect(applied.status).toBe(200);
     const report = applied.body!;
     // The dry run said exactly what the import then did (ids aside: nothing was created on the dry run).
-    const outcomes = (r: typeof report) => r.details.map((d: { line: number; outcome: string; reason?: string }) => [d.line, d.outcome, d.reason ?? '']);
+    const outcomes = (r: typeof report) =>
+      r.details.map((d: { line: number; outcome: string; reason?: string }) => [d.line, d.outcome, d.reason ?? '']);
     expect(outcomes(dry.body!)).toEqual(outcomes(report));
     expect(dry.body!.rows).toEqual(report.rows);
 
@@ -69,16 +71,35 @@ describe('bulk import of the directory', () => {
     expect(report.ignored_columns).toEqual(['Phone']);
     expect(report.reference).toMatch(/^[0-9A-F-]{14}$/);
     const lines = byLine(report);
-    expect(lines[2]).toMatchObject({ outcome: 'created', account_number: 'C-900001', email: 'wanda.wood@woodgrove.example' });
+    expect(lines[2]).toMatchObject({
+      outcome: 'created',
+      account_number: 'C-900001',
+      email: 'wanda.wood@woodgrove.example',
+    });
     expect(lines[3]).toMatchObject({ outcome: 'created', email: 'ward@woodgrove.example' });
     expect(lines[5]).toMatchObject({ outcome: 'unchanged', reason: 'same as line 2' });
-    expect(lines[6]).toMatchObject({ outcome: 'rejected', reason: 'line 3 has the same account number and email with other values' });
+    expect(lines[6]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'line 3 has the same account number and email with other values',
+    });
     expect(lines[7]).toMatchObject({ outcome: 'rejected', reason: 'email is not an email address' });
-    expect(lines[8]).toMatchObject({ outcome: 'rejected', reason: 'Wanda Wood is the administrator of Woodgrove, Bank; the support desk replaces administrators' });
-    expect(lines[9]).toMatchObject({ outcome: 'rejected', reason: 'organisation columns differ from line 2 for account number C-900001' });
-    expect(lines[10]).toMatchObject({ outcome: 'rejected', reason: 'organisation_name holds a line break or control character; contract_ends_on must be a date like 2027-06-30' });
+    expect(lines[8]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'Wanda Wood is the administrator of Woodgrove, Bank; the support desk replaces administrators',
+    });
+    expect(lines[9]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'organisation columns differ from line 2 for account number C-900001',
+    });
+    expect(lines[10]).toMatchObject({
+      outcome: 'rejected',
+      reason:
+        'organisation_name holds a line break or control character; contract_ends_on must be a date like 2027-06-30',
+    });
     expect(lines[12]).toMatchObject({ outcome: 'created' });
-    expect(lines[13]!.reason).toBe('account number C-900003 is new: organisation_name and kind are needed to create it');
+    expect(lines[13]!.reason).toBe(
+      'account number C-900003 is new: organisation_name and kind are needed to create it',
+    );
     expect(lines[14]).toMatchObject({ outcome: 'updated', profile_id: 'prf-erin-contoso' });
     expect(lines[15]).toMatchObject({ outcome: 'unchanged', profile_id: 'prf-alice-contoso' });
     expect(lines[16]!.reason).toContain('Alice Andersen is the administrator of Contoso Pharmaceuticals');
@@ -89,7 +110,11 @@ describe('bulk import of the directory', () => {
     const [woodgrove] = (await directory('/organisations?q=C-900001')).organisations;
     expect(woodgrove).toMatchObject({ name: 'Woodgrove, Bank', kind: 'customer', contract_ends_on: '2099-12-31' });
     const people = (await directory(`/profiles?organisation_id=${woodgrove.id}`)).profiles;
-    expect(people.map((p: { email: string; role: string; display_name: string }) => [p.email, p.role, p.display_name]).sort()).toEqual([
+    expect(
+      people
+        .map((p: { email: string; role: string; display_name: string }) => [p.email, p.role, p.display_name])
+        .sort(),
+    ).toEqual([
       ['wanda.wood@woodgrove.example', 'administrator', 'Wanda Wood'],
       ['ward@woodgrove.example', 'professional', 'Ward "W" Wood'],
     ]);
@@ -100,9 +125,15 @@ describe('bulk import of the directory', () => {
     expect((await directory('/profiles?email=orphan@nowhere.example')).profiles).toEqual([]);
     expect((await directory('/organisations?q=C-900003')).organisations).toEqual([]);
 
-    const events = (await admin.call('GET', '/audit/events?action=directory.imported', await admin.token('admin:audit'))).body!.events;
+    const events = (
+      await admin.call('GET', '/audit/events?action=directory.imported', await admin.token('admin:audit'))
+    ).body!.events;
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ reference: report.reference, actor: `admin:${ROOT.id}`, details: { format: 'csv', rows_created: 4, rows_rejected: 8, organisations_created: 2 } });
+    expect(events[0]).toMatchObject({
+      reference: report.reference,
+      actor: `admin:${ROOT.id}`,
+      details: { format: 'csv', rows_created: 4, rows_rejected: 8, organisations_created: 2 },
+    });
   });
 
   it('is idempotent: the same file again changes nothing and says so', async () => {
@@ -116,17 +147,42 @@ describe('bulk import of the directory', () => {
 
   it('takes the same rows as JSON, in any common spelling of the columns, and updates organisations and statuses', async () => {
     const rows = [
-      { accountNumber: 'C-104233', organisationName: 'Contoso Pharma', kind: 'customer', contractEndsOn: '2030-01-31', email: 'gina.green@contoso.example', displayName: 'Gina Green', status: 'active' },
-      { account_number: 'C-104233', organisation_name: 'Contoso Pharma', kind: 'customer', contract_ends_on: '2030-01-31', email: 'bad@', display_name: 'Bad' },
+      {
+        accountNumber: 'C-104233',
+        organisationName: 'Contoso Pharma',
+        kind: 'customer',
+        contractEndsOn: '2030-01-31',
+        email: 'gina.green@contoso.example',
+        displayName: 'Gina Green',
+        status: 'active',
+      },
+      {
+        account_number: 'C-104233',
+        organisation_name: 'Contoso Pharma',
+        kind: 'customer',
+        contract_ends_on: '2030-01-31',
+        email: 'bad@',
+        display_name: 'Bad',
+      },
       'not a row',
-      { account_number: 12345, organisation_name: 'Numbered', kind: 'partner', email: 'num@numbered.example', display_name: 'Num', role: 'professional' },
+      {
+        account_number: 12345,
+        organisation_name: 'Numbered',
+        kind: 'partner',
+        email: 'num@numbered.example',
+        display_name: 'Num',
+        role: 'professional',
+      },
     ];
     const response = await importFile(JSON.stringify({ rows }), 'application/json');
     expect(response.status).toBe(200);
     const report = response.body!;
     expect(report.rows).toEqual({ total: 4, created: 1, updated: 1, unchanged: 0, rejected: 2 });
     expect(byLine(report)[3]).toMatchObject({ outcome: 'rejected', reason: 'not an object' });
-    expect((await directory('/organisations/org-contoso'))).toMatchObject({ name: 'Contoso Pharma', contract_ends_on: '2030-01-31' });
+    expect(await directory('/organisations/org-contoso')).toMatchObject({
+      name: 'Contoso Pharma',
+      contract_ends_on: '2030-01-31',
+    });
     expect((await directory('/profiles/prf-gina-contoso')).status).toBe('active');
     // Asked for as a professional, the first profile of the new organisation is one.
     expect((await directory('/profiles?email=num@numbered.example')).profiles[0].role).toBe('professional');
@@ -155,12 +211,15 @@ describe('bulk import of the directory', () => {
     expect(fromCsv.body!.ignored_columns).toEqual(['constructor', '__proto__', 'toString', 'hasOwnProperty']);
     expect(fromCsv.body!.rows).toMatchObject({ total: 1, created: 1, rejected: 0 });
 
-    const json = '[{"account_number": "C-104233", "email": "json.proto@contoso.example", "display_name": "Json Proto", "constructor": "x", "__proto__": {"a": 1}, "valueOf": 2}]';
+    const json =
+      '[{"account_number": "C-104233", "email": "json.proto@contoso.example", "display_name": "Json Proto", "constructor": "x", "__proto__": {"a": 1}, "valueOf": 2}]';
     const fromJson = await importFile(json, 'application/json');
     expect(fromJson.status).toBe(200);
     expect(fromJson.body!.ignored_columns).toEqual(['constructor', '__proto__', 'valueOf']);
     expect(fromJson.body!.rows).toMatchObject({ total: 1, created: 1, rejected: 0 });
-    expect((await directory('/profiles?email=json.proto@contoso.example')).profiles[0]).toMatchObject({ display_name: 'Json Proto' });
+    expect((await directory('/profiles?email=json.proto@contoso.example')).profiles[0]).toMatchObject({
+      display_name: 'Json Proto',
+    });
   });
 
   it('rejects organisation and display names holding control characters or line breaks, each row with its reason, and imports the others', async () => {
@@ -176,12 +235,29 @@ describe('bulk import of the directory', () => {
     expect(report.rows).toMatchObject({ total: 5, created: 1, rejected: 4 });
     const lines = byLine(report);
     expect(lines[2]).toMatchObject({ outcome: 'created' });
-    expect(lines[3]).toMatchObject({ outcome: 'rejected', reason: 'display_name holds a line break or control character' });
-    expect(lines[4]).toMatchObject({ outcome: 'rejected', reason: 'display_name holds a line break or control character' });
-    expect(lines[6]).toMatchObject({ outcome: 'rejected', reason: 'organisation_name holds a line break or control character' });
-    expect(lines[7]).toMatchObject({ outcome: 'rejected', reason: 'display_name holds a line break or control character' });
-    const json = JSON.stringify([{ account_number: 'C-104233', email: 'nul@contoso.example', display_name: 'Nul\u0000Byte' }]);
-    expect(byLine((await importFile(json, 'application/json')).body!)[1]).toMatchObject({ outcome: 'rejected', reason: 'display_name holds a line break or control character' });
+    expect(lines[3]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'display_name holds a line break or control character',
+    });
+    expect(lines[4]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'display_name holds a line break or control character',
+    });
+    expect(lines[6]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'organisation_name holds a line break or control character',
+    });
+    expect(lines[7]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'display_name holds a line break or control character',
+    });
+    const json = JSON.stringify([
+      { account_number: 'C-104233', email: 'nul@contoso.example', display_name: 'Nul\u0000Byte' },
+    ]);
+    expect(byLine((await importFile(json, 'application/json')).body!)[1]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'display_name holds a line break or control character',
+    });
     expect((await directory('/organisations?q=C-910002')).organisations).toEqual([]);
     expect((await directory('/profiles?q=Red')).profiles).toEqual([]);
   });
@@ -190,12 +266,21 @@ describe('bulk import of the directory', () => {
     const deep = `[{"account_number": "C-104233", "email": "deep@contoso.example", "display_name": ${'['.repeat(5000)}${']'.repeat(5000)}}]`;
     const refused = await importFile(deep, 'application/json');
     expect({ status: refused.status, error: refused.body!.error }).toEqual({ status: 400, error: 'import_unreadable' });
-    expect(refused.body!.message).toContain('nested more than 4 deep; an import is rows of values, as [{"email": "…"}]');
-    expect((await importFile(`{"rows": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'application/json')).status).toBe(400);
+    expect(refused.body!.message).toContain(
+      'nested more than 4 deep; an import is rows of values, as [{"email": "…"}]',
+    );
+    expect(
+      (await importFile(`{"rows": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'application/json')).status,
+    ).toBe(400);
 
-    const listCell = JSON.stringify({ rows: [{ account_number: 'C-104233', email: 'list@contoso.example', display_name: ['List', 'Cell'] }] });
+    const listCell = JSON.stringify({
+      rows: [{ account_number: 'C-104233', email: 'list@contoso.example', display_name: ['List', 'Cell'] }],
+    });
     const report = (await importFile(listCell, 'application/json')).body!;
-    expect(byLine(report)[1]).toMatchObject({ outcome: 'rejected', reason: 'display_name is a list or an object, not text' });
+    expect(byLine(report)[1]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'display_name is a list or an object, not text',
+    });
     expect((await directory('/profiles?email=deep@contoso.example')).profiles).toEqual([]);
   });
 

@@ -17,7 +17,10 @@ beforeAll(async () => {
   const generous = { points: 100_000, windowSeconds: 3600 };
   broker = await startBroker({
     mail: { smtpUrl: smtp.url, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
-    association: { resendCooldownSeconds: 0, limits: { perIdentity: generous, perIp: generous, perRecipient: generous, perRecipientTotal: generous } },
+    association: {
+      resendCooldownSeconds: 0,
+      limits: { perIdentity: generous, perIp: generous, perRecipient: generous, perRecipientTotal: generous },
+    },
   });
   browser = new Browser();
   const portal = await createPortal(broker.issuer);
@@ -69,7 +72,11 @@ describe('the "check your email" response', () => {
     }
     const view = (r: (typeof results)[string]) => ({
       raw: { ...r.raw, body: normalise(r.raw.body, r.email) },
-      page: { ...r.page, body: normalise(r.page.body, r.email), headers: { ...r.page.headers, 'content-length': 'n/a' } },
+      page: {
+        ...r.page,
+        body: normalise(r.page.body, r.email),
+        headers: { ...r.page.headers, 'content-length': 'n/a' },
+      },
     });
     expect(results.known!.raw.status).toBe(303);
     expect(results.known!.page.status).toBe(200);
@@ -89,7 +96,15 @@ describe('the "check your email" response', () => {
     // Measured against a broker in its own process, as a client elsewhere would see it: in-process, the broker's
     // background work would share (and so slow) the test's own event loop.
     const generous = { points: 100_000, windowSeconds: 3600 };
-    const remote = await spawnBroker({ association: { resendCooldownSeconds: 0, limits: { perIdentity: generous, perIp: generous, perRecipient: generous, perRecipientTotal: generous } } }, { SMTP_URL: smtp.url });
+    const remote = await spawnBroker(
+      {
+        association: {
+          resendCooldownSeconds: 0,
+          limits: { perIdentity: generous, perIp: generous, perRecipient: generous, perRecipientTotal: generous },
+        },
+      },
+      { SMTP_URL: smtp.url },
+    );
     try {
       const remoteBrowser = new Browser();
       const { page } = await authorize(remoteBrowser, await createPortal(remote.issuer));
@@ -99,7 +114,10 @@ describe('the "check your email" response', () => {
       // The whole exchange a browser makes: the POST and the page it is redirected to.
       const time = async (email: string) => {
         const started = process.hrtime.bigint();
-        const response = await remoteBrowser.request(action, { method: 'POST', body: new URLSearchParams({ csrf, email }) });
+        const response = await remoteBrowser.request(action, {
+          method: 'POST',
+          body: new URLSearchParams({ csrf, email }),
+        });
         expect(response.status).toBe(303);
         await response.arrayBuffer();
         const page = await remoteBrowser.request(new URL(response.headers.get('location')!, action).href);

@@ -15,7 +15,15 @@ beforeAll(async () => {
 });
 // Each test gets its own broker (and so its own directory): associations made by one test never leak into another.
 beforeEach(async () => {
-  broker = await startBroker({ mail: { smtpUrl: smtp.url, from: 'Broker <no-reply@broker.example>', retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 }, timeoutMs: 2000 }, support: { name: 'Dynamics support', email: 'help@broker.example' } });
+  broker = await startBroker({
+    mail: {
+      smtpUrl: smtp.url,
+      from: 'Broker <no-reply@broker.example>',
+      retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
+      timeoutMs: 2000,
+    },
+    support: { name: 'Dynamics support', email: 'help@broker.example' },
+  });
   portal = await createPortal(broker.issuer);
 });
 afterEach(() => broker.close());
@@ -27,7 +35,12 @@ const mailTo = (address: string) => smtp.to(address).filter((m) => (m.text ?? ''
 describe('first login with one registered profile', () => {
   it('asks for the registered email, mails one link, and associates on re-authentication by the same account; the waiting tab carries on to the portal', async () => {
     const browser = new Browser();
-    const { sent, emailPage, checks } = await requestAssociation(browser, portal, 'erin', '  Erin.Evans@Contoso.example ');
+    const { sent, emailPage, checks } = await requestAssociation(
+      browser,
+      portal,
+      'erin',
+      '  Erin.Evans@Contoso.example ',
+    );
     expect(emailPage.text).toContain('It may be different from the address of your Demo consumer account');
     expect(emailPage.text).toContain('help@broker.example');
 
@@ -39,7 +52,9 @@ describe('first login with one registered profile', () => {
     expect(sent.$('form[action$="/associate/change"]').length).toBe(1);
     expect(sent.$('script[src="/assets/wait-for-association.js"]').length).toBe(1);
     const statusUrl = `${broker.issuer}${sent.$('[data-association-status]').attr('data-association-status')}`;
-    expect(JSON.parse((await browser.go(statusUrl, { headers: { accept: 'application/json' } })).html)).toEqual({ ready: false });
+    expect(JSON.parse((await browser.go(statusUrl, { headers: { accept: 'application/json' } })).html)).toEqual({
+      ready: false,
+    });
 
     await smtp.waitFor(() => mailTo('erin.evans@contoso.example').length === 1);
     const mail = mailTo('erin.evans@contoso.example')[0]!;
@@ -59,14 +74,25 @@ describe('first login with one registered profile', () => {
 
     const success = await completeAssociation(new Browser(), link, 'erin');
     expect(success.status).toBe(200);
-    expect(success.text).toContain('Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals');
+    expect(success.text).toContain(
+      'Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals',
+    );
 
-    expect(JSON.parse((await browser.go(statusUrl, { headers: { accept: 'application/json' } })).html)).toEqual({ ready: true });
+    expect(JSON.parse((await browser.go(statusUrl, { headers: { accept: 'application/json' } })).html)).toEqual({
+      ready: true,
+    });
     const back = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
     const tokens = await portal.redeem(back.stopped!, checks);
-    expect(tokens.claims()).toMatchObject({ sub: 'prf-erin-contoso', org_name: 'Contoso Pharmaceuticals', email: 'erin.evans@contoso.example' });
+    expect(tokens.claims()).toMatchObject({
+      sub: 'prf-erin-contoso',
+      org_name: 'Contoso Pharmaceuticals',
+      email: 'erin.evans@contoso.example',
+    });
 
-    const noticeFor = () => smtp.to('erin.evans@contoso.example').filter((m) => m.subject?.startsWith('A sign-in account') && m.text?.includes('e***e@outlook.example'));
+    const noticeFor = () =>
+      smtp
+        .to('erin.evans@contoso.example')
+        .filter((m) => m.subject?.startsWith('A sign-in account') && m.text?.includes('e***e@outlook.example'));
     await smtp.waitFor(() => noticeFor().length === 1);
     const notice = noticeFor()[0]!;
     expect(notice.subject).toBe('A sign-in account was associated with your profile at Contoso Pharmaceuticals');
@@ -78,8 +104,22 @@ describe('first login with one registered profile', () => {
     const quoted = (text = '') => /quote reference ([0-9A-F-]{14})/.exec(text)![1];
     const events = await broker.services.audit.query({ profileId: 'prf-erin-contoso', limit: 10 });
     expect(events).toEqual([
-      expect.objectContaining({ id: quoted(notice.text), action: 'association.created', outcome: 'success', actor: 'person:demo:demo-0005-erin', organisationId: 'org-contoso', clientId: 'test-portal', ip: '127.0.0.1' }),
-      expect.objectContaining({ id: quoted(mail.text), action: 'association.link_issued', outcome: 'success', actor: 'person:demo:demo-0005-erin', clientId: 'test-portal' }),
+      expect.objectContaining({
+        id: quoted(notice.text),
+        action: 'association.created',
+        outcome: 'success',
+        actor: 'person:demo:demo-0005-erin',
+        organisationId: 'org-contoso',
+        clientId: 'test-portal',
+        ip: '127.0.0.1',
+      }),
+      expect.objectContaining({
+        id: quoted(mail.text),
+        action: 'association.link_issued',
+        outcome: 'success',
+        actor: 'person:demo:demo-0005-erin',
+        clientId: 'test-portal',
+      }),
     ]);
     expect(JSON.stringify(events)).not.toContain(link.split('/associate/')[1]);
   });
@@ -96,11 +136,18 @@ describe('first login with two profiles on one address', () => {
       'Associate your sign-in with Fabrikam Consulting (P-200871)',
     ]);
     for (const mail of mails) {
-      expect((await completeAssociation(new Browser(), linkIn(mail, broker.issuer), 'frank')).text).toContain('is now associated');
+      expect((await completeAssociation(new Browser(), linkIn(mail, broker.issuer), 'frank')).text).toContain(
+        'is now associated',
+      );
     }
     const picker = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
     expect(picker.$('h1').text()).toBe('Choose a profile');
-    const back = await browser.submit(picker, 'form[action$="/select"]', { profile: 'prf-frank-fabrikam' }, { stopAt: [portal.redirectUri] });
+    const back = await browser.submit(
+      picker,
+      'form[action$="/select"]',
+      { profile: 'prf-frank-fabrikam' },
+      { stopAt: [portal.redirectUri] },
+    );
     expect((await portal.redeem(back.stopped!, checks)).claims()!.sub).toBe('prf-frank-fabrikam');
   });
 });
@@ -153,9 +200,13 @@ describe('the link', () => {
     const wrong = await completeAssociation(new Browser(), link, 'carol');
     expect(wrong.status).toBe(403);
     expect(wrong.$('h1').text()).toBe('Sign in with the account you used before');
-    expect((await broker.services.redeem.associations.findByProfile('prf-alice-contoso'))!.subject).toBe('demo-0001-alice');
+    expect((await broker.services.redeem.associations.findByProfile('prf-alice-contoso'))!.subject).toBe(
+      'demo-0001-alice',
+    );
     expect((await completeAssociation(new Browser(), link, 'dave')).status).toBe(200);
-    expect((await broker.services.redeem.associations.findByProfile('prf-alice-contoso'))!.subject).toBe('demo-0004-dave');
+    expect((await broker.services.redeem.associations.findByProfile('prf-alice-contoso'))!.subject).toBe(
+      'demo-0004-dave',
+    );
   });
 
   it('works once: a used link says so', async () => {
@@ -169,7 +220,10 @@ describe('the link', () => {
   it('is superseded by a newer link for the same profile', async () => {
     // No cooldown here, so that the same address can be asked for again at once.
     await broker.close();
-    broker = await startBroker({ association: { resendCooldownSeconds: 0 }, mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } } });
+    broker = await startBroker({
+      association: { resendCooldownSeconds: 0 },
+      mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } },
+    });
     portal = await createPortal(broker.issuer);
     const browser = new Browser();
     const { sent } = await requestAssociation(browser, portal, 'frank', 'frank.fischer@fabrikam.example');
@@ -182,11 +236,14 @@ describe('the link', () => {
     expect(superseded.text).toContain('only the link in the newest email works');
   });
 
-  it('refuses a forged continue without the landing page\'s token', async () => {
+  it("refuses a forged continue without the landing page's token", async () => {
     const { link } = await freshLink('dave', 'erin.evans@contoso.example');
     const browser = new Browser();
     await browser.go(link);
-    const forged = await browser.go(`${broker.issuer}/associate/continue`, { method: 'POST', body: new URLSearchParams({ csrf: 'forged' }) });
+    const forged = await browser.go(`${broker.issuer}/associate/continue`, {
+      method: 'POST',
+      body: new URLSearchParams({ csrf: 'forged' }),
+    });
     expect(forged.status).toBe(403);
   });
 
@@ -222,9 +279,18 @@ describe('resend', () => {
   });
 
   it('lets a person whose session profile the portal does not admit associate another profile', async () => {
-    const partnerOnly = { ...TEST_PORTAL, client_id: 'partner-only', redirect_uris: ['https://partners.example/cb'], post_logout_redirect_uris: [], profile_kinds: ['partner'] };
+    const partnerOnly = {
+      ...TEST_PORTAL,
+      client_id: 'partner-only',
+      redirect_uris: ['https://partners.example/cb'],
+      post_logout_redirect_uris: [],
+      profile_kinds: ['partner'],
+    };
     await broker.close();
-    broker = await startBroker({ clients: [TEST_PORTAL, partnerOnly], mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } } });
+    broker = await startBroker({
+      clients: [TEST_PORTAL, partnerOnly],
+      mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } },
+    });
     portal = await createPortal(broker.issuer);
     const browser = new Browser();
     await signIn(browser, portal, 'alice');
@@ -238,13 +304,15 @@ describe('resend', () => {
     // Only the profile this portal admits (Fabrikam, a partner) gets a link.
     await smtp.waitFor(() => mailTo('frank.fischer@fabrikam.example').length === 1);
     await settled(broker.services);
-    expect(mailTo('frank.fischer@fabrikam.example')[0]!.subject).toBe('Associate your sign-in with Fabrikam Consulting (P-200871)');
+    expect(mailTo('frank.fischer@fabrikam.example')[0]!.subject).toBe(
+      'Associate your sign-in with Fabrikam Consulting (P-200871)',
+    );
     expect(mailTo('frank.fischer@fabrikam.example')).toHaveLength(1);
   });
 });
 
 describe('after a re-association', () => {
-  it('stops the previous account\'s session and refresh tokens from acting as the profile', async () => {
+  it("stops the previous account's session and refresh tokens from acting as the profile", async () => {
     {
       const isolated = broker;
       const p = portal;
@@ -252,7 +320,12 @@ describe('after a re-association', () => {
       const bobBrowser = new Browser();
       const { url, checks } = await p.authorizationUrl();
       const bobPicker = await signInUpstream(bobBrowser, await bobBrowser.go(url), 'bob');
-      const bobBack = await bobBrowser.submit(bobPicker, 'form[action$="/select"]', { profile: 'prf-bob-contoso' }, { stopAt: [p.redirectUri] });
+      const bobBack = await bobBrowser.submit(
+        bobPicker,
+        'form[action$="/select"]',
+        { profile: 'prf-bob-contoso' },
+        { stopAt: [p.redirectUri] },
+      );
       const bobTokens = await p.redeem(bobBack.stopped!, checks);
 
       // Dave proves control of bob.berg@fabrikam.example and takes both profiles over.
@@ -264,9 +337,13 @@ describe('after a re-association', () => {
       }
 
       await expect(p.refresh(bobTokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-      const silent = await bobBrowser.go((await p.authorizationUrl({ prompt: 'none' })).url, { stopAt: [p.redirectUri] });
+      const silent = await bobBrowser.go((await p.authorizationUrl({ prompt: 'none' })).url, {
+        stopAt: [p.redirectUri],
+      });
       expect(new URL(silent.stopped!).searchParams.get('error')).toBe('login_required');
-      const switching = await bobBrowser.go((await p.authorizationUrl({ prompt: 'select_account' })).url, { stopAt: [p.redirectUri] });
+      const switching = await bobBrowser.go((await p.authorizationUrl({ prompt: 'select_account' })).url, {
+        stopAt: [p.redirectUri],
+      });
       expect(switching.$('h1').text()).toBe('Sign in to Test portal');
     }
   });

@@ -23,9 +23,19 @@ afterAll(async () => {
 });
 
 async function brokerWith(overrides: ConfigInput = {}, options: Parameters<typeof startBroker>[1] = {}) {
-  const broker = await startBroker({ mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 }, timeoutMs: 2000 }, ...overrides }, options);
+  const broker = await startBroker(
+    {
+      mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 }, timeoutMs: 2000 },
+      ...overrides,
+    },
+    options,
+  );
   brokers.push(broker);
-  return { broker, portal: await createPortal(broker.issuer), mailTo: (address: string) => smtp.to(address).filter((m) => (m.text ?? '').includes(broker.issuer)) };
+  return {
+    broker,
+    portal: await createPortal(broker.issuer),
+    mailTo: (address: string) => smtp.to(address).filter((m) => (m.text ?? '').includes(broker.issuer)),
+  };
 }
 
 describe('link lifetime', () => {
@@ -35,7 +45,9 @@ describe('link lifetime', () => {
     await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
     await smtp.waitFor(() => mailTo('erin.evans@contoso.example').length === 1);
     const link = linkIn(mailTo('erin.evans@contoso.example')[0]!, broker.issuer);
-    expect(mailTo('erin.evans@contoso.example')[0]!.text).toContain(`expires on ${new Date(clock.now().getTime() + 24 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+    expect(mailTo('erin.evans@contoso.example')[0]!.text).toContain(
+      `expires on ${new Date(clock.now().getTime() + 24 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    );
 
     clock.advance(24 * 3600_000 - 60_000);
     expect((await new Browser().go(link)).status).toBe(200);
@@ -53,25 +65,41 @@ describe('parallel completion', () => {
     await smtp.waitFor(() => mailTo('erin.evans@contoso.example').length === 1);
     const link = linkIn(mailTo('erin.evans@contoso.example')[0]!, broker.issuer);
 
-    const noticesBefore = smtp.to('erin.evans@contoso.example').filter((m) => m.subject?.startsWith('A sign-in account')).length;
+    const noticesBefore = smtp
+      .to('erin.evans@contoso.example')
+      .filter((m) => m.subject?.startsWith('A sign-in account')).length;
     // Both browsers reach the upstream sign-in form first, then submit it at the same moment.
-    const prepared = await Promise.all([new Browser(), new Browser()].map(async (browser) => {
-      const landing = await browser.go(link);
-      return { browser, upstreamLogin: await browser.submit(landing, 'form[action="/associate/continue"]') };
-    }));
-    const results = await Promise.all(prepared.map(({ browser, upstreamLogin }) => browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'dave', password: 'demo' })));
+    const prepared = await Promise.all(
+      [new Browser(), new Browser()].map(async (browser) => {
+        const landing = await browser.go(link);
+        return { browser, upstreamLogin: await browser.submit(landing, 'form[action="/associate/continue"]') };
+      }),
+    );
+    const results = await Promise.all(
+      prepared.map(({ browser, upstreamLogin }) =>
+        browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'dave', password: 'demo' }),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 200]);
 
-    const associations = await broker.services.redeem.associations.findByIdentity({ upstreamId: 'demo', subject: 'demo-0004-dave' });
+    const associations = await broker.services.redeem.associations.findByIdentity({
+      upstreamId: 'demo',
+      subject: 'demo-0004-dave',
+    });
     expect(associations.map((a) => a.profileId)).toEqual(['prf-erin-contoso']);
     await settled(broker.services);
-    expect(smtp.to('erin.evans@contoso.example').filter((m) => m.subject?.startsWith('A sign-in account')).length - noticesBefore).toBe(1);
+    expect(
+      smtp.to('erin.evans@contoso.example').filter((m) => m.subject?.startsWith('A sign-in account')).length -
+        noticesBefore,
+    ).toBe(1);
   });
 });
 
 describe('rate limits', () => {
   it('limits requests per upstream identity with a page that says when to try again', async () => {
-    const { portal } = await brokerWith({ association: { resendCooldownSeconds: 0, limits: { perIdentity: { points: 2, windowSeconds: 600 } } } });
+    const { portal } = await brokerWith({
+      association: { resendCooldownSeconds: 0, limits: { perIdentity: { points: 2, windowSeconds: 600 } } },
+    });
     const browser = new Browser();
     const { sent } = await requestAssociation(browser, portal, 'dave', 'nobody1@contoso.example');
     const second = await browser.submit(sent, 'form[action$="/associate/resend"]');
@@ -103,12 +131,18 @@ describe('rate limits', () => {
   });
 
   it('limits emails per recipient silently: the page is the same and nothing more is sent', async () => {
-    const { broker, portal, mailTo } = await brokerWith({ association: { limits: { perRecipientTotal: { points: 1, windowSeconds: 3600 } } } });
+    const { broker, portal, mailTo } = await brokerWith({
+      association: { limits: { perRecipientTotal: { points: 1, windowSeconds: 3600 } } },
+    });
     const first = await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
     const second = await requestAssociation(new Browser(), portal, 'frank', 'erin.evans@contoso.example');
     expect(second.sent.status).toBe(first.sent.status);
     // Per-interaction values and the resend countdown (which may cross a second between the two pages) aside.
-    const normalised = (html: string) => html.replace(/name="csrf" value="[^"]+"/g, '').replace(/\/interaction\/[^/"]+/g, '').replace(/in \d+ seconds/g, 'in N seconds');
+    const normalised = (html: string) =>
+      html
+        .replace(/name="csrf" value="[^"]+"/g, '')
+        .replace(/\/interaction\/[^/"]+/g, '')
+        .replace(/in \d+ seconds/g, 'in N seconds');
     expect(normalised(second.sent.$('main').html()!)).toBe(normalised(first.sent.$('main').html()!));
     await settled(broker.services);
     // The first request got its link; the second, held back, got the mailbox one "requests held back" email instead,
@@ -122,8 +156,10 @@ describe('rate limits', () => {
     expect(mailTo('erin.evans@contoso.example')).toHaveLength(2);
   });
 
-  it('counts the recipient limit per asking account, so a stranger cannot use up the owner\'s budget', async () => {
-    const { broker, portal, mailTo } = await brokerWith({ association: { resendCooldownSeconds: 0, limits: { perRecipient: { points: 1, windowSeconds: 3600 } } } });
+  it("counts the recipient limit per asking account, so a stranger cannot use up the owner's budget", async () => {
+    const { broker, portal, mailTo } = await brokerWith({
+      association: { resendCooldownSeconds: 0, limits: { perRecipient: { points: 1, windowSeconds: 3600 } } },
+    });
     const stranger = new Browser();
     const { sent } = await requestAssociation(stranger, portal, 'dave', 'erin.evans@contoso.example');
     await stranger.submit(sent, 'form[action$="/associate/resend"]');
@@ -139,7 +175,13 @@ describe('rate limits', () => {
 describe('delivery', () => {
   it('retries while SMTP is down and delivers the message once when it comes back', async () => {
     const port = await freePort();
-    const { broker, portal } = await brokerWith({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 100 }, timeoutMs: 1000 } });
+    const { broker, portal } = await brokerWith({
+      mail: {
+        smtpUrl: `smtp://127.0.0.1:${port}`,
+        retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 100 },
+        timeoutMs: 1000,
+      },
+    });
     const { sent } = await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
     expect(sent.$('h1').text()).toBe('Check your email');
     await waitUntil(() => broker.logs.some((l) => l.event === 'mail.retry'), 10_000, 'a failed delivery attempt');
@@ -158,19 +200,34 @@ describe('delivery', () => {
 
   it('keeps a message that fails every attempt for operators, logged with its reference', async () => {
     const port = await freePort();
-    const { broker, portal } = await brokerWith({ mail: { smtpUrl: `smtp://127.0.0.1:${port}`, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, timeoutMs: 500 } });
+    const { broker, portal } = await brokerWith({
+      mail: {
+        smtpUrl: `smtp://127.0.0.1:${port}`,
+        retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+        timeoutMs: 500,
+      },
+    });
     await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
-    await waitUntil(async () => (await broker.services.delivery.failed()).length === 1, 10_000, 'a message given up on');
+    await waitUntil(
+      async () => (await broker.services.delivery.failed()).length === 1,
+      10_000,
+      'a message given up on',
+    );
     const [failed] = await broker.services.delivery.failed();
     expect(failed).toMatchObject({ kind: 'association-link', attempts: 2 });
-    expect(broker.logs.find((l) => l.event === 'mail.failed')).toMatchObject({ level: 'error', reference: failed!.reference });
+    expect(broker.logs.find((l) => l.event === 'mail.failed')).toMatchObject({
+      level: 'error',
+      reference: failed!.reference,
+    });
   });
 });
 
 describe('refused by the SMTP server', () => {
   async function refusingServer(code: number) {
     const refusing = await startSmtp(0, { refuse: (to) => (to === 'erin.evans@contoso.example' ? code : undefined) });
-    const { broker, portal } = await brokerWith({ mail: { smtpUrl: refusing.url, retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 50 }, timeoutMs: 2000 } });
+    const { broker, portal } = await brokerWith({
+      mail: { smtpUrl: refusing.url, retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 50 }, timeoutMs: 2000 },
+    });
     return { refusing, broker, portal };
   }
   const logText = (broker: TestBroker) => JSON.stringify(broker.logs);
@@ -179,15 +236,29 @@ describe('refused by the SMTP server', () => {
     const { refusing, broker, portal } = await refusingServer(550);
     try {
       await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
-      await waitUntil(async () => (await broker.services.delivery.failed()).length === 1, 10_000, 'the message given up on');
+      await waitUntil(
+        async () => (await broker.services.delivery.failed()).length === 1,
+        10_000,
+        'the message given up on',
+      );
       const [failed] = await broker.services.delivery.failed();
       expect(failed).toMatchObject({ kind: 'association-link', attempts: 1 });
       expect(failed!.lastError).toContain('[address]');
       expect(broker.logs.filter((l) => l.event === 'mail.retry')).toEqual([]);
       const [link] = await broker.services.redeem.links.listForProfile('prf-erin-contoso');
-      await waitUntil(async () => (await broker.services.redeem.links.listForProfile('prf-erin-contoso'))[0]!.delivery === 'failed', 10_000, 'the link marked failed');
+      await waitUntil(
+        async () => (await broker.services.redeem.links.listForProfile('prf-erin-contoso'))[0]!.delivery === 'failed',
+        10_000,
+        'the link marked failed',
+      );
       const events = await broker.services.audit.query({ action: 'mail.delivery_failed', limit: 10 });
-      expect(events).toEqual([expect.objectContaining({ outcome: 'failure', profileId: 'prf-erin-contoso', details: expect.objectContaining({ kind: 'association-link', link: link!.id, permanent: true }) })]);
+      expect(events).toEqual([
+        expect.objectContaining({
+          outcome: 'failure',
+          profileId: 'prf-erin-contoso',
+          details: expect.objectContaining({ kind: 'association-link', link: link!.id, permanent: true }),
+        }),
+      ]);
       expect(JSON.stringify(events)).not.toContain('erin.evans@');
       expect(logText(broker)).toContain('Recipient address rejected');
       expect(logText(broker)).not.toMatch(/erin\.evans@|contoso\.example>/);
@@ -200,7 +271,9 @@ describe('refused by the SMTP server', () => {
     let refusing = true;
     const server = await startSmtp(0, { refuseConnection: () => (refusing ? 554 : undefined) });
     try {
-      const { broker, portal } = await brokerWith({ mail: { smtpUrl: server.url, retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 50 }, timeoutMs: 2000 } });
+      const { broker, portal } = await brokerWith({
+        mail: { smtpUrl: server.url, retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 50 }, timeoutMs: 2000 },
+      });
       await requestAssociation(new Browser(), portal, 'dave', 'erin.evans@contoso.example');
       await waitUntil(() => broker.logs.filter((l) => l.event === 'mail.retry').length >= 2, 10_000, 'two retries');
       refusing = false;
@@ -228,11 +301,30 @@ describe('email content', () => {
   it('escapes HTML from directory data and never lets it inject headers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'broker-seed-'));
     const seed = join(dir, 'directory.json');
-    writeFileSync(seed, JSON.stringify({
-      organisations: [{ id: 'o-evil', accountNumber: 'C-1\r\nBcc: attacker@evil.test', name: '<img src=x onerror=alert(1)> Evil & Co\r\nBcc: attacker@evil.test', kind: 'customer', contractEndsOn: '2099-12-31' }],
-      profiles: [{ id: 'p-evil', organisationId: 'o-evil', email: 'victim@evil-co.example', displayName: '<script>alert(1)</script>', role: 'professional' }],
-      associations: [],
-    }));
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        organisations: [
+          {
+            id: 'o-evil',
+            accountNumber: 'C-1\r\nBcc: attacker@evil.test',
+            name: '<img src=x onerror=alert(1)> Evil & Co\r\nBcc: attacker@evil.test',
+            kind: 'customer',
+            contractEndsOn: '2099-12-31',
+          },
+        ],
+        profiles: [
+          {
+            id: 'p-evil',
+            organisationId: 'o-evil',
+            email: 'victim@evil-co.example',
+            displayName: '<script>alert(1)</script>',
+            role: 'professional',
+          },
+        ],
+        associations: [],
+      }),
+    );
     const { portal, mailTo } = await brokerWith({ directorySeedFile: seed });
     await requestAssociation(new Browser(), portal, 'dave', 'victim@evil-co.example');
     await smtp.waitFor(() => mailTo('victim@evil-co.example').length === 1);

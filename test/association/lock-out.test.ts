@@ -15,7 +15,12 @@ const brokers: TestBroker[] = [];
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  upstream = await startRogueUpstream({ clientId: 'broker-at-other', subject: 'nobody', email: 'someone@other.example', foreignIssuer: 'http://127.0.0.1:9/foreign' });
+  upstream = await startRogueUpstream({
+    clientId: 'broker-at-other',
+    subject: 'nobody',
+    email: 'someone@other.example',
+    foreignIssuer: 'http://127.0.0.1:9/foreign',
+  });
 });
 afterAll(async () => {
   for (const b of brokers) await b.close();
@@ -26,12 +31,27 @@ afterAll(async () => {
 const OWNER_ADDRESS = 'erin.evans@contoso.example';
 const PROFILE = 'prf-erin-contoso';
 
-const PARTNERS_ONLY = { ...TEST_PORTAL, client_id: 'partners-only', redirect_uris: ['https://partners-only.example/cb'], post_logout_redirect_uris: [], profile_kinds: ['partner'] };
+const PARTNERS_ONLY = {
+  ...TEST_PORTAL,
+  client_id: 'partners-only',
+  redirect_uris: ['https://partners-only.example/cb'],
+  post_logout_redirect_uris: [],
+  profile_kinds: ['partner'],
+};
 
 async function brokerWith(limits: Record<string, { points: number; windowSeconds: number }> = {}) {
   const broker = await startBroker({
     clients: [TEST_PORTAL, PARTNERS_ONLY],
-    upstreams: [{ id: 'other', name: 'Other account', issuer: upstream.issuer, clientId: 'broker-at-other', clientSecret: 'other-secret-0123456789', allowInsecureHttp: true }],
+    upstreams: [
+      {
+        id: 'other',
+        name: 'Other account',
+        issuer: upstream.issuer,
+        clientId: 'broker-at-other',
+        clientSecret: 'other-secret-0123456789',
+        allowInsecureHttp: true,
+      },
+    ],
     mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 }, timeoutMs: 2000 },
     // Default address limits (5 per account, 20 per address an hour); room for every requester's own limits.
     association: { resendCooldownSeconds: 0, limits: { perIp: { points: 100, windowSeconds: 3600 }, ...limits } },
@@ -47,7 +67,12 @@ async function askAs(portal: Portal, subject: string, email: string): Promise<{ 
   const browser = new Browser();
   const { url } = await portal.authorizationUrl();
   const signIn = await browser.go(url);
-  const emailPage = await browser.submit(signIn, 'form[action$="/upstream"]', {}, { submitter: 'button[value="other"]' });
+  const emailPage = await browser.submit(
+    signIn,
+    'form[action$="/upstream"]',
+    {},
+    { submitter: 'button[value="other"]' },
+  );
   expect(emailPage.$('h1').text()).toBe('Enter your registered email address');
   const sent = await browser.submit(emailPage, 'form[action$="/associate"]', { email });
   return { browser, sent };
@@ -64,15 +89,19 @@ async function redeemAs(link: string, subject: string): Promise<Page> {
 }
 
 // Per-interaction values (CSRF token, interaction id) and the resend countdown aside, a page is the same for everyone.
-const normalised = (page: Page) => page.$('body').html()!
-  .replace(/name="csrf" value="[^"]+"/g, '')
-  .replace(/\/interaction\/[^/"]+/g, '/interaction/UID')
-  .replace(/in \d+ seconds/g, 'in N seconds');
+const normalised = (page: Page) =>
+  page
+    .$('body')
+    .html()!
+    .replace(/name="csrf" value="[^"]+"/g, '')
+    .replace(/\/interaction\/[^/"]+/g, '/interaction/UID')
+    .replace(/in \d+ seconds/g, 'in N seconds');
 
-const accountsOf = (broker: TestBroker, subject: string) => broker.services.redeem.associations.findByIdentity({ upstreamId: 'other', subject });
+const accountsOf = (broker: TestBroker, subject: string) =>
+  broker.services.redeem.associations.findByIdentity({ upstreamId: 'other', subject });
 
-describe('strangers asking for someone else\'s address', () => {
-  it('cannot lock the owner out: 20 strangers use up the address\'s budget, the owner still associates, the strangers never do', async () => {
+describe("strangers asking for someone else's address", () => {
+  it("cannot lock the owner out: 20 strangers use up the address's budget, the owner still associates, the strangers never do", async () => {
     const { broker, portal, mailbox } = await brokerWith();
     const pages: string[] = [];
     for (let i = 1; i <= 20; i += 1) pages.push(normalised((await askAs(portal, `stranger-${i}`, OWNER_ADDRESS)).sent));
@@ -85,7 +114,9 @@ describe('strangers asking for someone else\'s address', () => {
     const received = mailbox();
     const heldBack = received.filter((m) => m.subject?.startsWith('Many requests'));
     // Twenty links, one per stranger, then the budget is spent: the owner's request gets the one held-back email.
-    reportFigure(`messages at the address in the hour after 21 requests: ${received.length} (${received.length - heldBack.length} links, ${heldBack.length} held-back notice)`);
+    reportFigure(
+      `messages at the address in the hour after 21 requests: ${received.length} (${received.length - heldBack.length} links, ${heldBack.length} held-back notice)`,
+    );
     expect(received).toHaveLength(21);
     expect(heldBack).toHaveLength(1);
     expect(heldBack[0]!.text).toMatch(/21 requests asked us[\s\S]*we sent links for 20 of them and held back 1,/);
@@ -103,11 +134,14 @@ describe('strangers asking for someone else\'s address', () => {
     for (let i = 1; i <= 21; i += 1) expect(await accountsOf(broker, `stranger-${i}`)).toEqual([]);
 
     // A stranger's link, even if it reached a stranger, no longer works: the association revoked it.
-    const strangersLink = linkIn(received.find((m) => !m.subject?.startsWith('Many requests'))!, broker.issuer);
+    const strangersLink = linkIn(
+      received.find((m) => !m.subject?.startsWith('Many requests'))!,
+      broker.issuer,
+    );
     expect((await new Browser().go(strangersLink)).status).toBe(410);
   });
 
-  it('never supersede the owner\'s pending link: a stranger\'s request leaves it working', async () => {
+  it("never supersede the owner's pending link: a stranger's request leaves it working", async () => {
     const { broker, portal, mailbox } = await brokerWith();
     await askAs(portal, 'erin-own-account', OWNER_ADDRESS);
     await smtp.waitFor(() => mailbox().length === 1);
@@ -121,7 +155,7 @@ describe('strangers asking for someone else\'s address', () => {
     expect(await accountsOf(broker, 'stranger-1')).toEqual([]);
   });
 
-  it('still supersedes one\'s own earlier link', async () => {
+  it("still supersedes one's own earlier link", async () => {
     const { broker, portal, mailbox } = await brokerWith();
     const first = await askAs(portal, 'erin-own-account', OWNER_ADDRESS);
     await smtp.waitFor(() => mailbox().length === 1);
@@ -132,7 +166,7 @@ describe('strangers asking for someone else\'s address', () => {
     expect((await redeemAs(newer!, 'erin-own-account')).$('h1').text()).toBe('Your account is now associated');
   });
 
-  it('does not let requests through a portal that admits none of the address\'s profiles spend its budget', async () => {
+  it("does not let requests through a portal that admits none of the address's profiles spend its budget", async () => {
     const { broker, portal, mailbox } = await brokerWith({ perRecipientTotal: { points: 1, windowSeconds: 3600 } });
     // Erin's profile is a customer's: asking through a partners-only portal sends nothing and spends nothing.
     const partners = await createPortal(broker.issuer, PARTNERS_ONLY);

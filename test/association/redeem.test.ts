@@ -16,8 +16,19 @@ type Wrap<F extends (...args: never[]) => unknown> = (inner: F, ...args: Paramet
 
 function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<AuditLog['record']>) {
   const directory = createMemoryDirectory({
-    organisations: [{ id: 'o', accountNumber: 'C-1', name: 'Org', kind: 'customer', status: 'active', contractEndsOn: '2099-12-31' }],
-    profiles: [{ id: 'p', organisationId: 'o', email: 'p@org.example', displayName: 'P', role: 'professional', status: 'active' }],
+    organisations: [
+      { id: 'o', accountNumber: 'C-1', name: 'Org', kind: 'customer', status: 'active', contractEndsOn: '2099-12-31' },
+    ],
+    profiles: [
+      {
+        id: 'p',
+        organisationId: 'o',
+        email: 'p@org.example',
+        displayName: 'P',
+        role: 'professional',
+        status: 'active',
+      },
+    ],
     associations: [],
   });
   const links = createMemoryLinkStore();
@@ -40,10 +51,18 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
     noticeQueued: (id, reference) => directory.noticeQueued(id, reference),
   };
   const log = createMemoryAuditLog();
-  const audit: AuditLog = { query: (f) => log.query(f), record: (e) => (record ? record((x) => log.record(x), e) : log.record(e)) };
+  const audit: AuditLog = {
+    query: (f) => log.query(f),
+    record: (e) => (record ? record((x) => log.record(x), e) : log.record(e)),
+  };
   const clock = createManualClock(new Date('2026-01-01T00:00:00Z'));
   const deps: RedeemDeps = {
-    directory, associations, links, mail, audit, clock,
+    directory,
+    associations,
+    links,
+    mail,
+    audit,
+    clock,
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     upstreamName: () => 'Demo',
     revokeSignIns: async (id) => {
@@ -52,7 +71,16 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
   };
   const issue = async (options: { invitation?: boolean } = {}) => {
     const { token } = newLinkToken();
-    const link: AssociationLink = { id: token.slice(0, 6), tokenHash: hashLinkToken(token), profileId: 'p', ...(options.invitation ? {} : { requester: X }), clientId: 'c', createdAt: clock.now(), expiresAt: new Date(clock.now().getTime() + 3600_000), status: 'active' };
+    const link: AssociationLink = {
+      id: token.slice(0, 6),
+      tokenHash: hashLinkToken(token),
+      profileId: 'p',
+      ...(options.invitation ? {} : { requester: X }),
+      clientId: 'c',
+      createdAt: clock.now(),
+      expiresAt: new Date(clock.now().getTime() + 3600_000),
+      status: 'active',
+    };
     await links.issue(link);
     return link;
   };
@@ -71,16 +99,22 @@ describe('redeeming a link', () => {
       return inner(a);
     });
     const link = await issue({ invitation: true });
-    const [first, second] = await Promise.allSettled([redeemAssociationLink(deps, link.tokenHash, X), redeemAssociationLink(deps, link.tokenHash, Y)]);
+    const [first, second] = await Promise.allSettled([
+      redeemAssociationLink(deps, link.tokenHash, X),
+      redeemAssociationLink(deps, link.tokenHash, Y),
+    ]);
     // One claimed it and failed part-way; the other found it held by someone else.
     expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected']);
-    const refused = (first.status === 'fulfilled' ? first.value : (second as PromiseFulfilledResult<Awaited<ReturnType<typeof redeemAssociationLink>>>).value);
+    const refused =
+      first.status === 'fulfilled'
+        ? first.value
+        : (second as PromiseFulfilledResult<Awaited<ReturnType<typeof redeemAssociationLink>>>).value;
     expect(refused).toEqual({ outcome: 'unusable', state: 'used' });
     const holder = first.status === 'rejected' ? X : Y;
     const other = holder === X ? Y : X;
     expect((await redeemAssociationLink(deps, link.tokenHash, other)).outcome).toBe('unusable');
     expect((await redeemAssociationLink(deps, link.tokenHash, holder)).outcome).toBe('associated');
-    expect((await directory.findByProfile('p'))).toMatchObject(holder);
+    expect(await directory.findByProfile('p')).toMatchObject(holder);
     expect(notices).toHaveLength(1);
   });
 
@@ -95,7 +129,10 @@ describe('redeeming a link', () => {
       return inner(a);
     });
     const link = await issue();
-    const [first, second] = await Promise.all([redeemAssociationLink(deps, link.tokenHash, X), redeemAssociationLink(deps, link.tokenHash, X)]);
+    const [first, second] = await Promise.all([
+      redeemAssociationLink(deps, link.tokenHash, X),
+      redeemAssociationLink(deps, link.tokenHash, X),
+    ]);
     expect(arrived).toBe(2);
     expect([first.outcome, second.outcome]).toEqual(['associated', 'associated']);
     expect(notices).toHaveLength(1);
@@ -127,7 +164,7 @@ describe('redeeming a link', () => {
     expect(notices).toHaveLength(0);
   });
 
-  it('converges when a redemption failed after claiming the link: the same person\'s retry finishes it', async () => {
+  it("converges when a redemption failed after claiming the link: the same person's retry finishes it", async () => {
     let failOnce = true;
     const { deps, directory, notices, issue } = setup(async (inner, a) => {
       if (failOnce) {
@@ -140,10 +177,12 @@ describe('redeeming a link', () => {
     await expect(redeemAssociationLink(deps, link.tokenHash, X)).rejects.toThrow('store unavailable');
     const retry = await redeemAssociationLink(deps, link.tokenHash, X);
     expect(retry.outcome).toBe('associated');
-    expect((await directory.findByProfile('p'))).toMatchObject({ upstreamId: 'demo', subject: 'person-x' });
+    expect(await directory.findByProfile('p')).toMatchObject({ upstreamId: 'demo', subject: 'person-x' });
     expect(notices).toHaveLength(1);
     // And nobody else can use it afterwards.
-    expect((await redeemAssociationLink(deps, link.tokenHash, { upstreamId: 'demo', subject: 'someone-else' })).outcome).toBe('unusable');
+    expect(
+      (await redeemAssociationLink(deps, link.tokenHash, { upstreamId: 'demo', subject: 'someone-else' })).outcome,
+    ).toBe('unusable');
   });
 
   it('converges when the audit write failed after the association: one event, and the notice carries its reference', async () => {
@@ -163,7 +202,16 @@ describe('redeeming a link', () => {
     expect(retry.outcome).toBe('associated');
     expect(await directory.findByProfile('p')).toMatchObject({ upstreamId: 'demo', subject: 'person-x' });
     const events = await audit.query({ limit: 10 });
-    expect(events).toEqual([expect.objectContaining({ action: 'association.created', outcome: 'success', actor: 'person:demo:person-x', profileId: 'p', organisationId: 'o', clientId: 'c' })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        action: 'association.created',
+        outcome: 'success',
+        actor: 'person:demo:person-x',
+        profileId: 'p',
+        organisationId: 'o',
+        clientId: 'c',
+      }),
+    ]);
     expect(notices).toEqual([expect.objectContaining({ reference: events[0]!.id })]);
     expect(again).toMatchObject({ outcome: 'associated', reference: events[0]!.id });
   });
@@ -180,19 +228,35 @@ describe('redeeming a link', () => {
     (deps.clock as ReturnType<typeof createManualClock>).advance(61_000);
     expect(await relayPendingNotices(deps, 60_000)).toBe(1);
     expect(await relayPendingNotices(deps, 60_000)).toBe(0);
-    expect(notices).toEqual([expect.objectContaining({ reference: (await deps.associations.findByProfile('p'))!.reference, account: expect.stringMatching(/^account …/) })]);
+    expect(notices).toEqual([
+      expect.objectContaining({
+        reference: (await deps.associations.findByProfile('p'))!.reference,
+        account: expect.stringMatching(/^account …/),
+      }),
+    ]);
     expect((await deps.associations.findByProfile('p'))!.noticePending).toBeUndefined();
   });
 
   it('records a refusal when another account follows the link, and writes no association', async () => {
     const { deps, directory, issue, audit } = setup();
     const link = await issue();
-    const result = await redeemAssociationLink(deps, link.tokenHash, { upstreamId: 'demo', subject: 'intruder' }, { ip: '198.51.100.7' });
+    const result = await redeemAssociationLink(
+      deps,
+      link.tokenHash,
+      { upstreamId: 'demo', subject: 'intruder' },
+      { ip: '198.51.100.7' },
+    );
     expect(result.outcome).toBe('wrong_identity');
     expect(await directory.findByProfile('p')).toBeUndefined();
-    expect(await audit.query({ limit: 10 })).toEqual([expect.objectContaining({
-      action: 'association.refused', outcome: 'failure', actor: 'person:demo:intruder', ip: '198.51.100.7', profileId: 'p',
-      details: expect.objectContaining({ reason: 'different_account' }),
-    })]);
+    expect(await audit.query({ limit: 10 })).toEqual([
+      expect.objectContaining({
+        action: 'association.refused',
+        outcome: 'failure',
+        actor: 'person:demo:intruder',
+        ip: '198.51.100.7',
+        profileId: 'p',
+        details: expect.objectContaining({ reason: 'different_account' }),
+      }),
+    ]);
   });
 });

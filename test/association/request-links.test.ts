@@ -12,12 +12,40 @@ describe('requesting association links', () => {
   it('still sends the other profiles their links when a store fails for one, and records each link before its mail', async () => {
     const directory = createMemoryDirectory({
       organisations: [
-        { id: 'o1', accountNumber: 'C-1', name: 'One', kind: 'customer', status: 'active', contractEndsOn: '2099-12-31' },
-        { id: 'o2', accountNumber: 'C-2', name: 'Two', kind: 'customer', status: 'active', contractEndsOn: '2099-12-31' },
+        {
+          id: 'o1',
+          accountNumber: 'C-1',
+          name: 'One',
+          kind: 'customer',
+          status: 'active',
+          contractEndsOn: '2099-12-31',
+        },
+        {
+          id: 'o2',
+          accountNumber: 'C-2',
+          name: 'Two',
+          kind: 'customer',
+          status: 'active',
+          contractEndsOn: '2099-12-31',
+        },
       ],
       profiles: [
-        { id: 'p1', organisationId: 'o1', email: 'x@org.example', displayName: 'X', role: 'professional', status: 'active' },
-        { id: 'p2', organisationId: 'o2', email: 'x@org.example', displayName: 'X', role: 'professional', status: 'active' },
+        {
+          id: 'p1',
+          organisationId: 'o1',
+          email: 'x@org.example',
+          displayName: 'X',
+          role: 'professional',
+          status: 'active',
+        },
+        {
+          id: 'p2',
+          organisationId: 'o2',
+          email: 'x@org.example',
+          displayName: 'X',
+          role: 'professional',
+          status: 'active',
+        },
       ],
       associations: [],
     });
@@ -40,20 +68,40 @@ describe('requesting association links', () => {
       sendNotice: async () => undefined,
     };
     const warnings: string[] = [];
-    const result = await requestAssociationLinks({
-      directory, associations: directory, links: createMemoryLinkStore(), mail, audit, clock: createManualClock(),
-      logger: { info: () => undefined, warn: (event) => warnings.push(event), error: () => undefined },
-      perRecipient: createMemoryRateLimiter({ keyPrefix: 'a', points: 10, windowSeconds: 60 }),
-      perRecipientTotal: createMemoryRateLimiter({ keyPrefix: 'b', points: 10, windowSeconds: 60 }),
-      heldBackNotice: createMemoryRateLimiter({ keyPrefix: 'c', points: 1, windowSeconds: 60 }),
-      linkTtlSeconds: 3600, linkUrl: (t) => `https://broker.example/associate/${t}`, upstreamName: () => 'Demo',
-    }, { email: 'x@org.example', identity: { upstreamId: 'demo', subject: 's' }, client: { id: 'c', name: 'Portal', policy: { profileKinds: ['customer'], contractRequired: true } } });
+    const result = await requestAssociationLinks(
+      {
+        directory,
+        associations: directory,
+        links: createMemoryLinkStore(),
+        mail,
+        audit,
+        clock: createManualClock(),
+        logger: { info: () => undefined, warn: (event) => warnings.push(event), error: () => undefined },
+        perRecipient: createMemoryRateLimiter({ keyPrefix: 'a', points: 10, windowSeconds: 60 }),
+        perRecipientTotal: createMemoryRateLimiter({ keyPrefix: 'b', points: 10, windowSeconds: 60 }),
+        heldBackNotice: createMemoryRateLimiter({ keyPrefix: 'c', points: 1, windowSeconds: 60 }),
+        linkTtlSeconds: 3600,
+        linkUrl: (t) => `https://broker.example/associate/${t}`,
+        upstreamName: () => 'Demo',
+      },
+      {
+        email: 'x@org.example',
+        identity: { upstreamId: 'demo', subject: 's' },
+        client: { id: 'c', name: 'Portal', policy: { profileKinds: ['customer'], contractRequired: true } },
+      },
+    );
 
     expect(result).toEqual({ sent: 1 });
     expect(warnings).toEqual(['association.link_failed']);
     // The profile whose audit write failed got no mail; the other got its link, quoting the recorded reference.
     expect(mailed).toHaveLength(1);
     const events = await log.query({ limit: 10 });
-    expect(events).toEqual([expect.objectContaining({ id: mailed[0]!.reference, action: 'association.link_issued', profileId: mailed[0]!.profile })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        id: mailed[0]!.reference,
+        action: 'association.link_issued',
+        profileId: mailed[0]!.profile,
+      }),
+    ]);
   });
 });

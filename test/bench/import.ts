@@ -33,7 +33,10 @@ const STORES = ['memory', 'mongo'] as const;
 type StoreName = (typeof STORES)[number];
 
 const totalRows = Number(process.env.BENCH_ROWS ?? 10_000);
-const storeNames = (process.env.BENCH_STORES ?? STORES.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+const storeNames = (process.env.BENCH_STORES ?? STORES.join(','))
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 if (!Number.isInteger(totalRows) || totalRows < 10 || totalRows > MAX_IMPORT_ROWS) {
   process.stderr.write(`BENCH_ROWS must be a whole number from 10 to ${MAX_IMPORT_ROWS} (an import takes no more)\n`);
   process.exit(2);
@@ -46,13 +49,73 @@ if (!storeNames.length || storeNames.some((s) => !(STORES as readonly string[]).
 // ---------------------------------------------------------------------------------------------------------------
 // The file: what a CRM export looks like, generated the same on every run so that runs compare.
 
-const FIRST = ['Anna', 'Ben', 'Chloé', 'David', 'Eva', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Katrin', 'Liam', 'Maya', 'Noah', 'Olga', 'Pedro', 'Rosa', 'Sven', 'Tara', 'Yusuf'];
-const LAST = ['Andersen', 'Bauer', 'Costa', 'Dubois', 'Evans', 'Fischer', 'García', 'Hansen', 'Ivanova', 'Jansen', 'Kowalski', 'Lambert', 'Moreau', "O'Brien", 'Novak', 'Petrov', 'Rossi', 'Schmidt', 'Tanaka', 'Weber'];
-const ORG_WORDS = ['Northwind', 'Harbour', 'Bluebell', 'Granite', 'Silverline', 'Meadow', 'Ironbridge', 'Larkspur', 'Oakridge', 'Redfern'];
+const FIRST = [
+  'Anna',
+  'Ben',
+  'Chloé',
+  'David',
+  'Eva',
+  'Farid',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Katrin',
+  'Liam',
+  'Maya',
+  'Noah',
+  'Olga',
+  'Pedro',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Yusuf',
+];
+const LAST = [
+  'Andersen',
+  'Bauer',
+  'Costa',
+  'Dubois',
+  'Evans',
+  'Fischer',
+  'García',
+  'Hansen',
+  'Ivanova',
+  'Jansen',
+  'Kowalski',
+  'Lambert',
+  'Moreau',
+  "O'Brien",
+  'Novak',
+  'Petrov',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Weber',
+];
+const ORG_WORDS = [
+  'Northwind',
+  'Harbour',
+  'Bluebell',
+  'Granite',
+  'Silverline',
+  'Meadow',
+  'Ironbridge',
+  'Larkspur',
+  'Oakridge',
+  'Redfern',
+];
 const ORG_TRADES = ['Dental', 'Clinic', 'Optics', 'Pharmacy', 'Physio', 'Veterinary', 'Hearing', 'Labs'];
 const ORG_FORMS = ['Ltd', 'GmbH', 'BV', 'SARL', 'Group', 'Partners'];
 /** Each one a typing or export mistake seen in real files; the import must reject the row and go on. */
-const BAD_EMAILS = ['anna.bauer(at)harbour.example', 'ben.costa@', '@oakridge.example', 'grace hansen@meadow.example', 'hugo..ivanova@labs.example', 'katrin.lambert'];
+const BAD_EMAILS = [
+  'anna.bauer(at)harbour.example',
+  'ben.costa@',
+  '@oakridge.example',
+  'grace hansen@meadow.example',
+  'hugo..ivanova@labs.example',
+  'katrin.lambert',
+];
 const HEADER = 'Account Number,Organisation Name,Kind,Contract ends on,Email,Display Name,Role,Status';
 
 interface GeneratedRow {
@@ -95,8 +158,14 @@ function generate(total: number) {
     const kind = o % 4 === 3 ? 'partner' : 'customer';
     const stem = `${pick(ORG_WORDS)} ${pick(ORG_TRADES)}`;
     // Legal names with commas and quotes are common; the file must quote them and the parser undo it.
-    const organisation = o % 5 === 0 ? `${stem}, ${pick(LAST)} & Co` : o % 50 === 7 ? `The "${stem}" Cooperative` : `${stem} ${pick(ORG_FORMS)}`;
-    const contractEndsOn = kind === 'customer' && random() < 0.6 ? `${2026 + below(3)}-${pad(1 + below(12))}-${pad(1 + below(28))}` : '';
+    const organisation =
+      o % 5 === 0
+        ? `${stem}, ${pick(LAST)} & Co`
+        : o % 50 === 7
+          ? `The "${stem}" Cooperative`
+          : `${stem} ${pick(ORG_FORMS)}`;
+    const contractEndsOn =
+      kind === 'customer' && random() < 0.6 ? `${2026 + below(3)}-${pad(1 + below(12))}-${pad(1 + below(28))}` : '';
     const domain = `${stem.toLowerCase().replace(/[^a-z]+/g, '-')}-${o}.example`;
     const block: GeneratedRow[] = [];
     for (let p = 0; p < size; p++) {
@@ -129,7 +198,13 @@ function generate(total: number) {
   // Each bad row goes second in its organisation, so that the first (valid) row still creates the organisation.
   for (let i = 0; i < invalid; i++) {
     const block = blocks[Math.floor((i * blocks.length) / invalid)]!;
-    block.splice(1, 0, { ...block[0]!, email: BAD_EMAILS[i % BAD_EMAILS.length]!, displayName: 'Bad Row', role: '', renamedTo: undefined });
+    block.splice(1, 0, {
+      ...block[0]!,
+      email: BAD_EMAILS[i % BAD_EMAILS.length]!,
+      displayName: 'Bad Row',
+      role: '',
+      renamedTo: undefined,
+    });
   }
   return { rows: blocks.flat(), valid, invalid, organisations: blocks.length, renamed };
 }
@@ -138,7 +213,20 @@ const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('
 
 /** As a spreadsheet saves it: a byte-order mark and CRLF line ends. */
 function toCsv(rows: GeneratedRow[], renamed: boolean): string {
-  const lines = rows.map((r) => [r.account, r.organisation, r.kind, r.contractEndsOn, r.email, renamed && r.renamedTo ? r.renamedTo : r.displayName, r.role, r.status].map(cell).join(','));
+  const lines = rows.map((r) =>
+    [
+      r.account,
+      r.organisation,
+      r.kind,
+      r.contractEndsOn,
+      r.email,
+      renamed && r.renamedTo ? r.renamedTo : r.displayName,
+      r.role,
+      r.status,
+    ]
+      .map(cell)
+      .join(','),
+  );
   return `\uFEFF${[HEADER, ...lines].join('\r\n')}\r\n`;
 }
 
@@ -149,14 +237,47 @@ const renamedCsv = toCsv(generated.rows, true);
 // ---------------------------------------------------------------------------------------------------------------
 // What each report must say, from what was generated.
 
-interface Counts { created: number; updated: number; unchanged: number; rejected: number; orgsCreated: number; orgsUpdated: number; orgsUnchanged: number }
+interface Counts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  orgsCreated: number;
+  orgsUpdated: number;
+  orgsUnchanged: number;
+}
 const { valid, invalid, organisations, renamed } = generated;
-const allNew: Counts = { created: valid, updated: 0, unchanged: 0, rejected: invalid, orgsCreated: organisations, orgsUpdated: 0, orgsUnchanged: 0 };
+const allNew: Counts = {
+  created: valid,
+  updated: 0,
+  unchanged: 0,
+  rejected: invalid,
+  orgsCreated: organisations,
+  orgsUpdated: 0,
+  orgsUnchanged: 0,
+};
 const phases: { name: string; renamed: boolean; dryRun: boolean; expect: Counts }[] = [
   { name: 'dry run', renamed: false, dryRun: true, expect: allNew },
   { name: 'first import', renamed: false, dryRun: false, expect: allNew },
-  { name: 'same file again', renamed: false, dryRun: false, expect: { ...allNew, created: 0, unchanged: valid, orgsCreated: 0, orgsUnchanged: organisations } },
-  { name: '10% renamed', renamed: true, dryRun: false, expect: { ...allNew, created: 0, updated: renamed, unchanged: valid - renamed, orgsCreated: 0, orgsUnchanged: organisations } },
+  {
+    name: 'same file again',
+    renamed: false,
+    dryRun: false,
+    expect: { ...allNew, created: 0, unchanged: valid, orgsCreated: 0, orgsUnchanged: organisations },
+  },
+  {
+    name: '10% renamed',
+    renamed: true,
+    dryRun: false,
+    expect: {
+      ...allNew,
+      created: 0,
+      updated: renamed,
+      unchanged: valid - renamed,
+      orgsCreated: 0,
+      orgsUnchanged: organisations,
+    },
+  },
 ];
 
 const problems: string[] = [];
@@ -164,15 +285,21 @@ const problems: string[] = [];
 function check(store: string, phase: string, report: ImportReport, expect: Counts) {
   const got: Counts = {
     ...report.rows,
-    orgsCreated: report.organisations.created, orgsUpdated: report.organisations.updated, orgsUnchanged: report.organisations.unchanged,
+    orgsCreated: report.organisations.created,
+    orgsUpdated: report.organisations.updated,
+    orgsUnchanged: report.organisations.unchanged,
   };
   for (const key of Object.keys(expect) as (keyof Counts)[]) {
     if (got[key] !== expect[key]) problems.push(`${store}, ${phase}: ${key} ${got[key]}, expected ${expect[key]}`);
   }
-  if (report.rows.total !== totalRows) problems.push(`${store}, ${phase}: ${report.rows.total} rows read, expected ${totalRows}`);
+  if (report.rows.total !== totalRows)
+    problems.push(`${store}, ${phase}: ${report.rows.total} rows read, expected ${totalRows}`);
   // The rejections must be the bad emails, not something else that happens to add up.
   const otherReasons = report.details.filter((d) => d.outcome === 'rejected' && !d.reason?.startsWith('email '));
-  if (otherReasons.length) problems.push(`${store}, ${phase}: ${otherReasons.length} rows rejected for another reason than an invalid email, e.g. line ${otherReasons[0]!.line}: ${otherReasons[0]!.reason}`);
+  if (otherReasons.length)
+    problems.push(
+      `${store}, ${phase}: ${otherReasons.length} rows rejected for another reason than an invalid email, e.g. line ${otherReasons[0]!.line}: ${otherReasons[0]!.reason}`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -189,14 +316,16 @@ interface Target {
 /** The store, with the time spent in the calls an import makes added up. */
 function timed(store: DirectoryAdminStore): { store: DirectoryAdminStore; spent: Target['spent'] } {
   const spent = { reads: 0, writes: 0 };
-  const time = <A extends unknown[], R>(kind: keyof typeof spent, fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
-    const started = performance.now();
-    try {
-      return await fn(...args);
-    } finally {
-      spent[kind] += performance.now() - started;
-    }
-  };
+  const time =
+    <A extends unknown[], R>(kind: keyof typeof spent, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await fn(...args);
+      } finally {
+        spent[kind] += performance.now() - started;
+      }
+    };
   return {
     spent,
     store: {
@@ -211,14 +340,20 @@ function timed(store: DirectoryAdminStore): { store: DirectoryAdminStore; spent:
 
 function memoryTarget(): Target {
   const { store, spent } = timed(createMemoryDirectory());
-  return { deps: { directory: store, audit: createMemoryAuditLog(), clock: systemClock }, spent, close: async () => undefined };
+  return {
+    deps: { directory: store, audit: createMemoryAuditLog(), clock: systemClock },
+    spent,
+    close: async () => undefined,
+  };
 }
 
 async function mongoTarget(uri: string): Promise<Target> {
   const client = createMongoConnection(uri, createJsonLogger('error'));
   await client.asPromise();
   // A database of its own (whatever the URI names), so that a real server's data is never touched and runs start empty.
-  const connection: Connection = client.useDb(`bench-import-${randomToken(6).replace(/[^A-Za-z0-9]/g, 'x')}`, { useCache: false });
+  const connection: Connection = client.useDb(`bench-import-${randomToken(6).replace(/[^A-Za-z0-9]/g, 'x')}`, {
+    useCache: false,
+  });
   try {
     const models = brokerModels(connection);
     const started = performance.now();
@@ -261,9 +396,22 @@ async function countAll(store: DirectoryAdminStore) {
 // The run.
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-const columns = ['phase', 'seconds', 'rows/s', 'created', 'updated', 'unchanged', 'rejected', 'orgs new', 'store reads s', 'store writes s', 'rss MB'];
+const columns = [
+  'phase',
+  'seconds',
+  'rows/s',
+  'created',
+  'updated',
+  'unchanged',
+  'rejected',
+  'orgs new',
+  'store reads s',
+  'store writes s',
+  'rss MB',
+];
 const widths = [16, 8, 9, 8, 8, 10, 9, 9, 14, 15, 7];
-const line = (cells: string[]) => process.stdout.write(`${cells.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('')}\n`);
+const line = (cells: string[]) =>
+  process.stdout.write(`${cells.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('')}\n`);
 
 async function bench(name: StoreName, target: Target) {
   process.stdout.write(`\n${name} store${target.note ? ` (${target.note})` : ''}\n`);
@@ -271,7 +419,19 @@ async function bench(name: StoreName, target: Target) {
   let started = performance.now();
   const file = await parseCsvImport(csv);
   const parseSeconds = (performance.now() - started) / 1000;
-  line(['CSV parse', parseSeconds.toFixed(3), (totalRows / parseSeconds).toFixed(0), '', '', '', '', '', '', '', mb(process.memoryUsage.rss())]);
+  line([
+    'CSV parse',
+    parseSeconds.toFixed(3),
+    (totalRows / parseSeconds).toFixed(0),
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    mb(process.memoryUsage.rss()),
+  ]);
   // The same work as the parse above, so not timed again.
   const renamedFile = await parseCsvImport(renamedCsv);
 
@@ -284,23 +444,35 @@ async function bench(name: StoreName, target: Target) {
     const report = await importDirectory(target.deps, who, parsed, { dryRun: phase.dryRun, format: 'csv' });
     const seconds = (performance.now() - started) / 1000;
     line([
-      phase.name, seconds.toFixed(3), (totalRows / seconds).toFixed(0),
-      ...[report.rows.created, report.rows.updated, report.rows.unchanged, report.rows.rejected, report.organisations.created].map(String),
-      (target.spent.reads / 1000).toFixed(3), (target.spent.writes / 1000).toFixed(3), mb(process.memoryUsage.rss()),
+      phase.name,
+      seconds.toFixed(3),
+      (totalRows / seconds).toFixed(0),
+      ...[
+        report.rows.created,
+        report.rows.updated,
+        report.rows.unchanged,
+        report.rows.rejected,
+        report.organisations.created,
+      ].map(String),
+      (target.spent.reads / 1000).toFixed(3),
+      (target.spent.writes / 1000).toFixed(3),
+      mb(process.memoryUsage.rss()),
     ]);
     check(name, phase.name, report, phase.expect);
     if (phase.name === 'first import') {
       const stored = await countAll(target.deps.directory);
       if (stored.organisations !== organisations || stored.profiles !== valid) {
-        problems.push(`${name}, first import: the store holds ${stored.organisations} organisations and ${stored.profiles} profiles, expected ${organisations} and ${valid}`);
+        problems.push(
+          `${name}, first import: the store holds ${stored.organisations} organisations and ${stored.profiles} profiles, expected ${organisations} and ${valid}`,
+        );
       }
     }
   }
 }
 
 process.stdout.write(
-  `directory import benchmark: ${totalRows} rows (${valid} valid, ${invalid} with an invalid email), ${organisations} organisations, `
-  + `${renamed} rows renamed in the third file, ${(Buffer.byteLength(csv) / 1024).toFixed(0)} KB of CSV\n`,
+  `directory import benchmark: ${totalRows} rows (${valid} valid, ${invalid} with an invalid email), ${organisations} organisations, ` +
+    `${renamed} rows renamed in the third file, ${(Buffer.byteLength(csv) / 1024).toFixed(0)} KB of CSV\n`,
 );
 
 const stops: (() => Promise<void>)[] = [];

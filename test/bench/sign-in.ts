@@ -40,19 +40,32 @@ async function signIn(): Promise<number> {
   const browser = new Browser();
   const { url, checks } = await portal.authorizationUrl();
   const signInPage = await browser.go(url);
-  const upstreamLogin = await browser.submit(signInPage, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
-  const back = await browser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'alice', password: 'demo' }, { stopAt: [portal.redirectUri] });
+  const upstreamLogin = await browser.submit(
+    signInPage,
+    'form[action$="/upstream"]',
+    {},
+    { submitter: 'button[value="demo"]' },
+  );
+  const back = await browser.submit(
+    upstreamLogin,
+    'form[action$="/login"]',
+    { username: 'alice', password: 'demo' },
+    { stopAt: [portal.redirectUri] },
+  );
   if (!back.stopped) throw new Error(`no redirect to the portal (${back.status} at ${back.url})`);
   const tokens = await portal.redeem(back.stopped, checks);
   if (tokens.claims()?.sub !== 'prf-alice-contoso') throw new Error('wrong subject');
   return performance.now() - started;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 try {
   for (let i = 0; i < 20; i++) await signIn(); // warm-up: discovery, JIT, connection pools
-  process.stdout.write(`sign-in benchmark: ${shared ? 'Redis + MongoDB' : 'memory'} stores, broker in its own process, ${seconds} s or ${maxPerLevel} sign-ins per level\n`);
+  process.stdout.write(
+    `sign-in benchmark: ${shared ? 'Redis + MongoDB' : 'memory'} stores, broker in its own process, ${seconds} s or ${maxPerLevel} sign-ins per level\n`,
+  );
   process.stdout.write('concurrency  sign-ins  errors  per second   p50 ms   p95 ms   p99 ms   max ms\n');
   for (const concurrency of levels) {
     const durations: number[] = [];
@@ -60,22 +73,27 @@ try {
     const deadline = performance.now() + seconds * 1000;
     let started = 0;
     const begin = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline && started < maxPerLevel) {
-        started += 1;
-        try {
-          durations.push(await signIn());
-        } catch (err) {
-          errors.push((err as Error).message);
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < deadline && started < maxPerLevel) {
+          started += 1;
+          try {
+            durations.push(await signIn());
+          } catch (err) {
+            errors.push((err as Error).message);
+          }
         }
-      }
-    }));
+      }),
+    );
     const elapsed = (performance.now() - begin) / 1000;
     const sorted = [...durations].sort((a, b) => a - b);
     const cells = [
-      String(concurrency).padStart(11), String(durations.length).padStart(9), String(errors.length).padStart(7),
+      String(concurrency).padStart(11),
+      String(durations.length).padStart(9),
+      String(errors.length).padStart(7),
       (durations.length / elapsed).toFixed(1).padStart(11),
-      ...[50, 95, 99].map((p) => percentile(sorted, p).toFixed(0).padStart(8)), (sorted.at(-1) ?? NaN).toFixed(0).padStart(8),
+      ...[50, 95, 99].map((p) => percentile(sorted, p).toFixed(0).padStart(8)),
+      (sorted.at(-1) ?? NaN).toFixed(0).padStart(8),
     ];
     process.stdout.write(`${cells.join(' ')}\n`);
     if (errors.length) process.stdout.write(`  first error: ${errors[0]}\n`);

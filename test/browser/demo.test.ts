@@ -44,8 +44,16 @@ describe('the embedded demo in a real browser', () => {
 
     await page.waitForURL(/\/demo\/customer-portal\/$/);
     const claims = JSON.parse((await page.textContent('#id-token-claims'))!);
-    expect(claims).toMatchObject({ sub: 'prf-bob-fabrikam', org_name: 'Fabrikam Consulting', profile_kind: 'partner', org_account_number: 'P-200871' });
-    expect(JSON.parse((await page.textContent('#api-token-claims'))!)).toMatchObject({ aud: `${broker.issuer}/demo/api`, profile_id: 'prf-bob-fabrikam' });
+    expect(claims).toMatchObject({
+      sub: 'prf-bob-fabrikam',
+      org_name: 'Fabrikam Consulting',
+      profile_kind: 'partner',
+      org_account_number: 'P-200871',
+    });
+    expect(JSON.parse((await page.textContent('#api-token-claims'))!)).toMatchObject({
+      aud: `${broker.issuer}/demo/api`,
+      profile_id: 'prf-bob-fabrikam',
+    });
     await shot(page, '5-portal');
 
     await page.click('text=Switch profile');
@@ -70,7 +78,9 @@ describe('the embedded demo in a real browser', () => {
     await page.click('button[value="demo"]');
     await upstreamSignIn(page, 'carol');
     await page.waitForURL(/\/interaction\//);
-    expect(await page.textContent('main')).toContain('Northwind Traders does not have an active service contract (it ended on 2025-06-30)');
+    expect(await page.textContent('main')).toContain(
+      'Northwind Traders does not have an active service contract (it ended on 2025-06-30)',
+    );
     await shot(page, '8-ineligible');
   });
 

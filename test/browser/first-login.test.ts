@@ -50,10 +50,14 @@ describe('first login in a real browser (seed steps 2–10)', () => {
     // The mailbox and the link, in a second tab, as a person would from their mail client.
     const mail = await context.newPage();
     // The email goes out a moment after the page answered: reload the mailbox until it is there, as a person would.
-    await waitUntil(async () => {
-      await mail.goto(`${broker.issuer}/dev/mailbox`);
-      return (await mail.locator('text=Associate your sign-in with Contoso Pharmaceuticals (C-104233)').count()) > 0;
-    }, 10_000, 'the association email in the mailbox');
+    await waitUntil(
+      async () => {
+        await mail.goto(`${broker.issuer}/dev/mailbox`);
+        return (await mail.locator('text=Associate your sign-in with Contoso Pharmaceuticals (C-104233)').count()) > 0;
+      },
+      10_000,
+      'the association email in the mailbox',
+    );
     await step(mail, '06-mailbox');
     await mail.click('text=Associate your sign-in with Contoso Pharmaceuticals (C-104233)');
     await step(mail, '07-email');
@@ -65,14 +69,23 @@ describe('first login in a real browser (seed steps 2–10)', () => {
     await mail.click('text=Continue with Demo consumer account');
     await upstreamSignIn(mail, 'erin');
     await mail.waitForURL(/\/upstream\/callback\//);
-    expect(await mail.textContent('main')).toContain('Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals');
-    expect(await mail.getAttribute('text=Continue to Customer portal', 'href')).toBe(`${broker.issuer}/demo/customer-portal/`);
+    expect(await mail.textContent('main')).toContain(
+      'Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals',
+    );
+    expect(await mail.getAttribute('text=Continue to Customer portal', 'href')).toBe(
+      `${broker.issuer}/demo/customer-portal/`,
+    );
     await step(mail, '09-success');
 
     // The original tab carries on by itself to the portal.
     await page.waitForURL(/\/demo\/customer-portal\/$/, { timeout: 20_000 });
     const claims = JSON.parse((await page.textContent('#id-token-claims'))!);
-    expect(claims).toMatchObject({ sub: 'prf-erin-contoso', org_name: 'Contoso Pharmaceuticals', org_account_number: 'C-104233', profile_role: 'professional' });
+    expect(claims).toMatchObject({
+      sub: 'prf-erin-contoso',
+      org_name: 'Contoso Pharmaceuticals',
+      org_account_number: 'C-104233',
+      profile_role: 'professional',
+    });
     await step(page, '10-portal');
     await context.close();
   }, 60_000);

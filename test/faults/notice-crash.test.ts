@@ -33,13 +33,20 @@ const running: Awaited<ReturnType<typeof spawnBroker>>[] = [];
 
 beforeAll(async () => {
   [redis, mongo, smtp] = await Promise.all([startRedis(), startMongo(), startSmtp()]);
-  [redisProxy, mongoProxy] = await Promise.all([tripwires.proxy(Number(new URL(redis.url).port)), tripwires.proxy(Number(new URL(mongo.uri).port))]);
+  [redisProxy, mongoProxy] = await Promise.all([
+    tripwires.proxy(Number(new URL(redis.url).port)),
+    tripwires.proxy(Number(new URL(mongo.uri).port)),
+  ]);
   // Both lives of a broker share its keys, as the nodes of a deployment do (the demo upstream's secrets derive from them).
   const dir = mkdtempSync(join(tmpdir(), 'notice-crash-'));
   writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
   writeFileSync(join(dir, 'cookie-keys'), `${randomToken(32)}\n`);
   writeFileSync(join(dir, 'secret-keys'), `${randomToken(32)}\n`);
-  keysEnv = { JWKS_FILE: join(dir, 'jwks.json'), COOKIE_KEYS_FILE: join(dir, 'cookie-keys'), SECRET_KEYS_FILE: join(dir, 'secret-keys') };
+  keysEnv = {
+    JWKS_FILE: join(dir, 'jwks.json'),
+    COOKIE_KEYS_FILE: join(dir, 'cookie-keys'),
+    SECRET_KEYS_FILE: join(dir, 'secret-keys'),
+  };
 }, 60_000);
 afterAll(async () => {
   await Promise.all(running.map((b) => b.stop('SIGKILL')));
@@ -59,21 +66,36 @@ const POINTS: { name: string; pattern: Buffer }[] = [
 ];
 
 async function world() {
-  const stores = isolatedStoresEnv(`redis://127.0.0.1:${redisProxy.port}`, `mongodb://127.0.0.1:${mongoProxy.port}/db?directConnection=true`);
+  const stores = isolatedStoresEnv(
+    `redis://127.0.0.1:${redisProxy.port}`,
+    `mongodb://127.0.0.1:${mongoProxy.port}/db?directConnection=true`,
+  );
   const port = String(await freePort());
   const env = {
-    NODE_ENV: 'development', DEMO: 'true', PORT: port, ISSUER: `http://127.0.0.1:${port}`, SMTP_URL: smtp.url, ...stores, ...keysEnv,
-    ADMIN_CLIENT_ID: ADMIN.clientId, ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
+    NODE_ENV: 'development',
+    DEMO: 'true',
+    PORT: port,
+    ISSUER: `http://127.0.0.1:${port}`,
+    SMTP_URL: smtp.url,
+    ...stores,
+    ...keysEnv,
+    ADMIN_CLIENT_ID: ADMIN.clientId,
+    ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
   };
   // The relay looks every second for notices owed for over a second.
-  const config = { mail: { outbox: { intervalSeconds: 1, graceSeconds: 1 }, retry: { attempts: 5, baseDelayMs: 50, maxDelayMs: 200 } } };
+  const config = {
+    mail: { outbox: { intervalSeconds: 1, graceSeconds: 1 }, retry: { attempts: 5, baseDelayMs: 50, maxDelayMs: 200 } },
+  };
   const start = async () => {
     const broker = await spawnBroker(config, env);
     running.push(broker);
     return broker;
   };
   const database = mongoose.createConnection(mongo.uri.replace(/\/[^/]*$/, `/${stores.REDIS_PREFIX!.slice(0, -1)}`));
-  const queue = new Queue('broker-mail', { connection: { host: '127.0.0.1', port: Number(new URL(redis.url).port) }, prefix: `${stores.REDIS_PREFIX}bull` });
+  const queue = new Queue('broker-mail', {
+    connection: { host: '127.0.0.1', port: Number(new URL(redis.url).port) },
+    prefix: `${stores.REDIS_PREFIX}bull`,
+  });
   return { start, issuer: env.ISSUER, database, queue };
 }
 
@@ -111,11 +133,23 @@ describe('a broker killed in the middle of an association', () => {
 
         const associations = database.collection('associations');
         await waitUntil(() => notices().length >= 1, 150_000, 'the notice');
-        await waitUntil(async () => (await associations.countDocuments({ noticePending: true })) === 0, 30_000, 'the outbox to empty');
-        await waitUntil(async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0), 150_000, 'the mail queue to drain');
+        await waitUntil(
+          async () => (await associations.countDocuments({ noticePending: true })) === 0,
+          30_000,
+          'the outbox to empty',
+        );
+        await waitUntil(
+          async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0),
+          150_000,
+          'the mail queue to drain',
+        );
         const made = await associations.find({ profileId: 'prf-erin-contoso' }).toArray();
-        const events = await database.collection('audit_events').countDocuments({ action: 'association.created', profileId: 'prf-erin-contoso' });
-        reportFigure(`killed ${point.name}: ${made.length} association, ${events} audit event, ${notices().length} notice`);
+        const events = await database
+          .collection('audit_events')
+          .countDocuments({ action: 'association.created', profileId: 'prf-erin-contoso' });
+        reportFigure(
+          `killed ${point.name}: ${made.length} association, ${events} audit event, ${notices().length} notice`,
+        );
         expect(made).toEqual([expect.objectContaining({ upstreamId: 'demo', subject: 'demo-0004-dave' })]);
         expect(events).toBe(1);
         expect(notices()).toHaveLength(1);
@@ -136,13 +170,29 @@ describe('a broker killed in the middle of a change of administrator', () => {
       const first = await start();
       const api = adminApi(issuer, { id: ADMIN.clientId, secret: ADMIN.clientSecret });
       const token = await api.token('admin:support');
-      const earlier = { designated: smtp.to(ADDRESS).length, replaced: smtp.to('alice.andersen@contoso.example').length };
-      const designated = () => smtp.to(ADDRESS).slice(earlier.designated).filter((m) => m.subject?.startsWith('You are now the administrator'));
-      const replaced = () => smtp.to('alice.andersen@contoso.example').slice(earlier.replaced).filter((m) => m.subject?.startsWith('You are no longer the administrator'));
+      const earlier = {
+        designated: smtp.to(ADDRESS).length,
+        replaced: smtp.to('alice.andersen@contoso.example').length,
+      };
+      const designated = () =>
+        smtp
+          .to(ADDRESS)
+          .slice(earlier.designated)
+          .filter((m) => m.subject?.startsWith('You are now the administrator'));
+      const replaced = () =>
+        smtp
+          .to('alice.andersen@contoso.example')
+          .slice(earlier.replaced)
+          .filter((m) => m.subject?.startsWith('You are no longer the administrator'));
 
       // Killed once the role has changed and the audit event is written, as the first email is being queued.
       const tripped = tripwires.arm(Buffer.from('administrator-designated'));
-      const change = api.call('PUT', '/support/organisations/org-contoso/administrator', token, { profile_id: 'prf-erin-contoso', reason: 'Alice left' }).catch(() => undefined);
+      const change = api
+        .call('PUT', '/support/organisations/org-contoso/administrator', token, {
+          profile_id: 'prf-erin-contoso',
+          reason: 'Alice left',
+        })
+        .catch(() => undefined);
       await tripped;
       await first.stop('SIGKILL');
       tripwires.release();
@@ -151,8 +201,14 @@ describe('a broker killed in the middle of a change of administrator', () => {
 
       await start();
       await waitUntil(() => designated().length >= 1 && replaced().length >= 1, 150_000, 'both emails');
-      await waitUntil(async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0), 150_000, 'the mail queue to drain');
-      reportFigure(`killed while queueing a change of administrator: ${designated().length} email to the new one, ${replaced().length} to the replaced one`);
+      await waitUntil(
+        async () => Object.values(await queue.getJobCounts('waiting', 'active', 'delayed')).every((n) => n === 0),
+        150_000,
+        'the mail queue to drain',
+      );
+      reportFigure(
+        `killed while queueing a change of administrator: ${designated().length} email to the new one, ${replaced().length} to the replaced one`,
+      );
       expect(designated()).toHaveLength(1);
       expect(replaced()).toHaveLength(1);
       expect(designated()[0]!.text).toContain(/reference ([0-9A-F-]+)/.exec(replaced()[0]!.text ?? '')![1]!);

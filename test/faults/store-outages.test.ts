@@ -30,7 +30,7 @@ async function startBrokerOnOwnStores() {
 
 const readiness = async () => {
   const response = await fetch(`${broker.issuer}/readyz`);
-  return { status: response.status, body: await response.json() as { checks: Record<string, string> } };
+  return { status: response.status, body: (await response.json()) as { checks: Record<string, string> } };
 };
 
 /** Runs `fn` and returns what it returned with how long it took, in milliseconds. */
@@ -53,7 +53,10 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     expect(page.text).toMatch(/Reference: [0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}/);
     expect(page.text).not.toMatch(/Stream isn't writeable|at \w+ \(/);
     expect((await fetch(`${broker.issuer}/healthz`)).status).toBe(200);
-    expect(await readiness()).toEqual({ status: 503, body: { status: 'unavailable', checks: { redis: 'unavailable', mongodb: 'ok' } } });
+    expect(await readiness()).toEqual({
+      status: 503,
+      body: { status: 'unavailable', checks: { redis: 'unavailable', mongodb: 'ok' } },
+    });
 
     await redis.start();
     await waitUntil(async () => (await readiness()).status === 200, 15_000, 'the broker to see Redis again');
@@ -66,11 +69,21 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     const { page, checks } = await authorize(browser, portal);
     const back = await signInUpstream(browser, page, 'alice', { stopAt: [portal.redirectUri] });
     await redis.stop();
-    const [response, elapsed] = await timed(() => fetch(`${broker.issuer}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(TEST_PORTAL.client_id, TEST_PORTAL.client_secret) },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: new URL(back.stopped!).searchParams.get('code')!, redirect_uri: portal.redirectUri, code_verifier: checks.codeVerifier }),
-    }));
+    const [response, elapsed] = await timed(() =>
+      fetch(`${broker.issuer}/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basicAuth(TEST_PORTAL.client_id, TEST_PORTAL.client_secret),
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: new URL(back.stopped!).searchParams.get('code')!,
+          redirect_uri: portal.redirectUri,
+          code_verifier: checks.codeVerifier,
+        }),
+      }),
+    );
     expect(elapsed).toBeLessThan(2000);
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('10');
@@ -99,7 +112,12 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     // The interaction lives in Redis, untouched: reloading the page carries on.
     const picker = await browser.go(down.url, { stopAt: [portal.redirectUri] });
     expect(picker.$('h1').text()).toBe('Choose a profile');
-    const done = await browser.submit(picker, 'form[action$="/select"]', { profile: 'prf-bob-contoso' }, { stopAt: [portal.redirectUri] });
+    const done = await browser.submit(
+      picker,
+      'form[action$="/select"]',
+      { profile: 'prf-bob-contoso' },
+      { stopAt: [portal.redirectUri] },
+    );
     expect((await portal.redeem(done.stopped!, checks)).claims()!.sub).toBe('prf-bob-contoso');
   }, 60_000);
 
@@ -108,14 +126,22 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     const browser = new Browser();
     const emailPage = await signInUpstream(browser, await browser.go(url), 'erin');
     await browser.submit(emailPage, 'form[action$="/associate"]', { email: 'erin.evans@contoso.example' });
-    await waitUntil(() => broker.services.mailbox!.list().some((m) => m.to === 'erin.evans@contoso.example'), 15_000, 'the association email');
-    const link = /http:\/\/\S+\/associate\/[A-Za-z0-9_-]+/.exec(broker.services.mailbox!.list().find((m) => m.to === 'erin.evans@contoso.example')!.text)![0];
+    await waitUntil(
+      () => broker.services.mailbox!.list().some((m) => m.to === 'erin.evans@contoso.example'),
+      15_000,
+      'the association email',
+    );
+    const link = /http:\/\/\S+\/associate\/[A-Za-z0-9_-]+/.exec(
+      broker.services.mailbox!.list().find((m) => m.to === 'erin.evans@contoso.example')!.text,
+    )![0];
 
     const linkBrowser = new Browser();
     const landing = await linkBrowser.go(link);
     const upstreamLogin = await linkBrowser.submit(landing, 'form[action="/associate/continue"]');
     await mongo.stop();
-    const [down, elapsed] = await timed(() => linkBrowser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'erin', password: 'demo' }));
+    const [down, elapsed] = await timed(() =>
+      linkBrowser.submit(upstreamLogin, 'form[action$="/login"]', { username: 'erin', password: 'demo' }),
+    );
     expect(elapsed).toBeLessThan(2500);
     expect(down.status).toBe(503);
     const token = link.split('/associate/')[1]!;
@@ -126,16 +152,24 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     expect(await broker.services.redeem.associations.findByProfile('prf-erin-contoso')).toBeUndefined();
     const again = await linkBrowser.go(link);
     const retryLogin = await linkBrowser.submit(again, 'form[action="/associate/continue"]');
-    const success = await linkBrowser.submit(retryLogin, 'form[action$="/login"]', { username: 'erin', password: 'demo' });
+    const success = await linkBrowser.submit(retryLogin, 'form[action$="/login"]', {
+      username: 'erin',
+      password: 'demo',
+    });
     expect(success.text).toContain('is now associated with your profile at Contoso Pharmaceuticals');
-    expect(await broker.services.redeem.associations.findByProfile('prf-erin-contoso')).toMatchObject({ upstreamId: 'demo', subject: 'demo-0005-erin' });
+    expect(await broker.services.redeem.associations.findByProfile('prf-erin-contoso')).toMatchObject({
+      upstreamId: 'demo',
+      subject: 'demo-0005-erin',
+    });
   }, 60_000);
 
   it('Redis down mid-login (at the upstream callback): a 503 page within 2 s, and the same sign-in continues once it is back', async () => {
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
     // Signed in upstream, stopped before the broker's callback.
-    const atCallback = await signInUpstream(browser, page, 'alice', { stopAt: [`${broker.issuer}/upstream/callback/`] });
+    const atCallback = await signInUpstream(browser, page, 'alice', {
+      stopAt: [`${broker.issuer}/upstream/callback/`],
+    });
     await redis.stop();
     const [down, elapsed] = await timed(() => browser.go(atCallback.stopped!, { stopAt: [portal.redirectUri] }));
     expect(elapsed).toBeLessThan(2000);
@@ -179,7 +213,9 @@ describe('store outages fail closed and fast, and recover without a restart', ()
 
     await expect(portal.redeem(coded.stopped!, other.checks)).rejects.toMatchObject({ error: 'invalid_grant' });
     await expect(portal.refresh(signedIn.tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    const userinfo = await fetch(`${broker.issuer}/me`, { headers: { authorization: `Bearer ${signedIn.tokens.access_token}` } });
+    const userinfo = await fetch(`${broker.issuer}/me`, {
+      headers: { authorization: `Bearer ${signedIn.tokens.access_token}` },
+    });
     expect(userinfo.status).toBe(401);
     expect(broker.logs.slice(logsBefore).filter((l) => l.level === 'error')).toEqual([]);
 
@@ -198,14 +234,30 @@ describe('store outages fail closed and fast, and recover without a restart', ()
       expect(elapsed).toBeLessThan(2000);
       expect(page.status).toBe(503);
       expect(page.$('h1').text()).toBe('Temporarily unavailable');
-      expect((await fetch(`${late.issuer}/readyz`).then((r) => r.json()) as { checks: Record<string, string> }).checks.mongodb).toBe('unavailable');
+      expect(
+        ((await fetch(`${late.issuer}/readyz`).then((r) => r.json())) as { checks: Record<string, string> }).checks
+          .mongodb,
+      ).toBe('unavailable');
       expect(late.logs.filter((l) => l.level === 'error' && l.status !== 503)).toEqual([]);
 
       await mongo.start();
       // The clients, the seeded directory and the indexes are written in the background once MongoDB answers.
-      await waitUntil(async () => Boolean(await late.services.clients.find('test-portal').catch(() => undefined)), 20_000, 'the configured clients to be written');
-      await waitUntil(async () => (await fetch(`${late.issuer}/readyz`)).status === 200, 20_000, 'the broker to see MongoDB');
-      await waitUntil(async () => Boolean(await late.services.redeem.associations.findByProfile('prf-alice-contoso').catch(() => undefined)), 20_000, 'the seed');
+      await waitUntil(
+        async () => Boolean(await late.services.clients.find('test-portal').catch(() => undefined)),
+        20_000,
+        'the configured clients to be written',
+      );
+      await waitUntil(
+        async () => (await fetch(`${late.issuer}/readyz`)).status === 200,
+        20_000,
+        'the broker to see MongoDB',
+      );
+      await waitUntil(
+        async () =>
+          Boolean(await late.services.redeem.associations.findByProfile('prf-alice-contoso').catch(() => undefined)),
+        20_000,
+        'the seed',
+      );
       expect((await signIn(new Browser(), latePortal, 'alice')).claims.sub).toBe('prf-alice-contoso');
     } finally {
       await late.close();

@@ -19,7 +19,10 @@ let portal: Portal;
 let partnerPortal: Portal;
 
 beforeAll(async () => {
-  broker = await startBroker({ clients: [TEST_PORTAL, PARTNER_ONLY], support: { name: 'Dynamics support', email: 'help@broker.example' } });
+  broker = await startBroker({
+    clients: [TEST_PORTAL, PARTNER_ONLY],
+    support: { name: 'Dynamics support', email: 'help@broker.example' },
+  });
   portal = await createPortal(broker.issuer);
   partnerPortal = await createPortal(broker.issuer, PARTNER_ONLY);
 });
@@ -33,12 +36,24 @@ describe('client policy', () => {
     expect(refused.stopped).toBeUndefined();
     expect(refused.status).toBe(403);
     expect(refused.$('h1').text()).toBe('You cannot sign in to Test portal');
-    expect(refused.text).toContain('Northwind Traders does not have an active service contract (it ended on 2025-06-30)');
+    expect(refused.text).toContain(
+      'Northwind Traders does not have an active service contract (it ended on 2025-06-30)',
+    );
     expect(refused.text).toContain('help@broker.example');
     // The reference on the page finds the refusal, and why, in the audit log.
     const reference = refused.$('.support strong').text();
-    const [event] = await broker.services.audit.query({ action: 'sign_in.refused', actor: 'person:demo:demo-0003-carol', limit: 10 });
-    expect(event).toMatchObject({ id: reference, outcome: 'failure', clientId: 'test-portal', profileId: 'prf-carol-northwind', details: { reasons: 'prf-carol-northwind:contract_inactive' } });
+    const [event] = await broker.services.audit.query({
+      action: 'sign_in.refused',
+      actor: 'person:demo:demo-0003-carol',
+      limit: 10,
+    });
+    expect(event).toMatchObject({
+      id: reference,
+      outcome: 'failure',
+      clientId: 'test-portal',
+      profileId: 'prf-carol-northwind',
+      details: { reasons: 'prf-carol-northwind:contract_inactive' },
+    });
   });
 
   it('tells a customer that a partner-only portal is not open to customer organisations', async () => {
@@ -58,7 +73,12 @@ describe('client policy', () => {
     const browser = new Browser();
     await signIn(browser, partnerPortal, 'bob');
     const { page: picker } = await authorize(browser, partnerPortal, { prompt: 'select_account' });
-    expect(picker.$('input[name="profile"]').map((_, el) => picker.$(el).attr('value')).get()).toEqual(['prf-bob-fabrikam']);
+    expect(
+      picker
+        .$('input[name="profile"]')
+        .map((_, el) => picker.$(el).attr('value'))
+        .get(),
+    ).toEqual(['prf-bob-fabrikam']);
     expect(picker.$('#refused-heading').text()).toBe('Not available for Partner test portal');
     expect(picker.$('ul.refused').text()).toContain('Contoso Pharmaceuticals');
     expect(picker.$('ul.refused').text()).toContain('Partner test portal is not open to customer organisations');
@@ -74,7 +94,7 @@ describe('client policy', () => {
     expect(notYet.text).toContain('help@broker.example');
   });
 
-  it('answers prompt=none with login_required when the session\'s profile is not admitted by the asking portal', async () => {
+  it("answers prompt=none with login_required when the session's profile is not admitted by the asking portal", async () => {
     const browser = new Browser();
     await signIn(browser, portal, 'alice');
     const { page, checks } = await authorize(browser, partnerPortal, { prompt: 'none' });

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => broker.close());
 
-const upstreamVisits = (browser: Browser) => browser.requests.filter((r) => r.includes('/dev-upstream/interaction/')).length;
+const upstreamVisits = (browser: Browser) =>
+  browser.requests.filter((r) => r.includes('/dev-upstream/interaction/')).length;
 
 describe('broker session', () => {
   it('switches profile with prompt=select_account without another upstream sign-in', async () => {
@@ -92,7 +93,10 @@ describe('broker session', () => {
   it('does not let a picked profile stand in for the fresh sign-in prompt=login or max_age asks for', async () => {
     const browser = new Browser();
     await signIn(browser, portal, 'bob', { pick: 'prf-bob-contoso' });
-    for (const parameters of [{ prompt: 'login' }, { prompt: 'select_account', max_age: '0' }] as Record<string, string>[]) {
+    for (const parameters of [{ prompt: 'login' }, { prompt: 'select_account', max_age: '0' }] as Record<
+      string,
+      string
+    >[]) {
       const { page } = await authorize(browser, portal, parameters);
       expect(page.$('h1').text()).toBe('Sign in to Test portal');
       // A hand-made post to the picker with this page's own form token is refused as well.
@@ -112,7 +116,12 @@ describe('broker session', () => {
     const browser = new Browser();
     await signIn(browser, portal, 'alice');
     const { page } = await authorize(browser, portal, { prompt: 'login' });
-    const upstreamLogin = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
+    const upstreamLogin = await browser.submit(
+      page,
+      'form[action$="/upstream"]',
+      {},
+      { submitter: 'button[value="demo"]' },
+    );
     expect(upstreamLogin.url).toContain('/dev-upstream/interaction/');
     expect(upstreamLogin.text).toContain('You are asked to sign in again');
     const back = await submitUpstreamLogin(browser, upstreamLogin, 'alice', [portal.redirectUri]);
@@ -122,9 +131,20 @@ describe('broker session', () => {
   it('ends the broker session at RP-initiated logout and returns to the registered post-logout URI', async () => {
     const browser = new Browser();
     const { tokens } = await signIn(browser, portal, 'alice');
-    const confirm = await browser.go(portal.endSessionUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://portal.example/signed-out', state: 'bye' }));
+    const confirm = await browser.go(
+      portal.endSessionUrl({
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: 'https://portal.example/signed-out',
+        state: 'bye',
+      }),
+    );
     expect(confirm.$('h1').text()).toBe('Sign out');
-    const done = await browser.submit(confirm, 'form#op\\.logoutForm', {}, { submitter: 'button[value="yes"]', stopAt: ['https://portal.example/'] });
+    const done = await browser.submit(
+      confirm,
+      'form#op\\.logoutForm',
+      {},
+      { submitter: 'button[value="yes"]', stopAt: ['https://portal.example/'] },
+    );
     expect(done.stopped).toBe('https://portal.example/signed-out?state=bye');
 
     const { page } = await authorize(browser, portal, { prompt: 'none' });
@@ -136,7 +156,10 @@ describe('broker session', () => {
   it('refuses a post-logout URI the portal did not register', async () => {
     const browser = new Browser();
     const { tokens } = await signIn(browser, portal, 'alice');
-    const page = await browser.go(portal.endSessionUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://evil.example/' }), { stopAt: ['https://evil.example'] });
+    const page = await browser.go(
+      portal.endSessionUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://evil.example/' }),
+      { stopAt: ['https://evil.example'] },
+    );
     expect(page.stopped).toBeUndefined();
     expect(page.status).toBe(400);
   });
@@ -149,7 +172,7 @@ describe('broker session', () => {
     expect(redirect.searchParams.get('state')).toBe(checks.state);
   });
 
-  it('returns access_denied with the portal\'s state when the person cancels at the broker', async () => {
+  it("returns access_denied with the portal's state when the person cancels at the broker", async () => {
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
     const back = await browser.submit(page, 'form[action$="/abort"]', {}, { stopAt: [portal.redirectUri] });
@@ -158,10 +181,15 @@ describe('broker session', () => {
     expect(redirect.searchParams.get('state')).toBe(checks.state);
   });
 
-  it('returns access_denied with the portal\'s state when the person cancels at the upstream', async () => {
+  it("returns access_denied with the portal's state when the person cancels at the upstream", async () => {
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
-    const upstreamLogin = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
+    const upstreamLogin = await browser.submit(
+      page,
+      'form[action$="/upstream"]',
+      {},
+      { submitter: 'button[value="demo"]' },
+    );
     const back = await browser.submit(upstreamLogin, 'form[action$="/abort"]', {}, { stopAt: [portal.redirectUri] });
     const redirect = new URL(back.stopped!);
     expect(redirect.searchParams.get('error')).toBe('access_denied');
@@ -173,7 +201,12 @@ describe('broker session', () => {
     const { page, checks } = await authorize(browser, portal);
     const notYet = await signInUpstream(browser, page, 'dave');
     expect(notYet.$('h1').text()).toBe('Enter your registered email address');
-    const upstreamLogin = await browser.submit(notYet, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
+    const upstreamLogin = await browser.submit(
+      notYet,
+      'form[action$="/upstream"]',
+      {},
+      { submitter: 'button[value="demo"]' },
+    );
     const back = await submitUpstreamLogin(browser, upstreamLogin, 'alice', [portal.redirectUri]);
     expect((await portal.redeem(back.stopped!, checks)).claims()!.sub).toBe('prf-alice-contoso');
   });
@@ -184,22 +217,45 @@ describe('discovery', () => {
     const metadata = portal.config.serverMetadata();
     expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
     expect(metadata.response_types_supported).toEqual(['code']);
-    expect(metadata.scopes_supported).toEqual(expect.arrayContaining(['openid', 'email', 'profile', 'org_profile', 'offline_access']));
-    expect(metadata.claims_supported).toEqual(expect.arrayContaining(['profile_id', 'profile_kind', 'profile_role', 'profile_email', 'org_id', 'org_name', 'org_account_number']));
+    expect(metadata.scopes_supported).toEqual(
+      expect.arrayContaining(['openid', 'email', 'profile', 'org_profile', 'offline_access']),
+    );
+    expect(metadata.claims_supported).toEqual(
+      expect.arrayContaining([
+        'profile_id',
+        'profile_kind',
+        'profile_role',
+        'profile_email',
+        'org_id',
+        'org_name',
+        'org_account_number',
+      ]),
+    );
     expect(metadata.end_session_endpoint).toBe(`${broker.issuer}/session/end`);
     expect(metadata.userinfo_endpoint).toBe(`${broker.issuer}/me`);
   });
 
   it('advertises no admin scope: no portal can be granted one', () => {
-    expect([...portal.config.serverMetadata().scopes_supported!].sort()).toEqual(['email', 'offline_access', 'openid', 'org_profile', 'profile']);
+    expect([...portal.config.serverMetadata().scopes_supported!].sort()).toEqual([
+      'email',
+      'offline_access',
+      'openid',
+      'org_profile',
+      'profile',
+    ]);
   });
 
   it('advertises only claims a portal actually receives', async () => {
     const metadata = portal.config.serverMetadata();
     // Every advertised claim shows up in the ID token or at userinfo of a sign-in asking for every scope
     // (max_age brings auth_time).
-    const { tokens, claims } = await signIn(new Browser(), portal, 'alice', { parameters: { scope: 'openid email profile org_profile', max_age: '3600' } });
-    const received = new Set([...Object.keys(claims), ...Object.keys(await portal.userinfo(tokens.access_token, claims.sub))]);
+    const { tokens, claims } = await signIn(new Browser(), portal, 'alice', {
+      parameters: { scope: 'openid email profile org_profile', max_age: '3600' },
+    });
+    const received = new Set([
+      ...Object.keys(claims),
+      ...Object.keys(await portal.userinfo(tokens.access_token, claims.sub)),
+    ]);
     expect(metadata.claims_supported!.filter((claim) => !received.has(claim))).toEqual([]);
   });
 });

@@ -49,7 +49,9 @@ describe('returning sign-in', () => {
   });
 
   it('leaves out the claims of scopes the portal did not ask for', async () => {
-    const { claims, tokens } = await signIn(new Browser(), portal, 'alice', { parameters: { scope: 'openid org_profile' } });
+    const { claims, tokens } = await signIn(new Browser(), portal, 'alice', {
+      parameters: { scope: 'openid org_profile' },
+    });
     expect(claims.org_name).toBe('Contoso Pharmaceuticals');
     expect(claims.email).toBeUndefined();
     expect(claims.name).toBeUndefined();
@@ -64,14 +66,22 @@ describe('returning sign-in', () => {
     const picker = await signInUpstream(browser, await browser.go(url), 'bob', { stopAt: [portal.redirectUri] });
     expect(picker.status).toBe(200);
     expect(picker.$('h1').text()).toBe('Choose a profile');
-    const options = picker.$('input[name="profile"]').map((_, el) => picker.$(el).attr('value')).get();
+    const options = picker
+      .$('input[name="profile"]')
+      .map((_, el) => picker.$(el).attr('value'))
+      .get();
     expect(options.sort()).toEqual(['prf-bob-contoso', 'prf-bob-fabrikam']);
     expect(picker.text).toContain('Contoso Pharmaceuticals');
     expect(picker.text).toContain('P-200871');
 
     const back = await pickProfile(browser, picker, 'prf-bob-fabrikam', [portal.redirectUri]);
     const tokens = await portal.redeem(back.stopped!, checks);
-    expect(tokens.claims()).toMatchObject({ sub: 'prf-bob-fabrikam', org_name: 'Fabrikam Consulting', profile_kind: 'partner', profile_role: 'administrator' });
+    expect(tokens.claims()).toMatchObject({
+      sub: 'prf-bob-fabrikam',
+      org_name: 'Fabrikam Consulting',
+      profile_kind: 'partner',
+      profile_role: 'administrator',
+    });
   });
 
   it('preselects the profile chosen last time in this browser', async () => {
@@ -82,11 +92,16 @@ describe('returning sign-in', () => {
     expect(picker.$('input[name="profile"][checked]').attr('value')).toBe('prf-bob-fabrikam');
   });
 
-  it('refuses a profile id that is not among the person\'s admitted profiles', async () => {
+  it("refuses a profile id that is not among the person's admitted profiles", async () => {
     const browser = new Browser();
     const { page } = await authorize(browser, portal);
     const picker = await signInUpstream(browser, page, 'bob');
-    const refused = await browser.submit(picker, 'form[action$="/select"]', { profile: 'prf-alice-contoso' }, { stopAt: [portal.redirectUri] });
+    const refused = await browser.submit(
+      picker,
+      'form[action$="/select"]',
+      { profile: 'prf-alice-contoso' },
+      { stopAt: [portal.redirectUri] },
+    );
     expect(refused.stopped).toBeUndefined();
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('That profile is not available for Test portal');
@@ -94,7 +109,10 @@ describe('returning sign-in', () => {
 
   it('issues JWT access tokens for a configured resource server carrying the profile claims', async () => {
     const resource = `${broker.issuer}/demo/api`;
-    const { tokens } = await signIn(new Browser(), portal, 'alice', { parameters: { resource }, tokenParameters: { resource } });
+    const { tokens } = await signIn(new Browser(), portal, 'alice', {
+      parameters: { resource },
+      tokenParameters: { resource },
+    });
     const payload = decodeJwt(tokens.access_token);
     expect(payload).toMatchObject({
       iss: broker.issuer,

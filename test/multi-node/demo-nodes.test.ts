@@ -62,8 +62,14 @@ describe('the demo on two nodes behind a proxy', () => {
     const portalPage = await signInUpstream(browser, signInPage, 'alice');
     expect(portalPage.url).toBe(`${proxy.url}/demo/customer-portal/`);
     expect(portalPage.$('.alert').length).toBe(0);
-    expect(JSON.parse(portalPage.$('#id-token-claims').text())).toMatchObject({ sub: 'prf-alice-contoso', org_name: 'Contoso Pharmaceuticals' });
-    expect(JSON.parse(portalPage.$('#api-token-claims').text())).toMatchObject({ aud: `${proxy.url}/demo/api`, org_name: 'Contoso Pharmaceuticals' });
+    expect(JSON.parse(portalPage.$('#id-token-claims').text())).toMatchObject({
+      sub: 'prf-alice-contoso',
+      org_name: 'Contoso Pharmaceuticals',
+    });
+    expect(JSON.parse(portalPage.$('#api-token-claims').text())).toMatchObject({
+      aud: `${proxy.url}/demo/api`,
+      org_name: 'Contoso Pharmaceuticals',
+    });
     const after = hitsPerNode();
     expect(after[0]! - before[0]!).toBeGreaterThan(3);
     expect(after[1]! - before[1]!).toBeGreaterThan(3);
@@ -84,7 +90,9 @@ describe('the demo on two nodes behind a proxy', () => {
     const link = linkIn(smtp.to('erin.evans@contoso.example')[0]!, proxy.url);
 
     const success = await completeAssociation(new Browser(), link, 'erin');
-    expect(success.text).toContain('Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals');
+    expect(success.text).toContain(
+      'Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals',
+    );
     // The waiting tab carries on to the portal, signed in as the profile just associated.
     const portalPage = await browser.go(sent.url);
     expect(JSON.parse(portalPage.$('#id-token-claims').text())).toMatchObject({ sub: 'prf-erin-contoso' });

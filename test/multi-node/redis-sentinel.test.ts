@@ -30,11 +30,21 @@ describe('Redis through Sentinel (REDIS_URL=redis-sentinel://…)', () => {
 
     await redis.replicaCaughtUp();
     await redis.killMaster();
-    await waitUntil(async () => (await redis.currentMasterPort()) === redis.replicaPort, 20_000, 'the Sentinel to promote the replica');
-    await waitUntil(async () => (await fetch(`${broker.issuer}/readyz`)).status === 200, 15_000, 'the broker to reach the new master');
+    await waitUntil(
+      async () => (await redis.currentMasterPort()) === redis.replicaPort,
+      20_000,
+      'the Sentinel to promote the replica',
+    );
+    await waitUntil(
+      async () => (await fetch(`${broker.issuer}/readyz`)).status === 200,
+      15_000,
+      'the broker to reach the new master',
+    );
 
     // The replica had the data: the refresh token from before the failover still works, and new sign-ins too.
     expect((await portal.refresh(before.tokens.refresh_token!)).claims()!.sub).toBe('prf-alice-contoso');
-    expect((await signIn(new Browser(), portal, 'bob', { pick: 'prf-bob-fabrikam' })).claims.sub).toBe('prf-bob-fabrikam');
+    expect((await signIn(new Browser(), portal, 'bob', { pick: 'prf-bob-fabrikam' })).claims.sub).toBe(
+      'prf-bob-fabrikam',
+    );
   }, 60_000);
 });

@@ -35,26 +35,35 @@ beforeAll(async () => {
   const tls = createTestCertificate();
   trustInThisProcess(tls.cert);
   // The upstream is a party outside the broker: a scripted OpenID provider shared by both nodes.
-  upstream = await startRogueUpstream({ clientId: 'broker', subject: 'ext-bob', email: 'bob@outlook.example', foreignIssuer: 'https://127.0.0.1:9/x', tls });
+  upstream = await startRogueUpstream({
+    clientId: 'broker',
+    subject: 'ext-bob',
+    email: 'bob@outlook.example',
+    foreignIssuer: 'https://127.0.0.1:9/x',
+    tls,
+  });
   proxy = await startRoundRobinProxy({ tls });
 
   const dir = mkdtempSync(join(tmpdir(), 'two-nodes-'));
   writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
-  writeFileSync(join(dir, 'directory.json'), JSON.stringify({
-    organisations: [
-      { id: 'o1', accountNumber: 'C-1', name: 'Contoso', kind: 'customer', contractEndsOn: '2099-12-31' },
-      { id: 'o2', accountNumber: 'P-2', name: 'Fabrikam', kind: 'partner', contractEndsOn: '2099-12-31' },
-    ],
-    profiles: [
-      { id: 'bob-1', organisationId: 'o1', email: 'bob@org.example', displayName: 'Bob', role: 'professional' },
-      { id: 'bob-2', organisationId: 'o2', email: 'bob@org.example', displayName: 'Bob', role: 'administrator' },
-      { id: 'erin-1', organisationId: 'o1', email: 'erin@org.example', displayName: 'Erin', role: 'professional' },
-    ],
-    associations: [
-      { profileId: 'bob-1', upstreamId: 'ext', subject: 'ext-bob' },
-      { profileId: 'bob-2', upstreamId: 'ext', subject: 'ext-bob' },
-    ],
-  }));
+  writeFileSync(
+    join(dir, 'directory.json'),
+    JSON.stringify({
+      organisations: [
+        { id: 'o1', accountNumber: 'C-1', name: 'Contoso', kind: 'customer', contractEndsOn: '2099-12-31' },
+        { id: 'o2', accountNumber: 'P-2', name: 'Fabrikam', kind: 'partner', contractEndsOn: '2099-12-31' },
+      ],
+      profiles: [
+        { id: 'bob-1', organisationId: 'o1', email: 'bob@org.example', displayName: 'Bob', role: 'professional' },
+        { id: 'bob-2', organisationId: 'o2', email: 'bob@org.example', displayName: 'Bob', role: 'administrator' },
+        { id: 'erin-1', organisationId: 'o1', email: 'erin@org.example', displayName: 'Erin', role: 'professional' },
+      ],
+      associations: [
+        { profileId: 'bob-1', upstreamId: 'ext', subject: 'ext-bob' },
+        { profileId: 'bob-2', upstreamId: 'ext', subject: 'ext-bob' },
+      ],
+    }),
+  );
   // Everything a production node shares with the others: stores, keys, configuration.
   env = {
     NODE_ENV: 'production',
@@ -74,7 +83,15 @@ beforeAll(async () => {
   };
   const config = {
     clients: [TEST_PORTAL],
-    upstreams: [{ id: 'ext', name: 'External account', issuer: upstream.issuer, clientId: 'broker', clientSecret: 'broker-secret-0123456789' }],
+    upstreams: [
+      {
+        id: 'ext',
+        name: 'External account',
+        issuer: upstream.issuer,
+        clientId: 'broker',
+        clientSecret: 'broker-secret-0123456789',
+      },
+    ],
     directorySeedFile: join(dir, 'directory.json'),
   };
   startNode = () => spawnBroker(config, env);
@@ -97,9 +114,19 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
     const before = hitsPerNode();
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
-    const picker = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="ext"]', stopAt: [portal.redirectUri] });
+    const picker = await browser.submit(
+      page,
+      'form[action$="/upstream"]',
+      {},
+      { submitter: 'button[value="ext"]', stopAt: [portal.redirectUri] },
+    );
     expect(picker.$('h1').text()).toBe('Choose a profile');
-    const back = await browser.submit(picker, 'form[action$="/select"]', { profile: 'bob-2' }, { stopAt: [portal.redirectUri] });
+    const back = await browser.submit(
+      picker,
+      'form[action$="/select"]',
+      { profile: 'bob-2' },
+      { stopAt: [portal.redirectUri] },
+    );
     const tokens = await portal.redeem(back.stopped!, checks);
     expect(tokens.claims()).toMatchObject({ sub: 'bob-2', org_name: 'Fabrikam', profile_kind: 'partner' });
     expect((await portal.userinfo(tokens.access_token, 'bob-2')).org_account_number).toBe('P-2');
@@ -122,7 +149,10 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
     const sent = await browser.submit(emailPage, 'form[action$="/associate"]', { email: 'erin@org.example' });
     expect(sent.$('h1').text()).toBe('Check your email');
     await smtp.waitFor(() => smtp.to('erin@org.example').some((m) => (m.text ?? '').includes(proxy.url)), 20_000);
-    const link = linkIn(smtp.to('erin@org.example').find((m) => (m.text ?? '').includes(proxy.url))!, proxy.url);
+    const link = linkIn(
+      smtp.to('erin@org.example').find((m) => (m.text ?? '').includes(proxy.url))!,
+      proxy.url,
+    );
 
     // Between "check your email" and the click, one node dies hard and a fresh process takes its place.
     await nodes[0]!.stop('SIGKILL');
@@ -138,7 +168,10 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
     const back = await browser.go(sent.url, { stopAt: [portal.redirectUri] });
     expect((await portal.redeem(back.stopped!, checks)).claims()).toMatchObject({ sub: 'erin-1', org_name: 'Contoso' });
     // One association, one notice, whichever node sent it.
-    await smtp.waitFor(() => smtp.to('erin@org.example').some((m) => m.subject?.startsWith('A sign-in account')), 20_000);
+    await smtp.waitFor(
+      () => smtp.to('erin@org.example').some((m) => m.subject?.startsWith('A sign-in account')),
+      20_000,
+    );
     expect(smtp.to('erin@org.example').filter((m) => m.subject?.startsWith('A sign-in account'))).toHaveLength(1);
   }, 60_000);
 
@@ -148,10 +181,14 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
       headers: { authorization: basicAuth('root-admin', ADMIN_SECRET) },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'admin:clients' }),
     });
-    const adminToken = (await tokenResponse.json() as { access_token: string }).access_token;
+    const adminToken = ((await tokenResponse.json()) as { access_token: string }).access_token;
     const admin = async (path: string, body?: unknown) => {
-      const response = await fetch(`${proxy.url}/admin/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
-      return { status: response.status, body: await response.json() as Record<string, unknown> };
+      const response = await fetch(`${proxy.url}/admin/api/v1${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
     const authorizeStatuses = async (clientId: string, redirectUri: string) => {
       const url = `${proxy.url}/auth?${new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: redirectUri, code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' })}`;
@@ -168,22 +205,37 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
         headers: { authorization: basicAuth(clientId, secret) },
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'anything' }),
       });
-      return await response.json() as { error: string };
+      return (await response.json()) as { error: string };
     };
 
     expect(await authorizeStatuses(TEST_PORTAL.client_id, TEST_PORTAL.redirect_uris[0]!)).toEqual([303, 303, 303, 303]);
-    expect(await admin(`/clients/${TEST_PORTAL.client_id}/disable`, { reason: 'incident 42' })).toMatchObject({ status: 200, body: { status: 'disabled' } });
+    expect(await admin(`/clients/${TEST_PORTAL.client_id}/disable`, { reason: 'incident 42' })).toMatchObject({
+      status: 200,
+      body: { status: 'disabled' },
+    });
     expect(await authorizeStatuses(TEST_PORTAL.client_id, TEST_PORTAL.redirect_uris[0]!)).toEqual([400, 400, 400, 400]);
     expect((await tokenWith(TEST_PORTAL.client_id, TEST_PORTAL.client_secret)).error).toBe('invalid_client');
-    expect(await admin(`/clients/${TEST_PORTAL.client_id}/enable`)).toMatchObject({ status: 200, body: { status: 'active' } });
+    expect(await admin(`/clients/${TEST_PORTAL.client_id}/enable`)).toMatchObject({
+      status: 200,
+      body: { status: 'active' },
+    });
     expect(await authorizeStatuses(TEST_PORTAL.client_id, TEST_PORTAL.redirect_uris[0]!)).toEqual([303, 303, 303, 303]);
 
     // A client registered through the API, its secret rotated: the old secret fails on both nodes at once.
-    const created = await admin('/clients', { client_id: 'api-portal', redirect_uris: ['https://api-portal.example/cb'] });
+    const created = await admin('/clients', {
+      client_id: 'api-portal',
+      redirect_uris: ['https://api-portal.example/cb'],
+    });
     const first = created.body.client_secret as string;
     expect((await tokenWith('api-portal', first)).error).toBe('invalid_grant');
     const second = (await admin('/clients/api-portal/secret')).body.client_secret as string;
-    expect([(await tokenWith('api-portal', first)).error, (await tokenWith('api-portal', first)).error]).toEqual(['invalid_client', 'invalid_client']);
-    expect([(await tokenWith('api-portal', second)).error, (await tokenWith('api-portal', second)).error]).toEqual(['invalid_grant', 'invalid_grant']);
+    expect([(await tokenWith('api-portal', first)).error, (await tokenWith('api-portal', first)).error]).toEqual([
+      'invalid_client',
+      'invalid_client',
+    ]);
+    expect([(await tokenWith('api-portal', second)).error, (await tokenWith('api-portal', second)).error]).toEqual([
+      'invalid_grant',
+      'invalid_grant',
+    ]);
   });
 });

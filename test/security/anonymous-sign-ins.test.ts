@@ -53,7 +53,10 @@ const requestBytes = (parameters: Record<string, string>) =>
 const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
 const startSignIn = (issuer: string, parameters: Record<string, string>, headers: Record<string, string> = {}) =>
-  fetch(`${issuer}/auth?${new URLSearchParams(parameters)}`, { redirect: 'manual', headers: { accept: 'text/html', ...headers } });
+  fetch(`${issuer}/auth?${new URLSearchParams(parameters)}`, {
+    redirect: 'manual',
+    headers: { accept: 'text/html', ...headers },
+  });
 
 describe('a sign-in nobody has signed in to yet', () => {
   it('is kept at most 10 minutes and under 2 KB of Redis: 3,000 anonymous /auth requests', async () => {
@@ -65,19 +68,23 @@ describe('a sign-in nobody has signed in to yet', () => {
     const REQUESTS = 3000;
     let next = 0;
     const statuses = new Map<number, number>();
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < REQUESTS) {
-        next += 1;
-        const response = await startSignIn(broker.issuer, authorizationParameters());
-        await response.arrayBuffer();
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < REQUESTS) {
+          next += 1;
+          const response = await startSignIn(broker.issuer, authorizationParameters());
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        }
+      }),
+    );
 
-    const perRequest = (await usedMemory() - before) / REQUESTS;
+    const perRequest = ((await usedMemory()) - before) / REQUESTS;
     const keys = await interactionKeys();
-    const ttls = (await Promise.all(keys.map((key) => redis.pttl(key))));
-    process.stdout.write(`${REQUESTS} anonymous /auth: ${perRequest.toFixed(0)} bytes of Redis each, ${keys.length - keysBefore} interactions kept, longest ${Math.max(...ttls)} ms\n`);
+    const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
+    process.stdout.write(
+      `${REQUESTS} anonymous /auth: ${perRequest.toFixed(0)} bytes of Redis each, ${keys.length - keysBefore} interactions kept, longest ${Math.max(...ttls)} ms\n`,
+    );
     expect(Object.fromEntries(statuses)).toEqual({ 303: REQUESTS });
     expect(keys.length - keysBefore).toBe(REQUESTS);
     expect(perRequest).toBeLessThanOrEqual(2048);
@@ -94,12 +101,19 @@ describe('a sign-in nobody has signed in to yet', () => {
     const signInPage = await browser.go(`${broker.issuer}/auth?${new URLSearchParams(parameters)}`);
     expect(signInPage.$('form[action$="/upstream"]').length).toBe(1);
     // Choosing the upstream adds the round-trip's state, nonce and PKCE verifier to the interaction.
-    const upstreamLogin = await browser.submit(signInPage, 'form[action$="/upstream"]', {}, { submitter: 'button[value="demo"]' });
+    const upstreamLogin = await browser.submit(
+      signInPage,
+      'form[action$="/upstream"]',
+      {},
+      { submitter: 'button[value="demo"]' },
+    );
     expect(upstreamLogin.url).toContain('/dev-upstream/');
 
     const [key] = await interactionKeys();
     const bytes = Number(await redis.call('MEMORY', 'USAGE', key!));
-    process.stdout.write(`largest anonymous interaction (${ANONYMOUS_REQUEST_BYTES} bytes of parameters), upstream round-trip started: ${bytes} bytes of Redis\n`);
+    process.stdout.write(
+      `largest anonymous interaction (${ANONYMOUS_REQUEST_BYTES} bytes of parameters), upstream round-trip started: ${bytes} bytes of Redis\n`,
+    );
     expect(bytes).toBeLessThanOrEqual(2048);
   });
 
@@ -111,12 +125,14 @@ describe('a sign-in nobody has signed in to yet', () => {
     const redirect = new URL(response.headers.get('location')!);
     expect(redirect.origin + redirect.pathname).toBe('https://portal.example/cb');
     expect(redirect.searchParams.get('error')).toBe('invalid_request');
-    expect(redirect.searchParams.get('error_description')).toBe(`authorization request too large (${ANONYMOUS_REQUEST_BYTES + 1} bytes of parameters, at most ${ANONYMOUS_REQUEST_BYTES} before sign-in)`);
+    expect(redirect.searchParams.get('error_description')).toBe(
+      `authorization request too large (${ANONYMOUS_REQUEST_BYTES + 1} bytes of parameters, at most ${ANONYMOUS_REQUEST_BYTES} before sign-in)`,
+    );
     expect(redirect.searchParams.get('state')).toBe(parameters.state);
     expect(await interactionKeys()).toEqual([]);
   });
 
-  it('gets the full hour once the person has signed in upstream, in Redis and in the browser\'s cookies', async () => {
+  it("gets the full hour once the person has signed in upstream, in Redis and in the browser's cookies", async () => {
     const { broker, interactionKeys } = await brokerOnRedis();
     const browser = new Browser();
     const { page } = await authorize(browser, await createPortal(broker.issuer));
@@ -128,7 +144,10 @@ describe('a sign-in nobody has signed in to yet', () => {
     expect(emailPage.$('h1').text()).toBe('Enter your registered email address');
     expect(await redis.pttl(key!)).toBeGreaterThan(3500_000);
     const uid = key!.slice(key!.lastIndexOf(':') + 1, -1);
-    for (const [name, path] of [['_interaction', `/interaction/${uid}`], ['_interaction_resume', `/auth/${uid}`]] as const) {
+    for (const [name, path] of [
+      ['_interaction', `/interaction/${uid}`],
+      ['_interaction_resume', `/auth/${uid}`],
+    ] as const) {
       const cookie = await browser.cookie(`${broker.issuer}${path}`, name);
       expect(cookie?.expires).toBeInstanceOf(Date);
       expect((cookie!.expires as Date).getTime() - Date.now()).toBeGreaterThan(3500_000);
@@ -149,7 +168,9 @@ describe('starting sign-ins, per client address', () => {
     expect(refused.headers.get('content-type')).toContain('text/html');
     const page = await refused.text();
     expect(page).toContain('Too many attempts');
-    expect(page).toContain('Too many sign-ins were started from your network in a short time. Wait 1 minute, then go back to the portal and sign in again.');
+    expect(page).toContain(
+      'Too many sign-ins were started from your network in a short time. Wait 1 minute, then go back to the portal and sign in again.',
+    );
 
     // A silent request keeps nothing and is not counted: the portal still learns that nobody is signed in.
     const silent = await startSignIn(broker.issuer, { ...authorizationParameters(), prompt: 'none' });
@@ -157,36 +178,48 @@ describe('starting sign-ins, per client address', () => {
     expect(new URL(silent.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });
 
-  it('counts pushed authorization requests, and a pushed request\'s sign-in whatever prompt the query says', async () => {
+  it("counts pushed authorization requests, and a pushed request's sign-in whatever prompt the query says", async () => {
     const { broker } = await brokerOnRedis({ signInLimit: { points: 2, windowSeconds: 60 } });
-    const push = () => fetch(`${broker.issuer}/request`, {
-      method: 'POST',
-      headers: { authorization: basicAuth(TEST_PORTAL.client_id, TEST_PORTAL.client_secret), 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(authorizationParameters()),
-    });
+    const push = () =>
+      fetch(`${broker.issuer}/request`, {
+        method: 'POST',
+        headers: {
+          authorization: basicAuth(TEST_PORTAL.client_id, TEST_PORTAL.client_secret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams(authorizationParameters()),
+      });
     const pushed = await push();
     expect(pushed.status).toBe(201);
-    const { request_uri: requestUri } = await pushed.json() as { request_uri: string };
+    const { request_uri: requestUri } = (await pushed.json()) as { request_uri: string };
     // oidc-provider takes the prompt from the pushed request, so `prompt=none` in the query exempts nothing.
-    expect((await startSignIn(broker.issuer, { client_id: TEST_PORTAL.client_id, request_uri: requestUri, prompt: 'none' })).status).toBe(303);
+    expect(
+      (await startSignIn(broker.issuer, { client_id: TEST_PORTAL.client_id, request_uri: requestUri, prompt: 'none' }))
+        .status,
+    ).toBe(303);
     expect((await push()).status).toBe(429);
   });
 
-  it('takes a re-authentication carrying an id_token_hint: the broker\'s own ID token does not count against the bound', async () => {
+  it("takes a re-authentication carrying an id_token_hint: the broker's own ID token does not count against the bound", async () => {
     const { broker } = await brokerOnRedis();
     const portal = await createPortal(broker.issuer);
     const { tokens } = await signIn(new Browser(), portal, 'alice');
     const hint = tokens.id_token!;
     expect(hint.length).toBeGreaterThan(ANONYMOUS_REQUEST_BYTES / 2);
     // A new browser (the broker session gone), the portal asking for a fresh sign-in of the same person.
-    const again = await startSignIn(broker.issuer, { ...authorizationParameters(), prompt: 'login', id_token_hint: hint });
+    const again = await startSignIn(broker.issuer, {
+      ...authorizationParameters(),
+      prompt: 'login',
+      id_token_hint: hint,
+    });
     expect(again.status).toBe(303);
     expect(again.headers.get('location')).toMatch(/^\/interaction\//);
   });
 
   it('counts IPv6 clients by /64, behind a trusted proxy', async () => {
     const { broker } = await brokerOnRedis({ trustProxy: true, signInLimit: { points: 2, windowSeconds: 60 } });
-    const from = async (address: string) => (await startSignIn(broker.issuer, authorizationParameters(), { 'x-forwarded-for': address })).status;
+    const from = async (address: string) =>
+      (await startSignIn(broker.issuer, authorizationParameters(), { 'x-forwarded-for': address })).status;
     expect(await from('2001:db8:1:2::1')).toBe(303);
     expect(await from('2001:db8:1:2:aaaa:bbbb:cccc:dddd')).toBe(303);
     // A third address of the same /64 (written differently) is the same client.

@@ -3,7 +3,13 @@ import { Browser } from '../support/browser.ts';
 import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 
-const PUBLIC_CLIENT = { client_id: 'spa', token_endpoint_auth_method: 'none', redirect_uris: ['https://spa.example/cb'], grant_types: ['authorization_code'], response_types: ['code'] };
+const PUBLIC_CLIENT = {
+  client_id: 'spa',
+  token_endpoint_auth_method: 'none',
+  redirect_uris: ['https://spa.example/cb'],
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+};
 
 let broker: TestBroker;
 let portal: Portal;
@@ -16,21 +22,30 @@ afterAll(() => broker.close());
 
 /** Sends a raw authorization request and reports where, if anywhere, the broker sent the browser. */
 async function rawAuthorize(query: string) {
-  const response = await fetch(`${broker.issuer}/auth?${query}`, { redirect: 'manual', headers: { accept: 'text/html' } });
-  return { status: response.status, location: response.headers.get('location'), body: await response.text(), headers: response.headers };
+  const response = await fetch(`${broker.issuer}/auth?${query}`, {
+    redirect: 'manual',
+    headers: { accept: 'text/html' },
+  });
+  return {
+    status: response.status,
+    location: response.headers.get('location'),
+    body: await response.text(),
+    headers: response.headers,
+  };
 }
 
-const base = (overrides: Record<string, string> = {}) => new URLSearchParams({
-  client_id: 'test-portal',
-  response_type: 'code',
-  scope: 'openid',
-  redirect_uri: 'https://portal.example/cb',
-  state: 'st',
-  nonce: 'n',
-  code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-  code_challenge_method: 'S256',
-  ...overrides,
-}).toString();
+const base = (overrides: Record<string, string> = {}) =>
+  new URLSearchParams({
+    client_id: 'test-portal',
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: 'https://portal.example/cb',
+    state: 'st',
+    nonce: 'n',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+    ...overrides,
+  }).toString();
 
 describe('authorization requests and redirects', () => {
   it.each([
@@ -74,7 +89,9 @@ describe('authorization requests and redirects', () => {
     ['invalid UTF-8', () => `${base()}&login_hint=%C3%28%FF`],
     ['an absurdly long query', () => `${base()}&junk=${'y'.repeat(60_000)}`],
   ])('answers %s with a 4xx or a redirect, never a 500, and reflects nothing unescaped', async (_name, query) => {
-    const result = await rawAuthorize(`${query()}&ui_locales=%3Cscript%3Ealert(1)%3C/script%3E&login_hint=%3Cscript%3Ealert(1)%3C/script%3E`);
+    const result = await rawAuthorize(
+      `${query()}&ui_locales=%3Cscript%3Ealert(1)%3C/script%3E&login_hint=%3Cscript%3Ealert(1)%3C/script%3E`,
+    );
     expect(result.status).toBeLessThan(500);
     expect(result.body).not.toContain('<script>alert(1)</script>');
   });
@@ -87,7 +104,11 @@ describe('authorization requests and redirects', () => {
 
   it('ignores return/next style parameters: the broker only ever redirects to registered URIs', async () => {
     const browser = new Browser();
-    const { url } = await portal.authorizationUrl({ return_to: '//evil.test', next: '/\\evil.test', redirect: 'https://evil.test/' });
+    const { url } = await portal.authorizationUrl({
+      return_to: '//evil.test',
+      next: '/\\evil.test',
+      redirect: 'https://evil.test/',
+    });
     const page = await browser.go(url, { stopAt: ['https://evil.test', '//evil.test'] });
     expect(page.stopped).toBeUndefined();
     expect(page.url).toContain('/interaction/');
@@ -108,7 +129,7 @@ describe('authorization requests and redirects', () => {
 });
 
 describe('PKCE is required for every client', () => {
-  it('refuses a confidential client\'s request without code_challenge', async () => {
+  it("refuses a confidential client's request without code_challenge", async () => {
     const query = new URLSearchParams(base());
     query.delete('code_challenge');
     query.delete('code_challenge_method');
@@ -118,7 +139,7 @@ describe('PKCE is required for every client', () => {
     expect(error.get('error_description')).toContain('requires PKCE');
   });
 
-  it('refuses a public client\'s request without code_challenge', async () => {
+  it("refuses a public client's request without code_challenge", async () => {
     const query = new URLSearchParams(base({ client_id: 'spa', redirect_uri: 'https://spa.example/cb' }));
     query.delete('code_challenge');
     query.delete('code_challenge_method');

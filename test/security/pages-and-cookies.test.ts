@@ -35,14 +35,14 @@ describe('pages', () => {
     expectProtectiveHeaders(await browser.go(`${broker.issuer}/`));
   });
 
-  it('sends the same headers on oidc-provider\'s own pages (errors, logout)', async () => {
+  it("sends the same headers on oidc-provider's own pages (errors, logout)", async () => {
     const browser = new Browser();
     expectProtectiveHeaders(await browser.go(`${broker.issuer}/auth?client_id=nobody`));
     const { tokens } = await signIn(browser, portal, 'alice');
     expectProtectiveHeaders(await browser.go(portal.endSessionUrl({ id_token_hint: tokens.id_token! })));
   });
 
-  it('refuses forged form posts: no CSRF token, another interaction\'s token, another origin', async () => {
+  it("refuses forged form posts: no CSRF token, another interaction's token, another origin", async () => {
     const browser = new Browser();
     const { page } = await authorize(browser, portal);
     const form = page.$('form[action$="/upstream"]');
@@ -50,17 +50,27 @@ describe('pages', () => {
 
     const noField = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo' }) });
     expect(noField.status).toBe(400);
-    const emptyToken = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo', csrf: '' }) });
+    const emptyToken = await browser.go(action, {
+      method: 'POST',
+      body: new URLSearchParams({ upstream: 'demo', csrf: '' }),
+    });
     expect(emptyToken.status).toBe(403);
     expect(emptyToken.text).toContain('did not come from this page');
 
     const { page: otherPage } = await authorize(browser, portal);
     const otherToken = otherPage.$('input[name="csrf"]').attr('value')!;
-    const wrongToken = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo', csrf: otherToken }) });
+    const wrongToken = await browser.go(action, {
+      method: 'POST',
+      body: new URLSearchParams({ upstream: 'demo', csrf: otherToken }),
+    });
     expect(wrongToken.status).toBe(403);
 
     const ownToken = page.$('input[name="csrf"]').attr('value')!;
-    const crossOrigin = await browser.go(action, { method: 'POST', body: new URLSearchParams({ upstream: 'demo', csrf: ownToken }), headers: { origin: 'https://evil.test' } });
+    const crossOrigin = await browser.go(action, {
+      method: 'POST',
+      body: new URLSearchParams({ upstream: 'demo', csrf: ownToken }),
+      headers: { origin: 'https://evil.test' },
+    });
     expect(crossOrigin.status).toBe(403);
     expect(crossOrigin.text).toContain('sent from another site');
   });
@@ -70,13 +80,25 @@ describe('pages', () => {
     const { page } = await authorize(browser, portal);
     const picker = await signInUpstream(browser, page, 'bob');
     const uid = new URL(picker.url).pathname.split('/')[2];
-    for (const [path, fields] of [['select', { profile: 'prf-bob-fabrikam' }], ['abort', {}]] as const) {
-      const forged = await browser.go(`${broker.issuer}/interaction/${uid}/${path}`, { method: 'POST', body: new URLSearchParams({ ...fields, csrf: 'forged' }), stopAt: [portal.redirectUri] });
+    for (const [path, fields] of [
+      ['select', { profile: 'prf-bob-fabrikam' }],
+      ['abort', {}],
+    ] as const) {
+      const forged = await browser.go(`${broker.issuer}/interaction/${uid}/${path}`, {
+        method: 'POST',
+        body: new URLSearchParams({ ...fields, csrf: 'forged' }),
+        stopAt: [portal.redirectUri],
+      });
       expect(forged.stopped).toBeUndefined();
       expect(forged.status).toBe(403);
     }
     // The interaction is untouched: the real form still works.
-    const back = await browser.submit(picker, 'form[action$="/select"]', { profile: 'prf-bob-fabrikam' }, { stopAt: [portal.redirectUri] });
+    const back = await browser.submit(
+      picker,
+      'form[action$="/select"]',
+      { profile: 'prf-bob-fabrikam' },
+      { stopAt: [portal.redirectUri] },
+    );
     expect(back.stopped).toContain('code=');
   });
 });
@@ -85,7 +107,9 @@ describe('cookies', () => {
   it('are HttpOnly and SameSite=Lax, and not Secure on the plain-http development issuer', async () => {
     const browser = new Browser();
     await signIn(browser, portal, 'alice');
-    const broker_ = browser.setCookies.filter((c) => /^(_session|_interaction|_interaction_resume|broker\.)/.test(c) && !/expires=Thu, 01 Jan 1970/i.test(c));
+    const broker_ = browser.setCookies.filter(
+      (c) => /^(_session|_interaction|_interaction_resume|broker\.)/.test(c) && !/expires=Thu, 01 Jan 1970/i.test(c),
+    );
     expect(broker_.length).toBeGreaterThanOrEqual(4);
     for (const cookie of broker_) {
       expect(cookie.toLowerCase()).toContain('httponly');
@@ -97,7 +121,10 @@ describe('cookies', () => {
   it('are Secure when the issuer is https, even with TLS ending at an untrusted proxy', async () => {
     const secure = await startBroker({}, { issuer: (port) => `https://localhost:${port}` });
     try {
-      const response = await fetch(`http://127.0.0.1:${new URL(secure.issuer).port}/auth?client_id=test-portal&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://portal.example/cb')}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`, { redirect: 'manual' });
+      const response = await fetch(
+        `http://127.0.0.1:${new URL(secure.issuer).port}/auth?client_id=test-portal&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://portal.example/cb')}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`,
+        { redirect: 'manual' },
+      );
       const cookies = response.headers.getSetCookie();
       expect(cookies.length).toBeGreaterThan(0);
       for (const cookie of cookies) expect(cookie.toLowerCase()).toContain('secure');
@@ -110,7 +137,9 @@ describe('cookies', () => {
 describe('forwarded headers without a trusted proxy', () => {
   it('do not change the issuer or the URLs the broker sends people to', async () => {
     const spoof = { 'x-forwarded-host': 'evil.test', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' };
-    const discovery = await fetch(`${broker.issuer}/.well-known/openid-configuration`, { headers: spoof }).then((r) => r.json() as Promise<Record<string, string>>);
+    const discovery = await fetch(`${broker.issuer}/.well-known/openid-configuration`, { headers: spoof }).then(
+      (r) => r.json() as Promise<Record<string, string>>,
+    );
     expect(discovery.issuer).toBe(broker.issuer);
     expect(discovery.authorization_endpoint).toBe(`${broker.issuer}/auth`);
     const { url } = await portal.authorizationUrl();

@@ -6,8 +6,20 @@ import { createPortal, type Portal } from '../support/portal.ts';
 import { startRogueUpstream, type Scenario } from '../support/rogue-upstream.ts';
 import { waitUntil } from '../support/wait.ts';
 
-const ROGUE_ONLY = { ...TEST_PORTAL, client_id: 'rogue-only', redirect_uris: ['https://rogue-only.example/cb'], post_logout_redirect_uris: [], upstreams: ['rogue'] };
-const DEMO_ONLY = { ...TEST_PORTAL, client_id: 'demo-only', redirect_uris: ['https://demo-only.example/cb'], post_logout_redirect_uris: [], upstreams: ['demo'] };
+const ROGUE_ONLY = {
+  ...TEST_PORTAL,
+  client_id: 'rogue-only',
+  redirect_uris: ['https://rogue-only.example/cb'],
+  post_logout_redirect_uris: [],
+  upstreams: ['rogue'],
+};
+const DEMO_ONLY = {
+  ...TEST_PORTAL,
+  client_id: 'demo-only',
+  redirect_uris: ['https://demo-only.example/cb'],
+  post_logout_redirect_uris: [],
+  upstreams: ['demo'],
+};
 
 let broker: TestBroker;
 let portal: Portal;
@@ -15,12 +27,31 @@ let rogue: Awaited<ReturnType<typeof startRogueUpstream>>;
 
 beforeAll(async () => {
   // The rogue upstream asserts the same subject and email as Alice has at the demo upstream.
-  rogue = await startRogueUpstream({ clientId: 'broker-at-rogue', subject: 'demo-0001-alice', email: 'alice@outlook.example', foreignIssuer: 'http://127.0.0.1:9/foreign' });
+  rogue = await startRogueUpstream({
+    clientId: 'broker-at-rogue',
+    subject: 'demo-0001-alice',
+    email: 'alice@outlook.example',
+    foreignIssuer: 'http://127.0.0.1:9/foreign',
+  });
   broker = await startBroker({
     clients: [TEST_PORTAL, DEMO_ONLY, ROGUE_ONLY],
     upstreams: [
-      { id: 'rogue', name: 'Rogue IdP', issuer: rogue.issuer, clientId: 'broker-at-rogue', clientSecret: 'rogue-secret-0123456789', allowInsecureHttp: true },
-      { id: 'offline', name: 'Offline IdP', issuer: 'http://127.0.0.1:9/offline', clientId: 'x', allowInsecureHttp: true, timeoutSeconds: 1 },
+      {
+        id: 'rogue',
+        name: 'Rogue IdP',
+        issuer: rogue.issuer,
+        clientId: 'broker-at-rogue',
+        clientSecret: 'rogue-secret-0123456789',
+        allowInsecureHttp: true,
+      },
+      {
+        id: 'offline',
+        name: 'Offline IdP',
+        issuer: 'http://127.0.0.1:9/offline',
+        clientId: 'x',
+        allowInsecureHttp: true,
+        timeoutSeconds: 1,
+      },
     ],
   });
   portal = await createPortal(broker.issuer);
@@ -36,7 +67,12 @@ const callbackPrefix = () => `${broker.issuer}/upstream/callback/`;
 async function toCallback(scenario: Scenario, browser = new Browser()) {
   rogue.state.scenario = scenario;
   const { page, checks } = await authorize(browser, portal);
-  const atCallback = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="rogue"]', stopAt: [callbackPrefix()] });
+  const atCallback = await browser.submit(
+    page,
+    'form[action$="/upstream"]',
+    {},
+    { submitter: 'button[value="rogue"]', stopAt: [callbackPrefix()] },
+  );
   expect(atCallback.stopped).toContain('/upstream/callback/rogue');
   return { browser, callback: atCallback.stopped!, checks };
 }
@@ -66,7 +102,7 @@ const REASONS: Partial<Record<Scenario, string>> = {
   'alg-none': 'unexpected JWT "alg" header parameter',
   'hs256-public-key': 'unexpected JWT "alg" header parameter',
   'wrong-aud': 'unexpected JWT "aud" (audience) claim value',
-  'expired': 'unexpected JWT "exp" (expiration time) claim value, expiration is past current timestamp',
+  expired: 'unexpected JWT "exp" (expiration time) claim value, expiration is past current timestamp',
   'future-iat': 'upstream ID token issued in the future',
   'wrong-nonce': 'unexpected ID Token "nonce" claim value',
   'replayed-nonce': 'unexpected ID Token "nonce" claim value',
@@ -127,7 +163,7 @@ describe('upstream callback', () => {
     expect(rogue.state.tokenRequests).toBe(before);
   });
 
-  it('refuses a callback arriving at another upstream\'s callback path', async () => {
+  it("refuses a callback arriving at another upstream's callback path", async () => {
     const { browser, callback } = await toCallback('valid');
     const page = await browser.go(callback.replace('/callback/rogue', '/callback/demo'));
     expect(page.status).toBe(400);
@@ -135,24 +171,40 @@ describe('upstream callback', () => {
 
   it('refuses an `iss` naming another authorization server (mix-up, RFC 9207) before any token request', async () => {
     await expectRefused('foreign-iss-param', { tokenRequest: false });
-    expect(lastRefusal()).toEqual({ code: 'upstream_response_invalid', says: expect.stringContaining(REASONS['foreign-iss-param']!) });
+    expect(lastRefusal()).toEqual({
+      code: 'upstream_response_invalid',
+      says: expect.stringContaining(REASONS['foreign-iss-param']!),
+    });
   });
 
   it('refuses a missing `iss` from an upstream that advertises it, before any token request, and logs that reason', async () => {
     await expectRefused('no-iss-param', { tokenRequest: false });
-    expect(lastRefusal()).toEqual({ code: 'upstream_response_invalid', says: expect.stringContaining(REASONS['no-iss-param']!) });
+    expect(lastRefusal()).toEqual({
+      code: 'upstream_response_invalid',
+      says: expect.stringContaining(REASONS['no-iss-param']!),
+    });
   });
 
-  it.each<Scenario>(['alg-none', 'hs256-public-key', 'wrong-aud', 'expired', 'future-iat', 'wrong-nonce', 'replayed-nonce', 'unknown-kid', 'foreign-iss'])(
-    'refuses an upstream ID token with %s, and logs which check failed',
-    async (scenario) => {
-      if (scenario === 'replayed-nonce') await toCallback('valid').then(({ browser, callback }) => browser.go(callback));
-      const page = await expectRefused(scenario, { tokenRequest: true });
-      expect(page.text).toContain('could not be verified');
-      // The person reads a general sentence; the log names the check that failed.
-      expect(lastRefusal()).toEqual({ code: 'upstream_response_invalid', says: expect.stringContaining(REASONS[scenario]!) });
-    },
-  );
+  it.each<Scenario>([
+    'alg-none',
+    'hs256-public-key',
+    'wrong-aud',
+    'expired',
+    'future-iat',
+    'wrong-nonce',
+    'replayed-nonce',
+    'unknown-kid',
+    'foreign-iss',
+  ])('refuses an upstream ID token with %s, and logs which check failed', async (scenario) => {
+    if (scenario === 'replayed-nonce') await toCallback('valid').then(({ browser, callback }) => browser.go(callback));
+    const page = await expectRefused(scenario, { tokenRequest: true });
+    expect(page.text).toContain('could not be verified');
+    // The person reads a general sentence; the log names the check that failed.
+    expect(lastRefusal()).toEqual({
+      code: 'upstream_response_invalid',
+      says: expect.stringContaining(REASONS[scenario]!),
+    });
+  });
 
   it('gives the portal a clean access_denied with its own state when the upstream returns error=access_denied', async () => {
     const { browser, callback, checks } = await toCallback('access-denied');
@@ -176,13 +228,28 @@ describe('upstream callback', () => {
 
   it('offers every enabled upstream as a button, and only those a portal allows', async () => {
     const { page } = await authorize(new Browser(), portal);
-    expect(page.$('button[name="upstream"]').map((_, el) => page.$(el).attr('value')).get()).toEqual(['rogue', 'offline', 'demo']);
+    expect(
+      page
+        .$('button[name="upstream"]')
+        .map((_, el) => page.$(el).attr('value'))
+        .get(),
+    ).toEqual(['rogue', 'offline', 'demo']);
 
     const browser = new Browser();
     const demoOnly = await createPortal(broker.issuer, DEMO_ONLY);
     const { page: restricted } = await authorize(browser, demoOnly);
-    expect(restricted.$('button[name="upstream"]').map((_, el) => restricted.$(el).attr('value')).get()).toEqual(['demo']);
-    const refused = await browser.submit(restricted, 'form[action$="/upstream"]', { upstream: 'rogue' }, { submitter: 'button[value="demo"]' });
+    expect(
+      restricted
+        .$('button[name="upstream"]')
+        .map((_, el) => restricted.$(el).attr('value'))
+        .get(),
+    ).toEqual(['demo']);
+    const refused = await browser.submit(
+      restricted,
+      'form[action$="/upstream"]',
+      { upstream: 'rogue' },
+      { submitter: 'button[value="demo"]' },
+    );
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('That sign-in option is not available for');
   });
@@ -195,7 +262,12 @@ describe('upstream callback', () => {
     expect(new URL(silent.page.stopped!).searchParams.get('error')).toBe('login_required');
     const switching = await authorize(browser, rogueOnly, { prompt: 'select_account' });
     expect(switching.page.$('h1').text()).toBe('Sign in to Test portal');
-    expect(switching.page.$('button[name="upstream"]').map((_, el) => switching.page.$(el).attr('value')).get()).toEqual(['rogue']);
+    expect(
+      switching.page
+        .$('button[name="upstream"]')
+        .map((_, el) => switching.page.$(el).attr('value'))
+        .get(),
+    ).toEqual(['rogue']);
   });
 
   it('lets the waiting tab finish a first login through an upstream that always sends auth_time', async () => {
@@ -219,13 +291,28 @@ describe('upstream callback', () => {
     const fetchesBefore = rogue.state.jwksRequests;
     // openid-client refetches the key set for an unknown key id only when its copy is at least 60 s old (a limit
     // against key-id spraying). Move the clock, and only the clock, past that minute.
-    jest.useFakeTimers({ doNotFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'nextTick', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'setTimeout',
+        'clearTimeout',
+        'setInterval',
+        'clearInterval',
+        'setImmediate',
+        'clearImmediate',
+        'nextTick',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
     try {
       jest.setSystemTime(Date.now() + 61_000);
       const { browser, callback } = await toCallback('rotated-key');
       const page = await browser.go(callback, { stopAt: [portal.redirectUri] });
       // Accepted: on to the portal, or to the email step if this identity has no profile (earlier tests may add one).
-      expect(page.stopped?.includes('code=') || page.$('h1').text() === 'Enter your registered email address').toBe(true);
+      expect(page.stopped?.includes('code=') || page.$('h1').text() === 'Enter your registered email address').toBe(
+        true,
+      );
       expect(rogue.state.jwksRequests - fetchesBefore).toBe(1);
     } finally {
       jest.useRealTimers();
@@ -235,14 +322,29 @@ describe('upstream callback', () => {
 
   it('gives up on a slow upstream token endpoint within its timeout, with a 503 page', async () => {
     const slow = await startBroker({
-      upstreams: [{ id: 'rogue', name: 'Rogue IdP', issuer: rogue.issuer, clientId: 'broker-at-rogue', clientSecret: 'rogue-secret-0123456789', allowInsecureHttp: true, timeoutSeconds: 1 }],
+      upstreams: [
+        {
+          id: 'rogue',
+          name: 'Rogue IdP',
+          issuer: rogue.issuer,
+          clientId: 'broker-at-rogue',
+          clientSecret: 'rogue-secret-0123456789',
+          allowInsecureHttp: true,
+          timeoutSeconds: 1,
+        },
+      ],
     });
     try {
       rogue.state.scenario = 'slow-token';
       const browser = new Browser();
       const slowPortal = await createPortal(slow.issuer);
       const { page } = await authorize(browser, slowPortal);
-      const atCallback = await browser.submit(page, 'form[action$="/upstream"]', {}, { submitter: 'button[value="rogue"]', stopAt: [`${slow.issuer}/upstream/callback/`] });
+      const atCallback = await browser.submit(
+        page,
+        'form[action$="/upstream"]',
+        {},
+        { submitter: 'button[value="rogue"]', stopAt: [`${slow.issuer}/upstream/callback/`] },
+      );
       const started = Date.now();
       const result = await browser.go(atCallback.stopped!);
       const elapsed = Date.now() - started;

@@ -7,8 +7,15 @@ import type { UpstreamTransactionStore } from '../../src/federation/transaction-
 function link(profileId: string, overrides: Partial<AssociationLink> = {}): AssociationLink {
   const { token } = newLinkToken();
   return {
-    id: token.slice(0, 8), tokenHash: hashLinkToken(token), profileId, requester: { upstreamId: 'up', subject: 's' }, clientId: 'c',
-    createdAt: new Date(), expiresAt: new Date(Date.now() + 3600_000), status: 'active', ...overrides,
+    id: token.slice(0, 8),
+    tokenHash: hashLinkToken(token),
+    profileId,
+    requester: { upstreamId: 'up', subject: 's' },
+    clientId: 'c',
+    createdAt: new Date(),
+    expiresAt: new Date(Date.now() + 3600_000),
+    status: 'active',
+    ...overrides,
   };
 }
 
@@ -23,7 +30,7 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       expect(await store.findByTokenHash(hashLinkToken('unknown'))).toBeUndefined();
     });
 
-    it('lists a profile\'s links newest first, with how far each email got', async () => {
+    it("lists a profile's links newest first, with how far each email got", async () => {
       const store = await setup();
       const older = link('p', { createdAt: new Date(Date.now() - 60_000) });
       const newer = link('p');
@@ -34,13 +41,20 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       await store.recordDelivery('p', newer.id, 'failed');
       await store.recordDelivery('p', 'unknown-link', 'sent');
       const listed = await store.listForProfile('p');
-      expect(listed.map((l) => [l.id, l.status, l.delivery])).toEqual([[newer.id, 'active', 'failed'], [older.id, 'superseded', 'sent']]);
-      expect(listed[0]).toMatchObject({ tokenHash: newer.tokenHash, clientId: 'c', requester: { upstreamId: 'up', subject: 's' } });
+      expect(listed.map((l) => [l.id, l.status, l.delivery])).toEqual([
+        [newer.id, 'active', 'failed'],
+        [older.id, 'superseded', 'sent'],
+      ]);
+      expect(listed[0]).toMatchObject({
+        tokenHash: newer.tokenHash,
+        clientId: 'c',
+        requester: { upstreamId: 'up', subject: 's' },
+      });
       expect((await store.listForProfile('q'))[0]!.delivery).toBe('queued');
       expect(await store.listForProfile('nobody')).toEqual([]);
     });
 
-    it('supersedes the profile\'s active links when a new one is issued, and only that profile\'s', async () => {
+    it("supersedes the profile's active links when a new one is issued, and only that profile's", async () => {
       const store = await setup();
       const older = link('p');
       const other = link('q');
@@ -51,7 +65,7 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       expect((await store.findByTokenHash(other.tokenHash))!.status).toBe('active');
     });
 
-    it('supersedes only links of the same requester: another account\'s link, or an invitation, stays usable', async () => {
+    it("supersedes only links of the same requester: another account's link, or an invitation, stays usable", async () => {
       const store = await setup();
       const owners = link('p', { requester: { upstreamId: 'up', subject: 'owner' } });
       const invitation = link('p', { requester: undefined });
@@ -89,11 +103,16 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       const store = await setup();
       const l = link('p');
       await store.issue(l);
-      const [first, second] = await Promise.all([store.claim(l.tokenHash, new Date(), 'up|alice'), store.claim(l.tokenHash, new Date(), 'up|mallory')]);
+      const [first, second] = await Promise.all([
+        store.claim(l.tokenHash, new Date(), 'up|alice'),
+        store.claim(l.tokenHash, new Date(), 'up|mallory'),
+      ]);
       expect([first, second].filter(Boolean)).toHaveLength(1);
       const holder = first ? 'up|alice' : 'up|mallory';
       expect(await store.claim(l.tokenHash, new Date(), holder)).toMatchObject({ status: 'redeeming' });
-      expect(await store.claim(l.tokenHash, new Date(), holder === 'up|alice' ? 'up|mallory' : 'up|alice')).toBeUndefined();
+      expect(
+        await store.claim(l.tokenHash, new Date(), holder === 'up|alice' ? 'up|mallory' : 'up|alice'),
+      ).toBeUndefined();
       await store.revokeForProfile('p');
       expect((await store.findByTokenHash(l.tokenHash))!.status).toBe('revoked');
       expect(await store.claim(l.tokenHash, new Date(), holder)).toBeUndefined();
@@ -115,7 +134,7 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
       expect(await store.claim(revoked.tokenHash, new Date(), 'up|s')).toBeUndefined();
     });
 
-    it('revokes a profile\'s open links except the one named', async () => {
+    it("revokes a profile's open links except the one named", async () => {
       const store = await setup();
       const kept = link('k');
       await store.issue(kept);
@@ -133,7 +152,7 @@ export function linkStoreContract(name: string, setup: () => Promise<LinkStore>)
 /** The rate limiter's contract. `setup(points)` gives a fresh limiter with a one-hour window. */
 export function rateLimiterContract(name: string, setup: (points: number) => Promise<RateLimiter>) {
   describe(`${name} rate limiter`, () => {
-    it('allows the window\'s points per key, then refuses with a wait', async () => {
+    it("allows the window's points per key, then refuses with a wait", async () => {
       const limiter = await setup(2);
       expect((await limiter.consume('a')).allowed).toBe(true);
       expect((await limiter.consume('a')).allowed).toBe(true);
@@ -148,11 +167,17 @@ export function rateLimiterContract(name: string, setup: (points: number) => Pro
 }
 
 /** The upstream transaction store's contract. */
-export function transactionStoreContract(name: string, setup: () => Promise<UpstreamTransactionStore<{ tokenHash: string }>>) {
+export function transactionStoreContract(
+  name: string,
+  setup: () => Promise<UpstreamTransactionStore<{ tokenHash: string }>>,
+) {
   describe(`${name} upstream transaction store`, () => {
     it('gives a transaction back once', async () => {
       const store = await setup();
-      const value = { transaction: { upstreamId: 'u', state: 's', nonce: 'n', codeVerifier: 'v', remember: false, expiresAt: 1 }, extra: { tokenHash: 'h' } };
+      const value = {
+        transaction: { upstreamId: 'u', state: 's', nonce: 'n', codeVerifier: 'v', remember: false, expiresAt: 1 },
+        extra: { tokenHash: 'h' },
+      };
       await store.put('k', value, 60);
       const taken = await Promise.all([store.take('k'), store.take('k')]);
       expect(taken.filter(Boolean)).toEqual([value]);

@@ -4,7 +4,13 @@ import type { ClientStore, StoredClient } from '../../src/clients/client-store.t
 
 const client = (id: string, overrides: Partial<StoredClient> = {}): StoredClient => ({
   clientId: id,
-  metadata: { client_id: id, client_secret: 's'.repeat(32), redirect_uris: ['https://portal.example/cb'], profile_kinds: ['customer'], contract_required: true },
+  metadata: {
+    client_id: id,
+    client_secret: 's'.repeat(32),
+    redirect_uris: ['https://portal.example/cb'],
+    profile_kinds: ['customer'],
+    contract_required: true,
+  },
   status: 'active',
   source: 'admin',
   tokenGeneration: 'generation-1',
@@ -27,7 +33,12 @@ export function clientStoreContract(name: string, setup: () => Promise<ClientSto
       const store = await setup();
       await store.save(client('a'));
       const changed = client('a', {
-        metadata: { client_id: 'a', redirect_uris: ['https://other.example/cb'], profile_kinds: ['partner'], contract_required: false },
+        metadata: {
+          client_id: 'a',
+          redirect_uris: ['https://other.example/cb'],
+          profile_kinds: ['partner'],
+          contract_required: false,
+        },
         status: 'disabled',
         tokenGeneration: 'generation-2',
         createdAt: new Date('2026-05-05T00:00:00Z'),
@@ -43,15 +54,35 @@ export function clientStoreContract(name: string, setup: () => Promise<ClientSto
       expect(await store.find('a')).toEqual(client('a', { source: 'configuration' }));
       await store.save(client('a', { status: 'disabled', tokenGeneration: 'generation-2' }));
       const later = new Date('2026-06-01T00:00:00Z');
-      await store.register(client('a', { source: 'configuration', status: 'active', tokenGeneration: 'generation-3', metadata: { client_id: 'a', client_name: 'Renamed' }, createdAt: later, updatedAt: later }));
-      expect(await store.find('a')).toEqual(client('a', { source: 'configuration', status: 'disabled', tokenGeneration: 'generation-2', metadata: { client_id: 'a', client_name: 'Renamed' }, updatedAt: later }));
+      await store.register(
+        client('a', {
+          source: 'configuration',
+          status: 'active',
+          tokenGeneration: 'generation-3',
+          metadata: { client_id: 'a', client_name: 'Renamed' },
+          createdAt: later,
+          updatedAt: later,
+        }),
+      );
+      expect(await store.find('a')).toEqual(
+        client('a', {
+          source: 'configuration',
+          status: 'disabled',
+          tokenGeneration: 'generation-2',
+          metadata: { client_id: 'a', client_name: 'Renamed' },
+          updatedAt: later,
+        }),
+      );
     });
 
     it('lists clients by id and removes them', async () => {
       const store = await setup();
       await store.save(client('b'));
       await store.save(client('a', { source: 'configuration' }));
-      expect((await store.list()).map((c) => [c.clientId, c.source])).toEqual([['a', 'configuration'], ['b', 'admin']]);
+      expect((await store.list()).map((c) => [c.clientId, c.source])).toEqual([
+        ['a', 'configuration'],
+        ['b', 'admin'],
+      ]);
       expect(await store.remove('a')).toBe(true);
       expect(await store.remove('a')).toBe(false);
       expect((await store.list()).map((c) => c.clientId)).toEqual(['b']);
@@ -68,7 +99,12 @@ export function clientStoreContract(name: string, setup: () => Promise<ClientSto
 }
 
 const event = (id: string, at: string, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
-  id, at: new Date(at), action: 'association.created', outcome: 'success', actor: 'person:up:alice', ...overrides,
+  id,
+  at: new Date(at),
+  action: 'association.created',
+  outcome: 'success',
+  actor: 'person:up:alice',
+  ...overrides,
 });
 
 /** The contract of the audit log; each backend's test calls it with an empty log. */
@@ -76,10 +112,19 @@ export function auditLogContract(name: string, setup: () => Promise<AuditLog>) {
   describe(`${name} audit log`, () => {
     it('reads events back newest first, with every field as recorded', async () => {
       const log = await setup();
-      const full = event('E-1', '2026-01-01T10:00:00Z', { ip: '192.0.2.1', organisationId: 'o1', profileId: 'p1', clientId: 'c1', details: { account: 'al***@example.com', sent: 2, replaced: false } });
+      const full = event('E-1', '2026-01-01T10:00:00Z', {
+        ip: '192.0.2.1',
+        organisationId: 'o1',
+        profileId: 'p1',
+        clientId: 'c1',
+        details: { account: 'al***@example.com', sent: 2, replaced: false },
+      });
       await log.record(full);
       await log.record(event('E-2', '2026-01-01T11:00:00Z', { outcome: 'failure', action: 'association.refused' }));
-      expect(await log.query({ limit: 10 })).toEqual([event('E-2', '2026-01-01T11:00:00Z', { outcome: 'failure', action: 'association.refused' }), full]);
+      expect(await log.query({ limit: 10 })).toEqual([
+        event('E-2', '2026-01-01T11:00:00Z', { outcome: 'failure', action: 'association.refused' }),
+        full,
+      ]);
     });
 
     it('records an id once: a retried step does not duplicate or change its event', async () => {
@@ -87,14 +132,26 @@ export function auditLogContract(name: string, setup: () => Promise<AuditLog>) {
       await log.record(event('E-1', '2026-01-01T10:00:00Z'));
       await log.record(event('E-1', '2026-01-01T12:00:00Z', { outcome: 'failure' }));
       await Promise.all(Array.from({ length: 10 }, () => log.record(event('E-2', '2026-01-01T10:30:00Z'))));
-      expect((await log.query({ limit: 10 })).map((e) => [e.id, e.outcome])).toEqual([['E-2', 'success'], ['E-1', 'success']]);
+      expect((await log.query({ limit: 10 })).map((e) => [e.id, e.outcome])).toEqual([
+        ['E-2', 'success'],
+        ['E-1', 'success'],
+      ]);
     });
 
     it('filters by organisation, profile, client, actor, action and time range', async () => {
       const log = await setup();
       await log.record(event('A', '2026-01-01T10:00:00Z', { organisationId: 'o1', profileId: 'p1', clientId: 'c1' }));
-      await log.record(event('B', '2026-01-02T10:00:00Z', { organisationId: 'o1', profileId: 'p2', clientId: 'c2', actor: 'admin:root' }));
-      await log.record(event('C', '2026-01-03T10:00:00Z', { organisationId: 'o2', profileId: 'p3', action: 'client.updated' }));
+      await log.record(
+        event('B', '2026-01-02T10:00:00Z', {
+          organisationId: 'o1',
+          profileId: 'p2',
+          clientId: 'c2',
+          actor: 'admin:root',
+        }),
+      );
+      await log.record(
+        event('C', '2026-01-03T10:00:00Z', { organisationId: 'o2', profileId: 'p3', action: 'client.updated' }),
+      );
       const ids = async (filter: Parameters<AuditLog['query']>[0]) => (await log.query(filter)).map((e) => e.id);
       expect(await ids({ organisationId: 'o1', limit: 10 })).toEqual(['B', 'A']);
       expect(await ids({ profileId: 'p3', limit: 10 })).toEqual(['C']);

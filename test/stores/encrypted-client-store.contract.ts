@@ -23,7 +23,9 @@ const client = (id: string, overrides: Partial<StoredClient['metadata']> = {}): 
  * backend itself only ever holds ciphertext. `setup` gives an empty backend store.
  */
 export function encryptedClientStoreContract(name: string, setup: () => Promise<ClientStore>) {
-  clientStoreContract(`${name}, secrets encrypted,`, async () => withEncryptedSecrets(await setup(), createSecretKeyring([NEW_KEY])));
+  clientStoreContract(`${name}, secrets encrypted,`, async () =>
+    withEncryptedSecrets(await setup(), createSecretKeyring([NEW_KEY])),
+  );
 
   describe(`${name} client store under secret encryption`, () => {
     it('hands the backend only ciphertext, on save and on register, and gives callers the plaintext', async () => {
@@ -41,7 +43,7 @@ export function encryptedClientStoreContract(name: string, setup: () => Promise<
       expect((await store.list()).map((c) => c.metadata.client_secret)).toEqual([SECRET, SECRET]);
     });
 
-    it('leaves the caller\'s client as it was, and a public client without a secret', async () => {
+    it("leaves the caller's client as it was, and a public client without a secret", async () => {
       const backend = await setup();
       const store = withEncryptedSecrets(backend, createSecretKeyring([NEW_KEY]));
       const mine = client('a');
@@ -75,7 +77,9 @@ export function encryptedClientStoreContract(name: string, setup: () => Promise<
       await expect(withoutOld.list()).rejects.toThrow(/SECRET_KEYS/);
 
       await rotated.save((await rotated.find('a'))!);
-      expect((await backend.find('a'))!.metadata.client_secret).toContain(`:${createSecretKeyring([NEW_KEY]).currentKeyId}:`);
+      expect((await backend.find('a'))!.metadata.client_secret).toContain(
+        `:${createSecretKeyring([NEW_KEY]).currentKeyId}:`,
+      );
       expect((await withoutOld.find('a'))!.metadata.client_secret).toBe(SECRET);
     });
   });

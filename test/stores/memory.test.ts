@@ -21,7 +21,9 @@ oidcAdapterContract('memory', async () => {
 directoryContract('memory', async () => createMemoryDirectory(CONTRACT_SEED));
 
 linkStoreContract('memory', async () => createMemoryLinkStore());
-rateLimiterContract('memory', async (points) => createMemoryRateLimiter({ keyPrefix: randomToken(6), points, windowSeconds: 3600 }));
+rateLimiterContract('memory', async (points) =>
+  createMemoryRateLimiter({ keyPrefix: randomToken(6), points, windowSeconds: 3600 }),
+);
 transactionStoreContract('memory', async () => createMemoryTransactionStore(createManualClock()));
 
 clientStoreContract('memory', async () => createMemoryClientStore());

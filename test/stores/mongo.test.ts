@@ -26,7 +26,10 @@ afterAll(async () => {
 
 // Each test gets its own database on the server, with every index built.
 async function freshDatabase() {
-  const connection = createMongoConnection(server.uri.replace(/\/[^/]*$/, `/contract-${randomToken(6).replace(/[^A-Za-z0-9]/g, 'x')}`), silent);
+  const connection = createMongoConnection(
+    server.uri.replace(/\/[^/]*$/, `/contract-${randomToken(6).replace(/[^A-Za-z0-9]/g, 'x')}`),
+    silent,
+  );
   connections.push(connection);
   await connection.asPromise();
   const models = brokerModels(connection);

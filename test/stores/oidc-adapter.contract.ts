@@ -5,7 +5,13 @@ import type { AdapterFactory } from 'oidc-provider';
  * The contract every oidc-provider adapter of the broker must keep. Each backend's test file calls this with a
  * factory and a way to move time (memory: a manual clock; real servers: short TTLs).
  */
-export function oidcAdapterContract(name: string, setup: () => Promise<{ adapter: AdapterFactory & { revokeAccount(accountId: string): Promise<void> }; expire(seconds: number): Promise<void> }>) {
+export function oidcAdapterContract(
+  name: string,
+  setup: () => Promise<{
+    adapter: AdapterFactory & { revokeAccount(accountId: string): Promise<void> };
+    expire(seconds: number): Promise<void>;
+  }>,
+) {
   describe(`${name} oidc-provider adapter`, () => {
     it('upserts and finds a payload by id, per model', async () => {
       const { adapter } = await setup();
@@ -48,13 +54,21 @@ export function oidcAdapterContract(name: string, setup: () => Promise<{ adapter
       expect(await adapter('Interaction').find('i')).toBeDefined();
     });
 
-    it('revokes an account: its sessions, its grants and their tokens, and nobody else\'s', async () => {
+    it("revokes an account: its sessions, its grants and their tokens, and nobody else's", async () => {
       const { adapter } = await setup();
       await adapter('Session').upsert('mine', { jti: 'mine', accountId: 'p1' } as never, 60);
       await adapter('Session').upsert('theirs', { jti: 'theirs', accountId: 'p2' } as never, 60);
       await adapter('Grant').upsert('g-mine', { jti: 'g-mine', accountId: 'p1' } as never, 60);
-      await adapter('RefreshToken').upsert('rt-mine', { jti: 'rt-mine', grantId: 'g-mine', accountId: 'p1' } as never, 60);
-      await adapter('RefreshToken').upsert('rt-theirs', { jti: 'rt-theirs', grantId: 'g-theirs', accountId: 'p2' } as never, 60);
+      await adapter('RefreshToken').upsert(
+        'rt-mine',
+        { jti: 'rt-mine', grantId: 'g-mine', accountId: 'p1' } as never,
+        60,
+      );
+      await adapter('RefreshToken').upsert(
+        'rt-theirs',
+        { jti: 'rt-theirs', grantId: 'g-theirs', accountId: 'p2' } as never,
+        60,
+      );
       await adapter.revokeAccount('p1');
       expect(await adapter('Session').find('mine')).toBeUndefined();
       expect(await adapter('Grant').find('g-mine')).toBeUndefined();

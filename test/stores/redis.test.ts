@@ -31,11 +31,14 @@ oidcAdapterContract('redis', async () => {
     adapter: createRedisOidcAdapter(redis, prefix),
     expire: async (seconds) => {
       const deadline = Date.now() + seconds * 1000 + 2000;
-      while (Date.now() < deadline && (await redis.exists(`${prefix}:{Interaction:short}`))) await new Promise((r) => setTimeout(r, 50));
+      while (Date.now() < deadline && (await redis.exists(`${prefix}:{Interaction:short}`)))
+        await new Promise((r) => setTimeout(r, 50));
     },
   };
 });
 
 linkStoreContract('redis', async () => createRedisLinkStore(redis, `links-${randomToken(6)}`));
-rateLimiterContract('redis', async (points) => createRedisRateLimiter(redis, { keyPrefix: randomToken(6), points, windowSeconds: 3600 }));
+rateLimiterContract('redis', async (points) =>
+  createRedisRateLimiter(redis, { keyPrefix: randomToken(6), points, windowSeconds: 3600 }),
+);
 transactionStoreContract('redis', async () => createRedisTransactionStore(redis, `tx-${randomToken(6)}`));

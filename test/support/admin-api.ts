@@ -22,19 +22,33 @@ export function adminApi(issuer: string, root: AdminCredentials) {
       headers: { authorization: basicAuth(as.id, as.secret) },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
     });
-    const body = await response.json() as { access_token?: string; error?: string };
+    const body = (await response.json()) as { access_token?: string; error?: string };
     if (!body.access_token) throw new Error(`no admin token: ${JSON.stringify(body)}`);
     return body.access_token;
   }
 
-  async function call(method: string, path: string, bearer: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  async function call(
+    method: string,
+    path: string,
+    bearer: string | undefined,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiResponse> {
     const response = await fetch(`${issuer}${ADMIN_API_PREFIX}${path}`, {
       method,
-      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) as ApiResponse['body'] : undefined };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? (JSON.parse(text) as ApiResponse['body']) : undefined,
+    };
   }
 
   return { token, call };

@@ -44,13 +44,23 @@ function sharedStores(): ConfigInput {
 /** Stores of a broker's own on shared servers: a fresh MongoDB database and Redis key prefix, indexes built. */
 export function isolatedStores(redisUrl: string, mongodbUri: string) {
   const isolation = `t${randomBytes(5).toString('hex')}`;
-  return { redisUrl, mongodbUri: mongodbUri.replace(/\/[^/]*$/, `/${isolation}`), redisPrefix: `${isolation}:`, createIndexes: true };
+  return {
+    redisUrl,
+    mongodbUri: mongodbUri.replace(/\/[^/]*$/, `/${isolation}`),
+    redisPrefix: `${isolation}:`,
+    createIndexes: true,
+  };
 }
 
 /** The same, as the environment of a broker process. */
 export function isolatedStoresEnv(redisUrl: string, mongodbUri: string): Record<string, string> {
   const stores = isolatedStores(redisUrl, mongodbUri);
-  return { REDIS_URL: stores.redisUrl, REDIS_PREFIX: stores.redisPrefix, MONGODB_URI: stores.mongodbUri, CREATE_INDEXES: 'true' };
+  return {
+    REDIS_URL: stores.redisUrl,
+    REDIS_PREFIX: stores.redisPrefix,
+    MONGODB_URI: stores.mongodbUri,
+    CREATE_INDEXES: 'true',
+  };
 }
 
 /** An HTTP Basic Authorization header value, as clients authenticate at /token. */
@@ -62,21 +72,29 @@ export function basicAuth(id: string, secret: string): string {
  * The real broker (the same composition root `npm start` uses) on an ephemeral loopback port, with the embedded
  * demo's development upstream and seeded directory, plus TEST_PORTAL. Logs are captured for assertions.
  */
-export async function startBroker(overrides: ConfigInput = {}, options: { clock?: Clock; issuer?: (port: number) => string } = {}): Promise<TestBroker> {
+export async function startBroker(
+  overrides: ConfigInput = {},
+  options: { clock?: Clock; issuer?: (port: number) => string } = {},
+): Promise<TestBroker> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const issuer = options.issuer?.(port) ?? `http://127.0.0.1:${port}`;
 
   const logs: LogLine[] = [];
-  const capture = (level: LogLine['level']) => (event: string, fields: Record<string, unknown> = {}) => {
-    logs.push({ level, event, ...fields });
-  };
+  const capture =
+    (level: LogLine['level']) =>
+    (event: string, fields: Record<string, unknown> = {}) => {
+      logs.push({ level, event, ...fields });
+    };
   const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
 
   let services: Services;
   try {
-    const config = loadConfig({}, { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...sharedStores(), ...overrides });
+    const config = loadConfig(
+      {},
+      { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...sharedStores(), ...overrides },
+    );
     services = await createServices(config, { logger, clock: options.clock });
   } catch (err) {
     server.close();

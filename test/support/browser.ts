@@ -29,7 +29,10 @@ export class Browser {
   /** Sent with every request, e.g. a spoofed X-Forwarded-For. */
   extraHeaders: Record<string, string> = {};
 
-  async request(url: string, init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {}): Promise<Response> {
+  async request(
+    url: string,
+    init: { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const cookie = await this.jar.getCookieString(url);
     const headers: Record<string, string> = { accept: 'text/html', ...this.extraHeaders, ...init.headers };
     if (cookie) headers.cookie = cookie;
@@ -44,7 +47,10 @@ export class Browser {
   }
 
   /** GET (or POST) and follow redirects; returns the final page, or a `stopped` URL when it reached `stopAt`. */
-  async go(url: string, options: FollowOptions & { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {}): Promise<Page & { stopped?: string }> {
+  async go(
+    url: string,
+    options: FollowOptions & { method?: string; body?: URLSearchParams; headers?: Record<string, string> } = {},
+  ): Promise<Page & { stopped?: string }> {
     let current = url;
     let method = options.method ?? 'GET';
     let body = options.body;
@@ -76,13 +82,22 @@ export class Browser {
   }
 
   /** Submits the form matched by `selector`, as if the button `submitter` (a selector inside it) was pressed. */
-  async submit(page: Page, selector: string, fields: Record<string, string | undefined> = {}, options: FollowOptions & { submitter?: string } = {}) {
+  async submit(
+    page: Page,
+    selector: string,
+    fields: Record<string, string | undefined> = {},
+    options: FollowOptions & { submitter?: string } = {},
+  ) {
     const form = formData(page, selector, options.submitter);
     for (const [k, v] of Object.entries(fields)) {
       if (v === undefined) form.body.delete(k);
       else form.body.set(k, v);
     }
-    return this.go(form.action, { ...options, method: form.method, body: form.method === 'POST' ? form.body : undefined });
+    return this.go(form.action, {
+      ...options,
+      method: form.method,
+      body: form.method === 'POST' ? form.body : undefined,
+    });
   }
 
   async cookie(url: string, name: string) {
@@ -92,12 +107,20 @@ export class Browser {
 
 async function toPage(url: string, response: Response, html: string): Promise<Page> {
   const $ = cheerio.load(html);
-  return { url, status: response.status, headers: response.headers, html, $, text: $('body').text().replace(/\s+/g, ' ').trim() };
+  return {
+    url,
+    status: response.status,
+    headers: response.headers,
+    html,
+    $,
+    text: $('body').text().replace(/\s+/g, ' ').trim(),
+  };
 }
 
 export function formData(page: Page, selector: string, submitter?: string) {
   const form = page.$(selector).first();
-  if (!form.length) throw new Error(`no form ${selector} on ${page.url} (status ${page.status}): ${page.text.slice(0, 300)}`);
+  if (!form.length)
+    throw new Error(`no form ${selector} on ${page.url} (status ${page.status}): ${page.text.slice(0, 300)}`);
   const body = new URLSearchParams();
   form.find('input').each((_, el) => {
     const input = page.$(el);

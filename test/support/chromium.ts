@@ -9,13 +9,23 @@ export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts',
 /** Debian's chromium through playwright-core (no browser downloads here); fails with how to get it when missing. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(EXECUTABLE)) {
-    throw new Error(`No Chromium at ${EXECUTABLE}. Install Debian's package (apt-get install chromium) or set CHROMIUM_PATH.`);
+    throw new Error(
+      `No Chromium at ${EXECUTABLE}. Install Debian's package (apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: EXECUTABLE,
     // The flags keep a headless Chromium from calling out to the network it does not have here.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -37,7 +47,7 @@ export function createWalkRecorder(prefix: string) {
     pagesChecked: 0,
     async step(page: Page, name: string) {
       await page.screenshot({ path: join(ARTIFACTS, `${prefix}-${name}.png`), fullPage: true });
-      recorder.violations.push(...await accessibilityViolations(page));
+      recorder.violations.push(...(await accessibilityViolations(page)));
       recorder.pagesChecked += 1;
     },
   };

@@ -5,9 +5,19 @@ import type { AuthorizationChecks, Portal } from './portal.ts';
 export const DEMO_PASSWORD = 'demo';
 
 /** From the broker's sign-in page: choose the demo upstream (optionally "Sign me in automatically") and sign in there. */
-export async function signInUpstream(browser: Browser, signInPage: Page, username: string, options: { remember?: boolean; stopAt?: string[] } = {}) {
+export async function signInUpstream(
+  browser: Browser,
+  signInPage: Page,
+  username: string,
+  options: { remember?: boolean; stopAt?: string[] } = {},
+) {
   expect(signInPage.$('form[action$="/upstream"]').length).toBe(1);
-  const upstreamLogin = await browser.submit(signInPage, 'form[action$="/upstream"]', { remember: options.remember ? 'on' : undefined }, { submitter: 'button[value="demo"]' });
+  const upstreamLogin = await browser.submit(
+    signInPage,
+    'form[action$="/upstream"]',
+    { remember: options.remember ? 'on' : undefined },
+    { submitter: 'button[value="demo"]' },
+  );
   return submitUpstreamLogin(browser, upstreamLogin, username, options.stopAt);
 }
 
@@ -27,19 +37,37 @@ export function pickProfile(browser: Browser, picker: Page, profileId: string, s
  * The whole sign-in of a person whose account is associated: portal → broker → upstream → (picker) → portal,
  * then the code redeemed by the portal. Returns the tokens and what the browser saw.
  */
-export async function signIn(browser: Browser, portal: Portal, username: string, options: { pick?: string; remember?: boolean; pushed?: boolean; parameters?: Record<string, string>; tokenParameters?: Record<string, string> } = {}) {
+export async function signIn(
+  browser: Browser,
+  portal: Portal,
+  username: string,
+  options: {
+    pick?: string;
+    remember?: boolean;
+    pushed?: boolean;
+    parameters?: Record<string, string>;
+    tokenParameters?: Record<string, string>;
+  } = {},
+) {
   const { url, checks } = await portal.authorizationUrl(options.parameters, { pushed: options.pushed });
   const stopAt = [portal.redirectUri];
   const signInPage = await browser.go(url, { stopAt });
   let landed = await signInUpstream(browser, signInPage, username, { remember: options.remember, stopAt });
   if (options.pick) landed = await pickProfile(browser, landed, options.pick, stopAt);
-  if (!landed.stopped) throw new Error(`sign-in did not return to the portal; at ${landed.url} (${landed.status}): ${landed.text.slice(0, 400)}`);
+  if (!landed.stopped)
+    throw new Error(
+      `sign-in did not return to the portal; at ${landed.url} (${landed.status}): ${landed.text.slice(0, 400)}`,
+    );
   const tokens = await portal.redeem(landed.stopped, checks, options.tokenParameters);
   return { tokens, claims: tokens.claims()!, callback: landed.stopped };
 }
 
 /** Starts an authorization request and follows it until the portal's redirect URI or a page. */
-export async function authorize(browser: Browser, portal: Portal, parameters: Record<string, string> = {}): Promise<{ page: Page & { stopped?: string }; checks: AuthorizationChecks }> {
+export async function authorize(
+  browser: Browser,
+  portal: Portal,
+  parameters: Record<string, string> = {},
+): Promise<{ page: Page & { stopped?: string }; checks: AuthorizationChecks }> {
   const { url, checks } = await portal.authorizationUrl(parameters);
   return { page: await browser.go(url, { stopAt: [portal.redirectUri] }), checks };
 }

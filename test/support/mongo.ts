@@ -13,28 +13,47 @@ const FERRETDB = process.env.FERRETDB_BIN ?? join(import.meta.dirname, '..', '..
  * temporary directory (built by scripts/provision-ferretdb.sh). Fails with how to provide one; never skips.
  */
 export async function startMongo() {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => undefined, start: async () => undefined };
+  if (process.env.MONGODB_URI)
+    return { uri: process.env.MONGODB_URI, stop: async () => undefined, start: async () => undefined };
   if (!existsSync(FERRETDB)) {
-    throw new Error(`These tests need a MongoDB-protocol server: set MONGODB_URI, or build FerretDB with scripts/provision-ferretdb.sh (expected at ${FERRETDB}).`);
+    throw new Error(
+      `These tests need a MongoDB-protocol server: set MONGODB_URI, or build FerretDB with scripts/provision-ferretdb.sh (expected at ${FERRETDB}).`,
+    );
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ferretdb-'));
   const uri = `mongodb://127.0.0.1:${port}/broker-test`;
   let child: ChildProcess | undefined;
   const start = async () => {
-    child = spawn(FERRETDB, ['--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, `--state-dir=${dir}`, '--telemetry=disable', '--log-level=error', '--debug-addr=-'], { stdio: 'ignore' });
-    await waitUntil(async () => {
-      const probe = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 500 });
-      try {
-        await probe.asPromise();
-        await probe.db!.admin().ping();
-        return true;
-      } catch {
-        return false;
-      } finally {
-        await probe.close().catch(() => undefined);
-      }
-    }, 20_000, 'FerretDB ready');
+    child = spawn(
+      FERRETDB,
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dir}/`,
+        `--listen-addr=127.0.0.1:${port}`,
+        `--state-dir=${dir}`,
+        '--telemetry=disable',
+        '--log-level=error',
+        '--debug-addr=-',
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitUntil(
+      async () => {
+        const probe = mongoose.createConnection(uri, { serverSelectionTimeoutMS: 500 });
+        try {
+          await probe.asPromise();
+          await probe.db!.admin().ping();
+          return true;
+        } catch {
+          return false;
+        } finally {
+          await probe.close().catch(() => undefined);
+        }
+      },
+      20_000,
+      'FerretDB ready',
+    );
   };
   await start();
   return {

@@ -8,7 +8,10 @@ export interface AuthorizationChecks {
 }
 
 /** openid-client configured as a portal of the broker, as a real relying party would be. */
-export async function createPortal(issuer: string, registration: { client_id: string; client_secret: string; redirect_uris: string[] } = TEST_PORTAL) {
+export async function createPortal(
+  issuer: string,
+  registration: { client_id: string; client_secret: string; redirect_uris: string[] } = TEST_PORTAL,
+) {
   const config = await client.discovery(
     new URL(issuer),
     registration.client_id,
@@ -23,7 +26,11 @@ export async function createPortal(issuer: string, registration: { client_id: st
     redirectUri,
     /** With `pushed`, the request goes to the pushed-authorization endpoint first (RFC 9126) and the URL carries its reference. */
     async authorizationUrl(parameters: Record<string, string> = {}, options: { pushed?: boolean } = {}) {
-      const checks: AuthorizationChecks = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
+      const checks: AuthorizationChecks = {
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        codeVerifier: client.randomPKCECodeVerifier(),
+      };
       const build = options.pushed ? client.buildAuthorizationUrlWithPAR : client.buildAuthorizationUrl;
       const url = await build(config, {
         redirect_uri: redirectUri,
@@ -37,12 +44,17 @@ export async function createPortal(issuer: string, registration: { client_id: st
       return { url: url.href, checks };
     },
     redeem(callbackUrl: string, checks: AuthorizationChecks, tokenParameters?: Record<string, string>) {
-      return client.authorizationCodeGrant(config, new URL(callbackUrl), {
-        expectedState: checks.state,
-        expectedNonce: checks.nonce,
-        pkceCodeVerifier: checks.codeVerifier,
-        idTokenExpected: true,
-      }, tokenParameters);
+      return client.authorizationCodeGrant(
+        config,
+        new URL(callbackUrl),
+        {
+          expectedState: checks.state,
+          expectedNonce: checks.nonce,
+          pkceCodeVerifier: checks.codeVerifier,
+          idTokenExpected: true,
+        },
+        tokenParameters,
+      );
     },
     userinfo(accessToken: string, sub: string) {
       return client.fetchUserInfo(config, accessToken, sub);

@@ -22,15 +22,30 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
   writeFileSync(file, JSON.stringify({ clients: [TEST_PORTAL], ...config }));
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', PORT: String(port), ISSUER: issuer, LOG_LEVEL: 'warn', BROKER_CONFIG: file, ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      PORT: String(port),
+      ISSUER: issuer,
+      LOG_LEVEL: 'warn',
+      BROKER_CONFIG: file,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitUntil(async () => {
-    if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${output}`);
-    return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-  }, 30_000, 'broker process ready');
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${output}`);
+      return fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    30_000,
+    'broker process ready',
+  );
   return {
     /** The issuer it was given (ISSUER in `env` overrides its own address, e.g. a proxy in front of several nodes). */
     issuer: env.ISSUER ?? issuer,

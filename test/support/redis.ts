@@ -13,17 +13,24 @@ import { stopChild, waitUntil } from './wait.ts';
  * Fails with how to provide one; never skips.
  */
 export async function startRedis(options: { persistent?: boolean } = {}) {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined, start: async () => undefined };
+  if (process.env.REDIS_URL)
+    return { url: process.env.REDIS_URL, stop: async () => undefined, start: async () => undefined };
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    throw new Error('These tests need Redis: install Debian\'s redis-server (apt-get install redis-server) or set REDIS_URL.');
+    throw new Error(
+      "These tests need Redis: install Debian's redis-server (apt-get install redis-server) or set REDIS_URL.",
+    );
   }
   const port = await freePort();
   let child: ChildProcess | undefined;
   const url = `redis://127.0.0.1:${port}`;
   const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'redis-')) : undefined;
   const start = async () => {
-    const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir!] : ['--appendonly', 'no'];
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], { stdio: 'ignore' });
+    const persistence = options.persistent
+      ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir!]
+      : ['--appendonly', 'no'];
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+      stdio: 'ignore',
+    });
     await waitUntil(() => redisAnswers(port), 10_000, 'redis-server ready');
   };
   await start();
@@ -36,11 +43,17 @@ export async function startRedis(options: { persistent?: boolean } = {}) {
 
 /** Whether a Redis server (or Sentinel) on this loopback port answers PING now. */
 export async function redisAnswers(port: number): Promise<boolean> {
-  const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
-    return await probe.ping() === 'PONG';
+    return (await probe.ping()) === 'PONG';
   } catch {
     return false;
   } finally {

@@ -5,16 +5,33 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'j
 
 /** How the hostile upstream misbehaves on the next round-trip. */
 export type Scenario =
-  | 'valid' | 'access-denied' | 'no-iss-param' | 'foreign-iss-param'
-  | 'alg-none' | 'hs256-public-key' | 'wrong-aud' | 'expired' | 'future-iat'
-  | 'wrong-nonce' | 'replayed-nonce' | 'unknown-kid' | 'foreign-iss'
-  | 'rotated-key' | 'slow-token';
+  | 'valid'
+  | 'access-denied'
+  | 'no-iss-param'
+  | 'foreign-iss-param'
+  | 'alg-none'
+  | 'hs256-public-key'
+  | 'wrong-aud'
+  | 'expired'
+  | 'future-iat'
+  | 'wrong-nonce'
+  | 'replayed-nonce'
+  | 'unknown-kid'
+  | 'foreign-iss'
+  | 'rotated-key'
+  | 'slow-token';
 
 /**
  * A scripted upstream identity provider for attack tests: it stands for a party outside the broker, so it may be
  * a stub. It speaks just enough OpenID Connect (discovery, authorize, token, JWKS) and misbehaves on request.
  */
-export async function startRogueUpstream(options: { clientId: string; subject: string; email: string; foreignIssuer: string; tls?: { key: string; cert: string } }) {
+export async function startRogueUpstream(options: {
+  clientId: string;
+  subject: string;
+  email: string;
+  foreignIssuer: string;
+  tls?: { key: string; cert: string };
+}) {
   const signing = await generateKeyPair('RS256', { extractable: true });
   const stranger = await generateKeyPair('RS256', { extractable: true });
   const publicJwk = { ...(await exportJWK(signing.publicKey)), kid: 'rogue-1', alg: 'RS256', use: 'sig' };
@@ -25,26 +42,61 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
   const publicPem = await exportSPKI(signing.publicKey);
   const codes = new Map<string, string>();
   const seenNonces: string[] = [];
-  const state = { scenario: 'valid' as Scenario, tokenRequests: 0, jwksRequests: 0, issuer: '', subject: options.subject };
+  const state = {
+    scenario: 'valid' as Scenario,
+    tokenRequests: 0,
+    jwksRequests: 0,
+    issuer: '',
+    subject: options.subject,
+  };
 
   const idToken = async (nonce: string) => {
     const now = Math.floor(Date.now() / 1000);
     // Like some real upstreams, it always says when the person authenticated.
-    const claims = { sub: state.subject, email: options.email, nonce, iat: now, exp: now + 300, iss: state.issuer, aud: options.clientId, auth_time: now - 1 };
+    const claims = {
+      sub: state.subject,
+      email: options.email,
+      nonce,
+      iat: now,
+      exp: now + 300,
+      iss: state.issuer,
+      aud: options.clientId,
+      auth_time: now - 1,
+    };
     switch (state.scenario) {
-      case 'alg-none': return new UnsecuredJWT(claims).encode();
-      case 'hs256-public-key': return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'rogue-1' }).sign(new TextEncoder().encode(publicPem));
-      case 'wrong-aud': claims.aud = 'someone-else'; break;
-      case 'expired': claims.iat = now - 7200; claims.exp = now - 3600; break;
-      case 'future-iat': claims.iat = now + 3600; claims.exp = now + 7200; break;
-      case 'wrong-nonce': claims.nonce = 'not-the-nonce'; break;
-      case 'replayed-nonce': claims.nonce = seenNonces.at(-2) ?? 'none-yet'; break;
-      case 'foreign-iss': claims.iss = options.foreignIssuer; break;
-      case 'unknown-kid': return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rogue-unknown' }).sign(stranger.privateKey);
+      case 'alg-none':
+        return new UnsecuredJWT(claims).encode();
+      case 'hs256-public-key':
+        return new SignJWT(claims)
+          .setProtectedHeader({ alg: 'HS256', kid: 'rogue-1' })
+          .sign(new TextEncoder().encode(publicPem));
+      case 'wrong-aud':
+        claims.aud = 'someone-else';
+        break;
+      case 'expired':
+        claims.iat = now - 7200;
+        claims.exp = now - 3600;
+        break;
+      case 'future-iat':
+        claims.iat = now + 3600;
+        claims.exp = now + 7200;
+        break;
+      case 'wrong-nonce':
+        claims.nonce = 'not-the-nonce';
+        break;
+      case 'replayed-nonce':
+        claims.nonce = seenNonces.at(-2) ?? 'none-yet';
+        break;
+      case 'foreign-iss':
+        claims.iss = options.foreignIssuer;
+        break;
+      case 'unknown-kid':
+        return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rogue-unknown' }).sign(stranger.privateKey);
       case 'rotated-key':
         keyRotated = true;
         return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rogue-2' }).sign(rotated.privateKey);
-      default: break;
+      default:
+        break;
     }
     return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'rogue-1' }).sign(signing.privateKey);
   };
@@ -91,7 +143,8 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
           seenNonces.push(nonce);
           back.searchParams.set('code', code);
         }
-        if (state.scenario !== 'no-iss-param') back.searchParams.set('iss', state.scenario === 'foreign-iss-param' ? options.foreignIssuer : state.issuer);
+        if (state.scenario !== 'no-iss-param')
+          back.searchParams.set('iss', state.scenario === 'foreign-iss-param' ? options.foreignIssuer : state.issuer);
         res.writeHead(302, { location: back.href });
         return res.end();
       }
@@ -123,9 +176,10 @@ export async function startRogueUpstream(options: { clientId: string; subject: s
     get issuer() {
       return state.issuer;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -18,7 +18,11 @@ export async function startRoundRobinProxy(options: { tls?: { key: string; cert:
     const port = state.targets[state.next++ % state.targets.length]!;
     state.hits.set(port, (state.hits.get(port) ?? 0) + 1);
     // Overwritten, never passed on: what lets the nodes run with TRUST_PROXY=true.
-    const headers = { ...req.headers, 'x-forwarded-proto': options.tls ? 'https' : 'http', 'x-forwarded-for': req.socket.remoteAddress ?? '' };
+    const headers = {
+      ...req.headers,
+      'x-forwarded-proto': options.tls ? 'https' : 'http',
+      'x-forwarded-for': req.socket.remoteAddress ?? '',
+    };
     const forward = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -35,9 +39,10 @@ export async function startRoundRobinProxy(options: { tls?: { key: string; cert:
   return {
     url,
     state,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -25,9 +25,10 @@ export async function startSlowProxy(targetPort: number) {
   return {
     url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
     state,
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -18,7 +18,10 @@ export async function freePort(): Promise<number> {
  * A real SMTP server in the test process (smtp-server), keeping every message parsed by mailparser.
  * `waitFor` resolves when a condition on the received messages holds: tests wait for mail, never sleep.
  */
-export async function startSmtp(port = 0, options: { refuse?: (recipient: string) => number | undefined; refuseConnection?: () => number | undefined } = {}) {
+export async function startSmtp(
+  port = 0,
+  options: { refuse?: (recipient: string) => number | undefined; refuseConnection?: () => number | undefined } = {},
+) {
   const messages: ParsedMail[] = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
@@ -35,7 +38,9 @@ export async function startSmtp(port = 0, options: { refuse?: (recipient: string
     onRcptTo(address, _session, callback) {
       const code = options.refuse?.(address.address);
       if (!code) return callback();
-      const error = Object.assign(new Error(`<${address.address}>: Recipient address rejected`), { responseCode: code });
+      const error = Object.assign(new Error(`<${address.address}>: Recipient address rejected`), {
+        responseCode: code,
+      });
       return callback(error);
     },
     onData(stream, _session, callback) {
@@ -89,7 +94,9 @@ export function addresses(message: ParsedMail): string[] {
 
 /** The association link in a message's text part. */
 export function linkIn(message: ParsedMail, issuer: string): string {
-  const match = new RegExp(`${issuer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/associate/[A-Za-z0-9_-]+`).exec(message.text ?? '');
+  const match = new RegExp(`${issuer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/associate/[A-Za-z0-9_-]+`).exec(
+    message.text ?? '',
+  );
   if (!match) throw new Error(`no association link in: ${message.text}`);
   return match[0];
 }

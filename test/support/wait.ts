@@ -2,7 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import type { Services } from '../../src/services.ts';
 
 /** Polls a condition until it holds (or fails after `timeoutMs`): waiting for a state, not for a duration. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);

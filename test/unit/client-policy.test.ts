@@ -21,8 +21,14 @@ describe('redirect URI rules', () => {
   });
 
   it('stops the broker from starting with a client that breaks them, naming the URI', async () => {
-    await expect(startBroker({ clients: [{ ...TEST_PORTAL, post_logout_redirect_uris: ['javascript:alert(1)'] }] })).rejects.toThrow(ConfigError);
-    await expect(startBroker({ clients: [{ ...TEST_PORTAL, post_logout_redirect_uris: ['javascript:alert(1)'] }] })).rejects.toThrow('clients.test-portal: javascript:alert(1): must use https (plain http only on localhost)');
-    await expect(startBroker({ clients: [{ ...TEST_PORTAL, profile_kinds: ['employee'] }] })).rejects.toThrow(/profile_kinds must be a non-empty list of customer, partner/);
+    await expect(
+      startBroker({ clients: [{ ...TEST_PORTAL, post_logout_redirect_uris: ['javascript:alert(1)'] }] }),
+    ).rejects.toThrow(ConfigError);
+    await expect(
+      startBroker({ clients: [{ ...TEST_PORTAL, post_logout_redirect_uris: ['javascript:alert(1)'] }] }),
+    ).rejects.toThrow('clients.test-portal: javascript:alert(1): must use https (plain http only on localhost)');
+    await expect(startBroker({ clients: [{ ...TEST_PORTAL, profile_kinds: ['employee'] }] })).rejects.toThrow(
+      /profile_kinds must be a non-empty list of customer, partner/,
+    );
   });
 });

@@ -2,8 +2,22 @@ import { describe, expect, it } from '@jest/globals';
 import { assessProfile, contractActive } from '../../src/directory/eligibility.ts';
 import type { Organisation, Profile } from '../../src/directory/model.ts';
 
-const org: Organisation = { id: 'o', accountNumber: 'C-1', name: 'Org', kind: 'customer', status: 'active', contractEndsOn: '2026-06-30' };
-const profile: Profile = { id: 'p', organisationId: 'o', email: 'a@b.example', displayName: 'A', role: 'professional', status: 'active' };
+const org: Organisation = {
+  id: 'o',
+  accountNumber: 'C-1',
+  name: 'Org',
+  kind: 'customer',
+  status: 'active',
+  contractEndsOn: '2026-06-30',
+};
+const profile: Profile = {
+  id: 'p',
+  organisationId: 'o',
+  email: 'a@b.example',
+  displayName: 'A',
+  role: 'professional',
+  status: 'active',
+};
 const policy = { profileKinds: ['customer'] as const, contractRequired: true };
 
 describe('eligibility', () => {
@@ -15,9 +29,18 @@ describe('eligibility', () => {
 
   it('gives the reason a person can act on first', () => {
     const later = new Date('2027-01-01T00:00:00Z');
-    expect(assessProfile({ ...profile, status: 'disabled' }, { ...org, kind: 'partner' }, policy, later)).toEqual({ eligible: false, reason: 'profile_disabled' });
-    expect(assessProfile(profile, { ...org, status: 'disabled' }, policy, later)).toEqual({ eligible: false, reason: 'organisation_disabled' });
-    expect(assessProfile(profile, { ...org, kind: 'partner' }, policy, later)).toEqual({ eligible: false, reason: 'kind_not_admitted' });
+    expect(assessProfile({ ...profile, status: 'disabled' }, { ...org, kind: 'partner' }, policy, later)).toEqual({
+      eligible: false,
+      reason: 'profile_disabled',
+    });
+    expect(assessProfile(profile, { ...org, status: 'disabled' }, policy, later)).toEqual({
+      eligible: false,
+      reason: 'organisation_disabled',
+    });
+    expect(assessProfile(profile, { ...org, kind: 'partner' }, policy, later)).toEqual({
+      eligible: false,
+      reason: 'kind_not_admitted',
+    });
     expect(assessProfile(profile, org, policy, later)).toEqual({ eligible: false, reason: 'contract_inactive' });
     expect(assessProfile(profile, org, { ...policy, contractRequired: false }, later)).toEqual({ eligible: true });
   });

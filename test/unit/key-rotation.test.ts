@@ -19,7 +19,9 @@ async function withKeys(file: string) {
   const broker = await startBroker({ keys: { jwksFile: file, cookieKeys: COOKIE_KEYS } });
   try {
     const { tokens } = await signIn(new Browser(), await createPortal(broker.issuer), 'alice');
-    const jwks = await fetch(`${broker.issuer}/jwks`).then((r) => r.json() as Promise<{ keys: { kid: string; d?: string }[] }>);
+    const jwks = await fetch(`${broker.issuer}/jwks`).then(
+      (r) => r.json() as Promise<{ keys: { kid: string; d?: string }[] }>,
+    );
     return { idToken: tokens.id_token!, jwks, issuer: broker.issuer };
   } finally {
     await broker.close();
@@ -30,7 +32,8 @@ describe('signing-key rotation (README "Key rotation")', () => {
   it('publishes a new key before it signs, and old tokens verify until the old key is removed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keys-'));
     const file = join(dir, 'jwks.json');
-    const run = (...args: string[]) => execFileSync(process.execPath, [SCRIPT, '--out', file, ...args], { encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      execFileSync(process.execPath, [SCRIPT, '--out', file, ...args], { encoding: 'utf8' });
 
     run();
     const [oldKid] = (JSON.parse(readFileSync(file, 'utf8')) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
@@ -57,14 +60,20 @@ describe('signing-key rotation (README "Key rotation")', () => {
     // Step 3: once old tokens have expired, the old key goes and tokens signed with it no longer verify.
     writeFileSync(file, JSON.stringify({ keys: [keys[1]] }));
     const retired = await withKeys(file);
-    await expect(jwtVerify(before.idToken, createLocalJWKSet(retired.jwks as never), { audience: 'test-portal' })).rejects.toThrow();
+    await expect(
+      jwtVerify(before.idToken, createLocalJWKSet(retired.jwks as never), { audience: 'test-portal' }),
+    ).rejects.toThrow();
   }, 30_000);
 });
 
 describe('client-secret key rotation (README "Client secrets at rest")', () => {
   it('writes a key file for SECRET_KEYS_FILE, refuses to overwrite it, and with --rotate puts a new key in front of the old', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'secret-keys-')), 'secret-keys');
-    const run = (...args: string[]) => execFileSync(process.execPath, [SCRIPT, '--secret-out', file, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = (...args: string[]) =>
+      execFileSync(process.execPath, [SCRIPT, '--secret-out', file, ...args], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     const keysInFile = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
 
     const first = run();
@@ -87,7 +96,11 @@ describe('client-secret key rotation (README "Client secrets at rest")', () => {
   });
 
   it('prints a SECRET_KEYS value beside COOKIE_KEYS when it writes a key set without key files', () => {
-    const printed = execFileSync(process.execPath, [SCRIPT, '--out', join(mkdtempSync(join(tmpdir(), 'keys-')), 'jwks.json')], { encoding: 'utf8' });
+    const printed = execFileSync(
+      process.execPath,
+      [SCRIPT, '--out', join(mkdtempSync(join(tmpdir(), 'keys-')), 'jwks.json')],
+      { encoding: 'utf8' },
+    );
     const secret = /^SECRET_KEYS=(.+)$/m.exec(printed)?.[1];
     const cookie = /^COOKIE_KEYS=(.+)$/m.exec(printed)?.[1];
     expect(secret!.length).toBeGreaterThanOrEqual(32);

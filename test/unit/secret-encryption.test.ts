@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { createSecretKeyring, secretKeyId, SecretKeyError, secretKeysFromCookieKeys } from '../../src/clients/secret-encryption.ts';
+import {
+  createSecretKeyring,
+  secretKeyId,
+  SecretKeyError,
+  secretKeysFromCookieKeys,
+} from '../../src/clients/secret-encryption.ts';
 import { ConfigError } from '../../src/shared/errors.ts';
 
 const OLD = 'old-secret-key-0123456789abcdefghijklmnop';
@@ -53,7 +58,12 @@ describe('the client-secret keyring', () => {
     const written = createSecretKeyring([OLD]).encrypt(SECRET, 'portal');
     const err = thrownBy(() => createSecretKeyring([NEW]).decrypt(written, 'portal'));
     expect(err).toBeInstanceOf(SecretKeyError);
-    expect(err).toMatchObject({ status: 500, code: 'client_secret_unreadable', expose: false, keyId: secretKeyId(OLD) });
+    expect(err).toMatchObject({
+      status: 500,
+      code: 'client_secret_unreadable',
+      expose: false,
+      keyId: secretKeyId(OLD),
+    });
     expect(err.message).toContain('SECRET_KEYS');
     expect(err.message).toContain(`key ${secretKeyId(OLD)}`);
     expect(err.message).toContain('client portal');
@@ -83,7 +93,10 @@ describe('the client-secret keyring', () => {
   it('refuses a malformed encrypted value and a truncated tag instead of reading them as plaintext', () => {
     const keyring = createSecretKeyring([NEW]);
     const parts = keyring.encrypt(SECRET, 'portal').split(':');
-    const truncatedTag = [...parts.slice(0, 5), Buffer.from(parts[5]!, 'base64url').subarray(0, 4).toString('base64url')].join(':');
+    const truncatedTag = [
+      ...parts.slice(0, 5),
+      Buffer.from(parts[5]!, 'base64url').subarray(0, 4).toString('base64url'),
+    ].join(':');
     for (const value of ['enc:v1:', 'enc:v1:zzzzzzzz:a:b:c', parts.slice(0, 5).join(':'), truncatedTag]) {
       expect(thrownBy(() => keyring.decrypt(value, 'portal'))).toBeInstanceOf(SecretKeyError);
     }
@@ -106,6 +119,11 @@ describe('the client-secret keyring', () => {
     expect(derived).toEqual(secretKeysFromCookieKeys([...cookieKeys]));
     expect(derived).toHaveLength(2);
     expect(derived.every((k) => k.length >= 32 && !cookieKeys.includes(k))).toBe(true);
-    expect(createSecretKeyring(derived).decrypt(createSecretKeyring(secretKeysFromCookieKeys(['d'.repeat(32)])).encrypt(SECRET, 'p'), 'p')).toBe(SECRET);
+    expect(
+      createSecretKeyring(derived).decrypt(
+        createSecretKeyring(secretKeysFromCookieKeys(['d'.repeat(32)])).encrypt(SECRET, 'p'),
+        'p',
+      ),
+    ).toBe(SECRET);
   });
 });

@@ -7,7 +7,10 @@ const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 /** Runs `node src/main.ts` as an operator would and collects what it says until it exits. */
 function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -21,7 +24,16 @@ describe('starting the broker', () => {
     const { code, stderr } = await start({ NODE_ENV: 'production' });
     expect(code).toBe(2);
     expect(stderr).toContain('Invalid configuration:');
-    for (const name of ['MONGODB_URI and REDIS_URL:', 'JWKS_FILE:', 'COOKIE_KEYS:', 'SECRET_KEYS:', 'SMTP_URL:', 'ISSUER:', 'upstreams:']) expect(stderr).toContain(name);
+    for (const name of [
+      'MONGODB_URI and REDIS_URL:',
+      'JWKS_FILE:',
+      'COOKIE_KEYS:',
+      'SECRET_KEYS:',
+      'SMTP_URL:',
+      'ISSUER:',
+      'upstreams:',
+    ])
+      expect(stderr).toContain(name);
     expect(stderr).not.toMatch(/at \w+ \(/);
   });
 

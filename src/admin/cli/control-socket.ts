@@ -18,7 +18,9 @@ export interface SocketRequest {
 export function adminSocketPath(config: Config): string {
   if (config.admin.socketPath) return config.admin.socketPath;
   const runtime = process.env.XDG_RUNTIME_DIR;
-  return runtime ? join(runtime, `profile-broker-${config.port}.sock`) : join(tmpdir(), `profile-broker-${process.getuid?.() ?? 0}-${config.port}.sock`);
+  return runtime
+    ? join(runtime, `profile-broker-${config.port}.sock`)
+    : join(tmpdir(), `profile-broker-${process.getuid?.() ?? 0}-${config.port}.sock`);
 }
 
 /** A socket someone else made at our path (the temporary directory is shared) must never receive our commands. */
@@ -35,7 +37,10 @@ const MAX_REQUEST_BYTES = 64 * 1024;
  * The commands run in the broker with the same code as everywhere else. The socket is the user's own (0600): the
  * file system decides who may administer, as it decides who may read the broker's files.
  */
-export async function serveAdminSocket(path: string, run: (request: SocketRequest) => Promise<CommandResult>): Promise<Server> {
+export async function serveAdminSocket(
+  path: string,
+  run: (request: SocketRequest) => Promise<CommandResult>,
+): Promise<Server> {
   if (ownedByAnother(path)) throw new Error(`${path} belongs to another user`);
   // A socket file left by a broker that did not stop cleanly: nobody answers on it, so it is replaced.
   if (existsSync(path) && !(await answers(path))) unlinkSync(path);
@@ -57,7 +62,12 @@ export async function serveAdminSocket(path: string, run: (request: SocketReques
       let request: SocketRequest;
       try {
         request = JSON.parse(buffer.slice(0, end)) as SocketRequest;
-        if (!Array.isArray(request.argv) || !request.argv.every((a) => typeof a === 'string') || typeof request.operator !== 'string') throw new Error('malformed');
+        if (
+          !Array.isArray(request.argv) ||
+          !request.argv.every((a) => typeof a === 'string') ||
+          typeof request.operator !== 'string'
+        )
+          throw new Error('malformed');
       } catch {
         socket.end(`${JSON.stringify({ exitCode: 2, stdout: '', stderr: 'malformed request\n' })}\n`);
         return;
@@ -65,7 +75,11 @@ export async function serveAdminSocket(path: string, run: (request: SocketReques
       // The audit log records the operator: a name as a system user name looks, or "unknown".
       const operator = /^[A-Za-z0-9._-]{1,64}$/.test(request.operator) ? request.operator : 'unknown';
       void run({ ...request, operator })
-        .catch((err: Error) => ({ exitCode: 3, stdout: '', stderr: `the broker could not run the command: ${err.message}\n` }))
+        .catch((err: Error) => ({
+          exitCode: 3,
+          stdout: '',
+          stderr: `the broker could not run the command: ${err.message}\n`,
+        }))
         .then((result) => socket.end(`${JSON.stringify(result)}\n`));
     });
   });

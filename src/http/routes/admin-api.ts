@@ -40,6 +40,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
     adminDirectoryRoutes({ ...deps.admin.directory, imports: deps.admin.imports }),
     adminSupportRoutes({ support: deps.admin.support, directory: deps.admin.directory }),
     adminAuditRoutes(deps.admin.audit),
-  ]) router.use(area.routes(), area.allowedMethods());
+  ])
+    router.use(area.routes(), area.allowedMethods());
   return router;
 }

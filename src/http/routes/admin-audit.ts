@@ -25,8 +25,15 @@ export function adminAuditRoutes(audit: AuditLog): Router {
   router.get('/events', async (ctx) => {
     const q = parseInput(auditQuery, ctx.query, 'query');
     ctx.body = await queryAudit(audit, {
-      organisationId: q.organisation_id, profileId: q.profile_id, clientId: q.client_id, actor: q.actor, action: q.action,
-      from: q.from, to: q.to, limit: q.limit, after: q.after,
+      organisationId: q.organisation_id,
+      profileId: q.profile_id,
+      clientId: q.client_id,
+      actor: q.actor,
+      action: q.action,
+      from: q.from,
+      to: q.to,
+      limit: q.limit,
+      after: q.after,
     });
   });
   return router;

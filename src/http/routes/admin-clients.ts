@@ -2,7 +2,16 @@ import Router from '@koa/router';
 import type { ClientMetadata } from 'oidc-provider';
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../../admin/scopes.ts';
-import { createClient, deleteClient, getClient, listClients, rotateClientSecret, setClientStatus, updateClient, type ManageClientsDeps } from '../../clients/manage-clients.ts';
+import {
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  rotateClientSecret,
+  setClientStatus,
+  updateClient,
+  type ManageClientsDeps,
+} from '../../clients/manage-clients.ts';
 import { PROFILE_KINDS } from '../../directory/model.ts';
 import { actorOf, requireScope } from '../admin-auth.ts';
 import { jsonBody } from '../json-body.ts';
@@ -15,11 +24,18 @@ const uri = z.string().min(1).max(2000);
  * else is refused by name. oidc-provider's own validation (with the broker's URI rules) runs after this.
  */
 export const clientInput = z.strictObject({
-  client_id: z.string().regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash or underscore, 3 to 64').optional(),
+  client_id: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash or underscore, 3 to 64')
+    .optional(),
   client_name: z.string().min(1).max(200).optional(),
   redirect_uris: z.array(uri).max(20).optional(),
   post_logout_redirect_uris: z.array(uri).max(20).optional(),
-  grant_types: z.array(z.enum(['authorization_code', 'refresh_token', 'client_credentials'])).min(1).max(3).optional(),
+  grant_types: z
+    .array(z.enum(['authorization_code', 'refresh_token', 'client_credentials']))
+    .min(1)
+    .max(3)
+    .optional(),
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
   scope: z.string().max(500).optional(),
   client_uri: uri.optional(),

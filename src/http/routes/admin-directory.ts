@@ -5,8 +5,17 @@ import { ADMIN_SCOPES } from '../../admin/scopes.ts';
 import { importDirectory, type ImportDeps } from '../../directory/import-directory.ts';
 import { parseCsvImport, parseJsonImport } from '../../directory/import-file.ts';
 import {
-  createOrganisation, createProfile, getOrganisation, listOrganisations, listProfiles, profileOf,
-  setOrganisationStatus, setProfileStatus, updateOrganisation, updateProfile, type ManageDirectoryDeps,
+  createOrganisation,
+  createProfile,
+  getOrganisation,
+  listOrganisations,
+  listProfiles,
+  profileOf,
+  setOrganisationStatus,
+  setProfileStatus,
+  updateOrganisation,
+  updateProfile,
+  type ManageDirectoryDeps,
 } from '../../directory/manage-directory.ts';
 import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
 import { nameText } from '../../directory/name-text.ts';
@@ -42,15 +51,27 @@ const profileInput = z.strictObject({
 });
 const profileUpdate = z.strictObject({ email, display_name: nameText(200) });
 
-const organisationQuery = z.strictObject({ kind: z.enum(PROFILE_KINDS).optional(), status: status.optional(), q: z.string().min(1).max(200).optional(), ...pageQuery });
+const organisationQuery = z.strictObject({
+  kind: z.enum(PROFILE_KINDS).optional(),
+  status: status.optional(),
+  q: z.string().min(1).max(200).optional(),
+  ...pageQuery,
+});
 const profileQuery = z.strictObject({
-  organisation_id: id.optional(), email: z.string().min(1).max(254).optional(), role: z.enum(PROFILE_ROLES).optional(), status: status.optional(),
-  q: z.string().min(1).max(200).optional(), ...pageQuery,
+  organisation_id: id.optional(),
+  email: z.string().min(1).max(254).optional(),
+  role: z.enum(PROFILE_ROLES).optional(),
+  status: status.optional(),
+  q: z.string().min(1).max(200).optional(),
+  ...pageQuery,
 });
 const importQuery = z.strictObject({ dry_run: z.enum(['true', 'false']).default('false') });
 
 const organisationValues = (input: z.output<typeof organisationUpdate>) => ({
-  accountNumber: input.account_number, name: input.name, kind: input.kind, ...(input.contract_ends_on ? { contractEndsOn: input.contract_ends_on } : {}),
+  accountNumber: input.account_number,
+  name: input.name,
+  kind: input.kind,
+  ...(input.contract_ends_on ? { contractEndsOn: input.contract_ends_on } : {}),
 });
 
 /** /admin/api/v1/directory: organisations, profiles and bulk imports (scope admin:directory). */
@@ -69,16 +90,26 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
   router.post('/organisations', async (ctx) => {
     const input = parseInput(organisationInput, ctx.request.body, 'organisation');
     ctx.status = 201;
-    ctx.body = organisationView(await createOrganisation(deps, actorOf(ctx), { ...(input.id ? { id: input.id } : {}), ...organisationValues(input) }));
+    ctx.body = organisationView(
+      await createOrganisation(deps, actorOf(ctx), {
+        ...(input.id ? { id: input.id } : {}),
+        ...organisationValues(input),
+      }),
+    );
   });
   router.get('/organisations/:id', async (ctx) => {
     ctx.body = organisationView(await getOrganisation(deps, ctx.params.id!));
   });
   router.put('/organisations/:id', async (ctx) => {
     const input = parseInput(organisationUpdate, ctx.request.body, 'organisation');
-    ctx.body = organisationView(await updateOrganisation(deps, actorOf(ctx), ctx.params.id!, organisationValues(input)));
+    ctx.body = organisationView(
+      await updateOrganisation(deps, actorOf(ctx), ctx.params.id!, organisationValues(input)),
+    );
   });
-  for (const [action, next] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+  for (const [action, next] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const) {
     router.post(`/organisations/:id/${action}`, async (ctx) => {
       const { reason } = parseInput(optionalReasonInput, ctx.request.body ?? {}, 'request');
       ctx.body = organisationView(await setOrganisationStatus(deps, actorOf(ctx), ctx.params.id!, next, reason));
@@ -91,15 +122,28 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
 
   router.get('/profiles', async (ctx) => {
     const { limit, after, organisation_id: organisationId, ...filter } = query(profileQuery, ctx);
-    const page = await listProfiles(deps, { ...filter, ...(organisationId ? { organisationId } : {}) }, { limit, after });
+    const page = await listProfiles(
+      deps,
+      { ...filter, ...(organisationId ? { organisationId } : {}) },
+      { limit, after },
+    );
     ctx.body = { profiles: page.items.map(profileView), next: page.next ?? null };
   });
   router.post('/profiles', async (ctx) => {
     const input = parseInput(profileInput, ctx.request.body, 'profile');
-    const profile = await createProfile(deps, actorOf(ctx), {
-      ...(input.id ? { id: input.id } : {}), organisationId: input.organisation_id, email: input.email, displayName: input.display_name,
-      ...(input.role ? { role: input.role } : {}), ...(input.status ? { status: input.status } : {}),
-    }, { invite: input.send_invite });
+    const profile = await createProfile(
+      deps,
+      actorOf(ctx),
+      {
+        ...(input.id ? { id: input.id } : {}),
+        organisationId: input.organisation_id,
+        email: input.email,
+        displayName: input.display_name,
+        ...(input.role ? { role: input.role } : {}),
+        ...(input.status ? { status: input.status } : {}),
+      },
+      { invite: input.send_invite },
+    );
     ctx.status = 201;
     ctx.body = profileView(profile);
   });
@@ -108,7 +152,9 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
   });
   router.put('/profiles/:id', async (ctx) => {
     const input = parseInput(profileUpdate, ctx.request.body, 'profile');
-    ctx.body = profileView(await updateProfile(deps, actorOf(ctx), ctx.params.id!, { email: input.email, displayName: input.display_name }));
+    ctx.body = profileView(
+      await updateProfile(deps, actorOf(ctx), ctx.params.id!, { email: input.email, displayName: input.display_name }),
+    );
   });
 
   router.post('/imports', async (ctx) => {

@@ -1,14 +1,23 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../../admin/scopes.ts';
-import { listProfileLinks, sendInvitation, showAssociation, unlinkProfile, type SupportDeskDeps } from '../../association/support-desk.ts';
+import {
+  listProfileLinks,
+  sendInvitation,
+  showAssociation,
+  unlinkProfile,
+  type SupportDeskDeps,
+} from '../../association/support-desk.ts';
 import { designateAdministrator, type ManageDirectoryDeps } from '../../directory/manage-directory.ts';
 import { actorOf, requireScope } from '../admin-auth.ts';
 import { jsonBody } from '../json-body.ts';
 import { parseInput } from '../validate.ts';
 import { organisationView, profileView, reasonInput } from './admin-views.ts';
 
-const designation = z.strictObject({ profile_id: z.string().min(1).max(64), reason: z.string().trim().min(1).max(500) });
+const designation = z.strictObject({
+  profile_id: z.string().min(1).max(64),
+  reason: z.string().trim().min(1).max(500),
+});
 const invitation = z.strictObject({ client_id: z.string().min(1).max(64).optional() });
 
 /** /admin/api/v1/support: what the support desk does for people who are stuck (scope admin:support). */
@@ -19,7 +28,13 @@ export function adminSupportRoutes(deps: { support: SupportDeskDeps; directory: 
 
   router.put('/organisations/:id/administrator', async (ctx) => {
     const input = parseInput(designation, ctx.request.body, 'request');
-    const result = await designateAdministrator(deps.directory, actorOf(ctx), ctx.params.id!, input.profile_id, input.reason);
+    const result = await designateAdministrator(
+      deps.directory,
+      actorOf(ctx),
+      ctx.params.id!,
+      input.profile_id,
+      input.reason,
+    );
     ctx.body = {
       organisation: organisationView({ ...result.organisation, administratorId: result.administrator.id }),
       administrator: profileView(result.administrator),

@@ -55,15 +55,26 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
     const token = tokenFrom(ctx);
     if (!token) {
       ctx.status = 400;
-      ctx.body = deps.views.render('association/link-unusable', { title: 'Open the link from your email', state: 'missing' });
+      ctx.body = deps.views.render('association/link-unusable', {
+        title: 'Open the link from your email',
+        state: 'missing',
+      });
       return;
     }
     const tokenHash = hashLinkToken(token);
     const inspected = await inspectLink(deps.redeem, tokenHash);
     // `redeeming`: a redemption by the asker stopped part-way; the same person may finish it.
-    if ((inspected.state !== 'active' && inspected.state !== 'redeeming') || !('profile' in inspected) || !inspected.profile || !inspected.organisation) {
+    if (
+      (inspected.state !== 'active' && inspected.state !== 'redeeming') ||
+      !('profile' in inspected) ||
+      !inspected.profile ||
+      !inspected.organisation
+    ) {
       ctx.status = inspected.state === 'unknown' ? 404 : 410;
-      ctx.body = deps.views.render('association/link-unusable', { title: 'This link can no longer be used', state: inspected.state });
+      ctx.body = deps.views.render('association/link-unusable', {
+        title: 'This link can no longer be used',
+        state: inspected.state,
+      });
       return;
     }
     const { requester } = inspected.link;
@@ -73,7 +84,7 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
       profile: inspected.profile,
       organisation: inspected.organisation,
       // An invitation was not asked for from any account: the person picks the one to sign in with.
-      upstreamName: requester ? upstream?.config.name ?? requester.upstreamId : undefined,
+      upstreamName: requester ? (upstream?.config.name ?? requester.upstreamId) : undefined,
       upstreams: requester ? [] : deps.upstreams.enabled().map((u) => ({ id: u.id, name: u.name })),
       csrf: deps.csrf.tokenFor(`link:${tokenHash}`),
     });
@@ -83,7 +94,13 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
     // Store, then redirect: the token is out of the address bar (and of any Referer) before a page renders.
     const token = ctx.params.token!;
     if (LINK_TOKEN_PATTERN.test(token)) {
-      ctx.cookies.set(LINK_COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', path: '/associate', maxAge: deps.config.association.linkTtlSeconds * 1000 });
+      ctx.cookies.set(LINK_COOKIE, token, {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/associate',
+        maxAge: deps.config.association.linkTtlSeconds * 1000,
+      });
     }
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 303;
@@ -94,10 +111,14 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
     const token = tokenFrom(ctx);
     if (!token) throw new BadRequestError('link_missing', 'no link cookie');
     const tokenHash = hashLinkToken(token);
-    const body = parseInput(z.object({ csrf: z.string().max(200), upstream: z.string().max(64).optional() }), ctx.request.body);
+    const body = parseInput(
+      z.object({ csrf: z.string().max(200), upstream: z.string().max(64).optional() }),
+      ctx.request.body,
+    );
     deps.csrf.verify(ctx, `link:${tokenHash}`, body.csrf);
     const inspected = await inspectLink(deps.redeem, tokenHash);
-    if ((inspected.state !== 'active' && inspected.state !== 'redeeming') || !inspected.link) throw new FlowExpiredError('link_unusable', 'the link is no longer active');
+    if ((inspected.state !== 'active' && inspected.state !== 'redeeming') || !inspected.link)
+      throw new FlowExpiredError('link_unusable', 'the link is no longer active');
     // A requested link goes back to the upstream that asked; an invitation to the one the person picked.
     const upstream = deps.upstreams.get(inspected.link.requester?.upstreamId ?? body.upstream ?? '');
     if (!upstream) throw new FlowExpiredError('upstream_disabled', 'the upstream of this link is disabled');
@@ -111,7 +132,11 @@ export function associationLinkRoutes(deps: LinkRouteDeps): Router {
       now: deps.clock.now(),
       lifetimeSeconds: UPSTREAM_ROUND_TRIP_SECONDS,
     });
-    await deps.linkTransactions.put(sha256(transaction.state), { transaction, extra: { tokenHash } }, UPSTREAM_ROUND_TRIP_SECONDS);
+    await deps.linkTransactions.put(
+      sha256(transaction.state),
+      { transaction, extra: { tokenHash } },
+      UPSTREAM_ROUND_TRIP_SECONDS,
+    );
     rememberUpstreamRoundTrip(ctx, transaction.state, LINK_CALLBACK_MARKER);
     ctx.status = 303;
     ctx.redirect(url.href);
@@ -138,7 +163,10 @@ export async function completeLinkCallback(ctx: Context, deps: LinkRouteDeps, st
     });
   } catch (err) {
     if (err instanceof UpstreamError && err.oauthError) {
-      ctx.body = deps.views.render('association/cancelled', { title: 'Nothing was changed', upstreamName: upstream.config.name });
+      ctx.body = deps.views.render('association/cancelled', {
+        title: 'Nothing was changed',
+        upstreamName: upstream.config.name,
+      });
       return;
     }
     throw err;
@@ -148,16 +176,24 @@ export async function completeLinkCallback(ctx: Context, deps: LinkRouteDeps, st
   ctx.set('Cache-Control', 'no-store');
   if (result.outcome === 'wrong_identity') {
     ctx.status = 403;
-    ctx.body = deps.views.render('association/wrong-account', { title: 'Sign in with the account you used before', upstreamName: upstream.config.name });
+    ctx.body = deps.views.render('association/wrong-account', {
+      title: 'Sign in with the account you used before',
+      upstreamName: upstream.config.name,
+    });
     return;
   }
   if (result.outcome === 'unusable') {
     ctx.status = 410;
-    ctx.body = deps.views.render('association/link-unusable', { title: 'This link can no longer be used', state: result.state });
+    ctx.body = deps.views.render('association/link-unusable', {
+      title: 'This link can no longer be used',
+      state: result.state,
+    });
     return;
   }
   ctx.cookies.set(LINK_COOKIE, null, { path: '/associate' });
-  const client = result.link.clientId ? await deps.provider.Client.find(result.link.clientId).catch(() => undefined) : undefined;
+  const client = result.link.clientId
+    ? await deps.provider.Client.find(result.link.clientId).catch(() => undefined)
+    : undefined;
   const metadata = client?.metadata();
   ctx.body = deps.views.render('association/success', {
     title: 'Your account is now associated',

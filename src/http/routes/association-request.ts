@@ -31,39 +31,75 @@ export function associationRequestRoutes(deps: InteractionDeps): Router {
     if (state?.step === 'identified') return { details, state };
     const fromSession = await sessionIdentity(deps, details, await portalOf(deps, details));
     if (!fromSession) throw new BadRequestError('not_signed_in', 'no identity for this interaction');
-    return { details, state: { step: 'identified' as const, identity: { ...fromSession.identity, authTime: fromSession.authTime }, remember: fromSession.remember } };
+    return {
+      details,
+      state: {
+        step: 'identified' as const,
+        identity: { ...fromSession.identity, authTime: fromSession.authTime },
+        remember: fromSession.remember,
+      },
+    };
   };
 
-  const save = async (ctx: Context, state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>, association: AssociationStep) => {
-    await deps.provider.interactionResult(ctx.req, ctx.res, brokerResult({ ...state, association }), { mergeWithLastSubmission: false });
+  const save = async (
+    ctx: Context,
+    state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>,
+    association: AssociationStep,
+  ) => {
+    await deps.provider.interactionResult(ctx.req, ctx.res, brokerResult({ ...state, association }), {
+      mergeWithLastSubmission: false,
+    });
     ctx.status = 303;
     ctx.redirect(`/interaction/${ctx.params.uid}`);
   };
 
   /** Per upstream identity and per client address; these limits may show, they say nothing about the address. */
   const checkLimits = async (details: InteractionDetails, ctx: Context, identityKey: string) => {
-    for (const [limiter, key] of [[deps.association.perIdentity, identityKey], [deps.association.perIp, rateLimitKeyForAddress(ctx.ip)]] as const) {
+    for (const [limiter, key] of [
+      [deps.association.perIdentity, identityKey],
+      [deps.association.perIp, rateLimitKeyForAddress(ctx.ip)],
+    ] as const) {
       const result = await limiter.consume(key);
-      if (!result.allowed) throw new RateLimitedError('too_many_requests', 'association request limit reached', result.retryAfterSeconds);
+      if (!result.allowed)
+        throw new RateLimitedError('too_many_requests', 'association request limit reached', result.retryAfterSeconds);
     }
   };
 
-  const send = async (ctx: Context, details: InteractionDetails, state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>, email: string) => {
+  const send = async (
+    ctx: Context,
+    details: InteractionDetails,
+    state: Extract<ReturnType<typeof readBrokerState>, { step: 'identified' }>,
+    email: string,
+  ) => {
     const portal = await portalOf(deps, details);
     // The same address again within the cooldown is a resend: it waits like one ("use another address" is for a
     // different address, e.g. a typo, and is not held up).
     const previous = state.association?.lastRequest;
     const now = Math.floor(deps.clock.now().getTime() / 1000);
-    const wait = previous && previous.email.toLowerCase() === email.toLowerCase() ? previous.at + deps.config.association.resendCooldownSeconds - now : 0;
+    const wait =
+      previous && previous.email.toLowerCase() === email.toLowerCase()
+        ? previous.at + deps.config.association.resendCooldownSeconds - now
+        : 0;
     if (wait > 0) {
-      renderEmailSent(ctx, deps, pageCommon(deps, details, portal, state.identity), { email, requestedAt: previous!.at }, true);
+      renderEmailSent(
+        ctx,
+        deps,
+        pageCommon(deps, details, portal, state.identity),
+        { email, requestedAt: previous!.at },
+        true,
+      );
       return;
     }
     await checkLimits(details, ctx, `${state.identity.upstreamId}|${state.identity.subject}`);
     await save(ctx, state, { email, requestedAt: now, lastRequest: { email, at: now } });
     // Only once the response has gone (or the client has gone): work done for a registered address must not delay,
     // and so reveal, the response.
-    const request = { email, identity: state.identity, client: { id: portal.client.clientId, name: portal.name, policy: portal.policy }, ip: ctx.ip };
+    const request = {
+      email,
+      identity: state.identity,
+      client: { id: portal.client.clientId, name: portal.name, policy: portal.policy },
+      ip: ctx.ip,
+    };
     ctx.res.once('close', () => deps.association.request(request));
   };
 

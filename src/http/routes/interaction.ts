@@ -5,12 +5,20 @@ import { beginUpstreamSignIn } from '../../federation/upstream-transaction.ts';
 import { upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
-import { callbackUri, finishInteraction, portalOf, remainingSeconds, requestedPrompts, sessionIdentity, type InteractionDeps, type InteractionDetails } from '../interaction-context.ts';
+import {
+  callbackUri,
+  finishInteraction,
+  portalOf,
+  remainingSeconds,
+  requestedPrompts,
+  sessionIdentity,
+  type InteractionDeps,
+  type InteractionDetails,
+} from '../interaction-context.ts';
 import { loginTime, showProfileStep, signInAs } from '../profile-step.ts';
 import { rememberUpstreamRoundTrip, UPSTREAM_ROUND_TRIP_SECONDS } from '../upstream-cookie.ts';
 import { parseInput } from '../validate.ts';
 import type { Context } from 'koa';
-
 
 const upstreamForm = z.object({
   csrf: z.string().max(200),
@@ -53,9 +61,15 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     // Switching profile, or a session whose profile this portal does not admit: the session already says who
     // the person is upstream, so show their profiles without another upstream sign-in, when it may be trusted.
     const sessionOnly = prompt.reasons.every((r) => r === 'select_account_prompt' || r === 'profile_not_admitted');
-    const fromSession = sessionOnly ? await sessionIdentity(deps, interaction, await portalOf(deps, interaction)) : undefined;
+    const fromSession = sessionOnly
+      ? await sessionIdentity(deps, interaction, await portalOf(deps, interaction))
+      : undefined;
     if (fromSession) {
-      await showProfileStep(ctx, deps, interaction, fromSession.identity, { remember: fromSession.remember, authTime: fromSession.authTime, forcePicker: prompt.name === 'select_account' });
+      await showProfileStep(ctx, deps, interaction, fromSession.identity, {
+        remember: fromSession.remember,
+        authTime: fromSession.authTime,
+        forcePicker: prompt.name === 'select_account',
+      });
       return;
     }
     await renderSignIn(ctx, deps, interaction);
@@ -69,7 +83,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const upstream = deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).some((u) => u.id === input.upstream)
       ? deps.upstreams.get(input.upstream)
       : undefined;
-    if (!upstream) throw new BadRequestError('unknown_upstream', `upstream ${input.upstream} not offered to ${portal.client.clientId}`, { portal: portal.name });
+    if (!upstream)
+      throw new BadRequestError(
+        'unknown_upstream',
+        `upstream ${input.upstream} not offered to ${portal.client.clientId}`,
+        { portal: portal.name },
+      );
 
     const prompts = requestedPrompts(interaction);
     const now = deps.clock.now();
@@ -80,9 +99,15 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       now,
       lifetimeSeconds: Math.min(UPSTREAM_ROUND_TRIP_SECONDS, remainingSeconds(interaction.exp, now)),
     });
-    await deps.provider.interactionResult(ctx.req, ctx.res, brokerResult({ step: 'upstream_pending', transaction }), { mergeWithLastSubmission: false });
+    await deps.provider.interactionResult(ctx.req, ctx.res, brokerResult({ step: 'upstream_pending', transaction }), {
+      mergeWithLastSubmission: false,
+    });
     rememberUpstreamRoundTrip(ctx, transaction.state, interaction.uid);
-    deps.logger.info('upstream.redirect', { interaction: interaction.uid, upstream: upstream.config.id, forceLogin: url.searchParams.get('prompt') === 'login' });
+    deps.logger.info('upstream.redirect', {
+      interaction: interaction.uid,
+      upstream: upstream.config.id,
+      forceLogin: url.searchParams.get('prompt') === 'login',
+    });
     ctx.status = 303;
     ctx.redirect(url.href);
   });
@@ -96,7 +121,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const { admitted } = await deps.profiles.forIdentity(identity, portal.policy);
     const choice = admitted.find((c) => c.profile.id === input.profile);
     if (!choice) {
-      throw new BadRequestError('profile_not_available', 'profile not admitted for this identity and client', { portal: portal.name });
+      throw new BadRequestError('profile_not_available', 'profile not admitted for this identity and client', {
+        portal: portal.name,
+      });
     }
     await signInAs(ctx, deps, interaction, input.profile, remember, loginTime(authTime, choice));
   });
@@ -105,16 +132,24 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const interaction = await details(ctx);
     const input = parseInput(abortForm, ctx.request.body);
     deps.csrf.verify(ctx, interaction.uid, input.csrf);
-    await finishInteraction(ctx, deps, interaction, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' });
+    await finishInteraction(ctx, deps, interaction, {
+      error: 'access_denied',
+      error_description: 'The person cancelled the sign-in.',
+    });
   });
 
   return router;
 }
 
 /** Who the person is upstream, from this interaction's upstream round-trip or else from a trustworthy session. */
-async function knownIdentity(deps: InteractionDeps, interaction: InteractionDetails, portal: Awaited<ReturnType<typeof portalOf>>) {
+async function knownIdentity(
+  deps: InteractionDeps,
+  interaction: InteractionDetails,
+  portal: Awaited<ReturnType<typeof portalOf>>,
+) {
   const state = readBrokerState(interaction.result);
-  if (state?.step === 'identified') return { identity: state.identity, remember: state.remember, authTime: upstreamAuthTime(deps, state.identity) };
+  if (state?.step === 'identified')
+    return { identity: state.identity, remember: state.remember, authTime: upstreamAuthTime(deps, state.identity) };
   const fromSession = await sessionIdentity(deps, interaction, portal);
   if (fromSession) return fromSession;
   throw new BadRequestError('not_signed_in', 'no identity for this interaction');

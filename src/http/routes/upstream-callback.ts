@@ -34,7 +34,11 @@ export function upstreamCallbackRoutes(deps: InteractionDeps & LinkRouteDeps): R
     const interaction = await deps.provider.Interaction.find(uid);
     if (!interaction) throw new FlowExpiredError();
     const pending = readBrokerState(interaction.result);
-    if (pending?.step !== 'upstream_pending' || !safeEqual(pending.transaction.state, state) || pending.transaction.upstreamId !== ctx.params.upstreamId) {
+    if (
+      pending?.step !== 'upstream_pending' ||
+      !safeEqual(pending.transaction.state, state) ||
+      pending.transaction.upstreamId !== ctx.params.upstreamId
+    ) {
       throw foreignResponse();
     }
     const { transaction } = pending;

@@ -13,7 +13,11 @@ export function createMemoryAuditLog(capacity = 10_000): AuditLog {
       if (events.size > capacity) events.delete(events.keys().next().value!);
     },
     async query(filter) {
-      return [...events.values()].filter((e) => matchesFilter(e, filter)).sort(compareNewestFirst).slice(0, filter.limit).map((e) => structuredClone(e));
+      return [...events.values()]
+        .filter((e) => matchesFilter(e, filter))
+        .sort(compareNewestFirst)
+        .slice(0, filter.limit)
+        .map((e) => structuredClone(e));
     },
   };
 }

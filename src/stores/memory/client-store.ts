@@ -17,9 +17,15 @@ export function createMemoryClientStore(): ClientStore {
     },
     async register(client) {
       const existing = clients.get(client.clientId);
-      clients.set(client.clientId, structuredClone({
-        ...client, status: existing?.status ?? client.status, tokenGeneration: existing?.tokenGeneration ?? client.tokenGeneration, createdAt: existing?.createdAt ?? client.createdAt,
-      }));
+      clients.set(
+        client.clientId,
+        structuredClone({
+          ...client,
+          status: existing?.status ?? client.status,
+          tokenGeneration: existing?.tokenGeneration ?? client.tokenGeneration,
+          createdAt: existing?.createdAt ?? client.createdAt,
+        }),
+      );
     },
     async remove(clientId) {
       return clients.delete(clientId);

@@ -1,5 +1,11 @@
 import type { AssociationStore } from '../../directory/association-store.ts';
-import { DirectoryConflict, type AdministratorNotice, type BatchResult, type DirectoryAdminStore, type PageRequest } from '../../directory/directory-admin-store.ts';
+import {
+  DirectoryConflict,
+  type AdministratorNotice,
+  type BatchResult,
+  type DirectoryAdminStore,
+  type PageRequest,
+} from '../../directory/directory-admin-store.ts';
 import type { DirectoryStore } from '../../directory/directory-store.ts';
 import type { Association, Organisation, Profile } from '../../directory/model.ts';
 import type { DirectorySeed } from '../../directory/seed.ts';
@@ -9,7 +15,9 @@ import type { DirectorySeed } from '../../directory/seed.ts';
  * Returned records are copies, so callers cannot change stored state by mutating what they got. Each write checks
  * the uniqueness rules and applies in one synchronous step, so it is atomic within the process.
  */
-export function createMemoryDirectory(seed: DirectorySeed = { organisations: [], profiles: [], associations: [] }): DirectoryStore & AssociationStore & DirectoryAdminStore {
+export function createMemoryDirectory(
+  seed: DirectorySeed = { organisations: [], profiles: [], associations: [] },
+): DirectoryStore & AssociationStore & DirectoryAdminStore {
   const organisations = new Map<string, Organisation>(seed.organisations.map((o) => [o.id, { ...o }]));
   const profiles = new Map<string, Profile>(seed.profiles.map((p) => [p.id, { ...p }]));
   const administratorNotices = new Map<string, AdministratorNotice>();
@@ -17,15 +25,21 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
     seed.associations.map((a) => [a.profileId, { ...a, associatedAt: new Date(0) }]),
   );
 
-  const page = <T extends { id: string }>(items: Iterable<T>, keep: (item: T) => boolean, { limit, after }: PageRequest): T[] =>
-    [...items].filter((item) => (after === undefined || item.id > after) && keep(item))
+  const page = <T extends { id: string }>(
+    items: Iterable<T>,
+    keep: (item: T) => boolean,
+    { limit, after }: PageRequest,
+  ): T[] =>
+    [...items]
+      .filter((item) => (after === undefined || item.id > after) && keep(item))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, limit)
       .map((item) => ({ ...item }));
 
   const organisationConflict = (organisation: Organisation) => {
     for (const other of organisations.values()) {
-      if (other.id !== organisation.id && other.accountNumber === organisation.accountNumber) return new DirectoryConflict('account_number');
+      if (other.id !== organisation.id && other.accountNumber === organisation.accountNumber)
+        return new DirectoryConflict('account_number');
     }
     return undefined;
   };
@@ -33,7 +47,8 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
     for (const other of profiles.values()) {
       if (other.id === profile.id || other.organisationId !== profile.organisationId) continue;
       if (other.email === profile.email) return new DirectoryConflict('profile_email');
-      if (profile.role === 'administrator' && other.role === 'administrator') return new DirectoryConflict('administrator');
+      if (profile.role === 'administrator' && other.role === 'administrator')
+        return new DirectoryConflict('administrator');
     }
     return undefined;
   };
@@ -52,12 +67,15 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
   };
   const profileBatch = (items: Profile[]): BatchResult[] => {
     const byEmail = new Map([...profiles.values()].map((p) => [`${p.organisationId} ${p.email}`, p.id]));
-    const administrators = new Map([...profiles.values()].filter((p) => p.role === 'administrator').map((p) => [p.organisationId, p.id]));
+    const administrators = new Map(
+      [...profiles.values()].filter((p) => p.role === 'administrator').map((p) => [p.organisationId, p.id]),
+    );
     return items.map((item) => {
       const sameEmail = byEmail.get(`${item.organisationId} ${item.email}`);
       if (sameEmail !== undefined && sameEmail !== item.id) return { ok: false, conflict: 'profile_email' };
       const administrator = administrators.get(item.organisationId);
-      if (item.role === 'administrator' && administrator !== undefined && administrator !== item.id) return { ok: false, conflict: 'administrator' };
+      if (item.role === 'administrator' && administrator !== undefined && administrator !== item.id)
+        return { ok: false, conflict: 'administrator' };
       const previous = profiles.get(item.id);
       if (previous) byEmail.delete(`${previous.organisationId} ${previous.email}`);
       if (previous?.role === 'administrator') administrators.delete(previous.organisationId);
@@ -82,7 +100,8 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
     },
     async associate(association) {
       const current = associations.get(association.profileId);
-      if (current && current.upstreamId === association.upstreamId && current.subject === association.subject) return {};
+      if (current && current.upstreamId === association.upstreamId && current.subject === association.subject)
+        return {};
       associations.set(association.profileId, { ...association });
       return current ? { replaced: { ...current } } : {};
     },
@@ -114,17 +133,27 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
 
     async listOrganisations(filter, request) {
       const q = filter.q?.toLowerCase();
-      return page(organisations.values(), (o) => (!filter.kind || o.kind === filter.kind)
-        && (!filter.status || o.status === filter.status)
-        && (!q || o.name.toLowerCase().includes(q) || o.accountNumber.toLowerCase() === q), request);
+      return page(
+        organisations.values(),
+        (o) =>
+          (!filter.kind || o.kind === filter.kind) &&
+          (!filter.status || o.status === filter.status) &&
+          (!q || o.name.toLowerCase().includes(q) || o.accountNumber.toLowerCase() === q),
+        request,
+      );
     },
     async listProfiles(filter, request) {
       const q = filter.q?.toLowerCase();
-      return page(profiles.values(), (p) => (!filter.organisationId || p.organisationId === filter.organisationId)
-        && (!filter.email || p.email === filter.email)
-        && (!filter.role || p.role === filter.role)
-        && (!filter.status || p.status === filter.status)
-        && (!q || p.displayName.toLowerCase().includes(q)), request);
+      return page(
+        profiles.values(),
+        (p) =>
+          (!filter.organisationId || p.organisationId === filter.organisationId) &&
+          (!filter.email || p.email === filter.email) &&
+          (!filter.role || p.role === filter.role) &&
+          (!filter.status || p.status === filter.status) &&
+          (!q || p.displayName.toLowerCase().includes(q)),
+        request,
+      );
     },
     async findOrganisationsByAccountNumber(accountNumbers) {
       const wanted = new Set(accountNumbers);
@@ -178,8 +207,11 @@ export function createMemoryDirectory(seed: DirectorySeed = { organisations: [],
       if (notice) administratorNotices.set(profileId, { profileId, ...(previousId ? { previousId } : {}), ...notice });
     },
     async pendingAdministratorNotices(before, limit) {
-      return [...administratorNotices.values()].filter((n) => n.at.getTime() < before.getTime())
-        .sort((a, b) => a.at.getTime() - b.at.getTime()).slice(0, limit).map((n) => ({ ...n }));
+      return [...administratorNotices.values()]
+        .filter((n) => n.at.getTime() < before.getTime())
+        .sort((a, b) => a.at.getTime() - b.at.getTime())
+        .slice(0, limit)
+        .map((n) => ({ ...n }));
     },
     async administratorNoticeQueued(profileId, reference) {
       if (administratorNotices.get(profileId)?.reference === reference) administratorNotices.delete(profileId);

@@ -7,13 +7,21 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
   const deliveries = new Map<string, LinkDelivery>();
   const claimants = new Map<string, string>();
   const open = (link: AssociationLink) => link.status === 'active' || link.status === 'redeeming';
-  const copy = (link: AssociationLink): AssociationLink => ({ ...link, ...(link.requester ? { requester: { ...link.requester } } : {}) });
+  const copy = (link: AssociationLink): AssociationLink => ({
+    ...link,
+    ...(link.requester ? { requester: { ...link.requester } } : {}),
+  });
 
   return {
     async issue(link) {
       for (const other of byHash.values()) {
         // A link being redeemed is left to finish (its redemption revokes this one); only active ones are superseded.
-        if (other.profileId === link.profileId && other.status === 'active' && requesterKey(other) === requesterKey(link)) other.status = 'superseded';
+        if (
+          other.profileId === link.profileId &&
+          other.status === 'active' &&
+          requesterKey(other) === requesterKey(link)
+        )
+          other.status = 'superseded';
       }
       byHash.set(link.tokenHash, copy(link));
       deliveries.set(link.id, 'queued');
@@ -44,7 +52,8 @@ export function createMemoryLinkStore(): LinkStore & { all(): AssociationLink[] 
       }
     },
     async listForProfile(profileId) {
-      return [...byHash.values()].filter((link) => link.profileId === profileId)
+      return [...byHash.values()]
+        .filter((link) => link.profileId === profileId)
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
         .map((link) => ({ ...copy(link), delivery: deliveries.get(link.id) ?? 'queued' }));
     },

@@ -2,7 +2,6 @@ import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from '
 import type { Clock } from '../../shared/clock.ts';
 import { GRANTABLE_MODELS } from '../oidc-models.ts';
 
-
 interface Entry {
   model: string;
   payload: AdapterPayload;
@@ -14,10 +13,13 @@ interface Entry {
  * can reach tokens of every kind. Expiry is checked on read against the injected clock, like the Redis TTLs
  * that replace it in production; a sweep keeps long-running demos from growing without bound.
  */
-export function createMemoryOidcAdapter(clock: Clock): AdapterFactory & { sweep(): void; revokeAccount(accountId: string): Promise<void> } {
+export function createMemoryOidcAdapter(
+  clock: Clock,
+): AdapterFactory & { sweep(): void; revokeAccount(accountId: string): Promise<void> } {
   const entries = new Map<string, Entry>();
   const key = (model: string, id: string) => `${model}:${id}`;
-  const live = (entry: Entry | undefined) => (entry && (entry.expiresAt === undefined || entry.expiresAt > clock.now().getTime()) ? entry : undefined);
+  const live = (entry: Entry | undefined) =>
+    entry && (entry.expiresAt === undefined || entry.expiresAt > clock.now().getTime()) ? entry : undefined;
 
   const factory = (model: string): Adapter => ({
     async upsert(id, payload, expiresIn) {
@@ -33,13 +35,15 @@ export function createMemoryOidcAdapter(clock: Clock): AdapterFactory & { sweep(
     },
     async findByUid(uid) {
       for (const [k, entry] of entries) {
-        if (k.startsWith(`${model}:`) && entry.payload.uid === uid && live(entry)) return structuredClone(entry.payload);
+        if (k.startsWith(`${model}:`) && entry.payload.uid === uid && live(entry))
+          return structuredClone(entry.payload);
       }
       return undefined;
     },
     async findByUserCode(userCode) {
       for (const [k, entry] of entries) {
-        if (k.startsWith(`${model}:`) && entry.payload.userCode === userCode && live(entry)) return structuredClone(entry.payload);
+        if (k.startsWith(`${model}:`) && entry.payload.userCode === userCode && live(entry))
+          return structuredClone(entry.payload);
       }
       return undefined;
     },

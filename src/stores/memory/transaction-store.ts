@@ -2,7 +2,10 @@ import type { UpstreamTransactionStore } from '../../federation/transaction-stor
 import type { Clock } from '../../shared/clock.ts';
 
 export function createMemoryTransactionStore<Extra>(clock: Clock): UpstreamTransactionStore<Extra> {
-  const entries = new Map<string, { value: Parameters<UpstreamTransactionStore<Extra>['put']>[1]; expiresAt: number }>();
+  const entries = new Map<
+    string,
+    { value: Parameters<UpstreamTransactionStore<Extra>['put']>[1]; expiresAt: number }
+  >();
   return {
     async put(stateHash, value, ttlSeconds) {
       const now = clock.now().getTime();

@@ -4,18 +4,21 @@ import { AUDIT_LOOKUP_KEYS, type AuditEvent, type AuditLog } from '../../audit/a
 const DUPLICATE_KEY = 11000;
 
 export function auditModels(connection: Connection) {
-  const event = new Schema({
-    _id: { type: String, required: true },
-    at: { type: Date, required: true },
-    action: { type: String, required: true },
-    outcome: { type: String, enum: ['success', 'failure'], required: true },
-    actor: { type: String, required: true },
-    ip: String,
-    organisationId: String,
-    profileId: String,
-    clientId: String,
-    details: Schema.Types.Mixed,
-  }, { versionKey: false, collection: 'audit_events' });
+  const event = new Schema(
+    {
+      _id: { type: String, required: true },
+      at: { type: Date, required: true },
+      action: { type: String, required: true },
+      outcome: { type: String, enum: ['success', 'failure'], required: true },
+      actor: { type: String, required: true },
+      ip: String,
+      organisationId: String,
+      profileId: String,
+      clientId: String,
+      details: Schema.Types.Mixed,
+    },
+    { versionKey: false, collection: 'audit_events' },
+  );
   // Newest first overall, and newest first for each thing support looks events up by.
   event.index({ at: -1, _id: -1 });
   for (const key of AUDIT_LOOKUP_KEYS) event.index({ [key]: 1, at: -1, _id: -1 });
@@ -34,7 +37,8 @@ export function createMongoAuditLog(models: AuditModels): AuditLog {
       outcome: doc.outcome as AuditEvent['outcome'],
       actor: String(doc.actor),
     };
-    for (const key of ['ip', 'organisationId', 'profileId', 'clientId'] as const) if (doc[key] != null) event[key] = String(doc[key]);
+    for (const key of ['ip', 'organisationId', 'profileId', 'clientId'] as const)
+      if (doc[key] != null) event[key] = String(doc[key]);
     if (doc.details) event.details = doc.details as AuditEvent['details'];
     return event;
   };
@@ -54,8 +58,14 @@ export function createMongoAuditLog(models: AuditModels): AuditLog {
       }
       if (filter.from) conditions.push({ at: { $gte: filter.from } });
       if (filter.to) conditions.push({ at: { $lt: filter.to } });
-      if (filter.after) conditions.push({ $or: [{ at: { $lt: filter.after.at } }, { at: filter.after.at, _id: { $lt: filter.after.id } }] });
-      const docs = await models.AuditEvent.find(conditions.length ? { $and: conditions } : {}).sort({ at: -1, _id: -1 }).limit(filter.limit).lean();
+      if (filter.after)
+        conditions.push({
+          $or: [{ at: { $lt: filter.after.at } }, { at: filter.after.at, _id: { $lt: filter.after.id } }],
+        });
+      const docs = await models.AuditEvent.find(conditions.length ? { $and: conditions } : {})
+        .sort({ at: -1, _id: -1 })
+        .limit(filter.limit)
+        .lean();
       return docs.map((d) => toEvent(d as Record<string, unknown>));
     },
   };

@@ -3,16 +3,19 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { ClientStore, StoredClient } from '../../clients/client-store.ts';
 
 export function clientModels(connection: Connection) {
-  const client = new Schema({
-    _id: { type: String, required: true },
-    // Kept as one document so a client is replaced in one single-document write.
-    metadata: { type: Schema.Types.Mixed, required: true },
-    status: { type: String, enum: ['active', 'disabled'], required: true },
-    source: { type: String, enum: ['configuration', 'admin'], required: true },
-    tokenGeneration: { type: String },
-    createdAt: { type: Date, required: true },
-    updatedAt: { type: Date, required: true },
-  }, { versionKey: false, collection: 'clients', minimize: false });
+  const client = new Schema(
+    {
+      _id: { type: String, required: true },
+      // Kept as one document so a client is replaced in one single-document write.
+      metadata: { type: Schema.Types.Mixed, required: true },
+      status: { type: String, enum: ['active', 'disabled'], required: true },
+      source: { type: String, enum: ['configuration', 'admin'], required: true },
+      tokenGeneration: { type: String },
+      createdAt: { type: Date, required: true },
+      updatedAt: { type: Date, required: true },
+    },
+    { versionKey: false, collection: 'clients', minimize: false },
+  );
   return { Client: connection.model('Client', client) };
 }
 
@@ -44,7 +47,13 @@ export function createMongoClientStore(models: ClientModels): ClientStore {
       await models.Client.updateOne(
         { _id: client.clientId },
         {
-          $set: { metadata: client.metadata, status: client.status, source: client.source, tokenGeneration: client.tokenGeneration, updatedAt: client.updatedAt },
+          $set: {
+            metadata: client.metadata,
+            status: client.status,
+            source: client.source,
+            tokenGeneration: client.tokenGeneration,
+            updatedAt: client.updatedAt,
+          },
           $setOnInsert: { createdAt: client.createdAt },
         },
         { upsert: true },

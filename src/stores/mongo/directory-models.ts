@@ -12,37 +12,49 @@ export function adminSlot(profile: { id: string; organisationId: string; role: s
  * MongoDB-compatible servers (FerretDB) behave alike (docs/decisions/0006-production-stores.md).
  */
 export function directoryModels(connection: Connection) {
-  const organisation = new Schema({
-    _id: { type: String, required: true },
-    accountNumber: { type: String, required: true, unique: true },
-    name: { type: String, required: true },
-    kind: { type: String, enum: PROFILE_KINDS, required: true },
-    status: { type: String, enum: ['active', 'disabled'], required: true },
-    contractEndsOn: { type: String },
-  }, { versionKey: false, collection: 'organisations' });
+  const organisation = new Schema(
+    {
+      _id: { type: String, required: true },
+      accountNumber: { type: String, required: true, unique: true },
+      name: { type: String, required: true },
+      kind: { type: String, enum: PROFILE_KINDS, required: true },
+      status: { type: String, enum: ['active', 'disabled'], required: true },
+      contractEndsOn: { type: String },
+    },
+    { versionKey: false, collection: 'organisations' },
+  );
 
-  const profile = new Schema({
-    _id: { type: String, required: true },
-    organisationId: { type: String, required: true, index: true },
-    email: { type: String, required: true, index: true },
-    displayName: { type: String, required: true },
-    role: { type: String, enum: PROFILE_ROLES, required: true },
-    status: { type: String, enum: ['active', 'disabled'], required: true },
-    // `org:<organisation>` for its administrator, `profile:<id>` for everyone else: a unique index on it allows at
-    // most one administrator per organisation, with no partial index (which MongoDB-compatible servers may lack).
-    adminSlot: { type: String, required: true, unique: true },
-    // The outbox of the administrator-change emails (directory-admin-store.ts), set with the role it tells of.
-    administratorNotice: { type: new Schema({ reference: String, at: Date, previousId: String }, { _id: false }), required: false },
-  }, { versionKey: false, collection: 'profiles' });
+  const profile = new Schema(
+    {
+      _id: { type: String, required: true },
+      organisationId: { type: String, required: true, index: true },
+      email: { type: String, required: true, index: true },
+      displayName: { type: String, required: true },
+      role: { type: String, enum: PROFILE_ROLES, required: true },
+      status: { type: String, enum: ['active', 'disabled'], required: true },
+      // `org:<organisation>` for its administrator, `profile:<id>` for everyone else: a unique index on it allows at
+      // most one administrator per organisation, with no partial index (which MongoDB-compatible servers may lack).
+      adminSlot: { type: String, required: true, unique: true },
+      // The outbox of the administrator-change emails (directory-admin-store.ts), set with the role it tells of.
+      administratorNotice: {
+        type: new Schema({ reference: String, at: Date, previousId: String }, { _id: false }),
+        required: false,
+      },
+    },
+    { versionKey: false, collection: 'profiles' },
+  );
   profile.index({ 'administratorNotice.at': 1 });
   profile.index({ organisationId: 1, email: 1 }, { unique: true });
 
-  const association = new Schema({
-    profileId: { type: String, required: true, unique: true },
-    upstreamId: { type: String, required: true },
-    subject: { type: String, required: true },
-    associatedAt: { type: Date, required: true },
-  }, { versionKey: false, collection: 'associations' });
+  const association = new Schema(
+    {
+      profileId: { type: String, required: true, unique: true },
+      upstreamId: { type: String, required: true },
+      subject: { type: String, required: true },
+      associatedAt: { type: Date, required: true },
+    },
+    { versionKey: false, collection: 'associations' },
+  );
   association.index({ upstreamId: 1, subject: 1 });
   association.add({ linkId: String, reference: String, account: String, noticePending: Boolean });
   // The outbox of notices (directory/model.ts): few documents carry the flag, and the relay asks for them often.

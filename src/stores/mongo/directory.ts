@@ -1,6 +1,12 @@
 import type { mongo } from 'mongoose';
 import type { AssociationStore } from '../../directory/association-store.ts';
-import { DirectoryConflict, type BatchResult, type DirectoryAdminStore, type DirectoryConflictKind, type PageRequest } from '../../directory/directory-admin-store.ts';
+import {
+  DirectoryConflict,
+  type BatchResult,
+  type DirectoryAdminStore,
+  type DirectoryConflictKind,
+  type PageRequest,
+} from '../../directory/directory-admin-store.ts';
 import type { DirectoryStore } from '../../directory/directory-store.ts';
 import type { Association, Organisation, Profile } from '../../directory/model.ts';
 import { mapLimited } from '../../shared/map-limited.ts';
@@ -19,7 +25,9 @@ const WRITE_CONCURRENCY = 4;
  */
 function isDuplicate(err: unknown): boolean {
   const { code, message, errmsg } = err as { code?: number; message?: string; errmsg?: string };
-  return code === DUPLICATE_KEY || /E11000|duplicate key|UNIQUE constraint failed/.test(`${message ?? ''} ${errmsg ?? ''}`);
+  return (
+    code === DUPLICATE_KEY || /E11000|duplicate key|UNIQUE constraint failed/.test(`${message ?? ''} ${errmsg ?? ''}`)
+  );
 }
 
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -57,15 +65,33 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
   const organisationConflict = (err: unknown): never => {
     throw isDuplicate(err) ? new DirectoryConflict('account_number') : err;
   };
-  const profileConflictKind = async (profile: Profile, organisationId = profile.organisationId): Promise<DirectoryConflictKind> => {
+  const profileConflictKind = async (
+    profile: Profile,
+    organisationId = profile.organisationId,
+  ): Promise<DirectoryConflictKind> => {
     const sameEmail = await models.Profile.exists({ organisationId, email: profile.email, _id: { $ne: profile.id } });
     return sameEmail ? 'profile_email' : 'administrator';
   };
-  const profileConflict = (profile: Profile, organisationId?: string) => async (err: unknown): Promise<never> => {
-    throw isDuplicate(err) ? new DirectoryConflict(await profileConflictKind(profile, organisationId)) : err;
-  };
-  const organisationDoc = (o: Organisation) => ({ accountNumber: o.accountNumber, name: o.name, kind: o.kind, status: o.status, ...(o.contractEndsOn ? { contractEndsOn: o.contractEndsOn } : {}) });
-  const profileDoc = (p: Profile) => ({ organisationId: p.organisationId, email: p.email, displayName: p.displayName, role: p.role, status: p.status, adminSlot: adminSlot(p) });
+  const profileConflict =
+    (profile: Profile, organisationId?: string) =>
+    async (err: unknown): Promise<never> => {
+      throw isDuplicate(err) ? new DirectoryConflict(await profileConflictKind(profile, organisationId)) : err;
+    };
+  const organisationDoc = (o: Organisation) => ({
+    accountNumber: o.accountNumber,
+    name: o.name,
+    kind: o.kind,
+    status: o.status,
+    ...(o.contractEndsOn ? { contractEndsOn: o.contractEndsOn } : {}),
+  });
+  const profileDoc = (p: Profile) => ({
+    organisationId: p.organisationId,
+    email: p.email,
+    displayName: p.displayName,
+    role: p.role,
+    status: p.status,
+    adminSlot: adminSlot(p),
+  });
   const paging = ({ after }: PageRequest) => (after === undefined ? {} : { _id: { $gt: after } });
 
   /**
@@ -82,27 +108,50 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     if (!items.length) return [];
     const ids = items.map((i) => i.id);
     const idsIn = (list: string[]) => ({ _id: { $in: list } }) as unknown as mongo.Filter<mongo.Document>;
-    const present = async (list: string[]) => new Set((await collection.find(idsIn(list), { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)));
+    const present = async (list: string[]) =>
+      new Set((await collection.find(idsIn(list), { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)));
     const existing = await present(ids);
     const fresh = items.filter((i) => !existing.has(i.id));
     const results = new Map<string, BatchResult>();
     if (fresh.length) {
       let failure: unknown;
-      await collection.insertMany(fresh.map((i) => ({ _id: i.id, ...doc(i) }) as unknown as mongo.Document), { ordered: false }).catch((err: unknown) => {
-        failure = err;
-      });
+      await collection
+        .insertMany(
+          fresh.map((i) => ({ _id: i.id, ...doc(i) }) as unknown as mongo.Document),
+          { ordered: false },
+        )
+        .catch((err: unknown) => {
+          failure = err;
+        });
       const landed = failure ? await present(fresh.map((i) => i.id)) : undefined;
       for (const item of fresh) {
         if (!landed || landed.has(item.id)) results.set(item.id, { ok: true });
-        else results.set(item.id, await outcomeOf(() => Promise.reject(isDuplicate(failure) ? failure : new Error((failure as Error).message)), conflict(item)));
+        else
+          results.set(
+            item.id,
+            await outcomeOf(
+              () => Promise.reject(isDuplicate(failure) ? failure : new Error((failure as Error).message)),
+              conflict(item),
+            ),
+          );
       }
     }
-    const replaced = await mapLimited(items.filter((i) => existing.has(i.id)), WRITE_CONCURRENCY, (item) =>
-      outcomeOf(() => collection.replaceOne({ _id: item.id } as unknown as mongo.Filter<mongo.Document>, doc(item)), conflict(item)));
+    const replaced = await mapLimited(
+      items.filter((i) => existing.has(i.id)),
+      WRITE_CONCURRENCY,
+      (item) =>
+        outcomeOf(
+          () => collection.replaceOne({ _id: item.id } as unknown as mongo.Filter<mongo.Document>, doc(item)),
+          conflict(item),
+        ),
+    );
     items.filter((i) => existing.has(i.id)).forEach((item, index) => results.set(item.id, replaced[index]!));
     return items.map((i) => results.get(i.id)!);
   };
-  const outcomeOf = async (write: () => Promise<unknown>, conflict: (err: unknown) => Promise<never> | never): Promise<BatchResult> => {
+  const outcomeOf = async (
+    write: () => Promise<unknown>,
+    conflict: (err: unknown) => Promise<never> | never,
+  ): Promise<BatchResult> => {
     try {
       await write().catch(conflict);
       return { ok: true };
@@ -110,15 +159,30 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       if (err instanceof DirectoryConflict) return { ok: false, conflict: err.kind };
       // A timeout does not say whether the server applied the write.
       const message = (err as Error).message;
-      return { ok: false, error: /timed out/i.test(message) ? `outcome unknown (${message}); import the file again to settle it` : message };
+      return {
+        ok: false,
+        error: /timed out/i.test(message)
+          ? `outcome unknown (${message}); import the file again to settle it`
+          : message,
+      };
     }
   };
 
   const associate = async (association: Association, retry = true): Promise<{ replaced?: Association }> => {
     const same = { profileId: association.profileId, upstreamId: association.upstreamId, subject: association.subject };
-    const how = Object.fromEntries(Object.entries({ linkId: association.linkId, reference: association.reference, account: association.account, noticePending: association.noticePending || undefined }).filter(([, v]) => v !== undefined));
+    const how = Object.fromEntries(
+      Object.entries({
+        linkId: association.linkId,
+        reference: association.reference,
+        account: association.account,
+        noticePending: association.noticePending || undefined,
+      }).filter(([, v]) => v !== undefined),
+    );
     // What a replaced association had and this one has not.
-    const unset = { ...(association.linkId ? {} : { linkId: 1, reference: 1, account: 1 }), ...(association.noticePending ? {} : { noticePending: 1 }) };
+    const unset = {
+      ...(association.linkId ? {} : { linkId: 1, reference: 1, account: 1 }),
+      ...(association.noticePending ? {} : { noticePending: 1 }),
+    };
     // Idempotent: the same association again changes nothing (and keeps its original time).
     if (await models.Association.exists(same)) return {};
     try {
@@ -126,14 +190,21 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       const before = await models.Association.findOneAndUpdate(
         { profileId: association.profileId },
         {
-          $set: { upstreamId: association.upstreamId, subject: association.subject, associatedAt: association.associatedAt, ...how },
+          $set: {
+            upstreamId: association.upstreamId,
+            subject: association.subject,
+            associatedAt: association.associatedAt,
+            ...how,
+          },
           ...(Object.keys(unset).length ? { $unset: unset } : {}),
         },
         { upsert: true, returnDocument: 'before', lean: true },
       );
       if (!before) return {};
       const previous = toAssociation(before as Record<string, unknown>);
-      return previous.upstreamId === association.upstreamId && previous.subject === association.subject ? {} : { replaced: previous };
+      return previous.upstreamId === association.upstreamId && previous.subject === association.subject
+        ? {}
+        : { replaced: previous };
     } catch (err) {
       // Two first associations of one profile at once: one insert wins the unique index; the other retries as an update.
       if (retry && (err as { code?: number }).code === DUPLICATE_KEY) return associate(association, false);
@@ -164,7 +235,10 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     },
     associate: (association) => associate(association),
     async pendingNotices(before, limit) {
-      const docs = await models.Association.find({ noticePending: true, associatedAt: { $lt: before } }).sort({ associatedAt: 1 }).limit(limit).lean();
+      const docs = await models.Association.find({ noticePending: true, associatedAt: { $lt: before } })
+        .sort({ associatedAt: 1 })
+        .limit(limit)
+        .lean();
       return docs.map((d) => toAssociation(d as Record<string, unknown>));
     },
     async noticeQueued(profileId, reference) {
@@ -179,13 +253,18 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       const query: Record<string, unknown> = { ...paging(page) };
       if (filter.kind) query.kind = filter.kind;
       if (filter.status) query.status = filter.status;
-      if (filter.q) query.$or = [{ name: { $regex: escapeRegex(filter.q), $options: 'i' } }, { accountNumber: { $regex: `^${escapeRegex(filter.q)}$`, $options: 'i' } }];
+      if (filter.q)
+        query.$or = [
+          { name: { $regex: escapeRegex(filter.q), $options: 'i' } },
+          { accountNumber: { $regex: `^${escapeRegex(filter.q)}$`, $options: 'i' } },
+        ];
       const docs = await models.Organisation.find(query).sort({ _id: 1 }).limit(page.limit).lean();
       return docs.map((d) => toOrganisation(d as Record<string, unknown>));
     },
     async listProfiles(filter, page) {
       const query: Record<string, unknown> = { ...paging(page) };
-      for (const key of ['organisationId', 'email', 'role', 'status'] as const) if (filter[key]) query[key] = filter[key];
+      for (const key of ['organisationId', 'email', 'role', 'status'] as const)
+        if (filter[key]) query[key] = filter[key];
       if (filter.q) query.displayName = { $regex: escapeRegex(filter.q), $options: 'i' };
       const docs = await models.Profile.find(query).sort({ _id: 1 }).limit(page.limit).lean();
       return docs.map((d) => toProfile(d as Record<string, unknown>));
@@ -199,7 +278,9 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       return docs.map((d) => toProfile(d as Record<string, unknown>));
     },
     async createOrganisation(organisation) {
-      await models.Organisation.create({ _id: organisation.id, ...organisationDoc(organisation) }).catch(organisationConflict);
+      await models.Organisation.create({ _id: organisation.id, ...organisationDoc(organisation) }).catch(
+        organisationConflict,
+      );
     },
     async updateOrganisation(id, changes) {
       const { contractEndsOn, ...fields } = changes;
@@ -214,35 +295,57 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       await models.Profile.create({ _id: profile.id, ...profileDoc(profile) }).catch(profileConflict(profile));
     },
     async updateProfile(id, changes) {
-      const { matchedCount } = await models.Profile.updateOne({ _id: id }, { $set: changes }).catch(async (err: unknown) => {
-        // Only a refused write needs the profile as it is, to say which rule the change broke.
-        const current = isDuplicate(err) ? await models.Profile.findById(id).lean() : undefined;
-        if (!current) throw err;
-        return profileConflict({ ...toProfile(current as Record<string, unknown>), ...changes })(err);
-      });
+      const { matchedCount } = await models.Profile.updateOne({ _id: id }, { $set: changes }).catch(
+        async (err: unknown) => {
+          // Only a refused write needs the profile as it is, to say which rule the change broke.
+          const current = isDuplicate(err) ? await models.Profile.findById(id).lean() : undefined;
+          if (!current) throw err;
+          return profileConflict({ ...toProfile(current as Record<string, unknown>), ...changes })(err);
+        },
+      );
       return matchedCount > 0;
     },
     async designateAdministrator(profileId, previousId, notice) {
       if (previousId) {
         // Demoted first: the unique adminSlot index then admits the new one, and there is never a moment with two.
-        await models.Profile.updateOne({ _id: previousId, role: 'administrator' }, { $set: { role: 'professional', adminSlot: `profile:${previousId}` } });
+        await models.Profile.updateOne(
+          { _id: previousId, role: 'administrator' },
+          { $set: { role: 'professional', adminSlot: `profile:${previousId}` } },
+        );
       }
       const profile = await models.Profile.findById(profileId, { organisationId: 1 }).lean();
       if (!profile) return;
-      const owed = notice ? { administratorNotice: { reference: notice.reference, at: notice.at, ...(previousId ? { previousId } : {}) } } : {};
-      await models.Profile.updateOne({ _id: profileId }, { $set: { role: 'administrator', adminSlot: `org:${String(profile.organisationId)}`, ...owed } }).catch((err: unknown) => {
+      const owed = notice
+        ? { administratorNotice: { reference: notice.reference, at: notice.at, ...(previousId ? { previousId } : {}) } }
+        : {};
+      await models.Profile.updateOne(
+        { _id: profileId },
+        { $set: { role: 'administrator', adminSlot: `org:${String(profile.organisationId)}`, ...owed } },
+      ).catch((err: unknown) => {
         throw isDuplicate(err) ? new DirectoryConflict('administrator') : err;
       });
     },
     async pendingAdministratorNotices(before, limit) {
-      const docs = await models.Profile.find({ 'administratorNotice.at': { $lt: before } }, { administratorNotice: 1 }).sort({ 'administratorNotice.at': 1 }).limit(limit).lean();
+      const docs = await models.Profile.find({ 'administratorNotice.at': { $lt: before } }, { administratorNotice: 1 })
+        .sort({ 'administratorNotice.at': 1 })
+        .limit(limit)
+        .lean();
       return docs.map((d) => {
-        const notice = (d as { administratorNotice: { reference: string; at: Date; previousId?: string } }).administratorNotice;
-        return { profileId: String(d._id), reference: notice.reference, at: new Date(notice.at), ...(notice.previousId ? { previousId: notice.previousId } : {}) };
+        const notice = (d as { administratorNotice: { reference: string; at: Date; previousId?: string } })
+          .administratorNotice;
+        return {
+          profileId: String(d._id),
+          reference: notice.reference,
+          at: new Date(notice.at),
+          ...(notice.previousId ? { previousId: notice.previousId } : {}),
+        };
       });
     },
     async administratorNoticeQueued(profileId, reference) {
-      await models.Profile.updateOne({ _id: profileId, 'administratorNotice.reference': reference }, { $unset: { administratorNotice: 1 } });
+      await models.Profile.updateOne(
+        { _id: profileId, 'administratorNotice.reference': reference },
+        { $unset: { administratorNotice: 1 } },
+      );
     },
     async writeOrganisations(items) {
       return batch(models.Organisation.collection, items, organisationDoc, () => organisationConflict);

@@ -11,7 +11,8 @@ const SENTINEL_URL = /^redis-sentinel:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?]+)\
 export function redisConnectionOptions(url: string): { url?: string; options: RedisOptions } {
   const sentinel = SENTINEL_URL.exec(url);
   if (!sentinel) {
-    if (!/^rediss?:\/\//.test(url)) throw new Error('REDIS_URL must start with redis://, rediss:// or redis-sentinel://');
+    if (!/^rediss?:\/\//.test(url))
+      throw new Error('REDIS_URL must start with redis://, rediss:// or redis-sentinel://');
     return { url, options: {} };
   }
   const [, username, password, hosts, name, query] = sentinel;
@@ -20,7 +21,8 @@ export function redisConnectionOptions(url: string): { url?: string; options: Re
     const [host, port] = hostPort.split(':');
     return { host: host!, port: Number(port ?? 26379) };
   });
-  if (sentinels.some((s) => !s.host || !Number.isInteger(s.port) || s.port <= 0)) throw new Error('REDIS_URL: each Sentinel must be host:port');
+  if (sentinels.some((s) => !s.host || !Number.isInteger(s.port) || s.port <= 0))
+    throw new Error('REDIS_URL: each Sentinel must be host:port');
   return {
     options: {
       sentinels,

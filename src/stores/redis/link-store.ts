@@ -72,10 +72,21 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
   const profileOf = (tokenHash: string) => redis.get(byHash(tokenHash));
 
   const read = async (profileId: string, tokenHash: string): Promise<AssociationLink | undefined> => {
-    const [data, status] = await redis.mget(`${profilePrefix(profileId)}${tokenHash}`, `${profilePrefix(profileId)}${tokenHash}:status`);
+    const [data, status] = await redis.mget(
+      `${profilePrefix(profileId)}${tokenHash}`,
+      `${profilePrefix(profileId)}${tokenHash}:status`,
+    );
     if (!data || !status) return undefined;
-    const stored = JSON.parse(data) as Omit<AssociationLink, 'createdAt' | 'expiresAt' | 'usedAt' | 'status'> & { createdAt: string; expiresAt: string };
-    return { ...stored, createdAt: new Date(stored.createdAt), expiresAt: new Date(stored.expiresAt), status: status as AssociationLink['status'] };
+    const stored = JSON.parse(data) as Omit<AssociationLink, 'createdAt' | 'expiresAt' | 'usedAt' | 'status'> & {
+      createdAt: string;
+      expiresAt: string;
+    };
+    return {
+      ...stored,
+      createdAt: new Date(stored.createdAt),
+      expiresAt: new Date(stored.expiresAt),
+      status: status as AssociationLink['status'],
+    };
   };
 
   return {
@@ -84,7 +95,18 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
       const { status: _status, usedAt: _usedAt, ...data } = link;
       const p = profilePrefix(link.profileId);
       await redis.set(byHash(link.tokenHash), link.profileId, 'PX', ttl);
-      await redis.eval(ISSUE, 3, `${p}index`, `${p}${link.tokenHash}`, `${p}${link.tokenHash}:status`, JSON.stringify(data), String(ttl), p, link.tokenHash, requesterKey(link));
+      await redis.eval(
+        ISSUE,
+        3,
+        `${p}index`,
+        `${p}${link.tokenHash}`,
+        `${p}${link.tokenHash}:status`,
+        JSON.stringify(data),
+        String(ttl),
+        p,
+        link.tokenHash,
+        requesterKey(link),
+      );
       await redis.set(`${p}delivery:${link.id}`, 'queued', 'PX', ttl);
     },
     async findByTokenHash(tokenHash) {
@@ -93,10 +115,18 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
     },
     async claim(tokenHash, at, claimant) {
       const profileId = await profileOf(tokenHash);
-      const link = profileId && await read(profileId, tokenHash);
+      const link = profileId && (await read(profileId, tokenHash));
       if (!link) return undefined;
       const p = profilePrefix(link.profileId);
-      const claimed = await redis.eval(CLAIM, 2, `${p}${tokenHash}:status`, `${p}${tokenHash}:claimant`, String(at.getTime()), String(link.expiresAt.getTime()), claimant);
+      const claimed = await redis.eval(
+        CLAIM,
+        2,
+        `${p}${tokenHash}:status`,
+        `${p}${tokenHash}:claimant`,
+        String(at.getTime()),
+        String(link.expiresAt.getTime()),
+        claimant,
+      );
       return claimed === 1 ? { ...link, status: 'redeeming' } : undefined;
     },
     async complete(tokenHash) {
@@ -106,10 +136,13 @@ export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore 
     },
     async listForProfile(profileId) {
       const hashes = await redis.smembers(`${profilePrefix(profileId)}index`);
-      const links = (await Promise.all(hashes.map((hash) => read(profileId, hash)))).filter((l): l is AssociationLink => Boolean(l));
+      const links = (await Promise.all(hashes.map((hash) => read(profileId, hash)))).filter((l): l is AssociationLink =>
+        Boolean(l),
+      );
       if (!links.length) return [];
       const deliveries = await redis.mget(links.map((l) => `${profilePrefix(profileId)}delivery:${l.id}`));
-      return links.map((l, i) => ({ ...l, delivery: (deliveries[i] ?? 'queued') as LinkDelivery }))
+      return links
+        .map((l, i) => ({ ...l, delivery: (deliveries[i] ?? 'queued') as LinkDelivery }))
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     },
     async recordDelivery(profileId, linkId, delivery) {

@@ -19,7 +19,10 @@ return 1`;
  * revoke their tokens), accounts (to sign a profile out everywhere), uids and user codes. Keys of one payload
  * share a hash tag, so the consume script stays within one slot on Redis Cluster.
  */
-export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): AdapterFactory & { revokeAccount(accountId: string): Promise<void> } {
+export function createRedisOidcAdapter(
+  redis: Redis,
+  prefix = 'oidc',
+): AdapterFactory & { revokeAccount(accountId: string): Promise<void> } {
   const key = (model: string, id: string) => `${prefix}:{${model}:${id}}`;
   const consumedKey = (model: string, id: string) => `${key(model, id)}:consumed`;
   const grantKey = (grantId: string) => `${prefix}:grant:${grantId}`;
@@ -68,7 +71,8 @@ export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): AdapterFa
       if (ttlMs) multi.set(k, JSON.stringify(payload), 'PX', ttlMs);
       else multi.set(k, JSON.stringify(payload));
       if (GRANTABLE_MODELS.has(model) && payload.grantId) index(multi, grantKey(payload.grantId), k, ttlMs);
-      if ((model === 'Session' || model === 'Grant') && payload.accountId) index(multi, accountKey(payload.accountId), k, ttlMs);
+      if ((model === 'Session' || model === 'Grant') && payload.accountId)
+        index(multi, accountKey(payload.accountId), k, ttlMs);
       if (payload.uid) pointer(multi, uidKey(model, payload.uid), id, ttlMs);
       if (payload.userCode) pointer(multi, userCodeKey(model, payload.userCode), id, ttlMs);
       const results = await multi.exec();
@@ -85,7 +89,13 @@ export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): AdapterFa
       return id ? load(model, id) : undefined;
     },
     async consume(id) {
-      const result = await redis.eval(CONSUME, 2, key(model, id), consumedKey(model, id), String(Math.floor(Date.now() / 1000)));
+      const result = await redis.eval(
+        CONSUME,
+        2,
+        key(model, id),
+        consumedKey(model, id),
+        String(Math.floor(Date.now() / 1000)),
+      );
       if (result === 2) throw new errors.InvalidGrant(`${model} already consumed`);
     },
     async destroy(id) {

@@ -5,7 +5,7 @@ export function createRedisPortalSessions<T>(redis: Redis, prefix: string): Port
   return {
     async get(id) {
       const value = await redis.get(`${prefix}:${id}`);
-      return value ? JSON.parse(value) as T : undefined;
+      return value ? (JSON.parse(value) as T) : undefined;
     },
     async set(id, value, ttlSeconds) {
       await redis.set(`${prefix}:${id}`, JSON.stringify(value), 'EX', ttlSeconds);

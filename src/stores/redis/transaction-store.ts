@@ -2,7 +2,10 @@ import type { Redis } from 'ioredis';
 import type { UpstreamTransactionStore } from '../../federation/transaction-store.ts';
 
 /** Upstream round-trips in Redis; take() is GETDEL, so a transaction is used once across every node. */
-export function createRedisTransactionStore<Extra>(redis: Redis, prefix = 'upstream-tx'): UpstreamTransactionStore<Extra> {
+export function createRedisTransactionStore<Extra>(
+  redis: Redis,
+  prefix = 'upstream-tx',
+): UpstreamTransactionStore<Extra> {
   return {
     async put(stateHash, value, ttlSeconds) {
       await redis.set(`${prefix}:${stateHash}`, JSON.stringify(value), 'EX', ttlSeconds);
