@@ -35,17 +35,23 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitUntil(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${output}`);
-      return fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-    },
-    30_000,
-    'broker process ready',
-  );
+  try {
+    await waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`broker exited with ${child.exitCode}: ${output}`);
+        return fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      60_000,
+      'broker process ready',
+    );
+  } catch (err) {
+    // A broker that never came up is not left running behind the failed test, and says what it printed.
+    await stopChild(child, 'SIGKILL');
+    throw new Error(`${(err as Error).message}; its output:\n${output || '(nothing)'}`, { cause: err });
+  }
   return {
     /** The issuer it was given (ISSUER in `env` overrides its own address, e.g. a proxy in front of several nodes). */
     issuer: env.ISSUER ?? issuer,
