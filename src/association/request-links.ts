@@ -155,20 +155,28 @@ async function recordLimited(
   });
 }
 
-/** The link for the identity that asked: only it can complete the association. */
-async function sendLink(deps: RequestLinksDeps, request: LinkRequest, { profile, organisation, current }: Candidate) {
+/**
+ * Issues a link for one profile (superseding earlier links of its requester or kind) and records it, before any
+ * mail is queued: a failure of the audit write sends nothing unrecorded.
+ */
+async function issueRecorded(
+  deps: RequestLinksDeps,
+  request: LinkRequest,
+  { profile, organisation, current }: Candidate,
+  bound: { requester?: LinkRequest['identity']; kind?: 'held_back' },
+  details: Record<string, string | number | boolean> = {},
+) {
   const now = deps.clock.now();
-  const { token, link, reference } = newLink({
+  const issued = newLink({
     profileId: profile.id,
-    requester: request.identity,
+    ...bound,
     clientId: request.client.id,
     now,
     ttlSeconds: deps.linkTtlSeconds,
   });
-  await deps.links.issue(link);
-  // Recorded before the mail is queued: a failure of the audit write sends nothing unrecorded.
+  await deps.links.issue(issued.link);
   await deps.audit.record({
-    id: reference,
+    id: issued.reference,
     at: now,
     action: 'association.link_issued',
     outcome: 'success',
@@ -177,8 +185,20 @@ async function sendLink(deps: RequestLinksDeps, request: LinkRequest, { profile,
     organisationId: organisation.id,
     profileId: profile.id,
     clientId: request.client.id,
-    details: { link: link.id, expiresAt: link.expiresAt.toISOString(), ...(current ? { moves: true } : {}) },
+    details: {
+      link: issued.link.id,
+      expiresAt: issued.link.expiresAt.toISOString(),
+      ...details,
+      ...(current ? { moves: true } : {}),
+    },
   });
+  return issued;
+}
+
+/** The link for the identity that asked: only it can complete the association. */
+async function sendLink(deps: RequestLinksDeps, request: LinkRequest, candidate: Candidate) {
+  const { profile, organisation, current } = candidate;
+  const { token, link, reference } = await issueRecorded(deps, request, candidate, { requester: request.identity });
   await deps.mail.sendLink({
     profile,
     organisation,
@@ -199,37 +219,17 @@ async function sendLink(deps: RequestLinksDeps, request: LinkRequest, { profile,
 async function sendHeldBack(
   deps: RequestLinksDeps,
   request: LinkRequest,
-  { profile, organisation, current }: Candidate,
+  candidate: Candidate,
   { requests, heldBack }: { requests: number; heldBack: number },
 ) {
-  const now = deps.clock.now();
-  const { token, link, reference } = newLink({
-    profileId: profile.id,
-    kind: 'held_back',
-    clientId: request.client.id,
-    now,
-    ttlSeconds: deps.linkTtlSeconds,
-  });
-  await deps.links.issue(link);
-  await deps.audit.record({
-    id: reference,
-    at: now,
-    action: 'association.link_issued',
-    outcome: 'success',
-    actor: personActor(request.identity),
-    ip: request.ip,
-    organisationId: organisation.id,
-    profileId: profile.id,
-    clientId: request.client.id,
-    details: {
-      link: link.id,
-      expiresAt: link.expiresAt.toISOString(),
-      kind: 'held_back',
-      requests,
-      heldBack,
-      ...(current ? { moves: true } : {}),
-    },
-  });
+  const { profile, organisation, current } = candidate;
+  const { token, link, reference } = await issueRecorded(
+    deps,
+    request,
+    candidate,
+    { kind: 'held_back' },
+    { kind: 'held_back', requests, heldBack },
+  );
   await deps.mail.sendHeldBack({
     profile,
     organisation,

@@ -31,6 +31,15 @@ export const upstreamSchema = z.object({
 });
 export type UpstreamConfig = z.output<typeof upstreamSchema>;
 
+/** A rate limit's budget: `points` requests per `windowSeconds`, each with its default. */
+const budget = (points: number, windowSeconds: number) =>
+  z
+    .object({
+      points: z.number().int().positive().default(points),
+      windowSeconds: z.number().int().positive().default(windowSeconds),
+    })
+    .prefault({});
+
 export const resourceServerSchema = z.object({
   /** Space-separated scopes a client may ask for at this resource server. */
   scope: z.string().default('email profile org_profile'),
@@ -61,7 +70,7 @@ export const configSchema = z
         /** [SUPPORT_EMAIL] */
         email: z.email().default('support@example.com'),
       })
-      .default({ name: 'the support desk', email: 'support@example.com' }),
+      .prefault({}),
 
     /**
      * The embedded demo [DEMO=true|false]: a development upstream with demo accounts, two demo portals and a seeded
@@ -93,7 +102,7 @@ export const configSchema = z
         /** Build MongoDB indexes at start [CREATE_INDEXES]; otherwise run `npm run db:indexes` once per release. */
         createIndexes: z.boolean().default(false),
       })
-      .default({ redisPrefix: 'broker:', createIndexes: false }),
+      .prefault({}),
 
     keys: z
       .object({
@@ -158,27 +167,13 @@ export const configSchema = z
           .positive()
           .default(14 * 24 * 3600),
       })
-      .default({
-        session: 14 * 24 * 3600,
-        interaction: 3600,
-        anonymousInteraction: 600,
-        authorizationCode: 60,
-        accessToken: 600,
-        idToken: 3600,
-        refreshToken: 14 * 24 * 3600,
-        grant: 14 * 24 * 3600,
-      }),
+      .prefault({}),
 
     /**
      * Sign-ins started (authorization requests) per client IP address, IPv6 addresses grouped by /64 as for every
      * per-IP limit. Over it, a 429 page with Retry-After. Raise it for portals used by many people behind one address.
      */
-    signInLimit: z
-      .object({
-        points: z.number().int().positive().default(120),
-        windowSeconds: z.number().int().positive().default(60),
-      })
-      .default({ points: 120, windowSeconds: 60 }),
+    signInLimit: budget(120, 60),
 
     /** First-login association (seed steps 4–9) and its links (docs/architecture.md §4). */
     association: z
@@ -196,49 +191,15 @@ export const configSchema = z
         limits: z
           .object({
             /** Per (address, asking account): one stranger cannot use up the budget of the person who owns the address. */
-            perRecipient: z
-              .object({
-                points: z.number().int().positive().default(5),
-                windowSeconds: z.number().int().positive().default(3600),
-              })
-              .default({ points: 5, windowSeconds: 3600 }),
+            perRecipient: budget(5, 3600),
             /** Per address, whoever asks: the bound on mail one address can receive. */
-            perRecipientTotal: z
-              .object({
-                points: z.number().int().positive().default(20),
-                windowSeconds: z.number().int().positive().default(3600),
-              })
-              .default({ points: 20, windowSeconds: 3600 }),
-            perIdentity: z
-              .object({
-                points: z.number().int().positive().default(10),
-                windowSeconds: z.number().int().positive().default(3600),
-              })
-              .default({ points: 10, windowSeconds: 3600 }),
-            perIp: z
-              .object({
-                points: z.number().int().positive().default(30),
-                windowSeconds: z.number().int().positive().default(3600),
-              })
-              .default({ points: 30, windowSeconds: 3600 }),
+            perRecipientTotal: budget(20, 3600),
+            perIdentity: budget(10, 3600),
+            perIp: budget(30, 3600),
           })
-          .default({
-            perRecipient: { points: 5, windowSeconds: 3600 },
-            perRecipientTotal: { points: 20, windowSeconds: 3600 },
-            perIdentity: { points: 10, windowSeconds: 3600 },
-            perIp: { points: 30, windowSeconds: 3600 },
-          }),
+          .prefault({}),
       })
-      .default({
-        linkTtlSeconds: 24 * 3600,
-        resendCooldownSeconds: 60,
-        limits: {
-          perRecipient: { points: 5, windowSeconds: 3600 },
-          perRecipientTotal: { points: 20, windowSeconds: 3600 },
-          perIdentity: { points: 10, windowSeconds: 3600 },
-          perIp: { points: 30, windowSeconds: 3600 },
-        },
-      }),
+      .prefault({}),
 
     mail: z
       .object({
@@ -260,7 +221,7 @@ export const configSchema = z
               .min(1)
               .default(10 * 60_000),
           })
-          .default({ attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 }),
+          .prefault({}),
         /**
          * The notices' outbox: a notice owed but not yet in the queue (its process died in between) is handed over by
          * the next node to look, every `intervalSeconds`, once `graceSeconds` have passed since its change.
@@ -270,16 +231,11 @@ export const configSchema = z
             intervalSeconds: z.number().int().min(1).default(30),
             graceSeconds: z.number().int().min(1).default(60),
           })
-          .default({ intervalSeconds: 30, graceSeconds: 60 }),
+          .prefault({}),
         /** Upper bound for one SMTP connection and send, in milliseconds. */
         timeoutMs: z.number().int().min(100).default(10_000),
       })
-      .default({
-        from: 'Profile broker <no-reply@localhost>',
-        retry: { attempts: 150, baseDelayMs: 2000, maxDelayMs: 10 * 60_000 },
-        outbox: { intervalSeconds: 30, graceSeconds: 60 },
-        timeoutMs: 10_000,
-      }),
+      .prefault({}),
 
     /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
     directorySeedFile: z.string().optional(),
@@ -304,7 +260,7 @@ export const configSchema = z
          */
         socketPath: z.string().min(1).max(100).optional(),
       })
-      .default({ accessTokenTtlSeconds: 600 }),
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     if (Boolean(config.admin.clientId) !== Boolean(config.admin.clientSecret)) {
