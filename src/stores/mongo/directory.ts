@@ -1,4 +1,3 @@
-import type { mongo } from 'mongoose';
 import type { AssociationStore } from '../../directory/association-store.ts';
 import {
   DirectoryConflict,
