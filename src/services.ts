@@ -31,6 +31,7 @@ import type { UpstreamTransactionStore } from './federation/transaction-store.ts
 import type { RateLimiter } from './association/rate-limiter.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
 import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
+import { connectRedis } from './stores/redis/connection-options.ts';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
@@ -153,7 +154,7 @@ export async function createServices(
   };
   const delivery = config.stores.redisUrl
     ? createBullmqDeliveryQueue({
-        redisUrl: config.stores.redisUrl,
+        connect: (options) => connectRedis(config.stores.redisUrl!, options),
         transport,
         logger,
         retry: config.mail.retry,

@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { connectRedis } from '../stores/redis/connection-options.ts';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../shared/logger.ts';
 import {
   IDEMPOTENCY_WINDOW_MS,
@@ -20,7 +20,8 @@ const QUEUE = 'broker-mail';
  * stays in the queue's failed set (with its reference) for operators.
  */
 export function createBullmqDeliveryQueue(deps: {
-  redisUrl: string;
+  /** A new Redis connection with these behaviour options (the composition root knows where Redis is). */
+  connect: (options: RedisOptions) => Redis;
   transport: MailTransport;
   logger: Logger;
   retry: RetryPolicy;
@@ -29,7 +30,7 @@ export function createBullmqDeliveryQueue(deps: {
   consume?: boolean;
 }): DeliveryQueue {
   // BullMQ wants its own connections: the producer fails fast, the worker's blocking reads wait for Redis.
-  const producer = connectRedis(deps.redisUrl, {
+  const producer = deps.connect({
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 2000,
@@ -91,7 +92,7 @@ type QueueDeps = Parameters<typeof createBullmqDeliveryQueue>[0];
 
 /** The worker that sends queued mail, with retries; every broker runs one. */
 function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) => void, recovered: () => void) {
-  const connection = connectRedis(deps.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2000 });
+  const connection = deps.connect({ maxRetriesPerRequest: null, connectTimeout: 2000 });
   connection.on('error', () => undefined);
   const worker = new Worker<OutgoingMail>(
     QUEUE,
