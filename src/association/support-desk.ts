@@ -1,5 +1,6 @@
 import type { AdminActor } from '../admin/scopes.ts';
 import { organisationOf, profileOf } from '../directory/manage-directory.ts';
+import type { ErrorCode } from '../shared/error-codes.ts';
 import { AppError } from '../shared/errors.ts';
 import { referenceFor } from '../shared/ids.ts';
 import { linkReference, linkState, newLink } from './link.ts';
@@ -35,7 +36,7 @@ export type LinkStatus =
   'queued' | 'sent' | 'delivery_failed' | 'redeeming' | 'used' | 'expired' | 'superseded' | 'revoked';
 
 // Messages for people live in views/errors/messages/<code>.hbs; these messages are for the log.
-const notFound = (code: string, message: string) => new AppError(404, code, message);
+const notFound = (code: ErrorCode, message: string) => new AppError(404, code, message);
 
 async function profileAndOrganisation(deps: Pick<SupportDeskDeps, 'directory'>, profileId: string) {
   const profile = await profileOf(deps, profileId);

@@ -2,6 +2,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { AdminActor } from '../admin/scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { ErrorCode } from '../shared/error-codes.ts';
 import { AppError } from '../shared/errors.ts';
 import { newRecordId, randomToken, referenceCode } from '../shared/ids.ts';
 import { newTokenGeneration } from '../admin/token-generation.ts';
@@ -45,7 +46,7 @@ export function viewOf(client: StoredClient): ClientView {
 }
 
 // Messages for people live in views/errors/messages/<code>.hbs; these say what happened for the log.
-const conflict = (code: string, clientId: string, message: string, details: Record<string, string | boolean> = {}) =>
+const conflict = (code: ErrorCode, clientId: string, message: string, details: Record<string, string | boolean> = {}) =>
   new AppError(409, code, message, { details: { clientId, ...details } });
 
 async function existing(deps: ManageClientsDeps, clientId: string): Promise<StoredClient> {

@@ -1,6 +1,7 @@
 import type { AdminActor } from '../admin/scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { ErrorCode } from '../shared/error-codes.ts';
 import { AppError } from '../shared/errors.ts';
 import { newRecordId, referenceCode } from '../shared/ids.ts';
 import type { AssociationStore } from './association-store.ts';
@@ -54,8 +55,10 @@ export interface Page<T> {
 
 // Messages for people live in views/errors/messages/<code>.hbs; these messages are for the log.
 const notFound = (what: 'organisation' | 'profile', id: string) =>
-  new AppError(404, `${what}_not_found`, `no ${what} ${id}`, { details: { id } });
-const conflict = (code: string, message: string, details: Record<string, unknown> = {}) =>
+  new AppError(404, what === 'organisation' ? 'organisation_not_found' : 'profile_not_found', `no ${what} ${id}`, {
+    details: { id },
+  });
+const conflict = (code: ErrorCode, message: string, details: Record<string, unknown> = {}) =>
   new AppError(409, code, message, { details });
 
 function explain(err: unknown): never {

@@ -1,10 +1,10 @@
 import type { Context, Middleware } from 'koa';
-import { errors as oidcErrors } from 'oidc-provider';
-import { AppError, FlowExpiredError, NotFoundError, UnavailableError } from '../shared/errors.ts';
-import { isDependencyOutage } from '../shared/outage.ts';
+import { ERROR_CODES, isErrorCode, type MessageSource } from '../shared/error-codes.ts';
+import { NotFoundError, UnavailableError, type AppError } from '../shared/errors.ts';
 import { referenceCode } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorFields } from '../shared/logger.ts';
+import { toAppError } from '../shared/to-app-error.ts';
 import type { Views } from './views.ts';
 
 /** The one place where a thrown error becomes a response: a page for browsers, JSON for APIs; never a stack trace. */
@@ -17,29 +17,6 @@ export function errorHandler(deps: { views: Views; logger: Logger }): Middleware
       respondWithError(ctx, toAppError(err), err, deps);
     }
   };
-}
-
-export function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
-  if (err instanceof oidcErrors.SessionNotFound) return new FlowExpiredError();
-  if (err instanceof oidcErrors.OIDCProviderError) {
-    return new AppError(err.status, err.error, err.error_description ?? err.message, { expose: err.status < 500 });
-  }
-  // Koa and its body parser throw http-errors: 413 too large, 415, 400 malformed body.
-  const status = (err as { status?: unknown }).status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(
-      status,
-      status === 413 ? 'too_large' : 'bad_request',
-      (err as Error).message || 'unreadable request',
-    );
-  }
-  if (isDependencyOutage(err)) {
-    return new UnavailableError('service_unavailable', 'a store did not answer', { cause: err, retryAfterSeconds: 10 });
-  }
-  // Malformed percent-encoding surfaces as URIError wherever the query is first decoded.
-  if (err instanceof URIError) return new AppError(400, 'bad_address', 'malformed percent-encoding');
-  return new AppError(500, 'internal_error', (err as Error)?.message ?? String(err), { expose: false, cause: err });
 }
 
 const TITLES: Record<number, string> = {
@@ -91,16 +68,19 @@ export function respondWithError(
 }
 
 /**
- * The sentence a person reads for an error. Page text lives in views/errors/messages/<code>.hbs
- * (views/errors/api-messages/<code>.hbs where an API caller needs other words than a person at a page); a code
- * without one (oidc-provider's own) shows its message when it was written to be shown, else the generic text.
+ * The sentence a person reads for an error. Each broker code's entry in ERROR_CODES says whether its page text
+ * lives in views/errors/messages/<code>.hbs (and views/errors/api-messages/<code>.hbs where an API caller needs
+ * other words than a person at a page); a code without one (oidc-provider's own, or one marked `template: false`)
+ * shows its message when it was written to be shown, else the generic text.
  * Plain text: JSON and the command line show it as it is, and the error page escapes it once where it lands.
  */
 export function messageFor(views: Views, error: AppError, forApi: boolean): string {
   const code = error.expose ? error.code : 'internal_error';
-  const apiTemplate = `errors/api-messages/${code}`;
-  const template = forApi && views.has(apiTemplate) ? apiTemplate : `errors/messages/${code}`;
-  if (views.has(template)) return views.text(template, error.details).trim();
+  const source: MessageSource | undefined = isErrorCode(code) ? ERROR_CODES[code] : undefined;
+  if (source?.template) {
+    const folder = forApi && source.apiTemplate ? 'api-messages' : 'messages';
+    return views.text(`errors/${folder}/${code}`, error.details).trim();
+  }
   return error.expose ? error.message : views.text('errors/messages/internal_error').trim();
 }
 

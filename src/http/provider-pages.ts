@@ -2,7 +2,8 @@ import type { ProviderPages } from '../oidc/pages.ts';
 import { referenceCode } from '../shared/ids.ts';
 import { isDependencyOutage } from '../shared/outage.ts';
 import type { Logger } from '../shared/logger.ts';
-import { respondWithError, toAppError } from './error-handler.ts';
+import { toAppError } from '../shared/to-app-error.ts';
+import { respondWithError } from './error-handler.ts';
 import type { Views } from './views.ts';
 
 /** oidc-provider's own pages (errors, logout), rendered with the broker's templates. */

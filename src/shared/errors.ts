@@ -1,3 +1,5 @@
+import type { AppErrorCode, ErrorCode } from './error-codes.ts';
+
 /**
  * Typed errors. Domain code throws these; one middleware (http/error-handler.ts) turns them into a JSON body for
  * APIs or a rendered page for browsers. `expose` says whether `message` was written for the person reading the
@@ -5,14 +7,15 @@
  */
 export class AppError extends Error {
   readonly status: number;
-  readonly code: string;
+  /** One of the broker's codes (shared/error-codes.ts), or oidc-provider's own passed on by `toAppError`. */
+  readonly code: AppErrorCode;
   readonly expose: boolean;
   /** Extra values a page may show (e.g. a client name); never secrets. */
   readonly details: Record<string, unknown>;
 
   constructor(
     status: number,
-    code: string,
+    code: AppErrorCode,
     message: string,
     options: { expose?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
@@ -26,26 +29,26 @@ export class AppError extends Error {
 }
 
 export class BadRequestError extends AppError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
     super(400, code, message, { details });
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(403, code, message);
   }
 }
 
 export class NotFoundError extends AppError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(404, code, message);
   }
 }
 
 /** The sign-in this request belongs to is gone (expired, finished, or started again elsewhere). */
 export class FlowExpiredError extends AppError {
-  constructor(code = 'flow_expired', message = 'This sign-in has expired or was already finished.') {
+  constructor(code: ErrorCode = 'flow_expired', message = 'This sign-in has expired or was already finished.') {
     super(400, code, message);
   }
 }
@@ -56,7 +59,7 @@ export class UpstreamError extends AppError {
   readonly oauthError?: { error: string; description: string };
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: {
       status?: number;
@@ -72,7 +75,7 @@ export class UpstreamError extends AppError {
 
 /** A rate limit was reached: 429 with Retry-After, and the wait in minutes for the page that says so. */
 export class RateLimitedError extends AppError {
-  constructor(code: string, message: string, retryAfterSeconds: number) {
+  constructor(code: ErrorCode, message: string, retryAfterSeconds: number) {
     const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
     super(429, code, message, { details: { retryAfterSeconds, minutes, plural: minutes !== 1 } });
   }
@@ -82,7 +85,7 @@ export class RateLimitedError extends AppError {
 export class UnavailableError extends AppError {
   readonly retryAfterSeconds: number;
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { retryAfterSeconds?: number; cause?: unknown; details?: Record<string, unknown> } = {},
   ) {

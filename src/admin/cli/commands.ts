@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { AppError } from '../../shared/errors.ts';
-import { toAppError } from '../../http/error-handler.ts';
+import { toAppError } from '../../shared/to-app-error.ts';
 import type { AdminOperations } from '../admin-operations.ts';
 import type { AdminActor } from '../scopes.ts';
 import { printable, printableJson, printableValues } from './terminal-text.ts';

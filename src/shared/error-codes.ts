@@ -1,0 +1,114 @@
+/**
+ * The error codes the broker answers with: the `error` of a JSON answer, the line a page logs, and the name of the
+ * sentence a person reads. Clients and tests rely on these strings, so the list is closed: `AppError` and its
+ * subclasses take only these (or, from `toAppError`, oidc-provider's own; see `ProviderErrorCode`), and a code
+ * that is not listed here fails the type check.
+ *
+ * `template` says where the words come from. True: views/errors/messages/<code>.hbs, rendered with the error's
+ * details. False: the code has no sentence of its own, and the error's message is shown when it was written to be
+ * shown (`expose`), the generic internal_error sentence otherwise. `apiTemplate`: views/errors/api-messages/<code>.hbs
+ * holds other words for an API caller than for a person at a page. test/unit/page-text.test.ts holds this table
+ * and the template files to each other, in both directions.
+ */
+export interface MessageSource {
+  template: boolean;
+  apiTemplate?: boolean;
+}
+
+export const ERROR_CODES = {
+  // The request itself, refused by the HTTP pipeline before any use case runs.
+  bad_address: { template: true },
+  bad_request: { template: true },
+  cross_origin: { template: true },
+  csrf_failed: { template: true },
+  duplicate_parameter: { template: true },
+  invalid_input: { template: true, apiTemplate: true },
+  not_found: { template: true },
+  too_large: { template: true },
+  unsupported_media_type: { template: true },
+
+  // Sign-in at the broker's pages.
+  flow_expired: { template: true },
+  not_signed_in: { template: true },
+  portal_gone: { template: true },
+  profile_not_available: { template: true },
+  too_many_sign_ins: { template: true },
+  unknown_upstream: { template: true },
+
+  // The round trip to an upstream identity provider.
+  access_denied: { template: true },
+  state_mismatch: { template: true },
+  state_missing: { template: true },
+  upstream_disabled: { template: true },
+  upstream_refused: { template: true },
+  upstream_response_invalid: { template: true },
+  upstream_unavailable: { template: true },
+
+  // First-login association: requesting and redeeming a link.
+  link_missing: { template: true },
+  link_state_mismatch: { template: true },
+  link_unusable: { template: true },
+  no_address: { template: true },
+  too_many_requests: { template: true },
+
+  // The admin API's bearer tokens.
+  admin_token_invalid: { template: true },
+  admin_token_missing: { template: true },
+  insufficient_scope: { template: true },
+
+  // Client management.
+  client_exists: { template: true },
+  client_not_found: { template: true },
+  managed_by_configuration: { template: true },
+  public_client: { template: true },
+  scope_not_held: { template: true },
+  secret_required: { template: true },
+
+  // Directory management and import.
+  account_number_taken: { template: true },
+  administrator_exists: { template: true },
+  import_unreadable: { template: true },
+  organisation_exists: { template: true },
+  organisation_not_found: { template: true },
+  profile_disabled: { template: true },
+  profile_email_taken: { template: true },
+  profile_exists: { template: true },
+  profile_not_found: { template: true },
+  profile_not_in_organisation: { template: true },
+
+  // The support desk.
+  client_not_a_portal: { template: true },
+  not_associated: { template: true },
+
+  // Something on the broker's side.
+  internal_error: { template: true },
+  service_unavailable: { template: true },
+  // A deployment problem (a secret key missing from SECRET_KEYS): never exposed, so the person reads the
+  // internal_error sentence and the message, which names the setting to fix, goes to the log.
+  client_secret_unreadable: { template: false },
+} as const satisfies Record<string, MessageSource>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
+/**
+ * A code oidc-provider chose (invalid_request, invalid_client_metadata, invalid_redirect_uri, login_required…),
+ * passed on unchanged by `toAppError` when a provider error reaches the broker's error handler (client
+ * registration through the admin API, interaction calls). These are not the broker's: they are OAuth's and
+ * OpenID's registered error codes, which an API caller can look up in the specifications, and oidc-provider may
+ * add to them in any release (or raise its own through CustomOIDCProviderError). So they are neither copied into
+ * ERROR_CODES nor renamed into it; they have no templates, and their message (oidc-provider's description,
+ * written to be shown below 500) is what the caller reads. The brand keeps them apart from the closed list: only
+ * `providerErrorCode` makes one, so a string at a broker throw site still has to be an ErrorCode.
+ */
+export type ProviderErrorCode = string & { readonly __brand: 'oidc-provider' };
+
+export function providerErrorCode(code: string): ProviderErrorCode {
+  return code as ProviderErrorCode;
+}
+
+/** What an AppError may carry: one of the broker's codes, or one oidc-provider raised. */
+export type AppErrorCode = ErrorCode | ProviderErrorCode;
