@@ -1,20 +1,22 @@
+/** Where the words a person reads for a code come from. */
+export interface MessageSource {
+  /**
+   * True: views/errors/messages/<code>.hbs, rendered with the error's details. False: the code has no sentence of
+   * its own; the error's message is shown when it was written to be shown (`expose`), the generic internal_error
+   * sentence otherwise.
+   */
+  template: boolean;
+  /** views/errors/api-messages/<code>.hbs holds other words for an API caller than for a person at a page. */
+  apiTemplate?: boolean;
+}
+
 /**
  * The error codes the broker answers with: the `error` of a JSON answer, the line a page logs, and the name of the
  * sentence a person reads. Clients and tests rely on these strings, so the list is closed: `AppError` and its
  * subclasses take only these (or, from `toAppError`, oidc-provider's own; see `ProviderErrorCode`), and a code
- * that is not listed here fails the type check.
- *
- * `template` says where the words come from. True: views/errors/messages/<code>.hbs, rendered with the error's
- * details. False: the code has no sentence of its own, and the error's message is shown when it was written to be
- * shown (`expose`), the generic internal_error sentence otherwise. `apiTemplate`: views/errors/api-messages/<code>.hbs
- * holds other words for an API caller than for a person at a page. test/unit/page-text.test.ts holds this table
- * and the template files to each other, in both directions.
+ * that is not listed here fails the type check. test/unit/page-text.test.ts holds this table and the template
+ * files to each other, in both directions.
  */
-export interface MessageSource {
-  template: boolean;
-  apiTemplate?: boolean;
-}
-
 export const ERROR_CODES = {
   // The request itself, refused by the HTTP pipeline before any use case runs.
   bad_address: { template: true },
