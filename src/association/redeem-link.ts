@@ -1,5 +1,6 @@
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
+import { mayUseProfile } from '../directory/eligibility.ts';
 import { sameIdentity, type Organisation, type Profile, type UpstreamIdentity } from '../directory/model.ts';
 import type { Clock } from '../shared/clock.ts';
 import { referenceCode, referenceFor } from '../shared/ids.ts';
@@ -37,7 +38,9 @@ export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' |
   if (state !== 'active' && state !== 'redeeming') return { state, link };
   const profile = await deps.directory.getProfile(link.profileId);
   const organisation = profile && (await deps.directory.getOrganisation(profile.organisationId));
-  if (!profile || !organisation || profile.status !== 'active' || organisation.status !== 'active')
+  // Whatever portal asked for the link: its policy chose the profile when the link was issued, and applies again
+  // when the person signs in there.
+  if (!profile || !organisation || !mayUseProfile(profile, organisation, undefined, deps.clock.now()))
     return { state: 'profile_gone' as const, link };
   return { state, link, profile, organisation };
 }
