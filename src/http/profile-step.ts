@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type { AssociatedChoice, RefusedProfile } from '../directory/admitted-profiles.ts';
 import type { UpstreamIdentity } from '../directory/model.ts';
-import { upstreamIdsOf } from '../oidc/client-policy.ts';
 import type { AssociationStep } from '../oidc/interaction-state.ts';
+import type { Person } from './steps/identity.ts';
 import {
   finishInteraction,
   LAST_PROFILE_COOKIE,
@@ -22,19 +22,20 @@ export async function showProfileStep(
   ctx: Context,
   deps: PageDeps,
   { interaction: details, portal }: { interaction: InteractionDetails; portal: Portal },
-  identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>,
-  options: { remember: boolean; forcePicker: boolean; authTime: number; association?: AssociationStep },
+  person: Person,
+  options: { forcePicker: boolean },
 ) {
+  const { identity, association } = person;
   const { admitted, refused } = await deps.useCases.profiles.admittedFor(identity, portal.policy);
   const common = pageCommon(deps, details, portal, identity);
   ctx.set('Cache-Control', 'no-store');
 
-  if (admitted.length === 0 && options.association?.email) {
+  if (admitted.length === 0 && association?.email) {
     // Waiting for the person to follow an emailed link; this page reloads itself and moves on once one lands.
-    renderEmailSent(ctx, deps, common, options.association);
+    renderEmailSent(ctx, deps, common, association);
     return;
   }
-  if (admitted.length === 0 && (refused.length === 0 || options.association?.asking)) {
+  if (admitted.length === 0 && (refused.length === 0 || association?.asking)) {
     ctx.status = 200;
     ctx.body = deps.views.render('interaction/association-email', {
       ...common,
@@ -64,8 +65,8 @@ export async function showProfileStep(
       deps,
       details,
       admitted[0]!.profile.id,
-      options.remember,
-      loginTime(options.authTime, admitted[0]!),
+      person.remember,
+      loginTime(person.authTime, admitted[0]!),
     );
     return;
   }
@@ -77,7 +78,7 @@ export async function showProfileStep(
   ctx.body = deps.views.render('interaction/picker', {
     ...common,
     title: 'Choose a profile',
-    remember: options.remember,
+    remember: person.remember,
     profiles: admitted.map((c) => ({ ...describe(c), selected: c.profile.id === selected })),
     refused: refused.map(describeRefusal),
   });
@@ -99,7 +100,7 @@ export function pageCommon(
     support: deps.config.support,
     upstreamName: deps.upstreams.get(identity.upstreamId)?.config.name ?? identity.upstreamId,
     // "Use another account" buttons: a fresh upstream sign-in, in case the person used the wrong account.
-    upstreams: deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).map((u) => ({ id: u.id, name: u.name })),
+    upstreams: portal.upstreams.map((u) => ({ id: u.id, name: u.name })),
   };
 }
 

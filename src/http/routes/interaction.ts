@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { beginUpstreamSignIn, UPSTREAM_ROUND_TRIP_SECONDS } from '../../federation/upstream-transaction.ts';
-import { upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { brokerResult } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
 import { callbackUri, finishInteraction, remainingSeconds, requestedPrompts } from '../interaction-context.ts';
@@ -44,12 +43,8 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
 
       const fromRoundTrip = personFromRoundTrip(deps, interaction);
       if (fromRoundTrip) {
-        await showProfileStep(ctx, deps, ctx.state, fromRoundTrip.identity, {
-          remember: fromRoundTrip.remember,
-          forcePicker: requestedPrompts(interaction).has('select_account'),
-          authTime: fromRoundTrip.authTime,
-          association: fromRoundTrip.association,
-        });
+        const forcePicker = requestedPrompts(interaction).has('select_account');
+        await showProfileStep(ctx, deps, ctx.state, fromRoundTrip, { forcePicker });
         return;
       }
 
@@ -58,11 +53,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
       const sessionOnly = prompt.reasons.every((r) => r === 'select_account_prompt' || r === 'profile_not_admitted');
       const fromSession = sessionOnly ? await personFromSession(deps, interaction, portal) : undefined;
       if (fromSession) {
-        await showProfileStep(ctx, deps, ctx.state, fromSession.identity, {
-          remember: fromSession.remember,
-          authTime: fromSession.authTime,
-          forcePicker: prompt.name === 'select_account',
-        });
+        await showProfileStep(ctx, deps, ctx.state, fromSession, { forcePicker: prompt.name === 'select_account' });
         return;
       }
 
@@ -73,7 +64,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
         csrf: deps.csrf.tokenFor(interaction.uid),
         portalName: portal.name,
         logoUri: portal.client.logoUri,
-        upstreams: deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).map((u) => ({ id: u.id, name: u.name })),
+        upstreams: portal.upstreams.map((u) => ({ id: u.id, name: u.name })),
         support: deps.config.support,
       });
     }),
@@ -83,7 +74,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
     '/upstream',
     ...route([steps.interaction, steps.form(upstreamForm), steps.csrf, steps.portal], async (ctx) => {
       const { interaction, form, portal } = ctx.state;
-      const upstream = deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).some((u) => u.id === form.upstream)
+      const upstream = portal.upstreams.some((u) => u.id === form.upstream)
         ? deps.upstreams.get(form.upstream)
         : undefined;
       if (!upstream)

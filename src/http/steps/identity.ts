@@ -1,5 +1,4 @@
 import type { UpstreamIdentity } from '../../directory/model.ts';
-import { upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { readBrokerState, type AssociationStep } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
 import { requestedPrompts, type InteractionDetails } from '../interaction-context.ts';
@@ -17,7 +16,7 @@ export interface Person {
   association?: AssociationStep;
 }
 
-type Deps = Pick<PageDeps, 'provider' | 'useCases' | 'upstreams' | 'clock'>;
+type Deps = Pick<PageDeps, 'provider' | 'useCases' | 'clock'>;
 
 /** The person this interaction's own upstream round-trip identified, if it did. */
 export function personFromRoundTrip(deps: Pick<PageDeps, 'clock'>, details: InteractionDetails): Person | undefined {
@@ -52,8 +51,7 @@ export async function personFromSession(
   // oidc-provider stamps sessions with the system clock, so freshness is judged against it too.
   if (maxAge !== undefined && loginTs + Number(maxAge) < Math.floor(Date.now() / 1000)) return undefined;
   const identity = await deps.useCases.profiles.identityOf(accountId, loginTs);
-  if (!identity || !deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).some((u) => u.id === identity.upstreamId))
-    return undefined;
+  if (!identity || !portal.upstreams.some((u) => u.id === identity.upstreamId)) return undefined;
   return { identity: { ...identity, authTime: loginTs }, remember: !session.transient, authTime: loginTs };
 }
 

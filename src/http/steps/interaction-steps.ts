@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { z } from 'zod';
-import { admissionPolicyOf } from '../../oidc/client-policy.ts';
+import { admissionPolicyOf, upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import type { InteractionDetails } from '../interaction-context.ts';
 import type { PageDeps } from '../use-cases.ts';
@@ -77,7 +77,7 @@ export function csrfStep<Needs>(deps: Pick<PageDeps, 'csrf'>, scopeOf: (state: N
   });
 }
 
-async function loadPortal(deps: Pick<PageDeps, 'provider'>, details: InteractionDetails) {
+async function loadPortal(deps: Pick<PageDeps, 'provider' | 'upstreams'>, details: InteractionDetails) {
   const client = await deps.provider.Client.find(String(details.params.client_id));
   if (!client) throw new FlowExpiredError('portal_gone', 'the client of this interaction is no longer registered');
   const metadata = client.metadata();
@@ -86,5 +86,7 @@ async function loadPortal(deps: Pick<PageDeps, 'provider'>, details: Interaction
     metadata,
     name: client.clientName ?? client.clientId,
     policy: admissionPolicyOf(metadata),
+    /** The upstreams this portal offers for signing in. */
+    upstreams: deps.upstreams.enabled(upstreamIdsOf(metadata)),
   };
 }
