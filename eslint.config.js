@@ -21,7 +21,17 @@ export default tseslint.config(
   },
   {
     // Layering (docs/architecture.md §1): domain folders never reach into http/, stores/ or the composition root.
-    files: ['src/directory/**', 'src/federation/**', 'src/oidc/**', 'src/shared/**', 'src/config/**'],
+    files: [
+      'src/association/**',
+      'src/audit/**',
+      'src/clients/**',
+      'src/config/**',
+      'src/directory/**',
+      'src/federation/**',
+      'src/mail/**',
+      'src/oidc/**',
+      'src/shared/**',
+    ],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/http/**', '**/stores/**', '**/services.ts', '**/demo/**'] }],
     },

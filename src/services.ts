@@ -6,7 +6,7 @@ import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { ClientMetadata } from 'oidc-provider';
 import type { Config } from './config/schema.ts';
-import { createProfileResolver, type ProfileResolver } from './directory/admitted-profiles.ts';
+import { createProfileResolver } from './directory/admitted-profiles.ts';
 import { directorySeedSchema, type DirectorySeed } from './directory/seed.ts';
 import { createDemoRoutes, planDemo } from './demo/create-demo.ts';
 import { createUpstreams, type Upstreams } from './federation/upstreams.ts';
@@ -22,12 +22,14 @@ import { adminScopesIn } from './admin/scopes.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
-import type { AssociationRequests } from './http/interaction-context.ts';
+import type { InteractionUseCases } from './http/use-cases.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
-import type { RedeemDeps } from './association/redeem-link.ts';
+import { inspectLink, redeemAssociationLink, type RedeemDeps } from './association/redeem-link.ts';
+import { checkRequesterLimits } from './association/requester-limits.ts';
+import { createLinkReauthentication } from './association/link-reauthentication.ts';
+import { refuseSignIn } from './directory/refuse-sign-in.ts';
 import { relayPendingNotices } from './association/association-notice.ts';
 import { relayAdministratorNotices } from './directory/administrator-notice.ts';
-import type { UpstreamTransactionStore } from './federation/transaction-store.ts';
 import type { RateLimiter } from './association/rate-limiter.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
 import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
@@ -52,9 +54,10 @@ export const VIEWS_DIR = join(ROOT, 'views');
 export const CONFIG_DIR = join(ROOT, 'config');
 
 export interface Services {
-  association: AssociationRequests;
+  /** The use cases behind the interaction, association and link pages, bound once (http/use-cases.ts). */
+  useCases: InteractionUseCases;
+  /** What redemption is bound to: the association and link stores, which tests read to check outcomes. */
   redeem: RedeemDeps;
-  linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
   /** Sign-ins started per client address (http/sign-in-limit.ts). */
   signInLimiter: RateLimiter;
   mailbox?: DevMailbox;
@@ -72,7 +75,6 @@ export interface Services {
   cookieKeys: string[];
   provider: Provider;
   upstreams: Upstreams;
-  profiles: ProfileResolver;
   csrf: Csrf;
   demo?: Middleware;
   close(): Promise<void>;
@@ -197,16 +199,27 @@ export async function createServices(
     linkUrl: (token) => `${config.issuer}/associate/${token}`,
     upstreamName,
   };
-  const association: AssociationRequests = {
-    request: (request) =>
-      tasks.run('association.request_links', async () => {
-        // Started at a random moment 100–600 ms after the response: the directory lookup and the rendering for a
-        // registered address share this event loop with the requester's next request, and must not line up with it.
-        await new Promise((resolve) => setTimeout(resolve, 100 + randomInt(500)));
-        await requestAssociationLinks(requestDeps, request);
-      }),
+  // The pages get these functions, bound here once, and never the stores behind them.
+  const linkLimits = {
     perIdentity: stores.rateLimiter({ keyPrefix: 'identity', ...limits.perIdentity }),
     perIp: stores.rateLimiter({ keyPrefix: 'ip', ...limits.perIp }),
+  };
+  const useCases: InteractionUseCases = {
+    profiles: { admittedFor: profiles.forIdentity, identityOf: profiles.identityOf },
+    signIns: { refuse: (refusal) => refuseSignIn({ audit: stores.audit, clock, logger }, refusal) },
+    links: {
+      checkRequester: (requester) => checkRequesterLimits(linkLimits, requester),
+      request: (request) =>
+        tasks.run('association.request_links', async () => {
+          // Started at a random moment 100–600 ms after the response: the directory lookup and the rendering for a
+          // registered address share this event loop with the requester's next request, and must not line up with it.
+          await new Promise((resolve) => setTimeout(resolve, 100 + randomInt(500)));
+          await requestAssociationLinks(requestDeps, request);
+        }),
+      inspect: (tokenHash) => inspectLink(redeem, tokenHash),
+      redeem: (tokenHash, identity, context) => redeemAssociationLink(redeem, tokenHash, identity, context),
+      reauthentication: createLinkReauthentication({ transactions: stores.linkTransactions, clock }),
+    },
   };
 
   const provider = createProvider({
@@ -275,9 +288,8 @@ export async function createServices(
   };
 
   return {
-    association,
+    useCases,
     redeem,
-    linkTransactions: stores.linkTransactions,
     signInLimiter: stores.rateLimiter({ keyPrefix: 'sign-in-ip', ...config.signInLimit }),
     readiness: stores.readiness,
     mailbox,
@@ -294,7 +306,6 @@ export async function createServices(
     cookieKeys: keys.cookieKeys,
     provider,
     upstreams,
-    profiles,
     csrf: createCsrf(keys.cookieKeys[0]!, config.issuer),
     demo: demoPlan
       ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, stores: stores.demo, mailbox })

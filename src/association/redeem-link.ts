@@ -1,5 +1,6 @@
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
+import { mayUseProfile } from '../directory/eligibility.ts';
 import { sameIdentity, type Organisation, type Profile, type UpstreamIdentity } from '../directory/model.ts';
 import type { Clock } from '../shared/clock.ts';
 import { referenceCode, referenceFor } from '../shared/ids.ts';
@@ -24,22 +25,50 @@ export interface RedeemDeps {
   revokeSignIns(profileId: string): Promise<void>;
 }
 
+/**
+ * Why a link cannot be used, as one outcome whoever decides it (the landing page, its button, the redemption): the
+ * person reads the same page for the same reason.
+ */
+export type UnusableLinkState = Exclude<LinkState, 'active' | 'redeeming'> | 'unknown' | 'profile_gone';
+export interface LinkUnusable {
+  outcome: 'unusable';
+  state: UnusableLinkState;
+}
+
+export type InspectedLink =
+  | {
+      outcome: 'usable';
+      /** `redeeming`: a redemption by the asker stopped part-way; the same person may finish it. */
+      state: 'active' | 'redeeming';
+      link: AssociationLink;
+      profile: Profile;
+      organisation: Organisation;
+    }
+  | (LinkUnusable & { link?: AssociationLink });
+
 export type RedeemOutcome =
   | { outcome: 'associated'; link: AssociationLink; profile: Profile; organisation: Organisation; reference: string }
   | { outcome: 'wrong_identity'; link: AssociationLink }
-  | { outcome: 'unusable'; state: Exclude<LinkState, 'active'> | 'unknown' | 'profile_gone' };
+  | LinkUnusable;
+
+const unusable = (state: UnusableLinkState): LinkUnusable => ({ outcome: 'unusable', state });
 
 /** What the landing page may show about a link, without changing anything (mail scanners open links). */
-export async function inspectLink(deps: Pick<RedeemDeps, 'directory' | 'links' | 'clock'>, tokenHash: string) {
+export async function inspectLink(
+  deps: Pick<RedeemDeps, 'directory' | 'links' | 'clock'>,
+  tokenHash: string,
+): Promise<InspectedLink> {
   const link = await deps.links.findByTokenHash(tokenHash);
-  if (!link) return { state: 'unknown' as const };
+  if (!link) return unusable('unknown');
   const state = linkState(link, deps.clock.now());
-  if (state !== 'active' && state !== 'redeeming') return { state, link };
+  if (state !== 'active' && state !== 'redeeming') return { ...unusable(state), link };
   const profile = await deps.directory.getProfile(link.profileId);
   const organisation = profile && (await deps.directory.getOrganisation(profile.organisationId));
-  if (!profile || !organisation || profile.status !== 'active' || organisation.status !== 'active')
-    return { state: 'profile_gone' as const, link };
-  return { state, link, profile, organisation };
+  // Whatever portal asked for the link: its policy chose the profile when the link was issued, and applies again
+  // when the person signs in there.
+  if (!profile || !organisation || !mayUseProfile(profile, organisation, undefined, deps.clock.now()))
+    return { ...unusable('profile_gone'), link };
+  return { outcome: 'usable', state, link, profile, organisation };
 }
 
 /**
@@ -61,10 +90,7 @@ export async function redeemAssociationLink(
     const done = await alreadyAssociated(deps, inspected.link, identity);
     if (done) return done;
   }
-  const usable = inspected.state === 'active' || inspected.state === 'redeeming';
-  if (!usable || !('profile' in inspected) || !inspected.profile || !inspected.organisation) {
-    return { outcome: 'unusable', state: inspected.state as Exclude<LinkState, 'active'> | 'unknown' | 'profile_gone' };
-  }
+  if (inspected.outcome === 'unusable') return unusable(inspected.state);
   const { link, profile, organisation } = inspected;
   if (link.requester && !sameIdentity(link.requester, identity)) {
     deps.logger.warn('association.wrong_identity', {
@@ -90,7 +116,7 @@ export async function redeemAssociationLink(
   const now = deps.clock.now();
   // Held by this identity from here on: a second account finishing the same invitation at once gets nothing.
   const claimed = await deps.links.claim(tokenHash, now, `${identity.upstreamId}|${identity.subject}`);
-  if (!claimed) return (await alreadyAssociated(deps, link, identity)) ?? { outcome: 'unusable', state: 'used' };
+  if (!claimed) return (await alreadyAssociated(deps, link, identity)) ?? unusable('used');
   // Recorded before the link is completed, under a reference derived from the link: a retry after a failure
   // here or below records the same event once (docs/architecture.md §5: association + link + audit converge).
   const reference = referenceFor(`association:${link.id}`);

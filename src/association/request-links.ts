@@ -1,6 +1,6 @@
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
-import { assessProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
+import { mayUseProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
 import {
   normaliseEmail,
   sameIdentity,
@@ -97,7 +97,7 @@ async function candidatesFor(deps: RequestLinksDeps, email: string, request: Lin
   const candidates: Candidate[] = [];
   for (const profile of await deps.directory.findProfilesByEmail(email)) {
     const organisation = await deps.directory.getOrganisation(profile.organisationId);
-    if (!organisation || !assessProfile(profile, organisation, request.client.policy, now).eligible) continue;
+    if (!organisation || !mayUseProfile(profile, organisation, request.client.policy, now)) continue;
     const current = await deps.associations.findByProfile(profile.id);
     if (current && sameIdentity(current, request.identity)) continue;
     candidates.push({ profile, organisation, ...(current ? { current } : {}) });

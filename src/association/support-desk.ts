@@ -1,4 +1,5 @@
 import type { AdminActor } from '../admin/scopes.ts';
+import { mayUseProfile } from '../directory/eligibility.ts';
 import { organisationOf, profileOf } from '../directory/manage-directory.ts';
 import type { ErrorCode } from '../shared/error-codes.ts';
 import { AppError } from '../shared/errors.ts';
@@ -131,7 +132,7 @@ export async function sendInvitation(
   options: { clientId?: string } = {},
 ) {
   const { profile, organisation } = await profileAndOrganisation(deps, profileId);
-  if (profile.status !== 'active' || organisation.status !== 'active') {
+  if (!mayUseProfile(profile, organisation, undefined, deps.clock.now())) {
     throw new AppError(409, 'profile_disabled', `profile ${profileId} or its organisation is disabled`);
   }
   const portal = options.clientId ? await deps.portal(options.clientId) : undefined;

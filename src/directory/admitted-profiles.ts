@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { AssociationStore } from './association-store.ts';
 import type { DirectoryStore } from './directory-store.ts';
-import { assessProfile, type AdmissionPolicy, type Ineligibility } from './eligibility.ts';
+import { assessProfile, mayUseProfile, type AdmissionPolicy, type Ineligibility } from './eligibility.ts';
 import type { Association, Organisation, Profile, UpstreamIdentity } from './model.ts';
 
 export interface ProfileChoice {
@@ -98,12 +98,7 @@ export function createProfileResolver(deps: {
       if (!choice || !association) return undefined;
       if (binding.authTime !== undefined && !associatedBy(association, binding.authTime)) return undefined;
       if (binding.upstreamIds && !binding.upstreamIds.includes(association.upstreamId)) return undefined;
-      if (policy) {
-        return assessProfile(choice.profile, choice.organisation, policy, deps.clock.now()).eligible
-          ? choice
-          : undefined;
-      }
-      return choice.profile.status === 'active' && choice.organisation.status === 'active' ? choice : undefined;
+      return mayUseProfile(choice.profile, choice.organisation, policy, deps.clock.now()) ? choice : undefined;
     },
   };
 }

@@ -14,6 +14,7 @@ import {
 } from './directory-admin-store.ts';
 import type { DirectoryStore } from './directory-store.ts';
 import { deliverAdministratorNotice } from './administrator-notice.ts';
+import { mayUseProfile } from './eligibility.ts';
 import { normaliseEmail, type Organisation, type Profile, type ProfileRole } from './model.ts';
 
 /** The emails a change of administrator sends (seed FAQ: "contact support" when the administrator has left). */
@@ -220,10 +221,6 @@ export async function createProfile(
     throw conflict('administrator_exists', 'the organisation has an administrator', {
       administratorId: administrator.id,
     });
-  // An invitation goes only to an active profile of an active organisation: refused before anything is written.
-  if (options.invite && (organisation.status !== 'active' || input.status === 'disabled')) {
-    throw conflict('profile_disabled', 'cannot invite a disabled profile or a profile of a disabled organisation');
-  }
   const profile: Profile = {
     id: input.id ?? newRecordId('prf'),
     organisationId: organisation.id,
@@ -232,6 +229,10 @@ export async function createProfile(
     role: input.role ?? (administrator ? 'professional' : 'administrator'),
     status: input.status ?? 'active',
   };
+  // An invitation goes only to a profile that may be used: refused before anything is written.
+  if (options.invite && !mayUseProfile(profile, organisation, undefined, deps.clock.now())) {
+    throw conflict('profile_disabled', 'cannot invite a disabled profile or a profile of a disabled organisation');
+  }
   if (await deps.directory.getProfile(profile.id)) throw conflict('profile_exists', `profile ${profile.id} exists`);
   await deps.directory.createProfile(profile).catch(explain);
   await record(

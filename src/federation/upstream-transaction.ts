@@ -2,6 +2,9 @@ import * as client from 'openid-client';
 import { randomToken } from '../shared/ids.ts';
 import type { Upstream } from './upstreams.ts';
 
+/** How long a person may take at the upstream before its answer is refused. */
+export const UPSTREAM_ROUND_TRIP_SECONDS = 600;
+
 /** What the broker must remember between sending a person upstream and their return: all single-use secrets. */
 export interface UpstreamTransaction {
   upstreamId: string;

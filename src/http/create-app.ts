@@ -8,8 +8,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorHandler } from './error-handler.ts';
 import { providerOutageAnswers } from './provider-outage.ts';
-import type { InteractionDeps } from './interaction-context.ts';
-import { associationLinkRoutes, type LinkRouteDeps } from './routes/association-link.ts';
+import { associationLinkRoutes } from './routes/association-link.ts';
 import { associationRequestRoutes } from './routes/association-request.ts';
 import { interactionRoutes } from './routes/interaction.ts';
 import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
@@ -20,9 +19,12 @@ import { issuerOrigin } from './issuer-origin.ts';
 import { unknownMethods } from './unknown-methods.ts';
 import { signInLimit } from './sign-in-limit.ts';
 import type { RateLimiter } from '../association/rate-limiter.ts';
+import { createInteractionSteps } from './steps/interaction-steps.ts';
+import { createUpstreamCallbacks } from './upstream-callbacks.ts';
+import type { PageDeps } from './use-cases.ts';
 import type { Views } from './views.ts';
 
-export interface AppDeps extends InteractionDeps, LinkRouteDeps {
+export interface AppDeps extends PageDeps {
   config: Config;
   provider: Provider;
   views: Views;
@@ -88,10 +90,14 @@ export function createApp(deps: AppDeps): Koa {
     });
   }
 
-  const interactions = interactionRoutes(deps);
-  const association = associationRequestRoutes(deps);
-  const links = associationLinkRoutes(deps);
-  const callbacks = upstreamCallbackRoutes(deps);
+  // The interaction pages are built from shared steps (steps/); every upstream round-trip kind is registered with
+  // the one callback route by the routes that start it.
+  const steps = createInteractionSteps(deps);
+  const upstreamCallbacks = createUpstreamCallbacks();
+  const interactions = interactionRoutes(deps, steps, upstreamCallbacks);
+  const association = associationRequestRoutes(deps, steps);
+  const links = associationLinkRoutes(deps, upstreamCallbacks);
+  const callbacks = upstreamCallbackRoutes(upstreamCallbacks);
   const admin = adminApiRoutes({ provider: deps.provider, admin: deps.admin });
 
   app

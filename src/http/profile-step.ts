@@ -1,17 +1,16 @@
 import type { Context } from 'koa';
-import { personActor } from '../audit/audit-log.ts';
-import { referenceCode } from '../shared/ids.ts';
+import type { AssociatedChoice, RefusedProfile } from '../directory/admitted-profiles.ts';
 import type { UpstreamIdentity } from '../directory/model.ts';
-import { upstreamIdsOf } from '../oidc/client-policy.ts';
 import type { AssociationStep } from '../oidc/interaction-state.ts';
+import type { Person } from './steps/identity.ts';
 import {
   finishInteraction,
   LAST_PROFILE_COOKIE,
-  portalOf,
   requestedPrompts,
-  type InteractionDeps,
   type InteractionDetails,
 } from './interaction-context.ts';
+import type { Portal } from './steps/interaction-steps.ts';
+import type { PageDeps } from './use-cases.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
@@ -21,22 +20,22 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
  */
 export async function showProfileStep(
   ctx: Context,
-  deps: InteractionDeps,
-  details: InteractionDetails,
-  identity: Pick<UpstreamIdentity, 'upstreamId' | 'subject'>,
-  options: { remember: boolean; forcePicker: boolean; authTime: number; association?: AssociationStep },
+  deps: PageDeps,
+  { interaction: details, portal }: { interaction: InteractionDetails; portal: Portal },
+  person: Person,
+  options: { forcePicker: boolean },
 ) {
-  const portal = await portalOf(deps, details);
-  const { admitted, refused } = await deps.profiles.forIdentity(identity, portal.policy);
+  const { identity, association } = person;
+  const { admitted, refused } = await deps.useCases.profiles.admittedFor(identity, portal.policy);
   const common = pageCommon(deps, details, portal, identity);
   ctx.set('Cache-Control', 'no-store');
 
-  if (admitted.length === 0 && options.association?.email) {
+  if (admitted.length === 0 && association?.email) {
     // Waiting for the person to follow an emailed link; this page reloads itself and moves on once one lands.
-    renderEmailSent(ctx, deps, common, options.association);
+    renderEmailSent(ctx, deps, common, association);
     return;
   }
-  if (admitted.length === 0 && (refused.length === 0 || options.association?.asking)) {
+  if (admitted.length === 0 && (refused.length === 0 || association?.asking)) {
     ctx.status = 200;
     ctx.body = deps.views.render('interaction/association-email', {
       ...common,
@@ -45,25 +44,12 @@ export async function showProfileStep(
     return;
   }
   if (admitted.length === 0) {
-    // Support will be asked "why can I not sign in": the page gives a reference, the audit log says why.
-    const reference = referenceCode();
-    await deps.audit
-      .record({
-        id: reference,
-        at: deps.clock.now(),
-        action: 'sign_in.refused',
-        outcome: 'failure',
-        actor: personActor(identity),
-        ip: ctx.ip,
-        clientId: portal.client.clientId,
-        ...(refused.length === 1
-          ? { profileId: refused[0]!.profile.id, organisationId: refused[0]!.profile.organisationId }
-          : {}),
-        details: { reasons: refused.map((c) => `${c.profile.id}:${c.reason}`).join(' ') },
-      })
-      .catch((err: Error) =>
-        deps.logger.warn('audit.not_recorded', { action: 'sign_in.refused', reference, message: err.message }),
-      );
+    const reference = await deps.useCases.signIns.refuse({
+      identity,
+      clientId: portal.client.clientId,
+      ip: ctx.ip,
+      refused,
+    });
     ctx.status = 403;
     ctx.body = deps.views.render('interaction/ineligible', {
       ...common,
@@ -79,8 +65,8 @@ export async function showProfileStep(
       deps,
       details,
       admitted[0]!.profile.id,
-      options.remember,
-      loginTime(options.authTime, admitted[0]!),
+      person.remember,
+      loginTime(person.authTime, admitted[0]!),
     );
     return;
   }
@@ -92,7 +78,7 @@ export async function showProfileStep(
   ctx.body = deps.views.render('interaction/picker', {
     ...common,
     title: 'Choose a profile',
-    remember: options.remember,
+    remember: person.remember,
     profiles: admitted.map((c) => ({ ...describe(c), selected: c.profile.id === selected })),
     refused: refused.map(describeRefusal),
   });
@@ -102,9 +88,9 @@ type PageCommon = ReturnType<typeof pageCommon>;
 
 /** What every page of the profile and association steps shows. */
 export function pageCommon(
-  deps: InteractionDeps,
+  deps: PageDeps,
   details: InteractionDetails,
-  portal: Awaited<ReturnType<typeof portalOf>>,
+  portal: Portal,
   identity: Pick<UpstreamIdentity, 'upstreamId'>,
 ) {
   return {
@@ -114,14 +100,14 @@ export function pageCommon(
     support: deps.config.support,
     upstreamName: deps.upstreams.get(identity.upstreamId)?.config.name ?? identity.upstreamId,
     // "Use another account" buttons: a fresh upstream sign-in, in case the person used the wrong account.
-    upstreams: deps.upstreams.enabled(upstreamIdsOf(portal.metadata)).map((u) => ({ id: u.id, name: u.name })),
+    upstreams: portal.upstreams.map((u) => ({ id: u.id, name: u.name })),
   };
 }
 
 /** "Check your email"; `tooSoon` when the person pressed resend during the cooldown. */
 export function renderEmailSent(
   ctx: Context,
-  deps: InteractionDeps,
+  deps: PageDeps,
   common: PageCommon,
   step: AssociationStep,
   tooSoon = false,
@@ -151,7 +137,7 @@ export function loginTime(authTime: number, choice: { associatedAt: Date }): num
 /** Ends the interaction signed in as a profile; `authTime` is when the person last really authenticated upstream. */
 export async function signInAs(
   ctx: Context,
-  deps: InteractionDeps,
+  deps: PageDeps,
   details: InteractionDetails,
   profileId: string,
   remember: boolean,
@@ -175,9 +161,7 @@ export async function signInAs(
   });
 }
 
-type Choice = Awaited<ReturnType<InteractionDeps['profiles']['forIdentity']>>['refused'][number];
-
-function describe(choice: Omit<Choice, 'reason'>) {
+function describe(choice: AssociatedChoice) {
   return {
     id: choice.profile.id,
     displayName: choice.profile.displayName,
@@ -190,6 +174,6 @@ function describe(choice: Omit<Choice, 'reason'>) {
   };
 }
 
-function describeRefusal(choice: Choice) {
+function describeRefusal(choice: RefusedProfile) {
   return { ...describe(choice), reason: choice.reason };
 }

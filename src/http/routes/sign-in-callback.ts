@@ -1,0 +1,58 @@
+import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
+import { FlowExpiredError } from '../../shared/errors.ts';
+import { safeEqual } from '../../shared/ids.ts';
+import { remainingSeconds } from '../interaction-context.ts';
+import { keepSignedInInteraction } from '../signed-in-interaction.ts';
+import {
+  forgetUpstreamRoundTrip,
+  foreignResponse,
+  upstreamAnswer,
+  type CallbackHandler,
+} from '../upstream-callbacks.ts';
+import type { PageDeps } from '../use-cases.ts';
+
+/**
+ * The upstream answered an interaction's sign-in (`ref` is the interaction's id). The state is checked against the
+ * transaction kept in that interaction, and the transaction is forgotten before the code is redeemed: a replayed or
+ * foreign callback is refused before any token request.
+ */
+export function signInCallback(deps: PageDeps): CallbackHandler {
+  return async (ctx, { state, upstreamId, ref: uid }) => {
+    const interaction = await deps.provider.Interaction.find(uid);
+    if (!interaction) throw new FlowExpiredError();
+    const pending = readBrokerState(interaction.result);
+    if (
+      pending?.step !== 'upstream_pending' ||
+      !safeEqual(pending.transaction.state, state) ||
+      pending.transaction.upstreamId !== upstreamId
+    ) {
+      throw foreignResponse();
+    }
+    const { transaction } = pending;
+    const now = deps.clock.now();
+    interaction.result = {};
+    await interaction.save(remainingSeconds(interaction.exp, now));
+    forgetUpstreamRoundTrip(ctx, state);
+    if (transaction.expiresAt < Math.floor(now.getTime() / 1000)) throw new FlowExpiredError();
+
+    const upstream = deps.upstreams.get(transaction.upstreamId);
+    if (!upstream) throw new FlowExpiredError('upstream_disabled', 'the upstream of this transaction is disabled');
+
+    const answer = await upstreamAnswer(ctx, deps, upstream, transaction);
+    if ('refused' in answer) {
+      // The portal hears about it as an OAuth error on its own redirect URI, with its own state.
+      interaction.result = { error: answer.refused.error, error_description: answer.refused.description };
+      await interaction.save(remainingSeconds(interaction.exp, deps.clock.now()));
+      ctx.status = 303;
+      ctx.redirect(interaction.returnTo);
+      return;
+    }
+
+    const { identity } = answer;
+    deps.logger.info('upstream.signed_in', { interaction: uid, upstream: identity.upstreamId });
+    interaction.result = brokerResult({ step: 'identified', identity, remember: transaction.remember });
+    await keepSignedInInteraction(ctx, deps, interaction);
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${uid}`);
+  };
+}

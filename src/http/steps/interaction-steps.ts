@@ -1,0 +1,92 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { z } from 'zod';
+import { admissionPolicyOf, upstreamIdsOf } from '../../oidc/client-policy.ts';
+import { FlowExpiredError } from '../../shared/errors.ts';
+import type { InteractionDetails } from '../interaction-context.ts';
+import type { PageDeps } from '../use-cases.ts';
+import { parseInput } from '../validate.ts';
+import { identifiedPerson, type Person } from './identity.ts';
+import { step, type Nothing } from './route.ts';
+
+/** The portal that started an interaction, with its broker policy. */
+export type Portal = Awaited<ReturnType<typeof loadPortal>>;
+
+export interface WithInteraction {
+  interaction: InteractionDetails;
+}
+export interface WithPortal {
+  portal: Portal;
+}
+export interface WithForm<T> {
+  form: T;
+}
+export interface WithPerson {
+  person: Person;
+}
+
+/**
+ * The steps the broker's pages inside an oidc-provider interaction are built from, each putting what it found on
+ * `ctx.state`: the interaction, the posted form, its CSRF check, the portal, the person known upstream.
+ */
+export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' | 'useCases' | 'upstreams' | 'clock'>) {
+  return {
+    /** The interaction named by the URL and oidc-provider's cookie (an expired one ends here: flow_expired). */
+    interaction: step<WithInteraction>(async (ctx, next) => {
+      ctx.state.interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+      await next();
+    }),
+
+    /** The posted form, parsed with `schema` (400 naming the bad fields). */
+    form: formStep,
+
+    /** The form's token must be the one this interaction's pages carry (csrf.ts). */
+    csrf: csrfStep(deps, (state: WithInteraction) => state.interaction.uid),
+
+    /** The client that started the interaction; gone since, the sign-in cannot finish (portal_gone). */
+    portal: step<WithPortal, WithInteraction>(async (ctx, next) => {
+      ctx.state.portal = await loadPortal(deps, ctx.state.interaction);
+      await next();
+    }),
+
+    /** Who the person is upstream: from this interaction's round-trip, else a session that may be trusted (400). */
+    person: step<WithPerson, WithInteraction & WithPortal>(async (ctx, next) => {
+      ctx.state.person = await identifiedPerson(deps, ctx.state.interaction, ctx.state.portal);
+      await next();
+    }),
+  };
+}
+
+export type InteractionSteps = ReturnType<typeof createInteractionSteps>;
+
+/** Parses a posted form (urlencoded, at most `limit`) with `schema` into `ctx.state.form`. */
+export function formStep<S extends z.ZodType>(schema: S, limit = '16kb') {
+  const parse = bodyParser({ enableTypes: ['form'], formLimit: limit });
+  return step<WithForm<z.output<S>>>((ctx, next) =>
+    parse(ctx, async () => {
+      ctx.state.form = parseInput(schema, ctx.request.body);
+      await next();
+    }),
+  );
+}
+
+/** Checks the posted form's CSRF token against the scope its page was rendered for. */
+export function csrfStep<Needs>(deps: Pick<PageDeps, 'csrf'>, scopeOf: (state: Needs) => string) {
+  return step<Nothing, Needs & WithForm<{ csrf: string }>>(async (ctx, next) => {
+    deps.csrf.verify(ctx, scopeOf(ctx.state), ctx.state.form.csrf);
+    await next();
+  });
+}
+
+async function loadPortal(deps: Pick<PageDeps, 'provider' | 'upstreams'>, details: InteractionDetails) {
+  const client = await deps.provider.Client.find(String(details.params.client_id));
+  if (!client) throw new FlowExpiredError('portal_gone', 'the client of this interaction is no longer registered');
+  const metadata = client.metadata();
+  return {
+    client,
+    metadata,
+    name: client.clientName ?? client.clientId,
+    policy: admissionPolicyOf(metadata),
+    /** The upstreams this portal offers for signing in. */
+    upstreams: deps.upstreams.enabled(upstreamIdsOf(metadata)),
+  };
+}

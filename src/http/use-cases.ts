@@ -1,0 +1,54 @@
+import type Provider from 'oidc-provider';
+import type { LinkReauthentication } from '../association/link-reauthentication.ts';
+import type { InspectedLink, RedeemOutcome } from '../association/redeem-link.ts';
+import type { LinkRequest } from '../association/request-links.ts';
+import type { Config } from '../config/schema.ts';
+import type { ProfilesForIdentity } from '../directory/admitted-profiles.ts';
+import type { AdmissionPolicy } from '../directory/eligibility.ts';
+import type { UpstreamIdentity } from '../directory/model.ts';
+import type { RefusedSignIn } from '../directory/refuse-sign-in.ts';
+import type { Upstreams } from '../federation/upstreams.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Csrf } from './csrf.ts';
+import type { Views } from './views.ts';
+
+type IdentityKey = Pick<UpstreamIdentity, 'upstreamId' | 'subject'>;
+
+/**
+ * The use cases the interaction, association and link pages call, bound to their stores by the composition root
+ * (services.ts). The pages see these functions only: no store, no audit log.
+ */
+export interface InteractionUseCases {
+  profiles: {
+    /** The identity's profiles, split by what a portal admits. */
+    admittedFor(identity: IdentityKey, policy: AdmissionPolicy): Promise<ProfilesForIdentity>;
+    /** The identity a signed-in profile belongs to, unless re-associated after `authTime`. */
+    identityOf(profileId: string, authTime: number): Promise<IdentityKey | undefined>;
+  };
+  signIns: {
+    /** Records why a person may not sign in to a portal; returns the reference the page shows. */
+    refuse(refusal: RefusedSignIn): Promise<string>;
+  };
+  links: {
+    /** Refuses (429) a requester over its own limits; says nothing about the address. */
+    checkRequester(requester: { identity: IdentityKey; ip: string }): Promise<void>;
+    /** Starts sending links for a request, off the request path. */
+    request(request: LinkRequest): void;
+    inspect(tokenHash: string): Promise<InspectedLink>;
+    redeem(tokenHash: string, identity: UpstreamIdentity, context: { ip?: string }): Promise<RedeemOutcome>;
+    reauthentication: LinkReauthentication;
+  };
+}
+
+/** What the broker's own pages are built from: the use cases, plus the HTTP-side parts they render with. */
+export interface PageDeps {
+  useCases: InteractionUseCases;
+  config: Config;
+  provider: Provider;
+  upstreams: Upstreams;
+  views: Views;
+  csrf: Csrf;
+  clock: Clock;
+  logger: Logger;
+}
