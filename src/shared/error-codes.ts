@@ -47,9 +47,7 @@ export const ERROR_CODES = {
   upstream_unavailable: { template: true },
 
   // First-login association: requesting and redeeming a link.
-  link_missing: { template: true },
   link_state_mismatch: { template: true },
-  link_unusable: { template: true },
   no_address: { template: true },
   too_many_requests: { template: true },
 
