@@ -20,8 +20,30 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    // Layering (docs/architecture.md §1): domain folders never reach into http/, stores/ or the composition root.
-    files: ['src/directory/**', 'src/federation/**', 'src/oidc/**', 'src/shared/**', 'src/config/**'],
+    // Layering (docs/architecture.md §1): domain folders never reach into the adapters (http/, cli/), stores/ or the
+    // composition root.
+    files: [
+      'src/admin/**',
+      'src/association/**',
+      'src/audit/**',
+      'src/clients/**',
+      'src/config/**',
+      'src/directory/**',
+      'src/federation/**',
+      'src/mail/**',
+      'src/oidc/**',
+      'src/shared/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/http/**', '**/cli/**', '**/stores/**', '**/services.ts', '**/demo/**'] },
+      ],
+    },
+  },
+  {
+    // The command line is an adapter beside http/: it gets the bound use cases, never the HTTP layer or the stores.
+    files: ['src/cli/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/http/**', '**/stores/**', '**/services.ts', '**/demo/**'] }],
     },

@@ -23,7 +23,9 @@ import { actorOf, requireScope } from '../admin-auth.ts';
 import { jsonBody } from '../json-body.ts';
 import { parseInput } from '../validate.ts';
 import { readImportBody } from '../import-body.ts';
-import { optionalReasonInput, organisationView, pageQuery, profileView } from './admin-views.ts';
+import { organisationView, profileView } from '../../directory/directory-views.ts';
+import { pageQuery } from '../../shared/page-query.ts';
+import { optionalReasonInput } from './admin-views.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64');
 const status = z.enum(['active', 'disabled']);

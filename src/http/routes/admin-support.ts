@@ -12,7 +12,8 @@ import { designateAdministrator, type ManageDirectoryDeps } from '../../director
 import { actorOf, requireScope } from '../admin-auth.ts';
 import { jsonBody } from '../json-body.ts';
 import { parseInput } from '../validate.ts';
-import { organisationView, profileView, reasonInput } from './admin-views.ts';
+import { organisationView, profileView } from '../../directory/directory-views.ts';
+import { reasonInput } from './admin-views.ts';
 
 const designation = z.strictObject({
   profile_id: z.string().min(1).max(64),

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { auditEventView } from '../../audit/query-audit.ts';
-import { queryAudit } from '../../audit/query-audit.ts';
-import { importDirectory } from '../../directory/import-directory.ts';
-import { parseCsvImport, parseJsonImport } from '../../directory/import-file.ts';
-import { auditQuery } from '../../http/routes/admin-audit.ts';
-import { parseInput } from '../../http/validate.ts';
+import type { auditEventView } from '../audit/query-audit.ts';
+import { queryAudit } from '../audit/query-audit.ts';
+import { importDirectory } from '../directory/import-directory.ts';
+import { parseCsvImport, parseJsonImport } from '../directory/import-file.ts';
+import { auditQuery } from '../audit/audit-query-input.ts';
+import { parseInput } from '../shared/parse-input.ts';
 import { UsageError, arg, str, defined, table, more, type Command } from './command-kit.ts';
 
 /** `directory import` (admin:directory) and `audit` (admin:audit). */

@@ -7,9 +7,9 @@ import {
   rotateClientSecret,
   setClientStatus,
   updateClient,
-} from '../../clients/manage-clients.ts';
-import { clientInput, toMetadata } from '../../http/routes/admin-clients.ts';
-import { parseInput } from '../../http/validate.ts';
+} from '../clients/manage-clients.ts';
+import { clientInput, toMetadata } from '../clients/client-input.ts';
+import { parseInput } from '../shared/parse-input.ts';
 import { required, arg, str, table, fields, readJsonFile, type Command } from './command-kit.ts';
 
 /** The `clients` commands (admin:clients in the API). */

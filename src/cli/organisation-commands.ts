@@ -6,8 +6,8 @@ import {
   listOrganisations,
   setOrganisationStatus,
   updateOrganisation,
-} from '../../directory/manage-directory.ts';
-import { organisationView, profileView } from '../../http/routes/admin-views.ts';
+} from '../directory/manage-directory.ts';
+import { organisationView, profileView } from '../directory/directory-views.ts';
 import {
   required,
   arg,

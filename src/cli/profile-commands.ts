@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { listProfileLinks, sendInvitation, showAssociation, unlinkProfile } from '../../association/support-desk.ts';
+import { listProfileLinks, sendInvitation, showAssociation, unlinkProfile } from '../association/support-desk.ts';
 import {
   createProfile,
   listProfiles,
   profileOf,
   setProfileStatus,
   updateProfile,
-} from '../../directory/manage-directory.ts';
-import { profileView } from '../../http/routes/admin-views.ts';
+} from '../directory/manage-directory.ts';
+import { profileView } from '../directory/directory-views.ts';
 import { required, arg, str, defined, table, fields, more, paging, type Command } from './command-kit.ts';
 
 /** The `profiles` commands (admin:directory, and admin:support for associations, links and invitations). */

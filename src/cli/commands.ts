@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { AppError } from '../../shared/errors.ts';
-import { toAppError } from '../../http/error-handler.ts';
-import type { AdminOperations } from '../admin-operations.ts';
-import type { AdminActor } from '../scopes.ts';
+import type { AppError } from '../shared/errors.ts';
+// eslint-disable-next-line no-restricted-imports -- toAppError is moving to shared/ in a parallel change; until then the CLI reads errors as the API does
+import { toAppError } from '../http/error-handler.ts';
+import type { AdminOperations } from '../admin/admin-operations.ts';
+import type { AdminActor } from '../admin/scopes.ts';
 import { printable, printableJson, printableValues } from './terminal-text.ts';
 import { type CommandResult, EXIT, UsageError, type Command, type Invocation } from './command-kit.ts';
 import { clientCommands } from './client-commands.ts';
