@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { AdminOperations } from '../../admin/admin-operations.ts';
+import type { StoredClient } from '../../clients/client-store.ts';
 import { adminAuthentication } from '../admin-auth.ts';
 import { adminClientRoutes } from './admin-clients.ts';
 import { adminDirectoryRoutes } from './admin-directory.ts';
@@ -15,6 +16,8 @@ export const OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'admin', 'open
 export interface AdminApiDeps {
   provider: Provider;
   admin: AdminOperations;
+  /** An admin token's client as registered now (admin-auth.ts). */
+  findClient(clientId: string): Promise<StoredClient | undefined>;
 }
 
 /**
@@ -34,11 +37,11 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
     ctx.body = openapi;
   });
   // Bodies are read after authentication, by each area (json-body.ts; imports by their route).
-  router.use(adminAuthentication(deps.provider, deps.admin.clients.clients));
+  router.use(adminAuthentication(deps.provider, deps.findClient));
   for (const area of [
     adminClientRoutes(deps.admin.clients),
-    adminDirectoryRoutes({ ...deps.admin.directory, imports: deps.admin.imports }),
-    adminSupportRoutes({ support: deps.admin.support, directory: deps.admin.directory }),
+    adminDirectoryRoutes(deps.admin.directory),
+    adminSupportRoutes(deps.admin),
     adminAuditRoutes(deps.admin.audit),
   ])
     router.use(area.routes(), area.allowedMethods());

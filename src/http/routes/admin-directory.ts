@@ -2,21 +2,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../../admin/scopes.ts';
-import { importDirectory, type ImportDeps } from '../../directory/import-directory.ts';
+import type { AdminOperations } from '../../admin/admin-operations.ts';
 import { parseCsvImport, parseJsonImport } from '../../directory/import-file.ts';
-import {
-  createOrganisation,
-  createProfile,
-  getOrganisation,
-  listOrganisations,
-  listProfiles,
-  profileOf,
-  setOrganisationStatus,
-  setProfileStatus,
-  updateOrganisation,
-  updateProfile,
-  type ManageDirectoryDeps,
-} from '../../directory/manage-directory.ts';
 import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
 import { nameText } from '../../directory/name-text.ts';
 import { actorOf, requireScope } from '../admin-auth.ts';
@@ -77,7 +64,7 @@ const organisationValues = (input: z.output<typeof organisationUpdate>) => ({
 });
 
 /** /admin/api/v1/directory: organisations, profiles and bulk imports (scope admin:directory). */
-export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: ImportDeps }): Router {
+export function adminDirectoryRoutes(directory: AdminOperations['directory']): Router {
   const router = new Router({ prefix: '/directory' });
   router.use(requireScope(ADMIN_SCOPES.directory));
   // Organisations and profiles take JSON; an import reads its own body (CSV or JSON, up to 10 MB).
@@ -86,26 +73,26 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
 
   router.get('/organisations', async (ctx) => {
     const { limit, after, ...filter } = query(organisationQuery, ctx);
-    const page = await listOrganisations(deps, filter, { limit, after });
+    const page = await directory.listOrganisations(filter, { limit, after });
     ctx.body = { organisations: page.items.map(organisationView), next: page.next ?? null };
   });
   router.post('/organisations', async (ctx) => {
     const input = parseInput(organisationInput, ctx.request.body, 'organisation');
     ctx.status = 201;
     ctx.body = organisationView(
-      await createOrganisation(deps, actorOf(ctx), {
+      await directory.createOrganisation(actorOf(ctx), {
         ...(input.id ? { id: input.id } : {}),
         ...organisationValues(input),
       }),
     );
   });
   router.get('/organisations/:id', async (ctx) => {
-    ctx.body = organisationView(await getOrganisation(deps, ctx.params.id!));
+    ctx.body = organisationView(await directory.getOrganisation(ctx.params.id!));
   });
   router.put('/organisations/:id', async (ctx) => {
     const input = parseInput(organisationUpdate, ctx.request.body, 'organisation');
     ctx.body = organisationView(
-      await updateOrganisation(deps, actorOf(ctx), ctx.params.id!, organisationValues(input)),
+      await directory.updateOrganisation(actorOf(ctx), ctx.params.id!, organisationValues(input)),
     );
   });
   for (const [action, next] of [
@@ -114,18 +101,17 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
   ] as const) {
     router.post(`/organisations/:id/${action}`, async (ctx) => {
       const { reason } = parseInput(optionalReasonInput, ctx.request.body ?? {}, 'request');
-      ctx.body = organisationView(await setOrganisationStatus(deps, actorOf(ctx), ctx.params.id!, next, reason));
+      ctx.body = organisationView(await directory.setOrganisationStatus(actorOf(ctx), ctx.params.id!, next, reason));
     });
     router.post(`/profiles/:id/${action}`, async (ctx) => {
       const { reason } = parseInput(optionalReasonInput, ctx.request.body ?? {}, 'request');
-      ctx.body = profileView(await setProfileStatus(deps, actorOf(ctx), ctx.params.id!, next, reason));
+      ctx.body = profileView(await directory.setProfileStatus(actorOf(ctx), ctx.params.id!, next, reason));
     });
   }
 
   router.get('/profiles', async (ctx) => {
     const { limit, after, organisation_id: organisationId, ...filter } = query(profileQuery, ctx);
-    const page = await listProfiles(
-      deps,
+    const page = await directory.listProfiles(
       { ...filter, ...(organisationId ? { organisationId } : {}) },
       { limit, after },
     );
@@ -133,8 +119,7 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
   });
   router.post('/profiles', async (ctx) => {
     const input = parseInput(profileInput, ctx.request.body, 'profile');
-    const profile = await createProfile(
-      deps,
+    const profile = await directory.createProfile(
       actorOf(ctx),
       {
         ...(input.id ? { id: input.id } : {}),
@@ -150,12 +135,15 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
     ctx.body = profileView(profile);
   });
   router.get('/profiles/:id', async (ctx) => {
-    ctx.body = profileView(await profileOf(deps, ctx.params.id!));
+    ctx.body = profileView(await directory.getProfile(ctx.params.id!));
   });
   router.put('/profiles/:id', async (ctx) => {
     const input = parseInput(profileUpdate, ctx.request.body, 'profile');
     ctx.body = profileView(
-      await updateProfile(deps, actorOf(ctx), ctx.params.id!, { email: input.email, displayName: input.display_name }),
+      await directory.updateProfile(actorOf(ctx), ctx.params.id!, {
+        email: input.email,
+        displayName: input.display_name,
+      }),
     );
   });
 
@@ -163,7 +151,7 @@ export function adminDirectoryRoutes(deps: ManageDirectoryDeps & { imports: Impo
     const { dry_run: dryRun } = query(importQuery, ctx);
     const { content, format } = await readImportBody(ctx);
     const file = format === 'csv' ? await parseCsvImport(content) : await parseJsonImport(content);
-    ctx.body = await importDirectory(deps.imports, actorOf(ctx), file, { dryRun: dryRun === 'true', format });
+    ctx.body = await directory.import(actorOf(ctx), file, { dryRun: dryRun === 'true', format });
   });
   return router;
 }

@@ -1,14 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../../admin/scopes.ts';
-import {
-  listProfileLinks,
-  sendInvitation,
-  showAssociation,
-  unlinkProfile,
-  type SupportDeskDeps,
-} from '../../association/support-desk.ts';
-import { designateAdministrator, type ManageDirectoryDeps } from '../../directory/manage-directory.ts';
+import type { AdminOperations } from '../../admin/admin-operations.ts';
 import { actorOf, requireScope } from '../admin-auth.ts';
 import { jsonBody } from '../json-body.ts';
 import { parseInput } from '../validate.ts';
@@ -22,15 +15,14 @@ const designation = z.strictObject({
 const invitation = z.strictObject({ client_id: z.string().min(1).max(64).optional() });
 
 /** /admin/api/v1/support: what the support desk does for people who are stuck (scope admin:support). */
-export function adminSupportRoutes(deps: { support: SupportDeskDeps; directory: ManageDirectoryDeps }): Router {
+export function adminSupportRoutes(deps: Pick<AdminOperations, 'support' | 'directory'>): Router {
   const router = new Router({ prefix: '/support' });
   router.use(requireScope(ADMIN_SCOPES.support));
   router.use(jsonBody);
 
   router.put('/organisations/:id/administrator', async (ctx) => {
     const input = parseInput(designation, ctx.request.body, 'request');
-    const result = await designateAdministrator(
-      deps.directory,
+    const result = await deps.directory.designateAdministrator(
       actorOf(ctx),
       ctx.params.id!,
       input.profile_id,
@@ -44,19 +36,19 @@ export function adminSupportRoutes(deps: { support: SupportDeskDeps; directory: 
     };
   });
   router.get('/profiles/:id/association', async (ctx) => {
-    ctx.body = await showAssociation(deps.support, ctx.params.id!);
+    ctx.body = await deps.support.showAssociation(ctx.params.id!);
   });
   router.post('/profiles/:id/unlink', async (ctx) => {
     const { reason } = parseInput(reasonInput, ctx.request.body, 'request');
-    ctx.body = await unlinkProfile(deps.support, actorOf(ctx), ctx.params.id!, reason);
+    ctx.body = await deps.support.unlink(actorOf(ctx), ctx.params.id!, reason);
   });
   router.get('/profiles/:id/links', async (ctx) => {
-    ctx.body = { links: await listProfileLinks(deps.support, ctx.params.id!) };
+    ctx.body = { links: await deps.support.listLinks(ctx.params.id!) };
   });
   router.post('/profiles/:id/invitations', async (ctx) => {
     const input = parseInput(invitation, ctx.request.body ?? {}, 'request');
     ctx.status = 201;
-    ctx.body = await sendInvitation(deps.support, actorOf(ctx), ctx.params.id!, { clientId: input.client_id });
+    ctx.body = await deps.support.invite(actorOf(ctx), ctx.params.id!, { clientId: input.client_id });
   });
   return router;
 }
