@@ -13,8 +13,9 @@ export const clientInput = z.strictObject({
   client_id: z
     .string()
     .regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash or underscore, 3 to 64')
-    .optional(),
-  client_name: z.string().min(1).max(200).optional(),
+    .optional()
+    .meta({ description: 'Made by the broker when absent (creation only).' }),
+  client_name: z.string().min(1).max(200).optional().meta({ description: 'Display name shown to people.' }),
   redirect_uris: z.array(uri).max(20).optional(),
   post_logout_redirect_uris: z.array(uri).max(20).optional(),
   grant_types: z
@@ -23,13 +24,30 @@ export const clientInput = z.strictObject({
     .max(3)
     .optional(),
   token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
-  scope: z.string().max(500).optional(),
+  scope: z
+    .string()
+    .max(500)
+    .optional()
+    .meta({ description: 'Scopes the client may ask for; admin clients list their admin:<area> scopes here.' }),
   client_uri: uri.optional(),
   logo_uri: uri.optional(),
-  initiate_login_uri: uri.optional(),
-  profile_kinds: z.array(z.enum(PROFILE_KINDS)).min(1).optional(),
-  contract_required: z.boolean().optional(),
-  upstreams: z.array(z.string().max(64)).max(20).optional(),
+  initiate_login_uri: uri
+    .optional()
+    .meta({ description: 'Where a sign-in with the portal starts: the target of "back to the portal".' }),
+  profile_kinds: z
+    .array(z.enum(PROFILE_KINDS))
+    .min(1)
+    .optional()
+    .meta({ description: 'Profile kinds the portal admits (default all).' }),
+  contract_required: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Admit only profiles whose organisation has an active service contract.' }),
+  upstreams: z
+    .array(z.string().max(64))
+    .max(20)
+    .optional()
+    .meta({ description: 'Upstream ids offered to people signing in at this portal (default all).' }),
 });
 
 /** A client that only uses client credentials has no redirects and no authorization responses. */
