@@ -20,8 +20,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    // Layering (docs/architecture.md §1): domain folders never reach into http/, stores/ or the composition root.
+    // Layering (docs/architecture.md §1): domain folders never reach into the adapters (http/, cli/), stores/ or the
+    // composition root.
     files: [
+      'src/admin/**',
       'src/association/**',
       'src/audit/**',
       'src/clients/**',
@@ -32,6 +34,16 @@ export default tseslint.config(
       'src/oidc/**',
       'src/shared/**',
     ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/http/**', '**/cli/**', '**/stores/**', '**/services.ts', '**/demo/**'] },
+      ],
+    },
+  },
+  {
+    // The command line is an adapter beside http/: it gets the bound use cases, never the HTTP layer or the stores.
+    files: ['src/cli/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/http/**', '**/stores/**', '**/services.ts', '**/demo/**'] }],
     },

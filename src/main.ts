@@ -6,8 +6,8 @@ import { answerUnparsableMethods } from './http/unknown-methods.ts';
 import { createServices } from './services.ts';
 import { ConfigError } from './shared/errors.ts';
 import { createJsonLogger } from './shared/logger.ts';
-import { runCommand } from './admin/cli/commands.ts';
-import { adminSocketPath, serveAdminSocket } from './admin/cli/control-socket.ts';
+import { runCommand } from './cli/commands.ts';
+import { adminSocketPath, serveAdminSocket } from './cli/control-socket.ts';
 import { operatorActor } from './admin/scopes.ts';
 import { messageFor } from './http/error-handler.ts';
 

@@ -42,8 +42,8 @@ import { referenceFor } from './shared/ids.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
 import { chooseStores } from './stores/choose-stores.ts';
 import type { AuditLog } from './audit/audit-log.ts';
-import type { ClientStore } from './clients/client-store.ts';
-import type { AdminOperations } from './admin/admin-operations.ts';
+import type { ClientStore, StoredClient } from './clients/client-store.ts';
+import { bindAdminOperations, type AdminOperations } from './admin/admin-operations.ts';
 import { sendInvitation, type SupportDeskDeps } from './association/support-desk.ts';
 import { createDirectoryMail } from './mail/directory-mails.ts';
 import { withEncryptedSecrets } from './clients/encrypted-client-store.ts';
@@ -66,6 +66,8 @@ export interface Services {
   clients: ClientStore;
   audit: AuditLog;
   admin: AdminOperations;
+  /** A client as registered now, for the admin API's token check. */
+  findClient(clientId: string): Promise<StoredClient | undefined>;
   readiness(): Promise<Record<string, boolean>>;
   config: Config;
   logger: Logger;
@@ -267,7 +269,8 @@ export async function createServices(
       );
     },
   };
-  const admin: AdminOperations = {
+  // Administration's use cases, bound once: the admin API and the command line call them, never a store.
+  const admin = bindAdminOperations({
     clients: {
       clients: stores.clients,
       audit: stores.audit,
@@ -285,7 +288,7 @@ export async function createServices(
     imports: { directory, audit: stores.audit, clock },
     support,
     audit: stores.audit,
-  };
+  });
 
   return {
     useCases,
@@ -298,6 +301,7 @@ export async function createServices(
     clients: stores.clients,
     audit: stores.audit,
     admin,
+    findClient: (clientId) => stores.clients.find(clientId),
     config,
     logger,
     clock,

@@ -1,17 +1,93 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { SupportDeskDeps } from '../association/support-desk.ts';
-import type { ManageClientsDeps } from '../clients/manage-clients.ts';
-import type { ImportDeps } from '../directory/import-directory.ts';
-import type { ManageDirectoryDeps } from '../directory/manage-directory.ts';
+import { queryAudit } from '../audit/query-audit.ts';
+import {
+  listProfileLinks,
+  sendInvitation,
+  showAssociation,
+  unlinkProfile,
+  type SupportDeskDeps,
+} from '../association/support-desk.ts';
+import {
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  rotateClientSecret,
+  setClientStatus,
+  updateClient,
+  type ManageClientsDeps,
+} from '../clients/manage-clients.ts';
+import { importDirectory, type ImportDeps } from '../directory/import-directory.ts';
+import {
+  createOrganisation,
+  createProfile,
+  designateAdministrator,
+  getOrganisation,
+  listOrganisations,
+  listProfiles,
+  profileOf,
+  setOrganisationStatus,
+  setProfileStatus,
+  updateOrganisation,
+  updateProfile,
+  type ManageDirectoryDeps,
+} from '../directory/manage-directory.ts';
 
-/**
- * What administration needs, one entry per area: the admin API and the command line (scripts/admin.ts) run the same
- * use cases with these, made once by the composition root.
- */
-export interface AdminOperations {
+/** What the administration use cases need, one entry per area; the composition root makes it once. */
+export interface AdminDeps {
   clients: ManageClientsDeps;
   directory: ManageDirectoryDeps;
   imports: ImportDeps;
   support: SupportDeskDeps;
   audit: AuditLog;
 }
+
+/** A use case with its dependencies given: the caller passes the rest (who acts, and on what). */
+const bind =
+  <D, A extends unknown[], R>(useCase: (deps: D, ...args: A) => R, deps: D) =>
+  (...args: A): R =>
+    useCase(deps, ...args);
+
+/**
+ * The administration use cases, bound to their dependencies once. The admin API's routes and the command line call
+ * these (`admin.directory.createOrganisation(actor, input)`) and never hold a store; the use-case functions stay plain
+ * functions over narrow deps, tested on their own.
+ */
+export function bindAdminOperations(deps: AdminDeps) {
+  return {
+    clients: {
+      list: bind(listClients, deps.clients),
+      get: bind(getClient, deps.clients),
+      register: bind(createClient, deps.clients),
+      update: bind(updateClient, deps.clients),
+      setStatus: bind(setClientStatus, deps.clients),
+      remove: bind(deleteClient, deps.clients),
+      rotateSecret: bind(rotateClientSecret, deps.clients),
+    },
+    directory: {
+      listOrganisations: bind(listOrganisations, deps.directory),
+      getOrganisation: bind(getOrganisation, deps.directory),
+      createOrganisation: bind(createOrganisation, deps.directory),
+      updateOrganisation: bind(updateOrganisation, deps.directory),
+      setOrganisationStatus: bind(setOrganisationStatus, deps.directory),
+      designateAdministrator: bind(designateAdministrator, deps.directory),
+      listProfiles: bind(listProfiles, deps.directory),
+      getProfile: bind(profileOf, deps.directory),
+      createProfile: bind(createProfile, deps.directory),
+      updateProfile: bind(updateProfile, deps.directory),
+      setProfileStatus: bind(setProfileStatus, deps.directory),
+      import: bind(importDirectory, deps.imports),
+    },
+    support: {
+      showAssociation: bind(showAssociation, deps.support),
+      unlink: bind(unlinkProfile, deps.support),
+      listLinks: bind(listProfileLinks, deps.support),
+      invite: bind(sendInvitation, deps.support),
+    },
+    audit: {
+      query: bind(queryAudit, deps.audit),
+    },
+  };
+}
+
+export type AdminOperations = ReturnType<typeof bindAdminOperations>;

@@ -56,8 +56,8 @@ export async function showAssociation(deps: SupportDeskDeps, profileId: string) 
     account: association.account ?? maskAccount({ subject: association.subject }),
     associated_at: association.associatedAt.toISOString(),
     how: association.linkId
-      ? { method: 'association_link', link_id: association.linkId, reference: association.reference }
-      : { method: 'directory_load' },
+      ? { method: 'association_link' as const, link_id: association.linkId, reference: association.reference }
+      : { method: 'directory_load' as const },
   };
 }
 
@@ -110,7 +110,7 @@ export async function listProfileLinks(deps: SupportDeskDeps, profileId: string)
       id: link.id,
       status,
       delivery: link.delivery,
-      kind: link.requester ? 'requested' : 'invitation',
+      kind: link.requester ? ('requested' as const) : ('invitation' as const),
       client_id: link.clientId ?? null,
       ...(link.requester ? { requested_with: link.requester.upstreamId } : {}),
       created_at: link.createdAt.toISOString(),

@@ -2,7 +2,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AdminActor, AdminScope } from '../admin/scopes.ts';
 import { scopesStillHeld } from '../admin/token-generation.ts';
-import type { ClientStore } from '../clients/client-store.ts';
+import type { StoredClient } from '../clients/client-store.ts';
 import { AppError } from '../shared/errors.ts';
 
 export interface AdminState {
@@ -17,7 +17,10 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{20,256})$/;
  * registration is read on every request, so a token stops at once when its client is disabled, deleted, registered
  * anew or given a new secret, and holds only the scopes the client is still registered for.
  */
-export function adminAuthentication(provider: Provider, clients: ClientStore): Middleware {
+export function adminAuthentication(
+  provider: Provider,
+  findClient: (clientId: string) => Promise<StoredClient | undefined>,
+): Middleware {
   return async (ctx: Context, next: Next) => {
     const match = BEARER.exec(ctx.get('authorization'));
     // Messages for people: views/errors/messages/<code>.hbs.
@@ -31,7 +34,7 @@ export function adminAuthentication(provider: Provider, clients: ClientStore): M
     if (!match) throw refuse('admin_token_missing', 'no bearer token');
     const token = await provider.ClientCredentials.find(match[1]!);
     if (!token) throw refuse('admin_token_invalid', 'unknown or expired token');
-    const scopes = scopesStillHeld(await clients.find(token.clientId!), token);
+    const scopes = scopesStillHeld(await findClient(token.clientId!), token);
     if (!scopes)
       throw refuse(
         'admin_token_invalid',

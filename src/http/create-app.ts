@@ -14,6 +14,7 @@ import { interactionRoutes } from './routes/interaction.ts';
 import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
+import type { StoredClient } from '../clients/client-store.ts';
 import { securityHeaders } from './security-headers.ts';
 import { issuerOrigin } from './issuer-origin.ts';
 import { unknownMethods } from './unknown-methods.ts';
@@ -37,6 +38,8 @@ export interface AppDeps extends PageDeps {
   readiness(): Promise<Record<string, boolean>>;
   /** The admin API's use cases. */
   admin: AdminOperations;
+  /** A client as registered now: an admin token holds only what its client still may (admin-auth.ts). */
+  findClient(clientId: string): Promise<StoredClient | undefined>;
   /** Sign-ins started per client address. */
   signInLimiter: RateLimiter;
 }
@@ -98,7 +101,11 @@ export function createApp(deps: AppDeps): Koa {
   const association = associationRequestRoutes(deps, steps);
   const links = associationLinkRoutes(deps, upstreamCallbacks);
   const callbacks = upstreamCallbackRoutes(upstreamCallbacks);
-  const admin = adminApiRoutes({ provider: deps.provider, admin: deps.admin });
+  const admin = adminApiRoutes({
+    provider: deps.provider,
+    admin: deps.admin,
+    findClient: deps.findClient,
+  });
 
   app
     // 0. URLs built from the request use the configured issuer, never Host or X-Forwarded-Host.

@@ -301,7 +301,7 @@ describe('npm run admin against MongoDB and Redis', () => {
       keys: { secretKeys: [env.SECRET_KEYS!] },
     });
     try {
-      expect((await broker.services.admin.directory.directory.getOrganisation('org-shared'))?.name).toBe('Shared Org');
+      expect((await broker.services.admin.directory.getOrganisation('org-shared'))?.name).toBe('Shared Org');
       const token = await fetch(`${broker.issuer}/token`, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from(`svc-reports:${secret}`).toString('base64')}` },

@@ -47,7 +47,7 @@ describe('the admin API document', () => {
   });
 
   it('describes every route the API serves, and nothing it does not', () => {
-    const router = adminApiRoutes({ provider: broker.services.provider, admin: broker.services.admin });
+    const router = adminApiRoutes(broker.services);
     const normalise = (path: string) =>
       path
         .replace(/:[A-Za-z]+/g, '{}')

@@ -3,23 +3,41 @@ import { join } from 'node:path';
 import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import type { AdminOperations } from '../../admin/admin-operations.ts';
+import type { StoredClient } from '../../clients/client-store.ts';
 import { adminAuthentication } from '../admin-auth.ts';
-import { adminClientRoutes } from './admin-clients.ts';
-import { adminDirectoryRoutes } from './admin-directory.ts';
-import { adminSupportRoutes } from './admin-support.ts';
-import { adminAuditRoutes } from './admin-audit.ts';
+import { mountAdminRoutes, type AnyAdminRoute } from '../admin-route.ts';
+import { auditRoutes } from './admin-audit.ts';
+import { clientRoutes } from './admin-clients.ts';
+import { importRoutes } from './admin-imports.ts';
+import { organisationRoutes } from './admin-organisations.ts';
+import { profileRoutes } from './admin-profiles.ts';
+import { supportRoutes } from './admin-support.ts';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
+/** Generated from ADMIN_ROUTES by `npm run openapi` (scripts/openapi.ts); a test fails when it is stale. */
 export const OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'admin', 'openapi.json');
+
+/** Every admin operation, in the order the document lists them. */
+export const ADMIN_ROUTES: readonly AnyAdminRoute[] = [
+  ...clientRoutes,
+  ...organisationRoutes,
+  ...profileRoutes,
+  ...importRoutes,
+  ...supportRoutes,
+  ...auditRoutes,
+];
 
 export interface AdminApiDeps {
   provider: Provider;
   admin: AdminOperations;
+  /** An admin token's client as registered now (admin-auth.ts). */
+  findClient(clientId: string): Promise<StoredClient | undefined>;
 }
 
 /**
- * The admin API (JSON): described by src/admin/openapi.json, served at /admin/api/v1/openapi.json. Every other
- * route needs an admin access token (admin-auth.ts) and its area's scope; errors are JSON with a stable code.
+ * The admin API (JSON): the operations of ADMIN_ROUTES, described by src/admin/openapi.json and served at
+ * /admin/api/v1/openapi.json. Every other route needs an admin access token (admin-auth.ts) and its area's scope;
+ * errors are JSON with a stable code.
  */
 export function adminApiRoutes(deps: AdminApiDeps): Router {
   const openapi = readFileSync(OPENAPI_FILE, 'utf8');
@@ -33,14 +51,8 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
     ctx.type = 'application/json';
     ctx.body = openapi;
   });
-  // Bodies are read after authentication, by each area (json-body.ts; imports by their route).
-  router.use(adminAuthentication(deps.provider, deps.admin.clients.clients));
-  for (const area of [
-    adminClientRoutes(deps.admin.clients),
-    adminDirectoryRoutes({ ...deps.admin.directory, imports: deps.admin.imports }),
-    adminSupportRoutes({ support: deps.admin.support, directory: deps.admin.directory }),
-    adminAuditRoutes(deps.admin.audit),
-  ])
-    router.use(area.routes(), area.allowedMethods());
+  // Bodies are read after authentication and the scope check, by each operation (json-body.ts; imports their own).
+  router.use(adminAuthentication(deps.provider, deps.findClient));
+  mountAdminRoutes(router, ADMIN_ROUTES, deps.admin);
   return router;
 }

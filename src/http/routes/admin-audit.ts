@@ -1,40 +1,49 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../../admin/scopes.ts';
-import { queryAudit } from '../../audit/query-audit.ts';
-import type { AuditLog } from '../../audit/audit-log.ts';
-import { requireScope } from '../admin-auth.ts';
-import { parseInput } from '../validate.ts';
-import { pageQuery } from './admin-views.ts';
+import { auditQuery } from '../../audit/audit-query-input.ts';
+import { adminRoute } from '../admin-route.ts';
+import { nextPage } from './admin-records.ts';
 
-export const auditQuery = z.strictObject({
-  organisation_id: z.string().min(1).max(64).optional(),
-  profile_id: z.string().min(1).max(64).optional(),
-  client_id: z.string().min(1).max(64).optional(),
-  actor: z.string().min(1).max(300).optional(),
-  action: z.string().min(1).max(100).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  ...pageQuery,
-});
+const auditEvent = z
+  .object({
+    reference: z.string(),
+    at: z.iso.datetime(),
+    action: z.string(),
+    outcome: z.enum(['success', 'failure']),
+    actor: z.string(),
+    ip: z.string().nullable(),
+    organisation_id: z.string().nullable(),
+    profile_id: z.string().nullable(),
+    client_id: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEvent' });
 
 /** /admin/api/v1/audit: the audit log, newest first, a page at a time (scope admin:audit). */
-export function adminAuditRoutes(audit: AuditLog): Router {
-  const router = new Router({ prefix: '/audit' });
-  router.use(requireScope(ADMIN_SCOPES.audit));
-  router.get('/events', async (ctx) => {
-    const q = parseInput(auditQuery, ctx.query, 'query');
-    ctx.body = await queryAudit(audit, {
-      organisationId: q.organisation_id,
-      profileId: q.profile_id,
-      clientId: q.client_id,
-      actor: q.actor,
-      action: q.action,
-      from: q.from,
-      to: q.to,
-      limit: q.limit,
-      after: q.after,
-    });
-  });
-  return router;
-}
+export const auditRoutes = [
+  adminRoute({
+    operationId: 'queryAudit',
+    method: 'get',
+    path: '/audit/events',
+    scope: ADMIN_SCOPES.audit,
+    summary: 'Query the audit log, newest first',
+    request: { query: auditQuery },
+    response: {
+      status: 200,
+      description: 'A page of events',
+      schema: z.object({ events: z.array(auditEvent), next: nextPage }),
+    },
+    handle: ({ query: q }, admin) =>
+      admin.audit.query({
+        organisationId: q.organisation_id,
+        profileId: q.profile_id,
+        clientId: q.client_id,
+        actor: q.actor,
+        action: q.action,
+        from: q.from,
+        to: q.to,
+        limit: q.limit,
+        after: q.after,
+      }),
+  }),
+];

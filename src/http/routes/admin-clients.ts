@@ -1,94 +1,151 @@
-import Router from '@koa/router';
-import type { ClientMetadata } from 'oidc-provider';
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../../admin/scopes.ts';
-import {
-  createClient,
-  deleteClient,
-  getClient,
-  listClients,
-  rotateClientSecret,
-  setClientStatus,
-  updateClient,
-  type ManageClientsDeps,
-} from '../../clients/manage-clients.ts';
-import { PROFILE_KINDS } from '../../directory/model.ts';
-import { actorOf, requireScope } from '../admin-auth.ts';
-import { jsonBody } from '../json-body.ts';
-import { parseInput } from '../validate.ts';
+import { clientInput, toMetadata } from '../../clients/client-input.ts';
+import { adminRoute } from '../admin-route.ts';
+import { clientPath } from './admin-inputs.ts';
+import { clientRecord, clientWithSecret } from './admin-records.ts';
 
-const uri = z.string().min(1).max(2000);
+const scope = ADMIN_SCOPES.clients;
 
-/**
- * What an admin may set on a client: the OpenID Connect metadata portals need, and the broker's policy. Anything
- * else is refused by name. oidc-provider's own validation (with the broker's URI rules) runs after this.
- */
-export const clientInput = z.strictObject({
-  client_id: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{3,64}$/, 'letters, digits, dot, dash or underscore, 3 to 64')
-    .optional(),
-  client_name: z.string().min(1).max(200).optional(),
-  redirect_uris: z.array(uri).max(20).optional(),
-  post_logout_redirect_uris: z.array(uri).max(20).optional(),
-  grant_types: z
-    .array(z.enum(['authorization_code', 'refresh_token', 'client_credentials']))
-    .min(1)
-    .max(3)
-    .optional(),
-  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']).optional(),
-  scope: z.string().max(500).optional(),
-  client_uri: uri.optional(),
-  logo_uri: uri.optional(),
-  initiate_login_uri: uri.optional(),
-  profile_kinds: z.array(z.enum(PROFILE_KINDS)).min(1).optional(),
-  contract_required: z.boolean().optional(),
-  upstreams: z.array(z.string().max(64)).max(20).optional(),
+/** The document names the client input and shows an example (the fields' meanings are in client-input.ts). */
+const clientBody = clientInput.meta({
+  id: 'ClientInput',
+  examples: [
+    {
+      client_id: 'reseller-portal',
+      client_name: 'Reseller portal',
+      redirect_uris: ['https://resellers.example/cb'],
+      post_logout_redirect_uris: ['https://resellers.example/'],
+      grant_types: ['authorization_code', 'refresh_token'],
+      profile_kinds: ['partner'],
+      contract_required: true,
+      initiate_login_uri: 'https://resellers.example/login',
+    },
+  ],
 });
 
-const statusInput = z.strictObject({ reason: z.string().min(1).max(500).optional() });
+const statusChange = z
+  .strictObject({ reason: z.string().min(1).max(500).optional().meta({ description: 'Recorded in the audit log.' }) })
+  .meta({ id: 'StatusChange', examples: [{ reason: 'Portal retired (ticket 4413)' }] });
 
-/** A client that only uses client credentials has no redirects and no authorization responses. */
-export function toMetadata(input: z.output<typeof clientInput>): ClientMetadata {
-  const serviceOnly = input.grant_types?.length && input.grant_types.every((g) => g === 'client_credentials');
-  return { redirect_uris: [], ...(serviceOnly ? { response_types: [] } : {}), ...input } as ClientMetadata;
-}
+const SCOPE_NOT_HELD =
+  'Missing scope (insufficient_scope), or scope_not_held: the caller may grant only admin scopes its token holds, and may not touch a client holding a scope it lacks';
 
-/** /admin/api/v1/clients: the portals (and admin clients) registered with the broker. */
-export function adminClientRoutes(deps: ManageClientsDeps): Router {
-  const router = new Router({ prefix: '/clients' });
-  router.use(requireScope(ADMIN_SCOPES.clients));
-  router.use(jsonBody);
-
-  router.get('/', async (ctx) => {
-    ctx.body = { clients: await listClients(deps) };
-  });
-  router.post('/', async (ctx) => {
-    const input = parseInput(clientInput, ctx.request.body, 'client');
-    ctx.status = 201;
-    ctx.body = await createClient(deps, actorOf(ctx), toMetadata(input));
-  });
-  router.get('/:id', async (ctx) => {
-    ctx.body = await getClient(deps, ctx.params.id!);
-  });
-  router.put('/:id', async (ctx) => {
-    const { client_id: _ignored, ...input } = parseInput(clientInput, ctx.request.body, 'client');
-    ctx.body = await updateClient(deps, actorOf(ctx), ctx.params.id!, toMetadata(input));
-  });
-  router.delete('/:id', async (ctx) => {
-    await deleteClient(deps, actorOf(ctx), ctx.params.id!);
-    ctx.status = 204;
-  });
-  router.post('/:id/disable', async (ctx) => {
-    const { reason } = parseInput(statusInput, ctx.request.body ?? {}, 'request');
-    ctx.body = await setClientStatus(deps, actorOf(ctx), ctx.params.id!, 'disabled', reason);
-  });
-  router.post('/:id/enable', async (ctx) => {
-    const { reason } = parseInput(statusInput, ctx.request.body ?? {}, 'request');
-    ctx.body = await setClientStatus(deps, actorOf(ctx), ctx.params.id!, 'active', reason);
-  });
-  router.post('/:id/secret', async (ctx) => {
-    ctx.body = await rotateClientSecret(deps, actorOf(ctx), ctx.params.id!);
-  });
-  return router;
-}
+/** /admin/api/v1/clients: the portals (and admin clients) registered with the broker (scope admin:clients). */
+export const clientRoutes = [
+  adminRoute({
+    operationId: 'listClients',
+    method: 'get',
+    path: '/clients',
+    scope,
+    summary: 'List clients',
+    request: {},
+    response: { status: 200, description: 'Every client, by id', schema: z.object({ clients: z.array(clientRecord) }) },
+    handle: async (_, admin) => ({ clients: await admin.clients.list() }),
+  }),
+  adminRoute({
+    operationId: 'registerClient',
+    method: 'post',
+    path: '/clients',
+    scope,
+    summary: 'Register a client',
+    description:
+      "Validated with oidc-provider's client validation and the broker's rules: https redirect URIs (http only on a loopback host outside production), no wildcards, no javascript: or data: schemes. The broker makes the secret (and the id, unless one is given). A caller may grant only the admin scopes its own token holds (403 scope_not_held).",
+    request: { body: clientBody, bodyIs: 'client' },
+    response: { status: 201, description: 'Created; the secret is shown this once', schema: clientWithSecret },
+    refusals: {
+      403: "Missing scope (insufficient_scope), or scope_not_held: the client would get an admin scope the caller's token does not hold",
+      409: true,
+    },
+    handle: ({ body, actor }, admin) => admin.clients.register(actor, toMetadata(body)),
+  }),
+  adminRoute({
+    operationId: 'getClient',
+    method: 'get',
+    path: '/clients/{clientId}',
+    scope,
+    summary: 'Show a client',
+    request: { params: clientPath },
+    response: { status: 200, description: 'The client, without its secret', schema: clientRecord },
+    refusals: { 404: true },
+    handle: ({ params }, admin) => admin.clients.get(params.clientId),
+  }),
+  adminRoute({
+    operationId: 'replaceClient',
+    method: 'put',
+    path: '/clients/{clientId}',
+    scope,
+    summary: "Replace a client's metadata",
+    description:
+      "Every property but client_id; the secret is kept. Clients defined in the broker's configuration are refused with 409 managed_by_configuration. The caller must hold every admin scope the client has and every one it is given (403 scope_not_held).",
+    request: { params: clientPath, body: clientBody, bodyIs: 'client' },
+    response: {
+      status: 200,
+      description: 'Updated; takes effect on every node at the next request',
+      schema: clientRecord,
+    },
+    refusals: { 403: SCOPE_NOT_HELD, 404: true, 409: true },
+    handle: ({ params, body: { client_id: _ignored, ...input }, actor }, admin) =>
+      admin.clients.update(actor, params.clientId, toMetadata(input)),
+  }),
+  adminRoute({
+    operationId: 'deleteClient',
+    method: 'delete',
+    path: '/clients/{clientId}',
+    scope,
+    summary: 'Delete a client',
+    description:
+      'Refused for a client the caller does not hold every admin scope of (403 scope_not_held), and for clients defined in configuration (409 managed_by_configuration). Tokens issued to the client stop working, also for a client registered again under the same id.',
+    request: { params: clientPath },
+    response: { status: 204, description: 'Deleted', schema: undefined },
+    refusals: { 403: SCOPE_NOT_HELD, 404: true, 409: true },
+    handle: ({ params, actor }, admin) => admin.clients.remove(actor, params.clientId),
+  }),
+  adminRoute({
+    operationId: 'disableClient',
+    method: 'post',
+    path: '/clients/{clientId}/disable',
+    scope,
+    summary: 'Disable a client',
+    description:
+      'Refused for a client the caller does not hold every admin scope of (403 scope_not_held), and for an admin client defined in configuration, the bootstrap admin client (409 managed_by_configuration); configured portals can be disabled. Admin tokens issued to the client stop working at once and stay refused after it is enabled again.',
+    request: { params: clientPath, body: statusChange },
+    response: { status: 200, description: 'Disabled: refused on every node at its next request', schema: clientRecord },
+    refusals: {
+      403: SCOPE_NOT_HELD,
+      404: true,
+      409: 'managed_by_configuration: an admin client defined in configuration cannot be disabled',
+    },
+    handle: ({ params, body, actor }, admin) =>
+      admin.clients.setStatus(actor, params.clientId, 'disabled', body.reason),
+  }),
+  adminRoute({
+    operationId: 'enableClient',
+    method: 'post',
+    path: '/clients/{clientId}/enable',
+    scope,
+    summary: 'Enable a client',
+    description: 'Refused for a client the caller does not hold every admin scope of (403 scope_not_held).',
+    request: { params: clientPath, body: statusChange },
+    response: { status: 200, description: 'Enabled', schema: clientRecord },
+    refusals: { 403: SCOPE_NOT_HELD, 404: true },
+    handle: ({ params, body, actor }, admin) => admin.clients.setStatus(actor, params.clientId, 'active', body.reason),
+  }),
+  adminRoute({
+    operationId: 'rotateClientSecret',
+    method: 'post',
+    path: '/clients/{clientId}/secret',
+    scope,
+    summary: "Rotate a client's secret",
+    description:
+      'Refused for a client the caller does not hold every admin scope of (403 scope_not_held), and for clients defined in configuration (409 managed_by_configuration). The old secret, and every admin token issued with it, stop working at once.',
+    request: { params: clientPath },
+    response: {
+      status: 200,
+      description: 'The new secret, shown this once; the old one stops working at once',
+      schema: clientWithSecret,
+    },
+    refusals: { 403: SCOPE_NOT_HELD, 404: true, 409: true },
+    handle: ({ params, actor }, admin) => admin.clients.rotateSecret(actor, params.clientId),
+  }),
+];

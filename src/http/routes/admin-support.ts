@@ -1,61 +1,145 @@
-import Router from '@koa/router';
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../../admin/scopes.ts';
-import {
-  listProfileLinks,
-  sendInvitation,
-  showAssociation,
-  unlinkProfile,
-  type SupportDeskDeps,
-} from '../../association/support-desk.ts';
-import { designateAdministrator, type ManageDirectoryDeps } from '../../directory/manage-directory.ts';
-import { actorOf, requireScope } from '../admin-auth.ts';
-import { jsonBody } from '../json-body.ts';
-import { parseInput } from '../validate.ts';
-import { organisationView, profileView, reasonInput } from './admin-views.ts';
+import { organisationView, profileView } from '../../directory/directory-views.ts';
+import { adminRoute } from '../admin-route.ts';
+import { organisationPath, profilePath, reasonInput, trimmedText } from './admin-inputs.ts';
+import { organisationRecord, profileRecord } from './admin-records.ts';
 
-const designation = z.strictObject({
-  profile_id: z.string().min(1).max(64),
-  reason: z.string().trim().min(1).max(500),
+const scope = ADMIN_SCOPES.support;
+
+const designation = z
+  .strictObject({ profile_id: z.string().min(1).max(64), reason: trimmedText(500) })
+  .meta({ examples: [{ profile_id: 'prf-erin-contoso', reason: 'Alice left (ticket 4411)' }] });
+const invitation = z
+  .strictObject({
+    client_id: z.string().min(1).max(64).optional().meta({ description: 'The portal the success page leads back to' }),
+  })
+  .meta({ examples: [{ client_id: 'customer-portal' }] });
+
+/** Associations are shown and undone for a profile that has one: the example is such a profile. */
+const associatedProfilePath = z.strictObject({
+  profileId: profilePath.shape.profileId.meta({ examples: ['prf-bob-contoso'] }),
 });
-const invitation = z.strictObject({ client_id: z.string().min(1).max(64).optional() });
+
+const timestamp = z.iso.datetime();
+const association = z
+  .object({
+    profile_id: z.string(),
+    upstream: z.string(),
+    upstream_name: z.string(),
+    account: z.string().meta({ description: 'The upstream account, masked' }),
+    associated_at: timestamp,
+    how: z.object({
+      method: z.enum(['association_link', 'directory_load']),
+      link_id: z.string().optional(),
+      reference: z.string().optional(),
+    }),
+  })
+  .meta({ id: 'Association' });
+const link = z
+  .object({
+    id: z.string(),
+    status: z.enum(['queued', 'sent', 'delivery_failed', 'redeeming', 'used', 'expired', 'superseded', 'revoked']),
+    delivery: z.enum(['queued', 'sent', 'failed']),
+    kind: z.enum(['requested', 'invitation']),
+    client_id: z.string().nullable(),
+    requested_with: z.string().optional().meta({ description: 'The upstream of the account that asked' }),
+    created_at: timestamp,
+    expires_at: timestamp,
+    reference: z.string(),
+  })
+  .meta({ id: 'Link' });
 
 /** /admin/api/v1/support: what the support desk does for people who are stuck (scope admin:support). */
-export function adminSupportRoutes(deps: { support: SupportDeskDeps; directory: ManageDirectoryDeps }): Router {
-  const router = new Router({ prefix: '/support' });
-  router.use(requireScope(ADMIN_SCOPES.support));
-  router.use(jsonBody);
-
-  router.put('/organisations/:id/administrator', async (ctx) => {
-    const input = parseInput(designation, ctx.request.body, 'request');
-    const result = await designateAdministrator(
-      deps.directory,
-      actorOf(ctx),
-      ctx.params.id!,
-      input.profile_id,
-      input.reason,
-    );
-    ctx.body = {
-      organisation: organisationView({ ...result.organisation, administratorId: result.administrator.id }),
-      administrator: profileView(result.administrator),
-      previous: result.previous ? profileView(result.previous) : null,
-      reference: result.reference ?? null,
-    };
-  });
-  router.get('/profiles/:id/association', async (ctx) => {
-    ctx.body = await showAssociation(deps.support, ctx.params.id!);
-  });
-  router.post('/profiles/:id/unlink', async (ctx) => {
-    const { reason } = parseInput(reasonInput, ctx.request.body, 'request');
-    ctx.body = await unlinkProfile(deps.support, actorOf(ctx), ctx.params.id!, reason);
-  });
-  router.get('/profiles/:id/links', async (ctx) => {
-    ctx.body = { links: await listProfileLinks(deps.support, ctx.params.id!) };
-  });
-  router.post('/profiles/:id/invitations', async (ctx) => {
-    const input = parseInput(invitation, ctx.request.body ?? {}, 'request');
-    ctx.status = 201;
-    ctx.body = await sendInvitation(deps.support, actorOf(ctx), ctx.params.id!, { clientId: input.client_id });
-  });
-  return router;
-}
+export const supportRoutes = [
+  adminRoute({
+    operationId: 'designateAdministrator',
+    method: 'put',
+    path: '/support/organisations/{organisationId}/administrator',
+    scope,
+    summary: "Designate (or replace) the organisation's administrator",
+    request: { params: organisationPath, body: designation },
+    response: {
+      status: 200,
+      description: 'The change; the old and new administrator are emailed',
+      schema: z.object({
+        organisation: organisationRecord,
+        administrator: profileRecord,
+        previous: profileRecord.nullable(),
+        reference: z.string().nullable().meta({ description: 'The audit event; null when nothing changed' }),
+      }),
+    },
+    refusals: { 404: true, 409: true },
+    handle: async ({ params, body, actor }, admin) => {
+      const result = await admin.directory.designateAdministrator(
+        actor,
+        params.organisationId,
+        body.profile_id,
+        body.reason,
+      );
+      return {
+        organisation: organisationView({ ...result.organisation, administratorId: result.administrator.id }),
+        administrator: profileView(result.administrator),
+        previous: result.previous ? profileView(result.previous) : null,
+        reference: result.reference ?? null,
+      };
+    },
+  }),
+  adminRoute({
+    operationId: 'showAssociation',
+    method: 'get',
+    path: '/support/profiles/{profileId}/association',
+    scope,
+    summary: "Show the profile's association (masked account, when, how)",
+    request: { params: associatedProfilePath },
+    response: { status: 200, description: 'The association', schema: association },
+    refusals: { 404: 'profile_not_found, or not_associated' },
+    handle: ({ params }, admin) => admin.support.showAssociation(params.profileId),
+  }),
+  adminRoute({
+    operationId: 'unlinkProfile',
+    method: 'post',
+    path: '/support/profiles/{profileId}/unlink',
+    scope,
+    summary: 'Unlink the profile from its account: revokes its sessions, grants and outstanding links',
+    request: { params: associatedProfilePath, body: reasonInput },
+    response: {
+      status: 200,
+      description: 'Unlinked',
+      schema: z.object({ reference: z.string().meta({ description: 'The audit event' }) }),
+    },
+    refusals: { 404: 'profile_not_found, or not_associated' },
+    handle: ({ params, body, actor }, admin) => admin.support.unlink(actor, params.profileId, body.reason),
+  }),
+  adminRoute({
+    operationId: 'listProfileLinks',
+    method: 'get',
+    path: '/support/profiles/{profileId}/links',
+    scope,
+    summary: "List the profile's association links with their status",
+    request: { params: profilePath },
+    response: { status: 200, description: 'Newest first', schema: z.object({ links: z.array(link) }) },
+    refusals: { 404: true },
+    handle: async ({ params }, admin) => ({ links: await admin.support.listLinks(params.profileId) }),
+  }),
+  adminRoute({
+    operationId: 'sendInvitation',
+    method: 'post',
+    path: '/support/profiles/{profileId}/invitations',
+    scope,
+    summary: 'Send an association email ("Send Invite E-mail"); supersedes older links',
+    request: { params: profilePath, body: invitation },
+    response: {
+      status: 201,
+      description: 'Sent (queued for delivery)',
+      schema: z.object({ link_id: z.string(), reference: z.string(), expires_at: timestamp }),
+    },
+    refusals: {
+      400: 'Invalid input, or client_not_a_portal: client_id names an admin client, which nobody signs in to',
+      404: 'profile_not_found, or client_not_found',
+      409: 'profile_disabled: the profile or its organisation is disabled',
+    },
+    handle: ({ params, body, actor }, admin) =>
+      admin.support.invite(actor, params.profileId, { clientId: body.client_id }),
+  }),
+];

@@ -1,15 +1,6 @@
 import type { ClientMetadata } from 'oidc-provider';
-import {
-  createClient,
-  deleteClient,
-  getClient,
-  listClients,
-  rotateClientSecret,
-  setClientStatus,
-  updateClient,
-} from '../../clients/manage-clients.ts';
-import { clientInput, toMetadata } from '../../http/routes/admin-clients.ts';
-import { parseInput } from '../../http/validate.ts';
+import { clientInput, toMetadata } from '../clients/client-input.ts';
+import { parseInput } from '../shared/parse-input.ts';
 import { required, arg, str, table, fields, readJsonFile, type Command } from './command-kit.ts';
 
 /** The `clients` commands (admin:clients in the API). */
@@ -17,7 +8,7 @@ export const clientCommands: Record<string, Command> = {
   'clients list': {
     usage: 'clients list',
     summary: 'List the registered clients',
-    run: async ({ ops }) => ({ clients: await listClients(ops.clients) }),
+    run: async ({ ops }) => ({ clients: await ops.clients.list() }),
     text: (r: {
       clients: { client_id: string; status: string; source: string; metadata: { client_name?: string } }[];
     }) =>
@@ -29,15 +20,14 @@ export const clientCommands: Record<string, Command> = {
   'clients show': {
     usage: 'clients show <client-id>',
     summary: 'Show a client (never its secret)',
-    run: ({ ops, args }) => getClient(ops.clients, arg(args, 0, 'client-id')),
+    run: ({ ops, args }) => ops.clients.get(arg(args, 0, 'client-id')),
     text: (r: Record<string, unknown>) => fields(r),
   },
   'clients create': {
     usage: 'clients create --file <metadata.json>',
     summary: 'Register a client; its secret is printed once',
     run: ({ ops, who, options }) =>
-      createClient(
-        ops.clients,
+      ops.clients.register(
         who,
         toMetadata(parseInput(clientInput, readJsonFile(required(options.file, 'file')), 'client')) as ClientMetadata,
       ),
@@ -53,7 +43,7 @@ export const clientCommands: Record<string, Command> = {
         readJsonFile(required(options.file, 'file')),
         'client',
       );
-      return updateClient(ops.clients, who, arg(args, 0, 'client-id'), toMetadata(input) as ClientMetadata);
+      return ops.clients.update(who, arg(args, 0, 'client-id'), toMetadata(input) as ClientMetadata);
     },
     text: (r: { client_id: string }) => `updated ${r.client_id}`,
   },
@@ -61,21 +51,21 @@ export const clientCommands: Record<string, Command> = {
     usage: 'clients disable <client-id> [--reason <text>]',
     summary: 'Disable a client on every node at once',
     run: ({ ops, who, args, options }) =>
-      setClientStatus(ops.clients, who, arg(args, 0, 'client-id'), 'disabled', str(options.reason)),
+      ops.clients.setStatus(who, arg(args, 0, 'client-id'), 'disabled', str(options.reason)),
     text: (r: { client_id: string; status: string }) => `${r.client_id}: ${r.status}`,
   },
   'clients enable': {
     usage: 'clients enable <client-id> [--reason <text>]',
     summary: 'Enable a client again',
     run: ({ ops, who, args, options }) =>
-      setClientStatus(ops.clients, who, arg(args, 0, 'client-id'), 'active', str(options.reason)),
+      ops.clients.setStatus(who, arg(args, 0, 'client-id'), 'active', str(options.reason)),
     text: (r: { client_id: string; status: string }) => `${r.client_id}: ${r.status}`,
   },
   'clients delete': {
     usage: 'clients delete <client-id>',
     summary: 'Delete a client',
     run: async ({ ops, who, args }) => {
-      await deleteClient(ops.clients, who, arg(args, 0, 'client-id'));
+      await ops.clients.remove(who, arg(args, 0, 'client-id'));
       return { deleted: args[0] };
     },
     text: (r: { deleted: string }) => `deleted ${r.deleted}`,
@@ -83,7 +73,7 @@ export const clientCommands: Record<string, Command> = {
   'clients rotate-secret': {
     usage: 'clients rotate-secret <client-id>',
     summary: 'Give a client a new secret (printed once); the old one stops working',
-    run: ({ ops, who, args }) => rotateClientSecret(ops.clients, who, arg(args, 0, 'client-id')),
+    run: ({ ops, who, args }) => ops.clients.rotateSecret(who, arg(args, 0, 'client-id')),
     text: (r: { client: { client_id: string }; client_secret: string }) =>
       `new secret for ${r.client.client_id}\nclient_secret: ${r.client_secret}\n(shown once: store it now)`,
   },

@@ -2,7 +2,7 @@ import { existsSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../config/schema.ts';
+import type { Config } from '../config/schema.ts';
 import type { CommandResult } from './commands.ts';
 
 /** One command line sent to the running broker, and who typed it. */

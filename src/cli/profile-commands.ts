@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import { listProfileLinks, sendInvitation, showAssociation, unlinkProfile } from '../../association/support-desk.ts';
-import {
-  createProfile,
-  listProfiles,
-  profileOf,
-  setProfileStatus,
-  updateProfile,
-} from '../../directory/manage-directory.ts';
-import { profileView } from '../../http/routes/admin-views.ts';
+import { profileView } from '../directory/directory-views.ts';
 import { required, arg, str, defined, table, fields, more, paging, type Command } from './command-kit.ts';
 
 /** The `profiles` commands (admin:directory, and admin:support for associations, links and invitations). */
@@ -24,7 +16,7 @@ export const profileCommands: Record<string, Command> = {
         role: z.enum(['administrator', 'professional']).optional().parse(str(options.role)),
         status: z.enum(['active', 'disabled']).optional().parse(str(options.status)),
       });
-      const page = await listProfiles(ops.directory, filter, paging(options));
+      const page = await ops.directory.listProfiles(filter, paging(options));
       return { profiles: page.items.map(profileView), next: page.next ?? null };
     },
     text: (r: { profiles: Record<string, unknown>[]; next: string | null }) =>
@@ -33,7 +25,7 @@ export const profileCommands: Record<string, Command> = {
   'profiles show': {
     usage: 'profiles show <profile-id>',
     summary: 'Show a profile',
-    run: async ({ ops, args }) => profileView(await profileOf(ops.directory, arg(args, 0, 'profile-id'))),
+    run: async ({ ops, args }) => profileView(await ops.directory.getProfile(arg(args, 0, 'profile-id'))),
     text: (r: Record<string, unknown>) => fields(r),
   },
   'profiles create': {
@@ -42,8 +34,7 @@ export const profileCommands: Record<string, Command> = {
     summary: 'Add a profile (the first of an organisation becomes its administrator); --invite emails it a link',
     run: async ({ ops, who, options }) =>
       profileView(
-        await createProfile(
-          ops.directory,
+        await ops.directory.createProfile(
           who,
           {
             organisationId: required(options.organisation, 'organisation'),
@@ -61,7 +52,7 @@ export const profileCommands: Record<string, Command> = {
     summary: "Replace a profile's registered email and name (a new email revokes its links)",
     run: async ({ ops, who, args, options }) =>
       profileView(
-        await updateProfile(ops.directory, who, arg(args, 0, 'profile-id'), {
+        await ops.directory.updateProfile(who, arg(args, 0, 'profile-id'), {
           email: z.email().parse(required(options.email, 'email').trim()),
           displayName: required(options.name, 'name'),
         }),
@@ -73,7 +64,7 @@ export const profileCommands: Record<string, Command> = {
     summary: 'Disable a profile: it cannot sign in or be associated',
     run: async ({ ops, who, args, options }) =>
       profileView(
-        await setProfileStatus(ops.directory, who, arg(args, 0, 'profile-id'), 'disabled', str(options.reason)),
+        await ops.directory.setProfileStatus(who, arg(args, 0, 'profile-id'), 'disabled', str(options.reason)),
       ),
     text: (r: { id: string; status: string }) => `${r.id}: ${r.status}`,
   },
@@ -81,28 +72,26 @@ export const profileCommands: Record<string, Command> = {
     usage: 'profiles enable <profile-id> [--reason <text>]',
     summary: 'Enable a profile',
     run: async ({ ops, who, args, options }) =>
-      profileView(
-        await setProfileStatus(ops.directory, who, arg(args, 0, 'profile-id'), 'active', str(options.reason)),
-      ),
+      profileView(await ops.directory.setProfileStatus(who, arg(args, 0, 'profile-id'), 'active', str(options.reason))),
     text: (r: { id: string; status: string }) => `${r.id}: ${r.status}`,
   },
   'profiles association': {
     usage: 'profiles association <profile-id>',
     summary: 'Show which account (masked) signs in as the profile, since when, and how',
-    run: ({ ops, args }) => showAssociation(ops.support, arg(args, 0, 'profile-id')),
+    run: ({ ops, args }) => ops.support.showAssociation(arg(args, 0, 'profile-id')),
     text: (r: Record<string, unknown>) => fields(r),
   },
   'profiles unlink': {
     usage: 'profiles unlink <profile-id> --reason <text>',
     summary: 'Unlink the profile from its account; signs it out everywhere and revokes its links',
     run: ({ ops, who, args, options }) =>
-      unlinkProfile(ops.support, who, arg(args, 0, 'profile-id'), required(options.reason, 'reason')),
+      ops.support.unlink(who, arg(args, 0, 'profile-id'), required(options.reason, 'reason')),
     text: (r: { reference: string }) => `unlinked; reference ${r.reference}`,
   },
   'profiles links': {
     usage: 'profiles links <profile-id>',
     summary: "List the profile's association links with their status",
-    run: async ({ ops, args }) => ({ links: await listProfileLinks(ops.support, arg(args, 0, 'profile-id')) }),
+    run: async ({ ops, args }) => ({ links: await ops.support.listLinks(arg(args, 0, 'profile-id')) }),
     text: (r: { links: Record<string, unknown>[] }) =>
       table(r.links, ['id', 'status', 'kind', 'created_at', 'expires_at', 'reference']),
   },
@@ -110,7 +99,7 @@ export const profileCommands: Record<string, Command> = {
     usage: 'profiles invite <profile-id> [--client <client-id>]',
     summary: 'Send an association email ("Send Invite E-mail"); supersedes older links',
     run: ({ ops, who, args, options }) =>
-      sendInvitation(ops.support, who, arg(args, 0, 'profile-id'), { clientId: str(options.client) }),
+      ops.support.invite(who, arg(args, 0, 'profile-id'), { clientId: str(options.client) }),
     text: (r: { link_id: string; reference: string; expires_at: string }) =>
       `invitation ${r.link_id} queued; expires ${r.expires_at}; reference ${r.reference}`,
   },

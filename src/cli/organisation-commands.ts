@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import {
-  createOrganisation,
-  designateAdministrator,
-  getOrganisation,
-  listOrganisations,
-  setOrganisationStatus,
-  updateOrganisation,
-} from '../../directory/manage-directory.ts';
-import { organisationView, profileView } from '../../http/routes/admin-views.ts';
+import { organisationView, profileView } from '../directory/directory-views.ts';
 import {
   required,
   arg,
@@ -28,8 +20,7 @@ export const organisationCommands: Record<string, Command> = {
       'organisations list [--kind customer|partner] [--status active|disabled] [--q <text>] [--limit n] [--after id]',
     summary: 'List organisations',
     run: async ({ ops, options }) => {
-      const page = await listOrganisations(
-        ops.directory,
+      const page = await ops.directory.listOrganisations(
         defined({
           kind: z.enum(['customer', 'partner']).optional().parse(str(options.kind)),
           status: z.enum(['active', 'disabled']).optional().parse(str(options.status)),
@@ -46,7 +37,7 @@ export const organisationCommands: Record<string, Command> = {
     usage: 'organisations show <organisation-id>',
     summary: 'Show an organisation and its administrator',
     run: async ({ ops, args }) =>
-      organisationView(await getOrganisation(ops.directory, arg(args, 0, 'organisation-id'))),
+      organisationView(await ops.directory.getOrganisation(arg(args, 0, 'organisation-id'))),
     text: (r: Record<string, unknown>) => fields(r),
   },
   'organisations create': {
@@ -55,7 +46,7 @@ export const organisationCommands: Record<string, Command> = {
     summary: 'Create an organisation',
     run: async ({ ops, who, options }) =>
       organisationView(
-        await createOrganisation(ops.directory, who, {
+        await ops.directory.createOrganisation(who, {
           ...organisationFields(options),
           ...(str(options.id) ? { id: str(options.id)! } : {}),
         }),
@@ -68,7 +59,7 @@ export const organisationCommands: Record<string, Command> = {
     summary: "Replace an organisation's fields (no --contract-ends-on: no contract)",
     run: async ({ ops, who, args, options }) =>
       organisationView(
-        await updateOrganisation(ops.directory, who, arg(args, 0, 'organisation-id'), organisationFields(options)),
+        await ops.directory.updateOrganisation(who, arg(args, 0, 'organisation-id'), organisationFields(options)),
       ),
     text: (r: { id: string }) => `updated ${r.id}`,
   },
@@ -77,8 +68,7 @@ export const organisationCommands: Record<string, Command> = {
     summary: 'Disable an organisation: none of its profiles can sign in',
     run: async ({ ops, who, args, options }) =>
       organisationView(
-        await setOrganisationStatus(
-          ops.directory,
+        await ops.directory.setOrganisationStatus(
           who,
           arg(args, 0, 'organisation-id'),
           'disabled',
@@ -92,7 +82,7 @@ export const organisationCommands: Record<string, Command> = {
     summary: 'Enable an organisation',
     run: async ({ ops, who, args, options }) =>
       organisationView(
-        await setOrganisationStatus(ops.directory, who, arg(args, 0, 'organisation-id'), 'active', str(options.reason)),
+        await ops.directory.setOrganisationStatus(who, arg(args, 0, 'organisation-id'), 'active', str(options.reason)),
       ),
     text: (r: { id: string; status: string }) => `${r.id}: ${r.status}`,
   },
@@ -100,8 +90,7 @@ export const organisationCommands: Record<string, Command> = {
     usage: 'organisations set-administrator <organisation-id> <profile-id> --reason <text>',
     summary: 'Designate or replace the administrator (both are emailed)',
     run: async ({ ops, who, args, options }) => {
-      const r = await designateAdministrator(
-        ops.directory,
+      const r = await ops.directory.designateAdministrator(
         who,
         arg(args, 0, 'organisation-id'),
         arg(args, 1, 'profile-id'),

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { auditEventView } from '../../audit/query-audit.ts';
-import { queryAudit } from '../../audit/query-audit.ts';
-import { importDirectory } from '../../directory/import-directory.ts';
-import { parseCsvImport, parseJsonImport } from '../../directory/import-file.ts';
-import { auditQuery } from '../../http/routes/admin-audit.ts';
-import { parseInput } from '../../http/validate.ts';
+import type { auditEventView } from '../audit/query-audit.ts';
+import type { ImportReport } from '../directory/import-directory.ts';
+import { parseCsvImport, parseJsonImport } from '../directory/import-file.ts';
+import { auditQuery } from '../audit/audit-query-input.ts';
+import { parseInput } from '../shared/parse-input.ts';
 import { UsageError, arg, str, defined, table, more, type Command } from './command-kit.ts';
 
 /** `directory import` (admin:directory) and `audit` (admin:audit). */
@@ -23,14 +22,13 @@ export const importAndAuditCommands: Record<string, Command> = {
       } catch (err) {
         throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
       }
-      return importDirectory(
-        ops.imports,
+      return ops.directory.import(
         who,
         format === 'csv' ? await parseCsvImport(content) : await parseJsonImport(content),
         { dryRun: options['dry-run'] === true, format },
       );
     },
-    text: (r: Awaited<ReturnType<typeof importDirectory>>) =>
+    text: (r: ImportReport) =>
       [
         `${r.dry_run ? 'dry run (nothing written): ' : ''}${r.rows.total} rows: ${r.rows.created} created, ${r.rows.updated} updated, ${r.rows.unchanged} unchanged, ${r.rows.rejected} rejected`,
         `organisations: ${r.organisations.created} created, ${r.organisations.updated} updated, ${r.organisations.unchanged} unchanged`,
@@ -60,7 +58,7 @@ export const importAndAuditCommands: Record<string, Command> = {
         }),
         'options',
       );
-      return queryAudit(ops.audit, {
+      return ops.audit.query({
         organisationId: q.organisation_id,
         profileId: q.profile_id,
         clientId: q.client_id,
