@@ -2,6 +2,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+const ADAPTERS = ['**/http/**', '**/cli/**', '**/stores/**', '**/demo/**'];
+const ROOT = ['**/services.ts', '**/main.ts'];
+const DOMAIN = ['association', 'audit', 'clients', 'config', 'directory', 'federation', 'mail', 'oidc'].map(
+  (folder) => `**/${folder}/**`,
+);
+
+/** One lint block per folder, each naming the imports it refuses (a file matches one block only). */
+const layers = (rules) =>
+  Object.entries(rules).map(([files, patterns]) => ({
+    files: [files],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  }));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'coverage/', 'test-artifacts/'] },
   js.configs.recommended,
@@ -19,33 +32,22 @@ export default tseslint.config(
     files: ['views/assets/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
-  {
-    // Layering (docs/architecture.md §1): domain folders never reach into the adapters (http/, cli/), stores/ or the
-    // composition root.
-    files: [
-      'src/admin/**',
-      'src/association/**',
-      'src/audit/**',
-      'src/clients/**',
-      'src/config/**',
-      'src/directory/**',
-      'src/federation/**',
-      'src/mail/**',
-      'src/oidc/**',
-      'src/shared/**',
-    ],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['**/http/**', '**/cli/**', '**/stores/**', '**/services.ts', '**/demo/**'] },
-      ],
-    },
-  },
-  {
-    // The command line is an adapter beside http/: it gets the bound use cases, never the HTTP layer or the stores.
-    files: ['src/cli/**'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/http/**', '**/stores/**', '**/services.ts', '**/demo/**'] }],
-    },
-  },
+  // Layering (docs/architecture.md §1): every folder of src/ says what it may not import. The domain folders hold the
+  // use cases and the interfaces of what they need; the adapters (http/, cli/, stores/, demo/) and the composition
+  // root (services.ts, main.ts) depend on them, never the other way round.
+  ...layers({
+    'src/{association,audit,clients,config,directory,federation,mail,oidc}/**': [...ADAPTERS, ...ROOT, '**/admin/**'],
+    // Helpers that know nothing of the domain.
+    'src/shared/**': [...ADAPTERS, ...ROOT, ...DOMAIN, '**/admin/**'],
+    // Administration's use cases, bound once for the two adapters that run them.
+    'src/admin/**': [...ADAPTERS, ...ROOT],
+    // The HTTP layer gets bound use cases: no store, no command line, and no audit writing of its own.
+    'src/http/**': ['**/stores/**', '**/cli/**', '**/demo/**', ...ROOT, '**/audit/audit-log.ts'],
+    // The command line is an adapter beside http/ over the same bound use cases.
+    'src/cli/**': ['**/http/**', '**/stores/**', '**/demo/**', ...ROOT],
+    // Stores implement the domain's interfaces and know nothing of who calls them.
+    'src/stores/**': ['**/http/**', '**/cli/**', '**/admin/**', ...ROOT],
+    // The demo plays outside parties (docs/decisions/0004): it renders with http/views.ts and nothing else of the broker's edge.
+    'src/demo/**': ['**/cli/**', '**/admin/**', ...ROOT],
+  }),
 );

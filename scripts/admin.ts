@@ -13,7 +13,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { EXIT, readCommandLine, runCommand, type CommandResult } from '../src/cli/commands.ts';
 import { adminSocketPath, askAdminSocket } from '../src/cli/control-socket.ts';
-import { operatorActor } from '../src/admin/scopes.ts';
+import { operatorActor } from '../src/clients/admin-scopes.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { usesMemoryStores } from '../src/config/schema.ts';
 import { ConfigError } from '../src/shared/errors.ts';

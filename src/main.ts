@@ -8,7 +8,7 @@ import { ConfigError } from './shared/errors.ts';
 import { createJsonLogger } from './shared/logger.ts';
 import { runCommand } from './cli/commands.ts';
 import { adminSocketPath, serveAdminSocket } from './cli/control-socket.ts';
-import { operatorActor } from './admin/scopes.ts';
+import { operatorActor } from './clients/admin-scopes.ts';
 import { messageFor } from './http/error-handler.ts';
 
 /** load config → create services → create the HTTP app → listen; close everything on SIGTERM/SIGINT. */

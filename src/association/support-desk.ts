@@ -1,4 +1,4 @@
-import type { AdminActor } from '../admin/scopes.ts';
+import type { AdminActor } from '../clients/admin-scopes.ts';
 import { mayUseProfile } from '../directory/eligibility.ts';
 import { organisationOf, profileOf } from '../directory/manage-directory.ts';
 import type { ErrorCode } from '../shared/error-codes.ts';

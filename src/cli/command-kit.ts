@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AdminOperations } from '../admin/admin-operations.ts';
-import type { AdminActor } from '../admin/scopes.ts';
+import type { AdminActor } from '../clients/admin-scopes.ts';
 
 /** What a command printed and how it ended: 0 done, 1 refused (not found, conflict, bad input), 2 usage, 3 unavailable. */
 export interface CommandResult {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppError } from '../shared/errors.ts';
 import { toAppError } from '../shared/to-app-error.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
-import type { AdminActor } from '../admin/scopes.ts';
+import type { AdminActor } from '../clients/admin-scopes.ts';
 import { printable, printableJson, printableValues } from './terminal-text.ts';
 import { type CommandResult, EXIT, UsageError, type Command, type Invocation } from './command-kit.ts';
 import { clientCommands } from './client-commands.ts';

@@ -1,4 +1,4 @@
-import { adminScopesIn, type AdminActor } from '../admin/scopes.ts';
+import { adminScopesIn, type AdminActor } from './admin-scopes.ts';
 import { AppError } from '../shared/errors.ts';
 import type { StoredClient } from './client-store.ts';
 
@@ -6,7 +6,7 @@ import type { StoredClient } from './client-store.ts';
  * No escalation through client management: an admin caller may grant only admin scopes it holds itself, and may
  * change, rotate, disable, enable or delete only clients whose admin scopes it holds too. Otherwise a client with
  * `admin:clients` alone could mint itself a client with every scope, or lock out one that has more.
- * The scopes a caller holds are those its token carries and its registration still names (admin/token-generation.ts);
+ * The scopes a caller holds are those its token carries and its registration still names (clients/token-generation.ts);
  * an operator at the command line holds them all.
  */
 export function mayGrant(who: AdminActor, clientId: string, scope: unknown): void {

@@ -17,7 +17,7 @@ export interface StoredClient {
   /**
    * Changes whenever the tokens the client got by client credentials so far must stop working: the client is
    * registered anew, its secret is rotated, or it is disabled. Tokens carry the value current when issued, and the
-   * admin API compares it on every request (admin/token-generation.ts). Configuration's writes at start keep it.
+   * admin API compares it on every request (clients/token-generation.ts). Configuration's writes at start keep it.
    */
   tokenGeneration: string;
   createdAt: Date;

@@ -1,11 +1,11 @@
 import type { ClientMetadata } from 'oidc-provider';
-import type { AdminActor } from '../admin/scopes.ts';
+import type { AdminActor } from './admin-scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ErrorCode } from '../shared/error-codes.ts';
 import { AppError } from '../shared/errors.ts';
 import { newRecordId, randomToken, referenceCode } from '../shared/ids.ts';
-import { newTokenGeneration } from '../admin/token-generation.ts';
+import { newTokenGeneration } from './token-generation.ts';
 import { isConfiguredAdmin, mayGrant, mayTouch } from './client-authority.ts';
 import type { ClientStore, StoredClient } from './client-store.ts';
 

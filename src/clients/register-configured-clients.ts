@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import { ConfigError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { keepTrying } from '../shared/keep-trying.ts';
-import { newTokenGeneration } from '../admin/token-generation.ts';
+import { newTokenGeneration } from './token-generation.ts';
 import type { ClientStore } from './client-store.ts';
 
 export interface RegisterDeps {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AdminActor } from '../admin/scopes.ts';
+import type { AdminActor } from '../clients/admin-scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newRecordId, referenceCode } from '../shared/ids.ts';

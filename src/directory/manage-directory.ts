@@ -1,4 +1,4 @@
-import type { AdminActor } from '../admin/scopes.ts';
+import type { AdminActor } from '../clients/admin-scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ErrorCode } from '../shared/error-codes.ts';

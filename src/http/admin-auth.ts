@@ -1,7 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type Provider from 'oidc-provider';
-import type { AdminActor, AdminScope } from '../admin/scopes.ts';
-import { scopesStillHeld } from '../admin/token-generation.ts';
+import type { AdminActor, AdminScope } from '../clients/admin-scopes.ts';
+import { scopesStillHeld } from '../clients/token-generation.ts';
 import type { StoredClient } from '../clients/client-store.ts';
 import { AppError } from '../shared/errors.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_SCOPES, type AdminScope } from '../admin/scopes.ts';
+import { ADMIN_SCOPES, type AdminScope } from '../clients/admin-scopes.ts';
 import type { AnyAdminRoute } from './admin-route.ts';
 import { errorRecord } from './routes/admin-records.ts';
 

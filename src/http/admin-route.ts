@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import type { z } from 'zod';
 import type { AdminOperations } from '../admin/admin-operations.ts';
-import type { AdminActor, AdminScope } from '../admin/scopes.ts';
+import type { AdminActor, AdminScope } from '../clients/admin-scopes.ts';
 import { actorOf, requireScope } from './admin-auth.ts';
 import { guard, type GuardState, type Guarded, type RequestSchemas } from './guard.ts';
 import { jsonBody } from './json-body.ts';

@@ -1,5 +1,5 @@
 import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
-import { ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
+import { ALL_ADMIN_SCOPES } from '../clients/admin-scopes.ts';
 
 const ADMIN = new Set<string>(ALL_ADMIN_SCOPES);
 

@@ -1,7 +1,7 @@
 import { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { AdmissionPolicy } from '../directory/eligibility.ts';
 import { PROFILE_KINDS, type ProfileKind } from '../directory/model.ts';
-import { adminScopesIn } from '../admin/scopes.ts';
+import { adminScopesIn } from '../clients/admin-scopes.ts';
 
 /**
  * Broker policy carried in each client's metadata, so it lives wherever clients live (the client store, written from

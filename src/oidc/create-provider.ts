@@ -8,7 +8,7 @@ import { INTERACTION_COOKIES, interactionLifetime, interactionPath } from './int
 import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
-import { adminScopesIn, ALL_ADMIN_SCOPES } from '../admin/scopes.ts';
+import { adminScopesIn, ALL_ADMIN_SCOPES } from '../clients/admin-scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
 import { keepOfflineAccess } from './offline-access.ts';
 
@@ -21,7 +21,7 @@ export interface ProviderDeps {
   upstreamIds: readonly string[];
   /** Resource servers by indicator: configuration's, plus the demo API when the demo runs. */
   resourceServers: Config['resourceServers'];
-  /** What a client-credentials token records about its client when issued (admin/token-generation.ts). */
+  /** What a client-credentials token records about its client when issued (clients/token-generation.ts). */
   clientCredentialsClaims(clientId: string, authenticatedSecret: unknown): Promise<Record<string, string>>;
 }
 
@@ -54,7 +54,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       const claims = claimsForProfile(choice.profile, choice.organisation);
       return { accountId: id, claims: async () => claims };
     },
-    // Admin scopes are granted only by client credentials to clients registered for them (admin/scopes.ts); the
+    // Admin scopes are granted only by client credentials to clients registered for them (clients/admin-scopes.ts); the
     // admin API accepts nothing but client-credentials tokens, so a portal's token never opens it. They stay
     // configured (oidc-provider checks only configured scopes against a client's registration) but are not
     // advertised in discovery (discovery.ts).

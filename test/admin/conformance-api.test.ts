@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ALL_ADMIN_SCOPES } from '../../src/admin/scopes.ts';
+import { ALL_ADMIN_SCOPES } from '../../src/clients/admin-scopes.ts';
 import { ADMIN_ROUTES, OPENAPI_FILE } from '../../src/http/routes/admin-api.ts';
 import { errorRecord } from '../../src/http/routes/admin-records.ts';
 import { adminApi } from '../support/admin-api.ts';

@@ -27,7 +27,7 @@ import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
 import { createMongoDirectory } from '../../src/stores/mongo/directory.ts';
 import { brokerModels } from '../../src/stores/mongo/models.ts';
 import { startMongo } from '../support/mongo.ts';
-import { ALL_ADMIN_SCOPES } from '../../src/admin/scopes.ts';
+import { ALL_ADMIN_SCOPES } from '../../src/clients/admin-scopes.ts';
 
 const STORES = ['memory', 'mongo'] as const;
 type StoreName = (typeof STORES)[number];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_SCOPES } from '../../admin/scopes.ts';
+import { ADMIN_SCOPES } from '../../clients/admin-scopes.ts';
 import { clientInput, toMetadata } from '../../clients/client-input.ts';
 import { adminRoute } from '../admin-route.ts';
 import { clientPath } from './admin-inputs.ts';

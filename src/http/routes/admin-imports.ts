@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_SCOPES } from '../../admin/scopes.ts';
+import { ADMIN_SCOPES } from '../../clients/admin-scopes.ts';
 import { MAX_IMPORT_ROWS, parseCsvImport, parseJsonImport } from '../../directory/import-file.ts';
 import { adminRoute } from '../admin-route.ts';
 import { readImportBody } from '../import-body.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_SCOPES } from '../../admin/scopes.ts';
+import { ADMIN_SCOPES } from '../../clients/admin-scopes.ts';
 import { organisationView } from '../../directory/directory-views.ts';
 import { PROFILE_KINDS } from '../../directory/model.ts';
 import { nameText } from '../../directory/name-text.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_SCOPES } from '../../admin/scopes.ts';
+import { ADMIN_SCOPES } from '../../clients/admin-scopes.ts';
 import { organisationView, profileView } from '../../directory/directory-views.ts';
 import { adminRoute } from '../admin-route.ts';
 import { organisationPath, profilePath, reasonInput, trimmedText } from './admin-inputs.ts';

@@ -1,5 +1,5 @@
 import type { ClientMetadata } from 'oidc-provider';
-import { ALL_ADMIN_SCOPES } from './scopes.ts';
+import { ALL_ADMIN_SCOPES } from './admin-scopes.ts';
 
 /** The admin client configuration names (ADMIN_CLIENT_ID/SECRET): client credentials with every admin scope. */
 export function bootstrapAdminClient(admin: { clientId?: string; clientSecret?: string }): ClientMetadata[] {

@@ -1,6 +1,6 @@
-import type { ClientStore, StoredClient } from '../clients/client-store.ts';
+import type { ClientStore, StoredClient } from './client-store.ts';
 import { randomToken } from '../shared/ids.ts';
-import { adminScopesIn, type AdminScope } from './scopes.ts';
+import { adminScopesIn, type AdminScope } from './admin-scopes.ts';
 
 /** Where a client-credentials token records its client's token generation at issue (oidc-provider's `extra`). */
 export const GENERATION_CLAIM = 'client_generation';
