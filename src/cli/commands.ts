@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { AppError } from '../shared/errors.ts';
-import { toAppError } from '../shared/to-app-error.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import type { AdminActor } from '../clients/admin-scopes.ts';
 import { printable, printableJson, printableValues } from './terminal-text.ts';
@@ -99,6 +98,8 @@ export async function runCommand(
     }
     // Errors mean what they mean in the API (oidc-provider's metadata errors, store outages); the operator at the
     // command line may also read what went wrong inside, which a person at a page may not.
+    // Loaded here, not at the top: it brings oidc-provider (half a second), which --help and usage errors never need.
+    const { toAppError } = await import('../shared/to-app-error.ts');
     const error = toAppError(err);
     const message = error.status >= 500 ? `${describe(error)} (${(err as Error).message})` : describe(error);
     const exitCode = error.status >= 500 ? EXIT.unavailable : EXIT.refused;
