@@ -101,6 +101,27 @@ describe('pages', () => {
     );
     expect(back.stopped).toContain('code=');
   });
+  it('refuse a form larger than the page could have sent, before anything else is looked at', async () => {
+    // Every form the broker's pages post, with the limit its route reads up to: 16 KB inside a sign-in, 4 KB for an
+    // emailed link. The interaction does not exist: an oversized body is refused before the interaction is read.
+    const posts = [
+      ['/interaction/no-such-interaction/upstream', 16],
+      ['/interaction/no-such-interaction/select', 16],
+      ['/interaction/no-such-interaction/abort', 16],
+      ['/interaction/no-such-interaction/associate', 16],
+      ['/interaction/no-such-interaction/associate/resend', 16],
+      ['/interaction/no-such-interaction/associate/change', 16],
+      ['/associate/continue', 4],
+    ] as const;
+    for (const [path, kilobytes] of posts) {
+      const answer = await new Browser().go(`${broker.issuer}${path}`, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf: 'x', filler: 'a'.repeat(kilobytes * 1024 + 1) }),
+      });
+      expect({ path, status: answer.status }).toEqual({ path, status: 413 });
+      expect(answer.text).toContain('That was too much to send');
+    }
+  });
 });
 
 describe('cookies', () => {

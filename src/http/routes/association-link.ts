@@ -62,7 +62,7 @@ export function associationLinkRoutes(deps: PageDeps, callbacks: UpstreamCallbac
 
   router.post(
     '/continue',
-    ...route([steps.token, steps.form(continueForm), steps.csrf, steps.usableLink], async (ctx) => {
+    ...route([steps.body, steps.token, steps.form(continueForm), steps.csrf, steps.usableLink], async (ctx) => {
       const { token, form, link } = ctx.state;
       // A requested link goes back to the upstream that asked; an invitation to the one the person picked.
       const upstream = deps.upstreams.get(link.link.requester?.upstreamId ?? form.upstream ?? '');

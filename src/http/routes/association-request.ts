@@ -69,7 +69,7 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
 
   router.post(
     '/',
-    ...route([...known, steps.form(emailForm), steps.csrf], async (ctx) => {
+    ...route([steps.body, ...known, steps.form(emailForm), steps.csrf], async (ctx) => {
       const { interaction, portal, person, form } = ctx.state;
       const email = form.email.trim();
       if (!address.safeParse(email).success) {
@@ -88,7 +88,7 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
 
   router.post(
     '/resend',
-    ...route([...known, steps.form(csrfOnly), steps.csrf], async (ctx) => {
+    ...route([steps.body, ...known, steps.form(csrfOnly), steps.csrf], async (ctx) => {
       const email = ctx.state.person.association?.email;
       if (!email) throw new BadRequestError('no_address', 'resend without an address');
       await send(ctx, ctx.state, email);
@@ -109,7 +109,7 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
 
   router.post(
     '/change',
-    ...route([...known, steps.form(csrfOnly), steps.csrf], async (ctx) => {
+    ...route([steps.body, ...known, steps.form(csrfOnly), steps.csrf], async (ctx) => {
       const { person } = ctx.state;
       // Keep the last request, so that asking for the same address again still respects the cooldown.
       await save(ctx, person, { asking: true, lastRequest: person.association?.lastRequest });

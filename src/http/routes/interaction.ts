@@ -72,7 +72,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
 
   router.post(
     '/upstream',
-    ...route([steps.interaction, steps.form(upstreamForm), steps.csrf, steps.portal], async (ctx) => {
+    ...route([steps.body, steps.interaction, steps.form(upstreamForm), steps.csrf, steps.portal], async (ctx) => {
       const { interaction, form, portal } = ctx.state;
       const upstream = portal.upstreams.some((u) => u.id === form.upstream)
         ? deps.upstreams.get(form.upstream)
@@ -111,7 +111,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
 
   router.post(
     '/select',
-    ...route([steps.interaction, steps.form(selectForm), steps.csrf, steps.portal, steps.person], async (ctx) => {
+    ...route([steps.body, steps.interaction, steps.form(selectForm), steps.csrf, steps.portal, steps.person], async (ctx) => {
       const { interaction, form, portal, person } = ctx.state;
       const { admitted } = await deps.useCases.profiles.admittedFor(person.identity, portal.policy);
       const choice = admitted.find((c) => c.profile.id === form.profile);
@@ -126,7 +126,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
 
   router.post(
     '/abort',
-    ...route([steps.interaction, steps.form(abortForm), steps.csrf], async (ctx) => {
+    ...route([steps.body, steps.interaction, steps.form(abortForm), steps.csrf], async (ctx) => {
       await finishInteraction(ctx, deps, ctx.state.interaction, {
         error: 'access_denied',
         error_description: 'The person cancelled the sign-in.',

@@ -20,6 +20,10 @@ export interface WithPortal {
 export interface WithForm<T> {
   form: T;
 }
+/** The posted body has been read (within its size limit); `form(schema)` parses it. */
+export interface WithBody {
+  body: unknown;
+}
 export interface WithPerson {
   person: Person;
 }
@@ -35,6 +39,9 @@ export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' 
       ctx.state.interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
       await next();
     }),
+
+    /** Reads the posted form (urlencoded, at most 16 KB: 413 beyond). First, so an oversized post costs nothing more. */
+    body: bodyStep('16kb'),
 
     /** The posted form, parsed with `schema` (400 naming the bad fields). */
     form: formStep,
@@ -58,15 +65,23 @@ export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' 
 
 export type InteractionSteps = ReturnType<typeof createInteractionSteps>;
 
-/** Parses a posted form (urlencoded, at most `limit`) with `schema` into `ctx.state.form`. */
-export function formStep<S extends z.ZodType>(schema: S, limit = '16kb') {
-  const parse = bodyParser({ enableTypes: ['form'], formLimit: limit });
-  return step<WithForm<z.output<S>>>((ctx, next) =>
-    parse(ctx, async () => {
-      ctx.state.form = parseInput(schema, ctx.request.body);
+/** Reads a posted form (urlencoded, at most `limit`) into `ctx.state.body`. */
+export function bodyStep(limit: string) {
+  const read = bodyParser({ enableTypes: ['form'], formLimit: limit });
+  return step<WithBody>((ctx, next) =>
+    read(ctx, async () => {
+      ctx.state.body = ctx.request.body;
       await next();
     }),
   );
+}
+
+/** Parses the posted form read by the body step with `schema` into `ctx.state.form`. */
+export function formStep<S extends z.ZodType>(schema: S) {
+  return step<WithForm<z.output<S>>, WithBody>(async (ctx, next) => {
+    ctx.state.form = parseInput(schema, ctx.state.body);
+    await next();
+  });
 }
 
 /** Checks the posted form's CSRF token against the scope its page was rendered for. */

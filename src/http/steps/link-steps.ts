@@ -1,10 +1,9 @@
 import type { Context } from 'koa';
-import type { z } from 'zod';
 import { hashLinkToken, LINK_TOKEN_PATTERN } from '../../association/link.ts';
 import type { InspectedLink, UnusableLinkState } from '../../association/redeem-link.ts';
 import type { PageDeps } from '../use-cases.ts';
 import type { Views } from '../views.ts';
-import { csrfStep, formStep } from './interaction-steps.ts';
+import { bodyStep, csrfStep, formStep } from './interaction-steps.ts';
 import { step } from './route.ts';
 
 /** The signed cookie an emailed link's token is moved into (docs/architecture.md §4). */
@@ -31,7 +30,10 @@ export function createLinkSteps(deps: Pick<PageDeps, 'useCases' | 'views' | 'csr
       await next();
     }),
 
-    form: <S extends z.ZodType>(schema: S) => formStep(schema, '4kb'),
+    /** Reads the posted form (at most 4 KB: the link's page posts a token and a button). */
+    body: bodyStep('4kb'),
+
+    form: formStep,
 
     csrf: csrfStep(deps, (state: WithLinkToken) => `link:${state.token.hash}`),
 
