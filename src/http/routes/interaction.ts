@@ -111,17 +111,20 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
 
   router.post(
     '/select',
-    ...route([steps.body, steps.interaction, steps.form(selectForm), steps.csrf, steps.portal, steps.person], async (ctx) => {
-      const { interaction, form, portal, person } = ctx.state;
-      const { admitted } = await deps.useCases.profiles.admittedFor(person.identity, portal.policy);
-      const choice = admitted.find((c) => c.profile.id === form.profile);
-      if (!choice) {
-        throw new BadRequestError('profile_not_available', 'profile not admitted for this identity and client', {
-          portal: portal.name,
-        });
-      }
-      await signInAs(ctx, deps, interaction, form.profile, person.remember, loginTime(person.authTime, choice));
-    }),
+    ...route(
+      [steps.body, steps.interaction, steps.form(selectForm), steps.csrf, steps.portal, steps.person],
+      async (ctx) => {
+        const { interaction, form, portal, person } = ctx.state;
+        const { admitted } = await deps.useCases.profiles.admittedFor(person.identity, portal.policy);
+        const choice = admitted.find((c) => c.profile.id === form.profile);
+        if (!choice) {
+          throw new BadRequestError('profile_not_available', 'profile not admitted for this identity and client', {
+            portal: portal.name,
+          });
+        }
+        await signInAs(ctx, deps, interaction, form.profile, person.remember, loginTime(person.authTime, choice));
+      },
+    ),
   );
 
   router.post(
