@@ -45,7 +45,7 @@ const profileUpdate = z
     examples: [{ email: 'erin.evans@contoso.example', display_name: 'Erin Evans-Lee' }],
   });
 const profileQuery = z.strictObject({
-  organisation_id: z.string().min(1).max(64).optional(),
+  organisation_id: newId.optional(),
   email: z.string().min(1).max(254).optional().meta({ description: 'The registered address, in any case' }),
   role: z.enum(PROFILE_ROLES).optional(),
   status: statusInput.optional(),
