@@ -83,8 +83,9 @@ export function adminOpenApiDocument(routes: readonly AnyAdminRoute[]): Json {
     if (!(operation.parameters as unknown[]).length) delete operation.parameters;
     if (body)
       operation.requestBody = {
-        // A body that may be left out: the route reads an absent one as {} (shared/parse-input.ts).
-        required: !body.safeParse({}).success,
+        // A body that may be left out: the route reads an absent one as {} (shared/parse-input.ts). A route whose
+        // use case refuses {} anyway (a client needs its redirect URIs) says so itself.
+        required: route.bodyRequired ?? !body.safeParse({}).success,
         content: { 'application/json': { schema: convert(body, 'input') } },
       };
     if (route.ownBody)

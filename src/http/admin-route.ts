@@ -28,6 +28,8 @@ export interface AdminRoute<S extends RequestSchemas = RequestSchemas, R extends
    * refused by the handler (an import: CSV or JSON, past the API's JSON limit).
    */
   ownBody?: { description: string; content: Record<string, z.ZodType> };
+  /** The document marks the JSON body required even though {} parses (the use case refuses it). */
+  bodyRequired?: boolean;
   response: { status: 200 | 201 | 204; description: string; schema: R };
   /** What a refusal means for this operation, for the ones it gives beyond the usual; `true` needs no more words. */
   refusals?: Partial<Record<RefusalStatus, string | true>>;

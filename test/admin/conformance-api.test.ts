@@ -13,6 +13,7 @@ interface Schema {
 }
 interface Operation {
   operationId: string;
+  responses: Record<string, unknown>;
   parameters?: { name: string; in: 'path' | 'query'; required: boolean; schema: Schema }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
 }
@@ -87,7 +88,10 @@ afterAll(() => broker.close());
 describe('the admin API as its document describes it', () => {
   it("takes every operation's documented example, and answers as the operation declares", async () => {
     const answers = [];
-    for (const request of requests) {
+    // The examples name one client, one organisation and one profile: deleting the client comes last, so that the
+    // operations on it find it.
+    const ordered = [...requests].sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
+    for (const request of ordered) {
       const route = ADMIN_ROUTES.find((r) => r.operationId === request.operation.operationId);
       const answer = await adminApi(broker.issuer, ROOT).call(
         request.method,
@@ -103,13 +107,15 @@ describe('the admin API as its document describes it', () => {
         request: `${request.method} ${request.url}${request.type ? ` (${request.type})` : ''}`,
         status: answer.status,
         error: answer.body?.error,
+        documented: String(answer.status) in request.operation.responses,
         conforms: !declared || (parsed!.success && canonical(parsed!.data) === canonical(answer.body)),
+        // The document itself is the one operation not declared as an admin route.
+        expected: answer.status === (route?.response.status ?? 200),
       });
     }
-    // Nothing the document offers as an example is refused as input; an unknown record or a conflict may be.
-    expect(answers.filter((a) => ![200, 201, 204, 404, 409].includes(a.status) || !a.conforms)).toEqual([]);
-    expect(answers.filter((a) => a.error === 'invalid_input' || a.error === 'duplicate_parameter')).toEqual([]);
-    expect(answers.filter((a) => a.status < 300).length).toBeGreaterThanOrEqual(20);
+    // Every documented example is taken, and answered with the status and the body its operation declares.
+    expect(answers.filter((a) => !a.expected || !a.documented || !a.conforms)).toEqual([]);
+    expect(answers.filter((a) => a.error !== undefined)).toEqual([]);
     expect(answers.length).toBeGreaterThanOrEqual(ADMIN_ROUTES.length);
   });
 });

@@ -45,6 +45,7 @@ export const clientRoutes = [
   }),
   adminRoute({
     operationId: 'registerClient',
+    bodyRequired: true,
     method: 'post',
     path: '/clients',
     scope,
@@ -72,6 +73,7 @@ export const clientRoutes = [
   }),
   adminRoute({
     operationId: 'replaceClient',
+    bodyRequired: true,
     method: 'put',
     path: '/clients/{clientId}',
     scope,

@@ -28,7 +28,7 @@ const row = z.object({ account_number: cell, email: cell }).catchall(cell).meta(
 const rows = z.array(row).max(MAX_IMPORT_ROWS);
 const jsonImport = z.union([rows, z.object({ rows })]).meta({
   description:
-    'The same rows as objects, keyed by the CSV column names. The file names the account number and email columns; a cell is a value, never a list or an object (a file nesting them is refused whole: 400 import_unreadable).',
+    'The same rows as objects, keyed by the CSV column names. The file names the account number and email columns; a cell is a value: a row with a list or an object for a value is rejected with that reason, like any malformed row.',
   examples: [
     [
       {
@@ -82,7 +82,7 @@ export const importRoutes = [
     request: { query: importQuery },
     ownBody: {
       description: 'CSV or JSON, by Content-Type; at most 10 MB',
-      content: { 'text/csv': csvImport, 'application/json': jsonImport },
+      content: { 'text/csv': csvImport, 'application/csv': csvImport, 'application/json': jsonImport },
     },
     response: {
       status: 200,

@@ -27,7 +27,7 @@ const pathId = (description: string, example: string) =>
     .string()
     .min(1)
     .meta({ description, examples: [example] });
-export const clientPath = z.strictObject({ clientId: pathId('The client id', 'customer-portal') });
+export const clientPath = z.strictObject({ clientId: pathId('The client id', 'reseller-portal') });
 export const organisationPath = z.strictObject({ organisationId: pathId('The organisation id', 'org-contoso') });
 export const profilePath = z.strictObject({ profileId: pathId('The profile id', 'prf-erin-contoso') });
 

@@ -4,7 +4,7 @@ import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
 /*
  * What the admin API answers with, as zod schemas: each route's handler is type-checked against its schema, the
  * OpenAPI document describes them (an `id` makes a named component), and the conformance test parses every answer
- * with them (test/admin/openapi-conformance.test.ts).
+ * with them (test/admin/conformance-api.test.ts).
  */
 
 export const STATUSES = ['active', 'disabled'] as const;
