@@ -47,7 +47,8 @@ export default tseslint.config(
     'src/cli/**': ['**/http/**', '**/stores/**', '**/demo/**', ...ROOT],
     // Stores implement the domain's interfaces and know nothing of who calls them.
     'src/stores/**': ['**/http/**', '**/cli/**', '**/admin/**', ...ROOT],
-    // The demo plays outside parties (docs/decisions/0004): it renders with http/views.ts and nothing else of the broker's edge.
-    'src/demo/**': ['**/cli/**', '**/admin/**', ...ROOT],
+    // The demo plays outside parties (docs/decisions/0004): it renders with http/views.ts and nothing else of the
+    // broker's edge.
+    'src/demo/**': ['**/http/**', '!**/http/views.ts', '**/cli/**', '**/admin/**', ...ROOT],
   }),
 );

@@ -10,7 +10,8 @@ import { step } from './route.ts';
 export const LINK_COOKIE = 'broker.link';
 
 export interface WithLinkToken {
-  token: { value: string; hash: string };
+  /** Only the token's hash is kept: the token itself opens the link and goes no further than this step. */
+  token: { hash: string };
 }
 export interface WithUsableLink {
   link: Extract<InspectedLink, { outcome: 'usable' }>;
@@ -26,7 +27,7 @@ export function createLinkSteps(deps: Pick<PageDeps, 'useCases' | 'views' | 'csr
     token: step<WithLinkToken>(async (ctx, next) => {
       const value = ctx.cookies.get(LINK_COOKIE, { signed: true });
       if (!value || !LINK_TOKEN_PATTERN.test(value)) return respondLinkUnusable(ctx, deps.views, 'missing');
-      ctx.state.token = { value, hash: hashLinkToken(value) };
+      ctx.state.token = { hash: hashLinkToken(value) };
       await next();
     }),
 
