@@ -10,9 +10,12 @@ const base = {
 };
 
 export default {
-  // Each file starts its own broker on an ephemeral port; two workers fit the two-core machines.
+  // Each file starts its own broker on an ephemeral port; two workers fit the two-core machines. The broker
+  // processes, servers and browser the tests start take the CPU a third worker would need.
   maxWorkers: 2,
   testTimeout: 20000,
+  // The longest files first, so that neither worker is left with one at the end (see the file for why not jest's own).
+  testSequencer: '<rootDir>/test/support/longest-first-sequencer.js',
   projects: [
     {
       ...base,

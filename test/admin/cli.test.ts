@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { isolatedStoresEnv, startBroker } from '../support/broker.ts';
 import { startMongo } from '../support/mongo.ts';
+import { nodeChildEnv } from '../support/node-child.ts';
 import { spawnBroker } from '../support/process-broker.ts';
 import { startRedis } from '../support/redis.ts';
 import { waitUntil } from '../support/wait.ts';
@@ -14,6 +15,7 @@ const SCRIPT = join(ROOT, 'scripts', 'admin.ts');
 const work = mkdtempSync(join(tmpdir(), 'admin-cli-'));
 const operator = `operator:${userInfo().username}`;
 // Every command is a process of its own (node, TypeScript stripped at load): seconds each on a busy two-core machine.
+// Commands that do not depend on each other's effects run at the same time, as separate terminals would.
 jest.setTimeout(90_000);
 
 interface Run {
@@ -32,7 +34,7 @@ function admin(
     execFile(
       command[0],
       [...command[1], ...argv],
-      { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
+      { cwd: work, env: { ...nodeChildEnv(), HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
@@ -63,24 +65,28 @@ describe('npm run admin against the running embedded demo', () => {
       },
     );
     env = { PORT: String(demo.port), ADMIN_SOCKET: socket, NODE_ENV: 'test' };
-  }, 60_000);
-  afterAll(() => demo.stop());
+    // Beyond the 60 s a broker process is given to come up, so a slow start fails with what the process printed.
+  }, 90_000);
+  afterAll(() => demo?.stop());
 
   it('prints help and usage errors without a broker, with exit codes 0 and 2', async () => {
-    const help = await admin(['--help'], {});
+    const [help, commandHelp, unknown, prototypeName, badOption, missing] = await Promise.all([
+      admin(['--help'], {}),
+      admin(['profiles', 'unlink', '--help'], {}),
+      admin(['profiles', 'shoe'], {}),
+      admin(['constructor'], {}),
+      admin(['profiles', 'list', '--colour', 'red'], {}),
+      admin(['profiles', 'unlink', 'prf-alice-contoso'], env),
+    ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: npm run admin -- <command>');
     expect(help.stdout).toContain('directory import <file.csv|file.json> [--dry-run]');
-    const commandHelp = await admin(['profiles', 'unlink', '--help'], {});
     expect(commandHelp.stdout).toContain('profiles unlink <profile-id> --reason <text>');
-    const unknown = await admin(['profiles', 'shoe'], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command: profiles shoe');
-    expect((await admin(['constructor'], {})).code).toBe(2);
-    const badOption = await admin(['profiles', 'list', '--colour', 'red'], {});
+    expect(prototypeName.code).toBe(2);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toContain("Unknown option '--colour'");
-    const missing = await admin(['profiles', 'unlink', 'prf-alice-contoso'], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--reason is required');
   });
@@ -153,34 +159,36 @@ describe('npm run admin against the running embedded demo', () => {
   });
 
   it('says what was refused with exit code 1, as the admin API words it', async () => {
-    const missing = await admin(['profiles', 'show', 'prf-nope'], env);
+    const [missing, json, conflict] = await Promise.all([
+      admin(['profiles', 'show', 'prf-nope'], env),
+      admin(['profiles', 'association', 'prf-erin-contoso', '--json'], env),
+      admin(['organisations', 'create', '--account-number', 'C-104233', '--name', 'Copy', '--kind', 'customer'], env),
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
       'error: profile_not_found: There is no profile prf-nope. List profiles (GET /admin/api/v1/directory/profiles, filter by organisation_id or email) to find its id.\n',
     );
-    const json = await admin(['profiles', 'association', 'prf-erin-contoso', '--json'], env);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stderr)).toMatchObject({ error: 'not_associated' });
-    const conflict = await admin(
-      ['organisations', 'create', '--account-number', 'C-104233', '--name', 'Copy', '--kind', 'customer'],
-      env,
-    );
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('account_number_taken');
   });
 
   it('never lets the bootstrap admin client be disabled, deleted or given a new secret (exit 1, managed_by_configuration)', async () => {
-    for (const command of [
+    const commands = [
       ['clients', 'disable', 'root-admin', '--reason', 'oops'],
       ['clients', 'delete', 'root-admin'],
       ['clients', 'rotate-secret', 'root-admin'],
-    ]) {
-      const refused = await admin(command, env);
+    ];
+    const answers = await Promise.all(commands.map((command) => admin(command, env)));
+    commands.forEach((command, i) => {
+      const refused = answers[i]!;
       expect({ command, code: refused.code, stdout: refused.stdout }).toEqual({ command, code: 1, stdout: '' });
       expect(refused.stderr).toContain(
         "error: managed_by_configuration: Admin client root-admin is defined in the broker's configuration",
       );
-    }
+    });
+    // Only once every attempt has been answered: the client is still there and active.
     expect((await admin(['clients', 'show', 'root-admin', '--json'], env)).stdout).toContain('"status": "active"');
   });
 
@@ -194,35 +202,39 @@ describe('npm run admin against the running embedded demo', () => {
     // eslint-disable-next-line no-control-regex -- what must not reach the terminal raw is exactly these characters.
     const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
 
-    const listed = await admin(['clients', 'list'], env);
+    const [listed, shown, json, typed, unknown] = await Promise.all([
+      admin(['clients', 'list'], env),
+      admin(['clients', 'show', 'evil-portal'], env),
+      admin(['clients', 'show', 'evil-portal', '--json'], env),
+      admin(['clients', 'show', 'x\u001b[2J'], env),
+      admin(['clients\u001b[31m', 'x'], {}),
+    ]);
     expect(listed.stdout).not.toMatch(raw);
     const row = listed.stdout.split('\n').find((line) => line.startsWith('evil-portal'))!;
     expect(row).toContain(
       'Evil\\x1b]0;pwned\\x07\\x1b[2J\\x0aforged-portal  active  configuration  Fake\\x0d\\x9b31m\\u202eredro',
     );
     expect(listed.stdout.split('\n').filter((line) => line.startsWith('forged-portal'))).toEqual([]);
-    const shown = await admin(['clients', 'show', 'evil-portal'], env);
     expect(shown.stdout).not.toMatch(raw);
     expect(shown.stdout).toContain('\\x1b[2J');
 
-    const json = await admin(['clients', 'show', 'evil-portal', '--json'], env);
     expect(json.stdout).not.toMatch(raw);
     expect(json.stdout).toContain('\\u009b');
     expect((JSON.parse(json.stdout) as { metadata: { client_name: string } }).metadata.client_name).toBe(name);
 
-    const typed = await admin(['clients', 'show', 'x\u001b[2J'], env);
     expect(typed.code).toBe(1);
     expect(typed.stderr).not.toMatch(raw);
-    const unknown = await admin(['clients\u001b[31m', 'x'], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command: clients\\x1b[31m x');
   });
 
   it('runs as `npm run admin`, and says how to start the demo when none is running (exit 3)', async () => {
-    const viaNpm = await admin(['--', 'clients', 'list'], env, ['npm', ['run', '-s', 'admin', '--prefix', ROOT]]);
+    const [viaNpm, none] = await Promise.all([
+      admin(['--', 'clients', 'list'], env, ['npm', ['run', '-s', 'admin', '--prefix', ROOT]]),
+      admin(['clients', 'list'], { PORT: '1', ADMIN_SOCKET: join(work, 'nobody.sock') }),
+    ]);
     expect(viaNpm.code).toBe(0);
     expect(viaNpm.stdout).toMatch(/test-portal\s+active\s+configuration\s+Test portal/);
-    const none = await admin(['clients', 'list'], { PORT: '1', ADMIN_SOCKET: join(work, 'nobody.sock') });
     expect(none.code).toBe(3);
     expect(none.stderr).toContain('No embedded broker is running on port 1');
     expect(none.stderr).toContain('npm start');
@@ -317,15 +329,21 @@ describe('npm run admin against MongoDB and Redis', () => {
   });
 
   it('refuses a client with a javascript:, data: or non-loopback http: redirect URI, writing nothing (exit 1)', async () => {
-    for (const uri of ['javascript:alert(1)', 'data:text/html,hi', 'http://portal.example/cb']) {
-      writeFileSync(
-        join(work, 'bad.json'),
-        JSON.stringify({ client_id: 'bad-portal', client_name: 'Bad', redirect_uris: [uri] }),
-      );
-      const refused = await admin(['clients', 'create', '--file', 'bad.json'], env);
+    const uris = ['javascript:alert(1)', 'data:text/html,hi', 'http://portal.example/cb'];
+    const answers = await Promise.all(
+      uris.map((uri, i) => {
+        writeFileSync(
+          join(work, `bad-${i}.json`),
+          JSON.stringify({ client_id: 'bad-portal', client_name: 'Bad', redirect_uris: [uri] }),
+        );
+        return admin(['clients', 'create', '--file', `bad-${i}.json`], env);
+      }),
+    );
+    uris.forEach((uri, i) => {
+      const refused = answers[i]!;
       expect({ uri, code: refused.code }).toEqual({ uri, code: 1 });
       expect(refused.stderr).toMatch(/^error: invalid_(redirect_uri|client_metadata): /);
-    }
+    });
     expect((await admin(['clients', 'show', 'bad-portal'], env)).code).toBe(1);
   });
 

@@ -10,7 +10,8 @@ const ROOT = { id: 'root-admin', secret: 'root-admin-secret-0123456789abcdefghij
 let broker: Awaited<ReturnType<typeof spawnBroker>>;
 beforeAll(async () => {
   broker = await spawnBroker({ admin: { clientId: ROOT.id, clientSecret: ROOT.secret }, demo: { enabled: false } });
-});
+  // Beyond the 60 s a broker process is given to come up, so a slow start fails with what the process printed.
+}, 90_000);
 afterAll(() => broker?.stop());
 
 /** Posts an import with node:http rather than fetch: the test must know when the whole file has been handed over. */

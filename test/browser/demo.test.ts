@@ -6,10 +6,12 @@ import { createWalkRecorder, launchChromium, upstreamSignIn } from '../support/c
 let broker: TestBroker;
 let chromium: Chromium;
 
+// A real browser's walk takes seconds even on an idle machine, and several times that on a loaded one: the launch and
+// each walk get their own bounds instead of the suite's default.
 beforeAll(async () => {
   broker = await startBroker({}, { issuer: (port) => `http://localhost:${port}` });
   chromium = await launchChromium();
-});
+}, 60_000);
 afterAll(async () => {
   await chromium?.close();
   await broker?.close();
@@ -70,7 +72,7 @@ describe('the embedded demo in a real browser', () => {
     await page.click('text=Yes, sign me out');
     await page.waitForURL(/\/demo\/customer-portal\/$/);
     expect(await page.textContent('main')).toContain('You are not signed in.');
-  });
+  }, 90_000);
 
   it('shows Carol why the customer portal will not let her in', async () => {
     const page = await chromium.newPage();
@@ -82,7 +84,7 @@ describe('the embedded demo in a real browser', () => {
       'Northwind Traders does not have an active service contract (it ended on 2025-06-30)',
     );
     await shot(page, '8-ineligible');
-  });
+  }, 60_000);
 
   it('has no accessibility violations on any page of the walks', () => {
     expect(walk.pagesChecked).toBe(8);

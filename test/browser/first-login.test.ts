@@ -12,7 +12,7 @@ beforeAll(async () => {
   // The embedded demo as `npm start` runs it: development upstream, demo portals, development mailbox.
   broker = await startBroker({}, { issuer: (port) => `http://localhost:${port}` });
   chromium = await launchChromium();
-});
+}, 60_000);
 afterAll(async () => {
   await chromium?.close();
   await broker?.close();
@@ -88,7 +88,7 @@ describe('first login in a real browser (seed steps 2–10)', () => {
     });
     await step(page, '10-portal');
     await context.close();
-  }, 60_000);
+  }, 90_000);
 
   it('has no accessibility violations on any page of the walk', () => {
     expect(walk.pagesChecked).toBe(10);

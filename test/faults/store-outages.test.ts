@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { hashLinkToken } from '../../src/association/link.ts';
 import { Browser } from '../support/browser.ts';
@@ -13,18 +13,28 @@ let redis: Awaited<ReturnType<typeof startRedis>>;
 let mongo: Awaited<ReturnType<typeof startMongo>>;
 let broker: TestBroker;
 let portal: Portal;
+const started: TestBroker[] = [];
 
 beforeAll(async () => {
   // Redis keeps its data across a stop and start, as a production Redis with persistence does; data loss has its own test.
   [redis, mongo] = await Promise.all([startRedis({ persistent: true }), startMongo()]);
 }, 60_000);
 afterAll(async () => {
-  await broker?.close();
   await Promise.all([redis?.stop(), mongo?.stop()]);
 });
+// Each test starts from both servers up, whatever the one before left, and starts its own broker on stores of its own
+// (a fresh key prefix and database): no test relies on another's broker or data.
+beforeEach(async () => {
+  await Promise.all([redis.start(), mongo.start()]);
+});
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((b) => b.close()));
+});
 
+/** This test's broker and portal, on a fresh prefix and database of the servers as they are now (stopped or not). */
 async function startBrokerOnOwnStores() {
   broker = await startBroker({ stores: isolatedStores(redis.url, mongo.uri) });
+  started.push(broker);
   portal = await createPortal(broker.issuer);
 }
 
@@ -65,6 +75,7 @@ describe('store outages fail closed and fast, and recover without a restart', ()
   }, 40_000);
 
   it('Redis down at /token: temporarily_unavailable with Retry-After at once, and sign-in works again when it is back', async () => {
+    await startBrokerOnOwnStores();
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
     const back = await signInUpstream(browser, page, 'alice', { stopAt: [portal.redirectUri] });
@@ -95,6 +106,7 @@ describe('store outages fail closed and fast, and recover without a restart', ()
   }, 40_000);
 
   it('MongoDB down when the profiles are looked up: a 503 page within 2 s, and the same sign-in continues once it is back', async () => {
+    await startBrokerOnOwnStores();
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
     // Signed in upstream, stopped before the broker's callback.
@@ -122,6 +134,7 @@ describe('store outages fail closed and fast, and recover without a restart', ()
   }, 60_000);
 
   it('MongoDB down while a link is redeemed: a 503 page, nothing written, and the same link works once it is back', async () => {
+    await startBrokerOnOwnStores();
     const { url } = await portal.authorizationUrl();
     const browser = new Browser();
     const emailPage = await signInUpstream(browser, await browser.go(url), 'erin');
@@ -164,6 +177,7 @@ describe('store outages fail closed and fast, and recover without a restart', ()
   }, 60_000);
 
   it('Redis down mid-login (at the upstream callback): a 503 page within 2 s, and the same sign-in continues once it is back', async () => {
+    await startBrokerOnOwnStores();
     const browser = new Browser();
     const { page, checks } = await authorize(browser, portal);
     // Signed in upstream, stopped before the broker's callback.
@@ -186,6 +200,7 @@ describe('store outages fail closed and fast, and recover without a restart', ()
   }, 40_000);
 
   it('Redis flushed mid-flow (data lost, e.g. a failover without persistence): clear 4xx answers, nothing half-done, and a fresh start works', async () => {
+    await startBrokerOnOwnStores();
     const flush = async () => {
       const client = new Redis(redis.url);
       await client.flushall();

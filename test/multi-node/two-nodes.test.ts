@@ -173,7 +173,7 @@ describe('two broker nodes in production mode sharing Redis and MongoDB', () => 
       20_000,
     );
     expect(smtp.to('erin@org.example').filter((m) => m.subject?.startsWith('A sign-in account'))).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a client disabled through the admin API on both nodes at once, serves it again when enabled, and stops a rotated secret everywhere', async () => {
     const tokenResponse = await fetch(`${proxy.url}/token`, {

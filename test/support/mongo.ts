@@ -24,7 +24,9 @@ export async function startMongo() {
   const dir = mkdtempSync(join(tmpdir(), 'ferretdb-'));
   const uri = `mongodb://127.0.0.1:${port}/broker-test`;
   let child: ChildProcess | undefined;
+  // Starting one that is running already does nothing: a test can ask for it up whatever the last one left.
   const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn(
       FERRETDB,
       [

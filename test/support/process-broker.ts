@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { TEST_PORTAL } from './broker.ts';
+import { nodeChildEnv } from './node-child.ts';
 import { freePort } from './smtp.ts';
 import { stopChild, waitUntil } from './wait.ts';
 
@@ -23,7 +24,7 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
-      PATH: process.env.PATH ?? '',
+      ...nodeChildEnv(),
       NODE_ENV: 'test',
       PORT: String(port),
       ISSUER: issuer,

@@ -24,7 +24,9 @@ export async function startRedis(options: { persistent?: boolean } = {}) {
   let child: ChildProcess | undefined;
   const url = `redis://127.0.0.1:${port}`;
   const dir = options.persistent ? mkdtempSync(join(tmpdir(), 'redis-')) : undefined;
+  // Starting one that is running already does nothing: a test can ask for it up whatever the last one left.
   const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     const persistence = options.persistent
       ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir!]
       : ['--appendonly', 'no'];

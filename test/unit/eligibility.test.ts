@@ -44,4 +44,35 @@ describe('eligibility', () => {
     expect(assessProfile(profile, org, policy, later)).toEqual({ eligible: false, reason: 'contract_inactive' });
     expect(assessProfile(profile, org, { ...policy, contractRequired: false }, later)).toEqual({ eligible: true });
   });
+
+  it('admits an active profile of an active organisation of an admitted kind while its contract runs', () => {
+    expect(assessProfile(profile, org, policy, new Date('2026-06-30T12:00:00Z'))).toEqual({ eligible: true });
+    expect(
+      assessProfile(
+        profile,
+        { ...org, kind: 'partner' },
+        { ...policy, profileKinds: ['customer', 'partner'] },
+        new Date('2026-01-01T00:00:00Z'),
+      ),
+    ).toEqual({ eligible: true });
+  });
+
+  it('admits an organisation without a contract only where the portal does not require one', () => {
+    const noContract = { ...org, contractEndsOn: undefined };
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(assessProfile(profile, noContract, policy, now)).toEqual({ eligible: false, reason: 'contract_inactive' });
+    expect(assessProfile(profile, noContract, { ...policy, contractRequired: false }, now)).toEqual({ eligible: true });
+  });
+
+  it('admits no kind a portal does not list', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(assessProfile(profile, org, { ...policy, profileKinds: [] }, now)).toEqual({
+      eligible: false,
+      reason: 'kind_not_admitted',
+    });
+    expect(assessProfile(profile, org, { ...policy, profileKinds: ['partner'] }, now)).toEqual({
+      eligible: false,
+      reason: 'kind_not_admitted',
+    });
+  });
 });

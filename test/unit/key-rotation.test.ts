@@ -9,10 +9,12 @@ import { loadConfig } from '../../src/config/load.ts';
 import { Browser } from '../support/browser.ts';
 import { startBroker } from '../support/broker.ts';
 import { signIn } from '../support/flows.ts';
+import { nodeChildEnv } from '../support/node-child.ts';
 import { createPortal } from '../support/portal.ts';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'generate-keys.ts');
 const COOKIE_KEYS = ['rotation-test-cookie-key-0123456789abcdef'];
+const SCRIPT_ENV = { ...process.env, ...nodeChildEnv() };
 
 /** A broker on the key set in `file`: one sign-in's ID token, and the JWKS it publishes. */
 async function withKeys(file: string) {
@@ -33,7 +35,7 @@ describe('signing-key rotation (README "Key rotation")', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keys-'));
     const file = join(dir, 'jwks.json');
     const run = (...args: string[]) =>
-      execFileSync(process.execPath, [SCRIPT, '--out', file, ...args], { encoding: 'utf8' });
+      execFileSync(process.execPath, [SCRIPT, '--out', file, ...args], { encoding: 'utf8', env: SCRIPT_ENV });
 
     run();
     const [oldKid] = (JSON.parse(readFileSync(file, 'utf8')) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
@@ -72,6 +74,7 @@ describe('client-secret key rotation (README "Client secrets at rest")', () => {
     const run = (...args: string[]) =>
       execFileSync(process.execPath, [SCRIPT, '--secret-out', file, ...args], {
         encoding: 'utf8',
+        env: SCRIPT_ENV,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     const keysInFile = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
@@ -99,7 +102,7 @@ describe('client-secret key rotation (README "Client secrets at rest")', () => {
     const printed = execFileSync(
       process.execPath,
       [SCRIPT, '--out', join(mkdtempSync(join(tmpdir(), 'keys-')), 'jwks.json')],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: SCRIPT_ENV },
     );
     const secret = /^SECRET_KEYS=(.+)$/m.exec(printed)?.[1];
     const cookie = /^COOKIE_KEYS=(.+)$/m.exec(printed)?.[1];

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { nodeChildEnv } from '../support/node-child.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 
@@ -8,7 +9,7 @@ const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { ...nodeChildEnv(), ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
