@@ -162,6 +162,7 @@ export async function createServices(
         transport,
         logger,
         retry: config.mail.retry,
+        claimSeconds: config.mail.claimSeconds,
         prefix: `${config.stores.redisPrefix}bull`,
         onOutcome,
         consume: !commandLine,

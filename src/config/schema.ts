@@ -234,6 +234,12 @@ export const configSchema = z
           .prefault({}),
         /** Upper bound for one SMTP connection and send, in milliseconds. */
         timeoutMs: z.number().int().min(100).default(10_000),
+        /**
+         * With Redis: how long a node's claim on a message it is sending lasts without renewal, and how often nodes
+         * look for claims that lapsed (their node died mid-send) to send those messages again. Lower hands a dead
+         * node's mail over sooner; too low, and a node too busy to renew its claim in time sends a message twice.
+         */
+        claimSeconds: z.number().int().min(2).default(30),
       })
       .prefault({}),
 

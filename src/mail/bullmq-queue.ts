@@ -25,6 +25,8 @@ export function createBullmqDeliveryQueue(deps: {
   transport: MailTransport;
   logger: Logger;
   retry: RetryPolicy;
+  /** How long a claim on a message being sent lasts, and how often lapsed claims are looked for (mail.claimSeconds). */
+  claimSeconds?: number;
   prefix?: string;
   onOutcome?: DeliveryOutcome;
   consume?: boolean;
@@ -116,6 +118,9 @@ function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) =
       connection,
       prefix,
       concurrency: 5,
+      // A message whose node died mid-send is sent again by another node once its claim lapses.
+      lockDuration: (deps.claimSeconds ?? 30) * 1000,
+      stalledInterval: (deps.claimSeconds ?? 30) * 1000,
       settings: { backoffStrategy: (attemptsMade: number) => retryDelay(deps.retry, attemptsMade) },
     },
   );

@@ -82,9 +82,14 @@ async function world() {
     ADMIN_CLIENT_ID: ADMIN.clientId,
     ADMIN_CLIENT_SECRET: ADMIN.clientSecret,
   };
-  // The relay looks every second for notices owed for over a second.
+  // The relay looks every second for notices owed for over a second; a killed node's claim on a message it was
+  // sending lapses after 5 s (30 s by default), so another node sends it sooner.
   const config = {
-    mail: { outbox: { intervalSeconds: 1, graceSeconds: 1 }, retry: { attempts: 5, baseDelayMs: 50, maxDelayMs: 200 } },
+    mail: {
+      outbox: { intervalSeconds: 1, graceSeconds: 1 },
+      retry: { attempts: 5, baseDelayMs: 50, maxDelayMs: 200 },
+      claimSeconds: 5,
+    },
   };
   const start = async () => {
     const broker = await spawnBroker(config, env);
