@@ -32,8 +32,7 @@ import { relayPendingNotices } from './association/association-notice.ts';
 import { relayAdministratorNotices } from './directory/administrator-notice.ts';
 import type { RateLimiter } from './association/rate-limiter.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
-import { createBullmqDeliveryQueue } from './mail/bullmq-queue.ts';
-import { connectRedis } from './stores/redis/connection-options.ts';
+import type { RedisOptions } from 'ioredis';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
@@ -156,9 +155,10 @@ export async function createServices(
       });
     }
   };
+  // BullMQ and ioredis are loaded only when Redis is configured (as the shared stores are, choose-stores.ts).
   const delivery = config.stores.redisUrl
-    ? createBullmqDeliveryQueue({
-        connect: (options) => connectRedis(config.stores.redisUrl!, options),
+    ? (await import('./mail/bullmq-queue.ts')).createBullmqDeliveryQueue({
+        connect: await redisConnector(config.stores.redisUrl),
         transport,
         logger,
         retry: config.mail.retry,
@@ -323,4 +323,10 @@ export async function createServices(
       await stores.close();
     },
   };
+}
+
+/** New Redis connections to `url` with the caller's options, for the mail queue. */
+async function redisConnector(url: string) {
+  const { connectRedis } = await import('./stores/redis/connection-options.ts');
+  return (options: RedisOptions) => connectRedis(url, options);
 }

@@ -1,0 +1,97 @@
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import type { Config } from '../config/schema.ts';
+import type { DirectorySeed } from '../directory/seed.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Logger } from '../shared/logger.ts';
+import { keepTrying } from '../shared/keep-trying.ts';
+import type { Stores } from './choose-stores.ts';
+import { createMongoAuditLog } from './mongo/audit-log.ts';
+import { createMongoClientStore } from './mongo/client-store.ts';
+import { createMongoConnection, MONGO_OPTIONS } from './mongo/connection.ts';
+import { createMongoDirectory } from './mongo/directory.ts';
+import { brokerModels } from './mongo/models.ts';
+import { seedMongoDirectory } from './mongo/seed.ts';
+import { createRedis } from './redis/connection.ts';
+import { createRedisLinkStore } from './redis/link-store.ts';
+import { createRedisOidcAdapter } from './redis/oidc-adapter.ts';
+import { createRedisPortalSessions } from './redis/portal-sessions.ts';
+import { createRedisRateLimiter } from './redis/rate-limiter.ts';
+import { createRedisTransactionStore } from './redis/transaction-store.ts';
+
+/**
+ * The production stores: MongoDB (directory, clients, audit) and Redis (everything short-lived). A module of its own,
+ * loaded only when configured, so that a process on memory stores (the demo, most tests) never loads mongoose,
+ * ioredis and their drivers.
+ */
+export async function openSharedStores(
+  config: Config,
+  deps: { clock: Clock; logger: Logger; seed: DirectorySeed },
+  { mongodbUri, redisUrl }: { mongodbUri: string; redisUrl: string },
+): Promise<Stores> {
+  const redis = createRedis(redisUrl, deps.logger);
+  const mongo = createMongoConnection(mongodbUri, deps.logger);
+  const models = brokerModels(mongo);
+  // Indexes (when configured) and the seed, once MongoDB answers. If it does not at start, the broker starts
+  // anyway (saying "unavailable" until it does) and keeps trying: mongoose itself never retries a failed first
+  // connection, so the retry opens it again.
+  const startFailed = (err: Error) => deps.logger.warn('mongo.start_failed', { message: err.message });
+  const connected = await mongo.asPromise().then(
+    () => true,
+    (err: Error) => {
+      startFailed(err);
+      return false;
+    },
+  );
+  const preparation = keepTrying(
+    async () => {
+      if (mongo.readyState !== 1) await mongo.openUri(mongodbUri, MONGO_OPTIONS);
+      if (config.stores.createIndexes) await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+      if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
+    },
+    {
+      intervalMs: 2000,
+      startNow: connected,
+      onFailure: startFailed,
+      onRecovered: () => deps.logger.info('mongo.started', {}),
+    },
+  );
+  await preparation.first;
+  const prefix = config.stores.redisPrefix;
+  return {
+    kind: 'shared',
+    directory: createMongoDirectory(models),
+    adapter: createRedisOidcAdapter(redis, `${prefix}oidc`),
+    clients: createMongoClientStore(models),
+    audit: createMongoAuditLog(models),
+    links: createRedisLinkStore(redis, `${prefix}links`),
+    linkTransactions: createRedisTransactionStore(redis, `${prefix}upstream-tx`),
+    rateLimiter: (options) => createRedisRateLimiter(redis, { ...options, keyPrefix: `${prefix}${options.keyPrefix}` }),
+    demo: {
+      oidcAdapter: (name) => createRedisOidcAdapter(redis, `${prefix}demo:${name}`),
+      portalSessions: (name) => createRedisPortalSessions(redis, `${prefix}demo:${name}`),
+    },
+    readiness: () => readiness(redis, mongo),
+    async close() {
+      preparation.stop();
+      redis.disconnect();
+      await mongo.close();
+    },
+  };
+}
+
+async function readiness(redis: Redis, mongo: Connection): Promise<Record<string, boolean>> {
+  const within = <T>(promise: Promise<T>) =>
+    Promise.race([
+      promise.then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(resolve, 1000, false)),
+    ]);
+  const [redisOk, mongoOk] = await Promise.all([
+    within(redis.ping()),
+    within(mongo.db ? mongo.db.admin().ping() : Promise.reject(new Error('not connected'))),
+  ]);
+  return { redis: redisOk, mongodb: mongoOk };
+}
