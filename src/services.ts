@@ -172,7 +172,8 @@ export async function createServices(
   const associationMail = createAssociationMail({ renderer: mailRenderer, queue: delivery, support: config.support });
   const tasks = createBackgroundTasks(logger);
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
-  const redeem: RedeemDeps = {
+  // What issuing and redeeming links both work with.
+  const linkDeps = {
     directory,
     associations: directory,
     links,
@@ -180,17 +181,14 @@ export async function createServices(
     audit: stores.audit,
     clock,
     logger,
+  };
+  const redeem: RedeemDeps = {
+    ...linkDeps,
     upstreamName,
     revokeSignIns: (profileId) => adapter.revokeAccount(profileId),
   };
   const requestDeps: RequestLinksDeps = {
-    directory,
-    associations: directory,
-    links,
-    mail: associationMail,
-    audit: stores.audit,
-    clock,
-    logger,
+    ...linkDeps,
     perRecipient: stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
     perRecipientTotal: stores.rateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal }),
     heldBackNotice: stores.rateLimiter({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageQuery } from '../shared/page-query.ts';
+import type { AuditQuery } from './query-audit.ts';
 
 /** A query of the audit log, as the admin API and the command line take it (snake_case, times in ISO 8601). */
 export const auditQuery = z.strictObject({
@@ -17,3 +18,18 @@ export const auditQuery = z.strictObject({
   to: z.iso.datetime({ offset: true }).optional().meta({ description: 'Before' }),
   ...pageQuery,
 });
+
+/** The query as the use case takes it (queryAudit). */
+export function auditQueryOf(q: z.output<typeof auditQuery>): AuditQuery {
+  return {
+    organisationId: q.organisation_id,
+    profileId: q.profile_id,
+    clientId: q.client_id,
+    actor: q.actor,
+    action: q.action,
+    from: q.from,
+    to: q.to,
+    limit: q.limit,
+    after: q.after,
+  };
+}

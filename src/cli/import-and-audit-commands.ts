@@ -3,7 +3,7 @@ import { extname } from 'node:path';
 import type { auditEventView } from '../audit/query-audit.ts';
 import type { ImportReport } from '../directory/import-directory.ts';
 import { parseCsvImport, parseJsonImport } from '../directory/import-file.ts';
-import { auditQuery } from '../audit/audit-query-input.ts';
+import { auditQuery, auditQueryOf } from '../audit/audit-query-input.ts';
 import { parseInput } from '../shared/parse-input.ts';
 import { UsageError, arg, str, defined, table, more, type Command } from './command-kit.ts';
 
@@ -58,17 +58,7 @@ export const importAndAuditCommands: Record<string, Command> = {
         }),
         'options',
       );
-      return ops.audit.query({
-        organisationId: q.organisation_id,
-        profileId: q.profile_id,
-        clientId: q.client_id,
-        actor: q.actor,
-        action: q.action,
-        from: q.from,
-        to: q.to,
-        limit: q.limit,
-        after: q.after,
-      });
+      return ops.audit.query(auditQueryOf(q));
     },
     text: (r: { events: ReturnType<typeof auditEventView>[]; next: string | null }) =>
       table(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ADMIN_SCOPES } from '../../clients/admin-scopes.ts';
-import { auditQuery } from '../../audit/audit-query-input.ts';
+import { auditQuery, auditQueryOf } from '../../audit/audit-query-input.ts';
 import { adminRoute } from '../admin-route.ts';
 import { nextPage } from './admin-records.ts';
 
@@ -33,17 +33,6 @@ export const auditRoutes = [
       description: 'A page of events',
       schema: z.object({ events: z.array(auditEvent), next: nextPage }),
     },
-    handle: ({ query: q }, admin) =>
-      admin.audit.query({
-        organisationId: q.organisation_id,
-        profileId: q.profile_id,
-        clientId: q.client_id,
-        actor: q.actor,
-        action: q.action,
-        from: q.from,
-        to: q.to,
-        limit: q.limit,
-        after: q.after,
-      }),
+    handle: ({ query: q }, admin) => admin.audit.query(auditQueryOf(q)),
   }),
 ];
