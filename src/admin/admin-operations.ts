@@ -20,18 +20,20 @@ import {
 import { importDirectory, type ImportDeps } from '../directory/import-directory.ts';
 import {
   createOrganisation,
-  createProfile,
-  designateAdministrator,
   getOrganisation,
   listOrganisations,
   listProfiles,
   profileOf,
   setOrganisationStatus,
-  setProfileStatus,
   updateOrganisation,
-  updateProfile,
   type ManageDirectoryDeps,
 } from '../directory/manage-directory.ts';
+import {
+  createProfile,
+  designateAdministrator,
+  setProfileStatus,
+  updateProfile,
+} from '../directory/manage-profiles.ts';
 
 /** What the administration use cases need, one entry per area; the composition root makes it once. */
 export interface AdminDeps {

@@ -1,0 +1,146 @@
+import type { AdminActor } from '../clients/admin-scopes.ts';
+import { newRecordId, referenceCode } from '../shared/ids.ts';
+import { deliverAdministratorNotice } from './administrator-notice.ts';
+import { changedFields, conflict, explain, notFound, record } from './directory-changes.ts';
+import { mayUseProfile } from './eligibility.ts';
+import {
+  administratorOf,
+  organisationOf,
+  profileOf,
+  type ManageDirectoryDeps,
+  type ProfileInput,
+} from './manage-directory.ts';
+import { normaliseEmail, type Profile } from './model.ts';
+
+/**
+ * Adds a professional ("Add New Professionals"). The first profile added to an organisation without an administrator
+ * becomes its administrator (seed FAQ), unless asked for as a professional; asking for a second administrator is
+ * refused: the support desk replaces administrators. With `invite`, the person is emailed an association link.
+ */
+export async function createProfile(
+  deps: ManageDirectoryDeps,
+  who: AdminActor,
+  input: ProfileInput,
+  options: { invite?: boolean } = {},
+): Promise<Profile> {
+  const organisation = await organisationOf(deps, input.organisationId);
+  const administrator = await administratorOf(deps, organisation.id);
+  if (input.role === 'administrator' && administrator)
+    throw conflict('administrator_exists', 'the organisation has an administrator', {
+      administratorId: administrator.id,
+    });
+  const profile: Profile = {
+    id: input.id ?? newRecordId('prf'),
+    organisationId: organisation.id,
+    email: normaliseEmail(input.email),
+    displayName: input.displayName,
+    role: input.role ?? (administrator ? 'professional' : 'administrator'),
+    status: input.status ?? 'active',
+  };
+  // An invitation goes only to a profile that may be used: refused before anything is written.
+  if (options.invite && !mayUseProfile(profile, organisation, undefined, deps.clock.now())) {
+    throw conflict('profile_disabled', 'cannot invite a disabled profile or a profile of a disabled organisation');
+  }
+  if (await deps.directory.getProfile(profile.id)) throw conflict('profile_exists', `profile ${profile.id} exists`);
+  await deps.directory.createProfile(profile).catch(explain);
+  await record(
+    deps,
+    who,
+    'profile.created',
+    { organisationId: organisation.id, profileId: profile.id },
+    { role: profile.role },
+  );
+  if (options.invite && deps.invite) await deps.invite(who, profile.id);
+  return profile;
+}
+
+/**
+ * Replaces a profile's name and registered email (a PUT). Role and status have their own operations. A new email
+ * revokes the links sent to the old one: they proved control of an address the profile no longer has.
+ */
+export async function updateProfile(
+  deps: ManageDirectoryDeps,
+  who: AdminActor,
+  id: string,
+  input: { email: string; displayName: string },
+): Promise<Profile> {
+  const current = await profileOf(deps, id);
+  const next: Profile = { ...current, email: normaliseEmail(input.email), displayName: input.displayName };
+  if (!(await deps.directory.updateProfile(id, { email: next.email, displayName: next.displayName }).catch(explain)))
+    throw notFound('profile', id);
+  if (next.email !== current.email) await deps.revokeLinks(id);
+  await record(
+    deps,
+    who,
+    'profile.updated',
+    { organisationId: current.organisationId, profileId: id },
+    { fields: changedFields(current, next) },
+  );
+  return next;
+}
+
+/** A disabled profile cannot sign in or be associated; its tokens stop working at their next use. */
+export async function setProfileStatus(
+  deps: ManageDirectoryDeps,
+  who: AdminActor,
+  id: string,
+  status: Profile['status'],
+  reason?: string,
+): Promise<Profile> {
+  const current = await profileOf(deps, id);
+  if (current.status === status) return current;
+  const next = { ...current, status };
+  if (!(await deps.directory.updateProfile(id, { status }).catch(explain))) throw notFound('profile', id);
+  await record(
+    deps,
+    who,
+    status === 'disabled' ? 'profile.disabled' : 'profile.enabled',
+    { organisationId: current.organisationId, profileId: id },
+    reason ? { reason } : undefined,
+  );
+  return next;
+}
+
+/**
+ * The support desk designates an organisation's administrator, replacing the current one ("if your administrator is
+ * no longer with your organisation, contact support"). Both are told by email, with the reference of the change.
+ */
+export async function designateAdministrator(
+  deps: ManageDirectoryDeps,
+  who: AdminActor,
+  organisationId: string,
+  profileId: string,
+  reason: string,
+) {
+  const organisation = await organisationOf(deps, organisationId);
+  const profile = await profileOf(deps, profileId);
+  if (profile.organisationId !== organisationId)
+    throw conflict('profile_not_in_organisation', `profile ${profileId} is not in ${organisationId}`);
+  if (profile.status !== 'active') throw conflict('profile_disabled', `profile ${profileId} is disabled`);
+  const previous = await administratorOf(deps, organisationId);
+  if (previous?.id === profileId)
+    return { organisation, administrator: profile, previous: undefined, reference: undefined };
+  // The emails are owed from the role's write on, recorded with it; handed to the queue below, or by the relay if
+  // this process dies first (administrator-notice.ts).
+  const notice = {
+    profileId,
+    ...(previous ? { previousId: previous.id } : {}),
+    reference: referenceCode(),
+    at: deps.clock.now(),
+  };
+  await deps.directory
+    .designateAdministrator(profileId, previous?.id, { reference: notice.reference, at: notice.at })
+    .catch(explain);
+  const reference = await record(
+    deps,
+    who,
+    'organisation.administrator_changed',
+    { organisationId, profileId },
+    { reason, ...(previous ? { previous: previous.id } : {}) },
+    notice.reference,
+  );
+  await deliverAdministratorNotice(deps, notice);
+  const administrator: Profile = { ...profile, role: 'administrator' };
+  const demoted = previous && { ...previous, role: 'professional' as const };
+  return { organisation, administrator, previous: demoted, reference };
+}
