@@ -4,7 +4,7 @@ import { admissionPolicyOf, upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import type { InteractionDetails } from '../interaction-context.ts';
 import type { PageDeps } from '../use-cases.ts';
-import { parseInput } from '../validate.ts';
+import { parseInput } from '../../shared/parse-input.ts';
 import { identifiedPerson, type Person } from './identity.ts';
 import { step, type Nothing } from './route.ts';
 
