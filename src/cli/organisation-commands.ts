@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECORD_STATUSES } from '../directory/model.ts';
 import { organisationView, profileView } from '../directory/directory-views.ts';
 import {
   required,
@@ -23,7 +24,7 @@ export const organisationCommands: Record<string, Command> = {
       const page = await ops.directory.listOrganisations(
         defined({
           kind: z.enum(['customer', 'partner']).optional().parse(str(options.kind)),
-          status: z.enum(['active', 'disabled']).optional().parse(str(options.status)),
+          status: z.enum(RECORD_STATUSES).optional().parse(str(options.status)),
           q: str(options.q),
         }),
         paging(options),

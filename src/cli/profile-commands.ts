@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECORD_STATUSES } from '../directory/model.ts';
 import { profileView } from '../directory/directory-views.ts';
 import { required, arg, str, defined, table, fields, more, paging, type Command } from './command-kit.ts';
 
@@ -14,7 +15,7 @@ export const profileCommands: Record<string, Command> = {
         email: str(options.email),
         q: str(options.q),
         role: z.enum(['administrator', 'professional']).optional().parse(str(options.role)),
-        status: z.enum(['active', 'disabled']).optional().parse(str(options.status)),
+        status: z.enum(RECORD_STATUSES).optional().parse(str(options.status)),
       });
       const page = await ops.directory.listProfiles(filter, paging(options));
       return { profiles: page.items.map(profileView), next: page.next ?? null };

@@ -7,7 +7,14 @@ import { takeTurns } from '../shared/take-turns.ts';
 import type { BatchResult, DirectoryAdminStore, DirectoryConflictKind } from './directory-admin-store.ts';
 import type { ImportRow, ParsedImport } from './import-file.ts';
 import { nameText } from './name-text.ts';
-import { PROFILE_KINDS, PROFILE_ROLES, normaliseEmail, type Organisation, type Profile } from './model.ts';
+import {
+  PROFILE_KINDS,
+  PROFILE_ROLES,
+  RECORD_STATUSES,
+  normaliseEmail,
+  type Organisation,
+  type Profile,
+} from './model.ts';
 
 export interface ImportDeps {
   directory: DirectoryAdminStore;
@@ -49,7 +56,7 @@ const rowSchema = z.object({
   email: z.email({ error: 'is not an email address' }).max(254).transform(normaliseEmail),
   display_name: nameText(200),
   role: z.enum(PROFILE_ROLES, { error: `must be one of ${PROFILE_ROLES.join(', ')}` }).optional(),
-  status: z.enum(['active', 'disabled'], { error: 'must be active or disabled' }).optional(),
+  status: z.enum(RECORD_STATUSES, { error: 'must be active or disabled' }).optional(),
 });
 type Row = z.output<typeof rowSchema>;
 

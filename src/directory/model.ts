@@ -6,13 +6,17 @@ export type ProfileKind = (typeof PROFILE_KINDS)[number];
 export const PROFILE_ROLES = ['administrator', 'professional'] as const;
 export type ProfileRole = (typeof PROFILE_ROLES)[number];
 
+/** A disabled organisation or profile stays in the directory but signs nobody in. */
+export const RECORD_STATUSES = ['active', 'disabled'] as const;
+export type RecordStatus = (typeof RECORD_STATUSES)[number];
+
 export interface Organisation {
   id: string;
   accountNumber: string;
   name: string;
   /** Customers use the customer portal, partners the partner portal; a profile's kind is its organisation's kind. */
   kind: ProfileKind;
-  status: 'active' | 'disabled';
+  status: RecordStatus;
   /** Last day the service contract covers, as an ISO date (YYYY-MM-DD); absent when there is no contract. */
   contractEndsOn?: string;
 }
@@ -24,7 +28,7 @@ export interface Profile {
   email: string;
   displayName: string;
   role: ProfileRole;
-  status: 'active' | 'disabled';
+  status: RecordStatus;
 }
 
 /** Who signed in upstream: keyed on (upstream, sub), never on email. */

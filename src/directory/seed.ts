@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PROFILE_KINDS, PROFILE_ROLES, normaliseEmail } from './model.ts';
+import { PROFILE_KINDS, PROFILE_ROLES, RECORD_STATUSES, normaliseEmail } from './model.ts';
 
 /** The shape of a directory seed file (config/demo/directory.json); validated before anything is loaded. */
 export const directorySeedSchema = z
@@ -10,7 +10,7 @@ export const directorySeedSchema = z
         accountNumber: z.string().min(1),
         name: z.string().min(1),
         kind: z.enum(PROFILE_KINDS),
-        status: z.enum(['active', 'disabled']).default('active'),
+        status: z.enum(RECORD_STATUSES).default('active'),
         contractEndsOn: z.iso.date().optional(),
       }),
     ),
@@ -21,7 +21,7 @@ export const directorySeedSchema = z
         email: z.email().transform(normaliseEmail),
         displayName: z.string().min(1),
         role: z.enum(PROFILE_ROLES),
-        status: z.enum(['active', 'disabled']).default('active'),
+        status: z.enum(RECORD_STATUSES).default('active'),
       }),
     ),
     associations: z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RECORD_STATUSES } from '../../directory/model.ts';
 
 /*
  * Input schemas several admin routes share. JSON Schema cannot say "trimmed before it is checked", so where zod trims,
@@ -33,7 +34,7 @@ export const profilePath = z.strictObject({ profileId: pathId('The profile id', 
 
 /** An id the caller chooses for a new record. */
 export const newId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64');
-export const statusInput = z.enum(['active', 'disabled']);
+export const statusInput = z.enum(RECORD_STATUSES);
 /**
  * People paste addresses with spaces around them; they are trimmed before they are checked (and stored lower-case).
  * The document describes the address as checked.

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
+import { PROFILE_KINDS, PROFILE_ROLES, RECORD_STATUSES } from '../../directory/model.ts';
 
 /*
  * What the admin API answers with, as zod schemas: each route's handler is type-checked against its schema, the
  * OpenAPI document describes them (an `id` makes a named component), and the conformance test parses every answer
  * with them (test/admin/conformance-api.test.ts).
  */
-
-export const STATUSES = ['active', 'disabled'] as const;
 
 export const errorRecord = z
   .object({
@@ -53,7 +51,7 @@ const clientExample = {
 export const clientRecord = z
   .object({
     client_id: z.string(),
-    status: z.enum(STATUSES),
+    status: z.enum(RECORD_STATUSES),
     source: z.enum(['configuration', 'admin']).meta({
       description:
         "configuration: defined in the broker's configuration, editable only there (it can be disabled here).",
@@ -78,7 +76,7 @@ export const organisationRecord = z
     account_number: z.string(),
     name: z.string(),
     kind: z.enum(PROFILE_KINDS),
-    status: z.enum(STATUSES),
+    status: z.enum(RECORD_STATUSES),
     contract_ends_on: z.iso
       .date()
       .nullable()
@@ -107,7 +105,7 @@ export const profileRecord = z
     email: z.string().meta({ format: 'email', description: 'The registered address, lower-case' }),
     display_name: z.string(),
     role: z.enum(PROFILE_ROLES),
-    status: z.enum(STATUSES),
+    status: z.enum(RECORD_STATUSES),
   })
   .meta({
     id: 'Profile',

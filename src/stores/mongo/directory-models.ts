@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { PROFILE_KINDS, PROFILE_ROLES } from '../../directory/model.ts';
+import { PROFILE_KINDS, PROFILE_ROLES, RECORD_STATUSES } from '../../directory/model.ts';
 
 /** The value of a profile's `adminSlot` (see below). */
 export function adminSlot(profile: { id: string; organisationId: string; role: string }): string {
@@ -18,7 +18,7 @@ export function directoryModels(connection: Connection) {
       accountNumber: { type: String, required: true, unique: true },
       name: { type: String, required: true },
       kind: { type: String, enum: PROFILE_KINDS, required: true },
-      status: { type: String, enum: ['active', 'disabled'], required: true },
+      status: { type: String, enum: [...RECORD_STATUSES], required: true },
       contractEndsOn: { type: String },
     },
     { versionKey: false, collection: 'organisations' },
@@ -31,7 +31,7 @@ export function directoryModels(connection: Connection) {
       email: { type: String, required: true, index: true },
       displayName: { type: String, required: true },
       role: { type: String, enum: PROFILE_ROLES, required: true },
-      status: { type: String, enum: ['active', 'disabled'], required: true },
+      status: { type: String, enum: [...RECORD_STATUSES], required: true },
       // `org:<organisation>` for its administrator, `profile:<id>` for everyone else: a unique index on it allows at
       // most one administrator per organisation, with no partial index (which MongoDB-compatible servers may lack).
       adminSlot: { type: String, required: true, unique: true },
