@@ -10,9 +10,10 @@ const base = {
 };
 
 export default {
-  // Each file starts its own broker on an ephemeral port; two workers fit the two-core machines. The broker
-  // processes, servers and browser the tests start take the CPU a third worker would need.
-  maxWorkers: 2,
+  // Each file starts its own broker on an ephemeral port. Three workers on the two-core machines CI has: many tests
+  // spend part of their time waiting (a broker process starting, a queue recovering a job, a browser), and a third
+  // worker fills those gaps. Measured idle and fully loaded (docs/architecture.md §7).
+  maxWorkers: 3,
   testTimeout: 20000,
   // The longest files first, so that neither worker is left with one at the end (see the file for why not jest's own).
   testSequencer: '<rootDir>/test/support/longest-first-sequencer.js',

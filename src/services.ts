@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomLinkRequestDelay, type LinkRequestDelay } from './association/request-delay.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,13 +87,20 @@ export interface Services {
  */
 export async function createServices(
   config: Config,
-  options: { logger?: Logger; clock?: Clock; mode?: 'server' | 'command-line' } = {},
+  options: {
+    logger?: Logger;
+    clock?: Clock;
+    mode?: 'server' | 'command-line';
+    /** Tests that do not measure timing shorten it; a deployment always has the random one. */
+    linkRequestDelay?: LinkRequestDelay;
+  } = {},
 ): Promise<Services> {
   // The command line (scripts/admin.ts) uses the same stores and use cases, but leaves to the brokers what belongs to
   // a running broker: sending queued mail, and writing the configured clients (its configuration may not be theirs).
   const commandLine = options.mode === 'command-line';
   const logger = options.logger ?? createJsonLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  const linkRequestDelay = options.linkRequestDelay ?? randomLinkRequestDelay;
   const keys = await loadKeyMaterial(config.keys);
   if (keys.generated)
     logger.warn('keys.generated', {
@@ -212,9 +219,7 @@ export async function createServices(
       checkRequester: (requester) => checkRequesterLimits(linkLimits, requester),
       request: (request) =>
         tasks.run('association.request_links', async () => {
-          // Started at a random moment 100–600 ms after the response: the directory lookup and the rendering for a
-          // registered address share this event loop with the requester's next request, and must not line up with it.
-          await new Promise((resolve) => setTimeout(resolve, 100 + randomInt(500)));
+          await new Promise((resolve) => setTimeout(resolve, linkRequestDelay()));
           await requestAssociationLinks(requestDeps, request);
         }),
       inspect: (tokenHash) => inspectLink(redeem, tokenHash),

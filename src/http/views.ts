@@ -15,9 +15,19 @@ export interface Views {
 
 /**
  * Compiles every template under `root` once at start (a missing template is a start-up error, not a 500 later).
- * Partials are the files under partials/, named by their path without the extension.
+ * Partials are the files under partials/, named by their path without the extension. Views hold no state once made,
+ * so a process that composes several brokers (the test suite does, one per test) compiles each set once.
  */
 export function createViews(root: string, globals: Record<string, unknown> = {}): Views {
+  const key = `${root}\0${JSON.stringify(globals)}`;
+  let views = made.get(key);
+  if (!views) made.set(key, (views = compileViews(root, globals)));
+  return views;
+}
+
+const made = new Map<string, Views>();
+
+function compileViews(root: string, globals: Record<string, unknown>): Views {
   const hbs = Handlebars.create();
   const templates = new Map<string, Handlebars.TemplateDelegate>();
   const texts = new Map<string, Handlebars.TemplateDelegate>();

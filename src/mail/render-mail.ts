@@ -12,7 +12,17 @@ export interface RenderedMail {
  * Mail content is templates (docs/architecture.md §1): views/mail/<name>.subject.hbs, .html.hbs and .text.hbs. The text
  * and subject are not HTML, so they are rendered without HTML escaping; the HTML part is escaped as usual.
  */
-export function createMailRenderer(dir: string, globals: Record<string, unknown> = {}) {
+export function createMailRenderer(dir: string, globals: Record<string, unknown> = {}): MailRenderer {
+  // Stateless once made: a process composing several brokers (the test suite) compiles the templates once.
+  const key = `${dir}\0${JSON.stringify(globals)}`;
+  let renderer = made.get(key);
+  if (!renderer) made.set(key, (renderer = compileMailRenderer(dir, globals)));
+  return renderer;
+}
+
+const made = new Map<string, MailRenderer>();
+
+function compileMailRenderer(dir: string, globals: Record<string, unknown>) {
   const html = Handlebars.create();
   const plain = Handlebars.create();
   const templates = new Map<string, Handlebars.TemplateDelegate>();
@@ -50,4 +60,4 @@ export function createMailRenderer(dir: string, globals: Record<string, unknown>
   };
 }
 
-export type MailRenderer = ReturnType<typeof createMailRenderer>;
+export type MailRenderer = ReturnType<typeof compileMailRenderer>;

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/load.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { createApp } from '../../src/http/create-app.ts';
+import type { LinkRequestDelay } from '../../src/association/request-delay.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import type { Clock } from '../../src/shared/clock.ts';
 import type { Logger } from '../../src/shared/logger.ts';
@@ -74,7 +75,7 @@ export function basicAuth(id: string, secret: string): string {
  */
 export async function startBroker(
   overrides: ConfigInput = {},
-  options: { clock?: Clock; issuer?: (port: number) => string } = {},
+  options: { clock?: Clock; issuer?: (port: number) => string; linkRequestDelay?: LinkRequestDelay } = {},
 ): Promise<TestBroker> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -95,7 +96,13 @@ export async function startBroker(
       {},
       { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...sharedStores(), ...overrides },
     );
-    services = await createServices(config, { logger, clock: options.clock });
+    // A link request's work starts at once unless the test measures timing and asks for the deployed random delay:
+    // the delay hides nothing from a test, and waiting it out for every link is most of an association test's time.
+    services = await createServices(config, {
+      logger,
+      clock: options.clock,
+      linkRequestDelay: options.linkRequestDelay ?? (() => 0),
+    });
   } catch (err) {
     server.close();
     throw err;
