@@ -51,4 +51,13 @@ export interface AssociationMail {
     reference: string;
     at: Date;
   }): Promise<void>;
+  /** After the person removed the profile from their account: tells the registered address, with a support reference. */
+  sendRemoved(message: {
+    profile: Profile;
+    organisation: Organisation;
+    account: string;
+    upstreamName: string;
+    reference: string;
+    at: Date;
+  }): Promise<void>;
 }

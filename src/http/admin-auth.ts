@@ -51,7 +51,7 @@ export function requireScope(scope: AdminScope): Middleware {
     const { admin } = ctx.state as AdminState;
     if (!admin.scopes.includes(scope)) {
       ctx.set('WWW-Authenticate', `Bearer realm="admin", error="insufficient_scope", scope="${scope}"`);
-      throw new AppError(403, 'insufficient_scope', `needs ${scope}`, { details: { scope } });
+      throw new AppError(403, 'insufficient_scope', `needs ${scope}`, { details: { scope, clientCredentials: true } });
     }
     await next();
   };

@@ -85,7 +85,7 @@ export function messageFor(views: Views, error: AppError, forApi: boolean): stri
 }
 
 function wantsJson(ctx: Context): boolean {
-  if (ctx.path.startsWith('/admin/api/')) return true;
+  if (ctx.path.startsWith('/admin/api/') || ctx.path.startsWith('/account/api/')) return true;
   return ctx.accepts('html', 'json') === 'json';
 }
 

@@ -68,5 +68,24 @@ export function createAssociationMail(deps: {
         id: `association-notice:${message.reference}`,
       });
     },
+    async sendRemoved(message) {
+      const rendered = deps.renderer.render('association-removed', {
+        name: message.profile.displayName,
+        organisation: message.organisation.name,
+        accountNumber: message.organisation.accountNumber,
+        account: message.account,
+        upstreamName: message.upstreamName,
+        at: when(message.at),
+        support: deps.support,
+        reference: message.reference,
+      });
+      await deps.queue.enqueue({
+        to: message.profile.email,
+        ...rendered,
+        kind: 'association-removed',
+        reference: message.reference,
+        id: `association-removed:${message.reference}`,
+      });
+    },
   };
 }

@@ -80,6 +80,11 @@ export const ERROR_CODES = {
   client_not_a_portal: { template: true },
   not_associated: { template: true },
 
+  // Self-service: the account console and the account API.
+  account_token_invalid: { template: true },
+  account_token_missing: { template: true },
+  profile_not_in_account: { template: true },
+
   // Something on the broker's side.
   internal_error: { template: true },
   service_unavailable: { template: true },

@@ -41,6 +41,7 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
     sendNotice: async (m) => {
       notices.push(m);
     },
+    sendRemoved: async () => undefined,
   };
   const associations: AssociationStore = {
     findByIdentity: (i) => directory.findByIdentity(i),

@@ -66,6 +66,7 @@ describe('requesting association links', () => {
       sendInvitation: async () => undefined,
       sendHeldBack: async () => undefined,
       sendNotice: async () => undefined,
+      sendRemoved: async () => undefined,
     };
     const warnings: string[] = [];
     const result = await requestAssociationLinks(
