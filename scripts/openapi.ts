@@ -1,14 +1,19 @@
 /**
- * Writes the admin API's OpenAPI document (src/admin/openapi.json) from the routes' declarations:
+ * Writes the OpenAPI documents of the admin API (src/admin/openapi.json) and the account API
+ * (src/account/openapi.json) from the routes' declarations:
  *
  *   npm run openapi
  *
- * The broker serves the file as written; a test fails while it differs from what this would write.
+ * The broker serves the files as written; a test fails while one differs from what this would write.
  */
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { renderAccountOpenApiDocument } from '../src/http/account-openapi.ts';
 import { renderOpenApiDocument } from '../src/http/admin-openapi.ts';
+import { ACCOUNT_OPENAPI_FILE, ACCOUNT_ROUTES } from '../src/http/routes/account-api.ts';
 import { ADMIN_ROUTES, OPENAPI_FILE } from '../src/http/routes/admin-api.ts';
 
 writeFileSync(OPENAPI_FILE, renderOpenApiDocument(ADMIN_ROUTES));
-process.stdout.write(`wrote ${relative(process.cwd(), OPENAPI_FILE)}\n`);
+writeFileSync(ACCOUNT_OPENAPI_FILE, renderAccountOpenApiDocument(ACCOUNT_ROUTES));
+for (const file of [OPENAPI_FILE, ACCOUNT_OPENAPI_FILE])
+  process.stdout.write(`wrote ${relative(process.cwd(), file)}\n`);

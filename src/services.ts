@@ -17,8 +17,17 @@ import { createProvider } from './oidc/create-provider.ts';
 import { withClientStore } from './oidc/client-adapter.ts';
 import { registerConfiguredClients } from './clients/register-configured-clients.ts';
 import { bootstrapAdminClient } from './clients/bootstrap-admin-client.ts';
+import {
+  ACCOUNT_CONSOLE_CLIENT_ID,
+  accountConsoleClient,
+  accountConsoleSecret,
+} from './clients/account-console-client.ts';
+import { bindAccountOperations, type AccountOperations } from './account/account-operations.ts';
+import type { ConsoleSession } from './http/routes/account-console.ts';
+import type { SessionStore } from './shared/session-store.ts';
 import { generationAtIssue } from './clients/token-generation.ts';
 import { adminScopesIn } from './clients/admin-scopes.ts';
+import { admissionPolicyOf, signsPeopleIn } from './oidc/client-policy.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
@@ -65,6 +74,9 @@ export interface Services {
   clients: ClientStore;
   audit: AuditLog;
   admin: AdminOperations;
+  /** Self-service: the account console's pages and the account API call these. */
+  account: AccountOperations;
+  accountConsole: { clientSecret: string; sessions: SessionStore<ConsoleSession> };
   /** A client as registered now, for the admin API's token check. */
   findClient(clientId: string): Promise<StoredClient | undefined>;
   readiness(): Promise<Record<string, boolean>>;
@@ -133,6 +145,7 @@ export async function createServices(
   const configuredClients = [
     ...(JSON.parse(JSON.stringify(config.clients)) as ClientMetadata[]),
     ...bootstrapAdminClient(config.admin),
+    accountConsoleClient(config.issuer, keys.cookieKeys[0]!),
     ...(demoPlan?.clients ?? []),
   ];
   // Mail: SMTP when configured, else the development mailbox (production refuses to start without SMTP_URL);
@@ -294,9 +307,33 @@ export async function createServices(
     audit: stores.audit,
   });
 
+  // Self-service's use cases, bound once: the account console's pages and the account API call them.
+  const account = bindAccountOperations({
+    holder: { profiles, associations: directory },
+    overview: {
+      directory,
+      associations: directory,
+      clock,
+      portals: async () =>
+        (await stores.clients.list())
+          .filter((c) => c.status === 'active' && c.clientId !== ACCOUNT_CONSOLE_CLIENT_ID && signsPeopleIn(c.metadata))
+          .map((c) => ({
+            clientId: c.clientId,
+            name: c.metadata.client_name ?? c.clientId,
+            policy: admissionPolicyOf(c.metadata),
+          })),
+    },
+    removal: { support, mail: associationMail },
+  });
+
   return {
     useCases,
     redeem,
+    account,
+    accountConsole: {
+      clientSecret: accountConsoleSecret(keys.cookieKeys[0]!),
+      sessions: stores.browserSessions<ConsoleSession>('account-console'),
+    },
     signInLimiter: stores.rateLimiter({ keyPrefix: 'sign-in-ip', ...config.signInLimit }),
     readiness: stores.readiness,
     mailbox,

@@ -34,3 +34,6 @@ export async function accountHolder(
   if (!choice || !association) return undefined;
   return { ...choice, association };
 }
+
+/** The scope a portal asks for to call the account API with the person's access token. */
+export const ACCOUNT_SCOPE = 'account';

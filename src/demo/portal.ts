@@ -4,7 +4,7 @@ import type Koa from 'koa';
 import * as client from 'openid-client';
 import { randomToken } from '../shared/ids.ts';
 import type { Views } from '../http/views.ts';
-import type { PortalSessionStore } from './portal-sessions.ts';
+import type { SessionStore } from '../shared/session-store.ts';
 
 export interface DemoPortalOptions {
   id: string;
@@ -18,7 +18,7 @@ export interface DemoPortalOptions {
   /** A resource server to fetch a JWT access token for, to show what an API would receive. */
   apiResource: string;
   views: Views;
-  sessions: PortalSessionStore<PortalSession>;
+  sessions: SessionStore<PortalSession>;
 }
 
 export interface PortalSession {

@@ -6,33 +6,20 @@ import type { AdminActor, AdminScope } from '../clients/admin-scopes.ts';
 import { actorOf, requireScope } from './admin-auth.ts';
 import { guard, type GuardState, type Guarded, type RequestSchemas } from './guard.ts';
 import { jsonBody } from './json-body.ts';
-
-/** Refusals a route documents beyond those every admin operation may give (401, 403, 503) and bad input (400, 413, 415). */
-export type RefusalStatus = 400 | 403 | 404 | 409;
+import type { DocumentedOperation } from './openapi-document.ts';
 
 /**
  * One admin API operation, declared once: the route the broker serves, the guard that validates its input, and its
  * entry in the OpenAPI document (admin-openapi.ts) all come from this. `path` is the OpenAPI template under
  * /admin/api/v1 (`/directory/organisations/{organisationId}`); the area's tag is its scope's.
  */
-export interface AdminRoute<S extends RequestSchemas = RequestSchemas, R extends z.ZodType | undefined = undefined> {
-  operationId: string;
-  method: 'get' | 'post' | 'put' | 'delete';
-  path: `/${string}`;
+export interface AdminRoute<
+  S extends RequestSchemas = RequestSchemas,
+  R extends z.ZodType | undefined = undefined,
+> extends DocumentedOperation {
   scope: AdminScope;
-  summary: string;
-  description?: string;
   request: S;
-  /**
-   * A body the handler reads itself, by media type, instead of a JSON `request.body`: documented here, read and
-   * refused by the handler (an import: CSV or JSON, past the API's JSON limit).
-   */
-  ownBody?: { description: string; content: Record<string, z.ZodType> };
-  /** The document marks the JSON body required even though {} parses (the use case refuses it). */
-  bodyRequired?: boolean;
   response: { status: 200 | 201 | 204; description: string; schema: R };
-  /** What a refusal means for this operation, for the ones it gives beyond the usual; `true` needs no more words. */
-  refusals?: Partial<Record<RefusalStatus, string | true>>;
   handle(
     input: Guarded<S> & { actor: AdminActor; ctx: RouterContext },
     admin: AdminOperations,

@@ -13,6 +13,11 @@ import { associationRequestRoutes } from './routes/association-request.ts';
 import { interactionRoutes } from './routes/interaction.ts';
 import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
+import { accountApiRoutes } from './routes/account-api.ts';
+import { accountConsoleRoutes, type ConsoleSession } from './routes/account-console.ts';
+import { accountTokenHolder } from './account-auth.ts';
+import type { AccountOperations } from '../account/account-operations.ts';
+import type { SessionStore } from '../shared/session-store.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import type { StoredClient } from '../clients/client-store.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -42,6 +47,9 @@ export interface AppDeps extends PageDeps {
   findClient(clientId: string): Promise<StoredClient | undefined>;
   /** Sign-ins started per client address. */
   signInLimiter: RateLimiter;
+  /** Self-service use cases, for the account console and the account API. */
+  account: AccountOperations;
+  accountConsole: { clientSecret: string; sessions: SessionStore<ConsoleSession> };
 }
 
 /** The broker's HTTP pipeline, top to bottom (docs/architecture.md §1). */
@@ -101,6 +109,16 @@ export function createApp(deps: AppDeps): Koa {
   const association = associationRequestRoutes(deps, steps);
   const links = associationLinkRoutes(deps, upstreamCallbacks);
   const callbacks = upstreamCallbackRoutes(upstreamCallbacks);
+  const holderFor = accountTokenHolder(deps.provider, deps.account, deps.findClient);
+  const accountApi = accountApiRoutes({ account: deps.account, holderFor });
+  const accountConsole = accountConsoleRoutes({
+    issuer: deps.config.issuer,
+    ...deps.accountConsole,
+    account: deps.account,
+    holderFor,
+    views: deps.views,
+    csrf: deps.csrf,
+  });
   const admin = adminApiRoutes({
     provider: deps.provider,
     admin: deps.admin,
@@ -135,6 +153,10 @@ export function createApp(deps: AppDeps): Koa {
     // 8. The admin API: JSON, admin access tokens (client credentials) with a scope per area.
     .use(admin.routes())
     .use(admin.allowedMethods())
+    // 8a. Self-service: the account API (a person's access token with the `account` scope) and the account console.
+    .use(accountApi.routes())
+    .use(accountApi.allowedMethods())
+    .use(accountConsole.routes())
     // 9. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
     //    the broker's templates, see provider-pages.ts). Sign-ins started are limited per client address first.
     .use(providerOutageAnswers(deps.provider))

@@ -19,6 +19,12 @@ export function admissionPolicyOf(client: PolicyHolder): AdmissionPolicy {
   };
 }
 
+/** Whether people sign in to the client (a portal), from its stored metadata: an admin client never does. */
+export function signsPeopleIn(client: PolicyHolder): boolean {
+  const grants = (client.grant_types as string[] | undefined) ?? ['authorization_code'];
+  return grants.includes('authorization_code') && !adminScopesIn(client.scope).length;
+}
+
 export function upstreamIdsOf(client: PolicyHolder): string[] | undefined {
   return client.upstreams as string[] | undefined;
 }

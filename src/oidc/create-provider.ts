@@ -8,6 +8,7 @@ import { INTERACTION_COOKIES, interactionLifetime, interactionPath } from './int
 import type { ProviderPages } from './pages.ts';
 import type { KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
+import { ACCOUNT_SCOPE } from '../account/account-holder.ts';
 import { adminScopesIn, ALL_ADMIN_SCOPES } from '../clients/admin-scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
 import { keepOfflineAccess } from './offline-access.ts';
@@ -58,7 +59,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     // admin API accepts nothing but client-credentials tokens, so a portal's token never opens it. They stay
     // configured (oidc-provider checks only configured scopes against a client's registration) but are not
     // advertised in discovery (discovery.ts).
-    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS), ...ALL_ADMIN_SCOPES],
+    // `account` lets a portal call the account API with the person's access token (docs/architecture.md §2).
+    scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS), ACCOUNT_SCOPE, ...ALL_ADMIN_SCOPES],
+    // Where portals send people to manage their own account (the broker's account console).
+    discovery: { account_console_uri: `${config.issuer}/account` },
     claims: {
       auth_time: null,
       sid: null,

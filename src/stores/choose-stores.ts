@@ -19,7 +19,7 @@ import { createMemoryOidcAdapter } from './memory/oidc-adapter.ts';
 import { createMemoryRateLimiter } from './memory/rate-limiter.ts';
 import { createMemoryTransactionStore } from './memory/transaction-store.ts';
 import { createMemoryPortalSessions } from './memory/portal-sessions.ts';
-import type { PortalSessionStore } from '../demo/portal-sessions.ts';
+import type { SessionStore } from '../shared/session-store.ts';
 
 export interface Stores {
   kind: 'memory' | 'shared';
@@ -30,10 +30,12 @@ export interface Stores {
   links: LinkStore;
   linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
   rateLimiter(options: { keyPrefix: string; points: number; windowSeconds: number }): RateLimiter;
+  /** Server-side sessions of the broker's own web clients (the account console), by name, with a lifetime each. */
+  browserSessions<T>(name: string): SessionStore<T>;
   /** The embedded demo's own storage (its development upstream and portals), beside the broker's, on the same servers. */
   demo: {
     oidcAdapter(name: string): AdapterFactory;
-    portalSessions<T>(name: string): PortalSessionStore<T>;
+    portalSessions<T>(name: string): SessionStore<T>;
   };
   /** Each dependency's health, for /readyz: true when it answered within a second. */
   readiness(): Promise<Record<string, boolean>>;
@@ -63,6 +65,7 @@ export async function chooseStores(
       links: createMemoryLinkStore(),
       linkTransactions: createMemoryTransactionStore(deps.clock),
       rateLimiter: (options) => createMemoryRateLimiter(options),
+      browserSessions: () => createMemoryPortalSessions(deps.clock),
       demo: {
         oidcAdapter: () => createMemoryOidcAdapter(deps.clock),
         portalSessions: () => createMemoryPortalSessions(deps.clock),

@@ -67,6 +67,7 @@ export async function openSharedStores(
     links: createRedisLinkStore(redis, `${prefix}links`),
     linkTransactions: createRedisTransactionStore(redis, `${prefix}upstream-tx`),
     rateLimiter: (options) => createRedisRateLimiter(redis, { ...options, keyPrefix: `${prefix}${options.keyPrefix}` }),
+    browserSessions: (name) => createRedisPortalSessions(redis, `${prefix}sessions:${name}`),
     demo: {
       oidcAdapter: (name) => createRedisOidcAdapter(redis, `${prefix}demo:${name}`),
       portalSessions: (name) => createRedisPortalSessions(redis, `${prefix}demo:${name}`),

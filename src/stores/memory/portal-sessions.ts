@@ -1,7 +1,7 @@
-import type { PortalSessionStore } from '../../demo/portal-sessions.ts';
+import type { SessionStore } from '../../shared/session-store.ts';
 import type { Clock } from '../../shared/clock.ts';
 
-export function createMemoryPortalSessions<T>(clock: Clock): PortalSessionStore<T> {
+export function createMemoryPortalSessions<T>(clock: Clock): SessionStore<T> {
   const entries = new Map<string, { value: T; expiresAt: number }>();
   return {
     async get(id) {

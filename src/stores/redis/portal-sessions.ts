@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { PortalSessionStore } from '../../demo/portal-sessions.ts';
+import type { SessionStore } from '../../shared/session-store.ts';
 
-export function createRedisPortalSessions<T>(redis: Redis, prefix: string): PortalSessionStore<T> {
+export function createRedisPortalSessions<T>(redis: Redis, prefix: string): SessionStore<T> {
   return {
     async get(id) {
       const value = await redis.get(`${prefix}:${id}`);

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Router from '@koa/router';
+import type { AccountOperations } from '../../account/account-operations.ts';
+import { accountAuthentication, type accountTokenHolder } from '../account-auth.ts';
+import { mountAccountRoutes, type AnyAccountRoute } from '../account-route.ts';
+import { myAccountRoutes } from './account-profile-routes.ts';
+
+export const ACCOUNT_API_PREFIX = '/account/api/v1';
+/** Generated from ACCOUNT_ROUTES by `npm run openapi`; a test fails when it is stale. */
+export const ACCOUNT_OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'account', 'openapi.json');
+
+/** Every account API operation, in the order the document lists them. */
+export const ACCOUNT_ROUTES: readonly AnyAccountRoute[] = [...myAccountRoutes];
+
+/**
+ * The account API (JSON) for portals that offer self-service in their own pages: described by
+ * src/account/openapi.json, served at /account/api/v1/openapi.json. Every other route needs the person's access
+ * token with the `account` scope (account-auth.ts).
+ */
+export function accountApiRoutes(deps: {
+  account: AccountOperations;
+  holderFor: ReturnType<typeof accountTokenHolder>;
+}): Router {
+  const openapi = readFileSync(ACCOUNT_OPENAPI_FILE, 'utf8');
+  const router = new Router({ prefix: ACCOUNT_API_PREFIX });
+  router.use(async (ctx, next) => {
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+  router.get('/openapi.json', (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = openapi;
+  });
+  router.use(accountAuthentication(deps.holderFor));
+  mountAccountRoutes(router, ACCOUNT_ROUTES, deps.account);
+  return router;
+}

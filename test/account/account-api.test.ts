@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { renderAccountOpenApiDocument } from '../../src/http/account-openapi.ts';
+import { ACCOUNT_OPENAPI_FILE, ACCOUNT_ROUTES } from '../../src/http/routes/account-api.ts';
+import { accountRecord, removalRecord } from '../../src/http/routes/account-records.ts';
+import { adminApi } from '../support/admin-api.ts';
+import { Browser } from '../support/browser.ts';
+import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
+import { signIn } from '../support/flows.ts';
+import { createPortal, type Portal } from '../support/portal.ts';
+import { startSmtp, type SmtpCapture } from '../support/smtp.ts';
+
+const ROOT = { id: 'account-test-admin', secret: 'account-test-admin-secret-0123456789' };
+/** A portal registered for the account API: `account` is among the scopes it may ask for (no portal may by default). */
+const EMBEDDING_PORTAL = { ...TEST_PORTAL, scope: 'openid offline_access email profile org_profile account' };
+let smtp: SmtpCapture;
+let broker: TestBroker;
+let portal: Portal;
+
+beforeAll(async () => {
+  smtp = await startSmtp();
+  broker = await startBroker({
+    mail: { smtpUrl: smtp.url, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
+    admin: { clientId: ROOT.id, clientSecret: ROOT.secret },
+    clients: [EMBEDDING_PORTAL],
+  });
+  portal = await createPortal(broker.issuer);
+});
+afterAll(async () => {
+  await broker.close();
+  await smtp.close();
+});
+
+/** A person's access token, as a portal gets it: Bob (two profiles) signed in as `pick`, with `scope`. */
+async function tokenFor(username: string, scope: string, pick?: string) {
+  const { tokens } = await signIn(new Browser(), portal, username, { pick, parameters: { scope } });
+  return tokens.access_token;
+}
+
+async function call(method: string, path: string, token?: string) {
+  const response = await fetch(`${broker.issuer}/account/api/v1${path}`, {
+    method,
+    headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the API under test, checked field by field
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+}
+
+describe('the account API', () => {
+  it('is described by its checked-in OpenAPI document, served as written, and discovery names the console', async () => {
+    const file = readFileSync(ACCOUNT_OPENAPI_FILE, 'utf8');
+    expect(file).toBe(renderAccountOpenApiDocument(ACCOUNT_ROUTES));
+    const served = await fetch(`${broker.issuer}/account/api/v1/openapi.json`);
+    expect(await served.text()).toBe(file);
+    const discovery = (await (await fetch(`${broker.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(discovery.account_console_uri).toBe(`${broker.issuer}/account`);
+    expect(discovery.scopes_supported).toContain('account');
+  });
+
+  it("shows the person's account and every profile associated with it, with what admits each", async () => {
+    const token = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
+    const me = await call('GET', '/me', token);
+    expect(me.status).toBe(200);
+    const account = accountRecord.parse(me.body);
+    expect(account.account.upstream).toBe('demo');
+    expect(account.account.masked).not.toContain('demo-0002-bob');
+    expect(account.profiles.map((p) => [p.id, p.current, p.role])).toEqual([
+      ['prf-bob-contoso', true, 'professional'],
+      ['prf-bob-fabrikam', false, 'administrator'],
+    ]);
+    expect(account.profiles[0]!.organisation).toMatchObject({ account_number: 'C-104233', contract_active: true });
+    expect(account.profiles[0]!.admitted_by).toContainEqual({ client_id: 'test-portal', name: 'Test portal' });
+  });
+
+  it('is not granted to a portal that is not registered for it', async () => {
+    const other = await startBroker({ mail: { smtpUrl: smtp.url } });
+    try {
+      const plain = await createPortal(other.issuer);
+      const { url } = await plain.authorizationUrl({ scope: 'openid account' });
+      const answer = await new Browser().go(url, { stopAt: [plain.redirectUri] });
+      expect(new URL(answer.stopped!).searchParams.get('error')).toBe('invalid_scope');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a missing or unknown token (401), a token without the account scope (403) and an admin token', async () => {
+    const none = await call('GET', '/me');
+    expect(none).toMatchObject({ status: 401, body: { error: 'account_token_missing' } });
+    expect(none.headers.get('www-authenticate')).toContain('realm="account"');
+    expect(await call('GET', '/me', 'x'.repeat(43))).toMatchObject({
+      status: 401,
+      body: { error: 'account_token_invalid' },
+    });
+    const withoutScope = await call('GET', '/me', await tokenFor('alice', 'openid email'));
+    expect(withoutScope).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
+    expect(withoutScope.headers.get('www-authenticate')).toContain('scope="account"');
+    const adminToken = await adminApi(broker.issuer, ROOT).token('admin:directory');
+    expect(await call('GET', '/me', adminToken)).toMatchObject({
+      status: 401,
+      body: { error: 'account_token_invalid' },
+    });
+  });
+
+  it("never removes someone else's profile: 404, and nothing changes", async () => {
+    const token = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
+    for (const other of ['prf-alice-contoso', 'prf-erin-contoso', 'prf-nobody']) {
+      expect(await call('DELETE', `/profiles/${other}/association`, token)).toMatchObject({
+        status: 404,
+        body: { error: 'profile_not_in_account' },
+      });
+    }
+    const alice = await broker.services.admin.support.showAssociation('prf-alice-contoso');
+    expect(alice.associated_at).toEqual(expect.any(String));
+  });
+});
+
+describe('removing a profile from one’s own account', () => {
+  it('removes it, signs its sessions out, tells its registered address, and audits the person as actor', async () => {
+    const bobContoso = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
+    const bobFabrikam = await tokenFor('bob', 'openid account', 'prf-bob-fabrikam');
+    const removed = await call('DELETE', '/profiles/prf-bob-fabrikam/association', bobContoso);
+    expect(removed.status).toBe(200);
+    const { reference, signed_out } = removalRecord.parse(removed.body);
+    expect(signed_out).toBe(false);
+
+    // The Fabrikam profile's own token stops at once; the Contoso one carries on, with one profile left.
+    expect(await call('GET', '/me', bobFabrikam)).toMatchObject({ status: 401 });
+    const me = accountRecord.parse((await call('GET', '/me', bobContoso)).body);
+    expect(me.profiles.map((p) => p.id)).toEqual(['prf-bob-contoso']);
+
+    await smtp.waitFor(() => smtp.to('bob.berg@fabrikam.example').some((m) => m.text?.includes(reference)));
+    const notice = smtp.to('bob.berg@fabrikam.example').find((m) => m.text?.includes(reference))!;
+    expect(notice.subject).toBe('Your profile at Fabrikam Consulting was removed from a sign-in account');
+    const [event] = await broker.services.audit.query({ action: 'association.removed', limit: 5 });
+    expect(event).toMatchObject({ id: reference, actor: 'profile:prf-bob-contoso', profileId: 'prf-bob-fabrikam' });
+
+    // Removing the profile one acts as ends that token too.
+    const own = removalRecord.parse((await call('DELETE', '/profiles/prf-bob-contoso/association', bobContoso)).body);
+    expect(own.signed_out).toBe(true);
+    expect(await call('GET', '/me', bobContoso)).toMatchObject({
+      status: 401,
+      body: { error: 'account_token_invalid' },
+    });
+  });
+
+  it('refuses the token of a profile disabled since it was issued', async () => {
+    const token = await tokenFor('alice', 'openid account');
+    expect((await call('GET', '/me', token)).status).toBe(200);
+    await broker.services.admin.directory.setProfileStatus(
+      { actor: 'operator:test', holds: [] },
+      'prf-alice-contoso',
+      'disabled',
+    );
+    expect(await call('GET', '/me', token)).toMatchObject({ status: 401, body: { error: 'account_token_invalid' } });
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Browser, type Page } from '../support/browser.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { pickProfile, signInUpstream } from '../support/flows.ts';
+
+let broker: TestBroker;
+
+beforeAll(async () => {
+  broker = await startBroker();
+});
+afterAll(() => broker.close());
+
+/** Signs `username` in to the console (picking `pick` when the account has several profiles); returns its page. */
+async function consoleAs(username: string, pick?: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = new Browser();
+  let page = await signInUpstream(browser, await browser.go(`${broker.issuer}/account`), username);
+  if (pick) page = await pickProfile(browser, page, pick, []);
+  expect(page.$('h1').text()).toBe('My account');
+  return { browser, page };
+}
+
+const removeForm = (profileId: string) => `form[action="/account/profiles/${profileId}/remove"]`;
+
+describe('the account console', () => {
+  it('sends a browser without a session to the broker to sign in, and never shows a page to it', async () => {
+    const browser = new Browser();
+    const first = await browser.request(`${broker.issuer}/account`);
+    expect(first.status).toBe(302);
+    expect(first.headers.get('location')).toBe('/account/sign-in');
+    const confirm = await browser.request(`${broker.issuer}/account/profiles/prf-alice-contoso/remove`);
+    expect(confirm.headers.get('location')).toBe('/account/sign-in');
+    const signIn = await browser.request(`${broker.issuer}/account/sign-in`);
+    expect(new URL(signIn.headers.get('location')!).searchParams.get('client_id')).toBe('account-console');
+  });
+
+  it("answers 404 for another person's profile, on the confirmation page and on the form", async () => {
+    const { browser, page } = await consoleAs('alice');
+    const csrf = page.$('form[action="/account/sign-out"] input[name="csrf"]').attr('value')!;
+    for (const other of ['prf-bob-contoso', 'prf-bob-fabrikam', 'prf-nobody']) {
+      const shown = await browser.go(`${broker.issuer}/account/profiles/${other}/remove`);
+      expect(shown.status).toBe(404);
+      expect(shown.text).toContain('not associated with the account you are signed in with');
+      const posted = await browser.go(`${broker.issuer}/account/profiles/${other}/remove`, {
+        method: 'POST',
+        body: new URLSearchParams({ csrf }),
+      });
+      expect(posted.status).toBe(404);
+    }
+    await expect(broker.services.admin.support.showAssociation('prf-bob-contoso')).resolves.toBeDefined();
+  });
+
+  it('refuses a forged form (no token, another session’s token) and removes nothing', async () => {
+    const bob = await consoleAs('bob', 'prf-bob-contoso');
+    const alice = await consoleAs('alice');
+    const alicesToken = alice.page.$('form[action="/account/sign-out"] input[name="csrf"]').attr('value')!;
+    const confirm = await bob.browser.go(`${broker.issuer}/account/profiles/prf-bob-fabrikam/remove`);
+    expect(confirm.$(removeForm('prf-bob-fabrikam')).length).toBe(1);
+    for (const csrf of [undefined, alicesToken]) {
+      const forged = await bob.browser.go(`${broker.issuer}/account/profiles/prf-bob-fabrikam/remove`, {
+        method: 'POST',
+        body: new URLSearchParams(csrf ? { csrf } : {}),
+      });
+      expect(forged.status).toBe(csrf ? 403 : 400);
+    }
+    const fromElsewhere = await bob.browser.go(`${broker.issuer}/account/profiles/prf-bob-fabrikam/remove`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        csrf: confirm.$(`${removeForm('prf-bob-fabrikam')} input[name="csrf"]`).val() as string,
+      }),
+      headers: { origin: 'https://attacker.example' },
+    });
+    expect(fromElsewhere.status).toBe(403);
+    await expect(broker.services.admin.support.showAssociation('prf-bob-fabrikam')).resolves.toBeDefined();
+
+    const removed = await bob.browser.submit(confirm, removeForm('prf-bob-fabrikam'));
+    expect(removed.$('h1').text()).toBe('Profile removed from your account');
+  });
+
+  it('asks a session whose profile was disabled since to sign in again', async () => {
+    const { browser } = await consoleAs('carol');
+    await broker.services.admin.directory.setProfileStatus(
+      { actor: 'operator:test', holds: [] },
+      'prf-carol-northwind',
+      'disabled',
+    );
+    const again = await browser.request(`${broker.issuer}/account`);
+    expect(again.headers.get('location')).toBe('/account/sign-in');
+  });
+});
