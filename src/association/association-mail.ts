@@ -23,6 +23,8 @@ export interface AssociationMail {
     url: string;
     expiresAt: Date;
     portalName?: string;
+    /** Who sent it, when a person did (an organisation's administrator, by display name); absent for the support desk. */
+    invitedBy?: string;
     reference: string;
     linkId: string;
   }): Promise<void>;

@@ -3,7 +3,7 @@ import { mayUseProfile } from '../directory/eligibility.ts';
 import { organisationOf, profileOf } from '../directory/manage-directory.ts';
 import type { ErrorCode } from '../shared/error-codes.ts';
 import { AppError } from '../shared/errors.ts';
-import { referenceFor } from '../shared/ids.ts';
+import { referenceCode, referenceFor } from '../shared/ids.ts';
 import { linkReference, linkState, newLink } from './link.ts';
 import { maskAccount } from './mask.ts';
 import type { RedeemDeps } from './redeem-link.ts';
@@ -123,13 +123,14 @@ export async function listProfileLinks(deps: SupportDeskDeps, profileId: string)
 /**
  * "Send Invite E-mail": a new association link to the profile's registered address, superseding its older links.
  * Nobody asked for it from an account, so whoever opens it and signs in takes the profile: the registered address
- * is the proof, as with every link.
+ * is the proof, as with every link. `invitedBy` names the person who sent it (an organisation's administrator), so
+ * that the email says who the recipient may ask about it.
  */
 export async function sendInvitation(
   deps: SupportDeskDeps,
   who: AdminActor,
   profileId: string,
-  options: { clientId?: string } = {},
+  options: { clientId?: string; invitedBy?: string } = {},
 ) {
   const { profile, organisation } = await profileAndOrganisation(deps, profileId);
   if (!mayUseProfile(profile, organisation, undefined, deps.clock.now())) {
@@ -170,8 +171,38 @@ export async function sendInvitation(
     url: deps.linkUrl(token),
     expiresAt,
     portalName,
+    ...(options.invitedBy ? { invitedBy: options.invitedBy } : {}),
     reference,
     linkId,
   });
   return { link_id: linkId, reference, expires_at: expiresAt.toISOString() };
+}
+
+/**
+ * Withdraws the profile's outstanding links (an invitation sent to the wrong address, or no longer wanted), whoever
+ * they were sent for: none of them can associate anyone any more. Used, expired and superseded links stay as they
+ * are, for the record. Recorded only when there was something to withdraw; a new invitation works as before.
+ */
+export async function revokeProfileLinks(deps: SupportDeskDeps, who: AdminActor, profileId: string) {
+  const { organisation } = await profileAndOrganisation(deps, profileId);
+  const now = deps.clock.now();
+  const outstanding = (await deps.links.listForProfile(profileId)).filter((link) =>
+    ['active', 'redeeming'].includes(linkState(link, now)),
+  );
+  // Revoked whatever the list said: a link issued in the meantime goes too.
+  await deps.links.revokeForProfile(profileId);
+  if (!outstanding.length) return { revoked: 0 };
+  const reference = referenceCode();
+  await deps.audit.record({
+    id: reference,
+    at: now,
+    action: 'association.links_revoked',
+    outcome: 'success',
+    actor: who.actor,
+    ip: who.ip,
+    organisationId: organisation.id,
+    profileId,
+    details: { links: outstanding.map((link) => link.id).join(' ') },
+  });
+  return { revoked: outstanding.length, reference };
 }

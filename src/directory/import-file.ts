@@ -137,17 +137,12 @@ async function csvRecords(text: string, options: Options): Promise<CsvRecord[]> 
   return records;
 }
 
-/**
- * Reads a CSV import: a header row, then one profile per row (with its organisation's columns). A byte-order mark,
- * CRLF line ends, quoted fields with commas or line breaks, blank lines and surrounding spaces are all fine. A row
- * with the wrong number of fields is kept, so that it is reported as rejected rather than stopping the file.
- */
-export async function parseCsvImport(content: string): Promise<ParsedImport> {
-  let records: CsvRecord[];
+/** The records of a CSV text as the import reads them; a text the parser cannot read is refused whole. */
+async function readCsv(content: string): Promise<CsvRecord[]> {
   try {
     // One kind of line end, so that line numbers count as an editor does (a quoted CRLF becomes a line break).
     const text = content.replace(/\r\n?/g, '\n');
-    records = await csvRecords(text, {
+    return await csvRecords(text, {
       bom: true,
       skip_empty_lines: true,
       relax_column_count: true,
@@ -159,11 +154,20 @@ export async function parseCsvImport(content: string): Promise<ParsedImport> {
     if (err instanceof AppError) throw err;
     throw unreadable(`not readable as CSV: ${(err as Error).message}`);
   }
-  if (!records.length) throw unreadable('the file is empty');
-  const { mapped, ignoredColumns, columns } = mapColumns(records[0]!.record);
+}
+
+/**
+ * Rows from CSV records, each field under the column of its position (`mapped[i]`, undefined for an ignored one);
+ * `expected` says how many fields a row should have and why, for one that has another number.
+ */
+async function rowsOf(
+  records: CsvRecord[],
+  mapped: (ImportColumn | undefined)[],
+  expected = `the header has ${mapped.length}`,
+): Promise<ImportRow[]> {
   const turn = takeTurns();
   const rows: ImportRow[] = [];
-  for (const { record, info, raw } of records.slice(1)) {
+  for (const { record, info, raw } of records) {
     await turn();
     const values: ImportRow['values'] = {};
     mapped.forEach((column, i) => {
@@ -176,10 +180,48 @@ export async function parseCsvImport(content: string): Promise<ParsedImport> {
     rows.push(
       record.length === mapped.length
         ? { line, values }
-        : { line, values, problem: `${record.length} fields where the header has ${mapped.length}` },
+        : { line, values, problem: `${record.length} fields where ${expected}` },
     );
   }
-  return { rows, ignoredColumns, columns };
+  return rows;
+}
+
+/**
+ * Reads a CSV import: a header row, then one profile per row (with its organisation's columns). A byte-order mark,
+ * CRLF line ends, quoted fields with commas or line breaks, blank lines and surrounding spaces are all fine. A row
+ * with the wrong number of fields is kept, so that it is reported as rejected rather than stopping the file.
+ */
+export async function parseCsvImport(content: string): Promise<ParsedImport> {
+  const records = await readCsv(content);
+  if (!records.length) throw unreadable('the file is empty');
+  const { mapped, ignoredColumns, columns } = mapColumns(records[0]!.record);
+  return { rows: await rowsOf(records.slice(1), mapped), ignoredColumns, columns };
+}
+
+/**
+ * Reads CSV lines without a header row, the fields of each being `columns` in that order: text pasted into a form
+ * ("name, email" a line), read as a file's rows are. A first line naming exactly these columns (in any order and any
+ * spelling a header may use: "Name,E-mail") is taken as the header people often copy along, and read as one.
+ * A line with another number of fields is kept, to be rejected on its own.
+ */
+export async function parseCsvLines(content: string, columns: readonly ImportColumn[]): Promise<ParsedImport> {
+  const records = await readCsv(content);
+  if (!records.length) throw unreadable('no lines to read');
+  const header = records[0]!.record.map((field) => canonical(field));
+  const isHeader =
+    header.length === columns.length &&
+    columns.every((column) => header.includes(column)) &&
+    new Set(header).size === header.length;
+  const mapped = isHeader ? header : [...columns];
+  return {
+    rows: await rowsOf(
+      isHeader ? records.slice(1) : records,
+      mapped,
+      isHeader ? undefined : `a line has ${columns.length}: ${columns.join(', ')}`,
+    ),
+    ignoredColumns: [],
+    columns: new Set(columns),
+  };
 }
 
 /** `{"rows": [{"column": [...]}]}`: a row's cell holding a list is the deepest a file can go and still be read row by row. */

@@ -40,7 +40,7 @@ export function createAssociationMail(deps: {
         upstreamName: message.upstreamName,
         currentAccount: message.currentAccount,
       }),
-    sendInvitation: (message) => sendLinkMail('association-invitation', message, {}),
+    sendInvitation: (message) => sendLinkMail('association-invitation', message, { invitedBy: message.invitedBy }),
     sendHeldBack: (message) =>
       sendLinkMail('association-held-back', message, {
         requests: message.requests,

@@ -85,6 +85,14 @@ export const ERROR_CODES = {
   account_token_missing: { template: true },
   profile_not_in_account: { template: true },
 
+  // Self-service: an organisation's administrator.
+  cannot_disable_yourself: { template: true },
+  email_change_needs_support: { template: true },
+  not_organisation_administrator: { template: true },
+  organisation_read_only: { template: true },
+  person_already_associated: { template: true },
+  person_not_found: { template: true },
+
   // Something on the broker's side.
   internal_error: { template: true },
   service_unavailable: { template: true },

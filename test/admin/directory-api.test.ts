@@ -324,7 +324,7 @@ describe('profiles and organisation administrators', () => {
     expect(toNew.text).toContain('replacing Alice Andersen');
     const toOld = smtp.to('alice.andersen@contoso.example').find((m) => m.text?.includes(reference))!;
     expect(toOld.subject).toBe('You are no longer the administrator of Contoso Pharmaceuticals (C-104233)');
-    expect(toOld.text).toContain('made Erin Evans the administrator');
+    expect(toOld.text).toContain('Erin Evans is now the administrator');
 
     const admins = (await directory('GET', '/profiles?organisation_id=org-contoso&role=administrator')).body!.profiles;
     expect(admins.map((p: { id: string }) => p.id)).toEqual(['prf-erin-contoso']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_IMPORT_ROWS, parseCsvImport, parseJsonImport } from '../../src/directory/import-file.ts';
+import { MAX_IMPORT_ROWS, parseCsvImport, parseCsvLines, parseJsonImport } from '../../src/directory/import-file.ts';
 import { AppError } from '../../src/shared/errors.ts';
 
 /** The refusal of a whole file: a 400 import_unreadable naming the problem. */
@@ -92,6 +92,39 @@ describe('reading a CSV import', () => {
     );
     const parsed = await parseCsvImport(['account_number,email', ...rows.slice(1)].join('\n'));
     expect(parsed.rows).toHaveLength(MAX_IMPORT_ROWS);
+  });
+});
+
+describe('reading pasted CSV lines', () => {
+  it('reads lines without a header as the given columns, each with its line number', async () => {
+    const parsed = await parseCsvLines('Ann Ash,ann@a.example\n\n"Bell, Ben", ben@a.example \nCy\n', [
+      'display_name',
+      'email',
+    ]);
+    expect(parsed.rows).toEqual([
+      { line: 1, values: { display_name: 'Ann Ash', email: 'ann@a.example' } },
+      { line: 3, values: { display_name: 'Bell, Ben', email: 'ben@a.example' } },
+      { line: 4, values: { display_name: 'Cy' }, problem: '1 fields where a line has 2: display_name, email' },
+    ]);
+    expect([...parsed.columns]).toEqual(['display_name', 'email']);
+  });
+
+  it('takes a first line naming exactly the columns as a header, in its order', async () => {
+    const parsed = await parseCsvLines('E-mail,Full Name\nann@a.example,Ann', ['display_name', 'email']);
+    expect(parsed.rows).toEqual([{ line: 2, values: { display_name: 'Ann', email: 'ann@a.example' } }]);
+    // A header naming another column is an ordinary line, rejected for its field count or its values.
+    const other = await parseCsvLines('name,email,role\nAnn,ann@a.example', ['display_name', 'email']);
+    expect(other.rows.map((r) => [r.line, r.problem])).toEqual([
+      [1, '3 fields where a line has 2: display_name, email'],
+      [2, undefined],
+    ]);
+  });
+
+  it('refuses text with no lines, or not readable as CSV', async () => {
+    expect(await refusal(parseCsvLines(' \n\n', ['display_name', 'email']))).toBe('no lines to read');
+    expect(await refusal(parseCsvLines('"Ann,a@b.example', ['display_name', 'email']))).toMatch(
+      /^not readable as CSV: /,
+    );
   });
 });
 

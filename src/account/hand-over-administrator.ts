@@ -1,0 +1,25 @@
+import { designateAdministrator } from '../directory/manage-profiles.ts';
+import type { AccountHolder } from './account-holder.ts';
+import { administratorActor, forChange, type OurOrganisationDeps } from './our-organisation.ts';
+
+/**
+ * "Hand over the administrator role" to an active person of the organisation: they become its administrator and the
+ * holder a professional, in the one step the support desk's designation takes (the store demotes before it promotes,
+ * so there are never two, and its outbox emails both people with the change's reference). A disabled person is
+ * refused by the designation and nothing changes. Handing the role to oneself changes nothing and has no reference.
+ */
+export async function handOverAdministrator(
+  deps: OurOrganisationDeps,
+  holder: AccountHolder,
+  profileId: string,
+  ip?: string,
+) {
+  const person = await forChange(deps, holder, profileId);
+  return designateAdministrator(
+    deps.directory,
+    administratorActor(holder, ip),
+    holder.organisation.id,
+    person.id,
+    'handed over by the administrator',
+  );
+}
