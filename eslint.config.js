@@ -4,7 +4,7 @@ import globals from 'globals';
 
 const ADAPTERS = ['**/http/**', '**/cli/**', '**/stores/**', '**/demo/**'];
 const ROOT = ['**/services.ts', '**/main.ts'];
-const DOMAIN = ['association', 'audit', 'clients', 'config', 'directory', 'federation', 'mail', 'oidc'].map(
+const DOMAIN = ['account', 'association', 'audit', 'clients', 'config', 'directory', 'federation', 'mail', 'oidc'].map(
   (folder) => `**/${folder}/**`,
 );
 
@@ -36,7 +36,11 @@ export default tseslint.config(
   // use cases and the interfaces of what they need; the adapters (http/, cli/, stores/, demo/) and the composition
   // root (services.ts, main.ts) depend on them, never the other way round.
   ...layers({
-    'src/{association,audit,clients,config,directory,federation,mail,oidc}/**': [...ADAPTERS, ...ROOT, '**/admin/**'],
+    'src/{account,association,audit,clients,config,directory,federation,mail,oidc}/**': [
+      ...ADAPTERS,
+      ...ROOT,
+      '**/admin/**',
+    ],
     // Helpers that know nothing of the domain.
     'src/shared/**': [...ADAPTERS, ...ROOT, ...DOMAIN, '**/admin/**'],
     // Administration's use cases, bound once for the two adapters that run them.
