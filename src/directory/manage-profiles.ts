@@ -56,13 +56,16 @@ export async function createProfile(
 
 /**
  * Replaces a profile's name and registered email (a PUT). Role and status have their own operations. A new email
- * revokes the links sent to the old one: they proved control of an address the profile no longer has.
+ * revokes the links sent to the old one: they proved control of an address the profile no longer has. `audit` gives
+ * the event a reference the caller chose and facts of its own: a person confirming their new address
+ * (account/confirm-email-change.ts) quotes the reference in the notice to the old address, and a retry records once.
  */
 export async function updateProfile(
   deps: ManageDirectoryDeps,
   who: AdminActor,
   id: string,
   input: { email: string; displayName: string },
+  audit: { reference?: string; details?: Record<string, string> } = {},
 ): Promise<Profile> {
   const current = await profileOf(deps, id);
   const next: Profile = { ...current, email: normaliseEmail(input.email), displayName: input.displayName };
@@ -74,7 +77,8 @@ export async function updateProfile(
     who,
     'profile.updated',
     { organisationId: current.organisationId, profileId: id },
-    { fields: changedFields(current, next) },
+    { ...audit.details, fields: changedFields(current, next) },
+    audit.reference,
   );
   return next;
 }

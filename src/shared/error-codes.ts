@@ -93,6 +93,18 @@ export const ERROR_CODES = {
   person_already_associated: { template: true },
   person_not_found: { template: true },
 
+  // Self-service: changing one's registered email.
+  email_address_invalid: { template: true },
+  email_address_taken: { template: true },
+  email_address_unchanged: { template: true },
+  email_change_expired: { template: true },
+  email_change_outdated: { template: true },
+  email_change_revoked: { template: true },
+  email_change_superseded: { template: true },
+  email_change_unknown: { template: true },
+  email_change_used: { template: true },
+  too_many_email_changes: { template: true },
+
   // Something on the broker's side.
   internal_error: { template: true },
   service_unavailable: { template: true },

@@ -1,4 +1,5 @@
 import type { AdapterFactory } from 'oidc-provider';
+import type { EmailChangeStore } from '../account/email-change-store.ts';
 import type { LinkStore } from '../association/link-store.ts';
 import type { RateLimiter } from '../association/rate-limiter.ts';
 import type { Config } from '../config/schema.ts';
@@ -14,6 +15,7 @@ import type { ClientStore } from '../clients/client-store.ts';
 import { createMemoryAuditLog } from './memory/audit-log.ts';
 import { createMemoryClientStore } from './memory/client-store.ts';
 import { createMemoryDirectory } from './memory/directory.ts';
+import { createMemoryEmailChangeStore } from './memory/email-change-store.ts';
 import { createMemoryLinkStore } from './memory/link-store.ts';
 import { createMemoryOidcAdapter } from './memory/oidc-adapter.ts';
 import { createMemoryRateLimiter } from './memory/rate-limiter.ts';
@@ -28,6 +30,8 @@ export interface Stores {
   clients: ClientStore;
   audit: AuditLog;
   links: LinkStore;
+  /** Pending changes of registered email, waiting for the new address to confirm (account/). */
+  emailChanges: EmailChangeStore;
   linkTransactions: UpstreamTransactionStore<{ tokenHash: string }>;
   rateLimiter(options: { keyPrefix: string; points: number; windowSeconds: number }): RateLimiter;
   /** Server-side sessions of the broker's own web clients (the account console), by name, with a lifetime each. */
@@ -63,6 +67,7 @@ export async function chooseStores(
       clients: createMemoryClientStore(),
       audit: createMemoryAuditLog(),
       links: createMemoryLinkStore(),
+      emailChanges: createMemoryEmailChangeStore(),
       linkTransactions: createMemoryTransactionStore(deps.clock),
       rateLimiter: (options) => createMemoryRateLimiter(options),
       browserSessions: () => createMemoryPortalSessions(deps.clock),

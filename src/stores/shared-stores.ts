@@ -13,6 +13,7 @@ import { createMongoDirectory } from './mongo/directory.ts';
 import { brokerModels } from './mongo/models.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
 import { createRedis } from './redis/connection.ts';
+import { createRedisEmailChangeStore } from './redis/email-change-store.ts';
 import { createRedisLinkStore } from './redis/link-store.ts';
 import { createRedisOidcAdapter } from './redis/oidc-adapter.ts';
 import { createRedisPortalSessions } from './redis/portal-sessions.ts';
@@ -65,6 +66,7 @@ export async function openSharedStores(
     clients: createMongoClientStore(models),
     audit: createMongoAuditLog(models),
     links: createRedisLinkStore(redis, `${prefix}links`),
+    emailChanges: createRedisEmailChangeStore(redis, `${prefix}email-changes`),
     linkTransactions: createRedisTransactionStore(redis, `${prefix}upstream-tx`),
     rateLimiter: (options) => createRedisRateLimiter(redis, { ...options, keyPrefix: `${prefix}${options.keyPrefix}` }),
     browserSessions: (name) => createRedisPortalSessions(redis, `${prefix}sessions:${name}`),

@@ -12,6 +12,8 @@ import { auditLogContract, clientStoreContract } from './client-and-audit.contra
 import { encryptedClientStoreContract } from './encrypted-client-store.contract.ts';
 import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
 import { createMemoryClientStore } from '../../src/stores/memory/client-store.ts';
+import { createMemoryEmailChangeStore } from '../../src/stores/memory/email-change-store.ts';
+import { emailChangeStoreContract } from './email-change.contract.ts';
 
 oidcAdapterContract('memory', async () => {
   const clock = createManualClock();
@@ -25,6 +27,7 @@ rateLimiterContract('memory', async (points) =>
   createMemoryRateLimiter({ keyPrefix: randomToken(6), points, windowSeconds: 3600 }),
 );
 transactionStoreContract('memory', async () => createMemoryTransactionStore(createManualClock()));
+emailChangeStoreContract('memory', async () => createMemoryEmailChangeStore());
 
 clientStoreContract('memory', async () => createMemoryClientStore());
 encryptedClientStoreContract('memory', async () => createMemoryClientStore());

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { randomToken } from '../../src/shared/ids.ts';
+import { newEmailChange } from '../../src/account/email-change.ts';
 import { createRedis } from '../../src/stores/redis/connection.ts';
+import { createRedisEmailChangeStore } from '../../src/stores/redis/email-change-store.ts';
 import { createRedisLinkStore } from '../../src/stores/redis/link-store.ts';
 import { createRedisOidcAdapter } from '../../src/stores/redis/oidc-adapter.ts';
 import { createRedisRateLimiter } from '../../src/stores/redis/rate-limiter.ts';
@@ -9,6 +11,7 @@ import { createRedisTransactionStore } from '../../src/stores/redis/transaction-
 import { linkStoreContract, rateLimiterContract, transactionStoreContract } from './association-stores.contract.ts';
 import { startRedis } from '../support/redis.ts';
 import { oidcAdapterContract } from './oidc-adapter.contract.ts';
+import { emailChangeStoreContract } from './email-change.contract.ts';
 
 let server: Awaited<ReturnType<typeof startRedis>>;
 let redis: Redis;
@@ -42,3 +45,26 @@ rateLimiterContract('redis', async (points) =>
   createRedisRateLimiter(redis, { keyPrefix: randomToken(6), points, windowSeconds: 3600 }),
 );
 transactionStoreContract('redis', async () => createRedisTransactionStore(redis, `tx-${randomToken(6)}`));
+emailChangeStoreContract('redis', async () => createRedisEmailChangeStore(redis, `email-changes-${randomToken(6)}`));
+
+describe('redis email-change store keys', () => {
+  it("keeps every key under its prefix, each with a TTL past the change's expiry", async () => {
+    const prefix = `email-changes-${randomToken(6)}`;
+    const store = createRedisEmailChangeStore(redis, prefix);
+    const { change } = newEmailChange({
+      profileId: 'p',
+      organisationId: 'o',
+      oldEmail: 'a@old.example',
+      newEmail: 'a@new.example',
+      requester: { upstreamId: 'up', subject: 's' },
+      createdAt: new Date(),
+      ttlSeconds: 3600,
+    });
+    await store.issue(change);
+    await store.consume(change.tokenHash, new Date());
+    const keys = await redis.keys(`${prefix}:*`);
+    // The token's lookup, the change, its status and the profile's pending change.
+    expect(keys).toHaveLength(4);
+    for (const key of keys) expect(await redis.pttl(key)).toBeGreaterThan(3600 * 1000);
+  });
+});

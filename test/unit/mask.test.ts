@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { maskAccount } from '../../src/association/mask.ts';
+import { maskAccount, maskEmail } from '../../src/association/mask.ts';
 
 describe('how an upstream account is named to people and support', () => {
   it("shows an email's first and last character before the @, and its whole domain", () => {
@@ -17,5 +17,10 @@ describe('how an upstream account is named to people and support', () => {
     expect(maskAccount({ subject: 'demo-0004-dave' })).toBe('account …dave');
     expect(maskAccount({ email: 'not an address', subject: 'AAAAbcdef' })).toBe('account …cdef');
     expect(maskAccount({ email: '', subject: 'xy' })).toBe('account …xy');
+  });
+
+  it('masks an address shown in a notice the same way, whatever its domain', () => {
+    expect(maskEmail('erin.new@fabrikam.example')).toBe('e***w@fabrikam.example');
+    expect(maskEmail('ab@x.example')).toBe('a***@x.example');
   });
 });
