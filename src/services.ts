@@ -40,7 +40,10 @@ import { refuseSignIn } from './directory/refuse-sign-in.ts';
 import { relayPendingNotices } from './association/association-notice.ts';
 import { relayAdministratorNotices } from './directory/administrator-notice.ts';
 import type { RateLimiter } from './association/rate-limiter.ts';
+import type { ManageDirectoryDeps } from './directory/manage-directory.ts';
+import type { ImportDeps } from './directory/import-directory.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
+import { createEmailChangeMail } from './mail/email-change-mails.ts';
 import type { RedisOptions } from 'ioredis';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
@@ -286,6 +289,21 @@ export async function createServices(
       );
     },
   };
+  // The directory's administration, shared by the admin API and an organisation administrator's self-service. A
+  // profile's email changing (whoever changes it) withdraws what was sent to the old address: links and any
+  // confirmation of another change.
+  const directoryAdmin: ManageDirectoryDeps = {
+    directory,
+    audit: stores.audit,
+    clock,
+    mail: directoryMail,
+    revokeLinks: async (profileId) => {
+      await links.revokeForProfile(profileId);
+      await stores.emailChanges.revokeForProfile(profileId);
+    },
+    invite: (who, profileId) => sendInvitation(support, who, profileId),
+  };
+  const imports: ImportDeps = { directory, audit: stores.audit, clock };
   // Administration's use cases, bound once: the admin API and the command line call them, never a store.
   const admin = bindAdminOperations({
     clients: {
@@ -294,15 +312,8 @@ export async function createServices(
       clock,
       validate: (metadata) => provider.Client.validate(metadata),
     },
-    directory: {
-      directory,
-      audit: stores.audit,
-      clock,
-      mail: directoryMail,
-      revokeLinks: (profileId) => links.revokeForProfile(profileId),
-      invite: (who, profileId) => sendInvitation(support, who, profileId),
-    },
-    imports: { directory, audit: stores.audit, clock },
+    directory: directoryAdmin,
+    imports,
     support,
     audit: stores.audit,
   });
@@ -324,6 +335,16 @@ export async function createServices(
           })),
     },
     removal: { support, mail: associationMail },
+    organisation: { directory: directoryAdmin, support, imports },
+    emailChange: {
+      directory: directoryAdmin,
+      profiles,
+      changes: stores.emailChanges,
+      mail: createEmailChangeMail({ renderer: mailRenderer, queue: delivery, support: config.support }),
+      perProfile: stores.rateLimiter({ keyPrefix: 'email-change', points: 5, windowSeconds: 3600 }),
+      ttlSeconds: config.association.linkTtlSeconds,
+      confirmUrl: (token) => `${config.issuer}/account/email/confirm/${token}`,
+    },
   });
 
   return {

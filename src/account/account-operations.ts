@@ -1,24 +1,56 @@
-import { accountHolder, type AccountHolder } from './account-holder.ts';
+import { accountHolder } from './account-holder.ts';
 import { accountOverview, type AccountOverviewDeps } from './account-overview.ts';
+import { addProfessional, addProfessionals } from './add-professionals.ts';
+import { confirmEmailChange } from './confirm-email-change.ts';
+import type { EmailChangeDeps } from './email-change.ts';
+import { handOverAdministrator } from './hand-over-administrator.ts';
+import { resendInvitation, revokeInvitation } from './invitations.ts';
+import { listPeople } from './organisation-people.ts';
+import type { OurOrganisationDeps } from './our-organisation.ts';
+import { correctEmail, removeAssociation, setProfessionalStatus } from './professional-changes.ts';
 import { removeProfileFromAccount, type RemoveProfileDeps } from './remove-profile.ts';
+import { requestEmailChange } from './request-email-change.ts';
 
 /** What the self-service use cases need; the composition root makes it once. */
 export interface AccountDeps {
   holder: Parameters<typeof accountHolder>[0];
   overview: AccountOverviewDeps;
   removal: RemoveProfileDeps;
+  organisation: OurOrganisationDeps;
+  emailChange: EmailChangeDeps;
 }
+
+/** A use case with its dependencies given: the caller passes the rest (the holder first, and on what). */
+const bind =
+  <D, A extends unknown[], R>(useCase: (deps: D, ...args: A) => R, deps: D) =>
+  (...args: A): R =>
+    useCase(deps, ...args);
 
 /**
  * The self-service use cases, bound to their dependencies once. The account console's pages and the account API call
- * these, the same functions behind both, each starting from the holder the session or token stands for.
+ * these, the same functions behind both, each starting from the holder the session or token stands for; the
+ * organisation's operations are the administration use cases the admin API runs, behind an administrator's rules.
  */
 export function bindAccountOperations(deps: AccountDeps) {
   return {
-    holderOf: (profileId: string) => accountHolder(deps.holder, profileId),
-    overview: (holder: AccountHolder) => accountOverview(deps.overview, holder),
-    removeProfile: (holder: AccountHolder, profileId: string, ip?: string) =>
-      removeProfileFromAccount(deps.removal, holder, profileId, ip),
+    holderOf: bind(accountHolder, deps.holder),
+    overview: bind(accountOverview, deps.overview),
+    removeProfile: bind(removeProfileFromAccount, deps.removal),
+    email: {
+      request: bind(requestEmailChange, deps.emailChange),
+      confirm: bind(confirmEmailChange, deps.emailChange),
+    },
+    organisation: {
+      listPeople: bind(listPeople, deps.organisation),
+      addProfessional: bind(addProfessional, deps.organisation),
+      addProfessionals: bind(addProfessionals, deps.organisation),
+      resendInvitation: bind(resendInvitation, deps.organisation),
+      revokeInvitation: bind(revokeInvitation, deps.organisation),
+      correctEmail: bind(correctEmail, deps.organisation),
+      setStatus: bind(setProfessionalStatus, deps.organisation),
+      removeAssociation: bind(removeAssociation, deps.organisation),
+      handOverAdministrator: bind(handOverAdministrator, deps.organisation),
+    },
   };
 }
 

@@ -15,6 +15,7 @@ import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { accountApiRoutes } from './routes/account-api.ts';
 import { accountConsoleRoutes, type ConsoleSession } from './routes/account-console.ts';
+import { CONSOLE_FEATURES } from './routes/account-console-features.ts';
 import { accountTokenHolder } from './account-auth.ts';
 import type { AccountOperations } from '../account/account-operations.ts';
 import type { SessionStore } from '../shared/session-store.ts';
@@ -111,14 +112,17 @@ export function createApp(deps: AppDeps): Koa {
   const callbacks = upstreamCallbackRoutes(upstreamCallbacks);
   const holderFor = accountTokenHolder(deps.provider, deps.account, deps.findClient);
   const accountApi = accountApiRoutes({ account: deps.account, holderFor });
-  const accountConsole = accountConsoleRoutes({
-    issuer: deps.config.issuer,
-    ...deps.accountConsole,
-    account: deps.account,
-    holderFor,
-    views: deps.views,
-    csrf: deps.csrf,
-  });
+  const accountConsole = accountConsoleRoutes(
+    {
+      issuer: deps.config.issuer,
+      ...deps.accountConsole,
+      account: deps.account,
+      holderFor,
+      views: deps.views,
+      csrf: deps.csrf,
+    },
+    CONSOLE_FEATURES,
+  );
   const admin = adminApiRoutes({
     provider: deps.provider,
     admin: deps.admin,

@@ -89,7 +89,9 @@ function wantsJson(ctx: Context): boolean {
   return ctx.accepts('html', 'json') === 'json';
 }
 
-/** Association link tokens travel in one URL path; they must never reach a log line (docs/architecture.md §4). */
+/** Association link and email-change confirmation tokens travel in URL paths; they must never reach a log line. */
 export function redactPath(path: string): string {
-  return path.replace(/^\/associate\/(?!continue$)[^/]+/, '/associate/[link]');
+  return path
+    .replace(/^\/associate\/(?!continue$)[^/]+/, '/associate/[link]')
+    .replace(/^\/account\/email\/confirm\/[^/]+/, '/account/email/confirm/[link]');
 }

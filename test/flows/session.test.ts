@@ -237,6 +237,7 @@ describe('discovery', () => {
 
   it('advertises no admin scope: no portal can be granted one', () => {
     expect([...portal.config.serverMetadata().scopes_supported!].sort()).toEqual([
+      'account',
       'email',
       'offline_access',
       'openid',

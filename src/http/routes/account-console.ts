@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as client from 'openid-client';
 import { z } from 'zod';
-import { ACCOUNT_SCOPE } from '../../account/account-holder.ts';
+import { ACCOUNT_SCOPE, type AccountHolder } from '../../account/account-holder.ts';
 import type { AccountOperations } from '../../account/account-operations.ts';
 import type { AccountProfile } from '../../account/account-overview.ts';
 import { ACCOUNT_CONSOLE_CLIENT_ID } from '../../clients/account-console-client.ts';
@@ -19,6 +19,27 @@ export interface ConsoleSession {
   pending?: { state: string; nonce: string; codeVerifier: string };
   signedIn?: { accessToken: string; idToken: string };
 }
+
+/** What the console's page modules build on: the signed-in holder, rendering, and the session's form token. */
+export interface ConsoleKit {
+  /** The holder the session's token stands for; undefined (and the session forgotten) when it can no longer act. */
+  signedIn(ctx: Context): Promise<{ current: CurrentSession; holder: AccountHolder | undefined }>;
+  /** Renders views/account/<name>.hbs, never cached. */
+  page(ctx: Context, name: string, data: Record<string, unknown>): void;
+  /** The token the session's forms carry, and its check (403 for a missing, wrong or other session's token). */
+  csrfToken(current: CurrentSession): string;
+  verifyCsrf(ctx: Context, current: CurrentSession, submitted: string): void;
+  account: AccountOperations;
+}
+
+export interface CurrentSession {
+  id: string;
+  s: ConsoleSession;
+  save(): Promise<void>;
+}
+
+/** A group of console pages (a feature's routes), registered on the console's router with the kit. */
+export type ConsolePages = (router: Router, kit: ConsoleKit) => void;
 
 export interface AccountConsoleDeps {
   issuer: string;
@@ -40,7 +61,7 @@ const profileParams = z.object({ profileId: z.string().min(1).max(200) });
  * access token in a server-side session, and calls the same use cases as the account API with the holder that token
  * stands for: a session whose profile was disabled, unlinked or removed since is asked to sign in again.
  */
-export function accountConsoleRoutes(deps: AccountConsoleDeps): Router {
+export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonly ConsolePages[] = []): Router {
   const router = new Router({ prefix: '/account' });
   const redirectUri = `${deps.issuer}/account/callback`;
 
@@ -62,7 +83,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps): Router {
   };
 
   /** This browser's console session (created empty when there is none), and how to keep changes to it. */
-  const session = async (ctx: Context) => {
+  const session = async (ctx: Context): Promise<CurrentSession> => {
     let id = ctx.cookies.get(COOKIE, { signed: true });
     let s = id ? await deps.sessions.get(id) : undefined;
     if (!id || !s) {
@@ -75,7 +96,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps): Router {
   };
 
   /** The holder the session's token stands for; undefined (and the session forgotten) when it can no longer act. */
-  const signedIn = async (ctx: Context) => {
+  const signedIn = async (ctx: Context): Promise<{ current: CurrentSession; holder: AccountHolder | undefined }> => {
     const current = await session(ctx);
     if (!current.s.signedIn) return { current, holder: undefined };
     try {
@@ -208,6 +229,14 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps): Router {
 
   router.get('/signed-out', (ctx) => page(ctx, 'signed-out', { title: 'You are signed out' }));
 
+  const kit: ConsoleKit = {
+    signedIn,
+    page,
+    csrfToken: (current) => deps.csrf.tokenFor(`account:${current.id}`),
+    verifyCsrf: (ctx, current, submitted) => deps.csrf.verify(ctx, `account:${current.id}`, submitted),
+    account: deps.account,
+  };
+  for (const feature of features) feature(router, kit);
   return router;
 }
 

@@ -1,0 +1,4 @@
+import type { ConsolePages } from './account-console.ts';
+
+/** The console's page groups beyond "My account" itself, each a feature's own file. */
+export const CONSOLE_FEATURES: readonly ConsolePages[] = [];
