@@ -33,6 +33,8 @@ export default {
         '<rootDir>/test/flows/**/*.test.ts',
         '<rootDir>/test/association/{first-login,links-and-limits,lock-out}.test.ts',
         '<rootDir>/test/admin/**/*-api.test.ts',
+        '<rootDir>/test/account/*-api.test.ts',
+        '<rootDir>/test/account/account-console.test.ts',
       ],
       globalSetup: '<rootDir>/test/support/shared-stores-setup.ts',
       globalTeardown: '<rootDir>/test/support/shared-stores-teardown.ts',

@@ -325,6 +325,7 @@ export async function createServices(
       directory,
       associations: directory,
       clock,
+      upstreamName,
       portals: async () =>
         (await stores.clients.list())
           .filter((c) => c.status === 'active' && c.clientId !== ACCOUNT_CONSOLE_CLIENT_ID && signsPeopleIn(c.metadata))

@@ -18,6 +18,8 @@ export interface AccountOverviewDeps {
   associations: Pick<AssociationStore, 'findByIdentity'>;
   /** The enabled portals, for "which portals admit it". */
   portals(): Promise<PortalAdmission[]>;
+  /** How people know an upstream ("Microsoft account"), by its id. */
+  upstreamName(upstreamId: string): string;
   clock: Clock;
 }
 
@@ -34,7 +36,7 @@ export interface AccountProfile {
 
 export interface AccountOverview {
   /** The upstream account, masked as the notices show it. */
-  account: { upstreamId: string; masked: string };
+  account: { upstreamId: string; upstreamName: string; masked: string };
   profiles: AccountProfile[];
 }
 
@@ -72,6 +74,7 @@ export async function accountOverview(deps: AccountOverviewDeps, holder: Account
   return {
     account: {
       upstreamId: association.upstreamId,
+      upstreamName: deps.upstreamName(association.upstreamId),
       masked: association.account ?? maskAccount({ subject: association.subject }),
     },
     profiles,

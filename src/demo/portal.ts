@@ -103,9 +103,13 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
   router.get('/', async (ctx) => {
     const { s, save } = await session(ctx);
     ctx.set('Cache-Control', 'no-store');
+    // Where to send the person to manage their account: the broker names it in its discovery document.
+    const accountConsole = s.signedIn
+      ? ((await configuration()).serverMetadata().account_console_uri as string | undefined)
+      : undefined;
     ctx.body = options.views.render(
       'demo/portal',
-      { title: options.title, portal: options, signedIn: s.signedIn, error: s.error },
+      { title: options.title, portal: options, signedIn: s.signedIn, error: s.error, accountConsole },
       { layout: 'demo' },
     );
     delete s.error;

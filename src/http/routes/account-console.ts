@@ -254,7 +254,8 @@ function profileView(p: AccountProfile) {
     kind: p.organisation.kind,
     contractEndsOn: p.organisation.contractEndsOn,
     contractActive: p.contractActive,
-    associatedOn: p.associatedAt.toISOString().slice(0, 10),
+    // Associations loaded with the directory carry no date of their own (the epoch: valid for any sign-in).
+    associatedOn: p.associatedAt.getTime() === 0 ? undefined : p.associatedAt.toISOString().slice(0, 10),
     admittedBy: p.admittedBy.map((a) => a.name),
     current: p.current,
   };

@@ -47,7 +47,8 @@ const accountProfile = z
 export const accountRecord = z
   .object({
     account: z.object({
-      upstream: z.string().meta({ description: 'The identity provider the person signs in with' }),
+      upstream: z.string().meta({ description: 'The identity provider the person signs in with, by id' }),
+      upstream_name: z.string().meta({ description: 'Its name, as people know it' }),
       masked: z.string().meta({ description: 'The sign-in account, masked as the notices show it' }),
     }),
     profiles: z.array(accountProfile),
@@ -56,7 +57,7 @@ export const accountRecord = z
     id: 'Account',
     examples: [
       {
-        account: { upstream: 'demo', masked: 'e***n@example.com' },
+        account: { upstream: 'msa', upstream_name: 'Microsoft account', masked: 'e***n@example.com' },
         profiles: [
           {
             id: 'prf-erin-contoso',
@@ -83,7 +84,11 @@ export const accountRecord = z
   });
 
 export const accountView = (overview: AccountOverview): z.input<typeof accountRecord> => ({
-  account: { upstream: overview.account.upstreamId, masked: overview.account.masked },
+  account: {
+    upstream: overview.account.upstreamId,
+    upstream_name: overview.account.upstreamName,
+    masked: overview.account.masked,
+  },
   profiles: overview.profiles.map((p) => ({
     id: p.profile.id,
     display_name: p.profile.displayName,
