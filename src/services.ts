@@ -27,7 +27,7 @@ import type { ConsoleSession } from './http/routes/account-console.ts';
 import type { SessionStore } from './shared/session-store.ts';
 import { generationAtIssue } from './clients/token-generation.ts';
 import { adminScopesIn } from './clients/admin-scopes.ts';
-import { admissionPolicyOf, signsPeopleIn } from './oidc/client-policy.ts';
+import { accountApiOrigins, admissionPolicyOf, signsPeopleIn } from './oidc/client-policy.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
@@ -80,6 +80,7 @@ export interface Services {
   /** Self-service: the account console's pages and the account API call these. */
   account: AccountOperations;
   accountConsole: { clientSecret: string; sessions: SessionStore<ConsoleSession> };
+  accountApiOrigins(): Promise<ReadonlySet<string>>;
   /** A client as registered now, for the admin API's token check. */
   findClient(clientId: string): Promise<StoredClient | undefined>;
   readiness(): Promise<Record<string, boolean>>;
@@ -352,6 +353,7 @@ export async function createServices(
     useCases,
     redeem,
     account,
+    accountApiOrigins: async () => accountApiOrigins(await stores.clients.list()),
     accountConsole: {
       clientSecret: accountConsoleSecret(keys.cookieKeys[0]!),
       sessions: stores.browserSessions<ConsoleSession>('account-console'),

@@ -13,7 +13,8 @@ import { associationRequestRoutes } from './routes/association-request.ts';
 import { interactionRoutes } from './routes/interaction.ts';
 import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
-import { accountApiRoutes } from './routes/account-api.ts';
+import { ACCOUNT_API_PREFIX, accountApiRoutes } from './routes/account-api.ts';
+import { accountCors } from './account-cors.ts';
 import { accountConsoleRoutes, type ConsoleSession } from './routes/account-console.ts';
 import { CONSOLE_FEATURES } from './routes/account-console-features.ts';
 import { accountTokenHolder } from './account-auth.ts';
@@ -51,6 +52,8 @@ export interface AppDeps extends PageDeps {
   /** Self-service use cases, for the account console and the account API. */
   account: AccountOperations;
   accountConsole: { clientSecret: string; sessions: SessionStore<ConsoleSession> };
+  /** The origins of the portals registered for the account API, for CORS. */
+  accountApiOrigins(): Promise<ReadonlySet<string>>;
 }
 
 /** The broker's HTTP pipeline, top to bottom (docs/architecture.md §1). */
@@ -158,6 +161,7 @@ export function createApp(deps: AppDeps): Koa {
     .use(admin.routes())
     .use(admin.allowedMethods())
     // 8a. Self-service: the account API (a person's access token with the `account` scope) and the account console.
+    .use(accountCors(ACCOUNT_API_PREFIX, deps.accountApiOrigins))
     .use(accountApi.routes())
     .use(accountApi.allowedMethods())
     .use(accountConsole.routes())

@@ -1,6 +1,7 @@
 import { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { AdmissionPolicy } from '../directory/eligibility.ts';
 import { PROFILE_KINDS, type ProfileKind } from '../directory/model.ts';
+import { ACCOUNT_SCOPE } from '../account/account-holder.ts';
 import { adminScopesIn } from '../clients/admin-scopes.ts';
 
 /**
@@ -23,6 +24,31 @@ export function admissionPolicyOf(client: PolicyHolder): AdmissionPolicy {
 export function signsPeopleIn(client: PolicyHolder): boolean {
   const grants = (client.grant_types as string[] | undefined) ?? ['authorization_code'];
   return grants.includes('authorization_code') && !adminScopesIn(client.scope).length;
+}
+
+/**
+ * The web origins that may call the account API from a browser: those of the redirect URIs of enabled portals whose
+ * registration lets them ask for the `account` scope.
+ */
+export function accountApiOrigins(clients: readonly { status: string; metadata: PolicyHolder }[]): ReadonlySet<string> {
+  const origins = new Set<string>();
+  for (const { status, metadata } of clients) {
+    if (status !== 'active' || !signsPeopleIn(metadata)) continue;
+    if (
+      !String(metadata.scope ?? '')
+        .split(' ')
+        .includes(ACCOUNT_SCOPE)
+    )
+      continue;
+    for (const uri of (metadata.redirect_uris as string[] | undefined) ?? []) {
+      try {
+        origins.add(new URL(uri).origin);
+      } catch {
+        // A redirect URI that is not a URL names no origin.
+      }
+    }
+  }
+  return origins;
 }
 
 export function upstreamIdsOf(client: PolicyHolder): string[] | undefined {

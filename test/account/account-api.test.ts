@@ -105,6 +105,31 @@ describe('the account API', () => {
     });
   });
 
+  it('answers CORS only to the origins of portals registered for it, and never allows credentials', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${broker.issuer}/account/api/v1/me`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+    const allowed = await preflight('https://portal.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://portal.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('Authorization');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+    const stranger = await preflight('https://attacker.example');
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+
+    const token = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
+    const call = (origin: string) =>
+      fetch(`${broker.issuer}/account/api/v1/me`, { headers: { origin, authorization: `Bearer ${token}` } });
+    expect((await call('https://portal.example')).headers.get('access-control-allow-origin')).toBe(
+      'https://portal.example',
+    );
+    const elsewhere = await call('https://attacker.example');
+    expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+    expect(elsewhere.headers.get('vary')).toContain('Origin');
+  });
+
   it("never removes someone else's profile: 404, and nothing changes", async () => {
     const token = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
     for (const other of ['prf-alice-contoso', 'prf-erin-contoso', 'prf-nobody']) {
