@@ -36,6 +36,10 @@ async function main() {
   // Bounded request handling: slow clients cannot hold sockets forever.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
+  // An idle keep-alive connection is closed by the client or the proxy in front, not by the broker: closing first
+  // (Node's default is 5 s) races a request the other side is sending on it, which then fails with a reset. 65 s is
+  // above the idle timeout of common load balancers (60 s) and of HTTP clients (undici: 4 s).
+  server.keepAliveTimeout = 65_000;
   answerUnparsableMethods(server);
   server.listen(config.port, () => {
     logger.info('broker.listening', { issuer: config.issuer, port: config.port, demo: config.demo.enabled });
