@@ -5,7 +5,9 @@ import { confirmEmailChange } from './confirm-email-change.ts';
 import type { EmailChangeDeps } from './email-change.ts';
 import { handOverAdministrator } from './hand-over-administrator.ts';
 import { resendInvitation, revokeInvitation } from './invitations.ts';
+import { showPerson } from './organisation-person.ts';
 import { listPeople } from './organisation-people.ts';
+import { organisationStanding } from './organisation-standing.ts';
 import type { OurOrganisationDeps } from './our-organisation.ts';
 import { correctEmail, removeAssociation, setProfessionalStatus } from './professional-changes.ts';
 import { removeProfileFromAccount, type RemoveProfileDeps } from './remove-profile.ts';
@@ -41,7 +43,9 @@ export function bindAccountOperations(deps: AccountDeps) {
       confirm: bind(confirmEmailChange, deps.emailChange),
     },
     organisation: {
+      standing: bind(organisationStanding, deps.organisation),
       listPeople: bind(listPeople, deps.organisation),
+      showPerson: bind(showPerson, deps.organisation),
       addProfessional: bind(addProfessional, deps.organisation),
       addProfessionals: bind(addProfessionals, deps.organisation),
       resendInvitation: bind(resendInvitation, deps.organisation),

@@ -44,7 +44,8 @@ const LOOKUPS = 8;
 /** Links whose state means none is out for the person any more. */
 const CLOSED: readonly LinkView['status'][] = ['revoked', 'used'];
 
-async function personFrom(deps: OurOrganisationDeps, profile: Profile): Promise<Person> {
+/** Where one profile of the organisation stands now (its status worked out from its association and links). */
+export async function personFrom(deps: OurOrganisationDeps, profile: Profile): Promise<Person> {
   const base = {
     id: profile.id,
     displayName: profile.displayName,

@@ -4,7 +4,9 @@ import { addProfessional, addProfessionals } from '../../src/account/add-profess
 import type { AccountHolder } from '../../src/account/account-holder.ts';
 import { handOverAdministrator } from '../../src/account/hand-over-administrator.ts';
 import { resendInvitation, revokeInvitation } from '../../src/account/invitations.ts';
+import { showPerson } from '../../src/account/organisation-person.ts';
 import { listPeople, type PeopleFilter, type Person } from '../../src/account/organisation-people.ts';
+import { organisationStanding } from '../../src/account/organisation-standing.ts';
 import type { OurOrganisationDeps } from '../../src/account/our-organisation.ts';
 import { correctEmail, removeAssociation, setProfessionalStatus } from '../../src/account/professional-changes.ts';
 import { newLink } from '../../src/association/link.ts';
@@ -267,6 +269,42 @@ describe('our organisation: who may act, and on whom', () => {
     const err = await refusal(() => addProfessional(deps, none, { displayName: 'Zed', email: 'zed@example.org' }));
     expect(err.status).toBe(403);
     expect(sentence(err)).toMatch(/^Your organisation has no service contract, so you can see its people but not/);
+  });
+});
+
+describe('our organisation: what the pages start from', () => {
+  it('shows one person as the list does, to the administrator only, and 404 for anyone not of the organisation', async () => {
+    const { deps, holder } = setup();
+    const admin = await holder('prf-a-admin');
+    const [listed] = (await listPeople(deps, admin, { q: 'paul' }, { limit: 1 })).items;
+    expect(await showPerson(deps, admin, 'prf-a-pro')).toEqual(listed);
+    for (const other of ['prf-b-pro', 'prf-nobody']) {
+      expect(await refusal(() => showPerson(deps, admin, other))).toMatchObject({
+        status: 404,
+        code: 'person_not_found',
+      });
+    }
+    const professional = await holder('prf-a-pro');
+    expect(await refusal(() => showPerson(deps, professional, 'prf-a-new'))).toMatchObject({
+      status: 403,
+      code: 'not_organisation_administrator',
+    });
+  });
+
+  it('says whether the organisation may change, with the same refusal its changes meet, to its administrator only', async () => {
+    const { deps, holder } = setup();
+    expect(organisationStanding(deps, await holder('prf-a-admin'))).toEqual({
+      organisation: expect.objectContaining({ id: 'org-a' }),
+    });
+    const ended = await holder('prf-r-admin');
+    const { readOnly } = organisationStanding(deps, ended);
+    const change = await refusal(() => addProfessional(deps, ended, { displayName: 'Zed', email: 'zed@example.org' }));
+    expect(readOnly).toMatchObject({ status: 403, code: 'organisation_read_only', details: change.details });
+    expect(sentence(readOnly!)).toBe(sentence(change));
+    const professional = await holder('prf-a-pro');
+    expect(() => organisationStanding(deps, professional)).toThrow(
+      expect.objectContaining({ code: 'not_organisation_administrator' }),
+    );
   });
 });
 

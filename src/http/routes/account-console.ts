@@ -167,6 +167,8 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
       title: 'My account',
       account: overview.account,
       profiles: overview.profiles.map(profileView),
+      // "Our organisation" is for the profile signed in as, when it administers its organisation.
+      currentIsAdministrator: holder.profile.role === 'administrator',
       csrf: deps.csrf.tokenFor(`account:${current.id}`),
     });
   });
