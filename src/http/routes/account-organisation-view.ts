@@ -37,7 +37,8 @@ export const standingView = ({ organisation, readOnly }: OrganisationStanding) =
   },
 });
 
-const day = (date: Date | undefined) => date?.toISOString().slice(0, 10);
+/** The day, or undefined for no date; an association loaded with the directory carries the epoch (valid for any sign-in). */
+const day = (date: Date | undefined) => (date && date.getTime() !== 0 ? date.toISOString().slice(0, 10) : undefined);
 
 /** A person as the pages show them, and the changes that fit where they stand (none in a read-only organisation). */
 export function personView(person: Person, holder: AccountHolder, standing: OrganisationStanding) {
