@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { AccountOperations } from '../../account/account-operations.ts';
 import { accountAuthentication, type accountTokenHolder } from '../account-auth.ts';
 import { mountAccountRoutes, type AnyAccountRoute } from '../account-route.ts';
+import { myEmailRoutes } from './account-email-routes.ts';
 import { myAccountRoutes } from './account-profile-routes.ts';
 
 export const ACCOUNT_API_PREFIX = '/account/api/v1';
@@ -11,7 +12,7 @@ export const ACCOUNT_API_PREFIX = '/account/api/v1';
 export const ACCOUNT_OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'account', 'openapi.json');
 
 /** Every account API operation, in the order the document lists them. */
-export const ACCOUNT_ROUTES: readonly AnyAccountRoute[] = [...myAccountRoutes];
+export const ACCOUNT_ROUTES: readonly AnyAccountRoute[] = [...myAccountRoutes, ...myEmailRoutes];
 
 /**
  * The account API (JSON) for portals that offer self-service in their own pages: described by

@@ -1,4 +1,6 @@
 import type { ConsolePages } from './account-console.ts';
+import { emailPages } from './account-email-pages.ts';
+import { reinvitePages } from './account-reinvite-pages.ts';
 
 /** The console's page groups beyond "My account" itself, each a feature's own file. */
-export const CONSOLE_FEATURES: readonly ConsolePages[] = [];
+export const CONSOLE_FEATURES: readonly ConsolePages[] = [emailPages, reinvitePages];
