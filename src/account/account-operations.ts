@@ -4,12 +4,14 @@ import { addProfessional, addProfessionals } from './add-professionals.ts';
 import { confirmEmailChange } from './confirm-email-change.ts';
 import type { EmailChangeDeps } from './email-change.ts';
 import { handOverAdministrator } from './hand-over-administrator.ts';
+import { inspectEmailChange } from './inspect-email-change.ts';
 import { resendInvitation, revokeInvitation } from './invitations.ts';
 import { showPerson } from './organisation-person.ts';
 import { listPeople } from './organisation-people.ts';
 import { organisationStanding } from './organisation-standing.ts';
 import type { OurOrganisationDeps } from './our-organisation.ts';
 import { correctEmail, removeAssociation, setProfessionalStatus } from './professional-changes.ts';
+import { reinviteProfile } from './reinvite.ts';
 import { removeProfileFromAccount, type RemoveProfileDeps } from './remove-profile.ts';
 import { requestEmailChange } from './request-email-change.ts';
 
@@ -38,8 +40,11 @@ export function bindAccountOperations(deps: AccountDeps) {
     holderOf: bind(accountHolder, deps.holder),
     overview: bind(accountOverview, deps.overview),
     removeProfile: bind(removeProfileFromAccount, deps.removal),
+    // The support desk's invitation, with what removing a profile already has: the support desk's dependencies.
+    reinvite: bind(reinviteProfile, deps.removal.support),
     email: {
       request: bind(requestEmailChange, deps.emailChange),
+      inspect: bind(inspectEmailChange, deps.emailChange),
       confirm: bind(confirmEmailChange, deps.emailChange),
     },
     organisation: {

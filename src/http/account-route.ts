@@ -20,7 +20,7 @@ export interface AccountRoute<
 > extends DocumentedOperation {
   access: 'person' | 'administrator';
   request: S;
-  response: { status: 200 | 201 | 204; description: string; schema: R };
+  response: { status: 200 | 201 | 202 | 204; description: string; schema: R };
   handle(
     input: Guarded<S> & { holder: AccountHolder; ip: string; ctx: RouterContext },
     account: AccountOperations,

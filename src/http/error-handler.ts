@@ -23,6 +23,7 @@ const TITLES: Record<number, string> = {
   400: 'This request cannot be completed',
   403: 'Not allowed',
   404: 'Page not found',
+  410: 'This link can no longer be used',
   413: 'That was too much to send',
   429: 'Too many attempts',
   503: 'Temporarily unavailable',

@@ -18,7 +18,7 @@ export interface DocumentedOperation {
   ownBody?: { description: string; content: Record<string, z.ZodType> };
   /** The document marks the JSON body required even though {} parses (the use case refuses it). */
   bodyRequired?: boolean;
-  response: { status: 200 | 201 | 204; description: string; schema: z.ZodType | undefined };
+  response: { status: 200 | 201 | 202 | 204; description: string; schema: z.ZodType | undefined };
   /** What a refusal means for this operation, for the ones it gives beyond the usual; `true` needs no more words. */
   refusals?: Partial<Record<RefusalStatus, string | true>>;
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { AssociatedChoice, RefusedProfile } from '../directory/admitted-profiles.ts';
 import type { UpstreamIdentity } from '../directory/model.ts';
+import { ASSOCIATE_ANOTHER, ASSOCIATE_PARAMETER } from '../oidc/associate-parameter.ts';
 import type { AssociationStep } from '../oidc/interaction-state.ts';
 import type { Person } from './steps/identity.ts';
 import {
@@ -29,17 +30,23 @@ export async function showProfileStep(
   const { admitted, refused } = await deps.useCases.profiles.admittedFor(identity, portal.policy);
   const common = pageCommon(deps, details, portal, identity);
   ctx.set('Cache-Control', 'no-store');
+  // Associating another profile waits for one that was not there when the person asked; a first login for any.
+  const added = newlyAdmitted(admitted, association);
+  // The client asked for the association step up front (associate=another), and the person has not answered it yet.
+  const another = details.params[ASSOCIATE_PARAMETER] === ASSOCIATE_ANOTHER && !association;
 
-  if (admitted.length === 0 && association?.email) {
+  if (added.length === 0 && association?.email) {
     // Waiting for the person to follow an emailed link; this page reloads itself and moves on once one lands.
     renderEmailSent(ctx, deps, common, association);
     return;
   }
-  if (admitted.length === 0 && (refused.length === 0 || association?.asking)) {
+  if (another || (added.length === 0 && association?.asking) || (admitted.length === 0 && refused.length === 0)) {
     ctx.status = 200;
     ctx.body = deps.views.render('interaction/association-email', {
       ...common,
-      title: 'Enter your registered email address',
+      ...(admitted.length
+        ? { title: 'Associate another profile', another: true }
+        : { title: 'Enter your registered email address' }),
     });
     return;
   }
@@ -71,9 +78,13 @@ export async function showProfileStep(
     return;
   }
   const last = ctx.cookies.get(LAST_PROFILE_COOKIE, { signed: true });
-  const selected = admitted.some((c) => c.profile.id === last)
-    ? last
-    : (details.session?.accountId ?? admitted[0]!.profile.id);
+  // The profile just associated, when the person came to associate another; else the last one chosen here.
+  const selected =
+    association?.before?.length && added.length
+      ? added[0]!.profile.id
+      : admitted.some((c) => c.profile.id === last)
+        ? last
+        : (details.session?.accountId ?? admitted[0]!.profile.id);
   ctx.status = 200;
   ctx.body = deps.views.render('interaction/picker', {
     ...common,
@@ -85,6 +96,15 @@ export async function showProfileStep(
 }
 
 type PageCommon = ReturnType<typeof pageCommon>;
+
+/** The admitted profiles that were not admitted yet when the person asked to associate another (all, at a first login). */
+export function newlyAdmitted<C extends { profile: { id: string } }>(
+  admitted: C[],
+  association?: AssociationStep,
+): C[] {
+  const before = new Set(association?.before ?? []);
+  return admitted.filter((c) => !before.has(c.profile.id));
+}
 
 /** What every page of the profile and association steps shows. */
 export function pageCommon(

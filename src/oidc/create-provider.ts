@@ -12,6 +12,7 @@ import { ACCOUNT_SCOPE } from '../account/account-holder.ts';
 import { adminScopesIn, ALL_ADMIN_SCOPES } from '../clients/admin-scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
 import { keepOfflineAccess } from './offline-access.ts';
+import { ASSOCIATE_PARAMETER, checkAssociateParameter } from './associate-parameter.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -91,7 +92,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     loadExistingGrant: autoGrant,
     // A portal that asks for offline_access is granted it without prompt=consent, a screen the broker does not
     // show (offline-access.ts); its refresh tokens then outlive the broker session, as offline access means.
-    extraParams: { scope: keepOfflineAccess },
+    // `associate=another`: the account console's "Associate another profile" (associate-parameter.ts).
+    extraParams: { scope: keepOfflineAccess, [ASSOCIATE_PARAMETER]: checkAssociateParameter },
     // Refresh tokens for every portal registered for the refresh_token grant, also without offline_access; those
     // end with the broker session (oidc-provider's expiresWithSession).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),

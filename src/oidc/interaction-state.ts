@@ -11,6 +11,11 @@ export interface AssociationStep {
   asking?: boolean;
   /** The last address links were requested for, and when (epoch seconds): the resend cooldown applies to it. */
   lastRequest?: { email: string; at: number };
+  /**
+   * The profiles the client admitted for the person when they asked to associate another: the step waits for one
+   * that is not among them. Absent at a first login, where any admitted profile ends the wait.
+   */
+  before?: string[];
 }
 
 /**

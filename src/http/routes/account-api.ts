@@ -5,6 +5,7 @@ import type { AccountOperations } from '../../account/account-operations.ts';
 import { accountAuthentication, type accountTokenHolder } from '../account-auth.ts';
 import { mountAccountRoutes, type AnyAccountRoute } from '../account-route.ts';
 import { organisationRoutes } from './account-organisation-routes.ts';
+import { myEmailRoutes } from './account-email-routes.ts';
 import { myAccountRoutes } from './account-profile-routes.ts';
 
 export const ACCOUNT_API_PREFIX = '/account/api/v1';
@@ -12,7 +13,7 @@ export const ACCOUNT_API_PREFIX = '/account/api/v1';
 export const ACCOUNT_OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'account', 'openapi.json');
 
 /** Every account API operation, in the order the document lists them. */
-export const ACCOUNT_ROUTES: readonly AnyAccountRoute[] = [...myAccountRoutes, ...organisationRoutes];
+export const ACCOUNT_ROUTES: readonly AnyAccountRoute[] = [...myAccountRoutes, ...myEmailRoutes, ...organisationRoutes];
 
 /**
  * The account API (JSON) for portals that offer self-service in their own pages: described by

@@ -6,11 +6,13 @@ import { ACCOUNT_SCOPE, type AccountHolder } from '../../account/account-holder.
 import type { AccountOperations } from '../../account/account-operations.ts';
 import type { AccountProfile } from '../../account/account-overview.ts';
 import { ACCOUNT_CONSOLE_CLIENT_ID } from '../../clients/account-console-client.ts';
+import { ASSOCIATE_ANOTHER, ASSOCIATE_PARAMETER } from '../../oidc/associate-parameter.ts';
 import type { SessionStore } from '../../shared/session-store.ts';
 import { AppError } from '../../shared/errors.ts';
 import { randomToken } from '../../shared/ids.ts';
 import type { accountTokenHolder } from '../account-auth.ts';
 import type { Csrf } from '../csrf.ts';
+import { messageFor } from '../error-handler.ts';
 import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import type { Views } from '../views.ts';
@@ -29,6 +31,10 @@ export interface ConsoleKit {
   /** The token the session's forms carry, and its check (403 for a missing, wrong or other session's token). */
   csrfToken(current: CurrentSession): string;
   verifyCsrf(ctx: Context, current: CurrentSession, submitted: string): void;
+  /** Form tokens bound to something other than a console session: an emailed link, opened in any browser. */
+  csrf: Csrf;
+  /** The sentence a person reads for a refusal, as the error pages word it, for a form shown again with it. */
+  refusal(error: AppError): string;
   account: AccountOperations;
 }
 
@@ -131,6 +137,8 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
       code_challenge_method: 'S256',
       // "Switch profile": the broker shows its picker again instead of carrying on with the session's profile.
       ...(ctx.query.switch === '1' ? { prompt: 'select_account' } : {}),
+      // "Associate another profile": the broker's first-login email step, for the account its session knows.
+      ...(ctx.query.associate === '1' ? { prompt: 'select_account', [ASSOCIATE_PARAMETER]: ASSOCIATE_ANOTHER } : {}),
     });
     ctx.redirect(url.href);
   });
@@ -149,6 +157,10 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
       current.s.signedIn = { accessToken: tokens.access_token, idToken: tokens.id_token! };
     } catch (err) {
       await current.save();
+      // Still signed in (they were switching profile or associating another, and changed their mind): back to where
+      // they were.
+      if (err instanceof client.AuthorizationResponseError && err.error === 'access_denied' && current.s.signedIn)
+        return ctx.redirect('/account');
       // The person cancelled at the broker, or the answer does not belong to this browser's sign-in.
       const reason =
         err instanceof client.AuthorizationResponseError ? (err.error_description ?? err.error) : undefined;
@@ -236,6 +248,8 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     page,
     csrfToken: (current) => deps.csrf.tokenFor(`account:${current.id}`),
     verifyCsrf: (ctx, current, submitted) => deps.csrf.verify(ctx, `account:${current.id}`, submitted),
+    csrf: deps.csrf,
+    refusal: (error) => messageFor(deps.views, error, false),
     account: deps.account,
   };
   for (const feature of features) feature(router, kit);

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { brokerResult, type AssociationStep } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
-import { pageCommon, renderEmailSent } from '../profile-step.ts';
+import { newlyAdmitted, pageCommon, renderEmailSent } from '../profile-step.ts';
 import type { Person } from '../steps/identity.ts';
 import type { InteractionSteps, Portal } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
@@ -36,6 +36,16 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
     ctx.redirect(`/interaction/${ctx.params.uid}`);
   };
 
+  /**
+   * The profiles admitted when the person first asked, kept when there were some (associating another): the waiting
+   * page waits for one not among them. It reads what this identity holds, never what the typed address matches.
+   */
+  const admittedBefore = async (person: Person, portal: Portal): Promise<Pick<AssociationStep, 'before'>> => {
+    if (person.association?.before) return { before: person.association.before };
+    const { admitted } = await deps.useCases.profiles.admittedFor(person.identity, portal.policy);
+    return admitted.length ? { before: admitted.map((c) => c.profile.id) } : {};
+  };
+
   const send = async (
     ctx: Context,
     { interaction, portal, person }: { interaction: InteractionDetails; portal: Portal; person: Person },
@@ -55,7 +65,12 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
       return;
     }
     await deps.useCases.links.checkRequester({ identity: person.identity, ip: ctx.ip });
-    await save(ctx, person, { email, requestedAt: now, lastRequest: { email, at: now } });
+    await save(ctx, person, {
+      email,
+      requestedAt: now,
+      lastRequest: { email, at: now },
+      ...(await admittedBefore(person, portal)),
+    });
     // Only once the response has gone (or the client has gone): work done for a registered address must not delay,
     // and so reveal, the response.
     const request = {
@@ -73,10 +88,13 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
       const { interaction, portal, person, form } = ctx.state;
       const email = form.email.trim();
       if (!address.safeParse(email).success) {
+        const { before } = await admittedBefore(person, portal);
         ctx.status = 400;
         ctx.body = deps.views.render('interaction/association-email', {
           ...pageCommon(deps, interaction, portal, person.identity),
-          title: 'Enter your registered email address',
+          ...(before
+            ? { title: 'Associate another profile', another: true }
+            : { title: 'Enter your registered email address' }),
           email,
           invalidEmail: true,
         });
@@ -103,16 +121,20 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
       const { portal, person } = ctx.state;
       const { admitted } = await deps.useCases.profiles.admittedFor(person.identity, portal.policy);
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { ready: admitted.length > 0 };
+      ctx.body = { ready: newlyAdmitted(admitted, person.association).length > 0 };
     }),
   );
 
   router.post(
     '/change',
     ...route([steps.body, ...known, steps.form(csrfOnly), steps.csrf], async (ctx) => {
-      const { person } = ctx.state;
+      const { person, portal } = ctx.state;
       // Keep the last request, so that asking for the same address again still respects the cooldown.
-      await save(ctx, person, { asking: true, lastRequest: person.association?.lastRequest });
+      await save(ctx, person, {
+        asking: true,
+        lastRequest: person.association?.lastRequest,
+        ...(await admittedBefore(person, portal)),
+      });
     }),
   );
 

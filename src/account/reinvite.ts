@@ -1,0 +1,20 @@
+import { sendInvitation, type SupportDeskDeps } from '../association/support-desk.ts';
+import { sameIdentity } from '../directory/model.ts';
+import { AppError } from '../shared/errors.ts';
+import { profileActor, type AccountHolder } from './account-holder.ts';
+
+/**
+ * "Use a different account for this profile": the support desk's invitation ("Send Invite E-mail"), asked for by the
+ * account that holds the profile. It goes to the profile's registered address, as every link does, and whoever opens
+ * it from that mailbox and signs in takes the profile: the redemption replaces the association and signs out everyone
+ * signed in as the profile. Until then nothing changes. Only a profile of the holder's own account can be re-invited;
+ * any other is "not found", as for removing one, so nobody learns from the answer which profiles exist.
+ */
+export async function reinviteProfile(deps: SupportDeskDeps, holder: AccountHolder, profileId: string, ip?: string) {
+  const association = await deps.associations.findByProfile(profileId);
+  if (!association || !sameIdentity(association, holder.association)) {
+    throw new AppError(404, 'profile_not_in_account', `profile ${profileId} is not associated with this account`);
+  }
+  const { reference, expires_at } = await sendInvitation(deps, profileActor(holder.profile.id, ip), profileId);
+  return { reference, expiresAt: new Date(expires_at) };
+}
