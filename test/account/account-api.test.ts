@@ -5,14 +5,12 @@ import { ACCOUNT_OPENAPI_FILE, ACCOUNT_ROUTES } from '../../src/http/routes/acco
 import { accountRecord, removalRecord } from '../../src/http/routes/account-records.ts';
 import { adminApi } from '../support/admin-api.ts';
 import { Browser } from '../support/browser.ts';
-import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
-import { signIn } from '../support/flows.ts';
+import { accountToken, callAccountApi, EMBEDDING_PORTAL } from '../support/account.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { startSmtp, type SmtpCapture } from '../support/smtp.ts';
 
 const ROOT = { id: 'account-test-admin', secret: 'account-test-admin-secret-0123456789' };
-/** A portal registered for the account API: `account` is among the scopes it may ask for (no portal may by default). */
-const EMBEDDING_PORTAL = { ...TEST_PORTAL, scope: 'openid offline_access email profile org_profile account' };
 let smtp: SmtpCapture;
 let broker: TestBroker;
 let portal: Portal;
@@ -31,21 +29,6 @@ afterAll(async () => {
   await smtp.close();
 });
 
-/** A person's access token, as a portal gets it: Bob (two profiles) signed in as `pick`, with `scope`. */
-async function tokenFor(username: string, scope: string, pick?: string) {
-  const { tokens } = await signIn(new Browser(), portal, username, { pick, parameters: { scope } });
-  return tokens.access_token;
-}
-
-async function call(method: string, path: string, token?: string) {
-  const response = await fetch(`${broker.issuer}/account/api/v1${path}`, {
-    method,
-    headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the API under test, checked field by field
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
-}
-
 describe('the account API', () => {
   it('is described by its checked-in OpenAPI document, served as written, and discovery names the console', async () => {
     const file = readFileSync(ACCOUNT_OPENAPI_FILE, 'utf8');
@@ -61,8 +44,8 @@ describe('the account API', () => {
   });
 
   it("shows the person's account and every profile associated with it, with what admits each", async () => {
-    const token = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
-    const me = await call('GET', '/me', token);
+    const token = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
+    const me = await callAccountApi(broker.issuer, 'GET', '/me', token);
     expect(me.status).toBe(200);
     const account = accountRecord.parse(me.body);
     expect(account.account.upstream).toBe('demo');
@@ -88,18 +71,23 @@ describe('the account API', () => {
   });
 
   it('refuses a missing or unknown token (401), a token without the account scope (403) and an admin token', async () => {
-    const none = await call('GET', '/me');
+    const none = await callAccountApi(broker.issuer, 'GET', '/me');
     expect(none).toMatchObject({ status: 401, body: { error: 'account_token_missing' } });
     expect(none.headers.get('www-authenticate')).toContain('realm="account"');
-    expect(await call('GET', '/me', 'x'.repeat(43))).toMatchObject({
+    expect(await callAccountApi(broker.issuer, 'GET', '/me', 'x'.repeat(43))).toMatchObject({
       status: 401,
       body: { error: 'account_token_invalid' },
     });
-    const withoutScope = await call('GET', '/me', await tokenFor('alice', 'openid email'));
+    const withoutScope = await callAccountApi(
+      broker.issuer,
+      'GET',
+      '/me',
+      await accountToken(portal, 'alice', 'openid email'),
+    );
     expect(withoutScope).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
     expect(withoutScope.headers.get('www-authenticate')).toContain('scope="account"');
     const adminToken = await adminApi(broker.issuer, ROOT).token('admin:directory');
-    expect(await call('GET', '/me', adminToken)).toMatchObject({
+    expect(await callAccountApi(broker.issuer, 'GET', '/me', adminToken)).toMatchObject({
       status: 401,
       body: { error: 'account_token_invalid' },
     });
@@ -119,21 +107,21 @@ describe('the account API', () => {
     const stranger = await preflight('https://attacker.example');
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
 
-    const token = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
-    const call = (origin: string) =>
+    const token = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
+    const fromPage = (origin: string) =>
       fetch(`${broker.issuer}/account/api/v1/me`, { headers: { origin, authorization: `Bearer ${token}` } });
-    expect((await call('https://portal.example')).headers.get('access-control-allow-origin')).toBe(
+    expect((await fromPage('https://portal.example')).headers.get('access-control-allow-origin')).toBe(
       'https://portal.example',
     );
-    const elsewhere = await call('https://attacker.example');
+    const elsewhere = await fromPage('https://attacker.example');
     expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
     expect(elsewhere.headers.get('vary')).toContain('Origin');
   });
 
   it("never removes someone else's profile: 404, and nothing changes", async () => {
-    const token = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
+    const token = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
     for (const other of ['prf-alice-contoso', 'prf-erin-contoso', 'prf-nobody']) {
-      expect(await call('DELETE', `/profiles/${other}/association`, token)).toMatchObject({
+      expect(await callAccountApi(broker.issuer, 'DELETE', `/profiles/${other}/association`, token)).toMatchObject({
         status: 404,
         body: { error: 'profile_not_in_account' },
       });
@@ -145,16 +133,16 @@ describe('the account API', () => {
 
 describe('removing a profile from one’s own account', () => {
   it('removes it, signs its sessions out, tells its registered address, and audits the person as actor', async () => {
-    const bobContoso = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
-    const bobFabrikam = await tokenFor('bob', 'openid account', 'prf-bob-fabrikam');
-    const removed = await call('DELETE', '/profiles/prf-bob-fabrikam/association', bobContoso);
+    const bobContoso = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
+    const bobFabrikam = await accountToken(portal, 'bob', 'openid account', 'prf-bob-fabrikam');
+    const removed = await callAccountApi(broker.issuer, 'DELETE', '/profiles/prf-bob-fabrikam/association', bobContoso);
     expect(removed.status).toBe(200);
     const { reference, signed_out } = removalRecord.parse(removed.body);
     expect(signed_out).toBe(false);
 
     // The Fabrikam profile's own token stops at once; the Contoso one carries on, with one profile left.
-    expect(await call('GET', '/me', bobFabrikam)).toMatchObject({ status: 401 });
-    const me = accountRecord.parse((await call('GET', '/me', bobContoso)).body);
+    expect(await callAccountApi(broker.issuer, 'GET', '/me', bobFabrikam)).toMatchObject({ status: 401 });
+    const me = accountRecord.parse((await callAccountApi(broker.issuer, 'GET', '/me', bobContoso)).body);
     expect(me.profiles.map((p) => p.id)).toEqual(['prf-bob-contoso']);
 
     await smtp.waitFor(() => smtp.to('bob.berg@fabrikam.example').some((m) => m.text?.includes(reference)));
@@ -164,22 +152,27 @@ describe('removing a profile from one’s own account', () => {
     expect(event).toMatchObject({ id: reference, actor: 'profile:prf-bob-contoso', profileId: 'prf-bob-fabrikam' });
 
     // Removing the profile one acts as ends that token too.
-    const own = removalRecord.parse((await call('DELETE', '/profiles/prf-bob-contoso/association', bobContoso)).body);
+    const own = removalRecord.parse(
+      (await callAccountApi(broker.issuer, 'DELETE', '/profiles/prf-bob-contoso/association', bobContoso)).body,
+    );
     expect(own.signed_out).toBe(true);
-    expect(await call('GET', '/me', bobContoso)).toMatchObject({
+    expect(await callAccountApi(broker.issuer, 'GET', '/me', bobContoso)).toMatchObject({
       status: 401,
       body: { error: 'account_token_invalid' },
     });
   });
 
   it('refuses the token of a profile disabled since it was issued', async () => {
-    const token = await tokenFor('alice', 'openid account');
-    expect((await call('GET', '/me', token)).status).toBe(200);
+    const token = await accountToken(portal, 'alice', 'openid account');
+    expect((await callAccountApi(broker.issuer, 'GET', '/me', token)).status).toBe(200);
     await broker.services.admin.directory.setProfileStatus(
       { actor: 'operator:test', holds: [] },
       'prf-alice-contoso',
       'disabled',
     );
-    expect(await call('GET', '/me', token)).toMatchObject({ status: 401, body: { error: 'account_token_invalid' } });
+    expect(await callAccountApi(broker.issuer, 'GET', '/me', token)).toMatchObject({
+      status: 401,
+      body: { error: 'account_token_invalid' },
+    });
   });
 });

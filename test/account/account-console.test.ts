@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Browser, type Page } from '../support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { consoleAs } from '../support/account.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
-import { pickProfile, signInUpstream } from '../support/flows.ts';
 
 let broker: TestBroker;
 
@@ -9,15 +9,6 @@ beforeAll(async () => {
   broker = await startBroker();
 });
 afterAll(() => broker.close());
-
-/** Signs `username` in to the console (picking `pick` when the account has several profiles); returns its page. */
-async function consoleAs(username: string, pick?: string): Promise<{ browser: Browser; page: Page }> {
-  const browser = new Browser();
-  let page = await signInUpstream(browser, await browser.go(`${broker.issuer}/account`), username);
-  if (pick) page = await pickProfile(browser, page, pick, []);
-  expect(page.$('h1').text()).toBe('My account');
-  return { browser, page };
-}
 
 const removeForm = (profileId: string) => `form[action="/account/profiles/${profileId}/remove"]`;
 
@@ -34,7 +25,7 @@ describe('the account console', () => {
   });
 
   it("answers 404 for another person's profile, on the confirmation page and on the form", async () => {
-    const { browser, page } = await consoleAs('alice');
+    const { browser, page } = await consoleAs(broker.issuer, 'alice');
     const csrf = page.$('form[action="/account/sign-out"] input[name="csrf"]').attr('value')!;
     for (const other of ['prf-bob-contoso', 'prf-bob-fabrikam', 'prf-nobody']) {
       const shown = await browser.go(`${broker.issuer}/account/profiles/${other}/remove`);
@@ -50,8 +41,8 @@ describe('the account console', () => {
   });
 
   it('refuses a forged form (no token, another session’s token) and removes nothing', async () => {
-    const bob = await consoleAs('bob', 'prf-bob-contoso');
-    const alice = await consoleAs('alice');
+    const bob = await consoleAs(broker.issuer, 'bob', 'prf-bob-contoso');
+    const alice = await consoleAs(broker.issuer, 'alice');
     const alicesToken = alice.page.$('form[action="/account/sign-out"] input[name="csrf"]').attr('value')!;
     const confirm = await bob.browser.go(`${broker.issuer}/account/profiles/prf-bob-fabrikam/remove`);
     expect(confirm.$(removeForm('prf-bob-fabrikam')).length).toBe(1);
@@ -77,7 +68,7 @@ describe('the account console', () => {
   });
 
   it('asks a session whose profile was disabled since to sign in again', async () => {
-    const { browser } = await consoleAs('carol');
+    const { browser } = await consoleAs(broker.issuer, 'carol');
     await broker.services.admin.directory.setProfileStatus(
       { actor: 'operator:test', holds: [] },
       'prf-carol-northwind',

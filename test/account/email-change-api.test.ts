@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { renderAccountOpenApiDocument } from '../../src/http/account-openapi.ts';
 import { ACCOUNT_OPENAPI_FILE, ACCOUNT_ROUTES } from '../../src/http/routes/account-api.ts';
 import { Browser } from '../support/browser.ts';
-import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
-import { signIn, submitUpstreamLogin } from '../support/flows.ts';
+import { accountToken, callAccountApi, EMBEDDING_PORTAL } from '../support/account.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
+import { submitUpstreamLogin } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
 
-/** A portal registered for the account API: `account` is among the scopes it may ask for. */
-const EMBEDDING_PORTAL = { ...TEST_PORTAL, scope: 'openid offline_access email profile org_profile account' };
 let smtp: SmtpCapture;
 let broker: TestBroker;
 let portal: Portal;
@@ -27,26 +26,6 @@ afterAll(async () => {
   await smtp.close();
 });
 
-/** A person's access token, as a portal gets it, acting as `pick` when the account has several profiles. */
-async function tokenFor(username: string, scope: string, pick?: string) {
-  const { tokens } = await signIn(new Browser(), portal, username, { pick, parameters: { scope } });
-  return tokens.access_token;
-}
-
-async function call(method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${broker.issuer}/account/api/v1${path}`, {
-    method,
-    headers: {
-      accept: 'application/json',
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the API under test, checked field by field
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
-}
-
 describe('the account API: my registered email and who signs in as my profiles', () => {
   it('documents both operations in the checked-in OpenAPI document', () => {
     const file = readFileSync(ACCOUNT_OPENAPI_FILE, 'utf8');
@@ -57,8 +36,8 @@ describe('the account API: my registered email and who signs in as my profiles',
   });
 
   it('asks for a new registered email: 202, and the link goes to the new address; refusals are JSON', async () => {
-    const token = await tokenFor('alice', 'openid account');
-    const asked = await call('POST', '/me/email', token, { email: ' Alice.API@Example.org ' });
+    const token = await accountToken(portal, 'alice', 'openid account');
+    const asked = await callAccountApi(broker.issuer, 'POST', '/me/email', token, { email: ' Alice.API@Example.org ' });
     expect(asked).toMatchObject({
       status: 202,
       body: { email: 'alice.api@example.org', reference: expect.any(String), expires_at: expect.any(String) },
@@ -70,25 +49,29 @@ describe('the account API: my registered email and who signs in as my profiles',
       'alice.andersen@contoso.example',
     );
 
-    expect(await call('POST', '/me/email', token, {})).toMatchObject({
+    expect(await callAccountApi(broker.issuer, 'POST', '/me/email', token, {})).toMatchObject({
       status: 400,
       body: { error: 'invalid_input' },
     });
-    expect(await call('POST', '/me/email', token, { email: 'x', extra: 1 })).toMatchObject({ status: 400 });
-    expect(await call('POST', '/me/email', token, { email: 'nope' })).toMatchObject({
+    expect(await callAccountApi(broker.issuer, 'POST', '/me/email', token, { email: 'x', extra: 1 })).toMatchObject({
+      status: 400,
+    });
+    expect(await callAccountApi(broker.issuer, 'POST', '/me/email', token, { email: 'nope' })).toMatchObject({
       status: 400,
       body: { error: 'email_address_invalid' },
     });
-    expect(await call('POST', '/me/email', token, { email: 'erin.evans@contoso.example' })).toMatchObject({
+    expect(
+      await callAccountApi(broker.issuer, 'POST', '/me/email', token, { email: 'erin.evans@contoso.example' }),
+    ).toMatchObject({
       status: 409,
       body: { error: 'email_address_taken' },
     });
   });
 
   it('sends an invitation for a profile of my account, and its use by another account takes the profile', async () => {
-    const bobContoso = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
-    const bobFabrikam = await tokenFor('bob', 'openid account', 'prf-bob-fabrikam');
-    const sent = await call('POST', '/profiles/prf-bob-fabrikam/invitation', bobContoso);
+    const bobContoso = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
+    const bobFabrikam = await accountToken(portal, 'bob', 'openid account', 'prf-bob-fabrikam');
+    const sent = await callAccountApi(broker.issuer, 'POST', '/profiles/prf-bob-fabrikam/invitation', bobContoso);
     expect(sent).toMatchObject({
       status: 200,
       body: { reference: expect.any(String), expires_at: expect.any(String) },
@@ -105,7 +88,7 @@ describe('the account API: my registered email and who signs in as my profiles',
     const invitation = smtp.to('bob.berg@fabrikam.example').find(invited)!;
     expect(invitation.subject).toBe('You are invited to sign in for Fabrikam Consulting (P-200871)');
     // Nothing changes until it is used.
-    expect((await call('GET', '/me', bobFabrikam)).status).toBe(200);
+    expect((await callAccountApi(broker.issuer, 'GET', '/me', bobFabrikam)).status).toBe(200);
 
     // Dave opens it from that mailbox and signs in: the profile is his, and Bob's token as it stops working.
     const browser = new Browser();
@@ -118,22 +101,22 @@ describe('the account API: my registered email and who signs in as my profiles',
     );
     const done = await submitUpstreamLogin(browser, upstreamLogin, 'dave');
     expect(done.$('h1').text()).toBe('Your account is now associated');
-    expect(await call('GET', '/me', bobFabrikam)).toMatchObject({
+    expect(await callAccountApi(broker.issuer, 'GET', '/me', bobFabrikam)).toMatchObject({
       status: 401,
       body: { error: 'account_token_invalid' },
     });
     // The registered address is told which account took the profile.
     const notice = 'A sign-in account was associated with your profile at Fabrikam Consulting';
     await smtp.waitFor(() => smtp.to('bob.berg@fabrikam.example').some((m) => m.subject === notice));
-    const me = await call('GET', '/me', bobContoso);
+    const me = await callAccountApi(broker.issuer, 'GET', '/me', bobContoso);
     expect((me.body.profiles as { id: string }[]).map((p) => p.id)).toEqual(['prf-bob-contoso']);
   });
 
   it("answers 404 for a profile of someone else's account, and changes nothing", async () => {
-    const token = await tokenFor('alice', 'openid account');
+    const token = await accountToken(portal, 'alice', 'openid account');
     const before = smtp.messages.length;
     for (const other of ['prf-bob-contoso', 'prf-erin-contoso', 'prf-nobody']) {
-      expect(await call('POST', `/profiles/${other}/invitation`, token)).toMatchObject({
+      expect(await callAccountApi(broker.issuer, 'POST', `/profiles/${other}/invitation`, token)).toMatchObject({
         status: 404,
         body: { error: 'profile_not_in_account' },
       });
@@ -145,12 +128,12 @@ describe('the account API: my registered email and who signs in as my profiles',
   });
 
   it('refuses a token without the account scope (403) on both operations', async () => {
-    const token = await tokenFor('alice', 'openid email');
+    const token = await accountToken(portal, 'alice', 'openid email');
     for (const [path, body] of [
       ['/me/email', { email: 'alice.scope@example.org' }],
       ['/profiles/prf-alice-contoso/invitation', undefined],
     ] as const) {
-      const refused = await call('POST', path, token, body);
+      const refused = await callAccountApi(broker.issuer, 'POST', path, token, body);
       expect(refused).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
       expect(refused.headers.get('www-authenticate')).toContain('scope="account"');
     }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ParsedMail } from 'mailparser';
 import { hashEmailChangeToken } from '../../src/account/email-change.ts';
-import { Browser, type Page } from '../support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { consoleAs } from '../support/account.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
-import { pickProfile, signInUpstream } from '../support/flows.ts';
 import { startSmtp, type SmtpCapture } from '../support/smtp.ts';
 
 let smtp: SmtpCapture;
@@ -17,15 +17,6 @@ afterAll(async () => {
   await broker.close();
   await smtp.close();
 });
-
-/** Signs `username` in to the console (picking `pick` when the account has several profiles). */
-async function consoleAs(username: string, pick?: string): Promise<{ browser: Browser; page: Page }> {
-  const browser = new Browser();
-  let page = await signInUpstream(browser, await browser.go(`${broker.issuer}/account`), username);
-  if (pick) page = await pickProfile(browser, page, pick, []);
-  expect(page.$('h1').text()).toBe('My account');
-  return { browser, page };
-}
 
 /** Asks for `address` on the console's form, as the person would from their overview. */
 async function askFor(browser: Browser, address: string) {
@@ -47,7 +38,7 @@ const emailOf = async (profileId: string) => (await broker.services.admin.direct
 
 describe('changing the registered email from the account console', () => {
   it('mails the new address; its link changes nothing when opened, and its button changes the email once', async () => {
-    const { browser, page } = await consoleAs('alice');
+    const { browser, page } = await consoleAs(broker.issuer, 'alice');
     expect(page.$('a[href="/account/email"]').text()).toBe('Change my registered email');
     const sent = await askFor(browser, 'Alice.New@Example.org');
     expect(sent.status).toBe(200);
@@ -121,7 +112,7 @@ describe('changing the registered email from the account console', () => {
   });
 
   it('refuses a forged confirmation (no form token, another scope’s token, another origin) and changes nothing', async () => {
-    const { browser } = await consoleAs('carol');
+    const { browser } = await consoleAs(broker.issuer, 'carol');
     await askFor(browser, 'carol.new@example.org');
     const { link } = await confirmationLinkTo('carol.new@example.org');
     const victim = new Browser();
@@ -150,7 +141,7 @@ describe('changing the registered email from the account console', () => {
   });
 
   it('answers a malformed, unknown or superseded link with a page to act on (404, 410), never a 500', async () => {
-    const { browser } = await consoleAs('bob', 'prf-bob-fabrikam');
+    const { browser } = await consoleAs(broker.issuer, 'bob', 'prf-bob-fabrikam');
     const malformed = await new Browser().go(`${broker.issuer}/account/email/confirm/not-a-token`);
     expect(malformed.status).toBe(404);
     expect(malformed.text).toContain('This confirmation link is not valid');
@@ -169,7 +160,7 @@ describe('changing the registered email from the account console', () => {
   });
 
   it('shows the form again, with why, for an address it refuses: invalid, unchanged, taken, too many', async () => {
-    const { browser } = await consoleAs('bob', 'prf-bob-contoso');
+    const { browser } = await consoleAs(broker.issuer, 'bob', 'prf-bob-contoso');
     const invalid = await askFor(browser, 'not an address');
     expect(invalid.status).toBe(400);
     expect(invalid.$('#email-error').text()).toContain('That is not an email address we can use');
@@ -192,7 +183,7 @@ describe('changing the registered email from the account console', () => {
   });
 
   it('refuses a request without the session’s form token, and sends a browser without a session to sign in', async () => {
-    const { browser } = await consoleAs('alice');
+    const { browser } = await consoleAs(broker.issuer, 'alice');
     const forged = await browser.go(`${broker.issuer}/account/email`, {
       method: 'POST',
       body: new URLSearchParams({ email: 'forged@example.org', csrf: 'x'.repeat(43) }),

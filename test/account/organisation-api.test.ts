@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AnyAccountRoute } from '../../src/http/account-route.ts';
 import { ACCOUNT_ROUTES } from '../../src/http/routes/account-api.ts';
 import { addedRecord, addReport, peoplePage } from '../../src/http/routes/account-organisation-records.ts';
-import { Browser } from '../support/browser.ts';
-import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
-import { signIn } from '../support/flows.ts';
+import { accountToken, callAccountApi, EMBEDDING_PORTAL } from '../support/account.ts';
+import { startBroker, type TestBroker } from '../support/broker.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
 
@@ -12,11 +11,8 @@ import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
  * A portal registered for the account API (`account` among the scopes it may ask for) that admits organisations
  * without an active contract, so that a read-only organisation's administrator gets a token at all.
  */
-const EMBEDDING_PORTAL = {
-  ...TEST_PORTAL,
-  contract_required: false,
-  scope: 'openid offline_access email profile org_profile account',
-};
+/** Carol's organisation has no active contract: this portal admits her, so her token can meet the read-only rule. */
+const PORTAL = { ...EMBEDDING_PORTAL, contract_required: false };
 const CONTOSO_PEOPLE = ['prf-alice-contoso', 'prf-bob-contoso', 'prf-erin-contoso', 'prf-gina-contoso'];
 let smtp: SmtpCapture;
 let broker: TestBroker;
@@ -26,7 +22,7 @@ beforeAll(async () => {
   smtp = await startSmtp();
   broker = await startBroker({
     mail: { smtpUrl: smtp.url, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
-    clients: [EMBEDDING_PORTAL],
+    clients: [PORTAL],
   });
   portal = await createPortal(broker.issuer);
 });
@@ -34,26 +30,6 @@ afterAll(async () => {
   await broker.close();
   await smtp.close();
 });
-
-/** A person's access token, as a portal gets it through a real sign-in: `username` as `pick`, with `scope`. */
-async function tokenFor(username: string, scope = 'openid account', pick?: string) {
-  const { tokens } = await signIn(new Browser(), portal, username, { pick, parameters: { scope } });
-  return tokens.access_token;
-}
-
-async function call(method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${broker.issuer}/account/api/v1${path}`, {
-    method,
-    headers: {
-      accept: 'application/json',
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON from the API under test, checked field by field
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
-}
 
 const ADMINISTRATOR_ROUTES = ACCOUNT_ROUTES.filter((route) => route.access === 'administrator');
 const takesPerson = (route: AnyAccountRoute) =>
@@ -68,7 +44,13 @@ const exampleBody = (route: AnyAccountRoute, profileId: string): unknown => {
 
 /** Calls `route` as `token` on `profileId` (where it names a person) with its documented example body. */
 const callRoute = (route: AnyAccountRoute, token: string, profileId = 'prf-erin-contoso') =>
-  call(route.method.toUpperCase(), route.path.replace('{profileId}', profileId), token, exampleBody(route, profileId));
+  callAccountApi(
+    broker.issuer,
+    route.method.toUpperCase(),
+    route.path.replace('{profileId}', profileId),
+    token,
+    exampleBody(route, profileId),
+  );
 
 /** What must not change when a call is refused: the people, who is associated, the events and the mail sent. */
 async function snapshot() {
@@ -98,7 +80,7 @@ describe('the account API for organisation administrators: who may call it', () 
       'DELETE /organisation/people/{profileId}/association',
       'PUT /organisation/administrator',
     ]);
-    const professional = await tokenFor('bob', 'openid account', 'prf-bob-contoso');
+    const professional = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
     const before = await snapshot();
     for (const route of ADMINISTRATOR_ROUTES) {
       const answer = await callRoute(route, professional);
@@ -113,7 +95,7 @@ describe('the account API for organisation administrators: who may call it', () 
   });
 
   it("answers another organisation's administrator 404 for every Contoso person on every operation, as for nobody", async () => {
-    const fabrikam = await tokenFor('bob', 'openid account', 'prf-bob-fabrikam');
+    const fabrikam = await accountToken(portal, 'bob', 'openid account', 'prf-bob-fabrikam');
     const before = await snapshot();
     const onPeople = ADMINISTRATOR_ROUTES.filter(takesPerson);
     expect(onPeople).toHaveLength(6);
@@ -133,12 +115,14 @@ describe('the account API for organisation administrators: who may call it', () 
     expect(await snapshot()).toEqual(before);
     expect(await broker.services.audit.query({ actor: 'profile:prf-bob-fabrikam', limit: 5 })).toEqual([]);
     // Fabrikam's own people are its administrator's: the list shows them and nobody of Contoso.
-    const people = peoplePage.parse((await call('GET', '/organisation/people', fabrikam)).body);
+    const people = peoplePage.parse(
+      (await callAccountApi(broker.issuer, 'GET', '/organisation/people', fabrikam)).body,
+    );
     expect(people.people.map((p) => p.id)).toEqual(['prf-bob-fabrikam', 'prf-frank-fabrikam']);
   });
 
   it('answers 403 insufficient_scope to a token without the account scope, on every operation', async () => {
-    const withoutScope = await tokenFor('alice', 'openid email');
+    const withoutScope = await accountToken(portal, 'alice', 'openid email');
     for (const route of ADMINISTRATOR_ROUTES) {
       const answer = await callRoute(route, withoutScope);
       expect({ route: route.operationId, status: answer.status, error: answer.body.error }).toEqual({
@@ -150,8 +134,8 @@ describe('the account API for organisation administrators: who may call it', () 
   });
 
   it('lets a read-only organisation be listed and refuses every change with 403 organisation_read_only', async () => {
-    const carol = await tokenFor('carol');
-    const listed = await call('GET', '/organisation/people', carol);
+    const carol = await accountToken(portal, 'carol');
+    const listed = await callAccountApi(broker.issuer, 'GET', '/organisation/people', carol);
     expect(listed.status).toBe(200);
     expect(peoplePage.parse(listed.body).people.map((p) => [p.id, p.status])).toEqual([
       ['prf-carol-northwind', 'associated'],
@@ -175,8 +159,8 @@ describe('the account API for organisation administrators: who may call it', () 
 
 describe('the account API for organisation administrators: the operations', () => {
   it('adds a professional: the invitation arrives by SMTP naming the organisation and the inviter', async () => {
-    const alice = await tokenFor('alice');
-    const added = await call('POST', '/organisation/people', alice, {
+    const alice = await accountToken(portal, 'alice');
+    const added = await callAccountApi(broker.issuer, 'POST', '/organisation/people', alice, {
       display_name: 'Harry Hughes',
       email: ' Harry.Hughes@Contoso.example ',
     });
@@ -191,7 +175,9 @@ describe('the account API for organisation administrators: the operations', () =
     expect(mail!.text).toContain(invitation.reference);
     expect(linkIn(mail!, broker.issuer)).toMatch(/\/associate\//);
 
-    const listed = peoplePage.parse((await call('GET', '/organisation/people?q=hughes', alice)).body);
+    const listed = peoplePage.parse(
+      (await callAccountApi(broker.issuer, 'GET', '/organisation/people?q=hughes', alice)).body,
+    );
     expect(listed.people).toEqual([
       expect.objectContaining({
         id: profile.id,
@@ -200,10 +186,13 @@ describe('the account API for organisation administrators: the operations', () =
       }),
     ]);
     // Bad input is the guard's 400, naming the field; a taken address is the use case's 409.
-    const bad = await call('POST', '/organisation/people', alice, { display_name: 'X', email: 'nope' });
+    const bad = await callAccountApi(broker.issuer, 'POST', '/organisation/people', alice, {
+      display_name: 'X',
+      email: 'nope',
+    });
     expect(bad).toMatchObject({ status: 400, body: { error: 'invalid_input' } });
     expect(bad.body.message).toContain('email');
-    const taken = await call('POST', '/organisation/people', alice, {
+    const taken = await callAccountApi(broker.issuer, 'POST', '/organisation/people', alice, {
       display_name: 'Harry Again',
       email: 'harry.hughes@contoso.example',
     });
@@ -211,48 +200,70 @@ describe('the account API for organisation administrators: the operations', () =
   });
 
   it('adds several (dry run, then for real), resends, withdraws, corrects, disables, removes and hands over', async () => {
-    const alice = await tokenFor('alice');
+    const alice = await accountToken(portal, 'alice');
     const lines = 'Ida Ingram,ida.ingram@contoso.example\nnot a line';
-    const dry = addReport.parse((await call('POST', '/organisation/people/batch', alice, { lines })).body);
+    const dry = addReport.parse(
+      (await callAccountApi(broker.issuer, 'POST', '/organisation/people/batch', alice, { lines })).body,
+    );
     expect(dry).toMatchObject({ dry_run: true, reference: null, rows: { created: 1, rejected: 1 } });
     expect(
       (await broker.services.admin.directory.listProfiles({ email: 'ida.ingram@contoso.example' }, { limit: 1 })).items,
     ).toEqual([]);
     const real = addReport.parse(
-      (await call('POST', '/organisation/people/batch', alice, { lines, dry_run: false })).body,
+      (await callAccountApi(broker.issuer, 'POST', '/organisation/people/batch', alice, { lines, dry_run: false }))
+        .body,
     );
     expect(real.reference).toEqual(expect.any(String));
     const ida = real.details[0]!.profile_id!;
     expect(real.details[0]!.invitation).toMatchObject({ reference: expect.any(String) });
 
-    const resent = await call('POST', `/organisation/people/${ida}/invitation`, alice);
+    const resent = await callAccountApi(broker.issuer, 'POST', `/organisation/people/${ida}/invitation`, alice);
     expect(resent.status).toBe(201);
-    const withdrawn = await call('DELETE', `/organisation/people/${ida}/invitation`, alice);
+    const withdrawn = await callAccountApi(broker.issuer, 'DELETE', `/organisation/people/${ida}/invitation`, alice);
     expect(withdrawn).toMatchObject({ status: 200, body: { revoked: 1, reference: expect.any(String) } });
     const links = await broker.services.redeem.links.listForProfile(ida);
     expect(links.map((l) => l.status).sort()).toEqual(['revoked', 'superseded']);
 
-    const corrected = await call('PUT', `/organisation/people/${ida}/email`, alice, { email: 'ida.i@contoso.example' });
-    expect(corrected).toMatchObject({ status: 200, body: { id: ida, email: 'ida.i@contoso.example' } });
-    const associatedEmail = await call('PUT', '/organisation/people/prf-bob-contoso/email', alice, {
-      email: 'bob@contoso.example',
+    const corrected = await callAccountApi(broker.issuer, 'PUT', `/organisation/people/${ida}/email`, alice, {
+      email: 'ida.i@contoso.example',
     });
+    expect(corrected).toMatchObject({ status: 200, body: { id: ida, email: 'ida.i@contoso.example' } });
+    const associatedEmail = await callAccountApi(
+      broker.issuer,
+      'PUT',
+      '/organisation/people/prf-bob-contoso/email',
+      alice,
+      {
+        email: 'bob@contoso.example',
+      },
+    );
     expect(associatedEmail).toMatchObject({ status: 409, body: { error: 'email_change_needs_support' } });
 
-    expect(await call('PUT', `/organisation/people/${ida}/status`, alice, { status: 'disabled' })).toMatchObject({
+    expect(
+      await callAccountApi(broker.issuer, 'PUT', `/organisation/people/${ida}/status`, alice, { status: 'disabled' }),
+    ).toMatchObject({
       status: 200,
       body: { status: 'disabled' },
     });
     expect(
-      await call('PUT', '/organisation/people/prf-alice-contoso/status', alice, { status: 'disabled' }),
+      await callAccountApi(broker.issuer, 'PUT', '/organisation/people/prf-alice-contoso/status', alice, {
+        status: 'disabled',
+      }),
     ).toMatchObject({ status: 409, body: { error: 'cannot_disable_yourself' } });
 
-    const removed = await call('DELETE', '/organisation/people/prf-bob-contoso/association?reason=left', alice);
+    const removed = await callAccountApi(
+      broker.issuer,
+      'DELETE',
+      '/organisation/people/prf-bob-contoso/association?reason=left',
+      alice,
+    );
     expect(removed).toMatchObject({ status: 200, body: { signed_out: false } });
     const [removal] = await broker.services.audit.query({ action: 'association.removed', limit: 1 });
     expect(removal).toMatchObject({ id: removed.body.reference, details: { reason: 'left' } });
 
-    const handed = await call('PUT', '/organisation/administrator', alice, { profile_id: 'prf-erin-contoso' });
+    const handed = await callAccountApi(broker.issuer, 'PUT', '/organisation/administrator', alice, {
+      profile_id: 'prf-erin-contoso',
+    });
     expect(handed).toMatchObject({
       status: 200,
       body: { administrator: { id: 'prf-erin-contoso', role: 'administrator' }, previous: { id: 'prf-alice-contoso' } },
@@ -264,7 +275,7 @@ describe('the account API for organisation administrators: the operations', () =
       ),
     );
     // The former administrator's token is refused the organisation from now on.
-    expect(await call('GET', '/organisation/people', alice)).toMatchObject({
+    expect(await callAccountApi(broker.issuer, 'GET', '/organisation/people', alice)).toMatchObject({
       status: 403,
       body: { error: 'not_organisation_administrator' },
     });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Browser, type Page } from '../support/browser.ts';
+import type { Browser } from '../support/browser.ts';
+import { type Page } from '../support/browser.ts';
+import { consoleAs } from '../support/account.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
-import { pickProfile, signInUpstream } from '../support/flows.ts';
 
 let broker: TestBroker;
 const OPERATOR = { actor: 'operator:test', holds: [] };
@@ -10,15 +11,6 @@ beforeAll(async () => {
   broker = await startBroker();
 });
 afterAll(() => broker.close());
-
-/** `username` signed in to the console (as `pick` when the account has several profiles), and its form token. */
-async function consoleAs(username: string, pick?: string): Promise<{ browser: Browser; page: Page; csrf: string }> {
-  const browser = new Browser();
-  let page = await signInUpstream(browser, await browser.go(`${broker.issuer}/account`), username);
-  if (pick) page = await pickProfile(browser, page, pick, []);
-  expect(page.$('h1').text()).toBe('My account');
-  return { browser, page, csrf: page.$('form[action="/account/sign-out"] input[name="csrf"]').attr('value')! };
-}
 
 const url = (path: string) => `${broker.issuer}/account/organisation${path}`;
 
@@ -62,7 +54,7 @@ async function snapshot() {
 
 describe('the "Our organisation" pages: who may see them', () => {
   it("shows the administrator their organisation's people, by status and search, a page at a time with no cap", async () => {
-    const alice = await consoleAs('alice');
+    const alice = await consoleAs(broker.issuer, 'alice');
     expect(alice.page.$('a[href="/account/organisation"]').text()).toBe('Our organisation');
     const list = await alice.browser.go(url(''));
     expect(list.status).toBe(200);
@@ -111,7 +103,7 @@ describe('the "Our organisation" pages: who may see them', () => {
   });
 
   it('gives a professional the 403 page on every organisation page and form, and no link to them', async () => {
-    const bob = await consoleAs('bob', 'prf-bob-contoso');
+    const bob = await consoleAs(broker.issuer, 'bob', 'prf-bob-contoso');
     expect(bob.page.$('a[href="/account/organisation"]').length).toBe(0);
     const before = await snapshot();
     for (const path of ['', '/add', '/add-several', ...personPages('prf-erin-contoso')]) {
@@ -129,7 +121,7 @@ describe('the "Our organisation" pages: who may see them', () => {
   });
 
   it("answers 404 for another organisation's person on every page and form, exactly as for nobody, and changes nothing", async () => {
-    const alice = await consoleAs('alice');
+    const alice = await consoleAs(broker.issuer, 'alice');
     const before = await snapshot();
     for (const other of ['prf-bob-fabrikam', 'prf-frank-fabrikam', 'prf-carol-northwind', 'prf-nobody']) {
       for (const path of personPages(other)) {
@@ -148,8 +140,8 @@ describe('the "Our organisation" pages: who may see them', () => {
   });
 
   it('refuses forged forms (no token, another session’s token, another site) and changes nothing', async () => {
-    const alice = await consoleAs('alice');
-    const other = await consoleAs('bob', 'prf-bob-fabrikam');
+    const alice = await consoleAs(broker.issuer, 'alice');
+    const other = await consoleAs(broker.issuer, 'bob', 'prf-bob-fabrikam');
     const before = await snapshot();
     const forms = [...addForms, ...personForms('prf-erin-contoso'), ...personForms('prf-bob-contoso')];
     for (const [path, fields] of forms) {
@@ -174,7 +166,7 @@ describe('the "Our organisation" pages: who may see them', () => {
   });
 
   it("shows a read-only organisation's people with the reason, offers no change and refuses one posted", async () => {
-    const carol = await consoleAs('carol');
+    const carol = await consoleAs(broker.issuer, 'carol');
     const list = await carol.browser.go(url(''));
     expect(list.status).toBe(200);
     expect(list.$('#read-only').text().replace(/\s+/g, ' ')).toContain(
@@ -197,7 +189,7 @@ describe('the "Our organisation" pages: who may see them', () => {
 
 describe('the "Our organisation" pages: changes', () => {
   it('adds a professional, with the field errors on the form first, and shows the invitation reference', async () => {
-    const alice = await consoleAs('alice');
+    const alice = await consoleAs(broker.issuer, 'alice');
     const form = await alice.browser.go(url('/add'));
     const bad = await alice.browser.submit(form, 'form[action="/account/organisation/add"]', {
       display_name: '  ',
@@ -227,7 +219,7 @@ describe('the "Our organisation" pages: changes', () => {
   });
 
   it('adds several from pasted lines: a dry run first, then the same lines for real', async () => {
-    const alice = await consoleAs('alice');
+    const alice = await consoleAs(broker.issuer, 'alice');
     const form = await alice.browser.go(url('/add-several'));
     const empty = await alice.browser.submit(form, 'form[action="/account/organisation/add-several"]', { lines: ' ' });
     expect(empty.status).toBe(400);
@@ -252,7 +244,7 @@ describe('the "Our organisation" pages: changes', () => {
   });
 
   it('corrects an email, disables and enables, removes an association after confirming, each with its page', async () => {
-    const alice = await consoleAs('alice');
+    const alice = await consoleAs(broker.issuer, 'alice');
     const erin = await alice.browser.go(url('/people/prf-erin-contoso'));
     const badEmail = await alice.browser.submit(erin, 'form[action$="/email"]', { email: 'erin@' });
     expect(badEmail.status).toBe(400);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Browser, type Page } from '../support/browser.ts';
+import { Browser } from '../support/browser.ts';
+import { consoleAs } from '../support/account.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
-import { pickProfile, signInUpstream } from '../support/flows.ts';
 import { startSmtp, type SmtpCapture } from '../support/smtp.ts';
 
 let smtp: SmtpCapture;
@@ -16,19 +16,11 @@ afterAll(async () => {
   await smtp.close();
 });
 
-async function consoleAs(username: string, pick?: string): Promise<{ browser: Browser; page: Page }> {
-  const browser = new Browser();
-  let page = await signInUpstream(browser, await browser.go(`${broker.issuer}/account`), username);
-  if (pick) page = await pickProfile(browser, page, pick, []);
-  expect(page.$('h1').text()).toBe('My account');
-  return { browser, page };
-}
-
 const inviteForm = (profileId: string) => `form[action="/account/profiles/${profileId}/invite"]`;
 
 describe('"Use a different account for this profile" in the account console', () => {
   it('explains what happens, then sends an invitation to the registered email, changing nothing yet', async () => {
-    const { browser, page } = await consoleAs('bob', 'prf-bob-contoso');
+    const { browser, page } = await consoleAs(broker.issuer, 'bob', 'prf-bob-contoso');
     const links = page.$('a[href$="/invite"]');
     expect(links.map((_, a) => page.$(a).attr('href')).get()).toEqual([
       '/account/profiles/prf-bob-contoso/invite',
@@ -60,7 +52,7 @@ describe('"Use a different account for this profile" in the account console', ()
   });
 
   it("answers 404 for another person's profile and refuses a forged form; nothing is sent", async () => {
-    const { browser, page } = await consoleAs('alice');
+    const { browser, page } = await consoleAs(broker.issuer, 'alice');
     const csrf = page.$('form[action="/account/sign-out"] input[name="csrf"]').attr('value')!;
     const before = smtp.messages.length;
     for (const other of ['prf-bob-contoso', 'prf-erin-contoso', 'prf-nobody']) {
