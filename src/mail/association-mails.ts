@@ -3,6 +3,7 @@ import type { DeliveryQueue } from './delivery-queue.ts';
 import type { MailRenderer } from './render-mail.ts';
 
 type LinkMessage = Parameters<AssociationMail['sendInvitation']>[0];
+type NoticeMessage = Parameters<AssociationMail['sendNotice']>[0];
 
 const when = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
@@ -34,6 +35,26 @@ export function createAssociationMail(deps: {
       link: { profileId: message.profile.id, id: message.linkId },
     });
   };
+  /** A notice to the registered address about the account a profile is (or was) associated with. */
+  const sendAccountNotice = async (kind: string, message: NoticeMessage) => {
+    const rendered = deps.renderer.render(kind, {
+      name: message.profile.displayName,
+      organisation: message.organisation.name,
+      accountNumber: message.organisation.accountNumber,
+      account: message.account,
+      upstreamName: message.upstreamName,
+      at: when(message.at),
+      support: deps.support,
+      reference: message.reference,
+    });
+    await deps.queue.enqueue({
+      to: message.profile.email,
+      ...rendered,
+      kind,
+      reference: message.reference,
+      id: `${kind}:${message.reference}`,
+    });
+  };
   return {
     sendLink: (message) =>
       sendLinkMail('association-link', message, {
@@ -48,44 +69,9 @@ export function createAssociationMail(deps: {
         heldBack: message.heldBack,
         currentAccount: message.currentAccount,
       }),
-    async sendNotice(message) {
-      const rendered = deps.renderer.render('association-notice', {
-        name: message.profile.displayName,
-        organisation: message.organisation.name,
-        accountNumber: message.organisation.accountNumber,
-        account: message.account,
-        upstreamName: message.upstreamName,
-        at: when(message.at),
-        support: deps.support,
-        reference: message.reference,
-      });
-      // One notice per association: the reference names the association, whoever hands it over (docs/decisions/0012).
-      await deps.queue.enqueue({
-        to: message.profile.email,
-        ...rendered,
-        kind: 'association-notice',
-        reference: message.reference,
-        id: `association-notice:${message.reference}`,
-      });
-    },
-    async sendRemoved(message) {
-      const rendered = deps.renderer.render('association-removed', {
-        name: message.profile.displayName,
-        organisation: message.organisation.name,
-        accountNumber: message.organisation.accountNumber,
-        account: message.account,
-        upstreamName: message.upstreamName,
-        at: when(message.at),
-        support: deps.support,
-        reference: message.reference,
-      });
-      await deps.queue.enqueue({
-        to: message.profile.email,
-        ...rendered,
-        kind: 'association-removed',
-        reference: message.reference,
-        id: `association-removed:${message.reference}`,
-      });
-    },
+    // One notice per association: the reference names the association, whoever hands it over (docs/decisions/0012).
+    sendNotice: (message) => sendAccountNotice('association-notice', message),
+    // One per removal: the reference is the removal's audit event.
+    sendRemoved: (message) => sendAccountNotice('association-removed', message),
   };
 }
