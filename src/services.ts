@@ -136,7 +136,16 @@ export async function createServices(
   );
   const chosen = await chooseStores(config, { clock, logger, seed });
   const stores = { ...chosen, clients: withEncryptedSecrets(chosen.clients, secretKeyring) };
-  const { directory, adapter, links } = stores;
+  const { directory, adapter } = stores;
+  // Whatever withdraws a profile's association links (an unlink, a re-association, a changed email) withdraws any
+  // pending change of its registered email too: it was asked for by whoever held the profile then.
+  const links: typeof stores.links = {
+    ...stores.links,
+    async revokeForProfile(profileId, exceptTokenHash) {
+      await stores.links.revokeForProfile(profileId, exceptTokenHash);
+      await stores.emailChanges.revokeForProfile(profileId);
+    },
+  };
   const limits = config.association.limits;
 
   const profiles = createProfileResolver({ directory, associations: directory, clock });
@@ -291,17 +300,13 @@ export async function createServices(
     },
   };
   // The directory's administration, shared by the admin API and an organisation administrator's self-service. A
-  // profile's email changing (whoever changes it) withdraws what was sent to the old address: links and any
-  // confirmation of another change.
+  // profile's email changing (whoever changes it) withdraws what was sent to the old address.
   const directoryAdmin: ManageDirectoryDeps = {
     directory,
     audit: stores.audit,
     clock,
     mail: directoryMail,
-    revokeLinks: async (profileId) => {
-      await links.revokeForProfile(profileId);
-      await stores.emailChanges.revokeForProfile(profileId);
-    },
+    revokeLinks: (profileId) => links.revokeForProfile(profileId),
     invite: (who, profileId) => sendInvitation(support, who, profileId),
   };
   const imports: ImportDeps = { directory, audit: stores.audit, clock };
@@ -337,7 +342,16 @@ export async function createServices(
           })),
     },
     removal: { support, mail: associationMail },
-    organisation: { directory: directoryAdmin, support, imports },
+    organisation: {
+      directory: directoryAdmin,
+      support,
+      imports,
+      removalNotice: (message) => associationMail.sendRemoved(message),
+      invitations: {
+        perPerson: stores.rateLimiter({ keyPrefix: 'invitations-person', points: 5, windowSeconds: 3600 }),
+        perOrganisation: stores.rateLimiter({ keyPrefix: 'invitations-org', points: 200, windowSeconds: 86_400 }),
+      },
+    },
     emailChange: {
       directory: directoryAdmin,
       profiles,

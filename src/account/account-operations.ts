@@ -41,7 +41,7 @@ export function bindAccountOperations(deps: AccountDeps) {
     overview: bind(accountOverview, deps.overview),
     removeProfile: bind(removeProfileFromAccount, deps.removal),
     // The support desk's invitation, with what removing a profile already has: the support desk's dependencies.
-    reinvite: bind(reinviteProfile, deps.removal.support),
+    reinvite: bind(reinviteProfile, { support: deps.removal.support, invitations: deps.organisation.invitations }),
     email: {
       request: bind(requestEmailChange, deps.emailChange),
       inspect: bind(inspectEmailChange, deps.emailChange),

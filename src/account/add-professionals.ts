@@ -1,4 +1,5 @@
 import { sendInvitation } from '../association/support-desk.ts';
+import { spendInvitation } from './invitation-limits.ts';
 import { importDirectory, type ImportReport, type RowReport } from '../directory/import-directory.ts';
 import { parseCsvLines, type ImportRow } from '../directory/import-file.ts';
 import { createProfile } from '../directory/manage-profiles.ts';
@@ -39,6 +40,7 @@ export async function addProfessional(
     email: input.email,
     role: 'professional',
   });
+  await spendInvitation(deps.invitations, holder.organisation.id, profile.id);
   const invitation = await sendInvitation(deps.support, who, profile.id, { invitedBy: holder.profile.displayName });
   return { profile, invitation };
 }
@@ -106,9 +108,10 @@ export async function addProfessionals(
   // One at a time, in line order: the mail queue takes them as fast as they come, and the report stays in order.
   for (const row of report.details) {
     if (row.outcome !== 'created' || !row.profile_id) continue;
-    row.invitation = await sendInvitation(deps.support, who, row.profile_id, {
-      invitedBy: holder.profile.displayName,
-    }).catch((err: unknown) => ({ error: toAppError(err).code }));
+    const profileId = row.profile_id;
+    row.invitation = await spendInvitation(deps.invitations, holder.organisation.id, profileId)
+      .then(() => sendInvitation(deps.support, who, profileId, { invitedBy: holder.profile.displayName }))
+      .catch((err: unknown) => ({ error: toAppError(err).code }));
   }
   return report;
 }

@@ -1,6 +1,7 @@
 import { revokeProfileLinks, sendInvitation } from '../association/support-desk.ts';
 import { AppError } from '../shared/errors.ts';
 import type { AccountHolder } from './account-holder.ts';
+import { spendInvitation } from './invitation-limits.ts';
 import { administratorActor, forChange, type OurOrganisationDeps } from './our-organisation.ts';
 
 /**
@@ -20,6 +21,7 @@ export async function resendInvitation(
       details: { name: person.displayName },
     });
   }
+  await spendInvitation(deps.invitations, holder.organisation.id, person.id);
   return sendInvitation(deps.support, administratorActor(holder, ip), person.id, {
     invitedBy: holder.profile.displayName,
   });

@@ -1,4 +1,5 @@
 import type { AdminActor } from '../clients/admin-scopes.ts';
+import type { AssociationMail } from '../association/association-mail.ts';
 import type { SupportDeskDeps } from '../association/support-desk.ts';
 import { contractActive } from '../directory/eligibility.ts';
 import type { ImportDeps } from '../directory/import-directory.ts';
@@ -6,6 +7,7 @@ import type { ManageDirectoryDeps } from '../directory/manage-directory.ts';
 import type { Profile } from '../directory/model.ts';
 import { AppError } from '../shared/errors.ts';
 import { profileActor, type AccountHolder } from './account-holder.ts';
+import type { InvitationLimits } from './invitation-limits.ts';
 
 /*
  * "Our organisation": what an organisation's administrator may do for their own organisation through self-service.
@@ -25,6 +27,10 @@ export interface OurOrganisationDeps {
   support: SupportDeskDeps;
   /** The bulk import's rules, for several professionals at once: `AdminDeps.imports`. */
   imports: ImportDeps;
+  /** Tells a person whose association an administrator removed (the notice a self-removal sends). */
+  removalNotice: AssociationMail['sendRemoved'];
+  /** Budgets of the invitations self-service sends. */
+  invitations: InvitationLimits;
 }
 
 /** Only the administrator acts for the organisation; anyone else of it is told whom to ask. */

@@ -1,3 +1,4 @@
+import { maskAccount } from '../association/mask.ts';
 import { unlinkProfile } from '../association/support-desk.ts';
 import { setProfileStatus, updateProfile } from '../directory/manage-profiles.ts';
 import type { Profile } from '../directory/model.ts';
@@ -19,15 +20,34 @@ export async function correctEmail(
   ip?: string,
 ): Promise<Profile> {
   const person = await forChange(deps, holder, profileId);
-  if (person.role !== 'professional' || (await deps.directory.directory.findByProfile(person.id))) {
-    throw new AppError(409, 'email_change_needs_support', `profile ${person.id} is associated or an administrator`, {
-      details: { name: person.displayName },
-    });
+  if (person.role !== 'professional' || (await everAssociated(deps, person.id))) {
+    throw new AppError(
+      409,
+      'email_change_needs_support',
+      `profile ${person.id} was associated or is an administrator`,
+      {
+        details: { name: person.displayName },
+      },
+    );
   }
   return updateProfile(deps.directory, administratorActor(holder, ip), person.id, {
     email,
     displayName: person.displayName,
   });
+}
+
+/**
+ * Whether the profile has an association, or had one that was removed since. Removing someone's association and then
+ * "correcting" their email would let an administrator send the next invitation, and so the person's profile, to an
+ * address of their own choosing: once a person has proved their address, only support changes it.
+ */
+async function everAssociated(deps: OurOrganisationDeps, profileId: string): Promise<boolean> {
+  if (await deps.directory.directory.findByProfile(profileId)) return true;
+  const [removed] = await deps.directory.audit.query({ profileId, action: 'association.removed', limit: 1 });
+  const [created] = removed
+    ? [removed]
+    : await deps.directory.audit.query({ profileId, action: 'association.created', limit: 1 });
+  return created !== undefined;
 }
 
 /**
@@ -61,11 +81,28 @@ export async function removeAssociation(
   ip?: string,
 ): Promise<{ reference: string; signedOut: boolean }> {
   const person = await forChange(deps, holder, profileId);
+  // The administrator's own association stays: removing it would leave the organisation with nobody who can sign in
+  // to manage it (they hand the role over first, or ask support).
+  if (person.id === holder.profile.id) {
+    throw new AppError(409, 'cannot_disable_yourself', `profile ${person.id} is the acting administrator`);
+  }
+  const association = await deps.directory.directory.findByProfile(person.id);
   const { reference } = await unlinkProfile(
     deps.support,
     administratorActor(holder, ip),
     person.id,
     reason?.trim() || 'removed by the organisation administrator',
   );
-  return { reference, signedOut: person.id === holder.profile.id };
+  // The person is told, as when they remove it themselves: their sign-in account no longer opens the profile.
+  if (association) {
+    await deps.removalNotice({
+      profile: person,
+      organisation: holder.organisation,
+      account: association.account ?? maskAccount({ subject: association.subject }),
+      upstreamName: deps.support.upstreamName(association.upstreamId),
+      reference,
+      at: deps.directory.clock.now(),
+    });
+  }
+  return { reference, signedOut: false };
 }

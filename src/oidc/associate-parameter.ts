@@ -1,4 +1,5 @@
-import { errors } from 'oidc-provider';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { ACCOUNT_CONSOLE_CLIENT_ID } from '../clients/account-console-client.ts';
 
 /**
  * `associate=another` on an authorization request: the broker asks for the address registered for another profile
@@ -10,8 +11,17 @@ import { errors } from 'oidc-provider';
 export const ASSOCIATE_PARAMETER = 'associate';
 export const ASSOCIATE_ANOTHER = 'another';
 
-/** The `extraParams` validator: the parameter is absent or says `another`. */
-export function checkAssociateParameter(_ctx: unknown, value: unknown): void {
-  if (value === undefined || value === ASSOCIATE_ANOTHER) return;
-  throw new errors.InvalidRequest(`${ASSOCIATE_PARAMETER} must be "${ASSOCIATE_ANOTHER}"`);
+/**
+ * The `extraParams` validator: the parameter is absent, or says `another` on a request of the broker's own account
+ * console. A portal cannot send people into the association step ahead of its own sign-in (nor past the page that
+ * says why its profiles are refused, which is audited).
+ */
+export function checkAssociateParameter(ctx: KoaContextWithOIDC, value: unknown): void {
+  if (value === undefined) return;
+  if (value !== ASSOCIATE_ANOTHER) {
+    throw new errors.InvalidRequest(`${ASSOCIATE_PARAMETER} must be "${ASSOCIATE_ANOTHER}"`);
+  }
+  if (ctx.oidc.client?.clientId !== ACCOUNT_CONSOLE_CLIENT_ID) {
+    throw new errors.InvalidRequest(`${ASSOCIATE_PARAMETER} is for the broker's account console only`);
+  }
 }

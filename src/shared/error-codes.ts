@@ -92,6 +92,8 @@ export const ERROR_CODES = {
   organisation_read_only: { template: true },
   person_already_associated: { template: true },
   person_not_found: { template: true },
+  too_many_invitations: { template: true },
+  administrator_not_associated: { template: true },
 
   // Self-service: changing one's registered email.
   email_address_invalid: { template: true },

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
 import { consoleAs } from '../support/account.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
+import { signInUpstream } from '../support/flows.ts';
+import { createPortal } from '../support/portal.ts';
 
 let broker: TestBroker;
 
@@ -22,6 +24,40 @@ describe('the account console', () => {
     expect(confirm.headers.get('location')).toBe('/account/sign-in');
     const signIn = await browser.request(`${broker.issuer}/account/sign-in`);
     expect(new URL(signIn.headers.get('location')!).searchParams.get('client_id')).toBe('account-console');
+  });
+
+  it('gives the signed-in session a new id: one planted in the browser before sign-in holds nothing', async () => {
+    const browser = new Browser();
+    await browser.request(`${broker.issuer}/account/sign-in`);
+    const jar = async () => {
+      const id = await browser.cookie(`${broker.issuer}/account`, 'account_console');
+      const sig = await browser.cookie(`${broker.issuer}/account`, 'account_console.sig');
+      return `account_console=${id!.value}; account_console.sig=${sig!.value}`;
+    };
+    // What an attacker would have planted: a session id (with its signature) they got from the console themselves.
+    const planted = await jar();
+    const page = await signInUpstream(browser, await browser.go(`${broker.issuer}/account`), 'alice');
+    expect(page.$('h1').text()).toBe('My account');
+    expect(await jar()).not.toBe(planted);
+    const withPlanted = await fetch(`${broker.issuer}/account`, { redirect: 'manual', headers: { cookie: planted } });
+    expect(withPlanted.status).toBe(302);
+    expect(withPlanted.headers.get('location')).toBe('/account/sign-in');
+    const withOwn = await fetch(`${broker.issuer}/account`, { redirect: 'manual', headers: { cookie: await jar() } });
+    expect(withOwn.status).toBe(200);
+  });
+
+  it('answers 400, not an error page of its own, to a path that is not a profile id', async () => {
+    const { browser } = await consoleAs(broker.issuer, 'alice');
+    const page = await browser.go(`${broker.issuer}/account/profiles/${'x'.repeat(300)}/remove`);
+    expect(page.status).toBe(400);
+    expect(broker.logs.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('refuses associate=another from a portal: only the console sends people to that step', async () => {
+    const portal = await createPortal(broker.issuer);
+    const { url } = await portal.authorizationUrl({ associate: 'another', prompt: 'select_account' });
+    const answer = await new Browser().go(url, { stopAt: [portal.redirectUri] });
+    expect(new URL(answer.stopped!).searchParams.get('error')).toBe('invalid_request');
   });
 
   it("answers 404 for another person's profile, on the confirmation page and on the form", async () => {

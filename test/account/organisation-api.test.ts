@@ -251,26 +251,22 @@ describe('the account API for organisation administrators: the operations', () =
       }),
     ).toMatchObject({ status: 409, body: { error: 'cannot_disable_yourself' } });
 
-    const removed = await callAccountApi(
-      broker.issuer,
-      'DELETE',
-      '/organisation/people/prf-bob-contoso/association?reason=left',
-      alice,
-    );
-    expect(removed).toMatchObject({ status: 200, body: { signed_out: false } });
-    const [removal] = await broker.services.audit.query({ action: 'association.removed', limit: 1 });
-    expect(removal).toMatchObject({ id: removed.body.reference, details: { reason: 'left' } });
-
+    // The role goes only to someone who can sign in to use it.
+    expect(
+      await callAccountApi(broker.issuer, 'PUT', '/organisation/administrator', alice, {
+        profile_id: 'prf-erin-contoso',
+      }),
+    ).toMatchObject({ status: 409, body: { error: 'administrator_not_associated' } });
     const handed = await callAccountApi(broker.issuer, 'PUT', '/organisation/administrator', alice, {
-      profile_id: 'prf-erin-contoso',
+      profile_id: 'prf-bob-contoso',
     });
     expect(handed).toMatchObject({
       status: 200,
-      body: { administrator: { id: 'prf-erin-contoso', role: 'administrator' }, previous: { id: 'prf-alice-contoso' } },
+      body: { administrator: { id: 'prf-bob-contoso', role: 'administrator' }, previous: { id: 'prf-alice-contoso' } },
     });
     const { reference } = handed.body;
     await smtp.waitFor(() =>
-      ['erin.evans@contoso.example', 'alice.andersen@contoso.example'].every((to) =>
+      ['bob.berg@fabrikam.example', 'alice.andersen@contoso.example'].every((to) =>
         smtp.to(to).some((m) => m.text?.includes(reference)),
       ),
     );
@@ -279,5 +275,31 @@ describe('the account API for organisation administrators: the operations', () =
       status: 403,
       body: { error: 'not_organisation_administrator' },
     });
+
+    // The new administrator removes the association of someone who left; the person is told.
+    const bob = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
+    const removed = await callAccountApi(
+      broker.issuer,
+      'DELETE',
+      '/organisation/people/prf-alice-contoso/association?reason=left',
+      bob,
+    );
+    expect(removed).toMatchObject({ status: 200, body: { signed_out: false } });
+    const [removal] = await broker.services.audit.query({ action: 'association.removed', limit: 1 });
+    expect(removal).toMatchObject({ id: removed.body.reference, details: { reason: 'left' } });
+    await smtp.waitFor(() =>
+      smtp.to('alice.andersen@contoso.example').some((m) => m.text?.includes(removed.body.reference)),
+    );
+    // Once someone has associated, their address is what proved who they are: after removing the association the
+    // administrator still cannot point it (and the next invitation) at another mailbox.
+    expect(
+      await callAccountApi(broker.issuer, 'PUT', '/organisation/people/prf-alice-contoso/email', bob, {
+        email: 'someone.else@contoso.example',
+      }),
+    ).toMatchObject({ status: 409, body: { error: 'email_change_needs_support' } });
+    // Nor remove their own association, which would leave nobody to manage the organisation.
+    expect(
+      await callAccountApi(broker.issuer, 'DELETE', '/organisation/people/prf-bob-contoso/association', bob),
+    ).toMatchObject({ status: 409, body: { error: 'cannot_disable_yourself' } });
   });
 });

@@ -23,6 +23,7 @@ import { AppError } from '../../src/shared/errors.ts';
 import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
 import { createMemoryDirectory } from '../../src/stores/memory/directory.ts';
 import { createMemoryLinkStore } from '../../src/stores/memory/link-store.ts';
+import { createMemoryRateLimiter } from '../../src/stores/memory/rate-limiter.ts';
 
 const VIEWS = join(import.meta.dirname, '..', '..', 'views');
 const SUPPORT = { name: 'Broker Support', email: 'help@broker.example' };
@@ -118,6 +119,11 @@ function setup() {
     },
     support,
     imports: { directory, audit, clock },
+    removalNotice: (message) => createAssociationMail({ renderer, queue, support: SUPPORT }).sendRemoved(message),
+    invitations: {
+      perPerson: createMemoryRateLimiter({ keyPrefix: 'person', points: 5, windowSeconds: 3600 }),
+      perOrganisation: createMemoryRateLimiter({ keyPrefix: 'organisation', points: 400, windowSeconds: 86_400 }),
+    },
   };
   const holder = async (profileId: string): Promise<AccountHolder> => {
     const profile = (await directory.getProfile(profileId))!;
@@ -474,6 +480,16 @@ describe('our organisation: invitations and people', () => {
     expect(associated).toMatchObject({ status: 409, code: 'person_already_associated' });
     expect(sentence(associated)).toMatch(/^Paul Pro already signs in with their own account/);
     expect(mails).toHaveLength(2);
+  });
+
+  it('sends a person at most 5 invitations an hour, however often "resend" is pressed', async () => {
+    const { deps, holder, mails } = setup();
+    const admin = await holder('prf-a-admin');
+    for (let i = 0; i < 5; i++) await resendInvitation(deps, admin, 'prf-a-new');
+    const flooded = await refusal(() => resendInvitation(deps, admin, 'prf-a-new'));
+    expect(flooded).toMatchObject({ status: 429, code: 'too_many_invitations' });
+    expect(sentence(flooded)).toMatch(/^Too many invitations have been sent for now\. Try again in \d+ minutes/);
+    expect(mails).toHaveLength(5);
   });
 
   it('withdraws an invitation: its link stops working, the person shows as not invited, and it is recorded', async () => {

@@ -1,3 +1,4 @@
+import { parseInput } from '../../shared/parse-input.ts';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import * as client from 'openid-client';
@@ -59,6 +60,7 @@ export interface AccountConsoleDeps {
 
 const COOKIE = 'account_console';
 const SESSION_SECONDS = 8 * 3600;
+const COOKIE_OPTIONS = { httpOnly: true, sameSite: 'lax', path: '/account', signed: true } as const;
 const profileParams = z.object({ profileId: z.string().min(1).max(200) });
 
 /**
@@ -95,7 +97,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     if (!id || !s) {
       id = randomToken(16);
       s = {};
-      ctx.cookies.set(COOKIE, id, { httpOnly: true, sameSite: 'lax', path: '/account', signed: true });
+      ctx.cookies.set(COOKIE, id, COOKIE_OPTIONS);
     }
     const sessionId = id;
     return { id: sessionId, s, save: () => deps.sessions.set(sessionId, s, SESSION_SECONDS) };
@@ -154,7 +156,16 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
         expectedState: pending.state,
         expectedNonce: pending.nonce,
       });
-      current.s.signedIn = { accessToken: tokens.access_token, idToken: tokens.id_token! };
+      // A new session id for the signed-in session: an id planted in this browser before sign-in (a session
+      // fixation) is left holding nothing, and so is the form token derived from it.
+      const fresh = randomToken(16);
+      await deps.sessions.set(
+        fresh,
+        { signedIn: { accessToken: tokens.access_token, idToken: tokens.id_token! } },
+        SESSION_SECONDS,
+      );
+      ctx.cookies.set(COOKIE, fresh, COOKIE_OPTIONS);
+      delete current.s.signedIn;
     } catch (err) {
       await current.save();
       // Still signed in (they were switching profile or associating another, and changed their mind): back to where
@@ -197,7 +208,10 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
   };
 
   router.get('/profiles/:profileId/remove', async (ctx) => {
-    const { current, holder, profile, account } = await ownProfile(ctx, profileParams.parse(ctx.params).profileId);
+    const { current, holder, profile, account } = await ownProfile(
+      ctx,
+      parseInput(profileParams, ctx.params, 'path').profileId,
+    );
     if (!holder || !profile) return ctx.redirect('/account/sign-in');
     page(ctx, 'remove', {
       title: 'Remove this profile from your account',
@@ -210,7 +224,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
   router.post(
     '/profiles/:profileId/remove',
     ...route([bodyStep('4kb'), formStep(z.object({ csrf: z.string().max(100) }))], async (ctx) => {
-      const { profileId } = profileParams.parse(ctx.params);
+      const { profileId } = parseInput(profileParams, ctx.params, 'path');
       const { current, holder } = await signedIn(ctx);
       if (!holder) return ctx.redirect('/account/sign-in');
       deps.csrf.verify(ctx, `account:${current.id}`, ctx.state.form.csrf);

@@ -1,3 +1,4 @@
+import { parseInput } from '../../shared/parse-input.ts';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
@@ -13,7 +14,7 @@ const printed = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')
 
 /** The profile of the signed-in account the URL names, or the same 404 as for one that is not theirs. */
 async function ownProfile(ctx: Context, kit: ConsoleKit) {
-  const { profileId } = profileParams.parse(ctx.params);
+  const { profileId } = parseInput(profileParams, ctx.params, 'path');
   const { current, holder } = await kit.signedIn(ctx);
   if (!holder) return undefined;
   const overview = await kit.account.overview(holder);
@@ -51,7 +52,7 @@ export const reinvitePages: ConsolePages = (router, kit) => {
   router.post(
     '/profiles/:profileId/invite',
     ...route([bodyStep('4kb'), formStep(csrfForm)], async (ctx) => {
-      const { profileId } = profileParams.parse(ctx.params);
+      const { profileId } = parseInput(profileParams, ctx.params, 'path');
       const { current, holder } = await kit.signedIn(ctx);
       if (!holder) return ctx.redirect('/account/sign-in');
       kit.verifyCsrf(ctx, current, ctx.state.form.csrf);
