@@ -60,6 +60,8 @@ export interface AccountConsoleDeps {
 
 const COOKIE = 'account_console';
 const SESSION_SECONDS = 8 * 3600;
+/** A session nobody has signed in to yet holds only a sign-in under way: kept as long as the broker keeps one. */
+const PENDING_SECONDS = 10 * 60;
 const COOKIE_OPTIONS = { httpOnly: true, sameSite: 'lax', path: '/account', signed: true } as const;
 const profileParams = z.object({ profileId: z.string().min(1).max(200) });
 
@@ -100,7 +102,12 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
       ctx.cookies.set(COOKIE, id, COOKIE_OPTIONS);
     }
     const sessionId = id;
-    return { id: sessionId, s, save: () => deps.sessions.set(sessionId, s, SESSION_SECONDS) };
+    return {
+      id: sessionId,
+      s,
+      // Anonymous browsers cannot fill the store with 8-hour sessions by asking to sign in over and over.
+      save: () => deps.sessions.set(sessionId, s, s.signedIn ? SESSION_SECONDS : PENDING_SECONDS),
+    };
   };
 
   /** The holder the session's token stands for; undefined (and the session forgotten) when it can no longer act. */
