@@ -326,7 +326,7 @@ export async function createServices(
 
   // Self-service's use cases, bound once: the account console's pages and the account API call them.
   const account = bindAccountOperations({
-    holder: { profiles, associations: directory },
+    holder: { profiles },
     overview: {
       directory,
       associations: directory,

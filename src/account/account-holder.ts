@@ -1,7 +1,6 @@
 import type { AdminActor } from '../clients/admin-scopes.ts';
 import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import type { Association, Organisation, Profile } from '../directory/model.ts';
-import type { AssociationStore } from '../directory/association-store.ts';
 
 /**
  * The person behind an account-console session or an account API token: the profile the token was issued for, its
@@ -24,15 +23,10 @@ export function profileActor(profileId: string, ip?: string): AdminActor {
  * account since has had the old account's grants and tokens revoked, so they never get here.
  */
 export async function accountHolder(
-  deps: { profiles: Pick<ProfileResolver, 'account'>; associations: Pick<AssociationStore, 'findByProfile'> },
+  deps: { profiles: Pick<ProfileResolver, 'account'> },
   profileId: string,
 ): Promise<AccountHolder | undefined> {
-  const [choice, association] = await Promise.all([
-    deps.profiles.account(profileId),
-    deps.associations.findByProfile(profileId),
-  ]);
-  if (!choice || !association) return undefined;
-  return { ...choice, association };
+  return deps.profiles.account(profileId);
 }
 
 /** The scope a portal asks for to call the account API with the person's access token. */

@@ -20,10 +20,7 @@ export async function confirmEmailChange(deps: EmailChangeDeps, tokenHash: strin
   const change = await deps.changes.consume(tokenHash, triedAt);
   if (!change) throw unusableChange(await deps.changes.findByTokenHash(tokenHash), triedAt);
 
-  const holder = await accountHolder(
-    { profiles: deps.profiles, associations: deps.directory.directory },
-    change.profileId,
-  );
+  const holder = await accountHolder({ profiles: deps.profiles }, change.profileId);
   if (!holder || !sameIdentity(holder.association, change.requester))
     throw new AppError(410, 'email_change_revoked', `email change ${change.id}: its requester may no longer act`);
   const { profile, organisation, association } = holder;

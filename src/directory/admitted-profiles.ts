@@ -86,19 +86,22 @@ export function createProfileResolver(deps: {
     },
 
     /**
-     * The profile as a signed-in account, or undefined when it may no longer be used: gone, unlinked, refused by
-     * `policy`, outside `upstreamIds`, or re-associated after the authentication at `authTime` (epoch seconds).
+     * The profile as a signed-in account, with the association that makes it one, or undefined when it may no longer
+     * be used: gone, unlinked, refused by `policy`, outside `upstreamIds`, or re-associated after the authentication
+     * at `authTime` (epoch seconds).
      */
     async account(
       profileId: string,
       policy?: AdmissionPolicy,
       binding: { authTime?: number; upstreamIds?: readonly string[] } = {},
-    ): Promise<ProfileChoice | undefined> {
+    ): Promise<(ProfileChoice & { association: Association }) | undefined> {
       const [choice, association] = await Promise.all([load(profileId), deps.associations.findByProfile(profileId)]);
       if (!choice || !association) return undefined;
       if (binding.authTime !== undefined && !associatedBy(association, binding.authTime)) return undefined;
       if (binding.upstreamIds && !binding.upstreamIds.includes(association.upstreamId)) return undefined;
-      return mayUseProfile(choice.profile, choice.organisation, policy, deps.clock.now()) ? choice : undefined;
+      return mayUseProfile(choice.profile, choice.organisation, policy, deps.clock.now())
+        ? { ...choice, association }
+        : undefined;
     },
   };
 }

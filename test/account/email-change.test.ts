@@ -108,8 +108,7 @@ async function setup(options: { queue?: (sent: OutgoingMail[]) => DeliveryQueue 
       associatedAt: clock.now(),
       account: `${subject[4]}***@outlook.com`,
     });
-  const holderOf = async (profileId: string) =>
-    (await accountHolder({ profiles: deps.profiles, associations: directory }, profileId))!;
+  const holderOf = async (profileId: string) => (await accountHolder({ profiles: deps.profiles }, profileId))!;
   return { clock, directory, audit, links, changes, sent, deps, holderOf, erin: await holderOf('p-erin') };
 }
 

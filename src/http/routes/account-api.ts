@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { apiRouter } from '../api-router.ts';
 import type { AccountOperations } from '../../account/account-operations.ts';
 import { accountAuthentication, type accountTokenHolder } from '../account-auth.ts';
 import { mountAccountRoutes, type AnyAccountRoute } from '../account-route.ts';
@@ -24,16 +24,7 @@ export function accountApiRoutes(deps: {
   account: AccountOperations;
   holderFor: ReturnType<typeof accountTokenHolder>;
 }): Router {
-  const openapi = readFileSync(ACCOUNT_OPENAPI_FILE, 'utf8');
-  const router = new Router({ prefix: ACCOUNT_API_PREFIX });
-  router.use(async (ctx, next) => {
-    ctx.set('Cache-Control', 'no-store');
-    await next();
-  });
-  router.get('/openapi.json', (ctx) => {
-    ctx.type = 'application/json';
-    ctx.body = openapi;
-  });
+  const router = apiRouter(ACCOUNT_API_PREFIX, ACCOUNT_OPENAPI_FILE);
   router.use(accountAuthentication(deps.holderFor));
   mountAccountRoutes(router, ACCOUNT_ROUTES, deps.account);
   return router;

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { apiRouter } from '../api-router.ts';
 import type Provider from 'oidc-provider';
 import type { AdminOperations } from '../../admin/admin-operations.ts';
 import type { StoredClient } from '../../clients/client-store.ts';
@@ -40,17 +40,7 @@ export interface AdminApiDeps {
  * errors are JSON with a stable code.
  */
 export function adminApiRoutes(deps: AdminApiDeps): Router {
-  const openapi = readFileSync(OPENAPI_FILE, 'utf8');
-  const router = new Router({ prefix: ADMIN_API_PREFIX });
-
-  router.use(async (ctx, next) => {
-    ctx.set('Cache-Control', 'no-store');
-    await next();
-  });
-  router.get('/openapi.json', (ctx) => {
-    ctx.type = 'application/json';
-    ctx.body = openapi;
-  });
+  const router = apiRouter(ADMIN_API_PREFIX, OPENAPI_FILE);
   // Bodies are read after authentication and the scope check, by each operation (json-body.ts; imports their own).
   router.use(adminAuthentication(deps.provider, deps.findClient));
   mountAdminRoutes(router, ADMIN_ROUTES, deps.admin);
