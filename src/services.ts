@@ -59,6 +59,20 @@ import { sendInvitation, type SupportDeskDeps } from './association/support-desk
 import { createDirectoryMail } from './mail/directory-mails.ts';
 import { withEncryptedSecrets } from './clients/encrypted-client-store.ts';
 import { createSecretKeyring, secretKeysFromCookieKeys } from './clients/secret-encryption.ts';
+import { createMemoryJobQueue, type JobQueue, type JobQueueOptions } from './shared/job-queue.ts';
+import type { BackchannelNotice } from './sessions/backchannel-logout.ts';
+import { routeBackchannelLogout } from './sessions/backchannel-delivery.ts';
+import { endAllSessions, revokeProfile, type SessionControlDeps } from './sessions/broker-sessions.ts';
+import type { SessionDetails } from './sessions/session-details.ts';
+import {
+  beginUpstreamSignOut,
+  pendingSignOut,
+  recordSignIn,
+  recordSignOut,
+  type PendingSignOut,
+  type SessionEventDeps,
+  upstreamSignInOfSession,
+} from './sessions/session-events.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -215,10 +229,32 @@ export async function createServices(
     clock,
     logger,
   };
+  // Broker sessions: what each came from, sign-outs under way, and ending them with word to their portals
+  // (back-channel logout through the queue made once the provider exists, below).
+  const sessionDetails = stores.browserSessions<SessionDetails>('session-details');
+  const sessionEvents: SessionEventDeps = {
+    details: sessionDetails,
+    pending: stores.browserSessions<PendingSignOut>('sign-outs'),
+    audit: stores.audit,
+    clock,
+    sessionTtlSeconds: config.ttl.session,
+  };
+  const sessionControl: SessionControlDeps = {
+    adapter,
+    details: sessionDetails,
+    audit: stores.audit,
+    clock,
+    logout: { announce: (notices) => backchannel.announcer.announce(notices) },
+    clientName: async (clientId) => {
+      const client = await stores.clients.find(clientId);
+      return client && (client.metadata.client_name ?? clientId);
+    },
+    hearsLogout: async (clientId) => Boolean((await stores.clients.find(clientId))?.metadata.backchannel_logout_uri),
+  };
   const redeem: RedeemDeps = {
     ...linkDeps,
     upstreamName,
-    revokeSignIns: (profileId) => adapter.revokeAccount(profileId),
+    revokeSignIns: (profileId, reason, actor) => revokeProfile(sessionControl, actor, profileId, reason),
   };
   const requestDeps: RequestLinksDeps = {
     ...linkDeps,
@@ -252,6 +288,13 @@ export async function createServices(
       redeem: (tokenHash, identity, context) => redeemAssociationLink(redeem, tokenHash, identity, context),
       reauthentication: createLinkReauthentication({ transactions: stores.linkTransactions, clock }),
     },
+    sessions: {
+      signedIn: (event) => recordSignIn(sessionEvents, event),
+      signedOut: (event) => recordSignOut(sessionEvents, event),
+      upstreamSignInOf: (sessionId) => upstreamSignInOfSession(sessionEvents, sessionId),
+      beginUpstreamSignOut: (pending) => beginUpstreamSignOut(sessionEvents, pending),
+      pendingSignOut: (handle, options) => pendingSignOut(sessionEvents, handle, options),
+    },
   };
 
   const provider = createProvider({
@@ -264,6 +307,27 @@ export async function createServices(
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
     clientCredentialsClaims: (clientId, secret) => generationAtIssue(stores.clients, clientId, secret),
   });
+  // Logout tokens are made by oidc-provider and delivered by the queue, retried while a portal is down.
+  const backchannelRoute = routeBackchannelLogout(provider);
+  const backchannelQueue = await jobQueue<BackchannelNotice>(config, {
+    name: 'backchannel',
+    handler: (job) => backchannelRoute.deliver(job.data),
+    retry: config.backchannelLogout.retry,
+    logger,
+    onFailed: (job, error) =>
+      stores.audit.record({
+        id: referenceFor(`backchannel-failed:${job.id}`),
+        at: clock.now(),
+        action: 'backchannel.delivery_failed',
+        outcome: 'failure',
+        actor: 'system:backchannel',
+        profileId: job.data.accountId,
+        clientId: job.data.clientId,
+        details: { attempts: job.attempts, reason: error.message.slice(0, 200) },
+      }),
+    consume: !commandLine,
+  });
+  const backchannel = { announcer: backchannelRoute.useQueue(backchannelQueue), queue: backchannelQueue };
   // The notices' outbox relay (association-notice.ts); a command-line process leaves it to the brokers.
   const relayEvery = config.mail.outbox.intervalSeconds * 1000;
   const directoryMail = createDirectoryMail({ renderer: mailRenderer, queue: delivery, support: config.support });
@@ -307,6 +371,11 @@ export async function createServices(
     clock,
     mail: directoryMail,
     revokeLinks: (profileId) => links.revokeForProfile(profileId),
+    // A disabled profile loses everything it signed in with; a changed email, its sessions (offline access stays).
+    endSignIns: async (profileId, reason, actor) => {
+      if (reason === 'profile_disabled') await revokeProfile(sessionControl, actor, profileId, reason);
+      else await endAllSessions(sessionControl, actor, [profileId], reason);
+    },
     invite: (who, profileId) => sendInvitation(support, who, profileId),
   };
   const imports: ImportDeps = { directory, audit: stores.audit, clock };
@@ -398,9 +467,22 @@ export async function createServices(
       clientRegistration.stop();
       await tasks.drain();
       await delivery.close();
+      await backchannelQueue.close();
       await stores.close();
     },
   };
+}
+
+/** A durable job queue: BullMQ on the shared Redis, or in process memory with the embedded stores. */
+async function jobQueue<T>(config: Config, options: JobQueueOptions<T> & { consume: boolean }): Promise<JobQueue<T>> {
+  if (!config.stores.redisUrl) return createMemoryJobQueue(options);
+  const { createBullmqJobQueue } = await import('./stores/redis/bullmq-job-queue.ts');
+  return createBullmqJobQueue({
+    ...options,
+    connect: await redisConnector(config.stores.redisUrl),
+    prefix: `${config.stores.redisPrefix}bull`,
+    claimSeconds: config.mail.claimSeconds,
+  });
 }
 
 /** New Redis connections to `url` with the caller's options, for the mail queue. */

@@ -1,3 +1,4 @@
+import type { SessionEndReason } from '../sessions/broker-sessions.ts';
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
 import { mayUseProfile } from '../directory/eligibility.ts';
@@ -21,8 +22,11 @@ export interface RedeemDeps {
   clock: Clock;
   logger: Logger;
   upstreamName(upstreamId: string): string;
-  /** Ends the broker sessions and revokes the grants (and their tokens) of everyone signed in as the profile. */
-  revokeSignIns(profileId: string): Promise<void>;
+  /**
+   * Ends the broker sessions and revokes the grants (and their tokens) of everyone signed in as the profile; the
+   * portals of those sessions hear of it by back-channel logout.
+   */
+  revokeSignIns(profileId: string, reason: SessionEndReason, actor: string): Promise<void>;
 }
 
 /**
@@ -158,7 +162,7 @@ export async function redeemAssociationLink(
   await deps.links.revokeForProfile(profile.id, tokenHash);
   // The profile belongs to this identity now, which was not signed in as it before (a link is never issued to the
   // identity already holding the profile): whoever is signed in as the profile is signed out.
-  await deps.revokeSignIns(profile.id);
+  await deps.revokeSignIns(profile.id, 'reassociated', personActor(identity));
 
   deps.logger.info('audit.association_created', {
     reference,

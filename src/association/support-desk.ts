@@ -91,7 +91,7 @@ export async function unlinkProfile(deps: SupportDeskDeps, who: AdminActor, prof
     },
   });
   await deps.links.revokeForProfile(profileId);
-  await deps.revokeSignIns(profileId);
+  await deps.revokeSignIns(profileId, 'association_removed', who.actor);
   // A sign-in made in the moment before this line loses its account here: tokens of an unassociated profile stop working.
   await deps.associations.dissociate(profileId);
   return { reference };

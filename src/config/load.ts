@@ -26,7 +26,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigInput = {}):
   const config: Config = {
     ...data,
     issuer: (data.issuer ?? `http://localhost:${data.port}`).replace(/\/$/, ''),
-    demo: { enabled: data.demo.enabled ?? data.env !== 'production' },
+    demo: { enabled: data.demo.enabled ?? data.env !== 'production', upstreamEndSession: data.demo.upstreamEndSession },
   };
   if (config.env === 'production') {
     const refused = productionProblems(config);
@@ -58,7 +58,11 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.TRUST_PROXY) out.trustProxy = bool('TRUST_PROXY', env.TRUST_PROXY);
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.SUPPORT_EMAIL) out.support = { email: env.SUPPORT_EMAIL };
-  if (env.DEMO) out.demo = { enabled: bool('DEMO', env.DEMO) };
+  const demo: Record<string, unknown> = {};
+  if (env.DEMO) demo.enabled = bool('DEMO', env.DEMO);
+  if (env.DEMO_UPSTREAM_END_SESSION)
+    demo.upstreamEndSession = bool('DEMO_UPSTREAM_END_SESSION', env.DEMO_UPSTREAM_END_SESSION);
+  if (Object.keys(demo).length) out.demo = demo;
   const stores: Record<string, unknown> = {};
   if (env.MONGODB_URI) stores.mongodbUri = env.MONGODB_URI;
   if (env.REDIS_URL) stores.redisUrl = env.REDIS_URL;

@@ -28,6 +28,11 @@ export const upstreamSchema = z.object({
   allowInsecureHttp: z.boolean().default(false),
   /** Upper bound for each call to the upstream (discovery, token, JWKS), in seconds. */
   timeoutSeconds: z.number().int().min(1).max(30).default(5),
+  /**
+   * Where a person signs out of this upstream by hand, linked from the broker's signed-out page when the upstream
+   * has no end-session endpoint (RP-initiated logout) the broker could send them through.
+   */
+  signOutUri: z.url().optional(),
 });
 export type UpstreamConfig = z.output<typeof upstreamSchema>;
 
@@ -76,7 +81,16 @@ export const configSchema = z
      * The embedded demo [DEMO=true|false]: a development upstream with demo accounts, two demo portals and a seeded
      * directory, all in this process. Default on except in production, where it is refused.
      */
-    demo: z.object({ enabled: z.boolean().optional() }).default({}),
+    demo: z
+      .object({
+        enabled: z.boolean().optional(),
+        /**
+         * Whether the development upstream offers RP-initiated logout [DEMO_UPSTREAM_END_SESSION]. Off, it behaves
+         * like an upstream without an end-session endpoint, and the broker's sign-out says so.
+         */
+        upstreamEndSession: z.boolean().default(true),
+      })
+      .prefault({}),
 
     /**
      * Where data lives (docs/architecture.md §5). Neither set: process memory, the embedded default, refused in
@@ -243,6 +257,27 @@ export const configSchema = z
       })
       .prefault({}),
 
+    /**
+     * OIDC Back-Channel Logout: how long the broker keeps trying to tell a portal that listens (its
+     * `backchannel_logout_uri`) that a session ended. The defaults keep trying for about a day (1 s doubling to
+     * 10 min, 150 attempts); a notice that fails every attempt is audited (`backchannel.delivery_failed`).
+     */
+    backchannelLogout: z
+      .object({
+        retry: z
+          .object({
+            attempts: z.number().int().min(1).default(150),
+            baseDelayMs: z.number().int().min(1).default(1000),
+            maxDelayMs: z
+              .number()
+              .int()
+              .min(1)
+              .default(10 * 60_000),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+
     /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
     directorySeedFile: z.string().optional(),
 
@@ -315,7 +350,9 @@ export type ConfigInput = z.input<typeof configSchema>;
 type Parsed = z.output<typeof configSchema>;
 
 /** The configuration after loading: defaults resolved, frozen. */
-export type Config = Readonly<Omit<Parsed, 'issuer' | 'demo'> & { issuer: string; demo: { enabled: boolean } }>;
+export type Config = Readonly<
+  Omit<Parsed, 'issuer' | 'demo'> & { issuer: string; demo: { enabled: boolean; upstreamEndSession: boolean } }
+>;
 
 /** Neither store configured: the embedded default, everything in this process's memory (docs/architecture.md §5). */
 export function usesMemoryStores(config: Pick<Config, 'stores'>): boolean {

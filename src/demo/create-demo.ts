@@ -11,6 +11,7 @@ import type { Views } from '../http/views.ts';
 import { deriveDemoSecret, deriveDemoSigningKey } from './demo-secrets.ts';
 import type { Stores } from '../stores/choose-stores.ts';
 import type { DevMailbox } from '../mail/nodemailer-transport.ts';
+import { signedOutUri } from '../http/routes/sign-out.ts';
 import { createDevUpstream, type DemoAccount } from './dev-upstream.ts';
 import { createDemoPortal } from './portal.ts';
 
@@ -89,7 +90,12 @@ export function createDemoRoutes(
   const upstream = createDevUpstream({
     issuer: plan.upstream.issuer,
     mountPath: DEV_UPSTREAM_PATH,
-    client: { ...plan.upstreamClient, redirectUris: [`${config.issuer}/upstream/callback/${plan.upstream.id}`] },
+    client: {
+      ...plan.upstreamClient,
+      redirectUris: [`${config.issuer}/upstream/callback/${plan.upstream.id}`],
+      postLogoutRedirectUris: [signedOutUri(config.issuer)],
+    },
+    endSession: config.demo.upstreamEndSession,
     accounts: plan.accounts.accounts,
     password: plan.accounts.password,
     views,

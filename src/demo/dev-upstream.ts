@@ -20,7 +20,9 @@ export interface DevUpstreamOptions {
   issuer: string;
   /** Where it is mounted in the broker's app, e.g. /dev-upstream. */
   mountPath: string;
-  client: { clientId: string; clientSecret: string; redirectUris: string[] };
+  client: { clientId: string; clientSecret: string; redirectUris: string[]; postLogoutRedirectUris: string[] };
+  /** Offer RP-initiated logout (an end-session endpoint), as Microsoft accounts do; off, it acts like an upstream without. */
+  endSession: boolean;
   accounts: DemoAccount[];
   password: string;
   views: Views;
@@ -47,6 +49,7 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
         client_id: options.client.clientId,
         client_secret: options.client.clientSecret,
         redirect_uris: options.client.redirectUris,
+        post_logout_redirect_uris: options.client.postLogoutRedirectUris,
         grant_types: ['authorization_code'],
         response_types: ['code'],
         // The demo's upstream key is an EC key derived from the cookie key (demo-secrets.ts).
@@ -69,7 +72,30 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
       // Same origin as the broker in the demo: distinct names keep the two sessions apart.
       names: { session: 'devup_session', interaction: 'devup_interaction', resume: 'devup_resume' },
     },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: options.endSession
+        ? {
+            enabled: true,
+            async logoutSource(ctx, form) {
+              ctx.type = 'html';
+              ctx.body = options.views.render(
+                'demo/upstream-logout',
+                { title: 'Sign out — demo consumer accounts', form },
+                { layout: 'demo' },
+              );
+            },
+            async postLogoutSuccessSource(ctx) {
+              ctx.type = 'html';
+              ctx.body = options.views.render(
+                'demo/upstream-logout',
+                { title: 'Signed out — demo consumer accounts', done: true },
+                { layout: 'demo' },
+              );
+            },
+          }
+        : { enabled: false },
+    },
     interactions: { url: (_ctx, interaction) => `${options.mountPath}/interaction/${interaction.uid}` },
     async loadExistingGrant(ctx) {
       const accountId = ctx.oidc.session?.accountId;

@@ -30,6 +30,11 @@ export interface ManageDirectoryDeps {
   mail: DirectoryMail;
   /** Outstanding association links of a profile stop working (its registered email changed). */
   revokeLinks(profileId: string): Promise<void>;
+  /**
+   * Signs the profile out of the broker and its portals (back-channel logout): its email changed (whoever signed in
+   * proved an address it no longer has), or it was disabled.
+   */
+  endSignIns?(profileId: string, reason: 'email_changed' | 'profile_disabled', actor: string): Promise<void>;
   /** Emails the profile an association link ("Send Invite E-mail"); the support desk's use case. */
   invite?(who: AdminActor, profileId: string): Promise<unknown>;
 }

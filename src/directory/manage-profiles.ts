@@ -71,7 +71,10 @@ export async function updateProfile(
   const next: Profile = { ...current, email: normaliseEmail(input.email), displayName: input.displayName };
   if (!(await deps.directory.updateProfile(id, { email: next.email, displayName: next.displayName }).catch(explain)))
     throw notFound('profile', id);
-  if (next.email !== current.email) await deps.revokeLinks(id);
+  if (next.email !== current.email) {
+    await deps.revokeLinks(id);
+    await deps.endSignIns?.(id, 'email_changed', who.actor);
+  }
   await record(
     deps,
     who,
@@ -83,7 +86,10 @@ export async function updateProfile(
   return next;
 }
 
-/** A disabled profile cannot sign in or be associated; its tokens stop working at their next use. */
+/**
+ * A disabled profile cannot sign in or be associated: it is signed out of the broker and its portals, and its tokens
+ * stop working.
+ */
 export async function setProfileStatus(
   deps: ManageDirectoryDeps,
   who: AdminActor,
@@ -95,6 +101,7 @@ export async function setProfileStatus(
   if (current.status === status) return current;
   const next = { ...current, status };
   if (!(await deps.directory.updateProfile(id, { status }).catch(explain))) throw notFound('profile', id);
+  if (status === 'disabled') await deps.endSignIns?.(id, 'profile_disabled', who.actor);
   await record(
     deps,
     who,

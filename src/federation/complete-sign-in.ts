@@ -17,12 +17,13 @@ export async function completeUpstreamSignIn(
   upstream: Upstream,
   transaction: UpstreamTransaction,
   callback: { redirectUri: string; query: URLSearchParams; now: Date },
-): Promise<UpstreamIdentity> {
+): Promise<{ identity: UpstreamIdentity; idToken: string }> {
   const configuration = await upstream.configuration();
   const currentUrl = new URL(callback.redirectUri);
   for (const [k, v] of callback.query) currentUrl.searchParams.append(k, v);
 
   let claims: client.IDToken | undefined;
+  let idToken: string | undefined;
   try {
     const tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
       expectedState: transaction.state,
@@ -32,6 +33,7 @@ export async function completeUpstreamSignIn(
       ...(transaction.maxAge === undefined ? {} : { maxAge: transaction.maxAge }),
     });
     claims = tokens.claims();
+    idToken = tokens.id_token;
   } catch (err) {
     throw classify(upstream, err);
   }
@@ -47,11 +49,15 @@ export async function completeUpstreamSignIn(
     });
   }
   return {
-    upstreamId: upstream.config.id,
-    subject: claims.sub,
-    email: typeof claims.email === 'string' ? claims.email : undefined,
-    name: typeof claims.name === 'string' ? claims.name : undefined,
-    authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
+    identity: {
+      upstreamId: upstream.config.id,
+      subject: claims.sub,
+      email: typeof claims.email === 'string' ? claims.email : undefined,
+      name: typeof claims.name === 'string' ? claims.name : undefined,
+      authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
+    },
+    // Kept with the broker session as the hint for the upstream's end-session endpoint (sessions/session-details.ts).
+    idToken: idToken!,
   };
 }
 

@@ -12,6 +12,8 @@ import { associationLinkRoutes } from './routes/association-link.ts';
 import { associationRequestRoutes } from './routes/association-request.ts';
 import { interactionRoutes } from './routes/interaction.ts';
 import { upstreamCallbackRoutes } from './routes/upstream-callback.ts';
+import { signOutRoutes } from './routes/sign-out.ts';
+import { trackSessions } from './session-tracking.ts';
 import { adminApiRoutes } from './routes/admin-api.ts';
 import { ACCOUNT_API_PREFIX, accountApiRoutes } from './routes/account-api.ts';
 import { accountCors } from './account-cors.ts';
@@ -113,6 +115,8 @@ export function createApp(deps: AppDeps): Koa {
   const association = associationRequestRoutes(deps, steps);
   const links = associationLinkRoutes(deps, upstreamCallbacks);
   const callbacks = upstreamCallbackRoutes(upstreamCallbacks);
+  const signOut = signOutRoutes(deps);
+  trackSessions(deps);
   const holderFor = accountTokenHolder(deps.provider, deps.account, deps.findClient);
   const accountApi = accountApiRoutes({ account: deps.account, holderFor });
   const accountConsole = accountConsoleRoutes(
@@ -157,6 +161,8 @@ export function createApp(deps: AppDeps): Koa {
     // 7. Association links and the upstream callback (sign-in and link re-authentication share it).
     .use(links.routes())
     .use(callbacks.routes())
+    // 7a. The end of a sign-out: back from the upstream's, or a page saying the upstream's goes on.
+    .use(signOut.routes())
     // 8. The admin API: JSON, admin access tokens (client credentials) with a scope per area.
     .use(admin.routes())
     .use(admin.allowedMethods())

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { AssociatedChoice, RefusedProfile } from '../directory/admitted-profiles.ts';
 import type { UpstreamIdentity } from '../directory/model.ts';
 import { ASSOCIATE_ANOTHER, ASSOCIATE_PARAMETER } from '../oidc/associate-parameter.ts';
-import type { AssociationStep } from '../oidc/interaction-state.ts';
+import { readBrokerState, type AssociationStep, type UpstreamSignInResult } from '../oidc/interaction-state.ts';
 import type { Person } from './steps/identity.ts';
 import {
   finishInteraction,
@@ -176,8 +176,17 @@ export async function signInAs(
     client: details.params.client_id,
     switched: requestedPrompts(details).has('select_account'),
   });
+  // The upstream sign-in this login came from goes to the broker session (http/session-tracking.ts).
+  const state = readBrokerState(details.result);
+  const upstream: UpstreamSignInResult | undefined =
+    state?.step === 'identified'
+      ? { id: state.identity.upstreamId, subject: state.identity.subject, idToken: state.upstreamIdToken }
+      : details.session?.uid
+        ? await deps.useCases.sessions.upstreamSignInOf(details.session.uid)
+        : undefined;
   await finishInteraction(ctx, deps, details, {
     login: { accountId: profileId, remember, amr: ['fed'], acr: deps.config.acr, ts: authTime },
+    ...(upstream ? { upstream } : {}),
   });
 }
 

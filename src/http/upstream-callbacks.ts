@@ -78,14 +78,13 @@ export async function upstreamAnswer(
   deps: Pick<PageDeps, 'config' | 'clock'>,
   upstream: Upstream,
   transaction: UpstreamTransaction,
-): Promise<{ identity: UpstreamIdentity } | { refused: NonNullable<UpstreamError['oauthError']> }> {
+): Promise<{ identity: UpstreamIdentity; idToken: string } | { refused: NonNullable<UpstreamError['oauthError']> }> {
   try {
-    const identity = await completeUpstreamSignIn(upstream, transaction, {
+    return await completeUpstreamSignIn(upstream, transaction, {
       redirectUri: callbackUri(deps.config, upstream.config.id),
       query: new URLSearchParams(ctx.querystring),
       now: deps.clock.now(),
     });
-    return { identity };
   } catch (err) {
     if (err instanceof UpstreamError && err.oauthError) return { refused: err.oauthError };
     throw err;

@@ -10,6 +10,9 @@ import type { RefusedSignIn } from '../directory/refuse-sign-in.ts';
 import type { Upstreams } from '../federation/upstreams.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { SessionDetails } from '../sessions/session-details.ts';
+import type { UpstreamSignInResult } from '../oidc/interaction-state.ts';
+import type { PendingSignOut, SignInEvent, SignOutEvent } from '../sessions/session-events.ts';
 import type { Csrf } from './csrf.ts';
 import type { Views } from './views.ts';
 
@@ -38,6 +41,18 @@ export interface InteractionUseCases {
     inspect(tokenHash: string): Promise<InspectedLink>;
     redeem(tokenHash: string, identity: UpstreamIdentity, context: { ip?: string }): Promise<RedeemOutcome>;
     reauthentication: LinkReauthentication;
+  };
+  sessions: {
+    /** A portal got a sign-in from a broker session (http/session-tracking.ts). */
+    signedIn(event: SignInEvent): Promise<void>;
+    /** The broker's sign-out ended a session; what the session knew of its upstream sign-in. */
+    signedOut(event: SignOutEvent): Promise<SessionDetails | undefined>;
+    /** The upstream sign-in a session came from, handed on when a login replaces the session (a profile switch). */
+    upstreamSignInOf(sessionId: string): Promise<UpstreamSignInResult | undefined>;
+    /** Keeps a sign-out that goes on to the upstream; returns the handle it comes back with. */
+    beginUpstreamSignOut(pending: PendingSignOut): Promise<string>;
+    /** A sign-out under way, read (`take`: and forgotten) by its handle. */
+    pendingSignOut(handle: string, options: { take: boolean }): Promise<PendingSignOut | undefined>;
   };
 }
 

@@ -81,6 +81,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
+      // A portal that listens for back-channel logout gets the session (`sid`) in each logout token.
+      backchannel_logout_session_required: true,
       // What a portal may ask for unless its registration says otherwise; admin clients list their admin scopes.
       scope: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS)].join(' '),
     },
@@ -138,6 +140,9 @@ export function createProvider(deps: ProviderDeps): Provider {
         allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
       },
       userinfo: { enabled: true },
+      // Portals may register a `backchannel_logout_uri`; the tokens go out through the broker's queue
+      // (sessions/backchannel-delivery.ts).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: deps.pages.logoutSource,
@@ -172,6 +177,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       ClientCredentials: config.admin.accessTokenTtlSeconds,
     },
     renderError: deps.pages.renderError,
+    // oidc-provider refuses to post to internal addresses (its SSRF guard), which production keeps; the demo and
+    // tests run their portals' back-channel endpoints on localhost.
+    ...(config.env === 'production'
+      ? {}
+      : {
+          fetch: (url: URL | string | Request, init?: RequestInit) =>
+            fetch(url, { ...init, dispatcher: undefined } as RequestInit),
+        }),
   };
 
   const provider = new Provider(config.issuer, options);

@@ -26,7 +26,14 @@ export interface AssociationStep {
  */
 export type BrokerInteractionState =
   | { step: 'upstream_pending'; transaction: UpstreamTransaction }
-  | { step: 'identified'; identity: UpstreamIdentity; remember: boolean; association?: AssociationStep };
+  | {
+      step: 'identified';
+      identity: UpstreamIdentity;
+      remember: boolean;
+      association?: AssociationStep;
+      /** The upstream's ID token, handed to the broker session at login for signing out upstream later. */
+      upstreamIdToken?: string;
+    };
 
 export function readBrokerState(result: unknown): BrokerInteractionState | undefined {
   const state = (result as { broker?: BrokerInteractionState } | undefined)?.broker;
@@ -35,4 +42,19 @@ export function readBrokerState(result: unknown): BrokerInteractionState | undef
 
 export function brokerResult(state: BrokerInteractionState): { broker: BrokerInteractionState } {
   return { broker: state };
+}
+
+/**
+ * The upstream sign-in a login came from, carried in the finished interaction's result beside `login` and read once
+ * oidc-provider has made the broker session (http/session-tracking.ts).
+ */
+export interface UpstreamSignInResult {
+  id: string;
+  subject: string;
+  idToken?: string;
+}
+
+export function upstreamSignInOf(result: unknown): UpstreamSignInResult | undefined {
+  const upstream = (result as { upstream?: UpstreamSignInResult } | undefined)?.upstream;
+  return upstream && typeof upstream.id === 'string' && typeof upstream.subject === 'string' ? upstream : undefined;
 }

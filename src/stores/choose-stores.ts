@@ -1,4 +1,5 @@
 import type { AdapterFactory } from 'oidc-provider';
+import type { BrokerAdapter } from './oidc-models.ts';
 import type { EmailChangeStore } from '../account/email-change-store.ts';
 import type { LinkStore } from '../association/link-store.ts';
 import type { RateLimiter } from '../association/rate-limiter.ts';
@@ -26,7 +27,7 @@ import type { SessionStore } from '../shared/session-store.ts';
 export interface Stores {
   kind: 'memory' | 'shared';
   directory: DirectoryStore & AssociationStore & DirectoryAdminStore;
-  adapter: AdapterFactory & { revokeAccount(accountId: string): Promise<void> };
+  adapter: BrokerAdapter;
   clients: ClientStore;
   audit: AuditLog;
   links: LinkStore;

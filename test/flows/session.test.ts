@@ -128,7 +128,7 @@ describe('broker session', () => {
     expect(back.stopped).toContain('code=');
   });
 
-  it('ends the broker session at RP-initiated logout and returns to the registered post-logout URI', async () => {
+  it('ends the broker session at RP-initiated logout and returns to the registered post-logout URI, via the upstream', async () => {
     const browser = new Browser();
     const { tokens } = await signIn(browser, portal, 'alice');
     const confirm = await browser.go(
@@ -145,7 +145,15 @@ describe('broker session', () => {
       {},
       { submitter: 'button[value="yes"]', stopAt: ['https://portal.example/'] },
     );
-    expect(done.stopped).toBe('https://portal.example/signed-out?state=bye');
+    // The broker goes on to end the upstream session (test/flows/sign-out.test.ts), then back to the portal.
+    expect(done.url).toContain('/dev-upstream/session/end');
+    const back = await browser.submit(
+      done,
+      'form#op\\.logoutForm',
+      {},
+      { submitter: 'button[value="yes"]', stopAt: ['https://portal.example/'] },
+    );
+    expect(back.stopped).toBe('https://portal.example/signed-out?state=bye');
 
     const { page } = await authorize(browser, portal, { prompt: 'none' });
     expect(new URL(page.stopped!).searchParams.get('error')).toBe('login_required');

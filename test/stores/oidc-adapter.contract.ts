@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { AdapterFactory } from 'oidc-provider';
+import type { BrokerAdapter } from '../../src/stores/oidc-models.ts';
 
 /**
  * The contract every oidc-provider adapter of the broker must keep. Each backend's test file calls this with a
@@ -8,7 +8,7 @@ import type { AdapterFactory } from 'oidc-provider';
 export function oidcAdapterContract(
   name: string,
   setup: () => Promise<{
-    adapter: AdapterFactory & { revokeAccount(accountId: string): Promise<void> };
+    adapter: BrokerAdapter;
     expire(seconds: number): Promise<void>;
   }>,
 ) {
@@ -75,6 +75,29 @@ export function oidcAdapterContract(
       expect(await adapter('RefreshToken').find('rt-mine')).toBeUndefined();
       expect(await adapter('Session').find('theirs')).toBeDefined();
       expect(await adapter('RefreshToken').find('rt-theirs')).toBeDefined();
+    });
+
+    it("lists a profile's live sessions, oldest login first, and none of another's", async () => {
+      const { adapter } = await setup();
+      const sessions = adapter('Session');
+      await sessions.upsert('later', { jti: 'later', uid: 'u-later', accountId: 'p7', loginTs: 200 } as never, 60);
+      await sessions.upsert(
+        'earlier',
+        { jti: 'earlier', uid: 'u-earlier', accountId: 'p7', loginTs: 100 } as never,
+        60,
+      );
+      await sessions.upsert('other', { jti: 'other', uid: 'u-other', accountId: 'p8', loginTs: 150 } as never, 60);
+      await adapter('Grant').upsert('g7', { jti: 'g7', accountId: 'p7' } as never, 60);
+      // A session that changed account (a principal change) no longer counts for the first.
+      await sessions.upsert('moved', { jti: 'moved', uid: 'u-moved', accountId: 'p7', loginTs: 50 } as never, 60);
+      await sessions.upsert('moved', { jti: 'moved', uid: 'u-moved', accountId: 'p8', loginTs: 300 } as never, 60);
+      await sessions.destroy('earlier');
+      await sessions.upsert('third', { jti: 'third', uid: 'u-third', accountId: 'p7', loginTs: 150 } as never, 60);
+      expect((await adapter.sessionsOf('p7')).map((s) => s.jti)).toEqual(['third', 'later']);
+      expect((await adapter.sessionsOf('p8')).map((s) => s.jti)).toEqual(['other', 'moved']);
+      expect(await adapter.sessionsOf('nobody')).toEqual([]);
+      await adapter.revokeAccount('p7');
+      expect(await adapter.sessionsOf('p7')).toEqual([]);
     });
 
     it('lets exactly one of twenty parallel consumes succeed', async () => {

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
+import { signedOutHere } from '../fresh-login.ts';
 import { beginUpstreamSignIn, UPSTREAM_ROUND_TRIP_SECONDS } from '../../federation/upstream-transaction.ts';
 import { brokerResult } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
@@ -90,6 +91,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
         remember: form.remember === 'on',
         forceLogin:
           form.force === 'yes' ||
+          signedOutHere(ctx) ||
           requestedPrompts(interaction).has('login') ||
           interaction.params.max_age !== undefined,
         now,

@@ -10,6 +10,7 @@ import {
   type CallbackHandler,
 } from '../upstream-callbacks.ts';
 import type { PageDeps } from '../use-cases.ts';
+import { forgetSignOut } from '../fresh-login.ts';
 
 /**
  * The upstream answered an interaction's sign-in (`ref` is the interaction's id). The state is checked against the
@@ -48,9 +49,16 @@ export function signInCallback(deps: PageDeps): CallbackHandler {
       return;
     }
 
-    const { identity } = answer;
+    const { identity, idToken } = answer;
     deps.logger.info('upstream.signed_in', { interaction: uid, upstream: identity.upstreamId });
-    interaction.result = brokerResult({ step: 'identified', identity, remember: transaction.remember });
+    interaction.result = brokerResult({
+      step: 'identified',
+      identity,
+      remember: transaction.remember,
+      upstreamIdToken: idToken,
+    });
+    // A fresh upstream sign-in: the next one from this browser need not be forced any more (sign-out.ts).
+    forgetSignOut(ctx);
     await keepSignedInInteraction(ctx, deps, interaction);
     ctx.status = 303;
     ctx.redirect(`/interaction/${uid}`);

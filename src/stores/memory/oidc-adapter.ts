@@ -1,6 +1,6 @@
-import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../shared/clock.ts';
-import { GRANTABLE_MODELS } from '../oidc-models.ts';
+import { byLoginTime, GRANTABLE_MODELS, type BrokerAdapter } from '../oidc-models.ts';
 
 interface Entry {
   model: string;
@@ -13,16 +13,32 @@ interface Entry {
  * can reach tokens of every kind. Expiry is checked on read against the injected clock, like the Redis TTLs
  * that replace it in production; a sweep keeps long-running demos from growing without bound.
  */
-export function createMemoryOidcAdapter(
-  clock: Clock,
-): AdapterFactory & { sweep(): void; revokeAccount(accountId: string): Promise<void> } {
+export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep(): void } {
   const entries = new Map<string, Entry>();
+  // Sessions and grants by account, so a profile's sessions are found without reading every entry. Members whose
+  // entry is gone or moved to another account are dropped as they are met.
+  const byAccount = new Map<string, Set<string>>();
   const key = (model: string, id: string) => `${model}:${id}`;
+  const accountEntries = (accountId: string) => {
+    const keys = byAccount.get(accountId);
+    const found: [string, Entry][] = [];
+    for (const k of keys ?? []) {
+      const entry = live(entries.get(k));
+      if (entry?.payload.accountId === accountId) found.push([k, entry]);
+      else keys!.delete(k);
+    }
+    if (keys && !keys.size) byAccount.delete(accountId);
+    return found;
+  };
   const live = (entry: Entry | undefined) =>
     entry && (entry.expiresAt === undefined || entry.expiresAt > clock.now().getTime()) ? entry : undefined;
 
   const factory = (model: string): Adapter => ({
     async upsert(id, payload, expiresIn) {
+      if ((model === 'Session' || model === 'Grant') && payload.accountId) {
+        const keys = byAccount.get(payload.accountId) ?? new Set<string>();
+        byAccount.set(payload.accountId, keys.add(key(model, id)));
+      }
       entries.set(key(model, id), {
         model,
         payload: structuredClone(payload),
@@ -65,21 +81,27 @@ export function createMemoryOidcAdapter(
   });
 
   return Object.assign(factory, {
-    /** Ends every session signed in as the account and revokes its grants with their tokens. */
+    async sessionsOf(accountId: string) {
+      return accountEntries(accountId)
+        .filter(([, entry]) => entry.model === 'Session')
+        .map(([, entry]) => structuredClone(entry.payload))
+        .sort(byLoginTime);
+    },
     async revokeAccount(accountId: string) {
-      const grantIds: unknown[] = [];
-      for (const [k, entry] of entries) {
-        if ((entry.model === 'Session' || entry.model === 'Grant') && entry.payload.accountId === accountId) {
-          if (entry.model === 'Grant') grantIds.push(entry.payload.jti);
-          entries.delete(k);
-        }
+      const grantIds = new Set<unknown>();
+      for (const [k, entry] of accountEntries(accountId)) {
+        if (entry.model === 'Grant') grantIds.add(entry.payload.jti);
+        entries.delete(k);
       }
+      byAccount.delete(accountId);
+      if (!grantIds.size) return;
       for (const [k, entry] of entries) {
-        if (GRANTABLE_MODELS.has(entry.model) && grantIds.includes(entry.payload.grantId)) entries.delete(k);
+        if (GRANTABLE_MODELS.has(entry.model) && grantIds.has(entry.payload.grantId)) entries.delete(k);
       }
     },
     sweep() {
       for (const [k, entry] of entries) if (!live(entry)) entries.delete(k);
+      for (const accountId of [...byAccount.keys()]) accountEntries(accountId);
     },
   });
 }

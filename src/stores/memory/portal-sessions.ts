@@ -13,5 +13,8 @@ export function createMemoryPortalSessions<T>(clock: Clock): SessionStore<T> {
       for (const [k, e] of entries) if (e.expiresAt <= now) entries.delete(k);
       entries.set(id, { value: structuredClone(value), expiresAt: now + ttlSeconds * 1000 });
     },
+    async delete(id) {
+      entries.delete(id);
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
-import { GRANTABLE_MODELS } from '../oidc-models.ts';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { byLoginTime, GRANTABLE_MODELS, type BrokerAdapter } from '../oidc-models.ts';
 
 /**
  * Marks a payload consumed in one step and says whether it already was: oidc-provider checks `consumed` and then
@@ -19,10 +19,7 @@ return 1`;
  * revoke their tokens), accounts (to sign a profile out everywhere), uids and user codes. Keys of one payload
  * share a hash tag, so the consume script stays within one slot on Redis Cluster.
  */
-export function createRedisOidcAdapter(
-  redis: Redis,
-  prefix = 'oidc',
-): AdapterFactory & { revokeAccount(accountId: string): Promise<void> } {
+export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): BrokerAdapter {
   const key = (model: string, id: string) => `${prefix}:{${model}:${id}}`;
   const consumedKey = (model: string, id: string) => `${key(model, id)}:consumed`;
   const grantKey = (grantId: string) => `${prefix}:grant:${grantId}`;
@@ -105,7 +102,17 @@ export function createRedisOidcAdapter(
   });
 
   return Object.assign(factory, {
-    /** Ends every session signed in as the account and revokes its grants with their tokens. */
+    // The account's index also holds sessions that expired or changed account since: each is checked as it is read.
+    async sessionsOf(accountId: string) {
+      const sessionPrefix = `${prefix}:{Session:`;
+      const members = (await redis.smembers(accountKey(accountId))).filter((m) => m.startsWith(sessionPrefix));
+      if (!members.length) return [];
+      const payloads = await redis.mget(members);
+      return payloads
+        .flatMap((p) => (p ? [JSON.parse(p) as AdapterPayload] : []))
+        .filter((p) => p.accountId === accountId)
+        .sort(byLoginTime);
+    },
     async revokeAccount(accountId: string) {
       const members = await redis.smembers(accountKey(accountId));
       const grantPrefix = `${prefix}:{Grant:`;

@@ -10,5 +10,8 @@ export function createRedisPortalSessions<T>(redis: Redis, prefix: string): Sess
     async set(id, value, ttlSeconds) {
       await redis.set(`${prefix}:${id}`, JSON.stringify(value), 'EX', ttlSeconds);
     },
+    async delete(id) {
+      await redis.del(`${prefix}:${id}`);
+    },
   };
 }
