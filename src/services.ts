@@ -390,6 +390,7 @@ export async function createServices(
     directory: directoryAdmin,
     imports,
     support,
+    sessions: { sessions: sessionControl, directory },
     audit: stores.audit,
   });
 
@@ -430,6 +431,7 @@ export async function createServices(
       ttlSeconds: config.association.linkTtlSeconds,
       confirmUrl: (token) => `${config.issuer}/account/email/confirm/${token}`,
     },
+    sessions: { sessions: sessionControl, associations: directory },
   });
 
   return {

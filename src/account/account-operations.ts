@@ -14,6 +14,7 @@ import { correctEmail, removeAssociation, setProfessionalStatus } from './profes
 import { reinviteProfile } from './reinvite.ts';
 import { removeProfileFromAccount, type RemoveProfileDeps } from './remove-profile.ts';
 import { requestEmailChange } from './request-email-change.ts';
+import { endAllMySessions, endMySession, listMySessions, type MySessionsDeps } from './my-sessions.ts';
 
 /** What the self-service use cases need; the composition root makes it once. */
 export interface AccountDeps {
@@ -22,6 +23,7 @@ export interface AccountDeps {
   removal: RemoveProfileDeps;
   organisation: OurOrganisationDeps;
   emailChange: EmailChangeDeps;
+  sessions: MySessionsDeps;
 }
 
 /** A use case with its dependencies given: the caller passes the rest (the holder first, and on what). */
@@ -42,6 +44,11 @@ export function bindAccountOperations(deps: AccountDeps) {
     removeProfile: bind(removeProfileFromAccount, deps.removal),
     // The support desk's invitation, with what removing a profile already has: the support desk's dependencies.
     reinvite: bind(reinviteProfile, { support: deps.removal.support, invitations: deps.organisation.invitations }),
+    sessions: {
+      list: bind(listMySessions, deps.sessions),
+      end: bind(endMySession, deps.sessions),
+      endAll: bind(endAllMySessions, deps.sessions),
+    },
     email: {
       request: bind(requestEmailChange, deps.emailChange),
       inspect: bind(inspectEmailChange, deps.emailChange),

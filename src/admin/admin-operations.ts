@@ -1,3 +1,4 @@
+import { endProfileSessions, listProfileSessions, type SupportSessionsDeps } from '../sessions/support-sessions.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { queryAudit } from '../audit/query-audit.ts';
 import {
@@ -41,6 +42,7 @@ export interface AdminDeps {
   directory: ManageDirectoryDeps;
   imports: ImportDeps;
   support: SupportDeskDeps;
+  sessions: SupportSessionsDeps;
   audit: AuditLog;
 }
 
@@ -85,6 +87,8 @@ export function bindAdminOperations(deps: AdminDeps) {
       unlink: bind(unlinkProfile, deps.support),
       listLinks: bind(listProfileLinks, deps.support),
       invite: bind(sendInvitation, deps.support),
+      listSessions: bind(listProfileSessions, deps.sessions),
+      endSessions: bind(endProfileSessions, deps.sessions),
     },
     audit: {
       query: bind(queryAudit, deps.audit),

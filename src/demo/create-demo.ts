@@ -58,6 +58,8 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
     client_name: p.title,
     redirect_uris: [`${issuer}${p.basePath}/callback`],
     post_logout_redirect_uris: [`${issuer}${p.basePath}/`],
+    // Each portal hears of sign-outs at the broker (OIDC Back-Channel Logout) and ends its own session.
+    backchannel_logout_uri: `${issuer}${p.basePath}/backchannel-logout`,
     client_uri: `${issuer}${p.basePath}/`,
     // oidc-provider accepts only https for initiate_login_uri, so the plain-http demo leaves it out.
     ...(issuer.startsWith('https://') ? { initiate_login_uri: `${issuer}${p.basePath}/login` } : {}),

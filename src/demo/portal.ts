@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { decodeJwt } from 'jose';
+import { bodyParser } from '@koa/bodyparser';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type Koa from 'koa';
 import * as client from 'openid-client';
 import { randomToken } from '../shared/ids.ts';
@@ -30,7 +31,13 @@ export interface PortalSession {
     apiTokenClaims?: Record<string, unknown>;
   };
   error?: { error: string; description?: string };
+  /** The broker ended this portal session by back-channel logout (shown once the person looks again). */
+  endedByBroker?: { at: string };
+  /** An index record rather than a browser's session: the portal session a broker `sid` belongs to. */
+  sessionOf?: string;
 }
+
+const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
 const SCOPE = 'openid email profile org_profile';
 
@@ -75,7 +82,29 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
       ctx.cookies.set(cookieName, id, { httpOnly: true, sameSite: 'lax', path: options.basePath, signed: true });
     }
     const sessionId = id;
-    return { s, save: () => sessions.set(sessionId, s, SESSION_SECONDS) };
+    return { id: sessionId, s, save: () => sessions.set(sessionId, s, SESSION_SECONDS) };
+  };
+
+  let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+  /**
+   * A logout token checked as OIDC Back-Channel Logout 1.0 §2.6 says a portal must: the broker's signature and
+   * issuer, this portal as audience, the back-channel event, no nonce. Returns its sid, or undefined if it is not one.
+   */
+  const verifiedLogoutSid = async (token: string) => {
+    const config = await configuration();
+    keys ??= createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer: config.serverMetadata().issuer,
+        audience: options.clientId,
+        maxTokenAge: '10 minutes',
+      });
+      const events = payload.events as Record<string, unknown> | undefined;
+      if (!events || typeof events[BACKCHANNEL_EVENT] !== 'object' || 'nonce' in payload) return undefined;
+      return typeof payload.sid === 'string' ? payload.sid : undefined;
+    } catch {
+      return undefined;
+    }
   };
 
   const startSignIn = async (ctx: Koa.Context, prompt?: string) => {
@@ -109,7 +138,14 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
       : undefined;
     ctx.body = options.views.render(
       'demo/portal',
-      { title: options.title, portal: options, signedIn: s.signedIn, error: s.error, accountConsole },
+      {
+        title: options.title,
+        portal: options,
+        signedIn: s.signedIn,
+        error: s.error,
+        accountConsole,
+        endedByBroker: s.endedByBroker,
+      },
       { layout: 'demo' },
     );
     delete s.error;
@@ -121,7 +157,7 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
   router.get('/switch', (ctx) => startSignIn(ctx, 'select_account'));
 
   router.get('/callback', async (ctx) => {
-    const { s, save } = await session(ctx);
+    const { id: sessionId, s, save } = await session(ctx);
     const pending = s.pending;
     delete s.pending;
     await save();
@@ -148,6 +184,10 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
         const api = await client.refreshTokenGrant(config, tokens.refresh_token, { resource: options.apiResource });
         apiTokenClaims = decodeJwt(api.access_token);
       }
+      // The broker names its session in the ID token (sid): a logout token for it ends this portal session.
+      if (typeof idTokenClaims.sid === 'string')
+        await sessions.set(`sid:${idTokenClaims.sid}`, { sessionOf: sessionId }, SESSION_SECONDS);
+      delete s.endedByBroker;
       s.signedIn = {
         idToken: tokens.id_token!,
         idTokenClaims: { ...idTokenClaims },
@@ -160,6 +200,28 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
     }
     await save();
     ctx.redirect(home);
+  });
+
+  // OIDC Back-Channel Logout: the broker posts here when the person signed out, was signed out everywhere, or lost
+  // the profile; the portal session of that broker session ends, whichever browser holds it.
+  router.post('/backchannel-logout', bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), async (ctx) => {
+    const token = (ctx.request.body as Record<string, unknown> | undefined)?.logout_token;
+    const sid = typeof token === 'string' ? await verifiedLogoutSid(token) : undefined;
+    ctx.set('Cache-Control', 'no-store');
+    if (!sid) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'not a valid logout token for this portal' };
+      return;
+    }
+    const index = await sessions.get(`sid:${sid}`);
+    const ended = index?.sessionOf ? await sessions.get(index.sessionOf) : undefined;
+    if (index?.sessionOf && ended?.signedIn) {
+      delete ended.signedIn;
+      ended.endedByBroker = { at: new Date().toISOString() };
+      await sessions.set(index.sessionOf, ended, SESSION_SECONDS);
+    }
+    await sessions.delete(`sid:${sid}`);
+    ctx.status = 200;
   });
 
   router.get('/logout', async (ctx) => {

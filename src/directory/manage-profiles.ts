@@ -73,7 +73,9 @@ export async function updateProfile(
     throw notFound('profile', id);
   if (next.email !== current.email) {
     await deps.revokeLinks(id);
-    await deps.endSignIns?.(id, 'email_changed', who.actor);
+    // Changed by someone else (support, an administrator, an operator): whoever is signed in as the profile is signed
+    // out, and must sign in again to go on. The person changing their own address stays signed in.
+    if (who.actor !== `profile:${id}`) await deps.endSignIns?.(id, 'email_changed', who.actor);
   }
   await record(
     deps,

@@ -30,6 +30,8 @@ export interface BrokerSession {
   upstreamId?: string;
   /** The portals signed in with this session. */
   portals: { clientId: string; name: string }[];
+  /** The session the asking browser is in (it holds `currentSid`, the sid of one of its portals). */
+  current: boolean;
 }
 
 export interface SessionControlDeps {
@@ -53,8 +55,12 @@ interface Authorization {
 const authorizationsOf = (session: AdapterPayload) =>
   Object.entries((session.authorizations ?? {}) as Record<string, Authorization>);
 
-/** The sessions of these profiles, newest first. */
-export async function listSessions(deps: SessionControlDeps, profileIds: readonly string[]): Promise<BrokerSession[]> {
+/** The sessions of these profiles, newest first; `currentSid` (from the asker's ID token) marks the asker's own. */
+export async function listSessions(
+  deps: SessionControlDeps,
+  profileIds: readonly string[],
+  currentSid?: string,
+): Promise<BrokerSession[]> {
   const sessions = (await Promise.all(profileIds.map((id) => deps.adapter.sessionsOf(id)))).flat();
   const listed = await Promise.all(
     sessions.map(async (session): Promise<BrokerSession> => {
@@ -73,6 +79,7 @@ export async function listSessions(deps: SessionControlDeps, profileIds: readonl
         ...(details?.browser ? { browser: details.browser } : {}),
         ...(details?.upstreamId ? { upstreamId: details.upstreamId } : {}),
         portals,
+        current: Boolean(currentSid) && authorizationsOf(session).some(([, a]) => a.sid === currentSid),
       };
     }),
   );
@@ -95,7 +102,7 @@ export async function recordSessionEnd(
   actor: string,
   session: { uid: string; accountId: string; clients: readonly string[] },
   reason: SessionEndReason,
-  extra: { clientId?: string; upstreamId?: string; ip?: string } = {},
+  extra: { clientId?: string; upstreamId?: string; ip?: string; note?: string } = {},
 ): Promise<void> {
   await deps.audit.record({
     id: referenceFor(`session-ended:${session.uid}`),
@@ -111,6 +118,7 @@ export async function recordSessionEnd(
       reason,
       portals: session.clients.length,
       ...(extra.upstreamId ? { upstream: extra.upstreamId } : {}),
+      ...(extra.note ? { note: extra.note } : {}),
     },
   });
 }
@@ -120,7 +128,13 @@ export async function recordSessionEnd(
  * crash after this point still tells them), then the session's grants that end with it are revoked (offline access
  * outlives a sign-out by design) and the session is gone.
  */
-async function end(deps: SessionControlDeps, actor: string, session: AdapterPayload, reason: SessionEndReason) {
+async function end(
+  deps: SessionControlDeps,
+  actor: string,
+  session: AdapterPayload,
+  reason: SessionEndReason,
+  note?: string,
+) {
   await deps.logout.announce(await noticesFor(deps, session));
   for (const [, authorization] of authorizationsOf(session)) {
     if (!authorization.grantId || authorization.persistsLogout) continue;
@@ -136,7 +150,7 @@ async function end(deps: SessionControlDeps, actor: string, session: AdapterPayl
     actor,
     { uid, accountId: String(session.accountId), clients: authorizationsOf(session).map(([id]) => id) },
     reason,
-    details?.upstreamId ? { upstreamId: details.upstreamId } : {},
+    { ...(details?.upstreamId ? { upstreamId: details.upstreamId } : {}), ...(note ? { note } : {}) },
   );
 }
 
@@ -147,11 +161,12 @@ export async function endSession(
   profileIds: readonly string[],
   sessionId: string,
   reason: SessionEndReason,
+  note?: string,
 ): Promise<boolean> {
   for (const profileId of profileIds) {
     const session = (await deps.adapter.sessionsOf(profileId)).find((s) => s.uid === sessionId);
     if (session) {
-      await end(deps, actor, session, reason);
+      await end(deps, actor, session, reason, note);
       return true;
     }
   }
@@ -164,11 +179,12 @@ export async function endAllSessions(
   actor: string,
   profileIds: readonly string[],
   reason: SessionEndReason,
+  note?: string,
 ): Promise<number> {
   let ended = 0;
   for (const profileId of profileIds) {
     for (const session of await deps.adapter.sessionsOf(profileId)) {
-      await end(deps, actor, session, reason);
+      await end(deps, actor, session, reason, note);
       ended += 1;
     }
   }

@@ -84,6 +84,7 @@ export const ERROR_CODES = {
   account_token_invalid: { template: true },
   account_token_missing: { template: true },
   profile_not_in_account: { template: true },
+  session_not_found: { template: true },
 
   // Self-service: an organisation's administrator.
   cannot_disable_yourself: { template: true },

@@ -71,9 +71,12 @@ describe('the account console ("My account") in a real browser, on a 390 px wide
     expect(await mailbox.textContent('body')).toContain('Your profile at Fabrikam Consulting was removed');
 
     // Signing out of the console signs out of the broker too (RP-initiated logout, confirmed on the broker's page).
-    await page.click('text=Sign out');
+    await page.click('form[action="/account/sign-out"] button');
     await page.waitForURL(/\/session\/end/);
     await page.click('text=Yes, sign me out');
+    // The broker ends the upstream session too: the development upstream asks its own confirmation.
+    await page.waitForURL(/\/dev-upstream\/session\/end/);
+    await page.click('text=Sign out of the demo consumer account');
     await page.waitForURL(/\/account\/signed-out/);
     expect(await page.textContent('h1')).toBe('You are signed out');
     await walk.step(page, '04-signed-out');

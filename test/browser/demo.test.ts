@@ -70,6 +70,10 @@ describe('the embedded demo in a real browser', () => {
     await page.waitForURL(/\/session\/end/);
     await shot(page, '7-sign-out');
     await page.click('text=Yes, sign me out');
+    // The broker ends the upstream session too; the development upstream asks its own confirmation.
+    await page.waitForURL(/\/dev-upstream\/session\/end/);
+    await shot(page, '8-upstream-sign-out');
+    await page.click('text=Sign out of the demo consumer account');
     await page.waitForURL(/\/demo\/customer-portal\/$/);
     expect(await page.textContent('main')).toContain('You are not signed in.');
   }, 90_000);
@@ -87,7 +91,7 @@ describe('the embedded demo in a real browser', () => {
   }, 60_000);
 
   it('has no accessibility violations on any page of the walks', () => {
-    expect(walk.pagesChecked).toBe(8);
+    expect(walk.pagesChecked).toBe(9);
     expect(walk.violations).toEqual([]);
   });
 });

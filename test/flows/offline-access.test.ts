@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
 import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
-import { authorize, signIn } from '../support/flows.ts';
+import { authorize, signIn, confirmSignOut } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 
 /** What a relying party such as authlib asks for, and sends again when it refreshes. */
@@ -71,12 +71,7 @@ describe('offline_access', () => {
         post_logout_redirect_uri: 'https://portal.example/signed-out',
       }),
     );
-    const done = await browser.submit(
-      confirm,
-      'form#op\\.logoutForm',
-      {},
-      { submitter: 'button[value="yes"]', stopAt: ['https://portal.example/'] },
-    );
+    const done = await confirmSignOut(browser, confirm, ['https://portal.example/']);
     expect(done.stopped).toBe('https://portal.example/signed-out');
 
     expect(scopesOf(await portal.refresh(tokens.refresh_token!, { scope: OFFLINE_SCOPE }))).toContain('offline_access');

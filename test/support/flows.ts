@@ -88,3 +88,18 @@ export async function completeAssociation(browser: Browser, link: string, userna
   const upstreamLogin = await browser.submit(landing, 'form[action="/associate/continue"]');
   return submitUpstreamLogin(browser, upstreamLogin, username);
 }
+
+/**
+ * The broker's sign-out from the confirmation page on: "Yes, sign me out", then the development upstream's own
+ * sign-out page (the broker ends the upstream session too), then back to the portal's post-logout URI.
+ */
+export async function confirmSignOut(browser: Browser, confirm: Page, stopAt: string[]) {
+  const atUpstream = await browser.submit(
+    confirm,
+    'form#op\\.logoutForm',
+    {},
+    { submitter: 'button[value="yes"]', stopAt },
+  );
+  if (atUpstream.stopped || !atUpstream.url.includes('/dev-upstream/session/end')) return atUpstream;
+  return browser.submit(atUpstream, 'form#op\\.logoutForm', {}, { submitter: 'button[value="yes"]', stopAt });
+}

@@ -7,13 +7,19 @@ import { mountAccountRoutes, type AnyAccountRoute } from '../account-route.ts';
 import { organisationRoutes } from './account-organisation-routes.ts';
 import { myEmailRoutes } from './account-email-routes.ts';
 import { myAccountRoutes } from './account-profile-routes.ts';
+import { mySessionRoutes } from './account-session-routes.ts';
 
 export const ACCOUNT_API_PREFIX = '/account/api/v1';
 /** Generated from ACCOUNT_ROUTES by `npm run openapi`; a test fails when it is stale. */
 export const ACCOUNT_OPENAPI_FILE = join(import.meta.dirname, '..', '..', 'account', 'openapi.json');
 
 /** Every account API operation, in the order the document lists them. */
-export const ACCOUNT_ROUTES: readonly AnyAccountRoute[] = [...myAccountRoutes, ...myEmailRoutes, ...organisationRoutes];
+export const ACCOUNT_ROUTES: readonly AnyAccountRoute[] = [
+  ...myAccountRoutes,
+  ...mySessionRoutes,
+  ...myEmailRoutes,
+  ...organisationRoutes,
+];
 
 /**
  * The account API (JSON) for portals that offer self-service in their own pages: described by

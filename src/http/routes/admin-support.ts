@@ -4,6 +4,7 @@ import { organisationView, profileView } from '../../directory/directory-views.t
 import { adminRoute } from '../admin-route.ts';
 import { organisationPath, profilePath, reasonInput, trimmedText } from './admin-inputs.ts';
 import { organisationRecord, profileRecord } from './admin-records.ts';
+import { endedRecord, sessionJson, sessionList } from './session-records.ts';
 
 const scope = ADMIN_SCOPES.support;
 
@@ -15,6 +16,18 @@ const invitation = z
     client_id: z.string().min(1).max(64).optional().meta({ description: 'The portal the success page leads back to' }),
   })
   .meta({ examples: [{ client_id: 'customer-portal' }] });
+
+const sessionSignOut = z
+  .strictObject({
+    session_id: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'One session, from the list; omitted: every session of the profile' }),
+    reason: trimmedText(500),
+  })
+  .meta({ examples: [{ reason: 'Signed in on a library computer (ticket 5120)' }] });
 
 /** Associations are shown and undone for a profile that has one: the example is such a profile. */
 const associatedProfilePath = z.strictObject({
@@ -110,6 +123,36 @@ export const supportRoutes = [
     },
     refusals: { 404: 'profile_not_found, or not_associated' },
     handle: ({ params, body, actor }, admin) => admin.support.unlink(actor, params.profileId, body.reason),
+  }),
+  adminRoute({
+    operationId: 'listProfileSessions',
+    method: 'get',
+    path: '/support/profiles/{profileId}/sessions',
+    scope,
+    summary: "List the profile's broker sessions (browser, start, last use, portals)",
+    request: { params: profilePath },
+    response: { status: 200, description: 'Newest first', schema: sessionList },
+    refusals: { 404: true },
+    handle: async ({ params }, admin) => ({
+      sessions: (await admin.support.listSessions(params.profileId)).map(sessionJson),
+    }),
+  }),
+  adminRoute({
+    operationId: 'endProfileSessions',
+    method: 'post',
+    path: '/support/profiles/{profileId}/sessions/sign-out',
+    scope,
+    summary: 'Sign the profile out: one session (`session_id`) or every one; their portals get logout tokens',
+    request: { params: profilePath, body: sessionSignOut },
+    response: {
+      status: 200,
+      description: 'Signed out',
+      schema: endedRecord,
+    },
+    refusals: { 404: 'profile_not_found, or session_not_found' },
+    handle: async ({ params, body, actor }, admin) => ({
+      ended: await admin.support.endSessions(actor, params.profileId, body.reason, body.session_id),
+    }),
   }),
   adminRoute({
     operationId: 'listProfileLinks',

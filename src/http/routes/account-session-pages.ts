@@ -1,0 +1,69 @@
+import { decodeJwt } from 'jose';
+import { z } from 'zod';
+import type { BrokerSession } from '../../sessions/broker-sessions.ts';
+import { parseInput } from '../../shared/parse-input.ts';
+import { bodyStep, formStep } from '../steps/interaction-steps.ts';
+import { route } from '../steps/route.ts';
+import { rememberSignOut } from '../fresh-login.ts';
+import type { ConsolePages } from './account-console.ts';
+
+const sessionParams = z.object({ sessionId: z.string().min(1).max(200) });
+const csrfForm = z.object({ csrf: z.string().max(100) });
+
+/** A moment as the pages print it: "2027-03-02 09:00 UTC". */
+const printed = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+export const sessionView = (session: BrokerSession) => ({
+  id: session.id,
+  started: printed(session.startedAt),
+  lastUsed: session.lastUsedAt ? printed(session.lastUsedAt) : undefined,
+  browser: session.browser ?? 'an unknown browser',
+  portals: session.portals.map((p) => p.name),
+  current: session.current,
+});
+
+/**
+ * "Where you're signed in" (the seed's warning about "sign me in automatically" on a shared computer, answered): the
+ * broker sessions of the person's account, with "sign out this session" and "sign out everywhere". Each ends the
+ * session at the broker and tells its portals (back-channel logout).
+ */
+export const sessionPages: ConsolePages = (router, kit) => {
+  router.get('/sessions', async (ctx) => {
+    const { current, holder } = await kit.signedIn(ctx);
+    if (!holder) return ctx.redirect('/account/sign-in');
+    const sid = current.s.signedIn ? decodeJwt(current.s.signedIn.idToken).sid : undefined;
+    const sessions = await kit.account.sessions.list(holder, typeof sid === 'string' ? sid : undefined);
+    kit.page(ctx, 'sessions', {
+      title: "Where you're signed in",
+      sessions: sessions.map(sessionView),
+      ended: ctx.query.ended === '1',
+      csrf: kit.csrfToken(current),
+    });
+  });
+
+  router.post(
+    '/sessions/:sessionId/end',
+    ...route([bodyStep('4kb'), formStep(csrfForm)], async (ctx) => {
+      const { sessionId } = parseInput(sessionParams, ctx.params, 'path');
+      const { current, holder } = await kit.signedIn(ctx);
+      if (!holder) return ctx.redirect('/account/sign-in');
+      kit.verifyCsrf(ctx, current, ctx.state.form.csrf);
+      await kit.account.sessions.end(holder, sessionId, ctx.ip);
+      ctx.status = 303;
+      ctx.redirect('/account/sessions?ended=1');
+    }),
+  );
+
+  router.post(
+    '/sessions/end-all',
+    ...route([bodyStep('4kb'), formStep(csrfForm)], async (ctx) => {
+      const { current, holder } = await kit.signedIn(ctx);
+      if (!holder) return ctx.redirect('/account/sign-in');
+      kit.verifyCsrf(ctx, current, ctx.state.form.csrf);
+      const ended = await kit.account.sessions.endAll(holder, ctx.ip);
+      // This browser's session ended too: its next sign-in asks the upstream for a password, as after a sign-out.
+      rememberSignOut(ctx);
+      kit.page(ctx, 'signed-out-everywhere', { title: 'Signed out everywhere', ended });
+    }),
+  );
+};

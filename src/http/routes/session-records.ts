@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import type { BrokerSession } from '../../sessions/broker-sessions.ts';
+
+/* A broker session as the account API and the support API answer with it. */
+
+export const sessionRecord = z
+  .object({
+    id: z.string(),
+    profile_id: z.string().meta({ description: 'The profile the session is signed in as' }),
+    started_at: z.string().meta({ description: 'When the person signed in (ISO 8601)' }),
+    last_used_at: z.string().nullable().meta({ description: 'The last sign-in at a portal with it' }),
+    browser: z.string().nullable().meta({ description: 'The browser, as it named itself when the session started' }),
+    upstream: z.string().nullable().meta({ description: 'The identity provider the person signed in with' }),
+    portals: z.array(z.object({ client_id: z.string(), name: z.string() })),
+  })
+  .meta({ id: 'Session' });
+
+export const sessionList = z.object({ sessions: z.array(sessionRecord) }).meta({
+  id: 'SessionList',
+  examples: [
+    {
+      sessions: [
+        {
+          id: '8Yf1cQq9aV0oZrX6',
+          profile_id: 'prf-alice-contoso',
+          started_at: '2027-03-02T09:00:00.000Z',
+          last_used_at: '2027-03-02T09:14:00.000Z',
+          browser: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/128.0',
+          upstream: 'msa',
+          portals: [{ client_id: 'customer-portal', name: 'Customer portal' }],
+        },
+      ],
+    },
+  ],
+});
+
+export const endedRecord = z.object({ ended: z.number().int().meta({ description: 'How many sessions ended' }) });
+
+export const sessionJson = (s: BrokerSession): z.infer<typeof sessionRecord> => ({
+  id: s.id,
+  profile_id: s.profileId,
+  started_at: s.startedAt.toISOString(),
+  last_used_at: s.lastUsedAt?.toISOString() ?? null,
+  browser: s.browser ?? null,
+  upstream: s.upstreamId ?? null,
+  portals: s.portals.map((p) => ({ client_id: p.clientId, name: p.name })),
+});

@@ -1,0 +1,44 @@
+import type { AdminActor } from '../clients/admin-scopes.ts';
+import type { DirectoryStore } from '../directory/directory-store.ts';
+import { AppError } from '../shared/errors.ts';
+import {
+  endAllSessions,
+  endSession,
+  listSessions,
+  type BrokerSession,
+  type SessionControlDeps,
+} from './broker-sessions.ts';
+
+export interface SupportSessionsDeps {
+  sessions: SessionControlDeps;
+  directory: Pick<DirectoryStore, 'getProfile'>;
+}
+
+async function existing(deps: SupportSessionsDeps, profileId: string) {
+  if (!(await deps.directory.getProfile(profileId)))
+    throw new AppError(404, 'profile_not_found', `profile ${profileId} not found`);
+}
+
+/** The support desk looks at a profile's broker sessions ("I used a shared computer and can't remember"). */
+export async function listProfileSessions(deps: SupportSessionsDeps, profileId: string): Promise<BrokerSession[]> {
+  await existing(deps, profileId);
+  return listSessions(deps.sessions, [profileId]);
+}
+
+/**
+ * The support desk signs a profile out: one session, or every one. Each ends as a sign-out does, its portals are
+ * told, and the audit log records the operator and their reason.
+ */
+export async function endProfileSessions(
+  deps: SupportSessionsDeps,
+  who: AdminActor,
+  profileId: string,
+  reason: string,
+  sessionId?: string,
+): Promise<number> {
+  await existing(deps, profileId);
+  if (sessionId === undefined) return endAllSessions(deps.sessions, who.actor, [profileId], 'support', reason);
+  if (!(await endSession(deps.sessions, who.actor, [profileId], sessionId, 'support', reason)))
+    throw new AppError(404, 'session_not_found', `no session ${sessionId} of profile ${profileId}`);
+  return 1;
+}
