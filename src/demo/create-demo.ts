@@ -11,7 +11,7 @@ import type { Views } from '../http/views.ts';
 import { deriveDemoSecret, deriveDemoSigningKey } from './demo-secrets.ts';
 import type { Stores } from '../stores/choose-stores.ts';
 import type { DevMailbox } from '../mail/nodemailer-transport.ts';
-import { signedOutUri } from '../http/routes/sign-out.ts';
+import { signedOutUri } from '../federation/upstream-sign-out.ts';
 import { createDevUpstream, type DemoAccount } from './dev-upstream.ts';
 import { createDemoPortal } from './portal.ts';
 

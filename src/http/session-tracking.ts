@@ -6,7 +6,8 @@ import { upstreamSignInOf } from '../oidc/interaction-state.ts';
 import type { Upstream } from '../federation/upstreams.ts';
 import { errorFields } from '../shared/logger.ts';
 import { rememberSignOut } from './fresh-login.ts';
-import { STILL_SIGNED_IN_PATH, signedOutUri } from './routes/sign-out.ts';
+import { STILL_SIGNED_IN_PATH } from './routes/sign-out.ts';
+import { signedOutUri } from '../federation/upstream-sign-out.ts';
 import type { PageDeps } from './use-cases.ts';
 
 interface EndedSession {

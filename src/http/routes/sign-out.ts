@@ -1,14 +1,12 @@
 import Router from '@koa/router';
+import { SIGNED_OUT_PATH } from '../../federation/upstream-sign-out.ts';
 import type { Context } from 'koa';
 import { singleParam } from '../validate.ts';
 import type { PageDeps } from '../use-cases.ts';
 
-/** Where an upstream's end-session endpoint sends people back to the broker (registered with each upstream). */
-export const SIGNED_OUT_PATH = '/signed-out';
 /** The broker's page for a sign-out whose upstream session could not be ended by the broker. */
 export const STILL_SIGNED_IN_PATH = '/signed-out/upstream';
 
-export const signedOutUri = (issuer: string) => `${issuer}${SIGNED_OUT_PATH}`;
 
 const handleOf = (ctx: Context) => {
   const state = singleParam(ctx.query.state);
