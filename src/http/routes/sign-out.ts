@@ -7,7 +7,6 @@ import type { PageDeps } from '../use-cases.ts';
 /** The broker's page for a sign-out whose upstream session could not be ended by the broker. */
 export const STILL_SIGNED_IN_PATH = '/signed-out/upstream';
 
-
 const handleOf = (ctx: Context) => {
   const state = singleParam(ctx.query.state);
   return state && state.length <= 128 ? state : undefined;
