@@ -59,6 +59,9 @@ import { sendInvitation, type SupportDeskDeps } from './association/support-desk
 import { createDirectoryMail } from './mail/directory-mails.ts';
 import { withEncryptedSecrets } from './clients/encrypted-client-store.ts';
 import { createSecretKeyring, secretKeysFromCookieKeys } from './clients/secret-encryption.ts';
+import { createMemoryJobQueue, type JobHandler, type JobQueue, type RetryPolicy } from './shared/job-queue.ts';
+import { createWebhookEngine, type WebhookEngine } from './webhooks/webhook-engine.ts';
+import { withEncryptedWebhookSecrets } from './webhooks/encrypted-webhook-store.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -76,6 +79,8 @@ export interface Services {
   tasks: BackgroundTasks;
   clients: ClientStore;
   audit: AuditLog;
+  /** Webhook subscriptions' deliveries: the drain queue and the outbox relay (webhooks/webhook-engine.ts). */
+  webhooks: WebhookEngine;
   admin: AdminOperations;
   /** Self-service: the account console's pages and the account API call these. */
   account: AccountOperations;
@@ -135,7 +140,24 @@ export async function createServices(
     config.keys.secretKeys?.length ? config.keys.secretKeys : secretKeysFromCookieKeys(keys.cookieKeys),
   );
   const chosen = await chooseStores(config, { clock, logger, seed });
-  const stores = { ...chosen, clients: withEncryptedSecrets(chosen.clients, secretKeyring) };
+  const tasks = createBackgroundTasks(logger);
+  // Webhooks (docs/decisions/0018): the audit log is their outbox, wrapped here once so that every recorded event a
+  // subscription wants is published, whoever records it; their signing secrets are encrypted like client secrets.
+  const jobQueue = await jobQueueFactory(config, logger, !commandLine);
+  const webhooks = createWebhookEngine({
+    config,
+    store: withEncryptedWebhookSecrets(chosen.webhooks, secretKeyring),
+    queue: (handler, retry) => jobQueue('webhooks', handler, retry),
+    clock,
+    logger,
+    tasks,
+    relay: !commandLine,
+  });
+  const stores = {
+    ...chosen,
+    clients: withEncryptedSecrets(chosen.clients, secretKeyring),
+    audit: webhooks.publishing(chosen.audit),
+  };
   const { directory, adapter } = stores;
   // Whatever withdraws a profile's association links (an unlink, a re-association, a changed email) withdraws any
   // pending change of its registered email too: it was asked for by whoever held the profile then.
@@ -203,7 +225,6 @@ export async function createServices(
     : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry, onOutcome });
   const mailRenderer = createMailRenderer(join(VIEWS_DIR, 'mail'));
   const associationMail = createAssociationMail({ renderer: mailRenderer, queue: delivery, support: config.support });
-  const tasks = createBackgroundTasks(logger);
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
   // What issuing and redeeming links both work with.
   const linkDeps = {
@@ -322,6 +343,7 @@ export async function createServices(
     imports,
     support,
     audit: stores.audit,
+    webhooks: webhooks.manage(stores.audit),
   });
 
   // Self-service's use cases, bound once: the account console's pages and the account API call them.
@@ -379,6 +401,7 @@ export async function createServices(
     tasks,
     clients: stores.clients,
     audit: stores.audit,
+    webhooks,
     admin,
     findClient: (clientId) => stores.clients.find(clientId),
     config,
@@ -397,10 +420,34 @@ export async function createServices(
       clearInterval(noticeRelay);
       clientRegistration.stop();
       await tasks.drain();
+      await webhooks.close();
       await delivery.close();
       await stores.close();
     },
   };
+}
+
+/**
+ * Makes durable job queues by name: BullMQ with Redis (in `${redisPrefix}bull`, beside the mail queue), memory
+ * otherwise. `consume`: false in a process that only hands jobs over (the command line).
+ */
+async function jobQueueFactory(config: Config, logger: Logger, consume: boolean) {
+  if (!config.stores.redisUrl)
+    return <T>(name: string, handler: JobHandler<T>, retry: RetryPolicy): JobQueue<T> =>
+      createMemoryJobQueue<T>({ name, handler, retry, logger });
+  const { createBullmqJobQueue } = await import('./stores/redis/bullmq-job-queue.ts');
+  const connect = await redisConnector(config.stores.redisUrl);
+  return <T>(name: string, handler: JobHandler<T>, retry: RetryPolicy): JobQueue<T> =>
+    createBullmqJobQueue<T>({
+      name,
+      handler,
+      retry,
+      logger,
+      connect,
+      prefix: `${config.stores.redisPrefix}bull`,
+      claimSeconds: config.mail.claimSeconds,
+      consume,
+    });
 }
 
 /** New Redis connections to `url` with the caller's options, for the mail queue. */
