@@ -314,6 +314,11 @@ describe('webhook events', () => {
     expect(second.id).toBe(first.id);
     expect(second.body).toBe(first.body);
     expect(second.verified).toBe(true);
+    await waitUntil(
+      async () => (await events('GET', `/${webhook.id}/deliveries`)).body!.deliveries[0].attempts === 2,
+      10_000,
+      'replay recorded',
+    );
     const [delivery] = (await events('GET', `/${webhook.id}/deliveries`)).body!.deliveries;
     expect(delivery).toMatchObject({ event_id: first.id, status: 'delivered', attempts: 2 });
 
