@@ -110,6 +110,7 @@ export const ERROR_CODES = {
   // Webhook subscriptions and their deliveries.
   webhook_delivery_not_failed: { template: true },
   webhook_delivery_not_found: { template: true },
+  webhook_exists: { template: true },
   webhook_not_found: { template: true },
   webhook_url_refused: { template: true },
 

@@ -107,10 +107,12 @@ export async function getWebhook(deps: ManageWebhooksDeps, id: string) {
  */
 export async function createWebhook(deps: ManageWebhooksDeps, who: AdminActor, input: WebhookInput) {
   const url = await checkedUrl(deps, input.url);
+  if (input.id && (await deps.store.findSubscription(input.id)))
+    throw new AppError(409, 'webhook_exists', `webhook subscription ${input.id} exists`, { details: { id: input.id } });
   const now = deps.clock.now();
   const events = [...new Set(input.events ?? [])];
   const subscription: Subscription = {
-    id: newRecordId('wh', 12),
+    id: input.id ?? newRecordId('wh', 12),
     url,
     // Every type listed is the same as none listed: both mean every type, those added later too.
     events: events.length === WEBHOOK_EVENT_TYPES.length ? [] : events,

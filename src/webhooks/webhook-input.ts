@@ -7,6 +7,11 @@ import { WEBHOOK_EVENT_TYPES } from './webhook-events.ts';
 
 export const webhookInput = z
   .strictObject({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash or underscore, at most 64')
+      .optional()
+      .meta({ description: 'Default: one the broker makes (wh-…)' }),
     url: z
       .string()
       .trim()

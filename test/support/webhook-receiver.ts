@@ -32,13 +32,14 @@ export async function startWebhookReceiver() {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
-        let verified = false;
-        try {
-          new Webhook(secret).verify(body, request.headers as Record<string, string>);
-          verified = true;
-        } catch {
-          verified = false;
-        }
+        const verified = (() => {
+          try {
+            new Webhook(secret).verify(body, request.headers as Record<string, string>);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
         const status = answer;
         requests.push([String(request.headers['webhook-id']), status]);
         if (status >= 200 && status < 300)

@@ -91,7 +91,7 @@ export const webhookRoutes = [
       'Events are POSTed as Standard Webhooks (https://www.standardwebhooks.com): JSON {type, timestamp, data}, signed with the secret returned here once. The endpoint receives the events that happen from now on, in order of occurrence, retried with backoff while it is down.',
     request: { body: webhookInput },
     response: { status: 201, description: 'Created; the secret is shown this once', schema: webhookWithSecret },
-    refusals: { 400: URL_REFUSED },
+    refusals: { 400: URL_REFUSED, 409: 'webhook_exists: a subscription has this id' },
     handle: ({ body, actor }, admin) => admin.webhooks.create(actor, body),
   }),
   adminRoute({
