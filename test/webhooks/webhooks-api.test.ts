@@ -302,6 +302,39 @@ describe('webhook events', () => {
     expect(again.body!.error).toBe('webhook_delivery_not_failed');
   });
 
+  it('gives up an attempt on a receiver that does not answer in time, tries again, and changes never wait for it', async () => {
+    await broker.close();
+    broker = await startBroker({
+      admin: { clientId: ROOT.id, clientSecret: ROOT.secret },
+      webhooks: { retry: { attempts: 50, baseDelayMs: 20, maxDelayMs: 50 }, timeoutMs: 300 },
+    });
+    admin = adminApi(broker.issuer, ROOT);
+    tokens.events = await admin.token('admin:events');
+    tokens.directory = await admin.token('admin:directory');
+    const { webhook } = await subscribe();
+    // Slow: it answers long after the broker stopped waiting (a 30 s receiver, scaled down).
+    receiver.answerWith(204, 3000);
+    const started = Date.now();
+    expect((await call('directory', 'POST', '/directory/profiles/prf-erin-contoso/disable', {})).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitUntil(
+      async () => {
+        const [d] = (await events('GET', `/${webhook.id}/deliveries`)).body!.deliveries;
+        return d?.history.some((h: { error: string | null }) => h.error === 'no answer within 300 ms');
+      },
+      10_000,
+      'an attempt timed out',
+    );
+    receiver.answerWith(204);
+    await waitUntil(
+      async () => (await events('GET', `/${webhook.id}/deliveries`)).body!.deliveries[0].status === 'delivered',
+      10_000,
+      'delivered once the receiver is quick again',
+    );
+    expect(receiver.ofType('profile.disabled').length).toBeGreaterThanOrEqual(1);
+    expect(new Set(receiver.received.map((r) => r.id)).size).toBe(1);
+  });
+
   it('replays a delivered event with the same id as a new attempt; a wrong secret or a changed body fails verification', async () => {
     const { webhook, secret } = await subscribe();
     await recordAudit('profile.enabled', { profileId: 'prf-gina-contoso' });
