@@ -45,17 +45,6 @@ export async function publishDeliveries(deps: WebhookDeps, deliveries: Delivery[
 }
 
 /**
- * Publishes one audit event to the active subscriptions that want it. Events that are no webhook event, or that
- * nobody subscribes to, cost a map lookup and a cached list.
- */
-export async function publishEvent(deps: WebhookDeps, event: AuditEvent): Promise<number> {
-  if (!payloadOf(event)) return 0;
-  const subscriptions = await deps.subscriptions.active();
-  if (!subscriptions.length) return 0;
-  return publishDeliveries(deps, deliveriesFor(event, subscriptions, deps.clock.now()));
-}
-
-/**
  * Hands a subscription's drain to the job queue (any node may run it; the store's lease keeps one at a time). A drain
  * for a retry's time carries that time in its id, so the many drains that find the same head waiting make one job.
  */
@@ -70,9 +59,10 @@ export const wakeDrain = (deps: Pick<WebhookDeps, 'queue'>, subscriptionId: stri
   );
 
 /**
- * The audit log as the webhooks' outbox (docs/decisions/0018): recording an event publishes it, off the caller's
- * path (a sign-in never waits for, or fails with, a webhook). The event is written first; if the process dies before
- * publishing, or publishing fails, the relay publishes it later, and the event's id keeps it to one delivery each.
+ * The audit log as the webhooks' outbox (docs/decisions/0018): recording an event publishes it. The deliveries are
+ * written before `record` returns, so that a change made after this one (on any node) is delivered after it; waking
+ * the drains is left to a background task. Publishing never fails the caller: if it fails, or the process dies first,
+ * the relay publishes the event later, and its id keeps it to one delivery per subscription.
  */
 export function withWebhookEvents(audit: AuditLog, deps: WebhookDeps, tasks: BackgroundTasks): AuditLog {
   return {
@@ -80,11 +70,17 @@ export function withWebhookEvents(audit: AuditLog, deps: WebhookDeps, tasks: Bac
     async record(event) {
       await audit.record(event);
       if (!payloadOf(event)) return;
-      tasks.run('webhooks.publish', async () => {
-        await publishEvent(deps, event).catch((err: Error) =>
-          deps.logger.warn('webhooks.publish_deferred', { event: event.id, message: err.message }),
-        );
-      });
+      try {
+        const subscriptions = await deps.subscriptions.active();
+        if (!subscriptions.length) return;
+        const added = await deps.store.addDeliveries(deliveriesFor(event, subscriptions, deps.clock.now()));
+        if (!added.length) return;
+        tasks.run('webhooks.wake', async () => {
+          await Promise.all([...new Set(added.map((d) => d.subscriptionId))].map((id) => wakeDrain(deps, id)));
+        });
+      } catch (err) {
+        deps.logger.warn('webhooks.publish_deferred', { event: event.id, message: (err as Error).message });
+      }
     },
   };
 }
