@@ -4,9 +4,18 @@ import globals from 'globals';
 
 const ADAPTERS = ['**/http/**', '**/cli/**', '**/stores/**', '**/demo/**'];
 const ROOT = ['**/services.ts', '**/main.ts'];
-const DOMAIN = ['account', 'association', 'audit', 'clients', 'config', 'directory', 'federation', 'mail', 'oidc'].map(
-  (folder) => `**/${folder}/**`,
-);
+const DOMAIN = [
+  'account',
+  'association',
+  'audit',
+  'clients',
+  'config',
+  'directory',
+  'federation',
+  'mail',
+  'oidc',
+  'webhooks',
+].map((folder) => `**/${folder}/**`);
 
 /** One lint block per folder, each naming the imports it refuses (a file matches one block only). */
 const layers = (rules) =>
@@ -36,7 +45,7 @@ export default tseslint.config(
   // use cases and the interfaces of what they need; the adapters (http/, cli/, stores/, demo/) and the composition
   // root (services.ts, main.ts) depend on them, never the other way round.
   ...layers({
-    'src/{account,association,audit,clients,config,directory,federation,mail,oidc}/**': [
+    'src/{account,association,audit,clients,config,directory,federation,mail,oidc,webhooks}/**': [
       ...ADAPTERS,
       ...ROOT,
       '**/admin/**',

@@ -35,6 +35,7 @@ export default {
         '<rootDir>/test/admin/**/*-api.test.ts',
         '<rootDir>/test/account/*-api.test.ts',
         '<rootDir>/test/account/account-console.test.ts',
+        '<rootDir>/test/webhooks/*-api.test.ts',
       ],
       globalSetup: '<rootDir>/test/support/shared-stores-setup.ts',
       globalTeardown: '<rootDir>/test/support/shared-stores-teardown.ts',

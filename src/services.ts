@@ -59,7 +59,6 @@ import { sendInvitation, type SupportDeskDeps } from './association/support-desk
 import { createDirectoryMail } from './mail/directory-mails.ts';
 import { withEncryptedSecrets } from './clients/encrypted-client-store.ts';
 import { createSecretKeyring, secretKeysFromCookieKeys } from './clients/secret-encryption.ts';
-import { createMemoryJobQueue, type JobQueue, type JobQueueOptions } from './shared/job-queue.ts';
 import type { BackchannelNotice } from './sessions/backchannel-logout.ts';
 import { routeBackchannelLogout } from './sessions/backchannel-delivery.ts';
 import { endAllSessions, revokeProfile, type SessionControlDeps } from './sessions/broker-sessions.ts';
@@ -73,6 +72,15 @@ import {
   type SessionEventDeps,
   upstreamSignInOfSession,
 } from './sessions/session-events.ts';
+import {
+  createMemoryJobQueue,
+  type JobFailureReport,
+  type JobHandler,
+  type JobQueue,
+  type RetryPolicy,
+} from './shared/job-queue.ts';
+import { createWebhookEngine, type WebhookEngine } from './webhooks/webhook-engine.ts';
+import { withEncryptedWebhookSecrets } from './webhooks/encrypted-webhook-store.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -90,6 +98,8 @@ export interface Services {
   tasks: BackgroundTasks;
   clients: ClientStore;
   audit: AuditLog;
+  /** Webhook subscriptions' deliveries: the drain queue and the outbox relay (webhooks/webhook-engine.ts). */
+  webhooks: WebhookEngine;
   admin: AdminOperations;
   /** Self-service: the account console's pages and the account API call these. */
   account: AccountOperations;
@@ -149,7 +159,24 @@ export async function createServices(
     config.keys.secretKeys?.length ? config.keys.secretKeys : secretKeysFromCookieKeys(keys.cookieKeys),
   );
   const chosen = await chooseStores(config, { clock, logger, seed });
-  const stores = { ...chosen, clients: withEncryptedSecrets(chosen.clients, secretKeyring) };
+  const tasks = createBackgroundTasks(logger);
+  // Webhooks (docs/decisions/0018): the audit log is their outbox, wrapped here once so that every recorded event a
+  // subscription wants is published, whoever records it; their signing secrets are encrypted like client secrets.
+  const jobQueue = await jobQueueFactory(config, logger, !commandLine);
+  const webhooks = createWebhookEngine({
+    config,
+    store: withEncryptedWebhookSecrets(chosen.webhooks, secretKeyring),
+    queue: (handler, retry) => jobQueue('webhooks', handler, retry),
+    clock,
+    logger,
+    tasks,
+    relay: !commandLine,
+  });
+  const stores = {
+    ...chosen,
+    clients: withEncryptedSecrets(chosen.clients, secretKeyring),
+    audit: webhooks.publishing(chosen.audit),
+  };
   const { directory, adapter } = stores;
   // Whatever withdraws a profile's association links (an unlink, a re-association, a changed email) withdraws any
   // pending change of its registered email too: it was asked for by whoever held the profile then.
@@ -217,7 +244,6 @@ export async function createServices(
     : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry, onOutcome });
   const mailRenderer = createMailRenderer(join(VIEWS_DIR, 'mail'));
   const associationMail = createAssociationMail({ renderer: mailRenderer, queue: delivery, support: config.support });
-  const tasks = createBackgroundTasks(logger);
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
   // What issuing and redeeming links both work with.
   const linkDeps = {
@@ -309,12 +335,11 @@ export async function createServices(
   });
   // Logout tokens are made by oidc-provider and delivered by the queue, retried while a portal is down.
   const backchannelRoute = routeBackchannelLogout(provider);
-  const backchannelQueue = await jobQueue<BackchannelNotice>(config, {
-    name: 'backchannel',
-    handler: (job) => backchannelRoute.deliver(job.data),
-    retry: config.backchannelLogout.retry,
-    logger,
-    onFailed: (job, error) =>
+  const backchannelQueue = jobQueue<BackchannelNotice>(
+    'backchannel',
+    (job) => backchannelRoute.deliver(job.data),
+    config.backchannelLogout.retry,
+    (job, error) =>
       stores.audit.record({
         id: referenceFor(`backchannel-failed:${job.id}`),
         at: clock.now(),
@@ -325,8 +350,7 @@ export async function createServices(
         clientId: job.data.clientId,
         details: { attempts: job.attempts, reason: error.message.slice(0, 200) },
       }),
-    consume: !commandLine,
-  });
+  );
   const backchannel = { announcer: backchannelRoute.useQueue(backchannelQueue), queue: backchannelQueue };
   // The notices' outbox relay (association-notice.ts); a command-line process leaves it to the brokers.
   const relayEvery = config.mail.outbox.intervalSeconds * 1000;
@@ -392,6 +416,7 @@ export async function createServices(
     support,
     sessions: { sessions: sessionControl, directory },
     audit: stores.audit,
+    webhooks: webhooks.manage(stores.audit),
   });
 
   // Self-service's use cases, bound once: the account console's pages and the account API call them.
@@ -450,6 +475,7 @@ export async function createServices(
     tasks,
     clients: stores.clients,
     audit: stores.audit,
+    webhooks,
     admin,
     findClient: (clientId) => stores.clients.find(clientId),
     config,
@@ -468,6 +494,7 @@ export async function createServices(
       clearInterval(noticeRelay);
       clientRegistration.stop();
       await tasks.drain();
+      await webhooks.close();
       await delivery.close();
       await backchannelQueue.close();
       await stores.close();
@@ -475,16 +502,28 @@ export async function createServices(
   };
 }
 
-/** A durable job queue: BullMQ on the shared Redis, or in process memory with the embedded stores. */
-async function jobQueue<T>(config: Config, options: JobQueueOptions<T> & { consume: boolean }): Promise<JobQueue<T>> {
-  if (!config.stores.redisUrl) return createMemoryJobQueue(options);
+/**
+ * Makes durable job queues by name: BullMQ with Redis (in `${redisPrefix}bull`, beside the mail queue), memory
+ * otherwise. `consume`: false in a process that only hands jobs over (the command line).
+ */
+async function jobQueueFactory(config: Config, logger: Logger, consume: boolean) {
+  if (!config.stores.redisUrl)
+    return <T>(name: string, handler: JobHandler<T>, retry: RetryPolicy, onFailed?: JobFailureReport<T>): JobQueue<T> =>
+      createMemoryJobQueue<T>({ name, handler, retry, logger, onFailed });
   const { createBullmqJobQueue } = await import('./stores/redis/bullmq-job-queue.ts');
-  return createBullmqJobQueue({
-    ...options,
-    connect: await redisConnector(config.stores.redisUrl),
-    prefix: `${config.stores.redisPrefix}bull`,
-    claimSeconds: config.mail.claimSeconds,
-  });
+  const connect = await redisConnector(config.stores.redisUrl);
+  return <T>(name: string, handler: JobHandler<T>, retry: RetryPolicy, onFailed?: JobFailureReport<T>): JobQueue<T> =>
+    createBullmqJobQueue<T>({
+      name,
+      handler,
+      retry,
+      logger,
+      onFailed,
+      connect,
+      prefix: `${config.stores.redisPrefix}bull`,
+      claimSeconds: config.mail.claimSeconds,
+      consume,
+    });
 }
 
 /** New Redis connections to `url` with the caller's options, for the mail queue. */

@@ -35,6 +35,18 @@ import {
   setProfileStatus,
   updateProfile,
 } from '../directory/manage-profiles.ts';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listDeliveries,
+  listWebhooks,
+  replayDelivery,
+  retryDelivery,
+  rotateWebhookSecret,
+  setWebhookStatus,
+  type ManageWebhooksDeps,
+} from '../webhooks/manage-webhooks.ts';
 
 /** What the administration use cases need, one entry per area; the composition root makes it once. */
 export interface AdminDeps {
@@ -44,6 +56,7 @@ export interface AdminDeps {
   support: SupportDeskDeps;
   sessions: SupportSessionsDeps;
   audit: AuditLog;
+  webhooks: ManageWebhooksDeps;
 }
 
 /** A use case with its dependencies given: the caller passes the rest (who acts, and on what). */
@@ -92,6 +105,17 @@ export function bindAdminOperations(deps: AdminDeps) {
     },
     audit: {
       query: bind(queryAudit, deps.audit),
+    },
+    webhooks: {
+      list: bind(listWebhooks, deps.webhooks),
+      get: bind(getWebhook, deps.webhooks),
+      create: bind(createWebhook, deps.webhooks),
+      setStatus: bind(setWebhookStatus, deps.webhooks),
+      remove: bind(deleteWebhook, deps.webhooks),
+      rotateSecret: bind(rotateWebhookSecret, deps.webhooks),
+      deliveries: bind(listDeliveries, deps.webhooks),
+      retry: bind(retryDelivery, deps.webhooks),
+      replay: bind(replayDelivery, deps.webhooks),
     },
   };
 }

@@ -9,6 +9,7 @@ import { clientCommands } from './client-commands.ts';
 import { organisationCommands } from './organisation-commands.ts';
 import { profileCommands } from './profile-commands.ts';
 import { importAndAuditCommands } from './import-and-audit-commands.ts';
+import { webhookCommands } from './webhook-commands.ts';
 
 export { EXIT, type CommandResult } from './command-kit.ts';
 
@@ -18,6 +19,7 @@ export const COMMANDS: Record<string, Command> = {
   ...organisationCommands,
   ...profileCommands,
   ...importAndAuditCommands,
+  ...webhookCommands,
 };
 
 const OPTIONS = {
@@ -46,6 +48,7 @@ const OPTIONS = {
   action: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  events: { type: 'string' },
 } as const;
 
 export function helpText(): string {

@@ -7,6 +7,8 @@ export const ADMIN_SCOPES = {
   directory: 'admin:directory',
   support: 'admin:support',
   audit: 'admin:audit',
+  /** Webhook subscriptions and their deliveries; its own scope, not admin:clients (docs/decisions/0018). */
+  events: 'admin:events',
 } as const;
 
 export type AdminScope = (typeof ADMIN_SCOPES)[keyof typeof ADMIN_SCOPES];

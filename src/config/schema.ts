@@ -278,6 +278,37 @@ export const configSchema = z
       })
       .prefault({}),
 
+    /** Webhooks (docs/decisions/0018): how events are sent to the endpoints operators subscribe. */
+    webhooks: z
+      .object({
+        /**
+         * Per delivery: attempts in a round, with exponential backoff. The defaults keep trying for about a day (5 s
+         * doubling to 1 h, 35 attempts); a delivery that fails them all is marked failed, for an operator to retry.
+         */
+        retry: z
+          .object({
+            attempts: z.number().int().min(1).default(35),
+            baseDelayMs: z.number().int().min(1).default(5000),
+            maxDelayMs: z.number().int().min(1).default(3_600_000),
+          })
+          .prefault({}),
+        /** Upper bound for one attempt (connect, send, answer), in milliseconds; any 2xx answer is success. */
+        timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+        /**
+         * The outbox relay: every `intervalSeconds`, events recorded but not published (their process died in
+         * between) are published, once `graceSeconds` have passed since they happened.
+         */
+        relay: z
+          .object({
+            intervalSeconds: z.number().int().min(1).default(30),
+            graceSeconds: z.number().int().min(1).default(60),
+          })
+          .prefault({}),
+        /** How long a node trusts its list of subscriptions; another node's new subscription is seen this late. */
+        subscriptionCacheSeconds: z.number().int().min(0).max(300).default(5),
+      })
+      .prefault({}),
+
     /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
     directorySeedFile: z.string().optional(),
 

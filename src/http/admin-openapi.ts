@@ -21,6 +21,11 @@ const AREAS: Record<AdminScope, { tag: string; description: string; grants: stri
     grants: 'associations and links',
   },
   [ADMIN_SCOPES.audit]: { tag: 'audit', description: 'The audit log (scope admin:audit).', grants: 'the audit log' },
+  [ADMIN_SCOPES.events]: {
+    tag: 'webhooks',
+    description: 'Webhook subscriptions and their deliveries (scope admin:events).',
+    grants: 'webhook subscriptions, which receive events about profiles and sign-ins',
+  },
 };
 
 /** The admin API's own words around its operations (openapi-document.ts makes the document). */

@@ -108,6 +108,13 @@ export const ERROR_CODES = {
   email_change_used: { template: true },
   too_many_email_changes: { template: true },
 
+  // Webhook subscriptions and their deliveries.
+  webhook_delivery_not_failed: { template: true },
+  webhook_delivery_not_found: { template: true },
+  webhook_exists: { template: true },
+  webhook_not_found: { template: true },
+  webhook_url_refused: { template: true },
+
   // Something on the broker's side.
   internal_error: { template: true },
   service_unavailable: { template: true },

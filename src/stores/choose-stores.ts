@@ -23,6 +23,8 @@ import { createMemoryRateLimiter } from './memory/rate-limiter.ts';
 import { createMemoryTransactionStore } from './memory/transaction-store.ts';
 import { createMemoryPortalSessions } from './memory/portal-sessions.ts';
 import type { SessionStore } from '../shared/session-store.ts';
+import type { WebhookStore } from '../webhooks/webhook-store.ts';
+import { createMemoryWebhookStore } from './memory/webhook-store.ts';
 
 export interface Stores {
   kind: 'memory' | 'shared';
@@ -30,6 +32,8 @@ export interface Stores {
   adapter: BrokerAdapter;
   clients: ClientStore;
   audit: AuditLog;
+  /** Webhook subscriptions, their deliveries and sending leases (webhooks/). */
+  webhooks: WebhookStore;
   links: LinkStore;
   /** Pending changes of registered email, waiting for the new address to confirm (account/). */
   emailChanges: EmailChangeStore;
@@ -67,6 +71,7 @@ export async function chooseStores(
       adapter,
       clients: createMemoryClientStore(),
       audit: createMemoryAuditLog(),
+      webhooks: createMemoryWebhookStore(),
       links: createMemoryLinkStore(),
       emailChanges: createMemoryEmailChangeStore(),
       linkTransactions: createMemoryTransactionStore(deps.clock),

@@ -10,6 +10,7 @@ import { createMongoAuditLog } from './mongo/audit-log.ts';
 import { createMongoClientStore } from './mongo/client-store.ts';
 import { createMongoConnection, MONGO_OPTIONS } from './mongo/connection.ts';
 import { createMongoDirectory } from './mongo/directory.ts';
+import { createMongoWebhookStore } from './mongo/webhook-store.ts';
 import { brokerModels } from './mongo/models.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
 import { createRedis } from './redis/connection.ts';
@@ -65,6 +66,7 @@ export async function openSharedStores(
     adapter: createRedisOidcAdapter(redis, `${prefix}oidc`),
     clients: createMongoClientStore(models),
     audit: createMongoAuditLog(models),
+    webhooks: createMongoWebhookStore(models),
     links: createRedisLinkStore(redis, `${prefix}links`),
     emailChanges: createRedisEmailChangeStore(redis, `${prefix}email-changes`),
     linkTransactions: createRedisTransactionStore(redis, `${prefix}upstream-tx`),

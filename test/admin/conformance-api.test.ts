@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ALL_ADMIN_SCOPES } from '../../src/clients/admin-scopes.ts';
+import { ALL_ADMIN_SCOPES, operatorActor } from '../../src/clients/admin-scopes.ts';
+import { waitUntil } from '../support/wait.ts';
 import { ADMIN_ROUTES, OPENAPI_FILE } from '../../src/http/routes/admin-api.ts';
 import { errorRecord } from '../../src/http/routes/admin-records.ts';
 import { adminApi } from '../support/admin-api.ts';
@@ -80,8 +81,35 @@ const ROOT = { id: 'root-admin', secret: 'root-admin-secret-0123456789abcdefghij
 let broker: TestBroker;
 let token: string;
 beforeAll(async () => {
-  broker = await startBroker({ admin: { clientId: ROOT.id, clientSecret: ROOT.secret } });
+  broker = await startBroker({
+    admin: { clientId: ROOT.id, clientSecret: ROOT.secret },
+    webhooks: { retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 }, timeoutMs: 1000 },
+  });
   token = await adminApi(broker.issuer, ROOT).token(ALL_ADMIN_SCOPES.join(' '));
+  // The webhook examples name a subscription and a delivery that failed (its receiver is nowhere), as an operator
+  // would find them.
+  const webhookId = String(example(doc.paths['/webhooks/{webhookId}']!.get!.parameters![0]!.schema, 'webhook id'));
+  const eventId = String(
+    example(doc.paths['/webhooks/{webhookId}/deliveries/{eventId}/retry']!.post!.parameters![1]!.schema, 'event id'),
+  );
+  await broker.services.admin.webhooks.create(operatorActor('conformance'), {
+    id: webhookId,
+    url: 'http://127.0.0.1:9/nobody-listens',
+  });
+  await broker.services.audit.record({
+    id: eventId,
+    at: new Date(),
+    action: 'profile.updated',
+    outcome: 'success',
+    actor: 'system',
+    profileId: 'prf-erin-contoso',
+  });
+  await waitUntil(
+    async () =>
+      (await broker.services.admin.webhooks.deliveries(webhookId, { limit: 1 })).deliveries[0]?.status === 'failed',
+    10_000,
+    'example delivery failed',
+  );
 });
 afterAll(() => broker.close());
 

@@ -1,3 +1,5 @@
+import { createMemoryWebhookStore } from '../../src/stores/memory/webhook-store.ts';
+import { webhookStoreContract } from './webhook-store.contract.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { createMemoryLinkStore } from '../../src/stores/memory/link-store.ts';
 import { createMemoryRateLimiter } from '../../src/stores/memory/rate-limiter.ts';
@@ -32,3 +34,4 @@ emailChangeStoreContract('memory', async () => createMemoryEmailChangeStore());
 clientStoreContract('memory', async () => createMemoryClientStore());
 encryptedClientStoreContract('memory', async () => createMemoryClientStore());
 auditLogContract('memory', async () => createMemoryAuditLog());
+webhookStoreContract('memory', async () => createMemoryWebhookStore());

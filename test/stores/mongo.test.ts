@@ -1,3 +1,5 @@
+import { createMongoWebhookStore } from '../../src/stores/mongo/webhook-store.ts';
+import { webhookStoreContract } from './webhook-store.contract.ts';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { Connection } from 'mongoose';
 import { randomToken } from '../../src/shared/ids.ts';
@@ -45,3 +47,4 @@ directoryContract('mongo', async () => {
 clientStoreContract('mongo', async () => createMongoClientStore(await freshDatabase()));
 encryptedClientStoreContract('mongo', async () => createMongoClientStore(await freshDatabase()));
 auditLogContract('mongo', async () => createMongoAuditLog(await freshDatabase()));
+webhookStoreContract('mongo', async () => createMongoWebhookStore(await freshDatabase()));

@@ -12,6 +12,7 @@ import { importRoutes } from './admin-imports.ts';
 import { organisationRoutes } from './admin-organisations.ts';
 import { profileRoutes } from './admin-profiles.ts';
 import { supportRoutes } from './admin-support.ts';
+import { webhookRoutes } from './admin-webhooks.ts';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
 /** Generated from ADMIN_ROUTES by `npm run openapi` (scripts/openapi.ts); a test fails when it is stale. */
@@ -25,6 +26,7 @@ export const ADMIN_ROUTES: readonly AnyAdminRoute[] = [
   ...importRoutes,
   ...supportRoutes,
   ...auditRoutes,
+  ...webhookRoutes,
 ];
 
 export interface AdminApiDeps {
