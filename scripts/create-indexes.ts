@@ -6,6 +6,7 @@
 import { createJsonLogger } from '../src/shared/logger.ts';
 import { createMongoConnection } from '../src/stores/mongo/connection.ts';
 import { brokerModels } from '../src/stores/mongo/models.ts';
+import { createAuditRetentionIndex } from '../src/stores/mongo/audit-log.ts';
 
 const uri = process.env.MONGODB_URI;
 if (!uri) {
@@ -15,10 +16,17 @@ if (!uri) {
 const connection = createMongoConnection(uri, createJsonLogger('error'));
 try {
   await connection.asPromise();
-  for (const [name, model] of Object.entries(brokerModels(connection))) {
+  const models = brokerModels(connection);
+  const retention = await createAuditRetentionIndex(models);
+  for (const [name, model] of Object.entries(models)) {
     await model.createIndexes();
     process.stdout.write(`${name}: ${Object.keys(await model.collection.indexInformation()).join(', ')}\n`);
   }
+  process.stdout.write(
+    retention === 'ttl'
+      ? 'audit retention: TTL index (the server deletes expired events)\n'
+      : 'audit retention: this server has no TTL indexes; the brokers delete expired events themselves\n',
+  );
 } catch (err) {
   process.stderr.write(`cannot create indexes: ${(err as Error).message}\n`);
   process.exitCode = 1;

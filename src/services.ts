@@ -368,6 +368,14 @@ export async function createServices(
           }),
         relayEvery,
       ).unref();
+  // Audit retention on servers that do not expire events themselves (stores/mongo/audit-log.ts): every 10 minutes.
+  const auditSweep =
+    commandLine || !stores.audit.sweepExpired
+      ? undefined
+      : setInterval(
+          () => tasks.run('audit.sweep', async () => void (await stores.audit.sweepExpired!(clock.now()))),
+          10 * 60_000,
+        ).unref();
   const clientRegistration = commandLine
     ? { stop: () => undefined }
     : await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
@@ -492,6 +500,7 @@ export async function createServices(
       : undefined,
     async close() {
       clearInterval(noticeRelay);
+      clearInterval(auditSweep);
       clientRegistration.stop();
       await tasks.drain();
       await webhooks.close();

@@ -46,6 +46,11 @@ export interface AuditLog {
   /** Idempotent on `event.id`: recording an id again keeps the first event, so a retried step records once. */
   record(event: AuditEvent): Promise<void>;
   query(filter: AuditFilter): Promise<AuditEvent[]>;
+  /**
+   * Deletes events whose retention has passed, where the store does not do it itself; how many. MongoDB's TTL
+   * index does it on its own; the broker calls this now and then for servers without one.
+   */
+  sweepExpired?(now: Date): Promise<number>;
 }
 
 export const personActor = (identity: { upstreamId: string; subject: string }) =>
@@ -65,4 +70,9 @@ export function matchesFilter(event: AuditEvent, filter: AuditFilter): boolean {
 /** Newest first; events in the same millisecond by id, so the order is total and pages are stable. */
 export function compareNewestFirst(a: Pick<AuditEvent, 'id' | 'at'>, b: Pick<AuditEvent, 'id' | 'at'>): number {
   return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+/** When an event recorded now expires under a retention of `retentionDays` (0: never). */
+export function expiryOf(at: Date, retentionDays: number): Date | undefined {
+  return retentionDays > 0 ? new Date(at.getTime() + retentionDays * 24 * 3600 * 1000) : undefined;
 }

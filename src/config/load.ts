@@ -58,6 +58,7 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.TRUST_PROXY) out.trustProxy = bool('TRUST_PROXY', env.TRUST_PROXY);
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.SUPPORT_EMAIL) out.support = { email: env.SUPPORT_EMAIL };
+  if (env.AUDIT_RETENTION_DAYS) out.audit = { retentionDays: Number(env.AUDIT_RETENTION_DAYS) };
   const demo: Record<string, unknown> = {};
   if (env.DEMO) demo.enabled = bool('DEMO', env.DEMO);
   if (env.DEMO_UPSTREAM_END_SESSION)

@@ -309,6 +309,17 @@ export const configSchema = z
       })
       .prefault({}),
 
+    /** The audit log (sign-ins, sign-outs, associations, administration). */
+    audit: z
+      .object({
+        /**
+         * How long each event is kept, in days [AUDIT_RETENTION_DAYS]; 0 keeps events for ever. MongoDB removes
+         * expired events itself (a TTL index on `expiresAt`); a new value applies to events recorded from then on.
+         */
+        retentionDays: z.number().int().min(0).max(36_500).default(400),
+      })
+      .prefault({}),
+
     /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
     directorySeedFile: z.string().optional(),
 

@@ -70,7 +70,7 @@ export async function chooseStores(
       directory: createMemoryDirectory(deps.seed),
       adapter,
       clients: createMemoryClientStore(),
-      audit: createMemoryAuditLog(),
+      audit: createMemoryAuditLog({ retentionDays: config.audit.retentionDays, clock: deps.clock }),
       webhooks: createMemoryWebhookStore(),
       links: createMemoryLinkStore(),
       emailChanges: createMemoryEmailChangeStore(),

@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { keepTrying } from '../shared/keep-trying.ts';
 import type { Stores } from './choose-stores.ts';
-import { createMongoAuditLog } from './mongo/audit-log.ts';
+import { createAuditRetentionIndex, createMongoAuditLog } from './mongo/audit-log.ts';
 import { createMongoClientStore } from './mongo/client-store.ts';
 import { createMongoConnection, MONGO_OPTIONS } from './mongo/connection.ts';
 import { createMongoDirectory } from './mongo/directory.ts';
@@ -48,7 +48,10 @@ export async function openSharedStores(
   const preparation = keepTrying(
     async () => {
       if (mongo.readyState !== 1) await mongo.openUri(mongodbUri, MONGO_OPTIONS);
-      if (config.stores.createIndexes) await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+      if (config.stores.createIndexes) {
+        await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+        await createAuditRetentionIndex(models);
+      }
       if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
     },
     {
@@ -65,7 +68,7 @@ export async function openSharedStores(
     directory: createMongoDirectory(models),
     adapter: createRedisOidcAdapter(redis, `${prefix}oidc`),
     clients: createMongoClientStore(models),
-    audit: createMongoAuditLog(models),
+    audit: createMongoAuditLog(models, config.audit.retentionDays),
     webhooks: createMongoWebhookStore(models),
     links: createRedisLinkStore(redis, `${prefix}links`),
     emailChanges: createRedisEmailChangeStore(redis, `${prefix}email-changes`),

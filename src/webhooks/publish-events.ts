@@ -67,6 +67,7 @@ export const wakeDrain = (deps: Pick<WebhookDeps, 'queue'>, subscriptionId: stri
 export function withWebhookEvents(audit: AuditLog, deps: WebhookDeps, tasks: BackgroundTasks): AuditLog {
   return {
     query: (filter) => audit.query(filter),
+    ...(audit.sweepExpired ? { sweepExpired: (now: Date) => audit.sweepExpired!(now) } : {}),
     async record(event) {
       await audit.record(event);
       if (!payloadOf(event)) return;

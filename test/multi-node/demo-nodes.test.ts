@@ -6,7 +6,8 @@ import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
 import { isolatedStoresEnv } from '../support/broker.ts';
-import { completeAssociation, signInUpstream } from '../support/flows.ts';
+import { completeAssociation, confirmSignOut, signInUpstream } from '../support/flows.ts';
+import { waitUntil } from '../support/wait.ts';
 import { startMongo } from '../support/mongo.ts';
 import { spawnBroker } from '../support/process-broker.ts';
 import { startRedis } from '../support/redis.ts';
@@ -96,5 +97,27 @@ describe('the demo on two nodes behind a proxy', () => {
     // The waiting tab carries on to the portal, signed in as the profile just associated.
     const portalPage = await browser.go(sent.url);
     expect(JSON.parse(portalPage.$('#id-token-claims').text())).toMatchObject({ sub: 'prf-erin-contoso' });
+  });
+
+  it('signs out on one node and ends the portal session by back-channel logout from the shared queue', async () => {
+    const browser = new Browser();
+    const portal = `${proxy.url}/demo/customer-portal/`;
+    await signInUpstream(browser, await browser.go(`${proxy.url}/demo/customer-portal/login`), 'alice');
+    expect((await browser.go(portal)).text).toContain('Signed in as');
+
+    // "My account" in the same browser (the broker session signs it in), then its "Sign out".
+    const overview = await browser.go(`${proxy.url}/account`);
+    expect(overview.$('h1').text()).toBe('My account');
+    const confirm = await browser.submit(overview, 'form[action="/account/sign-out"]');
+    const done = await confirmSignOut(browser, confirm, []);
+    expect(done.$('h1').text()).toBe('You are signed out');
+
+    // Whichever node works the job, the demo portal verifies the logout token and ends its session.
+    await waitUntil(
+      async () => (await browser.go(portal)).$('#ended-by-broker').length === 1,
+      30_000,
+      'the portal session ended by back-channel logout',
+    );
+    expect((await browser.go(portal)).text).toContain('You are not signed in.');
   });
 });

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { createMemoryWebhookStore } from '../../src/stores/memory/webhook-store.ts';
 import { webhookStoreContract } from './webhook-store.contract.ts';
 import { randomToken } from '../../src/shared/ids.ts';
@@ -35,3 +36,16 @@ clientStoreContract('memory', async () => createMemoryClientStore());
 encryptedClientStoreContract('memory', async () => createMemoryClientStore());
 auditLogContract('memory', async () => createMemoryAuditLog());
 webhookStoreContract('memory', async () => createMemoryWebhookStore());
+
+describe('memory audit log retention', () => {
+  it('stops returning an event once its retention has passed', async () => {
+    const clock = createManualClock();
+    const log = createMemoryAuditLog({ retentionDays: 2, clock });
+    await log.record({ id: 'R-1', at: clock.now(), action: 'sign_in.succeeded', outcome: 'success', actor: 'system' });
+    clock.advance(24 * 3600 * 1000);
+    await log.record({ id: 'R-2', at: clock.now(), action: 'sign_in.succeeded', outcome: 'success', actor: 'system' });
+    expect((await log.query({ limit: 10 })).map((e) => e.id)).toEqual(['R-2', 'R-1']);
+    clock.advance(24 * 3600 * 1000 + 1);
+    expect((await log.query({ limit: 10 })).map((e) => e.id)).toEqual(['R-2']);
+  });
+});

@@ -1,19 +1,32 @@
-import { compareNewestFirst, matchesFilter, type AuditEvent, type AuditLog } from '../../audit/audit-log.ts';
+import { compareNewestFirst, expiryOf, matchesFilter, type AuditEvent, type AuditLog } from '../../audit/audit-log.ts';
+import type { Clock } from '../../shared/clock.ts';
 
 /**
  * The audit log in process memory, for the embedded default and tests. Bounded: past `capacity` events the
- * oldest go, so a long-running demo does not grow without end (production keeps everything in MongoDB).
+ * oldest go, so a long-running demo does not grow without end (production keeps everything in MongoDB). An event
+ * past its retention is not returned, and goes at the next record.
  */
-export function createMemoryAuditLog(capacity = 10_000): AuditLog {
-  const events = new Map<string, AuditEvent>();
+export function createMemoryAuditLog(
+  options: { capacity?: number; retentionDays?: number; clock?: Clock } = {},
+): AuditLog {
+  const capacity = options.capacity ?? 10_000;
+  const events = new Map<string, { event: AuditEvent; expiresAt?: Date }>();
+  const now = () => options.clock?.now() ?? new Date();
+  const live = (entry: { expiresAt?: Date }) => !entry.expiresAt || entry.expiresAt > now();
   return {
     async record(event) {
       if (events.has(event.id)) return;
-      events.set(event.id, structuredClone(event));
+      for (const [id, entry] of events) if (!live(entry)) events.delete(id);
+      events.set(event.id, {
+        event: structuredClone(event),
+        expiresAt: expiryOf(event.at, options.retentionDays ?? 0),
+      });
       if (events.size > capacity) events.delete(events.keys().next().value!);
     },
     async query(filter) {
       return [...events.values()]
+        .filter(live)
+        .map((entry) => entry.event)
         .filter((e) => matchesFilter(e, filter))
         .sort(compareNewestFirst)
         .slice(0, filter.limit)

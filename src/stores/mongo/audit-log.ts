@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { AUDIT_LOOKUP_KEYS, type AuditEvent, type AuditLog } from '../../audit/audit-log.ts';
+import { AUDIT_LOOKUP_KEYS, expiryOf, type AuditEvent, type AuditLog } from '../../audit/audit-log.ts';
 
 const DUPLICATE_KEY = 11000;
 
@@ -16,6 +16,8 @@ export function auditModels(connection: Connection) {
       profileId: String,
       clientId: String,
       details: Schema.Types.Mixed,
+      /** When MongoDB removes the event (the configured retention, from when it happened); absent: kept for ever. */
+      expiresAt: Date,
     },
     { versionKey: false, collection: 'audit_events' },
   );
@@ -27,8 +29,29 @@ export function auditModels(connection: Connection) {
 
 export type AuditModels = ReturnType<typeof auditModels>;
 
+/**
+ * Retention's index: a TTL index, so that MongoDB's TTL monitor deletes each event once its own `expiresAt` has passed
+ * (the time is on the event, not in the index: changing the retention needs no index change). A MongoDB-protocol
+ * server without TTL indexes (FerretDB 1.x) gets a plain index instead, and the broker's periodic sweep
+ * (`sweepExpired`) deletes expired events. Returns which of the two holds.
+ */
+export async function createAuditRetentionIndex(models: AuditModels): Promise<'ttl' | 'sweep'> {
+  const collection = models.AuditEvent.collection;
+  try {
+    await collection.createIndex({ expiresAt: 1 }, { name: 'retention', expireAfterSeconds: 0 });
+    return 'ttl';
+  } catch (err) {
+    if (!/expireAfterSeconds|not implemented|not supported/i.test((err as Error).message)) throw err;
+    await collection.createIndex({ expiresAt: 1 }, { name: 'retention' });
+    return 'sweep';
+  }
+}
+
 /** The audit log in MongoDB: one insert per event, the unique `_id` making a retried record a no-op. */
-export function createMongoAuditLog(models: AuditModels): AuditLog {
+export function createMongoAuditLog(
+  models: AuditModels,
+  retentionDays = 0,
+): AuditLog & { sweepExpired(now: Date): Promise<number> } {
   const toEvent = (doc: Record<string, unknown>): AuditEvent => {
     const event: AuditEvent = {
       id: String(doc._id),
@@ -46,7 +69,8 @@ export function createMongoAuditLog(models: AuditModels): AuditLog {
     async record(event) {
       const { id, ...rest } = event;
       try {
-        await models.AuditEvent.create({ _id: id, ...rest });
+        const expiresAt = expiryOf(event.at, retentionDays);
+        await models.AuditEvent.create({ _id: id, ...rest, ...(expiresAt ? { expiresAt } : {}) });
       } catch (err) {
         if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
       }
@@ -67,6 +91,10 @@ export function createMongoAuditLog(models: AuditModels): AuditLog {
         .limit(filter.limit)
         .lean();
       return docs.map((d) => toEvent(d as Record<string, unknown>));
+    },
+    async sweepExpired(now) {
+      const { deletedCount } = await models.AuditEvent.deleteMany({ expiresAt: { $lte: now } });
+      return deletedCount;
     },
   };
 }
