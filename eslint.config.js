@@ -14,6 +14,7 @@ const DOMAIN = [
   'federation',
   'mail',
   'oidc',
+  'sessions',
   'webhooks',
 ].map((folder) => `**/${folder}/**`);
 
@@ -45,7 +46,7 @@ export default tseslint.config(
   // use cases and the interfaces of what they need; the adapters (http/, cli/, stores/, demo/) and the composition
   // root (services.ts, main.ts) depend on them, never the other way round.
   ...layers({
-    'src/{account,association,audit,clients,config,directory,federation,mail,oidc,webhooks}/**': [
+    'src/{account,association,audit,clients,config,directory,federation,mail,oidc,sessions,webhooks}/**': [
       ...ADAPTERS,
       ...ROOT,
       '**/admin/**',

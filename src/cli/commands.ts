@@ -49,6 +49,7 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   events: { type: 'string' },
+  session: { type: 'string' },
 } as const;
 
 export function helpText(): string {

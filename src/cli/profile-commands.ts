@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RECORD_STATUSES } from '../directory/model.ts';
 import { profileView } from '../directory/directory-views.ts';
 import { required, arg, str, defined, table, fields, more, paging, type Command } from './command-kit.ts';
+import { sessionJson } from '../sessions/session-view.ts';
 
 /** The `profiles` commands (admin:directory, and admin:support for associations, links and invitations). */
 export const profileCommands: Record<string, Command> = {
@@ -103,5 +104,30 @@ export const profileCommands: Record<string, Command> = {
       ops.support.invite(who, arg(args, 0, 'profile-id'), { clientId: str(options.client) }),
     text: (r: { link_id: string; reference: string; expires_at: string }) =>
       `invitation ${r.link_id} queued; expires ${r.expires_at}; reference ${r.reference}`,
+  },
+  'profiles sessions': {
+    usage: 'profiles sessions <profile-id>',
+    summary: "List the profile's broker sessions: started, last used, browser, portals",
+    run: async ({ ops, args }) => ({
+      sessions: (await ops.support.listSessions(arg(args, 0, 'profile-id'))).map(sessionJson),
+    }),
+    text: (r: { sessions: ReturnType<typeof sessionJson>[] }) =>
+      table(
+        r.sessions.map((s) => ({ ...s, portals: s.portals.map((p) => p.client_id).join(' ') })),
+        ['id', 'started_at', 'last_used_at', 'upstream', 'portals', 'browser'],
+      ),
+  },
+  'profiles sign-out': {
+    usage: 'profiles sign-out <profile-id> --reason <text> [--session <session-id>]',
+    summary: 'Sign the profile out of one session, or of every one; their portals get logout tokens',
+    run: async ({ ops, who, args, options }) => ({
+      ended: await ops.support.endSessions(
+        who,
+        arg(args, 0, 'profile-id'),
+        required(options.reason, 'reason'),
+        str(options.session),
+      ),
+    }),
+    text: (r: { ended: number }) => `${r.ended} session${r.ended === 1 ? '' : 's'} signed out`,
   },
 };

@@ -1,3 +1,4 @@
+import { outboundUrlSyntaxProblem } from '../shared/outbound-url.ts';
 import { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { AdmissionPolicy } from '../directory/eligibility.ts';
 import { PROFILE_KINDS, type ProfileKind } from '../directory/model.ts';
@@ -74,24 +75,6 @@ export function redirectUriProblem(uri: string, options: { allowLoopbackHttp: bo
   return `${uri}: must use https${options.allowLoopbackHttp ? ' (plain http only on localhost)' : ''}`;
 }
 
-/**
- * Where the broker itself sends requests for a client (back-channel logout): https, not at a loopback or internal
- * host in production; outside production plain http too (the demo and tests listen on localhost).
- */
-export function outboundUriProblem(uri: string, options: { allowLoopbackHttp: boolean }): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return 'is not an absolute URL';
-  }
-  if (options.allowLoopbackHttp)
-    return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : 'must use https';
-  if (url.protocol !== 'https:') return 'must use https';
-  if (LOOPBACK.has(url.hostname)) return 'must not point at this machine';
-  return undefined;
-}
-
 export function createExtraClientMetadata(options: {
   allowLoopbackHttp: boolean;
   upstreamIds: readonly string[];
@@ -122,10 +105,13 @@ export function createExtraClientMetadata(options: {
             const problem = redirectUriProblem(uri, options);
             if (problem) invalid(problem);
           }
-          // The broker posts logout tokens there: https, or plain http on localhost outside production. Where the
-          // name points is checked again at each delivery (oidc-provider refuses internal addresses).
+          // The broker posts logout tokens there: in production https, never an internal address or a local-network
+          // name (server-side request forgery); where a name points is checked again at each delivery, by
+          // oidc-provider's guard against internal addresses.
           if (typeof metadata.backchannel_logout_uri === 'string') {
-            const problem = outboundUriProblem(metadata.backchannel_logout_uri, options);
+            const problem = outboundUrlSyntaxProblem(metadata.backchannel_logout_uri, {
+              production: !options.allowLoopbackHttp,
+            });
             if (problem) invalid(`backchannel_logout_uri ${problem}`);
           }
           // Admin scopes belong to service clients (client credentials), never to a portal people sign in to.

@@ -1,6 +1,6 @@
 import type { AdapterPayload } from 'oidc-provider';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { BrokerAdapter } from '../stores/oidc-models.ts';
+import type { BrokerAdapter } from '../oidc/broker-adapter.ts';
 import type { Clock } from '../shared/clock.ts';
 import { referenceFor } from '../shared/ids.ts';
 import type { SessionStore } from '../shared/session-store.ts';

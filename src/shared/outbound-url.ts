@@ -49,14 +49,11 @@ export function isInternalAddress(address: string): boolean {
 }
 
 /**
- * What is wrong with `uri` as a destination for the broker's outbound requests, or undefined. `production`: https
- * only, and no host that is or resolves to an internal address. Otherwise plain http is also taken, on any host
- * (the demo and tests run receivers on localhost).
+ * What is wrong with `uri` as a destination for the broker's outbound requests, judged from the URL alone (no name
+ * lookup): for checks that must be synchronous, such as oidc-provider's client validation. `production`: https only,
+ * no internal address or local-network name. Otherwise plain http is also taken, on any host.
  */
-export async function outboundUrlProblem(
-  uri: string,
-  options: { production: boolean; resolve?: (host: string) => Promise<string[]> },
-): Promise<string | undefined> {
+export function outboundUrlSyntaxProblem(uri: string, options: { production: boolean }): string | undefined {
   let url: URL;
   try {
     url = new URL(uri);
@@ -70,6 +67,22 @@ export async function outboundUrlProblem(
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return isInternalAddress(host) ? 'points at a loopback, link-local or private address' : undefined;
   if (INTERNAL_NAMES.test(host) || !host.includes('.')) return 'names a host of the local network';
+  return undefined;
+}
+
+/**
+ * What is wrong with `uri` as a destination for the broker's outbound requests, or undefined. `production`: https
+ * only, and no host that is or resolves to an internal address. Otherwise plain http is also taken, on any host
+ * (the demo and tests run receivers on localhost).
+ */
+export async function outboundUrlProblem(
+  uri: string,
+  options: { production: boolean; resolve?: (host: string) => Promise<string[]> },
+): Promise<string | undefined> {
+  const problem = outboundUrlSyntaxProblem(uri, options);
+  if (problem || !options.production) return problem;
+  const host = new URL(uri).hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return undefined;
   const resolve = options.resolve ?? resolveHost;
   let addresses: string[];
   try {

@@ -1,4 +1,5 @@
-import type { AdapterFactory, AdapterPayload } from 'oidc-provider';
+import type { AdapterPayload } from 'oidc-provider';
+export type { BrokerAdapter } from '../oidc/broker-adapter.ts';
 
 /** oidc-provider models that belong to a grant: revoking the grant removes these, and only these (never the Interaction). */
 export const GRANTABLE_MODELS = new Set([
@@ -8,16 +9,5 @@ export const GRANTABLE_MODELS = new Set([
   'DeviceCode',
   'BackchannelAuthenticationRequest',
 ]);
-
-/**
- * oidc-provider's storage as the broker needs it: the adapter, plus a profile's sessions (listed on "My account",
- * ended by "sign out everywhere" and the support desk) and revoking everything a profile signed in with.
- */
-export type BrokerAdapter = AdapterFactory & {
-  /** The live Session payloads signed in as `accountId` (oldest first by login time). */
-  sessionsOf(accountId: string): Promise<AdapterPayload[]>;
-  /** Ends every session signed in as the account and revokes its grants with their tokens. */
-  revokeAccount(accountId: string): Promise<void>;
-};
 
 export const byLoginTime = (a: AdapterPayload, b: AdapterPayload) => (a.loginTs ?? 0) - (b.loginTs ?? 0);

@@ -4,6 +4,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { isolatedStoresEnv, startBroker } from '../support/broker.ts';
+import { Browser } from '../support/browser.ts';
+import { signInUpstream } from '../support/flows.ts';
 import { startMongo } from '../support/mongo.ts';
 import { nodeChildEnv } from '../support/node-child.ts';
 import { spawnBroker } from '../support/process-broker.ts';
@@ -156,6 +158,30 @@ describe('npm run admin against the running embedded demo', () => {
     const applied = await admin(['directory', 'import', 'people.csv', '--json'], env);
     expect(JSON.parse(applied.stdout).rows).toEqual({ total: 3, created: 2, updated: 0, unchanged: 0, rejected: 1 });
     expect((await admin(['organisations', 'list', '--q', 'C-555001'], env)).stdout).toContain('Alpine Ski House, Inc');
+  });
+
+  it("lists a profile's broker sessions and signs it out of them, audited with the reason", async () => {
+    const browser = new Browser();
+    await signInUpstream(browser, await browser.go(`${demo.issuer}/demo/customer-portal/login`), 'alice');
+    const listed = await admin(['profiles', 'sessions', 'prf-alice-contoso', '--json'], env);
+    expect(listed.code).toBe(0);
+    const sessions = JSON.parse(listed.stdout).sessions as { id: string; portals: { client_id: string }[] }[];
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]!.portals.map((p) => p.client_id)).toEqual(['customer-portal']);
+    expect((await admin(['profiles', 'sessions', 'prf-alice-contoso'], env)).stdout).toContain(sessions[0]!.id);
+
+    expect((await admin(['profiles', 'sign-out', 'prf-alice-contoso'], env)).code).toBe(2);
+    const ended = await admin(
+      ['profiles', 'sign-out', 'prf-alice-contoso', '--session', sessions[0]!.id, '--reason', 'ticket 9'],
+      env,
+    );
+    expect(ended).toMatchObject({ code: 0, stdout: '1 session signed out\n' });
+    expect((await admin(['profiles', 'sessions', 'prf-alice-contoso'], env)).stdout).toBe('(none)\n');
+    const audit = await admin(
+      ['audit', '--profile', 'prf-alice-contoso', '--action', 'session.ended', '--json'],
+      env,
+    );
+    expect(audit.stdout).toContain('ticket 9');
   });
 
   it('says what was refused with exit code 1, as the admin API words it', async () => {

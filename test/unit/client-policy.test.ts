@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { redirectUriProblem } from '../../src/oidc/client-policy.ts';
+import { createExtraClientMetadata, redirectUriProblem } from '../../src/oidc/client-policy.ts';
 import { startBroker, TEST_PORTAL } from '../support/broker.ts';
 import { ConfigError } from '../../src/shared/errors.ts';
 
@@ -30,5 +30,41 @@ describe('redirect URI rules', () => {
     await expect(startBroker({ clients: [{ ...TEST_PORTAL, profile_kinds: ['employee'] }] })).rejects.toThrow(
       /profile_kinds must be a non-empty list of customer, partner/,
     );
+  });
+});
+
+describe('back-channel logout URI rules', () => {
+  /** The broker's client validation, as oidc-provider runs it for every client: what it refuses, or undefined. */
+  const problemOf = (uri: string, production: boolean) => {
+    try {
+      createExtraClientMetadata({ allowLoopbackHttp: !production, upstreamIds: [] }).validator!(
+        undefined as never,
+        'profile_kinds',
+        undefined,
+        { client_id: 'p', redirect_uris: ['https://portal.example/cb'], backchannel_logout_uri: uri },
+      );
+      return undefined;
+    } catch (err) {
+      return (err as { error_description?: string }).error_description;
+    }
+  };
+
+  it.each([
+    ['http://portal.example/logout', 'must use https'],
+    ['https://127.0.0.1/logout', 'loopback, link-local or private'],
+    ['https://169.254.169.254/latest/meta-data', 'loopback, link-local or private'],
+    ['https://10.1.2.3/logout', 'loopback, link-local or private'],
+    ['https://[::1]/logout', 'loopback, link-local or private'],
+    ['https://localhost/logout', 'local network'],
+    ['https://intranet/logout', 'local network'],
+    ['https://user:pw@portal.example/logout', 'user name or password'],
+  ])('refuses %s in production', (uri, problem) => {
+    expect(problemOf(uri, true)).toContain(problem);
+  });
+
+  it('takes a public https URI in production, and loopback http while developing', () => {
+    expect(problemOf('https://portal.example/oidc/backchannel-logout', true)).toBeUndefined();
+    expect(problemOf('http://127.0.0.1:4000/backchannel-logout', false)).toBeUndefined();
+    expect(problemOf('javascript:alert(1)', false)).toContain('must use https or http');
   });
 });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { BrokerSession } from '../../sessions/broker-sessions.ts';
 
 /* A broker session as the account API and the support API answer with it. */
 
@@ -36,12 +35,4 @@ export const sessionList = z.object({ sessions: z.array(sessionRecord) }).meta({
 
 export const endedRecord = z.object({ ended: z.number().int().meta({ description: 'How many sessions ended' }) });
 
-export const sessionJson = (s: BrokerSession): z.infer<typeof sessionRecord> => ({
-  id: s.id,
-  profile_id: s.profileId,
-  started_at: s.startedAt.toISOString(),
-  last_used_at: s.lastUsedAt?.toISOString() ?? null,
-  browser: s.browser ?? null,
-  upstream: s.upstreamId ?? null,
-  portals: s.portals.map((p) => ({ client_id: p.clientId, name: p.name })),
-});
+export { sessionJson } from '../../sessions/session-view.ts';
