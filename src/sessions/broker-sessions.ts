@@ -6,6 +6,7 @@ import { referenceFor } from '../shared/ids.ts';
 import type { SessionStore } from '../shared/session-store.ts';
 import type { BackchannelNotice, LogoutAnnouncer } from './backchannel-logout.ts';
 import type { SessionDetails } from './session-details.ts';
+import { browserName } from './browser-name.ts';
 
 /** Why a session ended, as the audit log and the `session.ended` event say it. */
 export type SessionEndReason =
@@ -26,6 +27,7 @@ export interface BrokerSession {
   profileId: string;
   startedAt: Date;
   lastUsedAt?: Date;
+  /** The browser and system, as a person recognises them ("Chrome 126 on Windows 10"). */
   browser?: string;
   upstreamId?: string;
   /** The portals signed in with this session. */
@@ -76,7 +78,7 @@ export async function listSessions(
         profileId: String(session.accountId),
         startedAt: new Date((session.loginTs ?? 0) * 1000),
         ...(details ? { lastUsedAt: new Date(details.lastUsedAt) } : {}),
-        ...(details?.browser ? { browser: details.browser } : {}),
+        ...(details?.browser ? { browser: browserName(details.browser) } : {}),
         ...(details?.upstreamId ? { upstreamId: details.upstreamId } : {}),
         portals,
         current: Boolean(currentSid) && authorizationsOf(session).some(([, a]) => a.sid === currentSid),

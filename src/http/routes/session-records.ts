@@ -8,7 +8,10 @@ export const sessionRecord = z
     profile_id: z.string().meta({ description: 'The profile the session is signed in as' }),
     started_at: z.string().meta({ description: 'When the person signed in (ISO 8601)' }),
     last_used_at: z.string().nullable().meta({ description: 'The last sign-in at a portal with it' }),
-    browser: z.string().nullable().meta({ description: 'The browser, as it named itself when the session started' }),
+    browser: z
+      .string()
+      .nullable()
+      .meta({ description: 'The browser and system the session started in, e.g. "Firefox 128 on Windows 10"' }),
     upstream: z.string().nullable().meta({ description: 'The identity provider the person signed in with' }),
     portals: z.array(z.object({ client_id: z.string(), name: z.string() })),
   })
@@ -24,7 +27,7 @@ export const sessionList = z.object({ sessions: z.array(sessionRecord) }).meta({
           profile_id: 'prf-alice-contoso',
           started_at: '2027-03-02T09:00:00.000Z',
           last_used_at: '2027-03-02T09:14:00.000Z',
-          browser: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/128.0',
+          browser: 'Firefox 128 on Windows 10',
           upstream: 'msa',
           portals: [{ client_id: 'customer-portal', name: 'Customer portal' }],
         },
