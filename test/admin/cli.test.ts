@@ -177,10 +177,7 @@ describe('npm run admin against the running embedded demo', () => {
     );
     expect(ended).toMatchObject({ code: 0, stdout: '1 session signed out\n' });
     expect((await admin(['profiles', 'sessions', 'prf-alice-contoso'], env)).stdout).toBe('(none)\n');
-    const audit = await admin(
-      ['audit', '--profile', 'prf-alice-contoso', '--action', 'session.ended', '--json'],
-      env,
-    );
+    const audit = await admin(['audit', '--profile', 'prf-alice-contoso', '--action', 'session.ended', '--json'], env);
     expect(audit.stdout).toContain('ticket 9');
   });
 
