@@ -4,13 +4,20 @@ import { adminApi } from '../support/admin-api.ts';
 import { Browser } from '../support/browser.ts';
 import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { EMBEDDING_PORTAL, callAccountApi } from '../support/account.ts';
-import { signIn, submitUpstreamLogin } from '../support/flows.ts';
+import { authorize, confirmSignOut, signIn, submitUpstreamLogin } from '../support/flows.ts';
 import { startLogoutReceiver, verifyLogoutToken, type LogoutReceiver } from '../support/logout-receiver.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { linkIn, startSmtp } from '../support/smtp.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const ROOT = { id: 'root-admin', secret: 'root-admin-secret-0123456789abcdef' };
+/** A second portal of the same broker, listening on the same endpoint: its tokens carry its own audience. */
+const SECOND_PORTAL = {
+  ...TEST_PORTAL,
+  client_id: 'second-portal',
+  client_secret: 'second-portal-secret-0123456789abcdef',
+  client_name: 'Second portal',
+};
 
 let smtp: Awaited<ReturnType<typeof startSmtp>>;
 let receiver: LogoutReceiver;
@@ -30,7 +37,10 @@ beforeEach(async () => {
   receiver.received.length = 0;
   broker = await startBroker({
     admin: { clientId: ROOT.id, clientSecret: ROOT.secret },
-    clients: [{ ...EMBEDDING_PORTAL, backchannel_logout_uri: receiver.url }],
+    clients: [
+      { ...EMBEDDING_PORTAL, backchannel_logout_uri: receiver.url },
+      { ...SECOND_PORTAL, backchannel_logout_uri: receiver.url },
+    ],
     backchannelLogout: { retry: { attempts: 200, baseDelayMs: 20, maxDelayMs: 200 } },
     mail: { smtpUrl: smtp.url, from: 'Broker <no-reply@broker.example>', timeoutMs: 2000 },
   });
@@ -39,10 +49,10 @@ beforeEach(async () => {
 });
 afterEach(() => broker.close());
 
-/** The sids the portal was told about, from verified logout tokens. */
+/** The sids the portals were told about, from logout tokens verified for the audience each names. */
 const toldSids = async () =>
   Promise.all(
-    receiver.received.map(async (t) => (await verifyLogoutToken(t, broker.issuer, TEST_PORTAL.client_id)).sid),
+    receiver.received.map(async (t) => (await verifyLogoutToken(t, broker.issuer, String(decodeJwt(t).aud))).sid),
   );
 
 const waitForSids = async (sids: readonly unknown[]) => {
@@ -55,24 +65,49 @@ const waitForSids = async (sids: readonly unknown[]) => {
 };
 
 describe('back-channel logout when a profile loses its sign-ins', () => {
-  it('tells the portal when support unlinks the profile, and again never', async () => {
-    const { claims } = await signIn(new Browser(), portal, 'bob', { pick: 'prf-bob-contoso' });
+  it('tells every portal of the profile when support unlinks it, each once, and no other', async () => {
+    const browser = new Browser();
+    const { claims } = await signIn(browser, portal, 'bob', { pick: 'prf-bob-contoso' });
+    // The same broker session signs in to a second portal: it gets a sid of its own.
+    const second = await createPortal(broker.issuer, SECOND_PORTAL);
+    const silent = await authorize(browser, second, { prompt: 'none' });
+    const secondSid = (await second.redeem(silent.page.stopped!, silent.checks)).claims()!.sid;
+    expect(secondSid).not.toBe(claims.sid);
     const other = await signIn(new Browser(), portal, 'bob', { pick: 'prf-bob-fabrikam' });
     const token = await admin.token('admin:support');
     const unlinked = await admin.call('POST', '/support/profiles/prf-bob-contoso/unlink', token, {
       reason: 'left the company (ticket 7)',
     });
     expect(unlinked.status).toBe(200);
-    await waitForSids([claims.sid]);
-    // The other profile's session was not touched, and nothing is told twice.
+    await waitForSids([claims.sid, secondSid]);
+    expect(receiver.received.map((t) => decodeJwt(t).aud).sort()).toEqual(['second-portal', 'test-portal']);
+    // The other profile's session was not touched, nothing is told twice, and every token is its own (jti).
     expect(receiver.received.some((t) => decodeJwt(t).sid === other.claims.sid)).toBe(false);
     expect(new Set(await toldSids()).size).toBe(receiver.received.length);
+    expect(new Set(receiver.received.map((t) => decodeJwt(t).jti)).size).toBe(receiver.received.length);
     const ended = await broker.services.audit.query({
       action: 'session.ended',
       profileId: 'prf-bob-contoso',
       limit: 5,
     });
     expect(ended[0]).toMatchObject({ actor: 'admin:root-admin', details: { reason: 'association_removed' } });
+  });
+
+  it('tells the portal when an administrator changes the registered email', async () => {
+    const { claims } = await signIn(new Browser(), portal, 'alice');
+    const token = await admin.token('admin:directory');
+    const changed = await admin.call('PUT', '/directory/profiles/prf-alice-contoso', token, {
+      email: 'alice.a@contoso.example',
+      display_name: 'Alice Andersen',
+    });
+    expect(changed.status).toBe(200);
+    await waitForSids([claims.sid]);
+    const ended = await broker.services.audit.query({
+      action: 'session.ended',
+      profileId: 'prf-alice-contoso',
+      limit: 1,
+    });
+    expect(ended[0]).toMatchObject({ actor: 'admin:root-admin', details: { reason: 'email_changed' } });
   });
 
   it('tells the portal when the profile is disabled', async () => {
@@ -207,5 +242,27 @@ describe('back-channel logout when a profile loses its sign-ins', () => {
       actor: 'admin:root-admin',
       details: { reason: 'support', note: 'library computer (ticket 12)' },
     });
+  });
+
+  it('audits a logout token that could not be delivered after every attempt, for operators', async () => {
+    await broker.close();
+    broker = await startBroker({
+      clients: [{ ...TEST_PORTAL, backchannel_logout_uri: 'http://127.0.0.1:9/nobody-listens' }],
+      backchannelLogout: { retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
+    });
+    const testPortal = await createPortal(broker.issuer);
+    const browser = new Browser();
+    const { tokens } = await signIn(browser, testPortal, 'alice');
+    const confirm = await browser.go(testPortal.endSessionUrl({ id_token_hint: tokens.id_token! }));
+    await confirmSignOut(browser, confirm, []);
+    await waitUntil(
+      async () => (await broker.services.audit.query({ action: 'backchannel.delivery_failed', limit: 1 })).length === 1,
+      10_000,
+      'the failed delivery audited',
+    );
+    const [failed] = await broker.services.audit.query({ action: 'backchannel.delivery_failed', limit: 1 });
+    expect(failed).toMatchObject({ outcome: 'failure', clientId: 'test-portal', profileId: 'prf-alice-contoso' });
+    expect(failed!.details).toMatchObject({ attempts: 2 });
+    expect(JSON.stringify(failed)).not.toMatch(/eyJ/);
   });
 });

@@ -37,7 +37,10 @@ const profileInput = z
   });
 const profileUpdate = z
   .strictObject({
-    email: emailInput.meta({ description: 'A new address revokes the links sent to the old one.' }),
+    email: emailInput.meta({
+      description:
+        'A new address revokes the links sent to the old one and signs the profile out (its portals get logout tokens).',
+    }),
     display_name: nameText(200),
   })
   .meta({
