@@ -8,7 +8,7 @@ import type { ClientMetadata } from 'oidc-provider';
 import type { Config } from './config/schema.ts';
 import { createProfileResolver } from './directory/admitted-profiles.ts';
 import { directorySeedSchema, type DirectorySeed } from './directory/seed.ts';
-import { createDemoRoutes, planDemo } from './demo/create-demo.ts';
+import { createDemoRoutes, DEMO_INBOX_SUBSCRIPTION, demoInboxUrl, planDemo } from './demo/create-demo.ts';
 import { createUpstreams, type Upstreams } from './federation/upstreams.ts';
 import { createCsrf, type Csrf } from './http/csrf.ts';
 import { createProviderPages } from './http/provider-pages.ts';
@@ -26,7 +26,7 @@ import { bindAccountOperations, type AccountOperations } from './account/account
 import type { ConsoleSession } from './http/routes/account-console.ts';
 import type { SessionStore } from './shared/session-store.ts';
 import { generationAtIssue } from './clients/token-generation.ts';
-import { adminScopesIn } from './clients/admin-scopes.ts';
+import { adminScopesIn, ALL_ADMIN_SCOPES } from './clients/admin-scopes.ts';
 import { accountApiOrigins, admissionPolicyOf, signsPeopleIn } from './oidc/client-policy.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -467,6 +467,27 @@ export async function createServices(
     sessions: { sessions: sessionControl, associations: directory },
   });
 
+  // The demo's webhook inbox: subscribed to every event once (a second node finds it made), its secret read back as
+  // the subscriber keeps it.
+  const demoInbox =
+    demoPlan && config.demo.webhookInbox && !commandLine
+      ? async () => (await webhooks.deps.store.findSubscription(DEMO_INBOX_SUBSCRIPTION))?.secret
+      : undefined;
+  if (demoInbox) {
+    await admin.webhooks
+      .create(
+        { actor: 'system:demo', holds: ALL_ADMIN_SCOPES },
+        {
+          id: DEMO_INBOX_SUBSCRIPTION,
+          url: demoInboxUrl(config.issuer),
+          description: "The demo's webhook inbox (/dev/webhooks)",
+        },
+      )
+      .catch((err: { code?: string; message: string }) => {
+        if (err.code !== 'webhook_exists') logger.warn('demo.webhook_inbox_not_subscribed', { message: err.message });
+      });
+  }
+
   return {
     useCases,
     redeem,
@@ -496,7 +517,14 @@ export async function createServices(
     upstreams,
     csrf: createCsrf(keys.cookieKeys[0]!, config.issuer),
     demo: demoPlan
-      ? createDemoRoutes(demoPlan, { config, views, cookieKeys: keys.cookieKeys, stores: stores.demo, mailbox })
+      ? createDemoRoutes(demoPlan, {
+          config,
+          views,
+          cookieKeys: keys.cookieKeys,
+          stores: stores.demo,
+          mailbox,
+          ...(demoInbox ? { webhookInboxSecret: demoInbox } : {}),
+        })
       : undefined,
     async close() {
       clearInterval(noticeRelay);

@@ -26,7 +26,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigInput = {}):
   const config: Config = {
     ...data,
     issuer: (data.issuer ?? `http://localhost:${data.port}`).replace(/\/$/, ''),
-    demo: { enabled: data.demo.enabled ?? data.env !== 'production', upstreamEndSession: data.demo.upstreamEndSession },
+    demo: { ...data.demo, enabled: data.demo.enabled ?? data.env !== 'production' },
   };
   if (config.env === 'production') {
     const refused = productionProblems(config);
@@ -63,6 +63,7 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.DEMO) demo.enabled = bool('DEMO', env.DEMO);
   if (env.DEMO_UPSTREAM_END_SESSION)
     demo.upstreamEndSession = bool('DEMO_UPSTREAM_END_SESSION', env.DEMO_UPSTREAM_END_SESSION);
+  if (env.DEMO_WEBHOOK_INBOX) demo.webhookInbox = bool('DEMO_WEBHOOK_INBOX', env.DEMO_WEBHOOK_INBOX);
   if (Object.keys(demo).length) out.demo = demo;
   const stores: Record<string, unknown> = {};
   if (env.MONGODB_URI) stores.mongodbUri = env.MONGODB_URI;

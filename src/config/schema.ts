@@ -89,6 +89,8 @@ export const configSchema = z
          * like an upstream without an end-session endpoint, and the broker's sign-out says so.
          */
         upstreamEndSession: z.boolean().default(true),
+        /** The demo's webhook inbox at /dev/webhooks, subscribed to every event at start [DEMO_WEBHOOK_INBOX]. */
+        webhookInbox: z.boolean().default(true),
       })
       .prefault({}),
 
@@ -393,7 +395,10 @@ type Parsed = z.output<typeof configSchema>;
 
 /** The configuration after loading: defaults resolved, frozen. */
 export type Config = Readonly<
-  Omit<Parsed, 'issuer' | 'demo'> & { issuer: string; demo: { enabled: boolean; upstreamEndSession: boolean } }
+  Omit<Parsed, 'issuer' | 'demo'> & {
+    issuer: string;
+    demo: { enabled: boolean; upstreamEndSession: boolean; webhookInbox: boolean };
+  }
 >;
 
 /** Neither store configured: the embedded default, everything in this process's memory (docs/architecture.md §5). */

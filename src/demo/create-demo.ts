@@ -12,6 +12,7 @@ import { deriveDemoSecret, deriveDemoSigningKey } from './demo-secrets.ts';
 import type { Stores } from '../stores/choose-stores.ts';
 import type { DevMailbox } from '../mail/nodemailer-transport.ts';
 import { signedOutUri } from '../federation/upstream-sign-out.ts';
+import { createWebhookInbox, type InboxEntry } from './webhook-inbox.ts';
 import { createDevUpstream, type DemoAccount } from './dev-upstream.ts';
 import { createDemoPortal } from './portal.ts';
 
@@ -86,7 +87,15 @@ export type DemoPlan = ReturnType<typeof planDemo>;
 /** The demo's routes: home page, the development upstream under /dev-upstream, the two portals under /demo. */
 export function createDemoRoutes(
   plan: DemoPlan,
-  deps: { config: Config; views: Views; cookieKeys: string[]; stores: Stores['demo']; mailbox?: DevMailbox },
+  deps: {
+    config: Config;
+    views: Views;
+    cookieKeys: string[];
+    stores: Stores['demo'];
+    mailbox?: DevMailbox;
+    /** The signing secret of the inbox's subscription, when the demo's webhook inbox is on. */
+    webhookInboxSecret?: () => Promise<string | undefined>;
+  },
 ): Middleware {
   const { config, views } = deps;
   const upstream = createDevUpstream({
@@ -132,6 +141,7 @@ export function createDemoRoutes(
         upstreamIssuer: plan.upstream.issuer,
         support: config.support,
         mailbox: Boolean(deps.mailbox),
+        webhookInbox: Boolean(deps.webhookInboxSecret),
       },
       { layout: 'demo' },
     );
@@ -172,10 +182,23 @@ export function createDemoRoutes(
     });
   }
 
+  const inbox =
+    deps.webhookInboxSecret &&
+    createWebhookInbox({
+      views,
+      store: deps.stores.portalSessions<InboxEntry[]>('webhook-inbox'),
+      secret: deps.webhookInboxSecret,
+    });
+
   const parts: Middleware[] = [
     home.routes() as Middleware,
+    ...(inbox ? [inbox.routes() as Middleware] : []),
     mount(DEV_UPSTREAM_PATH, upstream),
     ...portals.map((p) => p.routes() as Middleware),
   ];
   return compose(parts);
 }
+
+/** The demo inbox's subscription: every event, to /dev/webhooks/receive (webhook-inbox.ts). */
+export const DEMO_INBOX_SUBSCRIPTION = 'demo-inbox';
+export const demoInboxUrl = (issuer: string) => `${issuer}/dev/webhooks/receive`;

@@ -94,7 +94,17 @@ export async function startBroker(
   try {
     const config = loadConfig(
       {},
-      { env: 'test', port, issuer, logLevel: 'silent', clients: [TEST_PORTAL], ...sharedStores(), ...overrides },
+      {
+        env: 'test',
+        port,
+        issuer,
+        logLevel: 'silent',
+        clients: [TEST_PORTAL],
+        ...sharedStores(),
+        ...overrides,
+        // The demo's webhook inbox would turn every test's events into webhook deliveries: on only where asked for.
+        demo: { webhookInbox: false, ...(overrides.demo as object | undefined) },
+      },
     );
     // A link request's work starts at once unless the test measures timing and asks for the deployed random delay:
     // the delay hides nothing from a test, and waiting it out for every link is most of an association test's time.
