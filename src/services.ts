@@ -49,7 +49,7 @@ import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-q
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
 import type { DeliveryOutcome } from './mail/outgoing.ts';
-import { referenceFor } from './shared/ids.ts';
+import { referenceCode, referenceFor } from './shared/ids.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
 import { chooseStores } from './stores/choose-stores.ts';
 import type { AuditLog } from './audit/audit-log.ts';
@@ -71,6 +71,8 @@ import {
   type PendingSignOut,
   type SessionEventDeps,
   upstreamSignInOfSession,
+  markProfileSwitch,
+  takeProfileSwitch,
 } from './sessions/session-events.ts';
 import {
   createMemoryJobQueue,
@@ -261,6 +263,7 @@ export async function createServices(
   const sessionEvents: SessionEventDeps = {
     details: sessionDetails,
     pending: stores.browserSessions<PendingSignOut>('sign-outs'),
+    switches: stores.browserSessions<{ to: string }>('profile-switches'),
     audit: stores.audit,
     clock,
     sessionTtlSeconds: config.ttl.session,
@@ -318,6 +321,8 @@ export async function createServices(
       signedIn: (event) => recordSignIn(sessionEvents, event),
       signedOut: (event) => recordSignOut(sessionEvents, event),
       upstreamSignInOf: (sessionId) => upstreamSignInOfSession(sessionEvents, sessionId),
+      markProfileSwitch: (sessionId, to) => markProfileSwitch(sessionEvents, sessionId, to),
+      takeProfileSwitch: (sessionId) => takeProfileSwitch(sessionEvents, sessionId),
       beginUpstreamSignOut: (pending) => beginUpstreamSignOut(sessionEvents, pending),
       pendingSignOut: (handle, options) => pendingSignOut(sessionEvents, handle, options),
     },
@@ -334,7 +339,25 @@ export async function createServices(
     clientCredentialsClaims: (clientId, secret) => generationAtIssue(stores.clients, clientId, secret),
   });
   // Logout tokens are made by oidc-provider and delivered by the queue, retried while a portal is down.
-  const backchannelRoute = routeBackchannelLogout(provider);
+  const backchannelRoute = routeBackchannelLogout(provider, (clientId, error) =>
+    logger.error('backchannel.not_queued', { client: clientId, message: error.message }),
+  );
+  // A logout token that could be neither queued nor posted at once: logged and audited, so operators see it.
+  provider.on('backchannel.error', (_ctx: unknown, error: Error, client: { clientId: string }, accountId: string) => {
+    logger.error('backchannel.failed', { client: client.clientId, message: error.message });
+    tasks.run('backchannel.audit', () =>
+      stores.audit.record({
+        id: referenceCode(),
+        at: clock.now(),
+        action: 'backchannel.delivery_failed',
+        outcome: 'failure',
+        actor: 'system:backchannel',
+        profileId: accountId,
+        clientId: client.clientId,
+        details: { attempts: 1, reason: `not queued: ${error.message.slice(0, 180)}` },
+      }),
+    );
+  });
   const backchannelQueue = jobQueue<BackchannelNotice>(
     'backchannel',
     (job) => backchannelRoute.deliver(job.data),

@@ -32,7 +32,7 @@ export const upstreamSchema = z.object({
    * Where a person signs out of this upstream by hand, linked from the broker's signed-out page when the upstream
    * has no end-session endpoint (RP-initiated logout) the broker could send them through.
    */
-  signOutUri: z.url().optional(),
+  signOutUri: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type UpstreamConfig = z.output<typeof upstreamSchema>;
 

@@ -184,6 +184,9 @@ export async function signInAs(
       : details.session?.uid
         ? await deps.useCases.sessions.upstreamSignInOf(details.session.uid)
         : undefined;
+  // Another profile than the session's: oidc-provider ends that session on the way (http/session-tracking.ts).
+  if (details.session?.uid && details.session.accountId && details.session.accountId !== profileId)
+    await deps.useCases.sessions.markProfileSwitch(details.session.uid, profileId);
   await finishInteraction(ctx, deps, details, {
     login: { accountId: profileId, remember, amr: ['fed'], acr: deps.config.acr, ts: authTime },
     ...(upstream ? { upstream } : {}),

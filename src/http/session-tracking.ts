@@ -90,13 +90,30 @@ async function afterSignIn(deps: PageDeps, ctx: KoaContextWithOIDC) {
 
 async function afterSignOut(deps: PageDeps, ctx: Context, ended: EndedSession) {
   const returnTo = ctx.response.get('Location');
-  // oidc-provider ends the session the same way when the person picks another profile (a principal change) and
-  // then resumes the sign-in: the person did not sign out, and stays signed in upstream.
-  if (returnTo.startsWith(`${deps.config.issuer}/auth/`)) {
-    await deps.useCases.sessions.signedOut({ ...ended, reason: 'profile_switched', ip: ctx.ip });
-    return;
+  try {
+    // oidc-provider ends the session the same way when the person picks another profile (a principal change) and
+    // then resumes the sign-in: the person did not sign out, and stays signed in upstream. Both must hold: the
+    // profile step marked the switch, and the sign-out returns to oidc-provider's resume.
+    if (
+      returnTo.startsWith(`${deps.config.issuer}/auth/`) &&
+      (await deps.useCases.sessions.takeProfileSwitch(ended.sessionId))
+    ) {
+      await deps.useCases.sessions.signedOut({ ...ended, reason: 'profile_switched', ip: ctx.ip });
+      return;
+    }
+    rememberSignOut(ctx);
+    await goUpstream(deps, ctx, ended, returnTo);
+  } catch (err) {
+    // The session is gone already (oidc-provider ended it): the person carries on to where it was sending them, and
+    // the next sign-in from this browser still asks the upstream for a password.
+    rememberSignOut(ctx);
+    deps.logger.error('session.sign_out_not_recorded', { session: ended.sessionId, ...errorFields(err) });
+    ctx.status = 303;
+    ctx.redirect(returnTo || '/session/end/success');
   }
-  rememberSignOut(ctx);
+}
+
+async function goUpstream(deps: PageDeps, ctx: Context, ended: EndedSession, returnTo: string) {
   const details = await deps.useCases.sessions.signedOut({ ...ended, reason: 'signed_out', ip: ctx.ip });
   const upstream = details?.upstreamId ? deps.upstreams.get(details.upstreamId) : undefined;
   if (!upstream || !returnTo) return;

@@ -49,6 +49,10 @@ export interface InteractionUseCases {
     signedOut(event: SignOutEvent): Promise<SessionDetails | undefined>;
     /** The upstream sign-in a session came from, handed on when a login replaces the session (a profile switch). */
     upstreamSignInOf(sessionId: string): Promise<UpstreamSignInResult | undefined>;
+    /** The person in this session picked another profile (oidc-provider ends the session for it on the way). */
+    markProfileSwitch(sessionId: string, to: string): Promise<void>;
+    /** Whether the session that just ended ended for a profile switch, not a sign-out. */
+    takeProfileSwitch(sessionId: string): Promise<boolean>;
     /** Keeps a sign-out that goes on to the upstream; returns the handle it comes back with. */
     beginUpstreamSignOut(pending: PendingSignOut): Promise<string>;
     /** A sign-out under way, read (`take`: and forgotten) by its handle. */

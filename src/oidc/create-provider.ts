@@ -177,13 +177,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       ClientCredentials: config.admin.accessTokenTtlSeconds,
     },
     renderError: deps.pages.renderError,
-    // oidc-provider refuses to post to internal addresses (its SSRF guard), which production keeps; the demo and
-    // tests run their portals' back-channel endpoints on localhost.
+    // oidc-provider refuses to connect to internal addresses (its SSRF guard), which production keeps. Outside
+    // production the demo's and tests' portals listen on localhost: only requests to a loopback host go without it.
     ...(config.env === 'production'
       ? {}
       : {
           fetch: (url: URL | string | Request, init?: RequestInit) =>
-            fetch(url, { ...init, dispatcher: undefined } as RequestInit),
+            isLoopbackUrl(url) ? fetch(url, { ...init, dispatcher: undefined } as RequestInit) : fetch(url, init),
         }),
   };
 
@@ -191,4 +191,15 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = config.trustProxy;
   provider.use(discoveryForPortals(ALL_ADMIN_SCOPES));
   return provider;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopbackUrl(url: URL | string | Request): boolean {
+  const href = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
+  try {
+    return LOOPBACK_HOSTS.has(new URL(href).hostname);
+  } catch {
+    return false;
+  }
 }

@@ -16,13 +16,20 @@ interface LogoutCapableClient {
  * queue, and the queue's worker calls the original to make and post the token, retrying with backoff. The broker's
  * own revocations (unlink, disable, "sign out everywhere", support) announce their notices to the same queue.
  */
-export function routeBackchannelLogout(provider: Provider) {
+export function routeBackchannelLogout(provider: Provider, onUnqueued?: (clientId: string, error: Error) => void) {
   const proto = provider.Client.prototype as unknown as LogoutCapableClient;
   const post = proto.backchannelLogout;
   let announcer: LogoutAnnouncer | undefined;
   proto.backchannelLogout = async function (this: LogoutCapableClient, sub: string, sid: string) {
-    if (!announcer) throw new Error('back-channel logout queue not started');
-    await announcer.announce([{ clientId: this.clientId, accountId: sub, sid }]);
+    try {
+      if (!announcer) throw new Error('back-channel logout queue not started');
+      await announcer.announce([{ clientId: this.clientId, accountId: sub, sid }]);
+    } catch (err) {
+      // The queue could not take it (Redis away): one attempt now, as oidc-provider alone would make. If that fails
+      // too, oidc-provider emits `backchannel.error`, which the composition root logs and audits.
+      onUnqueued?.(this.clientId, err as Error);
+      await post.call(this, sub, sid);
+    }
   };
   // Every ID token names its session (`sid`), so a portal can match the logout tokens that come later.
   proto.includeSid = () => true;

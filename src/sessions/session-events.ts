@@ -40,6 +40,8 @@ export interface PendingSignOut {
 export interface SessionEventDeps {
   details: SessionStore<SessionDetails>;
   pending: SessionStore<PendingSignOut>;
+  /** Sessions whose person is picking another profile, which oidc-provider ends on the way (a principal change). */
+  switches: SessionStore<{ to: string }>;
   audit: AuditLog;
   clock: Clock;
   /** How long a broker session may live, and so its details. */
@@ -139,4 +141,16 @@ export async function upstreamSignInOfSession(
         ...(details.upstreamIdToken ? { idToken: details.upstreamIdToken } : {}),
       }
     : undefined;
+}
+
+/** The person in session `sessionId` picked another profile: its end, just after, is a switch, not a sign-out. */
+export async function markProfileSwitch(deps: SessionEventDeps, sessionId: string, to: string): Promise<void> {
+  await deps.switches.set(sessionId, { to }, PENDING_SIGN_OUT_SECONDS);
+}
+
+/** Whether the session that just ended was ending for a profile switch (and forgets it). */
+export async function takeProfileSwitch(deps: SessionEventDeps, sessionId: string): Promise<boolean> {
+  const marked = await deps.switches.get(sessionId);
+  if (marked) await deps.switches.delete(sessionId);
+  return Boolean(marked);
 }

@@ -64,7 +64,8 @@ export function outboundUrlSyntaxProblem(uri: string, options: { production: boo
   if (url.hash) return 'must not have a fragment';
   if (!options.production) return ['https:', 'http:'].includes(url.protocol) ? undefined : 'must use https or http';
   if (url.protocol !== 'https:') return 'must use https';
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // A name's trailing dot (`localhost.`) names the same host.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
   if (isIP(host)) return isInternalAddress(host) ? 'points at a loopback, link-local or private address' : undefined;
   if (INTERNAL_NAMES.test(host) || !host.includes('.')) return 'names a host of the local network';
   return undefined;

@@ -3,11 +3,13 @@ import { decodeJwt } from 'jose';
 import { Browser, type Page } from '../support/browser.ts';
 import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { authorize, signIn } from '../support/flows.ts';
+import { adminApi } from '../support/admin-api.ts';
 import { startLogoutReceiver, verifyLogoutToken, type LogoutReceiver } from '../support/logout-receiver.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const SIGNED_OUT = 'https://portal.example/signed-out';
+const ROOT = { id: 'root-admin', secret: 'root-admin-secret-0123456789abcdef' };
 const FAST_RETRY = { backchannelLogout: { retry: { attempts: 100, baseDelayMs: 20, maxDelayMs: 200 } } };
 
 /** Starts RP-initiated logout at the broker for `idToken` and answers "Yes, sign me out". */
@@ -45,6 +47,7 @@ describe('sign-out with an upstream that offers RP-initiated logout', () => {
   beforeAll(async () => {
     receiver = await startLogoutReceiver();
     broker = await startBroker({
+      admin: { clientId: ROOT.id, clientSecret: ROOT.secret },
       clients: [{ ...TEST_PORTAL, backchannel_logout_uri: receiver.url }],
       ...FAST_RETRY,
     });
@@ -122,6 +125,38 @@ describe('sign-out with an upstream that offers RP-initiated logout', () => {
     // Not a sign-out: the upstream is left alone and the next sign-in is not forced.
     expect(browser.requests.some((r) => r.includes('/dev-upstream/session/end'))).toBe(false);
     expect(await browser.cookie(broker.issuer, 'broker.signed_out')).toBeUndefined();
+  });
+
+  it("is not taken for a profile switch when a portal's post-logout URI looks like the broker's resume", async () => {
+    const admin = adminApi(broker.issuer, ROOT);
+    const lookalike = `${broker.issuer}/auth/lookalike`;
+    const registered = await admin.call('POST', '/clients', await admin.token('admin:clients'), {
+      client_name: 'Look-alike portal',
+      redirect_uris: ['https://lookalike.example/cb'],
+      post_logout_redirect_uris: [lookalike],
+      grant_types: ['authorization_code'],
+    });
+    expect(registered.status).toBe(201);
+    const { client, client_secret } = registered.body as { client: { client_id: string }; client_secret: string };
+    const other = await createPortal(broker.issuer, {
+      client_id: client.client_id,
+      client_secret,
+      redirect_uris: ['https://lookalike.example/cb'],
+    });
+    const browser = new Browser();
+    const { tokens } = await signIn(browser, other, 'alice');
+    const confirm = await browser.go(
+      other.endSessionUrl({ id_token_hint: tokens.id_token!, post_logout_redirect_uri: lookalike }),
+    );
+    const next = await browser.submit(
+      confirm,
+      'form#op\\.logoutForm',
+      {},
+      { submitter: 'button[value="yes"]', stopAt: [lookalike] },
+    );
+    // A real sign-out: on to the upstream, and the next sign-in is forced.
+    expect(next.url).toContain('/dev-upstream/session/end');
+    expect(await browser.cookie(broker.issuer, 'broker.signed_out')).toBeDefined();
   });
 
   it('delivers the logout token to a portal that was down once it is back', async () => {

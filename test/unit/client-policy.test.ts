@@ -56,6 +56,7 @@ describe('back-channel logout URI rules', () => {
     ['https://10.1.2.3/logout', 'loopback, link-local or private'],
     ['https://[::1]/logout', 'loopback, link-local or private'],
     ['https://localhost/logout', 'local network'],
+    ['https://localhost./logout', 'local network'],
     ['https://intranet/logout', 'local network'],
     ['https://user:pw@portal.example/logout', 'user name or password'],
   ])('refuses %s in production', (uri, problem) => {

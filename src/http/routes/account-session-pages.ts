@@ -48,9 +48,16 @@ export const sessionPages: ConsolePages = (router, kit) => {
       const { current, holder } = await kit.signedIn(ctx);
       if (!holder) return ctx.redirect('/account/sign-in');
       kit.verifyCsrf(ctx, current, ctx.state.form.csrf);
+      const sid = current.s.signedIn ? decodeJwt(current.s.signedIn.idToken).sid : undefined;
+      const mine = typeof sid === 'string' ? await kit.account.sessions.list(holder, sid) : [];
+      const thisBrowser = mine.some((s) => s.id === sessionId && s.current);
       await kit.account.sessions.end(holder, sessionId, ctx.ip);
       ctx.status = 303;
-      ctx.redirect('/account/sessions?ended=1');
+      if (thisBrowser) {
+        // This browser's own session: as after a sign-out, its next sign-in asks the upstream for a password.
+        rememberSignOut(ctx);
+        ctx.redirect('/account/signed-out');
+      } else ctx.redirect('/account/sessions?ended=1');
     }),
   );
 
