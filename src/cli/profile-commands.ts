@@ -108,8 +108,8 @@ export const profileCommands: Record<string, Command> = {
   'profiles sessions': {
     usage: 'profiles sessions <profile-id>',
     summary: "List the profile's broker sessions: started, last used, browser, portals",
-    run: async ({ ops, args }) => ({
-      sessions: (await ops.support.listSessions(arg(args, 0, 'profile-id'))).map(sessionJson),
+    run: async ({ ops, who, args }) => ({
+      sessions: (await ops.support.listSessions(who, arg(args, 0, 'profile-id'))).map(sessionJson),
     }),
     text: (r: { sessions: ReturnType<typeof sessionJson>[] }) =>
       table(

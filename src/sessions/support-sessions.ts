@@ -1,6 +1,7 @@
 import type { AdminActor } from '../clients/admin-scopes.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
 import { AppError } from '../shared/errors.ts';
+import { referenceCode } from '../shared/ids.ts';
 import {
   endAllSessions,
   endSession,
@@ -19,10 +20,28 @@ async function existing(deps: SupportSessionsDeps, profileId: string) {
     throw new AppError(404, 'profile_not_found', `profile ${profileId} not found`);
 }
 
-/** The support desk looks at a profile's broker sessions ("I used a shared computer and can't remember"). */
-export async function listProfileSessions(deps: SupportSessionsDeps, profileId: string): Promise<BrokerSession[]> {
+/**
+ * The support desk looks at a profile's broker sessions ("I used a shared computer and can't remember"). Looking is
+ * audited too: where someone is signed in says where they are.
+ */
+export async function listProfileSessions(
+  deps: SupportSessionsDeps,
+  who: AdminActor,
+  profileId: string,
+): Promise<BrokerSession[]> {
   await existing(deps, profileId);
-  return listSessions(deps.sessions, [profileId]);
+  const sessions = await listSessions(deps.sessions, [profileId]);
+  await deps.sessions.audit.record({
+    id: referenceCode(),
+    at: deps.sessions.clock.now(),
+    action: 'session.listed',
+    outcome: 'success',
+    actor: who.actor,
+    ...(who.ip ? { ip: who.ip } : {}),
+    profileId,
+    details: { sessions: sessions.length },
+  });
+  return sessions;
 }
 
 /**

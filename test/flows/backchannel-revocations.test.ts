@@ -208,6 +208,12 @@ describe('back-channel logout when a profile loses its sign-ins', () => {
 
     const listed = await admin.call('GET', '/support/profiles/prf-alice-contoso/sessions', support);
     expect(listed.status).toBe(200);
+    const looked = await broker.services.audit.query({
+      action: 'session.listed',
+      profileId: 'prf-alice-contoso',
+      limit: 1,
+    });
+    expect(looked[0]).toMatchObject({ actor: 'admin:root-admin', details: { sessions: 1 } });
     expect(listed.body!.sessions).toHaveLength(1);
     expect(listed.body!.sessions[0]).toMatchObject({ profile_id: 'prf-alice-contoso', upstream: 'demo' });
 

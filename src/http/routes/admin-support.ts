@@ -129,12 +129,12 @@ export const supportRoutes = [
     method: 'get',
     path: '/support/profiles/{profileId}/sessions',
     scope,
-    summary: "List the profile's broker sessions (browser, start, last use, portals)",
+    summary: "List the profile's broker sessions (browser, start, last use, portals); audited",
     request: { params: profilePath },
     response: { status: 200, description: 'Newest first', schema: sessionList },
     refusals: { 404: true },
-    handle: async ({ params }, admin) => ({
-      sessions: (await admin.support.listSessions(params.profileId)).map(sessionJson),
+    handle: async ({ params, actor }, admin) => ({
+      sessions: (await admin.support.listSessions(actor, params.profileId)).map(sessionJson),
     }),
   }),
   adminRoute({
