@@ -45,6 +45,16 @@ const budget = (points: number, windowSeconds: number) =>
     })
     .prefault({});
 
+/** A retry policy: `attempts` with exponential backoff from `baseDelayMs`, doubling up to `maxDelayMs`. */
+const retryPolicy = (attempts: number, baseDelayMs: number, maxDelayMs: number) =>
+  z
+    .object({
+      attempts: z.number().int().min(1).default(attempts),
+      baseDelayMs: z.number().int().min(1).default(baseDelayMs),
+      maxDelayMs: z.number().int().min(1).default(maxDelayMs),
+    })
+    .prefault({});
+
 export const resourceServerSchema = z.object({
   /** Space-separated scopes a client may ask for at this resource server. */
   scope: z.string().default('email profile org_profile'),
@@ -227,17 +237,7 @@ export const configSchema = z
          * Delivery retries with exponential backoff. The defaults keep trying for about a day (2 s doubling to 10 min,
          * 150 attempts), as long as a link lives; a message that fails every attempt is logged and kept for operators.
          */
-        retry: z
-          .object({
-            attempts: z.number().int().min(1).default(150),
-            baseDelayMs: z.number().int().min(1).default(2000),
-            maxDelayMs: z
-              .number()
-              .int()
-              .min(1)
-              .default(10 * 60_000),
-          })
-          .prefault({}),
+        retry: retryPolicy(150, 2000, 10 * 60_000),
         /**
          * The notices' outbox: a notice owed but not yet in the queue (its process died in between) is handed over by
          * the next node to look, every `intervalSeconds`, once `graceSeconds` have passed since its change.
@@ -266,17 +266,7 @@ export const configSchema = z
      */
     backchannelLogout: z
       .object({
-        retry: z
-          .object({
-            attempts: z.number().int().min(1).default(150),
-            baseDelayMs: z.number().int().min(1).default(1000),
-            maxDelayMs: z
-              .number()
-              .int()
-              .min(1)
-              .default(10 * 60_000),
-          })
-          .prefault({}),
+        retry: retryPolicy(150, 1000, 10 * 60_000),
       })
       .prefault({}),
 
@@ -287,13 +277,7 @@ export const configSchema = z
          * Per delivery: attempts in a round, with exponential backoff. The defaults keep trying for about a day (5 s
          * doubling to 1 h, 35 attempts); a delivery that fails them all is marked failed, for an operator to retry.
          */
-        retry: z
-          .object({
-            attempts: z.number().int().min(1).default(35),
-            baseDelayMs: z.number().int().min(1).default(5000),
-            maxDelayMs: z.number().int().min(1).default(3_600_000),
-          })
-          .prefault({}),
+        retry: retryPolicy(35, 5000, 3_600_000),
         /** Upper bound for one attempt (connect, send, answer), in milliseconds; any 2xx answer is success. */
         timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
         /**

@@ -144,6 +144,17 @@ async function end(
     await deps.adapter('AccessToken').revokeByGrantId(authorization.grantId);
   }
   await deps.adapter('Session').destroy(String(session.jti));
+  await forget(deps, actor, session, reason, note);
+}
+
+/** The session is gone: its details go too, and its end is recorded. */
+async function forget(
+  deps: SessionControlDeps,
+  actor: string,
+  session: AdapterPayload,
+  reason: SessionEndReason,
+  note?: string,
+) {
   const uid = String(session.uid);
   const details = await deps.details.get(uid);
   await deps.details.delete(uid);
@@ -207,16 +218,5 @@ export async function revokeProfile(
   const sessions = await deps.adapter.sessionsOf(profileId);
   for (const session of sessions) await deps.logout.announce(await noticesFor(deps, session));
   await deps.adapter.revokeAccount(profileId);
-  for (const session of sessions) {
-    const uid = String(session.uid);
-    const details = await deps.details.get(uid);
-    await deps.details.delete(uid);
-    await recordSessionEnd(
-      deps,
-      actor,
-      { uid, accountId: profileId, clients: authorizationsOf(session).map(([id]) => id) },
-      reason,
-      details?.upstreamId ? { upstreamId: details.upstreamId } : {},
-    );
-  }
+  for (const session of sessions) await forget(deps, actor, session, reason);
 }
