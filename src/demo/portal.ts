@@ -39,6 +39,15 @@ export interface PortalSession {
 
 const BACKCHANNEL_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
+/** What the portal tells a person when the broker sends them back without a sign-in: a sentence, not a code. */
+const ERROR_SENTENCES: Record<string, string> = {
+  access_denied: 'You cancelled the sign-in, so you are not signed in. Sign in again whenever you are ready.',
+  login_required: 'You are not signed in at the broker any more. Sign in again.',
+  temporarily_unavailable: 'The sign-in service is busy or being updated. Try again in a few minutes.',
+  no_pending_sign_in: 'This sign-in was not started from this browser, or it was already used. Sign in again.',
+};
+const DEFAULT_SENTENCE = 'The sign-in did not complete. Sign in again; if it keeps failing, contact support.';
+
 const SCOPE = 'openid email profile org_profile';
 
 /**
@@ -142,7 +151,7 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
         title: options.title,
         portal: options,
         signedIn: s.signedIn,
-        error: s.error,
+        error: s.error && { ...s.error, sentence: ERROR_SENTENCES[s.error.error] ?? DEFAULT_SENTENCE },
         accountConsole,
         endedByBroker: s.endedByBroker,
       },

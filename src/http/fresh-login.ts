@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { forgetLastProfile } from './last-profile.ts';
 
 /**
  * Set when a person signs out of the broker: the next sign-in from this browser asks the upstream for a fresh login
@@ -10,6 +11,8 @@ const COOKIE_PATH = '/';
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 export function rememberSignOut(ctx: Context): void {
+  // Nor does the browser keep which profile was chosen last.
+  forgetLastProfile(ctx);
   ctx.cookies.set(SIGNED_OUT_COOKIE, '1', {
     signed: true,
     httpOnly: true,

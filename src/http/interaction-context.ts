@@ -5,8 +5,6 @@ import type { Config } from '../config/schema.ts';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
-export const LAST_PROFILE_COOKIE = 'broker.last_profile';
-
 export function callbackUri(config: Config, upstreamId: string): string {
   return `${config.issuer}/upstream/callback/${upstreamId}`;
 }

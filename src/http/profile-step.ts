@@ -4,16 +4,10 @@ import type { UpstreamIdentity } from '../directory/model.ts';
 import { ASSOCIATE_ANOTHER, ASSOCIATE_PARAMETER } from '../oidc/associate-parameter.ts';
 import { readBrokerState, type AssociationStep, type UpstreamSignInResult } from '../oidc/interaction-state.ts';
 import type { Person } from './steps/identity.ts';
-import {
-  finishInteraction,
-  LAST_PROFILE_COOKIE,
-  requestedPrompts,
-  type InteractionDetails,
-} from './interaction-context.ts';
+import { finishInteraction, requestedPrompts, type InteractionDetails } from './interaction-context.ts';
 import type { Portal } from './steps/interaction-steps.ts';
 import type { PageDeps } from './use-cases.ts';
-
-const YEAR_MS = 365 * 24 * 3600 * 1000;
+import { lastProfileAmong, rememberLastProfile } from './last-profile.ts';
 
 /**
  * After the person is known upstream: sign in with their one admitted profile, show the picker, or say plainly
@@ -77,14 +71,15 @@ export async function showProfileStep(
     );
     return;
   }
-  const last = ctx.cookies.get(LAST_PROFILE_COOKIE, { signed: true });
+  const last = lastProfileAmong(
+    ctx,
+    admitted.map((c) => c.profile.id),
+  );
   // The profile just associated, when the person came to associate another; else the last one chosen here.
   const selected =
     association?.before?.length && added.length
       ? added[0]!.profile.id
-      : admitted.some((c) => c.profile.id === last)
-        ? last
-        : (details.session?.accountId ?? admitted[0]!.profile.id);
+      : (last ?? details.session?.accountId ?? admitted[0]!.profile.id);
   ctx.status = 200;
   ctx.body = deps.views.render('interaction/picker', {
     ...common,
@@ -163,13 +158,7 @@ export async function signInAs(
   remember: boolean,
   authTime: number,
 ) {
-  ctx.cookies.set(LAST_PROFILE_COOKIE, profileId, {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    path: '/interaction',
-    maxAge: YEAR_MS,
-  });
+  rememberLastProfile(ctx, profileId);
   deps.logger.info('interaction.profile_selected', {
     interaction: details.uid,
     profile: profileId,

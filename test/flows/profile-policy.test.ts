@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
 import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
@@ -39,6 +42,9 @@ describe('client policy', () => {
     expect(refused.text).toContain(
       'Northwind Traders does not have an active service contract (it ended on 2025-06-30)',
     );
+    // Carol is Northwind's administrator: she is not told to ask her administrator.
+    expect(refused.text).toContain('As its administrator, you can renew it with your account manager or partner');
+    expect(refused.text).not.toContain("Your organisation's administrator");
     expect(refused.text).toContain('help@broker.example');
     // The reference on the page finds the refusal, and why, in the audit log.
     const reference = refused.$('.support strong').text();
@@ -121,5 +127,48 @@ describe('client policy', () => {
     const { page, checks } = await authorize(browser, partnerPortal, { prompt: 'none' });
     const tokens = await partnerPortal.redeem(page.stopped!, checks);
     expect(tokens.claims()!.sub).toBe('prf-bob-fabrikam');
+  });
+});
+
+describe('an ended contract, for a professional', () => {
+  it("tells a professional that the organisation's administrator or partner renews it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'contract-'));
+    const seed = join(dir, 'directory.json');
+    writeFileSync(
+      seed,
+      JSON.stringify({
+        organisations: [
+          { id: 'org-old', accountNumber: 'C-9', name: 'Old Co', kind: 'customer', contractEndsOn: '2024-01-31' },
+        ],
+        profiles: [
+          {
+            id: 'prf-old-admin',
+            organisationId: 'org-old',
+            email: 'a@old.example',
+            displayName: 'A',
+            role: 'administrator',
+          },
+          {
+            id: 'prf-old-pro',
+            organisationId: 'org-old',
+            email: 'p@old.example',
+            displayName: 'P',
+            role: 'professional',
+          },
+        ],
+        associations: [{ profileId: 'prf-old-pro', upstreamId: 'demo', subject: 'demo-0005-erin' }],
+      }),
+    );
+    const own = await startBroker({ directorySeedFile: seed });
+    try {
+      const browser = new Browser();
+      const { page } = await authorize(browser, await createPortal(own.issuer));
+      const refused = await signInUpstream(browser, page, 'erin', { stopAt: ['https://portal.example/cb'] });
+      expect(refused.status).toBe(403);
+      expect(refused.text).toContain("Your organisation's administrator or partner can confirm or renew it.");
+      expect(refused.text).not.toContain('As its administrator');
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -71,6 +71,10 @@ describe('broker session', () => {
     expect(box.attr('checked')).toBeUndefined();
     expect(page.$('label[for="remember"]').text()).toBe('Sign me in automatically');
     expect(page.text).toContain('Use this only on a computer nobody else uses');
+    // Described to screen readers by its warning, and met before the sign-in buttons.
+    expect(page.$(`#${box.attr('aria-describedby')}`).text()).toContain('Use this only on a computer nobody else uses');
+    const order = page.$('form[action$="/upstream"] input#remember, form[action$="/upstream"] button[name="upstream"]');
+    expect(order.first().attr('id')).toBe('remember');
   });
 
   it('keeps the remember choice when switching profile', async () => {

@@ -90,6 +90,10 @@ describe('returning sign-in', () => {
     const { page } = await authorize(browser, portal, { prompt: 'login' });
     const picker = await signInUpstream(browser, page, 'bob');
     expect(picker.$('input[name="profile"][checked]').attr('value')).toBe('prf-bob-fabrikam');
+    // The browser keeps a keyed digest, not the profile: its cookies name no profile.
+    const kept = await browser.cookie(`${broker.issuer}/interaction`, 'broker.last_profile');
+    expect(kept?.value).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(browser.setCookies.join('\n')).not.toContain('prf-bob');
   });
 
   it("refuses a profile id that is not among the person's admitted profiles", async () => {

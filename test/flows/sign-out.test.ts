@@ -77,6 +77,8 @@ describe('sign-out with an upstream that offers RP-initiated logout', () => {
     const next = await upstreamAsksPassword(browser, portal);
     expect(next.asked).toBe(true);
     expect(next.url).toContain('/dev-upstream/interaction/');
+    // Nor does the browser keep which profile was chosen last.
+    expect(await browser.cookie(`${broker.issuer}/interaction`, 'broker.last_profile')).toBeUndefined();
 
     await waitUntil(() => receiver.received.length > 0, 10_000, 'logout token received');
     const logout = await verifyLogoutToken(receiver.received[0]!, broker.issuer, TEST_PORTAL.client_id);
