@@ -274,11 +274,13 @@ export async function createServices(
     audit: stores.audit,
     clock,
     logout: { announce: (notices) => backchannel.announcer.announce(notices) },
+    // The provider's clients (read through its per-process cache), as its own logout would see them.
     clientName: async (clientId) => {
-      const client = await stores.clients.find(clientId);
-      return client && (client.metadata.client_name ?? clientId);
+      const client = await provider.Client.find(clientId).catch(() => undefined);
+      return client && (client.clientName ?? clientId);
     },
-    hearsLogout: async (clientId) => Boolean((await stores.clients.find(clientId))?.metadata.backchannel_logout_uri),
+    hearsLogout: async (clientId) =>
+      Boolean((await provider.Client.find(clientId).catch(() => undefined))?.backchannelLogoutUri),
   };
   const redeem: RedeemDeps = {
     ...linkDeps,

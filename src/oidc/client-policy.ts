@@ -58,6 +58,15 @@ export function upstreamIdsOf(client: PolicyHolder): string[] | undefined {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** Whether `url` names this machine (localhost, 127.0.0.1, [::1]). */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return LOOPBACK.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The broker's own rules for redirect and post-logout URIs, on top of oidc-provider's: https only (plain http
  * on a loopback host while developing), no wildcards. Returns what is wrong, or undefined.

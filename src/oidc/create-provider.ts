@@ -2,7 +2,7 @@ import Provider, { errors, type AdapterFactory, type Configuration, type KoaCont
 import type { Config } from '../config/schema.ts';
 import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import { claimsForProfile, claimsForScopes, SCOPE_CLAIMS } from '../directory/profile-claims.ts';
-import { admissionPolicyOf, createExtraClientMetadata, upstreamIdsOf } from './client-policy.ts';
+import { admissionPolicyOf, createExtraClientMetadata, isLoopbackUrl, upstreamIdsOf } from './client-policy.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
 import { INTERACTION_COOKIES, interactionLifetime, interactionPath } from './interaction-lifetime.ts';
 import type { ProviderPages } from './pages.ts';
@@ -183,7 +183,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       ? {}
       : {
           fetch: (url: URL | string | Request, init?: RequestInit) =>
-            isLoopbackUrl(url) ? fetch(url, { ...init, dispatcher: undefined } as RequestInit) : fetch(url, init),
+            isLoopbackUrl(typeof url === 'string' ? url : url instanceof URL ? url.href : url.url)
+              ? fetch(url, { ...init, dispatcher: undefined } as RequestInit)
+              : fetch(url, init),
         }),
   };
 
@@ -191,15 +193,4 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.proxy = config.trustProxy;
   provider.use(discoveryForPortals(ALL_ADMIN_SCOPES));
   return provider;
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-function isLoopbackUrl(url: URL | string | Request): boolean {
-  const href = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
-  try {
-    return LOOPBACK_HOSTS.has(new URL(href).hostname);
-  } catch {
-    return false;
-  }
 }

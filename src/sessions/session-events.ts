@@ -59,7 +59,8 @@ const actorOf = (details: SessionDetails) =>
 /** Keeps what the session came from (upstream, browser), marks it used, and records the sign-in. */
 export async function recordSignIn(deps: SessionEventDeps, event: SignInEvent): Promise<void> {
   const now = deps.clock.now();
-  const existing = await deps.details.get(event.sessionId);
+  // A fresh login describes the session anew; a sign-in from the session keeps what it knew.
+  const existing = event.fresh ? undefined : await deps.details.get(event.sessionId);
   const details: SessionDetails = event.fresh
     ? {
         profileId: event.profileId,

@@ -6,6 +6,7 @@ import { AppError, NotFoundError } from '../../shared/errors.ts';
 import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import type { ConsolePages } from './account-console.ts';
+import { printed } from '../printed-time.ts';
 
 /** The signed cookie a confirmation link's token is moved into, for the page and its button only. */
 const TOKEN_COOKIE = 'account_email_change';
@@ -15,9 +16,6 @@ const TOKEN_COOKIE_MS = 3600 * 1000;
 
 const requestForm = z.object({ csrf: z.string().max(100), email: z.string().max(1000) });
 const confirmForm = z.object({ csrf: z.string().max(100) });
-
-/** A moment as the pages and the emails print it: "2027-03-02 09:00 UTC". */
-const printed = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 const currentProfile = ({ profile, organisation }: AccountHolder) => ({
   name: profile.displayName,

@@ -5,12 +5,10 @@ import { AppError } from '../../shared/errors.ts';
 import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import type { ConsoleKit, ConsolePages } from './account-console.ts';
+import { printed } from '../printed-time.ts';
 
 const profileParams = z.object({ profileId: z.string().min(1).max(200) });
 const csrfForm = z.object({ csrf: z.string().max(100) });
-
-/** A moment as the pages and the emails print it: "2027-03-02 09:00 UTC". */
-const printed = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The profile of the signed-in account the URL names, or the same 404 as for one that is not theirs. */
 async function ownProfile(ctx: Context, kit: ConsoleKit) {

@@ -6,12 +6,10 @@ import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import { rememberSignOut } from '../fresh-login.ts';
 import type { ConsolePages } from './account-console.ts';
+import { printed } from '../printed-time.ts';
 
 const sessionParams = z.object({ sessionId: z.string().min(1).max(200) });
 const csrfForm = z.object({ csrf: z.string().max(100) });
-
-/** A moment as the pages print it: "2027-03-02 09:00 UTC". */
-const printed = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 export const sessionView = (session: BrokerSession) => ({
   id: session.id,
