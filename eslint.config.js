@@ -53,6 +53,8 @@ export default tseslint.config(
     ],
     // Helpers that know nothing of the domain.
     'src/shared/**': [...ADAPTERS, ...ROOT, ...DOMAIN, '**/admin/**'],
+    // Message catalogues and the choice of a language: words for everyone, knowing nothing of who asks.
+    'src/i18n/**': [...ADAPTERS, ...ROOT, ...DOMAIN, '**/admin/**'],
     // Administration's use cases, bound once for the two adapters that run them.
     'src/admin/**': [...ADAPTERS, ...ROOT],
     // The HTTP layer gets bound use cases: no store, no command line, and no audit writing of its own.

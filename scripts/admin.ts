@@ -83,7 +83,7 @@ const services = await createServices(config!, { logger: createJsonLogger('error
 let result: CommandResult;
 try {
   result = await runCommand(services.admin, operatorActor(operator), argv, (error) =>
-    messageFor(services.views, error, true),
+    messageFor(services.views, error, true, services.views.catalogue.defaultLanguage),
   );
 } finally {
   await services.close();

@@ -50,7 +50,7 @@ async function main() {
   const adminSocket = usesMemoryStores(config)
     ? await serveAdminSocket(adminSocketPath(config), (request) =>
         runCommand(services.admin, operatorActor(request.operator), request.argv, (error) =>
-          messageFor(services.views, error, true),
+          messageFor(services.views, error, true, services.views.catalogue.defaultLanguage),
         ),
       ).catch((err: Error) => {
         logger.warn('admin.socket_unavailable', { path: adminSocketPath(config), message: err.message });

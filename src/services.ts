@@ -48,6 +48,7 @@ import type { RedisOptions } from 'ioredis';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
+import { loadCatalogue } from './i18n/catalogue.ts';
 import type { DeliveryOutcome } from './mail/outgoing.ts';
 import { referenceCode, referenceFor } from './shared/ids.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
@@ -194,7 +195,17 @@ export async function createServices(
   const profiles = createProfileResolver({ directory, associations: directory, clock });
   const upstreamConfigs = [...config.upstreams, ...(demoPlan ? [demoPlan.upstream] : [])];
   const upstreams = createUpstreams(upstreamConfigs, logger);
-  const views = createViews(VIEWS_DIR, { support: config.support, demo: config.demo.enabled });
+  // Words come from the catalogues (views/locales, then the operator's folder); templates from views/, then theirs.
+  const catalogue = loadCatalogue({
+    folders: [
+      join(VIEWS_DIR, 'locales'),
+      ...(config.pages.templatesDir ? [join(config.pages.templatesDir, 'locales')] : []),
+    ],
+    defaultLanguage: config.pages.defaultLanguage,
+    pseudoLanguage: config.pages.pseudoLanguage,
+  });
+  const templateRoots = [VIEWS_DIR, ...(config.pages.templatesDir ? [config.pages.templatesDir] : [])];
+  const views = createViews(templateRoots, catalogue, { support: config.support, demo: config.demo.enabled });
 
   // Clients named by configuration (and the demo portals) are written to the client store at every start, so the
   // configuration stays their truth; the store serves them to oidc-provider with the clients admins manage.
@@ -244,7 +255,10 @@ export async function createServices(
         consume: !commandLine,
       })
     : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry, onOutcome });
-  const mailRenderer = createMailRenderer(join(VIEWS_DIR, 'mail'));
+  const mailRenderer = createMailRenderer(
+    templateRoots.map((root) => join(root, 'mail')),
+    catalogue,
+  );
   const associationMail = createAssociationMail({ renderer: mailRenderer, queue: delivery, support: config.support });
   const upstreamName = (id: string) => upstreamConfigs.find((u) => u.id === id)?.name ?? id;
   // What issuing and redeeming links both work with.

@@ -58,6 +58,10 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.TRUST_PROXY) out.trustProxy = bool('TRUST_PROXY', env.TRUST_PROXY);
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.SUPPORT_EMAIL) out.support = { email: env.SUPPORT_EMAIL };
+  const pages: Record<string, unknown> = {};
+  if (env.DEFAULT_LANGUAGE) pages.defaultLanguage = env.DEFAULT_LANGUAGE;
+  if (env.TEMPLATES_DIR) pages.templatesDir = env.TEMPLATES_DIR;
+  if (Object.keys(pages).length) out.pages = pages;
   if (env.AUDIT_RETENTION_DAYS) out.audit = { retentionDays: Number(env.AUDIT_RETENTION_DAYS) };
   const demo: Record<string, unknown> = {};
   if (env.DEMO) demo.enabled = bool('DEMO', env.DEMO);

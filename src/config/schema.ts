@@ -72,7 +72,8 @@ export const configSchema = z
     /** Shown on every page where a person may be stuck, e.g. "ask support for your registered email". */
     support: z
       .object({
-        name: z.string().default('the support desk'),
+        /** How pages name the desk ("Contoso customer care"); unset, each language's words for "the support desk". */
+        name: z.string().min(1).max(80).optional(),
         /** [SUPPORT_EMAIL] */
         email: z.email().default('support@example.com'),
       })
@@ -82,6 +83,27 @@ export const configSchema = z
      * The embedded demo [DEMO=true|false]: a development upstream with demo accounts, two demo portals and a seeded
      * directory, all in this process. Default on except in production, where it is refused.
      */
+    /**
+     * Language and look of the pages and emails (docs/languages-and-templates.md).
+     */
+    pages: z
+      .object({
+        /** The language of a page when neither the person, the portal nor the browser asks for one we have [DEFAULT_LANGUAGE]. */
+        defaultLanguage: z
+          .string()
+          .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'a language tag such as en or de')
+          .default('en'),
+        /**
+         * A folder of the operator's own templates and catalogues [TEMPLATES_DIR], laid out like views/: a file there
+         * replaces the broker's file of the same path (views/interaction/sign-in.hbs, views/mail/…), a catalogue
+         * there (locales/<language>/<area>.json) replaces the keys it names and may add a language.
+         */
+        templatesDir: z.string().min(1).optional(),
+        /** Offer the pseudo-language en-XA, which marks every catalogue sentence (for finding untranslated text). */
+        pseudoLanguage: z.boolean().default(false),
+      })
+      .prefault({}),
+
     demo: z
       .object({
         enabled: z.boolean().optional(),

@@ -97,7 +97,12 @@ export function createDemoRoutes(
     webhookInboxSecret?: () => Promise<string | undefined>;
   },
 ): Middleware {
-  const { config, views } = deps;
+  const { config } = deps;
+  // The demo's pages play outside parties (a portal, an upstream): they are in English only, and not the broker's.
+  const views: Views = {
+    ...deps.views,
+    render: (name, data, options) => deps.views.render(name, { language: 'en', ...data }, options),
+  };
   const upstream = createDevUpstream({
     issuer: plan.upstream.issuer,
     mountPath: DEV_UPSTREAM_PATH,

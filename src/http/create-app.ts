@@ -7,6 +7,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorHandler } from './error-handler.ts';
+import { pageLanguage } from './page-language.ts';
 import { providerOutageAnswers } from './provider-outage.ts';
 import { associationLinkRoutes } from './routes/association-link.ts';
 import { associationRequestRoutes } from './routes/association-request.ts';
@@ -103,7 +104,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   if (!deps.demo) {
     pages.get('/', (ctx) => {
-      ctx.body = deps.views.render('home', { title: 'Profile broker', issuer: deps.config.issuer });
+      ctx.body = deps.views.page(ctx, 'home', { title: deps.views.t(ctx, 'home.title'), issuer: deps.config.issuer });
     });
   }
 
@@ -146,6 +147,8 @@ export function createApp(deps: AppDeps): Koa {
       if (https) ctx.cookies.secure = true;
       await next();
     })
+    // 2a. The language of the pages: the person's choice from the language switch is remembered here.
+    .use(pageLanguage(deps.views.catalogue))
     // 3. Every error below becomes a page or JSON with a reference code.
     .use(errorHandler({ views: deps.views, logger: deps.logger }))
     // 3a. Methods no route serves (PROPFIND, …) find nothing, rather than the routers' 501.

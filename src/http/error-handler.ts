@@ -19,15 +19,8 @@ export function errorHandler(deps: { views: Views; logger: Logger }): Middleware
   };
 }
 
-const TITLES: Record<number, string> = {
-  400: 'This request cannot be completed',
-  403: 'Not allowed',
-  404: 'Page not found',
-  410: 'This link can no longer be used',
-  413: 'That was too much to send',
-  429: 'Too many attempts',
-  503: 'Temporarily unavailable',
-};
+/** The statuses with a title of their own (errors.title.<status>); others read as 400 or 500. */
+const TITLED = new Set([400, 403, 404, 410, 413, 429, 503]);
 
 export function respondWithError(
   ctx: Context,
@@ -47,7 +40,8 @@ export function respondWithError(
   if (error.status >= 500) deps.logger.error('http.error', line);
   else deps.logger.warn('http.refused', line);
 
-  const message = messageFor(deps.views, error, wantsJson(ctx));
+  const language = deps.views.language(ctx);
+  const message = messageFor(deps.views, error, wantsJson(ctx), language);
   ctx.status = error.status;
   if (error instanceof UnavailableError) ctx.set('Retry-After', String(error.retryAfterSeconds));
   else if (typeof error.details.retryAfterSeconds === 'number')
@@ -59,8 +53,9 @@ export function respondWithError(
     return;
   }
   ctx.type = 'html';
-  ctx.body = deps.views.render('errors/error', {
-    title: TITLES[error.status] ?? (error.status >= 500 ? 'Something went wrong' : TITLES[400]),
+  const titled = TITLED.has(error.status) ? error.status : error.status >= 500 ? 500 : 400;
+  ctx.body = deps.views.page(ctx, 'errors/error', {
+    title: deps.views.t(ctx, `errors.title.${titled}`),
     message,
     reference,
     code: error.code,
@@ -69,20 +64,29 @@ export function respondWithError(
 }
 
 /**
- * The sentence a person reads for an error. Each broker code's entry in ERROR_CODES says whether its page text
- * lives in views/errors/messages/<code>.hbs (and views/errors/api-messages/<code>.hbs where an API caller needs
- * other words than a person at a page); a code without one (oidc-provider's own, or one marked `template: false`)
- * shows its message when it was written to be shown, else the generic text.
- * Plain text: JSON and the command line show it as it is, and the error page escapes it once where it lands.
+ * The sentence a person reads for an error, in their language. Each broker code's entry in ERROR_CODES says whether
+ * it has a sentence of its own: `errors.message.<code>` in the catalogue (and `errors.apiMessage.<code>` where an
+ * API caller needs other words than a person at a page), filled with the error's details and the support desk; a
+ * code without one (oidc-provider's own, or one marked `template: false`) shows its message when it was written to
+ * be shown, else the generic text. Plain text: JSON and the command line show it as it is, and the error page
+ * escapes it once where it lands.
  */
-export function messageFor(views: Views, error: AppError, forApi: boolean): string {
+export function messageFor(views: Views, error: AppError, forApi: boolean, language: string): string {
   const code = error.expose ? error.code : 'internal_error';
   const source: MessageSource | undefined = isErrorCode(code) ? ERROR_CODES[code] : undefined;
+  const { catalogue } = views;
+  const support = views.support(language);
+  const values = { ...error.details, supportName: support.name, supportEmail: support.email };
   if (source?.template) {
+    const key = forApi && source.apiTemplate ? `errors.apiMessage.${code}` : `errors.message.${code}`;
+    if (catalogue.has(key)) return catalogue.text(language, key, values).trim();
     const folder = forApi && source.apiTemplate ? 'api-messages' : 'messages';
     return views.text(`errors/${folder}/${code}`, error.details).trim();
   }
-  return error.expose ? error.message : views.text('errors/messages/internal_error').trim();
+  if (error.expose) return error.message;
+  if (catalogue.has('errors.message.internal_error'))
+    return catalogue.text(language, 'errors.message.internal_error', values);
+  return views.text('errors/messages/internal_error').trim();
 }
 
 function wantsJson(ctx: Context): boolean {

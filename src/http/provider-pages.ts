@@ -26,8 +26,8 @@ export function createProviderPages(views: Views, logger: Logger): ProviderPages
       });
       ctx.type = 'html';
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = views.render('errors/oidc-error', {
-        title: ctx.status >= 500 ? 'Something went wrong' : 'This sign-in request cannot be completed',
+      ctx.body = views.page(ctx, 'errors/oidc-error', {
+        title: views.t(ctx, ctx.status >= 500 ? 'errors.title.500' : 'errors.title.oidc'),
         error: out.error,
         // oidc-provider's descriptions are written for the portal's developers; shown as technical details.
         description: ctx.status >= 500 ? undefined : out.error_description,
@@ -37,8 +37,8 @@ export function createProviderPages(views: Views, logger: Logger): ProviderPages
     async logoutSource(ctx, form) {
       const client = ctx.oidc.client;
       ctx.type = 'html';
-      ctx.body = views.render('oidc/logout', {
-        title: 'Sign out',
+      ctx.body = views.page(ctx, 'oidc/logout', {
+        title: views.t(ctx, 'oidc.logout.title'),
         form,
         clientName: client?.clientName ?? client?.clientId,
       });
@@ -46,8 +46,8 @@ export function createProviderPages(views: Views, logger: Logger): ProviderPages
     async postLogoutSuccessSource(ctx) {
       const client = ctx.oidc.client;
       ctx.type = 'html';
-      ctx.body = views.render('oidc/logged-out', {
-        title: 'You are signed out',
+      ctx.body = views.page(ctx, 'oidc/logged-out', {
+        title: views.t(ctx, 'oidc.loggedOut.title'),
         clientName: client?.clientName ?? client?.clientId,
       });
     },

@@ -11,7 +11,7 @@ const when = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' '
 export function createAssociationMail(deps: {
   renderer: MailRenderer;
   queue: DeliveryQueue;
-  support: { name: string; email: string };
+  support: { name?: string; email: string };
 }): AssociationMail {
   /** A mail carrying a link (requested or invited): what the profile is, the link, its expiry, its reference. */
   const sendLinkMail = async (kind: string, message: LinkMessage, extra: Record<string, unknown>) => {

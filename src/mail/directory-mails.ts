@@ -6,7 +6,7 @@ import type { MailRenderer } from './render-mail.ts';
 export function createDirectoryMail(deps: {
   renderer: MailRenderer;
   queue: DeliveryQueue;
-  support: { name: string; email: string };
+  support: { name?: string; email: string };
 }): DirectoryMail {
   return {
     async administratorChanged({ organisation, administrator, previous, reference }) {

@@ -8,7 +8,7 @@ const when = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' '
 export function createEmailChangeMail(deps: {
   renderer: MailRenderer;
   queue: DeliveryQueue;
-  support: { name: string; email: string };
+  support: { name?: string; email: string };
 }): EmailChangeMail {
   return {
     async sendConfirmation(message) {

@@ -1,6 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import type { Catalogue, MessageValues } from '../i18n/catalogue.ts';
+import { withSupportName } from '../i18n/support-name.ts';
 
 export interface RenderedMail {
   subject: string;
@@ -12,25 +14,45 @@ export interface RenderedMail {
  * Mail content is templates (docs/architecture.md §1): views/mail/<name>.subject.hbs, .html.hbs and .text.hbs. The text
  * and subject are not HTML, so they are rendered without HTML escaping; the HTML part is escaped as usual.
  */
-export function createMailRenderer(dir: string, globals: Record<string, unknown> = {}): MailRenderer {
+export function createMailRenderer(
+  dirs: string[],
+  catalogue: Catalogue,
+  globals: Record<string, unknown> = {},
+): MailRenderer {
   // Stateless once made: a process composing several brokers (the test suite) compiles the templates once.
-  const key = `${dir}\0${JSON.stringify(globals)}`;
-  let renderer = made.get(key);
-  if (!renderer) made.set(key, (renderer = compileMailRenderer(dir, globals)));
+  let byDirs = made.get(catalogue);
+  if (!byDirs) made.set(catalogue, (byDirs = new Map()));
+  const key = `${dirs.join('\0')}\0${JSON.stringify(globals)}`;
+  let renderer = byDirs.get(key);
+  if (!renderer) byDirs.set(key, (renderer = compileMailRenderer(dirs, catalogue, globals)));
   return renderer;
 }
 
-const made = new Map<string, MailRenderer>();
+const made = new WeakMap<Catalogue, Map<string, MailRenderer>>();
 
-function compileMailRenderer(dir: string, globals: Record<string, unknown>) {
+function compileMailRenderer(dirs: string[], catalogue: Catalogue, globals: Record<string, unknown>) {
   const html = Handlebars.create();
   const plain = Handlebars.create();
+  // {{t "mail.key" name=value}}: the sentence in the mail's language; escaped in the HTML part only.
+  html.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) => {
+    const language = (options.data.root as { language: string }).language;
+    return new Handlebars.SafeString(catalogue.html(language, String(key), options.hash as MessageValues));
+  });
+  plain.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) =>
+    catalogue.text((options.data.root as { language: string }).language, String(key), options.hash as MessageValues),
+  );
+  for (const hbs of [html, plain]) hbs.registerHelper('key', (...parts: unknown[]) => parts.slice(0, -1).join(''));
+
+  // An operator's folder (the last) replaces the broker's templates file by file.
+  const sources = new Map<string, string>();
+  for (const dir of dirs.filter((d) => existsSync(d))) {
+    for (const file of readdirSync(dir)) sources.set(file, readFileSync(join(dir, file), 'utf8'));
+  }
   const templates = new Map<string, Handlebars.TemplateDelegate>();
-  for (const file of readdirSync(dir)) {
+  for (const [file, source] of sources) {
     const match = /^(.+)\.(subject|html|text)\.hbs$/.exec(file);
     if (!match) continue;
     const [, name, part] = match;
-    const source = readFileSync(join(dir, file), 'utf8');
     templates.set(
       `${name}.${part}`,
       part === 'html'
@@ -46,8 +68,9 @@ function compileMailRenderer(dir: string, globals: Record<string, unknown>) {
   };
 
   return {
-    render(name: string, data: Record<string, unknown>): RenderedMail {
-      const context = { ...globals, ...data };
+    /** Renders a message in `language` (a catalogue's language; any other falls back to the default). */
+    render(name: string, data: Record<string, unknown>, language = catalogue.defaultLanguage): RenderedMail {
+      const context = withSupportName(catalogue, { ...globals, ...data, language });
       return {
         // Headers are one line: whatever the data holds, a subject never carries a line break.
         subject: get(`${name}.subject`)(context)

@@ -15,6 +15,7 @@ import { createMemoryDeliveryQueue, type DeliveryQueue } from '../../src/mail/de
 import { createEmailChangeMail } from '../../src/mail/email-change-mails.ts';
 import type { OutgoingMail } from '../../src/mail/outgoing.ts';
 import { createMailRenderer } from '../../src/mail/render-mail.ts';
+import { brokerCatalogue } from '../support/catalogue.ts';
 import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
 import { createMemoryDirectory } from '../../src/stores/memory/directory.ts';
 import { createMemoryEmailChangeStore } from '../../src/stores/memory/email-change-store.ts';
@@ -89,7 +90,7 @@ async function setup(options: { queue?: (sent: OutgoingMail[]) => DeliveryQueue 
     profiles: createProfileResolver({ directory, associations: directory, clock }),
     changes,
     mail: createEmailChangeMail({
-      renderer: createMailRenderer(MAIL_DIR),
+      renderer: createMailRenderer([MAIL_DIR], brokerCatalogue()),
       queue,
       support: { name: 'Broker support', email: 'support@broker.example' },
     }),

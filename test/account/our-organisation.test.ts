@@ -18,6 +18,7 @@ import type { DeliveryQueue } from '../../src/mail/delivery-queue.ts';
 import { createDirectoryMail } from '../../src/mail/directory-mails.ts';
 import type { OutgoingMail } from '../../src/mail/outgoing.ts';
 import { createMailRenderer } from '../../src/mail/render-mail.ts';
+import { brokerCatalogue } from '../support/catalogue.ts';
 import { createManualClock } from '../../src/shared/clock.ts';
 import { AppError } from '../../src/shared/errors.ts';
 import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
@@ -90,7 +91,7 @@ function setup() {
     pending: async () => 0,
     close: async () => undefined,
   };
-  const renderer = createMailRenderer(join(VIEWS, 'mail'));
+  const renderer = createMailRenderer([join(VIEWS, 'mail')], brokerCatalogue());
   const signedOut: string[] = [];
   const support: SupportDeskDeps = {
     directory,
@@ -148,7 +149,7 @@ async function refusal(call: () => Promise<unknown>): Promise<AppError> {
 }
 
 /** The words a person reads for an error (the error page's sentence), with the configured support contact. */
-const views = createViews(VIEWS, { support: SUPPORT });
+const views = createViews([VIEWS], brokerCatalogue(), { support: SUPPORT });
 const sentence = (err: AppError) => views.text(`errors/messages/${err.code}`, err.details).trim();
 
 /** Every operation that names a person, as the administrator `holder` would call it on `profileId`. */

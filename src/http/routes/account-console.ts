@@ -35,7 +35,7 @@ export interface ConsoleKit {
   /** Form tokens bound to something other than a console session: an emailed link, opened in any browser. */
   csrf: Csrf;
   /** The sentence a person reads for a refusal, as the error pages word it, for a form shown again with it. */
-  refusal(error: AppError): string;
+  refusal(ctx: Context, error: AppError): string;
   account: AccountOperations;
 }
 
@@ -270,7 +270,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     csrfToken: (current) => deps.csrf.tokenFor(`account:${current.id}`),
     verifyCsrf: (ctx, current, submitted) => deps.csrf.verify(ctx, `account:${current.id}`, submitted),
     csrf: deps.csrf,
-    refusal: (error) => messageFor(deps.views, error, false),
+    refusal: (ctx, error) => messageFor(deps.views, error, false, deps.views.language(ctx)),
     account: deps.account,
   };
   for (const feature of features) feature(router, kit);

@@ -76,7 +76,7 @@ export const emailPages: ConsolePages = (router, kit) => {
           profile: currentProfile(holder),
           csrf: kit.csrfToken(current),
           email: typed,
-          error: kit.refusal(err),
+          error: kit.refusal(ctx, err),
         });
       }
     }),

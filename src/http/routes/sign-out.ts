@@ -30,7 +30,10 @@ export function signOutRoutes(deps: PageDeps): Router {
       return;
     }
     // Reloaded, or the upstream sent no state back: the person is signed out all the same.
-    ctx.body = deps.views.render('oidc/logged-out', { title: 'You are signed out', upstreamSignedOut: true });
+    ctx.body = deps.views.page(ctx, 'oidc/logged-out', {
+      title: deps.views.t(ctx, 'oidc.loggedOut.title'),
+      upstreamSignedOut: true,
+    });
   });
 
   router.get(STILL_SIGNED_IN_PATH, async (ctx) => {
@@ -38,8 +41,8 @@ export function signOutRoutes(deps: PageDeps): Router {
     const handle = handleOf(ctx);
     const pending = handle ? await deps.useCases.sessions.pendingSignOut(handle, { take: false }) : undefined;
     const upstream = pending ? deps.upstreams.get(pending.upstreamId) : undefined;
-    ctx.body = deps.views.render('oidc/still-signed-in', {
-      title: 'You are signed out of the broker',
+    ctx.body = deps.views.page(ctx, 'oidc/still-signed-in', {
+      title: deps.views.t(ctx, 'oidc.stillSignedIn.title'),
       upstreamName: upstream?.config.name,
       upstreamSignOutUri: upstream?.config.signOutUri,
       // The broker's own "signed out" page needs no link: this page says it all.
