@@ -29,6 +29,11 @@ export interface Profile {
   displayName: string;
   role: ProfileRole;
   status: RecordStatus;
+  /**
+   * The language the person reads their emails in (a BCP 47 tag such as de or fr-CH); absent, emails are in the
+   * language of the page that caused them, else the broker's default.
+   */
+  locale?: string;
 }
 
 /** Who signed in upstream: keyed on (upstream, sub), never on email. */
