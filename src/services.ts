@@ -351,6 +351,7 @@ export async function createServices(
     profiles,
     pages: createProviderPages(views, logger),
     upstreamIds: upstreamConfigs.map((u) => u.id),
+    languages: catalogue.languages,
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
     clientCredentialsClaims: (clientId, secret) => generationAtIssue(stores.clients, clientId, secret),
   });

@@ -30,7 +30,16 @@ export const clientInput = z.strictObject({
     .optional()
     .meta({ description: 'Scopes the client may ask for; admin clients list their admin:<area> scopes here.' }),
   client_uri: uri.optional(),
-  logo_uri: uri.optional(),
+  logo_uri: uri
+    .optional()
+    .meta({ description: 'The portal’s logo (https), shown on the broker’s pages of its sign-ins.' }),
+  policy_uri: uri.optional().meta({ description: 'The portal’s privacy policy (https), linked from those pages.' }),
+  tos_uri: uri.optional().meta({ description: 'The portal’s terms of use (https), linked from those pages.' }),
+  brand_color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb')
+    .optional()
+    .meta({ description: 'The portal’s colour (#rrggbb), for the header of the broker’s pages of its sign-ins.' }),
   initiate_login_uri: uri
     .optional()
     .meta({ description: 'Where a sign-in with the portal starts: the target of "back to the portal".' }),

@@ -34,6 +34,12 @@ export const upstreamSchema = z.object({
    * has no end-session endpoint (RP-initiated logout) the broker could send them through.
    */
   signOutUri: z.url({ protocol: /^https?$/ }).optional(),
+  /** Where a person creates an account at this upstream: "Don't have an account? Create one" on the sign-in page. */
+  signupUri: z.url({ protocol: /^https?$/ }).optional(),
+  /** Where a person resets a forgotten password at this upstream: "Forgot your password?" on the sign-in page. */
+  passwordResetUri: z.url({ protocol: /^https?$/ }).optional(),
+  /** This upstream's own support, linked from the pages about signing in with the wrong account. */
+  supportUri: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type UpstreamConfig = z.output<typeof upstreamSchema>;
 

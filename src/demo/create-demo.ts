@@ -49,8 +49,20 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
   };
   const apiResource = `${issuer}/demo/api`;
   const portals = [
-    { id: 'customer-portal', title: 'Customer portal', profileKinds: ['customer', 'partner'], contractRequired: true },
-    { id: 'partner-portal', title: 'Partner portal', profileKinds: ['partner'], contractRequired: false },
+    {
+      id: 'customer-portal',
+      title: 'Customer portal',
+      profileKinds: ['customer', 'partner'],
+      contractRequired: true,
+      colour: '#0b6e4f',
+    },
+    {
+      id: 'partner-portal',
+      title: 'Partner portal',
+      profileKinds: ['partner'],
+      contractRequired: false,
+      colour: '#5b2a86',
+    },
   ].map((p) => ({ ...p, basePath: `/demo/${p.id}`, clientSecret: deriveDemoSecret(secretSeed, `client:${p.id}`) }));
 
   const clients: ClientMetadata[] = portals.map((p) => ({
@@ -62,6 +74,11 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
     // Each portal hears of sign-outs at the broker (OIDC Back-Channel Logout) and ends its own session.
     backchannel_logout_uri: `${issuer}${p.basePath}/backchannel-logout`,
     client_uri: `${issuer}${p.basePath}/`,
+    // Its look on the broker's pages of its sign-ins: logo, colour, privacy policy and terms (portal.ts serves them).
+    logo_uri: `${issuer}${p.basePath}/logo.svg`,
+    policy_uri: `${issuer}${p.basePath}/privacy`,
+    tos_uri: `${issuer}${p.basePath}/terms`,
+    brand_color: p.colour,
     // oidc-provider accepts only https for initiate_login_uri, so the plain-http demo leaves it out.
     ...(issuer.startsWith('https://') ? { initiate_login_uri: `${issuer}${p.basePath}/login` } : {}),
     grant_types: ['authorization_code', 'refresh_token'],

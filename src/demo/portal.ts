@@ -135,6 +135,9 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
       resource: options.apiResource,
     };
     if (prompt) parameters.prompt = prompt;
+    // "Sign in in German": the portal asks the broker for its pages in that language (ui_locales).
+    const language = typeof ctx.query.ui_locales === 'string' ? ctx.query.ui_locales : '';
+    if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(language)) parameters.ui_locales = language;
     ctx.redirect(client.buildAuthorizationUrl(config, parameters).href);
   };
 
@@ -162,6 +165,24 @@ export function createDemoPortal(options: DemoPortalOptions): Router {
   });
 
   router.get('/login', (ctx) => startSignIn(ctx));
+  // The portal's own logo and the pages the broker links from its sign-in pages (client metadata).
+  router.get('/logo.svg', (ctx) => {
+    ctx.type = 'image/svg+xml';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = `<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#fff"/><text x="16" y="22" font-family="sans-serif" font-size="16" font-weight="700" text-anchor="middle" fill="#12263f">${options.title.charAt(0)}</text></svg>`;
+  });
+  for (const [path, title] of [
+    ['/privacy', 'privacy policy'],
+    ['/terms', 'terms of use'],
+  ] as const) {
+    router.get(path, (ctx) => {
+      ctx.body = options.views.render(
+        'demo/portal-document',
+        { title: `${options.title} ${title}`, portal: options, document: title },
+        { layout: 'demo' },
+      );
+    });
+  }
   // "Switch profile": the broker shows its picker again without another upstream sign-in.
   router.get('/switch', (ctx) => startSignIn(ctx, 'select_account'));
 

@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorHandler } from './error-handler.ts';
 import { pageLanguage } from './page-language.ts';
+import { brandStylesheetFor } from './portal-look.ts';
 import { providerOutageAnswers } from './provider-outage.ts';
 import { associationLinkRoutes } from './routes/association-link.ts';
 import { associationRequestRoutes } from './routes/association-request.ts';
@@ -101,6 +102,16 @@ export function createApp(deps: AppDeps): Koa {
     ctx.type = asset.type;
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = asset.body;
+  });
+  // A portal's colour for the header of its sign-in pages (portal-look.ts).
+  pages.get('/assets/brand/:file', async (ctx) => {
+    const match = /^(.+)\.css$/.exec(ctx.params.file!);
+    const client = match ? await deps.findClient(match[1]!) : undefined;
+    const colour = client?.metadata.brand_color;
+    if (typeof colour !== 'string') return;
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.body = brandStylesheetFor(colour);
   });
   if (!deps.demo) {
     pages.get('/', (ctx) => {

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type { Catalogue, MessageValues } from '../i18n/catalogue.ts';
 import { withSupportName } from '../i18n/support-name.ts';
 import { languageLinks, languageOf } from './page-language.ts';
+import type { PortalLook } from './portal-look.ts';
 
 export interface Views {
   /**
@@ -107,7 +108,13 @@ function compileViews(roots: string[], catalogue: Catalogue, globals: Record<str
       withSupportName(catalogue, { ...globals, language: lang }).support as { name: string; email: string },
     page(ctx, name, data, options) {
       const current = language(ctx);
-      return render(name, { language: current, languages: languageLinks(ctx, catalogue, current), ...data }, options);
+      // The portal of the sign-in a page belongs to, when a route has said which (ctx.state.portal), shows its look.
+      const portal = ctx.state.portal as PortalLook | undefined;
+      return render(
+        name,
+        { language: current, languages: languageLinks(ctx, catalogue, current), portal, ...data },
+        options,
+      );
     },
   };
 }

@@ -9,7 +9,10 @@ import { adminScopesIn } from '../clients/admin-scopes.ts';
  * Broker policy carried in each client's metadata, so it lives wherever clients live (the client store, written from
  * configuration and by the admin API) and oidc-provider validates it with the rest of the metadata.
  */
-export const BROKER_CLIENT_PROPERTIES = ['profile_kinds', 'contract_required', 'upstreams'] as const;
+export const BROKER_CLIENT_PROPERTIES = ['profile_kinds', 'contract_required', 'upstreams', 'brand_color'] as const;
+
+/** The portal's own look on the broker's pages: links and a logo a person's browser fetches or follows. */
+const LOOK_URIS = ['logo_uri', 'policy_uri', 'tos_uri', 'client_uri', 'initiate_login_uri'] as const;
 
 /** Client metadata as oidc-provider's `client.metadata()` returns it (snake_case, extra properties included). */
 type PolicyHolder = Record<string, unknown>;
@@ -114,6 +117,14 @@ export function createExtraClientMetadata(options: {
             const problem = redirectUriProblem(uri, options);
             if (problem) invalid(problem);
           }
+          // A portal's logo, policy and terms are shown and linked on the broker's pages: https (loopback http in
+          // development) and nothing a browser would run (javascript:, data:).
+          for (const name of LOOK_URIS) {
+            const uri = metadata[name];
+            if (uri === undefined) continue;
+            const problem = typeof uri === 'string' ? redirectUriProblem(uri, options) : 'must be a URL';
+            if (problem) invalid(`${name}: ${problem}`);
+          }
           // The broker posts logout tokens there: in production https, never an internal address or a local-network
           // name (server-side request forgery); where a name points is checked again at each delivery, by
           // oidc-provider's guard against internal addresses.
@@ -136,6 +147,11 @@ export function createExtraClientMetadata(options: {
         case 'contract_required':
           if (value === undefined) metadata.contract_required = false;
           else if (typeof value !== 'boolean') invalid('contract_required must be true or false');
+          break;
+        case 'brand_color':
+          // Goes into a stylesheet: exactly #rrggbb, so that nothing else can.
+          if (value !== undefined && (typeof value !== 'string' || !/^#[0-9a-fA-F]{6}$/.test(value)))
+            invalid('brand_color must be a colour as #rrggbb');
           break;
         case 'upstreams':
           if (value === undefined) break;

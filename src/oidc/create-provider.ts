@@ -21,6 +21,8 @@ export interface ProviderDeps {
   profiles: ProfileResolver;
   pages: ProviderPages;
   upstreamIds: readonly string[];
+  /** The languages of the pages, advertised as ui_locales_supported. */
+  languages: readonly string[];
   /** Resource servers by indicator: configuration's, plus the demo API when the demo runs. */
   resourceServers: Config['resourceServers'];
   /** What a client-credentials token records about its client when issued (clients/token-generation.ts). */
@@ -63,7 +65,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // `account` lets a portal call the account API with the person's access token (docs/architecture.md §2).
     scopes: ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS), ACCOUNT_SCOPE, ...ALL_ADMIN_SCOPES],
     // Where portals send people to manage their own account (the broker's account console).
-    discovery: { account_console_uri: `${config.issuer}/account` },
+    // …and the languages its pages speak (a portal may ask for one with ui_locales).
+    discovery: { account_console_uri: `${config.issuer}/account`, ui_locales_supported: [...deps.languages] },
     claims: {
       auth_time: null,
       sid: null,

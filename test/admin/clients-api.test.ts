@@ -220,6 +220,17 @@ describe('clients', () => {
       'fragment',
     ],
     ['an unknown profile kind', { profile_kinds: ['employee'] }, 'invalid_input', 'profile_kinds'],
+    ['a javascript: logo', { logo_uri: 'javascript:alert(1)' }, 'invalid_client_metadata', 'logo_uri'],
+    ['a data: logo', { logo_uri: 'data:image/svg+xml,<svg onload=alert(1)>' }, 'invalid_client_metadata', 'logo_uri'],
+    [
+      'a plain-http privacy policy off loopback',
+      { policy_uri: 'http://portal.example/privacy' },
+      'invalid_client_metadata',
+      'policy_uri',
+    ],
+    ['a javascript: terms link', { tos_uri: 'javascript:alert(1)' }, 'invalid_client_metadata', 'tos_uri'],
+    ['a brand colour that is CSS', { brand_color: 'red;}body{display:none' }, 'invalid_input', 'brand_color'],
+    ['a brand colour that is markup', { brand_color: '</style><script>' }, 'invalid_input', 'brand_color'],
     [
       'admin scopes on a portal signing people in',
       { scope: 'openid admin:clients' },
