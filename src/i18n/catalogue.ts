@@ -88,7 +88,7 @@ function readCatalogue(options: CatalogueOptions): Catalogue {
           messages.set(`${area}.${key}`, message);
         }
       }
-      sources.set(language, messages);
+      if (messages.size) sources.set(language, messages);
     }
   }
   const fallback = sources.get(options.defaultLanguage);
@@ -111,7 +111,9 @@ function readCatalogue(options: CatalogueOptions): Catalogue {
     parsed.set(PSEUDO_LANGUAGE, new Map([...english].map(([key, elements]) => [key, pseudoMessage(elements)])));
   }
 
-  const languages = [options.defaultLanguage, ...[...parsed.keys()].filter((l) => l !== options.defaultLanguage)];
+  // The default first, the others by tag; the pseudo-language last.
+  const others = [...sources.keys()].filter((l) => l !== options.defaultLanguage).sort();
+  const languages = [options.defaultLanguage, ...others, ...(options.pseudoLanguage ? [PSEUDO_LANGUAGE] : [])];
   /** A language's own message, else the default language's (an operator's partial catalogue still renders). */
   const messageOf = (language: string, key: string) => {
     const own = parsed.get(language)?.get(key);

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -38,8 +39,25 @@ export async function upstreamSignIn(page: Page, username: string) {
 }
 
 /**
- * For a walk through the pages: each step saves a screenshot (CI artifact, named `<prefix>-<name>.png`) and runs
- * axe-core on what is on screen.
+ * A page wider than the screen scrolls sideways: on a phone (390 px) a person then reads every line in two moves.
+ * Returns the widest offenders, so that the failure says what to fix.
+ */
+export async function horizontalScroll(page: Page): Promise<string[]> {
+  const found = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const offenders = [...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > width + 1)
+      .slice(0, 3)
+      .map((element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}.${element.className}`);
+    return [`scrolls sideways at ${width} px (${document.documentElement.scrollWidth} px wide): ${offenders.join(', ')}`];
+  });
+  return found.map((line) => `${page.url()} — ${line}`);
+}
+
+/**
+ * For a walk through the pages: each step saves a screenshot (CI artifact, named `<prefix>-<name>.png`), runs
+ * axe-core on what is on screen and checks that the page does not scroll sideways.
  */
 export function createWalkRecorder(prefix: string) {
   const recorder = {
@@ -47,7 +65,7 @@ export function createWalkRecorder(prefix: string) {
     pagesChecked: 0,
     async step(page: Page, name: string) {
       await page.screenshot({ path: join(ARTIFACTS, `${prefix}-${name}.png`), fullPage: true });
-      recorder.violations.push(...(await accessibilityViolations(page)));
+      recorder.violations.push(...(await accessibilityViolations(page)), ...(await horizontalScroll(page)));
       recorder.pagesChecked += 1;
     },
   };
