@@ -46,6 +46,9 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
     enabled: true,
     allowInsecureHttp: issuer.startsWith('http://'),
     timeoutSeconds: 5,
+    signupUri: `${issuer}${DEV_UPSTREAM_PATH}/help/signup`,
+    passwordResetUri: `${issuer}${DEV_UPSTREAM_PATH}/help/password`,
+    supportUri: `${issuer}${DEV_UPSTREAM_PATH}/help/support`,
   };
   const apiResource = `${issuer}/demo/api`;
   const portals = [

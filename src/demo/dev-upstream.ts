@@ -164,8 +164,27 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
     ctx.redirect(returnTo);
   });
 
+  // What a consumer identity service offers people who are stuck; the broker links here (upstream signupUri,
+  // passwordResetUri, supportUri), as it would link to Microsoft's own pages.
+  const help = new Router();
+  help.get('/help/:topic', (ctx) => {
+    const topic = HELP_TOPICS[ctx.params.topic as keyof typeof HELP_TOPICS];
+    if (!topic) return;
+    ctx.body = options.views.render(
+      'demo/upstream-help',
+      { title: `${topic} — demo consumer accounts`, topic, accounts: options.accounts, password: options.password },
+      { layout: 'demo' },
+    );
+  });
+
   const app = new Koa();
   app.keys = options.cookieKeys;
-  app.use(router.routes()).use(mount(provider as unknown as Koa));
+  app.use(router.routes()).use(help.routes()).use(mount(provider as unknown as Koa));
   return app;
 }
+
+const HELP_TOPICS = {
+  signup: 'Create an account',
+  password: 'Reset your password',
+  support: 'Account support',
+} as const;
