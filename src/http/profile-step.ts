@@ -36,11 +36,9 @@ export async function showProfileStep(
   }
   if (another || (added.length === 0 && association?.asking) || (admitted.length === 0 && refused.length === 0)) {
     ctx.status = 200;
-    ctx.body = deps.views.render('interaction/association-email', {
+    ctx.body = deps.views.page(ctx, 'interaction/association-email', {
       ...common,
-      ...(admitted.length
-        ? { title: 'Associate another profile', another: true }
-        : { title: 'Enter your registered email address' }),
+      ...emailPageTitle(ctx, deps, admitted.length > 0),
     });
     return;
   }
@@ -52,9 +50,9 @@ export async function showProfileStep(
       refused,
     });
     ctx.status = 403;
-    ctx.body = deps.views.render('interaction/ineligible', {
+    ctx.body = deps.views.page(ctx, 'interaction/ineligible', {
       ...common,
-      title: `You cannot sign in to ${portal.name}`,
+      title: deps.views.t(ctx, 'interaction.ineligible.title', { portal: portal.name }),
       refused: refused.map(describeRefusal),
       reference,
     });
@@ -81,9 +79,9 @@ export async function showProfileStep(
       ? added[0]!.profile.id
       : (last ?? details.session?.accountId ?? admitted[0]!.profile.id);
   ctx.status = 200;
-  ctx.body = deps.views.render('interaction/picker', {
+  ctx.body = deps.views.page(ctx, 'interaction/picker', {
     ...common,
-    title: 'Choose a profile',
+    title: deps.views.t(ctx, 'interaction.picker.title'),
     remember: person.remember,
     profiles: admitted.map((c) => ({ ...describe(c), selected: c.profile.id === selected })),
     refused: refused.map(describeRefusal),
@@ -91,6 +89,13 @@ export async function showProfileStep(
 }
 
 type PageCommon = ReturnType<typeof pageCommon>;
+
+/** The registered-address page's title: a first association, or another profile for an identity that has one. */
+export function emailPageTitle(ctx: Context, deps: PageDeps, another: boolean) {
+  return another
+    ? { title: deps.views.t(ctx, 'interaction.email.anotherTitle'), another: true }
+    : { title: deps.views.t(ctx, 'interaction.email.title') };
+}
 
 /** The admitted profiles that were not admitted yet when the person asked to associate another (all, at a first login). */
 export function newlyAdmitted<C extends { profile: { id: string } }>(
@@ -130,9 +135,9 @@ export function renderEmailSent(
   const now = Math.floor(deps.clock.now().getTime() / 1000);
   const wait = Math.max(0, (step.requestedAt ?? 0) + deps.config.association.resendCooldownSeconds - now);
   ctx.status = tooSoon ? 429 : 200;
-  ctx.body = deps.views.render('interaction/association-sent', {
+  ctx.body = deps.views.page(ctx, 'interaction/association-sent', {
     ...common,
-    title: 'Check your email',
+    title: deps.views.t(ctx, 'interaction.sent.title'),
     email: step.email,
     resendWaitSeconds: wait,
     tooSoon,
@@ -191,7 +196,10 @@ function describe(choice: AssociatedChoice) {
     kind: choice.organisation.kind,
     organisation: choice.organisation.name,
     accountNumber: choice.organisation.accountNumber,
-    contractEndsOn: choice.organisation.contractEndsOn,
+    // A day (YYYY-MM-DD, UTC), printed in the page's language by the catalogue.
+    contractEnded: choice.organisation.contractEndsOn
+      ? new Date(`${choice.organisation.contractEndsOn}T00:00:00Z`)
+      : undefined,
   };
 }
 

@@ -85,7 +85,7 @@ describe('the embedded demo in a real browser', () => {
     await upstreamSignIn(page, 'carol');
     await page.waitForURL(/\/interaction\//);
     expect(await page.textContent('main')).toContain(
-      'Northwind Traders does not have an active service contract (it ended on 2025-06-30)',
+      'Northwind Traders does not have an active service contract (it ended on June 30, 2025)',
     );
     await shot(page, '8-ineligible');
   }, 60_000);

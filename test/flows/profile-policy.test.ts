@@ -40,7 +40,7 @@ describe('client policy', () => {
     expect(refused.status).toBe(403);
     expect(refused.$('h1').text()).toBe('You cannot sign in to Test portal');
     expect(refused.text).toContain(
-      'Northwind Traders does not have an active service contract (it ended on 2025-06-30)',
+      'Northwind Traders does not have an active service contract (it ended on June 30, 2025)',
     );
     // Carol is Northwind's administrator: she is not told to ask her administrator.
     expect(refused.text).toContain('As its administrator, you can renew it with your account manager or partner');

@@ -31,8 +31,8 @@ export function associationLinkRoutes(deps: PageDeps, callbacks: UpstreamCallbac
       const { requester } = link.link;
       const upstream = requester && deps.upstreams.get(requester.upstreamId);
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = deps.views.render('association/landing', {
-        title: `Associate your sign-in with ${link.organisation.name}`,
+      ctx.body = deps.views.page(ctx, 'association/landing', {
+        title: deps.views.t(ctx, 'association.landing.title', { organisation: link.organisation.name }),
         profile: link.profile,
         organisation: link.organisation,
         // An invitation was not asked for from any account: the person picks the one to sign in with.

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { brokerResult, type AssociationStep } from '../../oidc/interaction-state.ts';
 import { BadRequestError } from '../../shared/errors.ts';
-import { newlyAdmitted, pageCommon, renderEmailSent } from '../profile-step.ts';
+import { emailPageTitle, newlyAdmitted, pageCommon, renderEmailSent } from '../profile-step.ts';
 import type { Person } from '../steps/identity.ts';
 import type { InteractionSteps, Portal } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
@@ -90,11 +90,9 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
       if (!address.safeParse(email).success) {
         const { before } = await admittedBefore(person, portal);
         ctx.status = 400;
-        ctx.body = deps.views.render('interaction/association-email', {
+        ctx.body = deps.views.page(ctx, 'interaction/association-email', {
           ...pageCommon(deps, interaction, portal, person.identity),
-          ...(before
-            ? { title: 'Associate another profile', another: true }
-            : { title: 'Enter your registered email address' }),
+          ...emailPageTitle(ctx, deps, before !== undefined),
           email,
           invalidEmail: true,
         });
@@ -103,6 +101,15 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
       await send(ctx, ctx.state, email);
     }),
   );
+
+  // The pages these forms answer with (a mistyped address, a resend too soon) offer the language switch, which links
+  // to their address: the choice is kept (page-language.ts) and the sign-in's page shows again, in that language.
+  for (const path of ['/', '/resend']) {
+    router.get(path, (ctx) => {
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${encodeURIComponent(ctx.params.uid!)}`);
+    });
+  }
 
   router.post(
     '/resend',

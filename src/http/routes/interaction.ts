@@ -59,8 +59,8 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
       }
 
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = deps.views.render('interaction/sign-in', {
-        title: `Sign in to ${portal.name}`,
+      ctx.body = deps.views.page(ctx, 'interaction/sign-in', {
+        title: deps.views.t(ctx, 'interaction.signIn.title', { portal: portal.name }),
         uid: interaction.uid,
         csrf: deps.csrf.tokenFor(interaction.uid),
         portalName: portal.name,

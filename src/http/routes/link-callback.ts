@@ -3,6 +3,12 @@ import { LINK_COOKIE, respondLinkUnusable } from '../steps/link-steps.ts';
 import { forgetUpstreamRoundTrip, upstreamAnswer, type CallbackHandler } from '../upstream-callbacks.ts';
 import type { PageDeps } from '../use-cases.ts';
 
+/**
+ * These pages answer the upstream's one-time callback address: the language switch's links (that address again)
+ * would replay it, so they show none; they are in the language of the link's landing page before them.
+ */
+const ONE_TIME_PAGE = { languages: [] };
+
 /** The upstream came back from a link's re-authentication: redeem the link if, and only if, the identity matches. */
 export function linkCallback(deps: PageDeps): CallbackHandler {
   return async (ctx, { state, upstreamId }) => {
@@ -15,8 +21,9 @@ export function linkCallback(deps: PageDeps): CallbackHandler {
     if (!upstream) throw new FlowExpiredError();
     const answer = await upstreamAnswer(ctx, deps, upstream, pending.transaction);
     if ('refused' in answer) {
-      ctx.body = deps.views.render('association/cancelled', {
-        title: 'Nothing was changed',
+      ctx.body = deps.views.page(ctx, 'association/cancelled', {
+        title: deps.views.t(ctx, 'association.cancelled.title'),
+        ...ONE_TIME_PAGE,
         upstreamName: upstream.config.name,
       });
       return;
@@ -30,8 +37,9 @@ export function linkCallback(deps: PageDeps): CallbackHandler {
     }
     if (result.outcome === 'wrong_identity') {
       ctx.status = 403;
-      ctx.body = deps.views.render('association/wrong-account', {
-        title: 'Sign in with the account you used before',
+      ctx.body = deps.views.page(ctx, 'association/wrong-account', {
+        title: deps.views.t(ctx, 'association.wrongAccount.title'),
+        ...ONE_TIME_PAGE,
         upstreamName: upstream.config.name,
       });
       return;
@@ -41,8 +49,9 @@ export function linkCallback(deps: PageDeps): CallbackHandler {
       ? await deps.provider.Client.find(result.link.clientId).catch(() => undefined)
       : undefined;
     const metadata = client?.metadata();
-    ctx.body = deps.views.render('association/success', {
-      title: 'Your account is now associated',
+    ctx.body = deps.views.page(ctx, 'association/success', {
+      title: deps.views.t(ctx, 'association.success.title'),
+      ...ONE_TIME_PAGE,
       upstreamName: upstream.config.name,
       organisation: result.organisation,
       profile: result.profile,

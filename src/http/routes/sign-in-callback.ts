@@ -1,3 +1,4 @@
+import { uiLocalesOf } from '../../i18n/choose-language.ts';
 import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import { safeEqual } from '../../shared/ids.ts';
@@ -21,6 +22,8 @@ export function signInCallback(deps: PageDeps): CallbackHandler {
   return async (ctx, { state, upstreamId, ref: uid }) => {
     const interaction = await deps.provider.Interaction.find(uid);
     if (!interaction) throw new FlowExpiredError();
+    // An error page from here is in the language of the sign-in's other pages.
+    ctx.state.uiLocales = uiLocalesOf(interaction.params.ui_locales);
     const pending = readBrokerState(interaction.result);
     if (
       pending?.step !== 'upstream_pending' ||

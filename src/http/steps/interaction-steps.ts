@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { z } from 'zod';
+import { uiLocalesOf } from '../../i18n/choose-language.ts';
 import { admissionPolicyOf, upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import type { InteractionDetails } from '../interaction-context.ts';
@@ -13,6 +14,10 @@ export type Portal = Awaited<ReturnType<typeof loadPortal>>;
 
 export interface WithInteraction {
   interaction: InteractionDetails;
+}
+/** What the portal asked for in `ui_locales`, read by the page's language (page-language.ts). */
+export interface WithUiLocales {
+  uiLocales: string[];
 }
 export interface WithPortal {
   portal: Portal;
@@ -34,9 +39,15 @@ export interface WithPerson {
  */
 export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' | 'useCases' | 'upstreams' | 'clock'>) {
   return {
-    /** The interaction named by the URL and oidc-provider's cookie (an expired one ends here: flow_expired). */
-    interaction: step<WithInteraction>(async (ctx, next) => {
-      ctx.state.interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+    /**
+     * The interaction named by the URL and oidc-provider's cookie (an expired one ends here: flow_expired). Every
+     * page of the sign-in, and its error pages, are in the language the portal asked for (`ui_locales`), unless the
+     * person chose another (page-language.ts).
+     */
+    interaction: step<WithInteraction & WithUiLocales>(async (ctx, next) => {
+      const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
+      ctx.state.interaction = details;
+      ctx.state.uiLocales = uiLocalesOf(details.params.ui_locales);
       await next();
     }),
 

@@ -55,8 +55,10 @@ export function createLinkSteps(deps: Pick<PageDeps, 'useCases' | 'views' | 'csr
 export function respondLinkUnusable(ctx: Context, views: Views, state: UnusableLinkState | 'missing'): void {
   ctx.set('Cache-Control', 'no-store');
   ctx.status = state === 'missing' ? 400 : state === 'unknown' ? 404 : 410;
-  ctx.body = views.render('association/link-unusable', {
-    title: state === 'missing' ? 'Open the link from your email' : 'This link can no longer be used',
+  ctx.body = views.page(ctx, 'association/link-unusable', {
+    title: views.t(ctx, state === 'missing' ? 'association.unusable.missingTitle' : 'association.unusable.title'),
     state,
+    // The language switch links to the page's own address again: only the landing page's may be opened twice.
+    ...(ctx.method === 'GET' && ctx.path === '/associate' ? {} : { languages: [] }),
   });
 }
