@@ -108,8 +108,8 @@ function compileViews(roots: string[], catalogue: Catalogue, globals: Record<str
       withSupportName(catalogue, { ...globals, language: lang }).support as { name: string; email: string },
     page(ctx, name, data, options) {
       const current = language(ctx);
-      // The portal of the sign-in a page belongs to, when a route has said which (ctx.state.portal), shows its look.
-      const portal = ctx.state.portal as PortalLook | undefined;
+      // The portal of the sign-in a page belongs to, when a route has said which (ctx.state.portalLook), shows its look.
+      const portal = ctx.state.portalLook as PortalLook | undefined;
       return render(
         name,
         { language: current, languages: languageLinks(ctx, catalogue, current), portal, ...data },

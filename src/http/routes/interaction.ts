@@ -65,7 +65,12 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
         csrf: deps.csrf.tokenFor(interaction.uid),
         portalName: portal.name,
         logoUri: portal.client.logoUri,
-        upstreams: portal.upstreams.map((u) => ({ id: u.id, name: u.name })),
+        upstreams: portal.upstreams.map((u) => ({
+          id: u.id,
+          name: u.name,
+          signupUri: u.signupUri,
+          passwordResetUri: u.passwordResetUri,
+        })),
         support: deps.config.support,
       });
     }),

@@ -41,6 +41,7 @@ export function linkCallback(deps: PageDeps): CallbackHandler {
         title: deps.views.t(ctx, 'association.wrongAccount.title'),
         ...ONE_TIME_PAGE,
         upstreamName: upstream.config.name,
+        upstreamSupportUri: upstream.config.supportUri,
       });
       return;
     }

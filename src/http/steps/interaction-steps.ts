@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { z } from 'zod';
 import { uiLocalesOf } from '../../i18n/choose-language.ts';
+import { portalLook, type PortalLook } from '../portal-look.ts';
 import { admissionPolicyOf, upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import type { InteractionDetails } from '../interaction-context.ts';
@@ -18,6 +19,8 @@ export interface WithInteraction {
 /** What the portal asked for in `ui_locales`, read by the page's language (page-language.ts). */
 export interface WithUiLocales {
   uiLocales: string[];
+  /** The portal's look on the pages (views.ts), when its client is still registered. */
+  portalLook?: PortalLook;
 }
 export interface WithPortal {
   portal: Portal;
@@ -48,6 +51,10 @@ export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' 
       const details = await deps.provider.interactionDetails(ctx.req, ctx.res);
       ctx.state.interaction = details;
       ctx.state.uiLocales = uiLocalesOf(details.params.ui_locales);
+      // …and in the portal's look (its logo, colour, policy and terms: portal-look.ts). A client gone since is the
+      // portal step's to refuse; oidc-provider keeps clients in a per-process cache, so this costs no store read.
+      const client = await deps.provider.Client.find(String(details.params.client_id)).catch(() => undefined);
+      if (client) ctx.state.portalLook = portalLook(client.metadata());
       await next();
     }),
 
