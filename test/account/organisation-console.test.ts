@@ -170,7 +170,7 @@ describe('the "Our organisation" pages: who may see them', () => {
     const list = await carol.browser.go(url(''));
     expect(list.status).toBe(200);
     expect(list.$('#read-only').text().replace(/\s+/g, ' ')).toContain(
-      "You can see your organisation's people but not change them. Its service contract ended on 2025-06-30.",
+      "You can see your organisation's people but not change them. Its service contract ended on June 30, 2025.",
     );
     expect(list.$('#read-only').text()).toContain('quote account C-100412');
     expect(list.$('a[href="/account/organisation/add"]').length).toBe(0);

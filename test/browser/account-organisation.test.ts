@@ -113,7 +113,7 @@ describe('"Our organisation" in a real browser, on a 390 px wide screen', () => 
     await fresh.context().close();
 
     await page.goto(`${broker.issuer}/account/organisation?q=dana`);
-    expect(await statusOf(page, 'Dana Doyle')).toMatch(/^\s*Associated since \d{4}-\d\d-\d\d\s*$/);
+    expect(await statusOf(page, 'Dana Doyle')).toMatch(/^\s*Associated since [A-Z][a-z]+ \d{1,2}, \d{4}\s*$/);
     await check(page, '09-people-associated');
 
     // Several at once: a dry run first, then the same lines for real.

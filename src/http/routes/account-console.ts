@@ -16,6 +16,7 @@ import type { Csrf } from '../csrf.ts';
 import { messageFor } from '../error-handler.ts';
 import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
+import type { MessageValues } from '../../i18n/catalogue.ts';
 import type { Views } from '../views.ts';
 
 export interface ConsoleSession {
@@ -27,8 +28,10 @@ export interface ConsoleSession {
 export interface ConsoleKit {
   /** The holder the session's token stands for; undefined (and the session forgotten) when it can no longer act. */
   signedIn(ctx: Context): Promise<{ current: CurrentSession; holder: AccountHolder | undefined }>;
-  /** Renders views/account/<name>.hbs, never cached. */
+  /** Renders views/account/<name>.hbs in the request's language, never cached. */
   page(ctx: Context, name: string, data: Record<string, unknown>): void;
+  /** A sentence in the request's language, as plain text (a page title). */
+  t(ctx: Context, key: string, values?: MessageValues): string;
   /** The token the session's forms carry, and its check (403 for a missing, wrong or other session's token). */
   csrfToken(current: CurrentSession): string;
   verifyCsrf(ctx: Context, current: CurrentSession, submitted: string): void;
@@ -128,7 +131,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
 
   const page = (ctx: Context, name: string, data: Record<string, unknown>) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = deps.views.render(`account/${name}`, data);
+    ctx.body = deps.views.page(ctx, `account/${name}`, data);
   };
 
   router.get('/sign-in', async (ctx) => {
@@ -183,7 +186,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
       const reason =
         err instanceof client.AuthorizationResponseError ? (err.error_description ?? err.error) : undefined;
       ctx.status = 400;
-      return page(ctx, 'sign-in-failed', { title: 'Sign-in did not complete', reason });
+      return page(ctx, 'sign-in-failed', { title: deps.views.t(ctx, 'account.signInFailed.title'), reason });
     }
     await current.save();
     ctx.redirect('/account');
@@ -194,7 +197,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     if (!holder) return ctx.redirect('/account/sign-in');
     const overview = await deps.account.overview(holder);
     page(ctx, 'overview', {
-      title: 'My account',
+      title: deps.views.t(ctx, 'account.overview.title'),
       account: overview.account,
       profiles: overview.profiles.map(profileView),
       // "Our organisation" is for the profile signed in as, when it administers its organisation.
@@ -221,7 +224,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     );
     if (!holder || !profile) return ctx.redirect('/account/sign-in');
     page(ctx, 'remove', {
-      title: 'Remove this profile from your account',
+      title: deps.views.t(ctx, 'account.remove.title'),
       profile: profileView(profile),
       account,
       csrf: deps.csrf.tokenFor(`account:${current.id}`),
@@ -240,7 +243,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
         delete current.s.signedIn;
         await current.save();
       }
-      page(ctx, 'removed', { title: 'Profile removed from your account', reference, signedOut });
+      page(ctx, 'removed', { title: deps.views.t(ctx, 'account.removed.title'), reference, signedOut });
     }),
   );
 
@@ -262,11 +265,12 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     }),
   );
 
-  router.get('/signed-out', (ctx) => page(ctx, 'signed-out', { title: 'You are signed out' }));
+  router.get('/signed-out', (ctx) => page(ctx, 'signed-out', { title: deps.views.t(ctx, 'account.signedOut.title') }));
 
   const kit: ConsoleKit = {
     signedIn,
     page,
+    t: (ctx, key, values) => deps.views.t(ctx, key, values),
     csrfToken: (current) => deps.csrf.tokenFor(`account:${current.id}`),
     verifyCsrf: (ctx, current, submitted) => deps.csrf.verify(ctx, `account:${current.id}`, submitted),
     csrf: deps.csrf,
@@ -289,10 +293,10 @@ function profileView(p: AccountProfile) {
     organisation: p.organisation.name,
     accountNumber: p.organisation.accountNumber,
     kind: p.organisation.kind,
-    contractEndsOn: p.organisation.contractEndsOn,
+    contractEndsOn: p.organisation.contractEndsOn ? new Date(p.organisation.contractEndsOn) : undefined,
     contractActive: p.contractActive,
     // Associations loaded with the directory carry no date of their own (the epoch: valid for any sign-in).
-    associatedOn: p.associatedAt.getTime() === 0 ? undefined : p.associatedAt.toISOString().slice(0, 10),
+    associatedOn: p.associatedAt.getTime() === 0 ? undefined : p.associatedAt,
     admittedBy: p.admittedBy.map((a) => a.name),
     current: p.current,
   };

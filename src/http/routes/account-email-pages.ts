@@ -6,7 +6,6 @@ import { AppError, NotFoundError } from '../../shared/errors.ts';
 import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import type { ConsolePages } from './account-console.ts';
-import { printed } from '../printed-time.ts';
 
 /** The signed cookie a confirmation link's token is moved into, for the page and its button only. */
 const TOKEN_COOKIE = 'account_email_change';
@@ -44,7 +43,7 @@ export const emailPages: ConsolePages = (router, kit) => {
     const { current, holder } = await kit.signedIn(ctx);
     if (!holder) return ctx.redirect('/account/sign-in');
     kit.page(ctx, 'email-change', {
-      title: 'Change my registered email',
+      title: kit.t(ctx, 'account.emailChange.title'),
       profile: currentProfile(holder),
       csrf: kit.csrfToken(current),
     });
@@ -60,10 +59,10 @@ export const emailPages: ConsolePages = (router, kit) => {
       try {
         const sent = await kit.account.email.request(holder, typed, ctx.ip);
         kit.page(ctx, 'email-sent', {
-          title: 'Check the new mailbox',
+          title: kit.t(ctx, 'account.emailSent.title'),
           email: sent.email,
           reference: sent.reference,
-          expires: printed(sent.expiresAt),
+          expires: sent.expiresAt,
         });
       } catch (err) {
         // A refusal the person can act on (not an address, the same one, taken, too many): the form again, saying why.
@@ -72,7 +71,7 @@ export const emailPages: ConsolePages = (router, kit) => {
         if (typeof err.details.retryAfterSeconds === 'number')
           ctx.set('Retry-After', String(err.details.retryAfterSeconds));
         kit.page(ctx, 'email-change', {
-          title: 'Change my registered email',
+          title: kit.t(ctx, 'account.emailChange.title'),
           profile: currentProfile(holder),
           csrf: kit.csrfToken(current),
           email: typed,
@@ -103,11 +102,11 @@ export const emailPages: ConsolePages = (router, kit) => {
     const hash = tokenHash(ctx);
     const change = await kit.account.email.inspect(hash);
     kit.page(ctx, 'email-confirm', {
-      title: 'Confirm your new registered email',
+      title: kit.t(ctx, 'account.emailConfirm.title'),
       email: change.newEmail,
       profile: change.profile,
       organisation: change.organisation,
-      expires: printed(change.expiresAt),
+      expires: change.expiresAt,
       csrf: kit.csrf.tokenFor(`email-change:${hash}`),
     });
   });
@@ -126,7 +125,7 @@ export const emailPages: ConsolePages = (router, kit) => {
       });
       forget();
       kit.page(ctx, 'email-changed', {
-        title: 'Your registered email is changed',
+        title: kit.t(ctx, 'account.emailChanged.title'),
         email: confirmed.profile.email,
         organisation: confirmed.organisation.name,
         reference: confirmed.reference,

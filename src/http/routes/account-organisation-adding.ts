@@ -22,7 +22,8 @@ const addForm = z.object({
   display_name: z.string().max(1000).default(''),
   email: z.string().max(1000).default(''),
 });
-const professional = z.object({ display_name: nameText(200), email: emailInput });
+const NAME_MAX = 200;
+const professional = z.object({ display_name: nameText(NAME_MAX), email: emailInput });
 
 /** At most what fits the 16 KB form with its token: a longer paste is better sent through the API's batch. */
 const MAX_LINES_TEXT = 15_000;
@@ -33,13 +34,19 @@ const severalForm = z.object({
   apply: z.literal('1').optional(),
 });
 
-/** Each field's first problem, by field name, for the form to show beside it. */
-function fieldErrors(error: z.ZodError): Record<string, string> {
+/** Each field's first problem, by field name, in the page's language, for the form to show beside it. */
+function fieldErrors(kit: ConsoleKit, ctx: Context, error: z.ZodError): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? 'form');
     errors[field] ??=
-      field === 'email' ? 'Enter an email address, like name@example.com.' : `The name ${issue.message}.`;
+      field === 'email'
+        ? kit.t(ctx, 'organisation.person.emailError')
+        : issue.code === 'too_small'
+          ? kit.t(ctx, 'organisation.add.nameEmpty')
+          : issue.code === 'too_big'
+            ? kit.t(ctx, 'organisation.add.nameTooLong', { max: NAME_MAX })
+            : kit.t(ctx, 'organisation.add.nameControl');
   }
   return errors;
 }
@@ -66,7 +73,7 @@ export function addingPages(router: Router, kit: ConsoleKit): void {
   ) => {
     const standing = kit.account.organisation.standing(holder);
     kit.page(ctx, 'organisation/add', {
-      title: form.errors ? 'Error: add a professional' : 'Add a professional',
+      title: kit.t(ctx, form.errors ? 'organisation.add.titleError' : 'organisation.add.title'),
       ...standingView(standing),
       form,
       csrf: kit.csrfToken(current),
@@ -88,7 +95,7 @@ export function addingPages(router: Router, kit: ConsoleKit): void {
       const checked = professional.safeParse(ctx.state.form);
       if (!checked.success) {
         ctx.status = 400;
-        return addPage(ctx, holder, current, { ...ctx.state.form, errors: fieldErrors(checked.error) });
+        return addPage(ctx, holder, current, { ...ctx.state.form, errors: fieldErrors(kit, ctx, checked.error) });
       }
       const { profile, invitation } = await kit.account.organisation.addProfessional(
         holder,
@@ -96,9 +103,9 @@ export function addingPages(router: Router, kit: ConsoleKit): void {
         ctx.ip,
       );
       kit.page(ctx, 'organisation/added', {
-        title: 'Professional added and invited',
+        title: kit.t(ctx, 'organisation.added.title'),
         person: { id: profile.id, name: profile.displayName, email: profile.email },
-        invitation: { reference: invitation.reference, expiresOn: invitation.expires_at.slice(0, 10) },
+        invitation: { reference: invitation.reference, expiresOn: new Date(invitation.expires_at) },
         organisation: holder.organisation.name,
       });
     }),
@@ -112,7 +119,7 @@ export function addingPages(router: Router, kit: ConsoleKit): void {
   ) => {
     const standing = kit.account.organisation.standing(holder);
     kit.page(ctx, 'organisation/add-several', {
-      title: form.error ? 'Error: add several professionals' : 'Add several professionals',
+      title: kit.t(ctx, form.error ? 'organisation.several.titleError' : 'organisation.several.title'),
       ...standingView(standing),
       form,
       maxLength: MAX_LINES_TEXT,
@@ -137,14 +144,14 @@ export function addingPages(router: Router, kit: ConsoleKit): void {
         ctx.status = 400;
         return severalPage(ctx, holder, current, {
           lines,
-          error: 'Paste at least one line: a name, a comma, an email.',
+          error: kit.t(ctx, 'organisation.several.empty'),
         });
       }
       const dryRun = apply !== '1';
       const report = await kit.account.organisation.addProfessionals(holder, lines, { dryRun }, ctx.ip);
       const rows = rowsView(report);
       kit.page(ctx, dryRun ? 'organisation/add-preview' : 'organisation/add-report', {
-        title: dryRun ? 'Check before adding' : 'Professionals added',
+        title: kit.t(ctx, dryRun ? 'organisation.preview.title' : 'organisation.report.title'),
         counts: report.rows,
         rows,
         lines,

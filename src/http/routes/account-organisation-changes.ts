@@ -61,7 +61,7 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
     const person = await organisation.showPerson(holder, profileId);
     ctx.status = 400;
     kit.page(ctx, 'organisation/person', {
-      title: `Error: ${person.displayName}: our organisation`,
+      title: kit.t(ctx, 'organisation.person.titleError', { name: person.displayName }),
       ...standingView(standing),
       person: personView(person, holder, standing),
       form,
@@ -77,10 +77,10 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
       if (!signed) return;
       const invitation = await organisation.resendInvitation(signed.holder, profileId, ctx.ip);
       const person = await organisation.showPerson(signed.holder, profileId);
-      done(ctx, 'invited', 'Invitation sent', {
+      done(ctx, 'invited', kit.t(ctx, 'organisation.done.invitedTitle'), {
         person: { id: person.id, name: person.displayName, email: person.email },
         reference: invitation.reference,
-        expiresOn: invitation.expires_at.slice(0, 10),
+        expiresOn: new Date(invitation.expires_at),
       });
     }),
   );
@@ -93,11 +93,16 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
       if (!signed) return;
       const { revoked, reference } = await organisation.revokeInvitation(signed.holder, profileId, ctx.ip);
       const person = await organisation.showPerson(signed.holder, profileId);
-      done(ctx, 'revoked', revoked ? 'Invitation withdrawn' : 'No invitation to withdraw', {
-        person: { id: person.id, name: person.displayName },
-        reference,
-        nothing: !revoked,
-      });
+      done(
+        ctx,
+        'revoked',
+        kit.t(ctx, revoked ? 'organisation.done.revokedTitle' : 'organisation.done.nothingToRevokeTitle'),
+        {
+          person: { id: person.id, name: person.displayName },
+          reference,
+          nothing: !revoked,
+        },
+      );
     }),
   );
 
@@ -111,11 +116,11 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
       if (!email.success) {
         return personPage(ctx, signed.holder, signed.current, profileId, {
           email: ctx.state.form.email,
-          emailError: 'Enter an email address, like name@example.com.',
+          emailError: kit.t(ctx, 'organisation.person.emailError'),
         });
       }
       const person = await organisation.correctEmail(signed.holder, profileId, email.data, ctx.ip);
-      done(ctx, 'corrected', 'Email corrected', {
+      done(ctx, 'corrected', kit.t(ctx, 'organisation.done.correctedTitle'), {
         person: { id: person.id, name: person.displayName },
         email: person.email,
       });
@@ -130,14 +135,19 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
       if (!signed) return;
       const person = await organisation.setStatus(signed.holder, profileId, ctx.state.form.status, ctx.ip);
       const disabled = person.status === 'disabled';
-      done(ctx, disabled ? 'disabled' : 'enabled', disabled ? 'Disabled' : 'Enabled', {
-        person: { id: person.id, name: person.displayName },
-      });
+      done(
+        ctx,
+        disabled ? 'disabled' : 'enabled',
+        kit.t(ctx, disabled ? 'organisation.done.disabledTitle' : 'organisation.done.enabledTitle'),
+        {
+          person: { id: person.id, name: person.displayName },
+        },
+      );
     }),
   );
 
   /** A confirmation page naming the person (the use cases' 403 and 404 as for the change itself). */
-  const confirmation = (path: string, view: string, title: (name: string) => string) =>
+  const confirmation = (path: string, view: string, titleKey: string) =>
     router.get(path, async (ctx) => {
       const profileId = profileIdOf(ctx);
       const signed = await signedInHolder(kit, ctx);
@@ -146,18 +156,14 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
       const standing = organisation.standing(holder);
       const person = await organisation.showPerson(holder, profileId);
       kit.page(ctx, view, {
-        title: title(person.displayName),
+        title: kit.t(ctx, titleKey, { name: person.displayName }),
         ...standingView(standing),
         person: personView(person, holder, standing),
         csrf: kit.csrfToken(current),
       });
     });
 
-  confirmation(
-    '/organisation/people/:profileId/remove',
-    'organisation/confirm-remove',
-    (name) => `Remove ${name}’s association?`,
-  );
+  confirmation('/organisation/people/:profileId/remove', 'organisation/confirm-remove', 'organisation.remove.title');
 
   router.post(
     '/organisation/people/:profileId/remove',
@@ -171,12 +177,12 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
         const standing = organisation.standing(signed.holder);
         const person = await organisation.showPerson(signed.holder, profileId);
         return kit.page(ctx, 'organisation/confirm-remove', {
-          title: `Error: remove ${person.displayName}’s association?`,
+          title: kit.t(ctx, 'organisation.remove.titleError', { name: person.displayName }),
           ...standingView(standing),
           person: personView(person, signed.holder, standing),
           form: {
             reason: ctx.state.form.reason,
-            reasonError: 'Give the reason on one line, in at most 500 characters.',
+            reasonError: kit.t(ctx, 'organisation.remove.reasonError'),
           },
           csrf: kit.csrfToken(signed.current),
         });
@@ -188,7 +194,7 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
         delete signed.current.s.signedIn;
         await signed.current.save();
       }
-      done(ctx, 'removed', 'Association removed', {
+      done(ctx, 'removed', kit.t(ctx, 'organisation.done.removedTitle'), {
         person: { id: person.id, name: person.displayName },
         reference: removed.reference,
         signedOut: removed.signedOut,
@@ -199,7 +205,7 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
   confirmation(
     '/organisation/people/:profileId/hand-over',
     'organisation/confirm-hand-over',
-    (name) => `Make ${name} the administrator?`,
+    'organisation.handOver.title',
   );
 
   router.post(
@@ -209,7 +215,7 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
       const signed = await posted(ctx, ctx.state.form.csrf);
       if (!signed) return;
       const result = await organisation.handOverAdministrator(signed.holder, profileId, ctx.ip);
-      done(ctx, 'handedOver', 'Administrator role handed over', {
+      done(ctx, 'handedOver', kit.t(ctx, 'organisation.done.handedOverTitle'), {
         person: { id: result.administrator.id, name: result.administrator.displayName },
         organisation: result.organisation.name,
         reference: result.reference,

@@ -16,12 +16,13 @@ const listQuery = z.object({
   after: z.string().max(200).optional(),
 });
 
+/** The status filter's choices, each with the catalogue key of its words. */
 const STATUS_CHOICES = [
-  { value: '', label: 'Everyone' },
-  { value: 'associated', label: 'Associated' },
-  { value: 'invited', label: 'Invited' },
-  { value: 'not_invited', label: 'Not invited' },
-  { value: 'disabled', label: 'Disabled' },
+  { value: '', label: 'organisation.filter.everyone' },
+  { value: 'associated', label: 'organisation.filter.associated' },
+  { value: 'invited', label: 'organisation.filter.invited' },
+  { value: 'not_invited', label: 'organisation.filter.notInvited' },
+  { value: 'disabled', label: 'organisation.filter.disabled' },
 ] as const satisfies readonly { value: (typeof PERSON_STATUSES)[number] | ''; label: string }[];
 
 /**
@@ -48,7 +49,7 @@ export const organisationPages: ConsolePages = (router, kit) => {
         ...(after ? { after } : {}),
       }).toString()}`;
     kit.page(ctx, 'organisation/people', {
-      title: `Our organisation: ${holder.organisation.name}`,
+      title: kit.t(ctx, 'organisation.people.title', { organisation: holder.organisation.name }),
       ...standingView(standing),
       people: page.items.map((person) => personView(person, holder, standing)),
       filtered: Boolean(filter.status || filter.q),
@@ -67,7 +68,7 @@ export const organisationPages: ConsolePages = (router, kit) => {
     const standing = kit.account.organisation.standing(holder);
     const person = await kit.account.organisation.showPerson(holder, profileId);
     kit.page(ctx, 'organisation/person', {
-      title: `${person.displayName}: our organisation`,
+      title: kit.t(ctx, 'organisation.person.title', { name: person.displayName }),
       ...standingView(standing),
       person: personView(person, holder, standing),
       csrf: kit.csrfToken(current),

@@ -32,13 +32,16 @@ export async function signedInHolder(
 export const standingView = ({ organisation, readOnly }: OrganisationStanding) => ({
   organisation: { name: organisation.name, accountNumber: organisation.accountNumber },
   readOnly: readOnly && {
-    contractEndedOn: readOnly.details.contractEndedOn,
+    contractEndedOn: dayOf(readOnly.details.contractEndedOn),
     accountNumber: organisation.accountNumber,
   },
 });
 
-/** The day, or undefined for no date; an association loaded with the directory carries the epoch (valid for any sign-in). */
-const day = (date: Date | undefined) => (date && date.getTime() !== 0 ? date.toISOString().slice(0, 10) : undefined);
+/** The moment, or undefined for none; an association loaded with the directory carries the epoch (valid for any sign-in). */
+const day = (date: Date | undefined) => (date && date.getTime() !== 0 ? date : undefined);
+
+/** A day or moment as the records hold it ("2025-06-30", an ISO timestamp), as a Date for the catalogue to print. */
+const dayOf = (text: unknown) => (typeof text === 'string' && text ? new Date(text) : undefined);
 
 /** A person as the pages show them, and the changes that fit where they stand (none in a read-only organisation). */
 export function personView(person: Person, holder: AccountHolder, standing: OrganisationStanding) {
@@ -56,8 +59,8 @@ export function personView(person: Person, holder: AccountHolder, standing: Orga
     associatedOn: day(person.associatedAt),
     invitation: person.invitation && {
       status: person.invitation.status,
-      sentOn: person.invitation.created_at.slice(0, 10),
-      expiresOn: person.invitation.expires_at.slice(0, 10),
+      sentOn: new Date(person.invitation.created_at),
+      expiresOn: new Date(person.invitation.expires_at),
       reference: person.invitation.reference,
     },
     offers: changes && {

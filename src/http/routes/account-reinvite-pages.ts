@@ -5,7 +5,6 @@ import { AppError } from '../../shared/errors.ts';
 import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import type { ConsoleKit, ConsolePages } from './account-console.ts';
-import { printed } from '../printed-time.ts';
 
 const profileParams = z.object({ profileId: z.string().min(1).max(200) });
 const csrfForm = z.object({ csrf: z.string().max(100) });
@@ -33,7 +32,7 @@ export const reinvitePages: ConsolePages = (router, kit) => {
     if (!own) return ctx.redirect('/account/sign-in');
     const { current, found, account } = own;
     kit.page(ctx, 'reinvite', {
-      title: 'Use a different account for this profile',
+      title: kit.t(ctx, 'account.reinvite.title'),
       profile: {
         id: found.profile.id,
         name: found.profile.displayName,
@@ -56,9 +55,9 @@ export const reinvitePages: ConsolePages = (router, kit) => {
       kit.verifyCsrf(ctx, current, ctx.state.form.csrf);
       const { reference, expiresAt } = await kit.account.reinvite(holder, profileId, ctx.ip);
       kit.page(ctx, 'reinvite-sent', {
-        title: 'Invitation sent',
+        title: kit.t(ctx, 'account.reinviteSent.title'),
         reference,
-        expires: printed(expiresAt),
+        expires: expiresAt,
       });
     }),
   );

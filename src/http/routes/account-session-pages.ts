@@ -6,16 +6,15 @@ import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import { rememberSignOut } from '../fresh-login.ts';
 import type { ConsolePages } from './account-console.ts';
-import { printed } from '../printed-time.ts';
 
 const sessionParams = z.object({ sessionId: z.string().min(1).max(200) });
 const csrfForm = z.object({ csrf: z.string().max(100) });
 
 export const sessionView = (session: BrokerSession) => ({
   id: session.id,
-  started: printed(session.startedAt),
-  lastUsed: session.lastUsedAt ? printed(session.lastUsedAt) : undefined,
-  browser: session.browser ?? 'an unknown browser',
+  started: session.startedAt,
+  lastUsed: session.lastUsedAt,
+  browser: session.browser,
   portals: session.portals.map((p) => p.name),
   current: session.current,
 });
@@ -32,7 +31,7 @@ export const sessionPages: ConsolePages = (router, kit) => {
     const sid = current.s.signedIn ? decodeJwt(current.s.signedIn.idToken).sid : undefined;
     const sessions = await kit.account.sessions.list(holder, typeof sid === 'string' ? sid : undefined);
     kit.page(ctx, 'sessions', {
-      title: "Where you're signed in",
+      title: kit.t(ctx, 'account.sessions.title'),
       sessions: sessions.map(sessionView),
       ended: ctx.query.ended === '1',
       csrf: kit.csrfToken(current),
@@ -68,7 +67,7 @@ export const sessionPages: ConsolePages = (router, kit) => {
       const ended = await kit.account.sessions.endAll(holder, ctx.ip);
       // This browser's session ended too: its next sign-in asks the upstream for a password, as after a sign-out.
       rememberSignOut(ctx);
-      kit.page(ctx, 'signed-out-everywhere', { title: 'Signed out everywhere', ended });
+      kit.page(ctx, 'signed-out-everywhere', { title: kit.t(ctx, 'account.signedOutEverywhere.title'), ended });
     }),
   );
 };
