@@ -1,4 +1,5 @@
 import type { ClientMetadata } from 'oidc-provider';
+import { ACCOUNT_CONSOLE_CLIENT_ID } from '../clients/account-console-client.ts';
 
 /** How the broker's pages of a portal's sign-ins show that portal: its name, logo, colour, policy and terms. */
 export interface PortalLook {
@@ -11,13 +12,21 @@ export interface PortalLook {
   brandStylesheet?: string;
 }
 
+/**
+ * The name pages give a portal: its registered client_name, but the broker's own account console is named in the
+ * page's language ("My account", "Mein Konto").
+ */
+export function portalName(clientId: string, registered: string | undefined, t: (key: string) => string): string {
+  return clientId === ACCOUNT_CONSOLE_CLIENT_ID ? t('account.overview.title') : (registered ?? clientId);
+}
+
 /** Registration has checked every field (client-policy.ts): https links, a colour as #rrggbb. */
-export function portalLook(metadata: ClientMetadata): PortalLook {
+export function portalLook(metadata: ClientMetadata, t: (key: string) => string): PortalLook {
   const colour = typeof metadata.brand_color === 'string' ? metadata.brand_color : undefined;
   const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
   return {
     id: metadata.client_id,
-    name: text(metadata.client_name) ?? metadata.client_id,
+    name: portalName(metadata.client_id, text(metadata.client_name), t),
     logoUri: text(metadata.logo_uri),
     policyUri: text(metadata.policy_uri),
     tosUri: text(metadata.tos_uri),

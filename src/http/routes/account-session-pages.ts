@@ -6,16 +6,17 @@ import { bodyStep, formStep } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import { rememberSignOut } from '../fresh-login.ts';
 import type { ConsolePages } from './account-console.ts';
+import { portalName } from '../portal-look.ts';
 
 const sessionParams = z.object({ sessionId: z.string().min(1).max(200) });
 const csrfForm = z.object({ csrf: z.string().max(100) });
 
-export const sessionView = (session: BrokerSession) => ({
+export const sessionView = (session: BrokerSession, t: (key: string) => string) => ({
   id: session.id,
   started: session.startedAt,
   lastUsed: session.lastUsedAt,
   browser: session.browser,
-  portals: session.portals.map((p) => p.name),
+  portals: session.portals.map((p) => portalName(p.clientId, p.name, t)),
   current: session.current,
 });
 
@@ -32,7 +33,7 @@ export const sessionPages: ConsolePages = (router, kit) => {
     const sessions = await kit.account.sessions.list(holder, typeof sid === 'string' ? sid : undefined);
     kit.page(ctx, 'sessions', {
       title: kit.t(ctx, 'account.sessions.title'),
-      sessions: sessions.map(sessionView),
+      sessions: sessions.map((session) => sessionView(session, (key) => kit.t(ctx, key))),
       ended: ctx.query.ended === '1',
       csrf: kit.csrfToken(current),
     });

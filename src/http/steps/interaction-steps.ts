@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { z } from 'zod';
 import { uiLocalesOf } from '../../i18n/choose-language.ts';
-import { portalLook, type PortalLook } from '../portal-look.ts';
+import { portalLook, portalName, type PortalLook } from '../portal-look.ts';
 import { admissionPolicyOf, upstreamIdsOf } from '../../oidc/client-policy.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import type { InteractionDetails } from '../interaction-context.ts';
@@ -40,7 +40,9 @@ export interface WithPerson {
  * The steps the broker's pages inside an oidc-provider interaction are built from, each putting what it found on
  * `ctx.state`: the interaction, the posted form, its CSRF check, the portal, the person known upstream.
  */
-export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' | 'useCases' | 'upstreams' | 'clock'>) {
+export function createInteractionSteps(
+  deps: Pick<PageDeps, 'provider' | 'csrf' | 'useCases' | 'upstreams' | 'clock' | 'views'>,
+) {
   return {
     /**
      * The interaction named by the URL and oidc-provider's cookie (an expired one ends here: flow_expired). Every
@@ -54,7 +56,7 @@ export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' 
       // …and in the portal's look (its logo, colour, policy and terms: portal-look.ts). A client gone since is the
       // portal step's to refuse; oidc-provider keeps clients in a per-process cache, so this costs no store read.
       const client = await deps.provider.Client.find(String(details.params.client_id)).catch(() => undefined);
-      if (client) ctx.state.portalLook = portalLook(client.metadata());
+      if (client) ctx.state.portalLook = portalLook(client.metadata(), (key) => deps.views.t(ctx, key));
       await next();
     }),
 
@@ -69,7 +71,7 @@ export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' 
 
     /** The client that started the interaction; gone since, the sign-in cannot finish (portal_gone). */
     portal: step<WithPortal, WithInteraction>(async (ctx, next) => {
-      ctx.state.portal = await loadPortal(deps, ctx.state.interaction);
+      ctx.state.portal = await loadPortal(deps, ctx.state.interaction, (key) => deps.views.t(ctx, key));
       await next();
     }),
 
@@ -110,14 +112,18 @@ export function csrfStep<Needs>(deps: Pick<PageDeps, 'csrf'>, scopeOf: (state: N
   });
 }
 
-async function loadPortal(deps: Pick<PageDeps, 'provider' | 'upstreams'>, details: InteractionDetails) {
+async function loadPortal(
+  deps: Pick<PageDeps, 'provider' | 'upstreams'>,
+  details: InteractionDetails,
+  t: (key: string) => string,
+) {
   const client = await deps.provider.Client.find(String(details.params.client_id));
   if (!client) throw new FlowExpiredError('portal_gone', 'the client of this interaction is no longer registered');
   const metadata = client.metadata();
   return {
     client,
     metadata,
-    name: client.clientName ?? client.clientId,
+    name: portalName(client.clientId, client.clientName, t),
     policy: admissionPolicyOf(metadata),
     /** The upstreams this portal offers for signing in. */
     upstreams: deps.upstreams.enabled(upstreamIdsOf(metadata)),
