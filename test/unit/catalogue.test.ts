@@ -120,5 +120,11 @@ const SAME_ON_PURPOSE: Record<string, string[]> = {
     'account.field.organisation',
     'organisation.field.status',
   ],
-  fr: ['account.moment', 'account.day', 'account.field.organisation', 'organisation.person.invitation'],
+  fr: [
+    'account.moment',
+    'account.day',
+    'account.field.organisation',
+    'organisation.person.invitation',
+    'association.landing.organisation',
+  ],
 };
