@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { z } from 'zod';
 import { admissionPolicyOf, upstreamIdsOf } from '../../oidc/client-policy.ts';
+import { uiLocalesOf } from '../../i18n/choose-language.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import type { InteractionDetails } from '../interaction-context.ts';
 import type { PageDeps } from '../use-cases.ts';
@@ -35,8 +36,10 @@ export interface WithPerson {
 export function createInteractionSteps(deps: Pick<PageDeps, 'provider' | 'csrf' | 'useCases' | 'upstreams' | 'clock'>) {
   return {
     /** The interaction named by the URL and oidc-provider's cookie (an expired one ends here: flow_expired). */
-    interaction: step<WithInteraction>(async (ctx, next) => {
+    interaction: step<WithInteraction & { uiLocales: string[] }>(async (ctx, next) => {
       ctx.state.interaction = await deps.provider.interactionDetails(ctx.req, ctx.res);
+      // The portal's `ui_locales` choose this sign-in's language (page-language.ts), and so its emails'.
+      ctx.state.uiLocales = uiLocalesOf(ctx.state.interaction.params.ui_locales);
       await next();
     }),
 
