@@ -30,6 +30,7 @@ export async function addProfessional(
   holder: AccountHolder,
   input: { displayName: string; email: string },
   ip?: string,
+  language?: string,
 ): Promise<{ profile: Profile; invitation: { reference: string; link_id: string; expires_at: string } }> {
   requireAdministrator(holder);
   requireChangesAllowed(deps, holder);
@@ -41,7 +42,10 @@ export async function addProfessional(
     role: 'professional',
   });
   await spendInvitation(deps.invitations, holder.organisation.id, profile.id);
-  const invitation = await sendInvitation(deps.support, who, profile.id, { invitedBy: holder.profile.displayName });
+  const invitation = await sendInvitation(deps.support, who, profile.id, {
+    invitedBy: holder.profile.displayName,
+    language,
+  });
   return { profile, invitation };
 }
 
@@ -83,7 +87,7 @@ export async function addProfessionals(
   deps: OurOrganisationDeps,
   holder: AccountHolder,
   lines: string,
-  options: { dryRun: boolean },
+  options: { dryRun: boolean; language?: string },
   ip?: string,
 ): Promise<AddProfessionalsReport> {
   requireAdministrator(holder);
@@ -110,7 +114,12 @@ export async function addProfessionals(
     if (row.outcome !== 'created' || !row.profile_id) continue;
     const profileId = row.profile_id;
     row.invitation = await spendInvitation(deps.invitations, holder.organisation.id, profileId)
-      .then(() => sendInvitation(deps.support, who, profileId, { invitedBy: holder.profile.displayName }))
+      .then(() =>
+        sendInvitation(deps.support, who, profileId, {
+          invitedBy: holder.profile.displayName,
+          language: options.language,
+        }),
+      )
       .catch((err: unknown) => ({ error: toAppError(err).code }));
   }
   return report;

@@ -14,7 +14,7 @@ import { emailChangeReference, emailChangedReference, type EmailChangeDeps } fro
  * organisation. Otherwise nothing changes and the person reads why; the consumed link stays spent, and a new request
  * starts from what holds now.
  */
-export async function confirmEmailChange(deps: EmailChangeDeps, tokenHash: string, ip?: string) {
+export async function confirmEmailChange(deps: EmailChangeDeps, tokenHash: string, ip?: string, language?: string) {
   const { clock } = deps.directory;
   const triedAt = clock.now();
   const change = await deps.changes.consume(tokenHash, triedAt);
@@ -50,6 +50,7 @@ export async function confirmEmailChange(deps: EmailChangeDeps, tokenHash: strin
     account: association.account ?? maskAccount({ subject: association.subject }),
     reference,
     at: clock.now(),
+    language,
   });
   return { profile: updated, organisation, reference };
 }

@@ -18,6 +18,8 @@ export interface EmailChangeMail {
     expiresAt: Date;
     /** The support reference printed in the mail: the audit event of the request. */
     reference: string;
+    /** The language of the page that caused the email; the profile's own `locale` comes first. */
+    language?: string;
   }): Promise<void>;
   /**
    * To the old address, once the change is made: which address replaced it (masked), that links sent to the old
@@ -32,5 +34,7 @@ export interface EmailChangeMail {
     account: string;
     reference: string;
     at: Date;
+    /** The language of the page that caused the email; the profile's own `locale` comes first. */
+    language?: string;
   }): Promise<void>;
 }

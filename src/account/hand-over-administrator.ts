@@ -15,6 +15,7 @@ export async function handOverAdministrator(
   holder: AccountHolder,
   profileId: string,
   ip?: string,
+  language?: string,
 ) {
   const person = await forChange(deps, holder, profileId);
   // The new administrator must be able to sign in now: handing the role to someone not associated (yet) would leave
@@ -34,5 +35,6 @@ export async function handOverAdministrator(
     holder.organisation.id,
     person.id,
     'handed over by the administrator',
+    language,
   );
 }

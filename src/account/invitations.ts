@@ -14,6 +14,7 @@ export async function resendInvitation(
   holder: AccountHolder,
   profileId: string,
   ip?: string,
+  language?: string,
 ) {
   const person = await forChange(deps, holder, profileId);
   if (await deps.directory.directory.findByProfile(person.id)) {
@@ -24,6 +25,7 @@ export async function resendInvitation(
   await spendInvitation(deps.invitations, holder.organisation.id, person.id);
   return sendInvitation(deps.support, administratorActor(holder, ip), person.id, {
     invitedBy: holder.profile.displayName,
+    language,
   });
 }
 

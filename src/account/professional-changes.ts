@@ -79,6 +79,7 @@ export async function removeAssociation(
   profileId: string,
   reason?: string,
   ip?: string,
+  language?: string,
 ): Promise<{ reference: string; signedOut: boolean }> {
   const person = await forChange(deps, holder, profileId);
   // The administrator's own association stays: removing it would leave the organisation with nobody who can sign in
@@ -102,6 +103,7 @@ export async function removeAssociation(
       upstreamName: deps.support.upstreamName(association.upstreamId),
       reference,
       at: deps.directory.clock.now(),
+      language,
     });
   }
   return { reference, signedOut: false };

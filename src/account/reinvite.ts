@@ -17,6 +17,7 @@ export async function reinviteProfile(
   holder: AccountHolder,
   profileId: string,
   ip?: string,
+  language?: string,
 ) {
   const association = await deps.support.associations.findByProfile(profileId);
   if (!association || !sameIdentity(association, holder.association)) {
@@ -24,6 +25,8 @@ export async function reinviteProfile(
   }
   const profile = await profileOf(deps.support, profileId);
   await spendInvitation(deps.invitations, profile.organisationId, profileId);
-  const { reference, expires_at } = await sendInvitation(deps.support, profileActor(holder.profile.id, ip), profileId);
+  const { reference, expires_at } = await sendInvitation(deps.support, profileActor(holder.profile.id, ip), profileId, {
+    language,
+  });
   return { reference, expiresAt: new Date(expires_at) };
 }

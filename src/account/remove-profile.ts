@@ -22,6 +22,7 @@ export async function removeProfileFromAccount(
   holder: AccountHolder,
   profileId: string,
   ip?: string,
+  language?: string,
 ) {
   const association = await deps.support.associations.findByProfile(profileId);
   if (!association || !sameIdentity(association, holder.association)) {
@@ -42,6 +43,7 @@ export async function removeProfileFromAccount(
     upstreamName: deps.support.upstreamName(association.upstreamId),
     reference,
     at: deps.support.clock.now(),
+    language,
   });
   return { reference, signedOut: profileId === holder.profile.id };
 }

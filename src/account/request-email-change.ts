@@ -10,7 +10,13 @@ import { emailChangeReference, newEmailChange, type EmailChangeDeps } from './em
  * yet: a link goes to the new address, and only opening it (confirm-email-change.ts) changes the profile, so an
  * address nobody controls, or someone else's, is never registered. A newer request supersedes the pending one.
  */
-export async function requestEmailChange(deps: EmailChangeDeps, holder: AccountHolder, address: string, ip?: string) {
+export async function requestEmailChange(
+  deps: EmailChangeDeps,
+  holder: AccountHolder,
+  address: string,
+  ip?: string,
+  language?: string,
+) {
   const { profile, organisation, association } = holder;
   const parsed = registeredEmail.safeParse(address);
   if (!parsed.success) throw new AppError(400, 'email_address_invalid', 'the new email is not an email address');
@@ -59,6 +65,7 @@ export async function requestEmailChange(deps: EmailChangeDeps, holder: AccountH
     url: deps.confirmUrl(token),
     expiresAt: change.expiresAt,
     reference,
+    language,
   });
   return { reference, email: newEmail, expiresAt: change.expiresAt };
 }

@@ -15,6 +15,8 @@ export interface AssociationMail {
     /** The support reference printed in the mail: the audit event of this link. */
     reference: string;
     linkId: string;
+    /** The language of the page that caused the email; the profile's own `locale` comes first. */
+    language?: string;
   }): Promise<void>;
   /** "Send Invite E-mail": a link the support desk (or an administrator) sent; whoever signs in with it takes the profile. */
   sendInvitation(message: {
@@ -27,6 +29,8 @@ export interface AssociationMail {
     invitedBy?: string;
     reference: string;
     linkId: string;
+    /** The language of the page that caused the email; the profile's own `locale` comes first. */
+    language?: string;
   }): Promise<void>;
   /**
    * When requests for the address were held back over its hourly budget: how many there were, and a link bound to
@@ -43,6 +47,8 @@ export interface AssociationMail {
     currentAccount?: string;
     reference: string;
     linkId: string;
+    /** The language of the page that caused the email; the profile's own `locale` comes first. */
+    language?: string;
   }): Promise<void>;
   /** After an association: tells the registered address which account was linked, with a support reference. */
   sendNotice(message: {
@@ -52,6 +58,8 @@ export interface AssociationMail {
     upstreamName: string;
     reference: string;
     at: Date;
+    /** The language of the page that caused the email; the profile's own `locale` comes first. */
+    language?: string;
   }): Promise<void>;
   /** After the person removed the profile from their account: tells the registered address, with a support reference. */
   sendRemoved(message: {
@@ -61,5 +69,7 @@ export interface AssociationMail {
     upstreamName: string;
     reference: string;
     at: Date;
+    /** The language of the page that caused the email; the profile's own `locale` comes first. */
+    language?: string;
   }): Promise<void>;
 }

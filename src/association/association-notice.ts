@@ -24,6 +24,8 @@ export async function deliverNotice(
   deps: NoticeDeps,
   association: Association & { reference: string },
   known?: { profile: Profile; organisation: Organisation },
+  /** The language of the page that made the association (the relay does not know it: the profile's or the default). */
+  language?: string,
 ): Promise<void> {
   const profile = known?.profile ?? (await deps.directory.getProfile(association.profileId));
   const organisation =
@@ -37,6 +39,7 @@ export async function deliverNotice(
       upstreamName: deps.upstreamName(association.upstreamId),
       reference: association.reference,
       at: association.associatedAt,
+      language,
     });
   }
   await deps.associations.noticeQueued(association.profileId, association.reference);

@@ -86,12 +86,12 @@ export async function redeemAssociationLink(
   deps: RedeemDeps,
   tokenHash: string,
   identity: UpstreamIdentity,
-  context: { ip?: string } = {},
+  context: { ip?: string; language?: string } = {},
 ): Promise<RedeemOutcome> {
   const inspected = await inspectLink(deps, tokenHash);
   if (inspected.state === 'used' && inspected.link) {
     // The same person finishing twice (a second tab, a retry): converge on the association already made.
-    const done = await alreadyAssociated(deps, inspected.link, identity);
+    const done = await alreadyAssociated(deps, inspected.link, identity, context.language);
     if (done) return done;
   }
   if (inspected.outcome === 'unusable') return unusable(inspected.state);
@@ -120,7 +120,7 @@ export async function redeemAssociationLink(
   const now = deps.clock.now();
   // Held by this identity from here on: a second account finishing the same invitation at once gets nothing.
   const claimed = await deps.links.claim(tokenHash, now, `${identity.upstreamId}|${identity.subject}`);
-  if (!claimed) return (await alreadyAssociated(deps, link, identity)) ?? unusable('used');
+  if (!claimed) return (await alreadyAssociated(deps, link, identity, context.language)) ?? unusable('used');
   // Recorded before the link is completed, under a reference derived from the link: a retry after a failure
   // here or below records the same event once (docs/architecture.md §5: association + link + audit converge).
   const reference = referenceFor(`association:${link.id}`);
@@ -173,7 +173,7 @@ export async function redeemAssociationLink(
     account,
     ...(replaced ? { replacedUpstream: replaced.upstreamId } : {}),
   });
-  await deliverNotice(deps, association, { profile, organisation });
+  await deliverNotice(deps, association, { profile, organisation }, context.language);
   return { outcome: 'associated', link, profile, organisation, reference };
 }
 
@@ -181,6 +181,7 @@ async function alreadyAssociated(
   deps: RedeemDeps,
   link: AssociationLink,
   identity: UpstreamIdentity,
+  language: string | undefined,
 ): Promise<RedeemOutcome | undefined> {
   if (link.requester && !sameIdentity(link.requester, identity)) return undefined;
   const current = await deps.associations.findByProfile(link.profileId);
@@ -190,6 +191,6 @@ async function alreadyAssociated(
   if (!profile || !organisation) return undefined;
   // The first attempt died after completing the link but before handing the notice over: hand it over now.
   if (current.noticePending && current.reference)
-    await deliverNotice(deps, { ...current, reference: current.reference }, { profile, organisation });
+    await deliverNotice(deps, { ...current, reference: current.reference }, { profile, organisation }, language);
   return { outcome: 'associated', link, profile, organisation, reference: referenceFor(`association:${link.id}`) };
 }

@@ -44,6 +44,8 @@ export interface LinkRequest {
   client: { id: string; name: string; policy: AdmissionPolicy };
   /** The asking browser's address, for the audit log. */
   ip?: string;
+  /** The language of the asking page: the emails' language unless a profile has its own `locale`. */
+  language?: string;
 }
 
 type Candidate = { profile: Profile; organisation: Organisation; current?: { upstreamId: string; subject: string } };
@@ -209,6 +211,7 @@ async function sendLink(deps: RequestLinksDeps, request: LinkRequest, candidate:
     currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
     reference,
     linkId: link.id,
+    language: request.language,
   });
 }
 
@@ -241,5 +244,6 @@ async function sendHeldBack(
     currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
     reference,
     linkId: link.id,
+    language: request.language,
   });
 }

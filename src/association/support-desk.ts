@@ -130,7 +130,8 @@ export async function sendInvitation(
   deps: SupportDeskDeps,
   who: AdminActor,
   profileId: string,
-  options: { clientId?: string; invitedBy?: string } = {},
+  /** `language`: the asking page's, for the email unless the profile has its own `locale`. */
+  options: { clientId?: string; invitedBy?: string; language?: string } = {},
 ) {
   const { profile, organisation } = await profileAndOrganisation(deps, profileId);
   if (!mayUseProfile(profile, organisation, undefined, deps.clock.now())) {
@@ -174,6 +175,7 @@ export async function sendInvitation(
     ...(options.invitedBy ? { invitedBy: options.invitedBy } : {}),
     reference,
     linkId,
+    language: options.language,
   });
   return { link_id: linkId, reference, expires_at: expiresAt.toISOString() };
 }

@@ -17,6 +17,8 @@ export interface AdministratorNoticeDeps {
 export async function deliverAdministratorNotice(
   deps: AdministratorNoticeDeps,
   notice: AdministratorNotice,
+  /** The language of the page that made the change (the relay does not know it: each profile's or the default). */
+  language?: string,
 ): Promise<void> {
   const administrator = await deps.directory.getProfile(notice.profileId);
   const organisation = administrator && (await deps.directory.getOrganisation(administrator.organisationId));
@@ -28,6 +30,7 @@ export async function deliverAdministratorNotice(
       administrator: { ...administrator, role: 'administrator' },
       ...(previous ? { previous: { ...previous, role: 'professional' as const } } : {}),
       reference: notice.reference,
+      language,
     });
   }
   await deps.directory.administratorNoticeQueued(notice.profileId, notice.reference);

@@ -20,6 +20,8 @@ export interface DirectoryMail {
     administrator: Profile;
     previous?: Profile;
     reference: string;
+    /** The language of the page that caused the change; each recipient's own `locale` comes first. */
+    language?: string;
   }): Promise<void>;
 }
 

@@ -124,6 +124,8 @@ export async function designateAdministrator(
   organisationId: string,
   profileId: string,
   reason: string,
+  /** The asking page's language, for the emails to whoever has no `locale` of their own. */
+  language?: string,
 ) {
   const organisation = await organisationOf(deps, organisationId);
   const profile = await profileOf(deps, profileId);
@@ -152,7 +154,7 @@ export async function designateAdministrator(
     { reason, ...(previous ? { previous: previous.id } : {}) },
     notice.reference,
   );
-  await deliverAdministratorNotice(deps, notice);
+  await deliverAdministratorNotice(deps, notice, language);
   const administrator: Profile = { ...profile, role: 'administrator' };
   const demoted = previous && { ...previous, role: 'professional' as const };
   return { organisation, administrator, previous: demoted, reference };

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { AccountHolder } from '../account/account-holder.ts';
 import type { AccountOperations } from '../account/account-operations.ts';
 import type { AccountState } from './account-auth.ts';
-import { routerPath } from './admin-route.ts';
+import { preferredLanguage, routerPath } from './admin-route.ts';
 import { guard, type GuardState, type Guarded, type RequestSchemas } from './guard.ts';
 import { jsonBody } from './json-body.ts';
 import type { DocumentedOperation } from './openapi-document.ts';
@@ -22,7 +22,8 @@ export interface AccountRoute<
   request: S;
   response: { status: 200 | 201 | 202 | 204; description: string; schema: R };
   handle(
-    input: Guarded<S> & { holder: AccountHolder; ip: string; ctx: RouterContext },
+    /** `language`: what the caller's Accept-Language prefers, for the emails an operation sends. */
+    input: Guarded<S> & { holder: AccountHolder; ip: string; language?: string; ctx: RouterContext },
     account: AccountOperations,
   ): Promise<R extends z.ZodType ? z.input<R> : void>;
 }
@@ -47,7 +48,10 @@ export function mountAccountRoutes(
       guard(route.request),
       async (ctx: RouterContext<GuardState<RequestSchemas> & AccountState>) => {
         const { holder } = ctx.state.account;
-        const result: unknown = await route.handle({ ...ctx.state.guard, holder, ip: ctx.ip, ctx }, account);
+        const result: unknown = await route.handle(
+          { ...ctx.state.guard, holder, ip: ctx.ip, language: preferredLanguage(ctx), ctx },
+          account,
+        );
         ctx.status = route.response.status;
         if (route.response.status !== 204) ctx.body = result;
       },

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
+import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import type { AdminActor, AdminScope } from '../clients/admin-scopes.ts';
@@ -21,7 +22,8 @@ export interface AdminRoute<
   request: S;
   response: { status: 200 | 201 | 204; description: string; schema: R };
   handle(
-    input: Guarded<S> & { actor: AdminActor; ctx: RouterContext },
+    /** `language`: what the caller's Accept-Language prefers, for the emails an operation sends. */
+    input: Guarded<S> & { actor: AdminActor; language?: string; ctx: RouterContext },
     admin: AdminOperations,
   ): Promise<R extends z.ZodType ? z.input<R> : void>;
 }
@@ -33,6 +35,13 @@ export type AnyAdminRoute = AdminRoute<RequestSchemas, z.ZodType | undefined>;
 export const adminRoute = <S extends RequestSchemas, R extends z.ZodType | undefined = undefined>(
   route: AdminRoute<S, R>,
 ): AnyAdminRoute => route;
+
+/**
+ * The language an API caller prefers (its first Accept-Language tag), for the emails an operation sends: the mail
+ * module matches it against the catalogues, after the recipient's own `locale`.
+ */
+export const preferredLanguage = (ctx: Context): string | undefined =>
+  ctx.acceptsLanguages().find((tag) => tag !== '*');
 
 /** `/clients/{clientId}` as @koa/router writes it: `/clients/:clientId`. */
 export const routerPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -49,7 +58,10 @@ export function mountAdminRoutes(router: Router, routes: readonly AnyAdminRoute[
       ...(route.ownBody ? [] : [jsonBody]),
       guard(route.request),
       async (ctx: RouterContext<GuardState<RequestSchemas>>) => {
-        const result: unknown = await route.handle({ ...ctx.state.guard, actor: actorOf(ctx), ctx }, admin);
+        const result: unknown = await route.handle(
+          { ...ctx.state.guard, actor: actorOf(ctx), language: preferredLanguage(ctx), ctx },
+          admin,
+        );
         ctx.status = route.response.status;
         if (route.response.status !== 204) ctx.body = result;
       },

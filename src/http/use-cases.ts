@@ -39,7 +39,11 @@ export interface InteractionUseCases {
     /** Starts sending links for a request, off the request path. */
     request(request: LinkRequest): void;
     inspect(tokenHash: string): Promise<InspectedLink>;
-    redeem(tokenHash: string, identity: UpstreamIdentity, context: { ip?: string }): Promise<RedeemOutcome>;
+    redeem(
+      tokenHash: string,
+      identity: UpstreamIdentity,
+      context: { ip?: string; language?: string },
+    ): Promise<RedeemOutcome>;
     reauthentication: LinkReauthentication;
   };
   sessions: {

@@ -1,11 +1,10 @@
 import type { AssociationMail } from '../association/association-mail.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
+import { mailLanguage } from './mail-language.ts';
 import type { MailRenderer } from './render-mail.ts';
 
 type LinkMessage = Parameters<AssociationMail['sendInvitation']>[0];
 type NoticeMessage = Parameters<AssociationMail['sendNotice']>[0];
-
-const when = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Renders the association emails from views/mail and hands them to the delivery queue. */
 export function createAssociationMail(deps: {
@@ -13,20 +12,27 @@ export function createAssociationMail(deps: {
   queue: DeliveryQueue;
   support: { name?: string; email: string };
 }): AssociationMail {
+  /** The recipient's language, else the page's that caused the mail (mail-language.ts). */
+  const languageOf = (message: { profile: { locale?: string }; language?: string }) =>
+    mailLanguage(deps.renderer.languages, message.profile.locale, message.language);
   /** A mail carrying a link (requested or invited): what the profile is, the link, its expiry, its reference. */
   const sendLinkMail = async (kind: string, message: LinkMessage, extra: Record<string, unknown>) => {
-    const rendered = deps.renderer.render(kind, {
-      name: message.profile.displayName,
-      organisation: message.organisation.name,
-      accountNumber: message.organisation.accountNumber,
-      role: message.profile.role,
-      url: message.url,
-      expires: when(message.expiresAt),
-      portalName: message.portalName,
-      support: deps.support,
-      reference: message.reference,
-      ...extra,
-    });
+    const rendered = deps.renderer.render(
+      kind,
+      {
+        name: message.profile.displayName,
+        organisation: message.organisation.name,
+        accountNumber: message.organisation.accountNumber,
+        role: message.profile.role,
+        url: message.url,
+        expires: message.expiresAt,
+        portalName: message.portalName,
+        support: deps.support,
+        reference: message.reference,
+        ...extra,
+      },
+      languageOf(message),
+    );
     await deps.queue.enqueue({
       to: message.profile.email,
       ...rendered,
@@ -37,16 +43,20 @@ export function createAssociationMail(deps: {
   };
   /** A notice to the registered address about the account a profile is (or was) associated with. */
   const sendAccountNotice = async (kind: string, message: NoticeMessage) => {
-    const rendered = deps.renderer.render(kind, {
-      name: message.profile.displayName,
-      organisation: message.organisation.name,
-      accountNumber: message.organisation.accountNumber,
-      account: message.account,
-      upstreamName: message.upstreamName,
-      at: when(message.at),
-      support: deps.support,
-      reference: message.reference,
-    });
+    const rendered = deps.renderer.render(
+      kind,
+      {
+        name: message.profile.displayName,
+        organisation: message.organisation.name,
+        accountNumber: message.organisation.accountNumber,
+        account: message.account,
+        upstreamName: message.upstreamName,
+        at: message.at,
+        support: deps.support,
+        reference: message.reference,
+      },
+      languageOf(message),
+    );
     await deps.queue.enqueue({
       to: message.profile.email,
       ...rendered,

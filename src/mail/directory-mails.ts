@@ -1,5 +1,6 @@
 import type { DirectoryMail } from '../directory/manage-directory.ts';
 import type { DeliveryQueue } from './delivery-queue.ts';
+import { mailLanguage } from './mail-language.ts';
 import type { MailRenderer } from './render-mail.ts';
 
 /** Renders the directory's emails from views/mail and hands them to the delivery queue. */
@@ -9,7 +10,7 @@ export function createDirectoryMail(deps: {
   support: { name?: string; email: string };
 }): DirectoryMail {
   return {
-    async administratorChanged({ organisation, administrator, previous, reference }) {
+    async administratorChanged({ organisation, administrator, previous, reference, language }) {
       const common = {
         organisation: organisation.name,
         accountNumber: organisation.accountNumber,
@@ -17,11 +18,15 @@ export function createDirectoryMail(deps: {
         support: deps.support,
         reference,
       };
-      const toNew = deps.renderer.render('administrator-designated', {
-        ...common,
-        name: administrator.displayName,
-        previous: previous?.displayName,
-      });
+      const toNew = deps.renderer.render(
+        'administrator-designated',
+        {
+          ...common,
+          name: administrator.displayName,
+          previous: previous?.displayName,
+        },
+        mailLanguage(deps.renderer.languages, administrator.locale, language),
+      );
       // One message per change and kind, whoever hands it over (administrator-notice.ts).
       await deps.queue.enqueue({
         to: administrator.email,
@@ -31,7 +36,11 @@ export function createDirectoryMail(deps: {
         id: `administrator-designated:${reference}`,
       });
       if (!previous) return;
-      const toOld = deps.renderer.render('administrator-replaced', { ...common, name: previous.displayName });
+      const toOld = deps.renderer.render(
+        'administrator-replaced',
+        { ...common, name: previous.displayName },
+        mailLanguage(deps.renderer.languages, previous.locale, language),
+      );
       await deps.queue.enqueue({
         to: previous.email,
         ...toOld,

@@ -42,6 +42,12 @@ function compileMailRenderer(dirs: string[], catalogue: Catalogue, globals: Reco
     catalogue.text((options.data.root as { language: string }).language, String(key), options.hash as MessageValues),
   );
   for (const hbs of [html, plain]) hbs.registerHelper('key', (...parts: unknown[]) => parts.slice(0, -1).join(''));
+  // {{t "mail.questions" email=(mailto support.email)}}: a mailto link in the HTML part, the bare address in the text.
+  html.registerHelper('mailto', (address: unknown) => {
+    const escaped = Handlebars.escapeExpression(String(address));
+    return new Handlebars.SafeString(`<a href="mailto:${escaped}">${escaped}</a>`);
+  });
+  plain.registerHelper('mailto', (address: unknown) => String(address));
 
   // An operator's folder (the last) replaces the broker's templates file by file.
   const sources = new Map<string, string>();
@@ -68,6 +74,8 @@ function compileMailRenderer(dirs: string[], catalogue: Catalogue, globals: Reco
   };
 
   return {
+    /** The languages mail can be written in, default first (the catalogue's). */
+    languages: catalogue.languages,
     /** Renders a message in `language` (a catalogue's language; any other falls back to the default). */
     render(name: string, data: Record<string, unknown>, language = catalogue.defaultLanguage): RenderedMail {
       const context = withSupportName(catalogue, { ...globals, ...data, language });

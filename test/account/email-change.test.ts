@@ -151,7 +151,7 @@ describe('changing the registered email of one’s profile', () => {
       'C-100',
       'e***n@contoso.example',
       'e***@outlook.com',
-      '2027-03-02 09:00 UTC',
+      'March 2, 2027 at 09:00 UTC',
       'Nothing changes unless it is used',
       'support@broker.example',
       request.reference,
@@ -176,7 +176,7 @@ describe('changing the registered email of one’s profile', () => {
       'e***w@example.org',
       'Contoso',
       'e***@outlook.com',
-      '2027-03-01 10:00 UTC',
+      'March 1, 2027 at 10:00 UTC',
       'support@broker.example',
       confirmed.reference,
     ])

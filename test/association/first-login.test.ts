@@ -62,7 +62,7 @@ describe('first login with one registered profile', () => {
     expect(mail.from?.value[0]).toMatchObject({ name: 'Broker', address: 'no-reply@broker.example' });
     expect(mail.text).toContain('role: professional');
     expect(mail.text).toContain('If you did not ask for this, ignore this email');
-    expect(mail.text).toMatch(/expires on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+    expect(mail.text).toMatch(/expires on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{2}:\d{2} UTC/);
     expect(mail.html).toContain('<strong>Contoso Pharmaceuticals</strong>');
     const link = linkIn(mail, broker.issuer);
     expect(mail.html).toContain(`href="${link}"`);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { createManualClock } from '../../src/shared/clock.ts';
 import { Browser } from '../support/browser.ts';
+import { brokerCatalogue } from '../support/catalogue.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
 import { requestAssociation } from '../support/flows.ts';
 import { createPortal } from '../support/portal.ts';
@@ -46,7 +47,7 @@ describe('link lifetime', () => {
     await smtp.waitFor(() => mailTo('erin.evans@contoso.example').length === 1);
     const link = linkIn(mailTo('erin.evans@contoso.example')[0]!, broker.issuer);
     expect(mailTo('erin.evans@contoso.example')[0]!.text).toContain(
-      `expires on ${new Date(clock.now().getTime() + 24 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      brokerCatalogue().text('en', 'mail.linkExpires', { expires: new Date(clock.now().getTime() + 24 * 3600_000) }),
     );
 
     clock.advance(24 * 3600_000 - 60_000);

@@ -39,6 +39,8 @@ export interface ConsoleKit {
   csrf: Csrf;
   /** The sentence a person reads for a refusal, as the error pages word it, for a form shown again with it. */
   refusal(ctx: Context, error: AppError): string;
+  /** The language of this request's pages, and so of the emails it causes (unless a profile has its own). */
+  language(ctx: Context): string;
   account: AccountOperations;
 }
 
@@ -238,7 +240,12 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
       const { current, holder } = await signedIn(ctx);
       if (!holder) return ctx.redirect('/account/sign-in');
       deps.csrf.verify(ctx, `account:${current.id}`, ctx.state.form.csrf);
-      const { reference, signedOut } = await deps.account.removeProfile(holder, profileId, ctx.ip);
+      const { reference, signedOut } = await deps.account.removeProfile(
+        holder,
+        profileId,
+        ctx.ip,
+        deps.views.language(ctx),
+      );
       if (signedOut) {
         delete current.s.signedIn;
         await current.save();
@@ -275,6 +282,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     verifyCsrf: (ctx, current, submitted) => deps.csrf.verify(ctx, `account:${current.id}`, submitted),
     csrf: deps.csrf,
     refusal: (ctx, error) => messageFor(deps.views, error, false, deps.views.language(ctx)),
+    language: (ctx) => deps.views.language(ctx),
     account: deps.account,
   };
   for (const feature of features) feature(router, kit);

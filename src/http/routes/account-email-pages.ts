@@ -57,7 +57,7 @@ export const emailPages: ConsolePages = (router, kit) => {
       kit.verifyCsrf(ctx, current, ctx.state.form.csrf);
       const typed = ctx.state.form.email;
       try {
-        const sent = await kit.account.email.request(holder, typed, ctx.ip);
+        const sent = await kit.account.email.request(holder, typed, ctx.ip, kit.language(ctx));
         kit.page(ctx, 'email-sent', {
           title: kit.t(ctx, 'account.emailSent.title'),
           email: sent.email,
@@ -117,7 +117,7 @@ export const emailPages: ConsolePages = (router, kit) => {
       const hash = tokenHash(ctx);
       kit.csrf.verify(ctx, `email-change:${hash}`, ctx.state.form.csrf);
       const forget = () => ctx.cookies.set(TOKEN_COOKIE, null, { path: CONFIRM_PATH });
-      const confirmed = await kit.account.email.confirm(hash, ctx.ip).catch((err: unknown) => {
+      const confirmed = await kit.account.email.confirm(hash, ctx.ip, kit.language(ctx)).catch((err: unknown) => {
         // Spent, expired, superseded or unknown for good: the cookie has nothing more to offer. After a failure of
         // the broker's own (5xx) it stays, so that pressing the button again retries.
         if (err instanceof AppError && err.status < 500) forget();

@@ -58,8 +58,8 @@ export const myEmailRoutes = [
       description: 'The confirmation link is on its way to the new address',
       schema: emailChangeRecord,
     },
-    handle: async ({ holder, body, ip }, account) => {
-      const { reference, email, expiresAt } = await account.email.request(holder, body.email, ip);
+    handle: async ({ holder, body, ip, language }, account) => {
+      const { reference, email, expiresAt } = await account.email.request(holder, body.email, ip, language);
       return { reference, email, expires_at: expiresAt.toISOString() };
     },
   }),
@@ -77,8 +77,8 @@ export const myEmailRoutes = [
       409: 'profile_disabled: the profile or its organisation is disabled',
     },
     response: { status: 200, description: 'The invitation is on its way', schema: invitationRecord },
-    handle: async ({ holder, params, ip }, account) => {
-      const { reference, expiresAt } = await account.reinvite(holder, params.profileId, ip);
+    handle: async ({ holder, params, ip, language }, account) => {
+      const { reference, expiresAt } = await account.reinvite(holder, params.profileId, ip, language);
       return { reference, expires_at: expiresAt.toISOString() };
     },
   }),

@@ -101,6 +101,7 @@ export function addingPages(router: Router, kit: ConsoleKit): void {
         holder,
         { displayName: checked.data.display_name, email: checked.data.email },
         ctx.ip,
+        kit.language(ctx),
       );
       kit.page(ctx, 'organisation/added', {
         title: kit.t(ctx, 'organisation.added.title'),
@@ -148,7 +149,12 @@ export function addingPages(router: Router, kit: ConsoleKit): void {
         });
       }
       const dryRun = apply !== '1';
-      const report = await kit.account.organisation.addProfessionals(holder, lines, { dryRun }, ctx.ip);
+      const report = await kit.account.organisation.addProfessionals(
+        holder,
+        lines,
+        { dryRun, language: kit.language(ctx) },
+        ctx.ip,
+      );
       const rows = rowsView(report);
       kit.page(ctx, dryRun ? 'organisation/add-preview' : 'organisation/add-report', {
         title: kit.t(ctx, dryRun ? 'organisation.preview.title' : 'organisation.report.title'),

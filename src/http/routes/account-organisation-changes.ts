@@ -75,7 +75,7 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
       const profileId = profileIdOf(ctx);
       const signed = await posted(ctx, ctx.state.form.csrf);
       if (!signed) return;
-      const invitation = await organisation.resendInvitation(signed.holder, profileId, ctx.ip);
+      const invitation = await organisation.resendInvitation(signed.holder, profileId, ctx.ip, kit.language(ctx));
       const person = await organisation.showPerson(signed.holder, profileId);
       done(ctx, 'invited', kit.t(ctx, 'organisation.done.invitedTitle'), {
         person: { id: person.id, name: person.displayName, email: person.email },
@@ -188,7 +188,13 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
         });
       }
       const person = await organisation.showPerson(signed.holder, profileId);
-      const removed = await organisation.removeAssociation(signed.holder, profileId, reason.data, ctx.ip);
+      const removed = await organisation.removeAssociation(
+        signed.holder,
+        profileId,
+        reason.data,
+        ctx.ip,
+        kit.language(ctx),
+      );
       if (removed.signedOut) {
         // The administrator removed their own association: this session's token stopped working with it.
         delete signed.current.s.signedIn;
@@ -214,7 +220,7 @@ export function personChangePages(router: Router, kit: ConsoleKit): void {
       const profileId = profileIdOf(ctx);
       const signed = await posted(ctx, ctx.state.form.csrf);
       if (!signed) return;
-      const result = await organisation.handOverAdministrator(signed.holder, profileId, ctx.ip);
+      const result = await organisation.handOverAdministrator(signed.holder, profileId, ctx.ip, kit.language(ctx));
       done(ctx, 'handedOver', kit.t(ctx, 'organisation.done.handedOverTitle'), {
         person: { id: result.administrator.id, name: result.administrator.displayName },
         organisation: result.organisation.name,

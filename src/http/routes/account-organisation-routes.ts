@@ -114,11 +114,12 @@ export const organisationRoutes = [
     request: { body: newProfessional, bodyIs: 'professional' },
     refusals: { 403: READ_ONLY, 409: 'profile_email_taken: someone of the organisation already has this email' },
     response: { status: 201, description: 'Added, and the invitation queued for delivery', schema: addedRecord },
-    handle: async ({ holder, body, ip }, account) => {
+    handle: async ({ holder, body, ip, language }, account) => {
       const { profile, invitation } = await account.organisation.addProfessional(
         holder,
         { displayName: body.display_name, email: body.email },
         ip,
+        language,
       );
       return { profile: memberView(profile), invitation };
     },
@@ -134,8 +135,10 @@ export const organisationRoutes = [
     request: { body: batch, bodyIs: 'lines' },
     refusals: { 400: 'invalid_input, or import_unreadable: the lines cannot be read at all', 403: READ_ONLY },
     response: { status: 200, description: 'What happened (or would happen) to each line', schema: addReport },
-    handle: async ({ holder, body, ip }, account) =>
-      addReportView(await account.organisation.addProfessionals(holder, body.lines, { dryRun: body.dry_run }, ip)),
+    handle: async ({ holder, body, ip, language }, account) =>
+      addReportView(
+        await account.organisation.addProfessionals(holder, body.lines, { dryRun: body.dry_run, language }, ip),
+      ),
   }),
   accountRoute({
     operationId: 'resendInvitation',
@@ -150,7 +153,8 @@ export const organisationRoutes = [
       409: 'person_already_associated, or profile_disabled',
     },
     response: { status: 201, description: 'Sent (queued for delivery)', schema: invitationRecord },
-    handle: ({ holder, params, ip }, account) => account.organisation.resendInvitation(holder, params.profileId, ip),
+    handle: ({ holder, params, ip, language }, account) =>
+      account.organisation.resendInvitation(holder, params.profileId, ip, language),
   }),
   accountRoute({
     operationId: 'revokeInvitation',
@@ -208,12 +212,13 @@ export const organisationRoutes = [
     request: { params: person, query: removalQuery },
     refusals: { 403: READ_ONLY, 404: `${NO_SUCH_PERSON}; not_associated: there is no association to remove` },
     response: { status: 200, description: 'Removed', schema: associationRemovalRecord },
-    handle: async ({ holder, params, query, ip }, account) => {
+    handle: async ({ holder, params, query, ip, language }, account) => {
       const { reference, signedOut } = await account.organisation.removeAssociation(
         holder,
         params.profileId,
         query.reason,
         ip,
+        language,
       );
       return { reference, signed_out: signedOut };
     },
@@ -229,8 +234,8 @@ export const organisationRoutes = [
     request: { body: handOver, bodyIs: 'administrator' },
     refusals: { 403: READ_ONLY, 404: NO_SUCH_PERSON, 409: 'profile_disabled: a disabled person cannot administer' },
     response: { status: 200, description: 'The change', schema: handOverRecord },
-    handle: async ({ holder, body, ip }, account) => {
-      const result = await account.organisation.handOverAdministrator(holder, body.profile_id, ip);
+    handle: async ({ holder, body, ip, language }, account) => {
+      const result = await account.organisation.handOverAdministrator(holder, body.profile_id, ip, language);
       return {
         administrator: memberView(result.administrator),
         previous: result.previous ? memberView(result.previous) : null,

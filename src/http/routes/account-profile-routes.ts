@@ -35,8 +35,8 @@ export const myAccountRoutes = [
     request: { params: profileId },
     refusals: { 404: 'The profile is not associated with this account' },
     response: { status: 200, description: 'Removed', schema: removalRecord },
-    handle: async ({ holder, params, ip }, account) => {
-      const { reference, signedOut } = await account.removeProfile(holder, params.profileId, ip);
+    handle: async ({ holder, params, ip, language }, account) => {
+      const { reference, signedOut } = await account.removeProfile(holder, params.profileId, ip, language);
       return { reference, signed_out: signedOut };
     },
   }),

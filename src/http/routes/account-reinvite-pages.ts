@@ -53,7 +53,7 @@ export const reinvitePages: ConsolePages = (router, kit) => {
       const { current, holder } = await kit.signedIn(ctx);
       if (!holder) return ctx.redirect('/account/sign-in');
       kit.verifyCsrf(ctx, current, ctx.state.form.csrf);
-      const { reference, expiresAt } = await kit.account.reinvite(holder, profileId, ctx.ip);
+      const { reference, expiresAt } = await kit.account.reinvite(holder, profileId, ctx.ip, kit.language(ctx));
       kit.page(ctx, 'reinvite-sent', {
         title: kit.t(ctx, 'account.reinviteSent.title'),
         reference,

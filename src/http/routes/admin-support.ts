@@ -83,12 +83,13 @@ export const supportRoutes = [
       }),
     },
     refusals: { 404: true, 409: true },
-    handle: async ({ params, body, actor }, admin) => {
+    handle: async ({ params, body, actor, language }, admin) => {
       const result = await admin.directory.designateAdministrator(
         actor,
         params.organisationId,
         body.profile_id,
         body.reason,
+        language,
       );
       return {
         organisation: organisationView({ ...result.organisation, administratorId: result.administrator.id }),
@@ -182,7 +183,7 @@ export const supportRoutes = [
       404: 'profile_not_found, or client_not_found',
       409: 'profile_disabled: the profile or its organisation is disabled',
     },
-    handle: ({ params, body, actor }, admin) =>
-      admin.support.invite(actor, params.profileId, { clientId: body.client_id }),
+    handle: ({ params, body, actor, language }, admin) =>
+      admin.support.invite(actor, params.profileId, { clientId: body.client_id, language }),
   }),
 ];

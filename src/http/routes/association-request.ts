@@ -78,6 +78,7 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
       identity: person.identity,
       client: { id: portal.client.clientId, name: portal.name, policy: portal.policy },
       ip: ctx.ip,
+      language: deps.views.language(ctx),
     };
     ctx.res.once('close', () => deps.useCases.links.request(request));
   };

@@ -29,7 +29,10 @@ export function linkCallback(deps: PageDeps): CallbackHandler {
       return;
     }
 
-    const result = await deps.useCases.links.redeem(pending.tokenHash, answer.identity, { ip: ctx.ip });
+    const result = await deps.useCases.links.redeem(pending.tokenHash, answer.identity, {
+      ip: ctx.ip,
+      language: deps.views.language(ctx),
+    });
     ctx.set('Cache-Control', 'no-store');
     if (result.outcome === 'unusable') {
       respondLinkUnusable(ctx, deps.views, result.state);
