@@ -13,6 +13,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { EXIT, readCommandLine, runCommand, type CommandResult } from '../src/cli/commands.ts';
 import { adminSocketPath, askAdminSocket } from '../src/cli/control-socket.ts';
+import { commandLanguage, terminalLanguageTag } from '../src/cli/terminal-language.ts';
 import { operatorActor } from '../src/clients/admin-scopes.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { usesMemoryStores } from '../src/config/schema.ts';
@@ -47,10 +48,13 @@ try {
   finish({ exitCode: EXIT.usage, stdout: '', stderr: `${err.message}\n` });
 }
 const operator = userInfo().username;
+// Refusals are worded in the terminal's language (LANG, LC_MESSAGES, LC_ALL), as the pages follow the browser's.
+const language = terminalLanguageTag(process.env);
 
 if (usesMemoryStores(config!)) {
   const path = adminSocketPath(config!);
-  const answer = await askAdminSocket(path, { argv: withAbsolutePaths(argv), operator }).catch(
+  const request = { argv: withAbsolutePaths(argv), operator, ...(language ? { language } : {}) };
+  const answer = await askAdminSocket(path, request).catch(
     (err: Error) => ({ exitCode: EXIT.unavailable, stdout: '', stderr: `${err.message}\n` }) as CommandResult,
   );
   finish(
@@ -83,7 +87,7 @@ const services = await createServices(config!, { logger: createJsonLogger('error
 let result: CommandResult;
 try {
   result = await runCommand(services.admin, operatorActor(operator), argv, (error) =>
-    messageFor(services.views, error, true, services.views.catalogue.defaultLanguage),
+    messageFor(services.views, error, true, commandLanguage(services.views.catalogue, language)),
   );
 } finally {
   await services.close();

@@ -8,6 +8,7 @@ import { ConfigError } from './shared/errors.ts';
 import { createJsonLogger } from './shared/logger.ts';
 import { runCommand } from './cli/commands.ts';
 import { adminSocketPath, serveAdminSocket } from './cli/control-socket.ts';
+import { commandLanguage } from './cli/terminal-language.ts';
 import { operatorActor } from './clients/admin-scopes.ts';
 import { messageFor } from './http/error-handler.ts';
 
@@ -50,7 +51,7 @@ async function main() {
   const adminSocket = usesMemoryStores(config)
     ? await serveAdminSocket(adminSocketPath(config), (request) =>
         runCommand(services.admin, operatorActor(request.operator), request.argv, (error) =>
-          messageFor(services.views, error, true, services.views.catalogue.defaultLanguage),
+          messageFor(services.views, error, true, commandLanguage(services.views.catalogue, request.language)),
         ),
       ).catch((err: Error) => {
         logger.warn('admin.socket_unavailable', { path: adminSocketPath(config), message: err.message });

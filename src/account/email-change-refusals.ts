@@ -6,7 +6,7 @@ import { emailChangeState, type EmailChange } from './email-change.ts';
 
 /*
  * How a change of registered email is refused, at the request and at the confirmation alike. Messages for people live
- * in views/errors/messages/<code>.hbs; these messages are for the log, and never carry the token or its hash.
+ * in the catalogue (errors.message.<code>); these messages are for the log, and never carry the token or its hash.
  */
 
 /** Whether another profile of the organisation has the address: the directory holds one profile per address there. */

@@ -36,7 +36,7 @@ export interface SupportDeskDeps
 export type LinkStatus =
   'queued' | 'sent' | 'delivery_failed' | 'redeeming' | 'used' | 'expired' | 'superseded' | 'revoked';
 
-// Messages for people live in views/errors/messages/<code>.hbs; these messages are for the log.
+// Messages for people live in the catalogue (errors.message.<code>); these messages are for the log.
 const notFound = (code: ErrorCode, message: string) => new AppError(404, code, message);
 
 async function profileAndOrganisation(deps: Pick<SupportDeskDeps, 'directory'>, profileId: string) {
@@ -138,7 +138,11 @@ export async function sendInvitation(
     throw new AppError(409, 'profile_disabled', `profile ${profileId} or its organisation is disabled`);
   }
   const portal = options.clientId ? await deps.portal(options.clientId) : undefined;
-  if (options.clientId && !portal) throw notFound('client_not_found', `no enabled client ${options.clientId}`);
+  if (options.clientId && !portal) {
+    throw new AppError(404, 'client_not_found', `no enabled client ${options.clientId}`, {
+      details: { clientId: options.clientId },
+    });
+  }
   if (options.clientId && !portal?.signsPeopleIn) {
     throw new AppError(400, 'client_not_a_portal', `client ${options.clientId} is an admin client`, {
       details: { clientId: options.clientId },

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { CommandResult } from './commands.ts';
 
-/** One command line sent to the running broker, and who typed it. */
+/** One command line sent to the running broker, who typed it, and the language of their terminal (a BCP 47 tag). */
 export interface SocketRequest {
   argv: string[];
   operator: string;
+  language?: string;
 }
 
 /**
@@ -74,7 +75,9 @@ export async function serveAdminSocket(
       }
       // The audit log records the operator: a name as a system user name looks, or "unknown".
       const operator = /^[A-Za-z0-9._-]{1,64}$/.test(request.operator) ? request.operator : 'unknown';
-      void run({ ...request, operator })
+      // The terminal's language tag, for the catalogue to match: anything malformed reads as the default language.
+      const language = typeof request.language === 'string' ? request.language : undefined;
+      void run({ argv: request.argv, operator, ...(language ? { language } : {}) })
         .catch((err: Error) => ({
           exitCode: 3,
           stdout: '',

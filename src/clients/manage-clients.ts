@@ -45,7 +45,7 @@ export function viewOf(client: StoredClient): ClientView {
   };
 }
 
-// Messages for people live in views/errors/messages/<code>.hbs; these say what happened for the log.
+// Messages for people live in the catalogue (errors.message.<code>); these say what happened for the log.
 const conflict = (code: ErrorCode, clientId: string, message: string, details: Record<string, string | boolean> = {}) =>
   new AppError(409, code, message, { details: { clientId, ...details } });
 

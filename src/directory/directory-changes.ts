@@ -9,7 +9,7 @@ import type { ManageDirectoryDeps } from './manage-directory.ts';
  * How the directory's administration use cases (manage-directory.ts, manage-profiles.ts) refuse a change and record
  * one they made.
  */
-// Messages for people live in views/errors/messages/<code>.hbs; these messages are for the log.
+// Messages for people live in the catalogue (errors.message.<code>); these messages are for the log.
 export const notFound = (what: 'organisation' | 'profile', id: string) =>
   new AppError(404, what === 'organisation' ? 'organisation_not_found' : 'profile_not_found', `no ${what} ${id}`, {
     details: { id },

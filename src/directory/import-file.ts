@@ -70,7 +70,8 @@ export interface ParsedImport {
 
 export const MAX_IMPORT_ROWS = 50_000;
 
-// Messages for people live in views/errors/messages/<code>.hbs; the message here names what is wrong for the log and the API.
+// Messages for people live in the catalogue (errors.message.<code>); the message here names what is wrong for the
+// log and the API.
 const unreadable = (message: string) =>
   new AppError(400, 'import_unreadable', message, { details: { problem: message } });
 

@@ -23,7 +23,7 @@ export function adminAuthentication(
 ): Middleware {
   return async (ctx: Context, next: Next) => {
     const match = BEARER.exec(ctx.get('authorization'));
-    // Messages for people: views/errors/messages/<code>.hbs.
+    // Messages for people: the catalogue's errors.message.<code>.
     const refuse = (code: 'admin_token_missing' | 'admin_token_invalid', message: string) => {
       ctx.set(
         'WWW-Authenticate',

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { ERROR_CODES, isErrorCode, type MessageSource } from '../shared/error-codes.ts';
+import { ERROR_CODES, isErrorCode, SENTENCE_VALUES, type MessageSource } from '../shared/error-codes.ts';
 import { NotFoundError, UnavailableError, type AppError } from '../shared/errors.ts';
 import { referenceCode } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -76,17 +76,19 @@ export function messageFor(views: Views, error: AppError, forApi: boolean, langu
   const source: MessageSource | undefined = isErrorCode(code) ? ERROR_CODES[code] : undefined;
   const { catalogue } = views;
   const support = views.support(language);
-  const values = { ...error.details, supportName: support.name, supportEmail: support.email };
+  // A detail the throw site left out reads as `none` (`{name, select, none {This person} other {{name}}}`).
+  const absent = Object.fromEntries(SENTENCE_VALUES.map((name) => [name, undefined]));
+  const values = { ...absent, ...error.details, supportName: support.name, supportEmail: support.email };
   if (source?.template) {
     const key = forApi && source.apiTemplate ? `errors.apiMessage.${code}` : `errors.message.${code}`;
-    if (catalogue.has(key)) return catalogue.text(language, key, values).trim();
-    const folder = forApi && source.apiTemplate ? 'api-messages' : 'messages';
-    return views.text(`errors/${folder}/${code}`, error.details).trim();
+    try {
+      return catalogue.text(language, key, values).trim();
+    } catch {
+      // An operator's sentence naming a value this error does not carry: the words below rather than no answer.
+    }
   }
   if (error.expose) return error.message;
-  if (catalogue.has('errors.message.internal_error'))
-    return catalogue.text(language, 'errors.message.internal_error', values);
-  return views.text('errors/messages/internal_error').trim();
+  return catalogue.text(language, 'errors.message.internal_error', values).trim();
 }
 
 function wantsJson(ctx: Context): boolean {

@@ -17,7 +17,7 @@ export interface SupportSessionsDeps {
 
 async function existing(deps: SupportSessionsDeps, profileId: string) {
   if (!(await deps.directory.getProfile(profileId)))
-    throw new AppError(404, 'profile_not_found', `profile ${profileId} not found`);
+    throw new AppError(404, 'profile_not_found', `profile ${profileId} not found`, { details: { id: profileId } });
 }
 
 /**

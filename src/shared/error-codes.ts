@@ -1,12 +1,12 @@
 /** Where the words a person reads for a code come from. */
 export interface MessageSource {
   /**
-   * True: views/errors/messages/<code>.hbs, rendered with the error's details. False: the code has no sentence of
-   * its own; the error's message is shown when it was written to be shown (`expose`), the generic internal_error
-   * sentence otherwise.
+   * True: the catalogue's `errors.message.<code>` (views/locales/<language>/errors.json), filled with the error's
+   * details. False: the code has no sentence of its own; the error's message is shown when it was written to be
+   * shown (`expose`), the generic `errors.message.internal_error` sentence otherwise.
    */
   template: boolean;
-  /** views/errors/api-messages/<code>.hbs holds other words for an API caller than for a person at a page. */
+  /** `errors.apiMessage.<code>` holds other words for an API caller than `errors.message.<code>` for a person at a page. */
   apiTemplate?: boolean;
 }
 
@@ -14,8 +14,8 @@ export interface MessageSource {
  * The error codes the broker answers with: the `error` of a JSON answer, the line a page logs, and the name of the
  * sentence a person reads. Clients and tests rely on these strings, so the list is closed: `AppError` and its
  * subclasses take only these (or, from `toAppError`, oidc-provider's own; see `ProviderErrorCode`), and a code
- * that is not listed here fails the type check. test/unit/page-text.test.ts holds this table and the template
- * files to each other, in both directions.
+ * that is not listed here fails the type check. test/unit/page-text.test.ts holds this table and the catalogue's
+ * `errors.message.*` and `errors.apiMessage.*` keys to each other, in both directions and in every language.
  */
 export const ERROR_CODES = {
   // The request itself, refused by the HTTP pipeline before any use case runs.
@@ -125,6 +125,36 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * The details the error sentences read, besides `supportName` and `supportEmail` (which every sentence may use). A
+ * throw site that leaves one out is not an error: the sentence reads it as `none` and says something that fits
+ * (`{name, select, none {This person} other {{name}}}`). Booleans read as `true`/`false` in a select. The page-text
+ * test holds this list and the catalogues' placeholders to each other.
+ */
+export const SENTENCE_VALUES = [
+  'accountNumber',
+  'adminClient',
+  'administratorId',
+  'clientCredentials',
+  'clientId',
+  'contractEndedOn',
+  'eventId',
+  'fields',
+  'id',
+  'minutes',
+  'name',
+  'organisation',
+  'pasted',
+  'portal',
+  'problem',
+  'scope',
+  'scopes',
+  'status',
+  'upstream',
+  'upstreamError',
+  'verb',
+] as const;
+
 export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CODES, code);
 }
@@ -135,8 +165,8 @@ export function isErrorCode(code: string): code is ErrorCode {
  * registration through the admin API, interaction calls). These are not the broker's: they are OAuth's and
  * OpenID's registered error codes, which an API caller can look up in the specifications, and oidc-provider may
  * add to them in any release (or raise its own through CustomOIDCProviderError). So they are neither copied into
- * ERROR_CODES nor renamed into it; they have no templates, and their message (oidc-provider's description,
- * written to be shown below 500) is what the caller reads. The brand keeps them apart from the closed list: only
+ * ERROR_CODES nor renamed into it; they have no sentences in the catalogue, and their message (oidc-provider's
+ * description, written to be shown below 500) is what the caller reads. The brand keeps them apart from the closed list: only
  * `providerErrorCode` makes one, so a string at a broker throw site still has to be an ErrorCode.
  */
 export type ProviderErrorCode = string & { readonly __brand: 'oidc-provider' };

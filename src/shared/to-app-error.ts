@@ -12,7 +12,7 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof oidcErrors.SessionNotFound) return new FlowExpiredError();
   if (err instanceof oidcErrors.OIDCProviderError) {
     // oidc-provider's codes are passed on as they are (see ProviderErrorCode). Where the broker deliberately uses
-    // the same OAuth word (access_denied, insufficient_scope) the code is the broker's too, with its template.
+    // the same OAuth word (access_denied, insufficient_scope) the code is the broker's too, with its sentence.
     const code = isErrorCode(err.error) ? err.error : providerErrorCode(err.error);
     return new AppError(err.status, code, err.error_description ?? err.message, { expose: err.status < 500 });
   }

@@ -12,6 +12,7 @@ import { correctEmail, removeAssociation, setProfessionalStatus } from '../../sr
 import { newLink } from '../../src/association/link.ts';
 import { listProfileLinks, sendInvitation, type SupportDeskDeps } from '../../src/association/support-desk.ts';
 import type { Organisation, Profile } from '../../src/directory/model.ts';
+import { messageFor } from '../../src/http/error-handler.ts';
 import { createViews } from '../../src/http/views.ts';
 import { createAssociationMail } from '../../src/mail/association-mails.ts';
 import type { DeliveryQueue } from '../../src/mail/delivery-queue.ts';
@@ -150,7 +151,7 @@ async function refusal(call: () => Promise<unknown>): Promise<AppError> {
 
 /** The words a person reads for an error (the error page's sentence), with the configured support contact. */
 const views = createViews([VIEWS], brokerCatalogue(), { support: SUPPORT });
-const sentence = (err: AppError) => views.text(`errors/messages/${err.code}`, err.details).trim();
+const sentence = (err: AppError) => messageFor(views, err, false, 'en');
 
 /** Every operation that names a person, as the administrator `holder` would call it on `profileId`. */
 const operationsOn = (deps: OurOrganisationDeps, holder: AccountHolder, profileId: string) => ({

@@ -197,6 +197,17 @@ describe('npm run admin against the running embedded demo', () => {
     expect(conflict.stderr).toContain('account_number_taken');
   });
 
+  it("words a refusal in the terminal's language (LANG, LC_MESSAGES, LC_ALL), with the same code", async () => {
+    const [german, french] = await Promise.all([
+      admin(['profiles', 'show', 'prf-nope'], { ...env, LANG: 'de_DE.UTF-8' }),
+      admin(['profiles', 'show', 'prf-nope'], { ...env, LANG: 'de_DE.UTF-8', LC_ALL: 'fr_FR.UTF-8' }),
+    ]);
+    expect(german.code).toBe(1);
+    expect(german.stderr).toMatch(/^error: profile_not_found: Es gibt kein Profil prf-nope\. /);
+    expect(french.code).toBe(1);
+    expect(french.stderr).toMatch(/^error: profile_not_found: Il n’existe aucun profil prf-nope\. /);
+  });
+
   it('never lets the bootstrap admin client be disabled, deleted or given a new secret (exit 1, managed_by_configuration)', async () => {
     const commands = [
       ['clients', 'disable', 'root-admin', '--reason', 'oops'],
