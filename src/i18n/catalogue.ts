@@ -140,6 +140,7 @@ function readCatalogue(options: CatalogueOptions): Catalogue {
       filled[name] = mode === 'html' ? escapedValue(present) : present;
     }
     for (const tag of tagsOf(message.elements)) filled[tag] = tagFunction(tag, values[tag], mode);
+    for (const name of textArgumentsOf(message.elements)) if (!(name in filled)) filled[name] = 'none';
     const result = formatter.format(filled);
     return Array.isArray(result) ? result.join('') : String(result);
   };
@@ -185,6 +186,19 @@ function tagsOf(elements: MessageFormatElement[]): string[] {
   };
   walk(elements);
   return tags;
+}
+
+/** The plain and `select` arguments of a message: a value the caller does not have reads `none` in them. */
+function textArgumentsOf(elements: MessageFormatElement[], into: string[] = []): string[] {
+  for (const element of elements) {
+    if (element.type === TYPE.argument) into.push(element.value);
+    else if (element.type === TYPE.tag) textArgumentsOf(element.children, into);
+    else if (element.type === TYPE.plural || element.type === TYPE.select) {
+      if (element.type === TYPE.select) into.push(element.value);
+      for (const option of Object.values(element.options)) textArgumentsOf(option.value, into);
+    }
+  }
+  return into;
 }
 
 function tagFunction(tag: string, value: unknown, mode: 'html' | 'text') {
