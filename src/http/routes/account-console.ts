@@ -40,6 +40,8 @@ export interface ConsoleKit {
   /** The sentence a person reads for a refusal, as the error pages word it, for a form shown again with it. */
   refusal(ctx: Context, error: AppError): string;
   account: AccountOperations;
+  /** The page language, the catalogue's languages and sentences (a page offering a choice of language). */
+  views: Views;
 }
 
 export interface CurrentSession {
@@ -276,6 +278,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     csrf: deps.csrf,
     refusal: (ctx, error) => messageFor(deps.views, error, false, deps.views.language(ctx)),
     account: deps.account,
+    views: deps.views,
   };
   for (const feature of features) feature(router, kit);
   return router;
