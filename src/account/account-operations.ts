@@ -11,6 +11,7 @@ import { listPeople } from './organisation-people.ts';
 import { organisationStanding } from './organisation-standing.ts';
 import type { OurOrganisationDeps } from './our-organisation.ts';
 import { correctEmail, removeAssociation, setProfessionalStatus } from './professional-changes.ts';
+import { setMyLanguage } from './profile-language.ts';
 import { reinviteProfile } from './reinvite.ts';
 import { removeProfileFromAccount, type RemoveProfileDeps } from './remove-profile.ts';
 import { requestEmailChange } from './request-email-change.ts';
@@ -44,6 +45,8 @@ export function bindAccountOperations(deps: AccountDeps) {
     removeProfile: bind(removeProfileFromAccount, deps.removal),
     // The support desk's invitation, with what removing a profile already has: the support desk's dependencies.
     reinvite: bind(reinviteProfile, { support: deps.removal.support, invitations: deps.organisation.invitations }),
+    // The directory's own change of a profile, for a profile of the holder's account.
+    setLanguage: bind(setMyLanguage, deps.organisation.directory),
     sessions: {
       list: bind(listMySessions, deps.sessions),
       end: bind(endMySession, deps.sessions),

@@ -36,6 +36,7 @@ const OPTIONS = {
   email: { type: 'string' },
   role: { type: 'string' },
   status: { type: 'string' },
+  locale: { type: 'string' },
   q: { type: 'string' },
   limit: { type: 'string' },
   after: { type: 'string' },

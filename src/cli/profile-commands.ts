@@ -1,8 +1,22 @@
 import { z } from 'zod';
-import { RECORD_STATUSES } from '../directory/model.ts';
+import { LOCALE_MAX_LENGTH, LOCALE_RULE, LOCALE_TAG, RECORD_STATUSES } from '../directory/model.ts';
 import { profileView } from '../directory/directory-views.ts';
 import { required, arg, str, defined, table, fields, more, paging, type Command } from './command-kit.ts';
 import { sessionJson } from '../sessions/session-view.ts';
+
+/** `--locale de`: the language of the person's emails; on update, `--locale ''` removes it. */
+const localeOption = (value: string | boolean | undefined, empty: 'refuse' | 'clear') => {
+  const tag = str(value)?.trim();
+  if (tag === undefined) return {};
+  if (tag === '' && empty === 'clear') return { locale: null };
+  return {
+    locale: z
+      .string()
+      .max(LOCALE_MAX_LENGTH, `--locale must be ${LOCALE_RULE}, at most ${LOCALE_MAX_LENGTH} characters`)
+      .regex(LOCALE_TAG, `--locale must be ${LOCALE_RULE}`)
+      .parse(tag),
+  };
+};
 
 /** The `profiles` commands (admin:directory, and admin:support for associations, links and invitations). */
 export const profileCommands: Record<string, Command> = {
@@ -32,7 +46,7 @@ export const profileCommands: Record<string, Command> = {
   },
   'profiles create': {
     usage:
-      'profiles create --organisation <id> --email <address> --name <display name> [--role administrator|professional] [--invite]',
+      'profiles create --organisation <id> --email <address> --name <display name> [--role administrator|professional] [--locale <language tag>] [--invite]',
     summary: 'Add a profile (the first of an organisation becomes its administrator); --invite emails it a link',
     run: async ({ ops, who, options }) =>
       profileView(
@@ -43,6 +57,7 @@ export const profileCommands: Record<string, Command> = {
             email: z.email().parse(required(options.email, 'email').trim()),
             displayName: required(options.name, 'name'),
             ...(str(options.role) ? { role: z.enum(['administrator', 'professional']).parse(str(options.role)) } : {}),
+            ...(localeOption(options.locale, 'refuse') as { locale?: string }),
           },
           { invite: options.invite === true },
         ),
@@ -50,13 +65,15 @@ export const profileCommands: Record<string, Command> = {
     text: (r: { id: string; role: string }) => `created ${r.id} (${r.role})`,
   },
   'profiles update': {
-    usage: 'profiles update <profile-id> --email <address> --name <display name>',
-    summary: "Replace a profile's registered email and name (a new email revokes its links)",
+    usage: "profiles update <profile-id> --email <address> --name <display name> [--locale <language tag>|'']",
+    summary:
+      "Replace a profile's registered email and name (a new email revokes its links), and its language with --locale ('' removes it)",
     run: async ({ ops, who, args, options }) =>
       profileView(
         await ops.directory.updateProfile(who, arg(args, 0, 'profile-id'), {
           email: z.email().parse(required(options.email, 'email').trim()),
           displayName: required(options.name, 'name'),
+          ...localeOption(options.locale, 'clear'),
         }),
       ),
     text: (r: { id: string }) => `updated ${r.id}`,

@@ -3,7 +3,8 @@ import type { Organisation, Profile, ProfileKind, ProfileRole } from './model.ts
 export type OrganisationChanges = Partial<Omit<Organisation, 'id' | 'contractEndsOn'>> & {
   contractEndsOn?: string | null;
 };
-export type ProfileChanges = Partial<Pick<Profile, 'email' | 'displayName' | 'status'>>;
+/** `locale: null` removes the profile's language. */
+export type ProfileChanges = Partial<Pick<Profile, 'email' | 'displayName' | 'status'>> & { locale?: string | null };
 
 /** Emails owed for a change of administrator: to `profileId` (the new one) and `previousId` (the one replaced). */
 export interface AdministratorNotice {

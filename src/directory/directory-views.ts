@@ -21,4 +21,5 @@ export const profileView = (p: Profile) => ({
   display_name: p.displayName,
   role: p.role,
   status: p.status,
+  locale: p.locale ?? null,
 });

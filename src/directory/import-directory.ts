@@ -11,7 +11,10 @@ import {
   PROFILE_KINDS,
   PROFILE_ROLES,
   RECORD_STATUSES,
+  LOCALE_RULE,
+  isLocaleTag,
   normaliseEmail,
+  normaliseLocale,
   type Organisation,
   type Profile,
 } from './model.ts';
@@ -57,6 +60,12 @@ const rowSchema = z.object({
   display_name: nameText(200),
   role: z.enum(PROFILE_ROLES, { error: `must be one of ${PROFILE_ROLES.join(', ')}` }).optional(),
   status: z.enum(RECORD_STATUSES, { error: 'must be active or disabled' }).optional(),
+  // Empty clears the profile's language, as an empty contract_ends_on clears the contract.
+  locale: z
+    .string()
+    .refine((tag) => tag === '' || isLocaleTag(tag), `must be ${LOCALE_RULE}`)
+    .transform((tag) => tag && normaliseLocale(tag))
+    .optional(),
 });
 type Row = z.output<typeof rowSchema>;
 
@@ -92,6 +101,7 @@ const sameProfile = (a: Profile, b: Profile) =>
   a.email === b.email &&
   a.role === b.role &&
   a.status === b.status &&
+  (a.locale ?? '') === (b.locale ?? '') &&
   a.organisationId === b.organisationId;
 
 /**
@@ -215,6 +225,9 @@ export async function importDirectory(
       role,
       status: row.status ?? existing?.status ?? 'active',
     };
+    // Without a locale column, languages stay as they are; with one, an empty value removes the profile's.
+    const locale = file.columns.has('locale') ? row.locale : existing?.locale;
+    if (locale) profile.locale = locale;
     if (fresh) plannedOrgs.set(row.account_number, fresh);
     seenRows.set(key, { line: report.line, row });
     if (role === 'administrator') administrators.set(organisation.id, profile);

@@ -21,6 +21,7 @@ export const IMPORT_COLUMNS = [
   'display_name',
   'role',
   'status',
+  'locale',
 ] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
@@ -54,6 +55,9 @@ const ALIASES = new Map<string, ImportColumn>(
     role: 'role',
     status: 'status',
     profilestatus: 'status',
+    locale: 'locale',
+    language: 'locale',
+    preferredlanguage: 'locale',
   } satisfies Record<string, ImportColumn>),
 );
 

@@ -49,6 +49,8 @@ export type ProfileInput = {
   displayName: string;
   role?: ProfileRole;
   status?: Profile['status'];
+  /** The language of the person's emails (model.ts: LOCALE_TAG); absent or empty, none. */
+  locale?: string;
 };
 
 export interface Page<T> {

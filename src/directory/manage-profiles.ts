@@ -10,7 +10,19 @@ import {
   type ManageDirectoryDeps,
   type ProfileInput,
 } from './manage-directory.ts';
-import { normaliseEmail, type Profile } from './model.ts';
+import { BadRequestError } from '../shared/errors.ts';
+import { isLocaleTag, normaliseEmail, normaliseLocale, type Profile } from './model.ts';
+
+/**
+ * A language tag as the directory keeps it (normalised case), or undefined for none (null or empty). Every writer's
+ * input schema checks the tag; this holds the rule for callers that have none.
+ */
+function localeOf(locale: string | null | undefined): string | undefined {
+  if (!locale) return undefined;
+  if (!isLocaleTag(locale))
+    throw new BadRequestError('invalid_input', 'malformed profile: locale', { fields: 'locale' });
+  return normaliseLocale(locale);
+}
 
 /**
  * Adds a professional ("Add New Professionals"). The first profile added to an organisation without an administrator
@@ -37,6 +49,8 @@ export async function createProfile(
     role: input.role ?? (administrator ? 'professional' : 'administrator'),
     status: input.status ?? 'active',
   };
+  const locale = localeOf(input.locale);
+  if (locale) profile.locale = locale;
   // An invitation goes only to a profile that may be used: refused before anything is written.
   if (options.invite && !mayUseProfile(profile, organisation, undefined, deps.clock.now())) {
     throw conflict('profile_disabled', 'cannot invite a disabled profile or a profile of a disabled organisation');
@@ -55,7 +69,8 @@ export async function createProfile(
 }
 
 /**
- * Replaces a profile's name and registered email (a PUT). Role and status have their own operations. A new email
+ * Replaces a profile's name and registered email (a PUT), and its language when `locale` is given (null or empty
+ * removes it; absent leaves it). Role and status have their own operations. A new email
  * revokes the links sent to the old one: they proved control of an address the profile no longer has. `audit` gives
  * the event a reference the caller chose and facts of its own: a person confirming their new address
  * (account/confirm-email-change.ts) quotes the reference in the notice to the old address, and a retry records once.
@@ -64,13 +79,20 @@ export async function updateProfile(
   deps: ManageDirectoryDeps,
   who: AdminActor,
   id: string,
-  input: { email: string; displayName: string },
+  input: { email: string; displayName: string; locale?: string | null },
   audit: { reference?: string; details?: Record<string, string> } = {},
 ): Promise<Profile> {
   const current = await profileOf(deps, id);
   const next: Profile = { ...current, email: normaliseEmail(input.email), displayName: input.displayName };
-  if (!(await deps.directory.updateProfile(id, { email: next.email, displayName: next.displayName }).catch(explain)))
-    throw notFound('profile', id);
+  const locale = input.locale === undefined ? current.locale : localeOf(input.locale);
+  if (locale) next.locale = locale;
+  else delete next.locale;
+  const changes = {
+    email: next.email,
+    displayName: next.displayName,
+    ...(input.locale !== undefined ? { locale: locale ?? null } : {}),
+  };
+  if (!(await deps.directory.updateProfile(id, changes).catch(explain))) throw notFound('profile', id);
   if (next.email !== current.email) {
     await deps.revokeLinks(id);
     // Changed by someone else (support, an administrator, an operator): whoever is signed in as the profile is signed
@@ -84,6 +106,34 @@ export async function updateProfile(
     { organisationId: current.organisationId, profileId: id },
     { ...audit.details, fields: changedFields(current, next) },
     audit.reference,
+  );
+  return next;
+}
+
+/**
+ * Sets the language a person reads their emails in (null or empty: none, so the page's or the default). A person
+ * sets their own on "My account"; nothing is written or recorded when it is already so.
+ */
+export async function setProfileLocale(
+  deps: ManageDirectoryDeps,
+  who: AdminActor,
+  id: string,
+  locale: string | null,
+): Promise<Profile> {
+  const current = await profileOf(deps, id);
+  const wanted = localeOf(locale);
+  if ((current.locale ?? undefined) === wanted) return current;
+  const next: Profile = { ...current };
+  if (wanted) next.locale = wanted;
+  else delete next.locale;
+  if (!(await deps.directory.updateProfile(id, { locale: wanted ?? null }).catch(explain)))
+    throw notFound('profile', id);
+  await record(
+    deps,
+    who,
+    'profile.updated',
+    { organisationId: current.organisationId, profileId: id },
+    { fields: changedFields(current, next) },
   );
   return next;
 }

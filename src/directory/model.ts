@@ -36,6 +36,31 @@ export interface Profile {
   locale?: string;
 }
 
+/**
+ * A profile's `locale` as the directory accepts it: a well-formed BCP 47 tag of a language and optional subtags (de,
+ * fr-CH, zh-Hant-TW), at most 35 characters. Any such tag is kept, whether or not the broker has its catalogue.
+ */
+export const LOCALE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+export const LOCALE_MAX_LENGTH = 35;
+export const isLocaleTag = (value: string) => value.length <= LOCALE_MAX_LENGTH && LOCALE_TAG.test(value);
+export const LOCALE_RULE = 'a BCP 47 language tag such as de or fr-CH';
+
+/** A tag in its conventional case (fr-ch → fr-CH, zh-hant → zh-Hant), so that a tag written twice compares equal. */
+export function normaliseLocale(tag: string): string {
+  return tag
+    .split('-')
+    .map((part, i) =>
+      i === 0
+        ? part.toLowerCase()
+        : part.length === 2
+          ? part.toUpperCase()
+          : part.length === 4 && /^[A-Za-z]+$/.test(part)
+            ? part.charAt(0).toUpperCase() + part.slice(1).toLowerCase()
+            : part.toLowerCase(),
+    )
+    .join('-');
+}
+
 /** Who signed in upstream: keyed on (upstream, sub), never on email. */
 export interface UpstreamIdentity {
   upstreamId: string;

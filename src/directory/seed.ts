@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { PROFILE_KINDS, PROFILE_ROLES, RECORD_STATUSES, normaliseEmail } from './model.ts';
+import {
+  LOCALE_RULE,
+  PROFILE_KINDS,
+  PROFILE_ROLES,
+  RECORD_STATUSES,
+  isLocaleTag,
+  normaliseEmail,
+  normaliseLocale,
+} from './model.ts';
 
 /** The shape of a directory seed file (config/demo/directory.json); validated before anything is loaded. */
 export const directorySeedSchema = z
@@ -22,6 +30,7 @@ export const directorySeedSchema = z
         displayName: z.string().min(1),
         role: z.enum(PROFILE_ROLES),
         status: z.enum(RECORD_STATUSES).default('active'),
+        locale: z.string().refine(isLocaleTag, `must be ${LOCALE_RULE}`).transform(normaliseLocale).optional(),
       }),
     ),
     associations: z

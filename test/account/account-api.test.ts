@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { renderAccountOpenApiDocument } from '../../src/http/account-openapi.ts';
 import { ACCOUNT_OPENAPI_FILE, ACCOUNT_ROUTES } from '../../src/http/routes/account-api.ts';
-import { accountRecord, removalRecord } from '../../src/http/routes/account-records.ts';
+import { accountRecord, languageRecord, removalRecord } from '../../src/http/routes/account-records.ts';
 import { adminApi } from '../support/admin-api.ts';
 import { Browser } from '../support/browser.ts';
 import { accountToken, callAccountApi, EMBEDDING_PORTAL } from '../support/account.ts';
@@ -128,6 +128,62 @@ describe('the account API', () => {
     }
     const alice = await broker.services.admin.support.showAssociation('prf-alice-contoso');
     expect(alice.associated_at).toEqual(expect.any(String));
+  });
+});
+
+describe('the language of my emails', () => {
+  it('sets and removes the language of a profile of my own account, audited with me as actor, shown on /me', async () => {
+    const token = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
+    const set = await callAccountApi(broker.issuer, 'PUT', '/profiles/prf-bob-fabrikam/locale', token, {
+      locale: 'de-ch',
+    });
+    expect(set).toMatchObject({ status: 200, body: { id: 'prf-bob-fabrikam', locale: 'de-CH' } });
+    expect(languageRecord.parse(set.body)).toEqual({ id: 'prf-bob-fabrikam', locale: 'de-CH' });
+    const me = accountRecord.parse((await callAccountApi(broker.issuer, 'GET', '/me', token)).body);
+    expect(me.profiles.map((p) => [p.id, p.locale])).toEqual([
+      ['prf-bob-contoso', null],
+      ['prf-bob-fabrikam', 'de-CH'],
+    ]);
+    const [event] = await broker.services.audit.query({
+      profileId: 'prf-bob-fabrikam',
+      action: 'profile.updated',
+      limit: 1,
+    });
+    expect(event).toMatchObject({ actor: 'profile:prf-bob-contoso', details: { fields: 'locale' } });
+
+    const removed = await callAccountApi(broker.issuer, 'PUT', '/profiles/prf-bob-fabrikam/locale', token, {
+      locale: null,
+    });
+    expect(removed).toMatchObject({ status: 200, body: { id: 'prf-bob-fabrikam', locale: null } });
+    expect((await broker.services.admin.directory.getProfile('prf-bob-fabrikam')).locale).toBeUndefined();
+  });
+
+  it("refuses a malformed tag (400 naming locale), another person's profile (404, an administrator's colleagues too) and a missing token", async () => {
+    const bob = await accountToken(portal, 'bob', 'openid account', 'prf-bob-contoso');
+    for (const body of [{ locale: 'deutsch' }, { locale: 'de_DE' }, { locale: '' }, {}, { locale: 'de', extra: 1 }]) {
+      const refused = await callAccountApi(broker.issuer, 'PUT', '/profiles/prf-bob-contoso/locale', bob, body);
+      expect({ body, status: refused.status, error: refused.body.error }).toEqual({
+        body,
+        status: 400,
+        error: 'invalid_input',
+      });
+      expect(refused.body.message).toContain(Object.keys(body).includes('extra') ? 'extra' : 'locale');
+    }
+    for (const other of ['prf-alice-contoso', 'prf-erin-contoso', 'prf-nobody']) {
+      expect(
+        await callAccountApi(broker.issuer, 'PUT', `/profiles/${other}/locale`, bob, { locale: 'fr' }),
+      ).toMatchObject({ status: 404, body: { error: 'profile_not_in_account' } });
+    }
+    // Alice administers Contoso: Erin is her colleague, not a profile of her account.
+    const alice = await accountToken(portal, 'alice', 'openid account');
+    expect(
+      await callAccountApi(broker.issuer, 'PUT', '/profiles/prf-erin-contoso/locale', alice, { locale: 'fr' }),
+    ).toMatchObject({ status: 404, body: { error: 'profile_not_in_account' } });
+    expect(
+      await callAccountApi(broker.issuer, 'PUT', '/profiles/prf-bob-contoso/locale', undefined, { locale: 'fr' }),
+    ).toMatchObject({ status: 401, body: { error: 'account_token_missing' } });
+    for (const id of ['prf-alice-contoso', 'prf-erin-contoso', 'prf-bob-contoso'])
+      expect((await broker.services.admin.directory.getProfile(id)).locale).toBeUndefined();
   });
 });
 

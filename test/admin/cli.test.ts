@@ -181,6 +181,81 @@ describe('npm run admin against the running embedded demo', () => {
     expect(audit.stdout).toContain('ticket 9');
   });
 
+  it("sets a profile's language with --locale, shows it, removes it with --locale '', and refuses a malformed tag (exit 2)", async () => {
+    const created = await admin(
+      [
+        'profiles',
+        'create',
+        '--organisation',
+        'org-fabrikam',
+        '--email',
+        'lea@fabrikam.example',
+        '--name',
+        'Léa Laurent',
+        '--locale',
+        'fr-ch',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const profile = JSON.parse(created.stdout) as { id: string; locale: string };
+    expect(profile.locale).toBe('fr-CH');
+    const [shown, malformed, emptyOnCreate] = await Promise.all([
+      admin(['profiles', 'show', profile.id], env),
+      admin(
+        ['profiles', 'update', profile.id, '--email', 'lea@fabrikam.example', '--name', 'Léa', '--locale', 'français'],
+        env,
+      ),
+      admin(
+        [
+          'profiles',
+          'create',
+          '--organisation',
+          'org-fabrikam',
+          '--email',
+          'x@fabrikam.example',
+          '--name',
+          'X',
+          '--locale',
+          '',
+        ],
+        env,
+      ),
+    ]);
+    expect(shown.stdout).toContain('\nlocale: fr-CH');
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('invalid value: --locale must be a BCP 47 language tag such as de or fr-CH');
+    expect(emptyOnCreate.code).toBe(2);
+    const german = await admin(
+      [
+        'profiles',
+        'update',
+        profile.id,
+        '--email',
+        'lea@fabrikam.example',
+        '--name',
+        'Léa',
+        '--locale',
+        'de',
+        '--json',
+      ],
+      env,
+    );
+    expect(JSON.parse(german.stdout)).toMatchObject({ display_name: 'Léa', locale: 'de' });
+    const kept = await admin(
+      ['profiles', 'update', profile.id, '--email', 'lea@fabrikam.example', '--name', 'Léa L', '--json'],
+      env,
+    );
+    expect(JSON.parse(kept.stdout)).toMatchObject({ display_name: 'Léa L', locale: 'de' });
+    const removed = await admin(
+      ['profiles', 'update', profile.id, '--email', 'lea@fabrikam.example', '--name', 'Léa L', '--locale', ''],
+      env,
+    );
+    expect(removed.code).toBe(0);
+    expect((await admin(['profiles', 'show', profile.id], env)).stdout).toContain('\nlocale: -');
+  });
+
   it('says what was refused with exit code 1, as the admin API words it', async () => {
     const [missing, json, conflict] = await Promise.all([
       admin(['profiles', 'show', 'prf-nope'], env),

@@ -301,6 +301,77 @@ describe('profiles and organisation administrators', () => {
     expect((await directory('GET', `/organisations/${org.id}`)).body!.administrator_id).toBe(first.body!.id);
   });
 
+  it("creates, shows, lists, replaces and clears a profile's language, auditing the change; a malformed tag is a 400 naming locale", async () => {
+    const org = await newOrganisation();
+    const created = await directory('POST', '/profiles', {
+      organisation_id: org.id,
+      email: 'lea@tailspin.example',
+      display_name: 'Léa',
+      locale: 'fr-ch',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ email: 'lea@tailspin.example', locale: 'fr-CH' });
+    const id = created.body!.id as string;
+    expect((await directory('GET', `/profiles/${id}`)).body!.locale).toBe('fr-CH');
+    expect((await directory('GET', `/profiles?organisation_id=${org.id}`)).body!.profiles[0].locale).toBe('fr-CH');
+    const without = await directory('POST', '/profiles', {
+      organisation_id: org.id,
+      email: 'max@tailspin.example',
+      display_name: 'Max',
+    });
+    expect(without.body!.locale).toBeNull();
+
+    // A PUT without locale leaves it; with one, replaces it; null removes it.
+    const renamed = await directory('PUT', `/profiles/${id}`, { email: 'lea@tailspin.example', display_name: 'Léa M' });
+    expect(renamed.body).toMatchObject({ display_name: 'Léa M', locale: 'fr-CH' });
+    const german = await directory('PUT', `/profiles/${id}`, {
+      email: 'lea@tailspin.example',
+      display_name: 'Léa M',
+      locale: 'de',
+    });
+    expect(german.body!.locale).toBe('de');
+    const cleared = await directory('PUT', `/profiles/${id}`, {
+      email: 'lea@tailspin.example',
+      display_name: 'Léa M',
+      locale: null,
+    });
+    expect(cleared.body!.locale).toBeNull();
+    expect((await directory('GET', `/profiles/${id}`)).body!.locale).toBeNull();
+
+    for (const locale of ['german', 'de_DE', 'd', 'de-', `de-${'x'.repeat(40)}`, 'de\nBcc: x', 42]) {
+      const refused = await directory('POST', '/profiles', {
+        organisation_id: org.id,
+        email: 'kim@tailspin.example',
+        display_name: 'Kim',
+        locale,
+      });
+      expect({ locale, status: refused.status, error: refused.body!.error }).toEqual({
+        locale,
+        status: 400,
+        error: 'invalid_input',
+      });
+      expect(refused.body!.message).toContain('locale');
+      const notReplaced = await directory('PUT', `/profiles/${id}`, {
+        email: 'lea@tailspin.example',
+        display_name: 'Léa M',
+        locale,
+      });
+      expect({ status: notReplaced.status, message: notReplaced.body!.message }).toEqual({
+        status: 400,
+        message: expect.stringContaining('locale'),
+      });
+    }
+    expect((await directory('GET', '/profiles?email=kim@tailspin.example')).body!.profiles).toEqual([]);
+    expect((await directory('GET', `/profiles/${id}`)).body!.locale).toBeNull();
+
+    const events = (await audit({ profile_id: id, action: 'profile.updated' })).events;
+    expect(events.map((e: { details: unknown }) => e.details)).toEqual([
+      { fields: 'locale' },
+      { fields: 'locale' },
+      { fields: 'displayName' },
+    ]);
+  });
+
   it('lets the support desk replace an administrator with a reason, emailing the old and the new one, never leaving two', async () => {
     const replaced = await support('PUT', '/organisations/org-contoso/administrator', {
       profile_id: 'prf-erin-contoso',

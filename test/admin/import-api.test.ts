@@ -188,6 +188,46 @@ describe('bulk import of the directory', () => {
     expect((await directory('/profiles?email=num@numbered.example')).profiles[0].role).toBe('professional');
   });
 
+  it("sets, keeps and clears profiles' languages from a locale column or property; a malformed tag rejects its row", async () => {
+    const csv = [
+      'account_number,email,display_name,Preferred Language',
+      'C-104233,alice.andersen@contoso.example,Alice Andersen,de-ch',
+      'C-104233,erin.evans@contoso.example,Erin Evans,fr',
+      'C-104233,gina.green@contoso.example,Gina Green,deutsch',
+    ].join('\n');
+    const first = (await importFile(csv, 'text/csv')).body!;
+    expect(first.rows).toMatchObject({ updated: 2, rejected: 1 });
+    expect(byLine(first)[4]).toMatchObject({
+      outcome: 'rejected',
+      reason: 'locale must be a BCP 47 language tag such as de or fr-CH',
+    });
+    expect((await directory('/profiles/prf-alice-contoso')).locale).toBe('de-CH');
+    expect((await directory('/profiles/prf-erin-contoso')).locale).toBe('fr');
+    expect((await directory('/profiles/prf-gina-contoso')).locale).toBeNull();
+
+    // The same values again change nothing; a file without the column leaves languages as they are.
+    expect((await importFile(csv, 'text/csv')).body!.rows).toMatchObject({ updated: 0, unchanged: 2 });
+    const without = 'account_number,email,display_name\nC-104233,alice.andersen@contoso.example,Alice Andersen';
+    expect((await importFile(without, 'text/csv')).body!.rows).toMatchObject({ unchanged: 1 });
+    expect((await directory('/profiles/prf-alice-contoso')).locale).toBe('de-CH');
+
+    // JSON: an empty or null locale removes it.
+    const json = JSON.stringify([
+      {
+        account_number: 'C-104233',
+        email: 'alice.andersen@contoso.example',
+        display_name: 'Alice Andersen',
+        locale: '',
+      },
+      { account_number: 'C-104233', email: 'erin.evans@contoso.example', display_name: 'Erin Evans', locale: null },
+      { account_number: 'C-104233', email: 'gina.green@contoso.example', display_name: 'Gina Green', locale: 'en-GB' },
+    ]);
+    expect((await importFile(json, 'application/json')).body!.rows).toMatchObject({ updated: 3, rejected: 0 });
+    expect((await directory('/profiles/prf-alice-contoso')).locale).toBeNull();
+    expect((await directory('/profiles/prf-erin-contoso')).locale).toBeNull();
+    expect((await directory('/profiles/prf-gina-contoso')).locale).toBe('en-GB');
+  });
+
   it('hands the administrator role over within one file: the old one made a professional, the new one the administrator', async () => {
     const csv = [
       'account_number,email,display_name,role',

@@ -283,6 +283,40 @@ export function directoryContract(
       expect(await store.updateProfile('nope', { displayName: 'x' })).toBe(false);
     });
 
+    it("keeps a profile's language as written, through changes and batches, and forgets it when cleared", async () => {
+      const store = await setup();
+      await store.createProfile(profile('p9', 'o2', { locale: 'fr-CH' }));
+      expect(await store.getProfile('p9')).toEqual(profile('p9', 'o2', { locale: 'fr-CH' }));
+      expect(await store.updateProfile('p9', { displayName: 'Renamed' })).toBe(true);
+      expect((await store.getProfile('p9'))!.locale).toBe('fr-CH');
+      expect(await store.updateProfile('p9', { locale: 'de' })).toBe(true);
+      expect((await store.listProfiles({ organisationId: 'o2' }, { limit: 10 })).find((p) => p.id === 'p9')).toEqual(
+        profile('p9', 'o2', { displayName: 'Renamed', locale: 'de' }),
+      );
+      expect(await store.updateProfile('p9', { locale: null })).toBe(true);
+      expect(await store.getProfile('p9')).toEqual(profile('p9', 'o2', { displayName: 'Renamed' }));
+      expect(Object.keys((await store.getProfile('p9'))!)).not.toContain('locale');
+      await store.updateProfile('p9', { locale: 'de' });
+      expect(await store.updateProfile('p9', { locale: '' })).toBe(true);
+      expect((await store.getProfile('p9'))!.locale).toBeUndefined();
+      // A batch replaces the profile: its language is the item's, or none.
+      expect(
+        await store.writeProfiles([profile('p9', 'o2', { locale: 'en-GB' }), profile('n1', 'o2', { locale: 'de' })]),
+      ).toEqual([{ ok: true }, { ok: true }]);
+      expect(
+        (await store.findProfilesOfOrganisations(['o2']))
+          .filter((p) => p.locale)
+          .map((p) => [p.id, p.locale])
+          .sort(),
+      ).toEqual([
+        ['n1', 'de'],
+        ['p9', 'en-GB'],
+      ]);
+      await store.writeProfiles([profile('p9', 'o2')]);
+      expect(await store.getProfile('p9')).toEqual(profile('p9', 'o2'));
+      expect((await store.findProfilesByEmail('n1@example.com'))[0]!.locale).toBe('de');
+    });
+
     it('never holds two administrators in an organisation, even when twenty writers race', async () => {
       const store = await setup();
       expect(await conflictOf(store.createProfile(profile('p9', 'o1', { role: 'administrator' })))).toBe(

@@ -159,6 +159,59 @@ describe('import planning: what each row would do', () => {
     expect(outcomes(moved)).toEqual([[2, 'updated']]);
   });
 
+  it("sets, keeps and clears a profile's language; a malformed tag rejects the row, an equal one is no change", async () => {
+    const FRENCH_BOB = { ...BOB, locale: 'fr-CH' };
+    const header = 'account_number,email,display_name,locale';
+    const set = await dryRun(
+      [header, 'C-1,alice@contoso.example,Alice,de', 'C-1,bob@contoso.example,Bob,fr-ch'],
+      [CONTOSO],
+      [ALICE, FRENCH_BOB],
+    );
+    // fr-ch is fr-CH written in another case: the same language, so no change.
+    expect(outcomes(set)).toEqual([
+      [2, 'updated'],
+      [3, 'unchanged'],
+    ]);
+    const kept = await dryRun(
+      ['account_number,email,display_name', 'C-1,bob@contoso.example,Bob'],
+      [CONTOSO],
+      [ALICE, FRENCH_BOB],
+    );
+    expect(outcomes(kept)).toEqual([[2, 'unchanged']]);
+    const cleared = await dryRun([header, 'C-1,bob@contoso.example,Bob,'], [CONTOSO], [ALICE, FRENCH_BOB]);
+    expect(outcomes(cleared)).toEqual([[2, 'updated']]);
+    const malformed = await dryRun(
+      [
+        header,
+        'C-1,bob@contoso.example,Bob,german',
+        'C-1,alice@contoso.example,Alice,de_DE',
+        `C-1,x@contoso.example,X,${'de-'.padEnd(40, 'x')}`,
+      ],
+      [CONTOSO],
+      [ALICE, FRENCH_BOB],
+    );
+    const reason = 'locale must be a BCP 47 language tag such as de or fr-CH';
+    expect(outcomes(malformed)).toEqual([
+      [2, 'rejected', reason],
+      [3, 'rejected', reason],
+      [4, 'rejected', reason],
+    ]);
+
+    const { deps, writes } = directoryWith([CONTOSO], [ALICE, FRENCH_BOB]);
+    await importDirectory(
+      deps,
+      WHO,
+      await parseCsvImport(
+        [header, 'C-1,alice@contoso.example,Alice,DE-at', 'C-1,bob@contoso.example,Bob,'].join('\n'),
+      ),
+      { dryRun: false, format: 'csv' },
+    );
+    expect(writes.profiles.flat()).toEqual([
+      { ...BOB, role: 'professional' },
+      { ...ALICE, role: 'administrator', locale: 'de-AT' },
+    ]);
+  });
+
   it('counts a repeated row once: the same values are unchanged, other values for the same person are rejected', async () => {
     const report = await dryRun([
       HEADER,

@@ -42,6 +42,8 @@ export interface ConsoleKit {
   /** The language of this request's pages, and so of the emails it causes (unless a profile has its own). */
   language(ctx: Context): string;
   account: AccountOperations;
+  /** The page language, the catalogue's languages and sentences (a page offering a choice of language). */
+  views: Views;
 }
 
 export interface CurrentSession {
@@ -284,6 +286,7 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
     refusal: (ctx, error) => messageFor(deps.views, error, false, deps.views.language(ctx)),
     language: (ctx) => deps.views.language(ctx),
     account: deps.account,
+    views: deps.views,
   };
   for (const feature of features) feature(router, kit);
   return router;

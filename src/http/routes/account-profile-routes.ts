@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { accountRoute } from '../account-route.ts';
-import { accountRecord, accountView, removalRecord } from './account-records.ts';
+import { LOCALE_MAX_LENGTH, LOCALE_RULE, LOCALE_TAG } from '../../directory/model.ts';
+import { accountRecord, accountView, languageRecord, removalRecord } from './account-records.ts';
 
 const profileId = z.object({
   profileId: z
@@ -9,6 +10,19 @@ const profileId = z.object({
     .max(200)
     .meta({ description: 'A profile id', examples: ['prf-erin-contoso'] }),
 });
+
+const languageInput = z
+  .strictObject({
+    locale: z
+      .string()
+      .max(LOCALE_MAX_LENGTH)
+      .regex(LOCALE_TAG, `must be ${LOCALE_RULE}`)
+      .nullable()
+      .meta({
+        description: `${LOCALE_RULE}, at most ${LOCALE_MAX_LENGTH} characters; null removes the choice. A language the broker has no catalogue for reads as the broker's default.`,
+      }),
+  })
+  .meta({ examples: [{ locale: 'fr-CH' }, { locale: null }] });
 
 /** "My account": the person's own account and the profiles associated with it. */
 export const myAccountRoutes = [
@@ -23,6 +37,22 @@ export const myAccountRoutes = [
     request: {},
     response: { status: 200, description: 'The account', schema: accountRecord },
     handle: async ({ holder }, account) => accountView(await account.overview(holder)),
+  }),
+  accountRoute({
+    operationId: 'setMyProfileLanguage',
+    method: 'put',
+    path: '/profiles/{profileId}/locale',
+    access: 'person',
+    summary: 'Set the language of the emails to a profile of mine',
+    description:
+      "The language the broker writes to the person in for this profile (association links, notices of changes). Without one, an email is in the language of the page that caused it, else the broker's default. Recorded in the audit log with the person as actor.",
+    request: { params: profileId, body: languageInput, bodyIs: 'language' },
+    refusals: { 404: 'The profile is not associated with this account' },
+    response: { status: 200, description: 'The language now', schema: languageRecord },
+    handle: async ({ holder, params, body, ip }, account) => {
+      const profile = await account.setLanguage(holder, params.profileId, body.locale, ip);
+      return { id: profile.id, locale: profile.locale ?? null };
+    },
   }),
   accountRoute({
     operationId: 'removeProfileFromMyAccount',

@@ -27,6 +27,10 @@ const accountProfile = z
     email: z.string().meta({ description: 'The email registered with the organisation' }),
     role: z.enum(PROFILE_ROLES),
     status: z.enum(RECORD_STATUSES),
+    locale: z.string().nullable().meta({
+      description:
+        'The language the broker writes to the person in, for this profile (a BCP 47 tag); null: the language of the page that caused an email, else the default',
+    }),
     organisation: z.object({
       id: z.string(),
       name: z.string(),
@@ -65,6 +69,7 @@ export const accountRecord = z
             email: 'erin.evans@contoso.example',
             role: 'professional',
             status: 'active',
+            locale: 'de',
             organisation: {
               id: 'org-contoso',
               name: 'Contoso Ltd',
@@ -95,6 +100,7 @@ export const accountView = (overview: AccountOverview): z.input<typeof accountRe
     email: p.profile.email,
     role: p.profile.role,
     status: p.profile.status,
+    locale: p.profile.locale ?? null,
     organisation: {
       id: p.organisation.id,
       name: p.organisation.name,
@@ -118,3 +124,10 @@ export const removalRecord = z
       .meta({ description: 'True when the profile removed was the one this token acts as: the token stops working' }),
   })
   .meta({ id: 'Removal', examples: [{ reference: 'R-7Q2M-XK4P', signed_out: false }] });
+
+export const languageRecord = z
+  .object({
+    id: z.string().meta({ description: 'The profile id' }),
+    locale: z.string().nullable().meta({ description: 'The language of its emails now; null: none chosen' }),
+  })
+  .meta({ id: 'ProfileLanguage', examples: [{ id: 'prf-erin-contoso', locale: 'fr-CH' }] });

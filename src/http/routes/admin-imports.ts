@@ -15,7 +15,7 @@ const csvImport = z
   .regex(/^[\s\uFEFF]*(?=[^\r\n]*[Aa][Cc][Cc][Oo][Uu][Nn][Tt])(?=[^\r\n]*[Ee][\s_-]*[Mm][Aa][Ii][Ll])/)
   .meta({
     description:
-      'One profile per row with its organisation\'s columns: account_number, organisation_name, kind, contract_ends_on, email, display_name, role, status. Upserts by account number and registered email; a malformed row is rejected with its reason and never stops the others. At most 10 MB and 50,000 rows. The first line is the header and names at least the account number and email columns (any common spelling: "Account Number", "E-mail address"); a file without them, or not readable as CSV, is refused whole (400 import_unreadable).',
+      'One profile per row with its organisation\'s columns: account_number, organisation_name, kind, contract_ends_on, email, display_name, role, status, locale (a BCP 47 language tag such as de or fr-CH for the person\'s emails; empty removes it). Upserts by account number and registered email; a malformed row is rejected with its reason and never stops the others. At most 10 MB and 50,000 rows. The first line is the header and names at least the account number and email columns (any common spelling: "Account Number", "E-mail address"); a file without them, or not readable as CSV, is refused whole (400 import_unreadable).',
     examples: [
       'account_number,organisation_name,kind,email,display_name\r\nC-104233,Contoso Pharmaceuticals,customer,harry.hughes@contoso.example,Harry Hughes\r\n',
     ],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RECORD_STATUSES } from '../../directory/model.ts';
+import { LOCALE_MAX_LENGTH, LOCALE_RULE, LOCALE_TAG, RECORD_STATUSES } from '../../directory/model.ts';
 
 /*
  * Input schemas several admin routes share. JSON Schema cannot say "trimmed before it is checked", so where zod trims,
@@ -46,3 +46,12 @@ export const emailInput = z.string().trim().pipe(z.email().max(254)).meta({
   description:
     "A plain address (letters, digits and . _ ' + - before the @; a domain with a dot and a top-level domain of 2+ letters); stored lower-case",
 });
+/** The language of a person's emails: a well-formed BCP 47 tag, whether or not the broker has its catalogue. */
+export const localeInput = z
+  .string()
+  .max(LOCALE_MAX_LENGTH)
+  .regex(LOCALE_TAG, `must be ${LOCALE_RULE}`)
+  .meta({
+    description: `The language the person reads their emails in: ${LOCALE_RULE}, at most ${LOCALE_MAX_LENGTH} characters. Emails fall back to English (or the broker's default) where the broker has no catalogue for it.`,
+    examples: ['de', 'fr-CH'],
+  });

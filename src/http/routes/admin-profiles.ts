@@ -5,7 +5,7 @@ import { PROFILE_ROLES } from '../../directory/model.ts';
 import { nameText } from '../../directory/name-text.ts';
 import { pageQuery } from '../../shared/page-query.ts';
 import { adminRoute } from '../admin-route.ts';
-import { emailInput, newId, optionalReasonInput, profilePath, statusInput } from './admin-inputs.ts';
+import { emailInput, localeInput, newId, optionalReasonInput, profilePath, statusInput } from './admin-inputs.ts';
 import { nextPage, profileRecord } from './admin-records.ts';
 
 const scope = ADMIN_SCOPES.directory;
@@ -21,6 +21,7 @@ const profileInput = z
         'Default: administrator for an organisation without one (the first profile added), else professional. A second administrator is refused (409 administrator_exists).',
     }),
     status: statusInput.optional(),
+    locale: localeInput.optional(),
     /** Emails the person an association link at once ("Add New Professionals" then "Send Invite E-mail"). */
     send_invite: z.boolean().optional().meta({ description: 'Email the person an association link at once' }),
   })
@@ -42,10 +43,14 @@ const profileUpdate = z
         'A new address revokes the links sent to the old one and signs the profile out (its portals get logout tokens).',
     }),
     display_name: nameText(200),
+    locale: localeInput.nullable().optional().meta({
+      description:
+        "The language of the person's emails (a BCP 47 tag such as de or fr-CH); null removes it, absent leaves it as it is",
+    }),
   })
   .meta({
     id: 'ProfileUpdate',
-    examples: [{ email: 'erin.evans@contoso.example', display_name: 'Erin Evans-Lee' }],
+    examples: [{ email: 'erin.evans@contoso.example', display_name: 'Erin Evans-Lee', locale: 'fr-CH' }],
   });
 const profileQuery = z.strictObject({
   organisation_id: newId.optional(),
@@ -116,6 +121,7 @@ export const profileRoutes = [
             displayName: body.display_name,
             ...(body.role ? { role: body.role } : {}),
             ...(body.status ? { status: body.status } : {}),
+            ...(body.locale ? { locale: body.locale } : {}),
           },
           { invite: body.send_invite },
         ),
@@ -137,7 +143,7 @@ export const profileRoutes = [
     method: 'put',
     path: '/directory/profiles/{profileId}',
     scope,
-    summary: "Replace a profile's name and registered email",
+    summary: "Replace a profile's name and registered email, and its language when given",
     request: { params: profilePath, body: profileUpdate, bodyIs: 'profile' },
     response: { status: 200, description: 'Replaced', schema: profileRecord },
     refusals: { 404: true, 409: 'profile_email_taken: the organisation has a profile with this address' },
@@ -146,6 +152,7 @@ export const profileRoutes = [
         await admin.directory.updateProfile(actor, params.profileId, {
           email: body.email,
           displayName: body.display_name,
+          ...(body.locale !== undefined ? { locale: body.locale } : {}),
         }),
       ),
   }),

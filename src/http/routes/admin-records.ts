@@ -106,6 +106,10 @@ export const profileRecord = z
     display_name: z.string(),
     role: z.enum(PROFILE_ROLES),
     status: z.enum(RECORD_STATUSES),
+    locale: z
+      .string()
+      .nullable()
+      .meta({ description: "The language of the person's emails (a BCP 47 tag); null: the broker chooses" }),
   })
   .meta({
     id: 'Profile',
@@ -117,6 +121,7 @@ export const profileRecord = z
         display_name: 'Erin Evans',
         role: 'professional',
         status: 'active',
+        locale: 'de',
       },
     ],
   });

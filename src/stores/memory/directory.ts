@@ -190,7 +190,10 @@ export function createMemoryDirectory(
     async updateProfile(id, changes) {
       const current = profiles.get(id);
       if (!current) return false;
-      const next = { ...current, ...changes };
+      const { locale, ...rest } = changes;
+      const next: Profile = { ...current, ...rest };
+      if (locale === null || locale === '') delete next.locale;
+      else if (locale !== undefined) next.locale = locale;
       const conflict = profileConflict(next);
       if (conflict) throw conflict;
       profiles.set(id, next);

@@ -32,6 +32,8 @@ export function directoryModels(connection: Connection) {
       displayName: { type: String, required: true },
       role: { type: String, enum: PROFILE_ROLES, required: true },
       status: { type: String, enum: [...RECORD_STATUSES], required: true },
+      // The language of the person's emails (a BCP 47 tag); absent, the page's or the broker's default.
+      locale: { type: String },
       // `org:<organisation>` for its administrator, `profile:<id>` for everyone else: a unique index on it allows at
       // most one administrator per organisation, with no partial index (which MongoDB-compatible servers may lack).
       adminSlot: { type: String, required: true, unique: true },

@@ -29,6 +29,7 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     displayName: String(doc.displayName),
     role: doc.role as Profile['role'],
     status: doc.status as Profile['status'],
+    ...(doc.locale ? { locale: String(doc.locale) } : {}),
   });
   const toAssociation = (doc: Record<string, unknown>): Association => ({
     profileId: String(doc.profileId),
@@ -70,6 +71,7 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
     displayName: p.displayName,
     role: p.role,
     status: p.status,
+    ...(p.locale ? { locale: p.locale } : {}),
     adminSlot: adminSlot(p),
   });
   const paging = ({ after }: PageRequest) => (after === undefined ? {} : { _id: { $gt: after } });
@@ -201,14 +203,17 @@ export function createMongoDirectory(models: DirectoryModels): DirectoryStore & 
       await models.Profile.create({ _id: profile.id, ...profileDoc(profile) }).catch(profileConflict(profile));
     },
     async updateProfile(id, changes) {
-      const { matchedCount } = await models.Profile.updateOne({ _id: id }, { $set: changes }).catch(
-        async (err: unknown) => {
-          // Only a refused write needs the profile as it is, to say which rule the change broke.
-          const current = isDuplicate(err) ? await models.Profile.findById(id).lean() : undefined;
-          if (!current) throw err;
-          return profileConflict({ ...toProfile(current as Record<string, unknown>), ...changes })(err);
-        },
-      );
+      const { locale, ...fields } = changes;
+      const update = {
+        $set: { ...fields, ...(locale ? { locale } : {}) },
+        ...(locale === null || locale === '' ? { $unset: { locale: 1 } } : {}),
+      };
+      const { matchedCount } = await models.Profile.updateOne({ _id: id }, update).catch(async (err: unknown) => {
+        // Only a refused write needs the profile as it is, to say which rule the change broke.
+        const current = isDuplicate(err) ? await models.Profile.findById(id).lean() : undefined;
+        if (!current) throw err;
+        return profileConflict({ ...toProfile(current as Record<string, unknown>), ...fields })(err);
+      });
       return matchedCount > 0;
     },
     async designateAdministrator(profileId, previousId, notice) {

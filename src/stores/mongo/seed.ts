@@ -32,6 +32,7 @@ export async function seedMongoDirectory(models: DirectoryModels, seed: Director
           displayName: profile.displayName,
           role: profile.role,
           status: profile.status,
+          ...(profile.locale ? { locale: profile.locale } : {}),
           adminSlot: adminSlot(profile),
         },
       },
