@@ -179,7 +179,10 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
 
   const app = new Koa();
   app.keys = options.cookieKeys;
-  app.use(router.routes()).use(help.routes()).use(mount(provider as unknown as Koa));
+  app
+    .use(router.routes())
+    .use(help.routes())
+    .use(mount(provider as unknown as Koa));
   return app;
 }
 

@@ -77,6 +77,16 @@ function compileViews(roots: string[], catalogue: Catalogue, globals: Record<str
     if (root.__text) return catalogue.text(language, String(key), options.hash as MessageValues);
     return new Handlebars.SafeString(catalogue.html(language, String(key), options.hash as MessageValues));
   });
+  // A language's name in the page's language: {{languageName "de"}} reads "German" on an English page.
+  hbs.registerHelper('languageName', function (tag: unknown, options: Handlebars.HelperOptions) {
+    const root = options.data.root as { language?: string };
+    const language = root.language && catalogue.languages.includes(root.language) ? root.language : 'en';
+    try {
+      return new Intl.DisplayNames([language === 'en-XA' ? 'en' : language], { type: 'language' }).of(String(tag));
+    } catch {
+      return String(tag);
+    }
+  });
   // A key made of parts: {{t (key "roles." role)}}.
   hbs.registerHelper('key', (...parts: unknown[]) => parts.slice(0, -1).join(''));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));

@@ -50,7 +50,9 @@ export async function horizontalScroll(page: Page): Promise<string[]> {
       .filter((element) => element.getBoundingClientRect().right > width + 1)
       .slice(0, 3)
       .map((element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}.${element.className}`);
-    return [`scrolls sideways at ${width} px (${document.documentElement.scrollWidth} px wide): ${offenders.join(', ')}`];
+    return [
+      `scrolls sideways at ${width} px (${document.documentElement.scrollWidth} px wide): ${offenders.join(', ')}`,
+    ];
   });
   return found.map((line) => `${page.url()} — ${line}`);
 }

@@ -310,5 +310,6 @@ function profileView(p: AccountProfile) {
     associatedOn: p.associatedAt.getTime() === 0 ? undefined : p.associatedAt,
     admittedBy: p.admittedBy.map((a) => a.name),
     current: p.current,
+    locale: p.profile.locale,
   };
 }
