@@ -91,8 +91,11 @@ describe('pages and emails in the person’s language, in a real browser on a 39
       registered: 'erin.evans@contoso.example',
       start: `${broker.issuer}/demo/customer-portal/login?ui_locales=de`,
       async check(at, name) {
-        if (!name.startsWith('04') && !name.startsWith('05')) expect(await at.getAttribute('html', 'lang')).toBe('de');
-        seen[name] = (await at.textContent('h1'))!.trim();
+        // 04 and 05 are the email as the development mailbox shows it: no page language, no heading of its own.
+        if (!name.startsWith('04') && !name.startsWith('05')) {
+          expect(await at.getAttribute('html', 'lang')).toBe('de');
+          seen[name] = (await at.textContent('h1'))!.trim();
+        }
         await walk.step(at, name);
       },
     });
@@ -184,6 +187,7 @@ const DATA = [
   'frank.f@outlook.example',
   'Customer portal',
   'Partner portal',
+  'Test portal',
   'Demo consumer account',
   'support@example.com',
   'English',
