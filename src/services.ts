@@ -27,13 +27,14 @@ import type { ConsoleSession } from './http/routes/account-console.ts';
 import type { SessionStore } from './shared/session-store.ts';
 import { generationAtIssue } from './clients/token-generation.ts';
 import { adminScopesIn, ALL_ADMIN_SCOPES } from './clients/admin-scopes.ts';
-import { accountApiOrigins, admissionPolicyOf, signsPeopleIn } from './oidc/client-policy.ts';
+import { accountApiOrigins, admissionPolicyOf, portalUrlOf, signsPeopleIn } from './oidc/client-policy.ts';
+import { portalsAdmitting, type PortalAdmission } from './directory/portal-admission.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
 import type { InteractionUseCases } from './http/use-cases.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
-import { inspectLink, redeemAssociationLink, type RedeemDeps } from './association/redeem-link.ts';
+import { finishedLink, inspectLink, redeemAssociationLink, type RedeemDeps } from './association/redeem-link.ts';
 import { checkRequesterLimits } from './association/requester-limits.ts';
 import { createLinkReauthentication } from './association/link-reauthentication.ts';
 import { refuseSignIn } from './directory/refuse-sign-in.ts';
@@ -319,8 +320,23 @@ export async function createServices(
     perIdentity: stores.rateLimiter({ keyPrefix: 'identity', ...limits.perIdentity }),
     perIp: stores.rateLimiter({ keyPrefix: 'ip', ...limits.perIp }),
   };
+  // The portals people sign in to, with what each admits and where its sign-in starts ("which portals admit it").
+  const signInPortals = async (): Promise<PortalAdmission[]> =>
+    (await stores.clients.list())
+      .filter((c) => c.status === 'active' && c.clientId !== ACCOUNT_CONSOLE_CLIENT_ID && signsPeopleIn(c.metadata))
+      .map((c) => ({
+        clientId: c.clientId,
+        name: c.metadata.client_name ?? c.clientId,
+        policy: admissionPolicyOf(c.metadata),
+        ...portalUrlOf(c.metadata),
+      }));
   const useCases: InteractionUseCases = {
-    profiles: { admittedFor: profiles.forIdentity, identityOf: profiles.identityOf },
+    profiles: {
+      admittedFor: profiles.forIdentity,
+      identityOf: profiles.identityOf,
+      portalsFor: async (profile, organisation) =>
+        portalsAdmitting(await signInPortals(), profile, organisation, clock.now()),
+    },
     signIns: { refuse: (refusal) => refuseSignIn({ audit: stores.audit, clock, logger }, refusal) },
     links: {
       checkRequester: (requester) => checkRequesterLimits(linkLimits, requester),
@@ -330,6 +346,7 @@ export async function createServices(
           await requestAssociationLinks(requestDeps, request);
         }),
       inspect: (tokenHash) => inspectLink(redeem, tokenHash),
+      finished: (tokenHash) => finishedLink(redeem, tokenHash),
       redeem: (tokenHash, identity, context) => redeemAssociationLink(redeem, tokenHash, identity, context),
       reauthentication: createLinkReauthentication({ transactions: stores.linkTransactions, clock }),
     },
@@ -475,14 +492,7 @@ export async function createServices(
       associations: directory,
       clock,
       upstreamName,
-      portals: async () =>
-        (await stores.clients.list())
-          .filter((c) => c.status === 'active' && c.clientId !== ACCOUNT_CONSOLE_CLIENT_ID && signsPeopleIn(c.metadata))
-          .map((c) => ({
-            clientId: c.clientId,
-            name: c.metadata.client_name ?? c.clientId,
-            policy: admissionPolicyOf(c.metadata),
-          })),
+      portals: signInPortals,
     },
     removal: { support, mail: associationMail },
     organisation: {

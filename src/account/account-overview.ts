@@ -1,17 +1,11 @@
 import { maskAccount } from '../association/mask.ts';
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
-import { contractActive, mayUseProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
+import { contractActive } from '../directory/eligibility.ts';
 import type { Organisation, Profile } from '../directory/model.ts';
+import { portalsAdmitting, type PortalAdmission } from '../directory/portal-admission.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AccountHolder } from './account-holder.ts';
-
-/** A portal people sign in to, with what it admits (the console itself is not one). */
-export interface PortalAdmission {
-  clientId: string;
-  name: string;
-  policy: AdmissionPolicy;
-}
 
 export interface AccountOverviewDeps {
   directory: Pick<DirectoryStore, 'getProfile' | 'getOrganisation'>;
@@ -61,9 +55,10 @@ export async function accountOverview(deps: AccountOverviewDeps, holder: Account
         organisation,
         associatedAt: a.associatedAt,
         contractActive: contractActive(organisation, now),
-        admittedBy: portals
-          .filter((p) => mayUseProfile(profile, organisation, p.policy, now))
-          .map(({ clientId, name }) => ({ clientId, name })),
+        admittedBy: portalsAdmitting(portals, profile, organisation, now).map(({ clientId, name }) => ({
+          clientId,
+          name,
+        })),
         current: profile.id === holder.profile.id,
       };
     }),

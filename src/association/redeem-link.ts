@@ -57,6 +57,28 @@ export type RedeemOutcome =
 
 const unusable = (state: UnusableLinkState): LinkUnusable => ({ outcome: 'unusable', state });
 
+/**
+ * A link this browser finished: used, and the profile's association still the one it made. The success page reads
+ * it again on every reload (the link's token stays in the browser's cookie); a link whose association was since
+ * replaced or removed is just used.
+ */
+export async function finishedLink(
+  deps: Pick<RedeemDeps, 'directory' | 'associations' | 'links'>,
+  tokenHash: string,
+): Promise<FinishedLink | undefined> {
+  const link = await deps.links.findByTokenHash(tokenHash);
+  if (link?.status !== 'used') return undefined;
+  const current = await deps.associations.findByProfile(link.profileId);
+  if (current?.linkId !== link.id) return undefined;
+  const profile = await deps.directory.getProfile(link.profileId);
+  const organisation = profile && (await deps.directory.getOrganisation(profile.organisationId));
+  if (!profile || !organisation) return undefined;
+  const reference = referenceFor(`association:${link.id}`);
+  return { outcome: 'associated', link, profile, organisation, reference, upstreamId: current.upstreamId };
+}
+
+export type FinishedLink = Extract<RedeemOutcome, { outcome: 'associated' }> & { upstreamId: string };
+
 /** What the landing page may show about a link, without changing anything (mail scanners open links). */
 export async function inspectLink(
   deps: Pick<RedeemDeps, 'directory' | 'links' | 'clock'>,

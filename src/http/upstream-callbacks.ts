@@ -16,6 +16,10 @@ export type CallbackHandler = (
 
 const PATH = '/upstream/callback';
 const nameFor = (state: string) => `broker.up.${sha256(state).slice(0, 16)}`;
+/** The kind a finished round-trip's cookie holds: its `ref` is the page that shows how it ended. */
+const FINISHED = 'done';
+/** How long a reload of a finished callback still finds its result: longer than anyone stays on such a page. */
+const FINISHED_SECONDS = 3600;
 
 /**
  * One callback URL serves every upstream round-trip the broker starts (an interaction's sign-in, an association
@@ -26,7 +30,8 @@ export function createUpstreamCallbacks() {
   const kinds = new Map<string, CallbackHandler>();
   return {
     register(kind: string, handler: CallbackHandler): void {
-      if (kinds.has(kind) || kind.includes(':')) throw new Error(`upstream callback kind ${kind} taken or malformed`);
+      if (kind === FINISHED || kinds.has(kind) || kind.includes(':'))
+        throw new Error(`upstream callback kind ${kind} taken or malformed`);
       kinds.set(kind, handler);
     },
 
@@ -44,13 +49,24 @@ export function createUpstreamCallbacks() {
       });
     },
 
-    /** Hands the callback to the kind this browser remembered for `state`; none is a foreign or replayed answer. */
+    /**
+     * Hands the callback to the kind this browser remembered for `state`; none is a foreign or replayed answer. A
+     * round-trip this browser finished (a reload, the back button) goes to the page that shows how it ended.
+     */
     async dispatch(ctx: Context, state: string, upstreamId: string): Promise<void> {
       const value = ctx.cookies.get(nameFor(state), { signed: true }) ?? '';
       const at = value.indexOf(':');
-      const handler = at > 0 ? kinds.get(value.slice(0, at)) : undefined;
+      const kind = at > 0 ? value.slice(0, at) : '';
+      const ref = value.slice(at + 1);
+      if (kind === FINISHED && isLocalPath(ref)) {
+        ctx.set('Cache-Control', 'no-store');
+        ctx.status = 303;
+        ctx.redirect(ref);
+        return;
+      }
+      const handler = kinds.get(kind);
       if (!handler) throw foreignResponse();
-      await handler(ctx, { state, upstreamId, ref: value.slice(at + 1) });
+      await handler(ctx, { state, upstreamId, ref });
     },
   };
 }
@@ -68,6 +84,25 @@ export const foreignResponse = () =>
 export function forgetUpstreamRoundTrip(ctx: Context, state: string): void {
   ctx.cookies.set(nameFor(state), null, { path: PATH });
 }
+
+/**
+ * The round-trip is over and `page` (a path on this broker) shows how it ended: a reload of the callback address, or
+ * the back button onto it, goes there instead of being refused as a replay. Replaces the cookie `forget` cleared; the
+ * server-side transaction stays spent, so nothing is redeemed twice.
+ */
+export function finishUpstreamRoundTrip(ctx: Context, state: string, page: string): void {
+  ctx.cookies.set(nameFor(state), `${FINISHED}:${page}`, {
+    overwrite: true,
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: PATH,
+    maxAge: FINISHED_SECONDS * 1000,
+  });
+}
+
+/** A path on this broker, never another site (`//host` and `/\\host` are other sites to a browser). */
+const isLocalPath = (ref: string) => /^\/(?![/\\])/.test(ref);
 
 /**
  * What the upstream answered for `transaction`: the person's identity, or the OAuth error the upstream itself

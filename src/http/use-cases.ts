@@ -1,11 +1,12 @@
 import type Provider from 'oidc-provider';
 import type { LinkReauthentication } from '../association/link-reauthentication.ts';
-import type { InspectedLink, RedeemOutcome } from '../association/redeem-link.ts';
+import type { FinishedLink, InspectedLink, RedeemOutcome } from '../association/redeem-link.ts';
 import type { LinkRequest } from '../association/request-links.ts';
 import type { Config } from '../config/schema.ts';
 import type { ProfilesForIdentity } from '../directory/admitted-profiles.ts';
 import type { AdmissionPolicy } from '../directory/eligibility.ts';
-import type { UpstreamIdentity } from '../directory/model.ts';
+import type { Organisation, Profile, UpstreamIdentity } from '../directory/model.ts';
+import type { PortalAdmission } from '../directory/portal-admission.ts';
 import type { RefusedSignIn } from '../directory/refuse-sign-in.ts';
 import type { Upstreams } from '../federation/upstreams.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -28,6 +29,8 @@ export interface InteractionUseCases {
     admittedFor(identity: IdentityKey, policy: AdmissionPolicy): Promise<ProfilesForIdentity>;
     /** The identity a signed-in profile belongs to, unless re-associated after `authTime`. */
     identityOf(profileId: string, authTime: number): Promise<IdentityKey | undefined>;
+    /** The enabled portals that would let this profile in now. */
+    portalsFor(profile: Profile, organisation: Organisation): Promise<PortalAdmission[]>;
   };
   signIns: {
     /** Records why a person may not sign in to a portal; returns the reference the page shows. */
@@ -39,6 +42,8 @@ export interface InteractionUseCases {
     /** Starts sending links for a request, off the request path. */
     request(request: LinkRequest): void;
     inspect(tokenHash: string): Promise<InspectedLink>;
+    /** The association a used link made, while it still stands (the success page, reloaded). */
+    finished(tokenHash: string): Promise<FinishedLink | undefined>;
     redeem(
       tokenHash: string,
       identity: UpstreamIdentity,

@@ -24,6 +24,12 @@ export function admissionPolicyOf(client: PolicyHolder): AdmissionPolicy {
   };
 }
 
+/** Where a person goes to sign in to the portal: where it says a sign-in starts, else its home page, if either. */
+export function portalUrlOf(client: PolicyHolder): { url?: string } {
+  const url = client.initiate_login_uri ?? client.client_uri;
+  return typeof url === 'string' ? { url } : {};
+}
+
 /** Whether people sign in to the client (a portal), from its stored metadata: an admin client never does. */
 export function signsPeopleIn(client: PolicyHolder): boolean {
   const grants = (client.grant_types as string[] | undefined) ?? ['authorization_code'];

@@ -108,8 +108,13 @@ describe('"Our organisation" in a real browser, on a 390 px wide screen', () => 
     expect(await fresh.textContent('h1')).toBe('Associate your sign-in with Contoso Pharmaceuticals');
     await fresh.click('text=Continue with Demo consumer account');
     await upstreamSignIn(fresh, 'dave');
-    await fresh.waitForURL(/\/upstream\/callback\//);
+    await fresh.waitForURL(/\/associate\/done$/);
     expect(await fresh.textContent('main')).toContain('now associated with your profile at Contoso Pharmaceuticals');
+    // An invitation was not asked for from a portal: the page lists where the profile can sign in, and nothing else.
+    expect(await fresh.getAttribute('text=Sign in to Customer portal', 'href')).toBe(
+      `${broker.issuer}/demo/customer-portal/`,
+    );
+    expect(await fresh.textContent('main')).not.toContain('where you asked');
     await fresh.context().close();
 
     await page.goto(`${broker.issuer}/account/organisation?q=dana`);

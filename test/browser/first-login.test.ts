@@ -67,8 +67,10 @@ describe('first login in a real browser (seed steps 2–10)', () => {
     expect(await mail.textContent('h1')).toBe('Associate your sign-in with Contoso Pharmaceuticals');
     await step(mail, '08-link-landing');
     await mail.click('text=Continue with Demo consumer account');
+    const callbacks: string[] = [];
+    mail.on('request', (r) => r.url().includes('/upstream/callback/') && callbacks.push(r.url()));
     await upstreamSignIn(mail, 'erin');
-    await mail.waitForURL(/\/upstream\/callback\//);
+    await mail.waitForURL(/\/associate\/done$/);
     expect(await mail.textContent('main')).toContain(
       'Your Demo consumer account is now associated with your profile at Contoso Pharmaceuticals',
     );
@@ -76,6 +78,13 @@ describe('first login in a real browser (seed steps 2–10)', () => {
       `${broker.issuer}/demo/customer-portal/`,
     );
     await step(mail, '09-success');
+    // A reload shows the same result, and so does going back to the spent callback address.
+    await mail.reload();
+    expect(await mail.textContent('h1')).toBe('Your account is now associated');
+    expect(callbacks).toHaveLength(1);
+    await mail.goto(callbacks[0]!);
+    await mail.waitForURL(/\/associate\/done$/);
+    expect(await mail.textContent('main')).toContain('now associated with your profile at Contoso Pharmaceuticals');
 
     // The original tab carries on by itself to the portal.
     await page.waitForURL(/\/demo\/customer-portal\/$/, { timeout: 20_000 });

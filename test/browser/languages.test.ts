@@ -66,7 +66,7 @@ async function firstLoginWalk(
   await options.check(mail, '06-link-landing');
   await mail.click('form[action="/associate/continue"] button');
   await upstreamSignIn(mail, options.username);
-  await mail.waitForURL(/\/upstream\/callback\//);
+  await mail.waitForURL(/\/associate\/done$/);
   await options.check(mail, '07-success');
 
   await page.waitForURL(/\/demo\/customer-portal\/$/, { timeout: 20_000 });

@@ -141,12 +141,16 @@ describe('upstream callback', () => {
     expect(page.status).toBe(400);
   });
 
-  it('refuses a replayed callback before any second token request', async () => {
+  it("answers a reload of a finished callback with the sign-in's next page, without a second token request", async () => {
     const { browser, callback } = await toCallback('valid');
-    await browser.go(callback, { stopAt: [portal.redirectUri] });
+    const first = await browser.go(callback, { stopAt: [portal.redirectUri] });
+    expect(first.url).toMatch(/\/interaction\//);
     const before = rogue.state.tokenRequests;
-    const replay = await browser.go(callback, { stopAt: [portal.redirectUri] });
-    expect(replay.status).toBe(400);
+    const reload = await browser.go(callback, { stopAt: [portal.redirectUri] });
+    expect(reload.status).toBe(200);
+    expect(reload.url).toBe(first.url);
+    expect(reload.text).toContain('Enter your registered email address');
+    expect(reload.text).not.toContain('does not belong to a sign-in');
     expect(rogue.state.tokenRequests).toBe(before);
   });
 

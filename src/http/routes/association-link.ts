@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { LINK_TOKEN_PATTERN } from '../../association/link.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import { callbackUri } from '../interaction-context.ts';
-import { createLinkSteps, LINK_COOKIE } from '../steps/link-steps.ts';
+import { portalUrlOf } from '../../oidc/client-policy.ts';
+import { createLinkSteps, LINK_COOKIE, respondLinkUnusable } from '../steps/link-steps.ts';
 import { route } from '../steps/route.ts';
 import type { UpstreamCallbacks } from '../upstream-callbacks.ts';
 import type { PageDeps } from '../use-cases.ts';
-import { linkCallback } from './link-callback.ts';
+import { LINK_DONE_PAGE, linkCallback } from './link-callback.ts';
 
 const continueForm = z.object({ csrf: z.string().max(200), upstream: z.string().max(64).optional() });
 
@@ -39,6 +40,37 @@ export function associationLinkRoutes(deps: PageDeps, callbacks: UpstreamCallbac
         upstreamName: requester ? (upstream?.config.name ?? requester.upstreamId) : undefined,
         upstreams: requester ? [] : deps.upstreams.enabled().map((u) => ({ id: u.id, name: u.name })),
         csrf: deps.csrf.tokenFor(`link:${token.hash}`),
+      });
+    }),
+  );
+
+  router.get(
+    LINK_DONE_PAGE.slice('/associate'.length),
+    ...route([steps.token], async (ctx) => {
+      const done = await deps.useCases.links.finished(ctx.state.token.hash);
+      if (!done) {
+        // Not (or no longer) this browser's association: the link's own page says what became of it.
+        const inspected = await deps.useCases.links.inspect(ctx.state.token.hash);
+        if (inspected.outcome === 'unusable') return respondLinkUnusable(ctx, deps.views, inspected.state);
+        ctx.status = 303;
+        return ctx.redirect('/associate');
+      }
+      ctx.set('Cache-Control', 'no-store');
+      const { link, profile, organisation, reference } = done;
+      const upstreamName = deps.upstreams.get(done.upstreamId)?.config.name ?? done.upstreamId;
+      const asked = link.requester && link.clientId ? await askingPortal(deps, link.clientId) : undefined;
+      ctx.body = deps.views.page(ctx, 'association/success', {
+        title: deps.views.t(ctx, 'association.success.title'),
+        upstreamName,
+        organisation,
+        profile,
+        reference,
+        // A requested link goes back to the portal that asked; an invitation lists every portal that admits it.
+        requested: Boolean(link.requester),
+        portal: asked,
+        portals: link.requester
+          ? []
+          : (await deps.useCases.profiles.portalsFor(profile, organisation)).map(({ name, url }) => ({ name, url })),
       });
     }),
   );
@@ -79,4 +111,11 @@ export function associationLinkRoutes(deps: PageDeps, callbacks: UpstreamCallbac
   );
 
   return router;
+}
+
+/** The portal a link was asked from, by name, and where its sign-in starts, if it says. */
+async function askingPortal(deps: PageDeps, clientId: string): Promise<{ name: string; url?: string } | undefined> {
+  const client = await deps.provider.Client.find(clientId).catch(() => undefined);
+  if (!client) return undefined;
+  return { name: client.clientName ?? client.clientId, ...portalUrlOf(client.metadata()) };
 }

@@ -1,15 +1,28 @@
 import { BadRequestError, FlowExpiredError } from '../../shared/errors.ts';
-import { LINK_COOKIE, respondLinkUnusable } from '../steps/link-steps.ts';
-import { forgetUpstreamRoundTrip, upstreamAnswer, type CallbackHandler } from '../upstream-callbacks.ts';
+import { respondLinkUnusable } from '../steps/link-steps.ts';
+import {
+  finishUpstreamRoundTrip,
+  forgetUpstreamRoundTrip,
+  upstreamAnswer,
+  type CallbackHandler,
+} from '../upstream-callbacks.ts';
 import type { PageDeps } from '../use-cases.ts';
 
 /**
- * These pages answer the upstream's one-time callback address: the language switch's links (that address again)
- * would replay it, so they show none; they are in the language of the link's landing page before them.
+ * The pages of a refused redemption answer the upstream's one-time callback address: the language switch's links
+ * (that address again) would go back to the link's page, so they show none; they are in the language of the link's
+ * landing page before them.
  */
 const ONE_TIME_PAGE = { languages: [] };
 
-/** The upstream came back from a link's re-authentication: redeem the link if, and only if, the identity matches. */
+/** Where the association a link made is shown, as often as the person reloads it (association-link.ts). */
+export const LINK_DONE_PAGE = '/associate/done';
+
+/**
+ * The upstream came back from a link's re-authentication: redeem the link if, and only if, the identity matches.
+ * However it ends, a reload of this address goes to a page that shows the end (the success page, or the link's own
+ * page to try again), never a refusal of the spent answer.
+ */
 export function linkCallback(deps: PageDeps): CallbackHandler {
   return async (ctx, { state, upstreamId }) => {
     const pending = await deps.useCases.links.reauthentication.take(state);
@@ -21,6 +34,7 @@ export function linkCallback(deps: PageDeps): CallbackHandler {
     if (!upstream) throw new FlowExpiredError();
     const answer = await upstreamAnswer(ctx, deps, upstream, pending.transaction);
     if ('refused' in answer) {
+      finishUpstreamRoundTrip(ctx, state, '/associate');
       ctx.body = deps.views.page(ctx, 'association/cancelled', {
         title: deps.views.t(ctx, 'association.cancelled.title'),
         ...ONE_TIME_PAGE,
@@ -35,10 +49,12 @@ export function linkCallback(deps: PageDeps): CallbackHandler {
     });
     ctx.set('Cache-Control', 'no-store');
     if (result.outcome === 'unusable') {
+      finishUpstreamRoundTrip(ctx, state, '/associate');
       respondLinkUnusable(ctx, deps.views, result.state);
       return;
     }
     if (result.outcome === 'wrong_identity') {
+      finishUpstreamRoundTrip(ctx, state, '/associate');
       ctx.status = 403;
       ctx.body = deps.views.page(ctx, 'association/wrong-account', {
         title: deps.views.t(ctx, 'association.wrongAccount.title'),
@@ -48,21 +64,9 @@ export function linkCallback(deps: PageDeps): CallbackHandler {
       });
       return;
     }
-    ctx.cookies.set(LINK_COOKIE, null, { path: '/associate' });
-    const client = result.link.clientId
-      ? await deps.provider.Client.find(result.link.clientId).catch(() => undefined)
-      : undefined;
-    const metadata = client?.metadata();
-    ctx.body = deps.views.page(ctx, 'association/success', {
-      title: deps.views.t(ctx, 'association.success.title'),
-      ...ONE_TIME_PAGE,
-      upstreamName: upstream.config.name,
-      organisation: result.organisation,
-      profile: result.profile,
-      reference: result.reference,
-      portalName: client?.clientName ?? client?.clientId,
-      // "Back to the portal": where the portal says a sign-in starts, else its home page.
-      portalUrl: metadata?.initiate_login_uri ?? metadata?.client_uri,
-    });
+    // The link's cookie stays: it is what the success page reads the association back from, reload after reload.
+    finishUpstreamRoundTrip(ctx, state, LINK_DONE_PAGE);
+    ctx.status = 303;
+    ctx.redirect(LINK_DONE_PAGE);
   };
 }

@@ -5,6 +5,7 @@ import { safeEqual } from '../../shared/ids.ts';
 import { remainingSeconds } from '../interaction-context.ts';
 import { keepSignedInInteraction } from '../signed-in-interaction.ts';
 import {
+  finishUpstreamRoundTrip,
   forgetUpstreamRoundTrip,
   foreignResponse,
   upstreamAnswer,
@@ -63,6 +64,8 @@ export function signInCallback(deps: PageDeps): CallbackHandler {
     // A fresh upstream sign-in: the next one from this browser need not be forced any more (sign-out.ts).
     forgetSignOut(ctx);
     await keepSignedInInteraction(ctx, deps, interaction);
+    // A reload of this address shows the sign-in's next page again, not a refusal of the spent answer.
+    finishUpstreamRoundTrip(ctx, state, `/interaction/${uid}`);
     ctx.status = 303;
     ctx.redirect(`/interaction/${uid}`);
   };
