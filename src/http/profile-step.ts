@@ -8,6 +8,7 @@ import { finishInteraction, requestedPrompts, type InteractionDetails } from './
 import type { Portal } from './steps/interaction-steps.ts';
 import type { PageDeps } from './use-cases.ts';
 import { lastProfileAmong, rememberLastProfile } from './last-profile.ts';
+import { countTemplates } from '../i18n/count-templates.ts';
 
 /**
  * After the person is known upstream: sign in with their one admitted profile, show the picker, or say plainly
@@ -124,7 +125,11 @@ export function pageCommon(
   };
 }
 
-/** "Check your email"; `tooSoon` when the person pressed resend during the cooldown. */
+/**
+ * "Check your email"; `tooSoon` when the person pressed resend during the cooldown. The page says when the email was
+ * sent again, and, when the person pressed "Continue" before any link was followed, that it is still waiting. The
+ * cooldown's sentence comes with its plural forms, for the page's script to count down.
+ */
 export function renderEmailSent(
   ctx: Context,
   deps: PageDeps,
@@ -135,12 +140,19 @@ export function renderEmailSent(
   const now = Math.floor(deps.clock.now().getTime() / 1000);
   const wait = Math.max(0, (step.requestedAt ?? 0) + deps.config.association.resendCooldownSeconds - now);
   ctx.status = tooSoon ? 429 : 200;
+  const countdown = (key: string) =>
+    JSON.stringify(countTemplates(deps.views.language(ctx), (seconds) => deps.views.t(ctx, key, { seconds })));
   ctx.body = deps.views.page(ctx, 'interaction/association-sent', {
     ...common,
     title: deps.views.t(ctx, 'interaction.sent.title'),
     email: step.email,
     resendWaitSeconds: wait,
+    resendWaitTemplates: wait > 0 ? countdown('interaction.sent.resendWait') : undefined,
+    tooSoonTemplates: tooSoon ? countdown('interaction.sent.tooSoon') : undefined,
     tooSoon,
+    resent: !tooSoon && step.resent === true,
+    // "Continue" (the page's own address with `waiting`) pressed before the association was made.
+    stillWaiting: !tooSoon && ctx.query.waiting !== undefined,
     script: 'wait-for-association.js',
   });
 }

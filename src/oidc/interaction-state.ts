@@ -9,6 +9,8 @@ export interface AssociationStep {
   requestedAt?: number;
   /** The person asked to associate (another) profile although some are associated already. */
   asking?: boolean;
+  /** The links of `email` were asked for again (the page confirms they were sent again). */
+  resent?: boolean;
   /** The last address links were requested for, and when (epoch seconds): the resend cooldown applies to it. */
   lastRequest?: { email: string; at: number };
   /**

@@ -284,6 +284,50 @@ describe('resend', () => {
     expect(mailTo('erin.evans@contoso.example')).toHaveLength(1);
   });
 
+  it('confirms that the email was sent again, and gives the cooldown sentence in every plural form for the countdown', async () => {
+    await broker.close();
+    broker = await startBroker({
+      association: { resendCooldownSeconds: 0 },
+      mail: { smtpUrl: smtp.url, retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100 } },
+    });
+    portal = await createPortal(broker.issuer);
+    const browser = new Browser();
+    const { sent } = await requestAssociation(browser, portal, 'dave', 'erin.evans@contoso.example');
+    expect(sent.text).not.toContain('again.');
+    const resent = await browser.submit(sent, 'form[action$="/associate/resend"]');
+    expect(resent.status).toBe(200);
+    expect(resent.$('p.success[role=status]').text()).toBe(
+      'We sent the email to erin.evans@contoso.example again. Open the newest one: it replaces the earlier ones.',
+    );
+    await settled(broker.services);
+    expect(mailTo('erin.evans@contoso.example')).toHaveLength(2);
+  });
+
+  it('counts the cooldown down in the page language: one sentence per plural category, "#" for the number', async () => {
+    const browser = new Browser();
+    const { sent } = await requestAssociation(browser, portal, 'dave', 'erin.evans@contoso.example');
+    const wait = sent.$('#resend-wait');
+    expect(Number(wait.attr('data-countdown'))).toBeGreaterThan(0);
+    expect(JSON.parse(wait.attr('data-templates')!)).toEqual({
+      one: 'You can ask again in # second.',
+      other: 'You can ask again in # seconds.',
+    });
+    expect(sent.$('button[aria-describedby="resend-wait"]').length).toBe(1);
+  });
+
+  it('says it is still waiting when the person presses "Continue" before following a link', async () => {
+    const browser = new Browser();
+    const { sent } = await requestAssociation(browser, portal, 'dave', 'erin.evans@contoso.example');
+    expect(sent.text).not.toContain('not associated yet');
+    const href = sent.$('p.hint a').attr('href')!;
+    const waiting = await browser.go(new URL(href, broker.issuer).href, { stopAt: [portal.redirectUri] });
+    expect(waiting.status).toBe(200);
+    expect(waiting.$('h1').text()).toBe('Check your email');
+    expect(waiting.$('p.alert[role=status]').text()).toBe(
+      'Your account is not associated yet. Open the email, follow its link and sign in again; this page then carries on by itself.',
+    );
+  });
+
   it('lets a person whose session profile the portal does not admit associate another profile', async () => {
     const partnerOnly = {
       ...TEST_PORTAL,

@@ -20,3 +20,35 @@
   }
   window.setTimeout(check, 3000);
 })();
+
+// The resend cooldown counts down in the page's language: the server gives the sentence once per plural category,
+// with "#" for the number. At zero the sentence goes, and "Send the email again" is no longer described by it.
+(function () {
+  var lang = document.documentElement.lang || 'en';
+  var rules = new Intl.PluralRules(lang);
+  var numbers = new Intl.NumberFormat(lang);
+  var started = Date.now();
+  var counters = Array.prototype.map.call(document.querySelectorAll('[data-countdown][data-templates]'), function (el) {
+    return { el: el, seconds: Number(el.getAttribute('data-countdown')), templates: JSON.parse(el.getAttribute('data-templates')) };
+  });
+  if (!counters.length) return;
+  function tick() {
+    var elapsed = Math.floor((Date.now() - started) / 1000);
+    var running = 0;
+    counters.forEach(function (c) {
+      if (!c.el.isConnected) return;
+      var left = c.seconds - elapsed;
+      if (left <= 0) {
+        var described = document.querySelector('[aria-describedby="' + c.el.id + '"]');
+        if (c.el.id && described) described.removeAttribute('aria-describedby');
+        c.el.remove();
+        return;
+      }
+      running++;
+      var template = c.templates[rules.select(left)] || c.templates.other;
+      if (template) c.el.textContent = template.replace('#', numbers.format(left));
+    });
+    if (running) window.setTimeout(tick, 1000 - ((Date.now() - started) % 1000));
+  }
+  tick();
+})();

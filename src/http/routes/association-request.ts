@@ -55,10 +55,8 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
     // different address, e.g. a typo, and is not held up).
     const previous = person.association?.lastRequest;
     const now = Math.floor(deps.clock.now().getTime() / 1000);
-    const wait =
-      previous && previous.email.toLowerCase() === email.toLowerCase()
-        ? previous.at + deps.config.association.resendCooldownSeconds - now
-        : 0;
+    const again = previous?.email.toLowerCase() === email.toLowerCase();
+    const wait = again ? previous!.at + deps.config.association.resendCooldownSeconds - now : 0;
     if (wait > 0) {
       const common = pageCommon(deps, interaction, portal, person.identity);
       renderEmailSent(ctx, deps, common, { email, requestedAt: previous!.at }, true);
@@ -68,6 +66,7 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
     await save(ctx, person, {
       email,
       requestedAt: now,
+      ...(again ? { resent: true } : {}),
       lastRequest: { email, at: now },
       ...(await admittedBefore(person, portal)),
     });
