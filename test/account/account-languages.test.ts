@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from '../support/browser.ts';
+import { Browser } from '../support/browser.ts';
 import { consoleAs } from '../support/account.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
 
@@ -88,5 +89,21 @@ describe('the account console in German and French', () => {
     const english = await browser.go(`${broker.issuer}/account/organisation?lang=en`);
     expect(english.$('html').attr('lang')).toBe('en');
     expect(english.$('h1').text()).toBe('Our organisation');
+  });
+});
+
+describe('a sign-in to the account console that did not complete', () => {
+  it("says so in the page language: a cancellation in words, never the provider's English description", async () => {
+    const browser = new Browser();
+    browser.extraHeaders = { 'accept-language': 'de' };
+    const signIn = await browser.go(`${broker.issuer}/account/sign-in`);
+    expect(signIn.$('form[action$="/abort"]').length).toBe(1);
+    const failed = await browser.submit(signIn, 'form[action$="/abort"]');
+    expect(failed.status).toBe(400);
+    expect(failed.$('h1').text()).toBe('Die Anmeldung wurde nicht abgeschlossen');
+    expect(failed.$('main p').first().text()).toBe(
+      'Sie haben die Anmeldung abgebrochen und sind daher nicht auf Ihrer Kontoseite angemeldet.',
+    );
+    expect(failed.text).not.toMatch(/End-User aborted|access_denied/);
   });
 });

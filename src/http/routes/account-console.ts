@@ -186,9 +186,10 @@ export function accountConsoleRoutes(deps: AccountConsoleDeps, features: readonl
       // they were.
       if (err instanceof client.AuthorizationResponseError && err.error === 'access_denied' && current.s.signedIn)
         return ctx.redirect('/account');
-      // The person cancelled at the broker, or the answer does not belong to this browser's sign-in.
-      const reason =
-        err instanceof client.AuthorizationResponseError ? (err.error_description ?? err.error) : undefined;
+      // The person cancelled at the broker, or the answer does not belong to this browser's sign-in. The page words
+      // a cancellation in its own language and names any other error by its code (the provider's description is
+      // English only).
+      const reason = err instanceof client.AuthorizationResponseError ? err.error : undefined;
       ctx.status = 400;
       return page(ctx, 'sign-in-failed', { title: deps.views.t(ctx, 'account.signInFailed.title'), reason });
     }
