@@ -78,7 +78,7 @@ export function messageFor(views: Views, error: AppError, forApi: boolean, langu
   const support = views.support(language);
   // A detail the throw site left out reads as `none` (`{name, select, none {This person} other {{name}}}`).
   const absent = Object.fromEntries(SENTENCE_VALUES.map((name) => [name, undefined]));
-  const values = { ...absent, ...error.details, supportName: support.name, supportEmail: support.email };
+  const values = { ...absent, ...daysAsDates(error.details), supportName: support.name, supportEmail: support.email };
   if (source?.template) {
     const key = forApi && source.apiTemplate ? `errors.apiMessage.${code}` : `errors.message.${code}`;
     try {
@@ -90,6 +90,19 @@ export function messageFor(views: Views, error: AppError, forApi: boolean, langu
   if (error.expose) return error.message;
   return catalogue.text(language, 'errors.message.internal_error', values).trim();
 }
+
+/**
+ * A day among an error's details (`contractEndedOn: "2025-06-30"`) as a date, so that its sentence prints it the
+ * reader's way (`{contractEndedOn, date, day}`).
+ */
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const daysAsDates = (details: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(details).map(([k, v]) => [
+      k,
+      typeof v === 'string' && ISO_DAY.test(v) ? new Date(`${v}T00:00:00Z`) : v,
+    ]),
+  );
 
 function wantsJson(ctx: Context): boolean {
   if (ctx.path.startsWith('/admin/api/') || ctx.path.startsWith('/account/api/')) return true;

@@ -149,7 +149,7 @@ describe('the account API for organisation administrators: who may call it', () 
         status: 403,
         error: 'organisation_read_only',
       });
-      expect(answer.body.message).toContain("Your organisation's service contract ended on 2025-06-30");
+      expect(answer.body.message).toContain("Your organisation's service contract ended on June 30, 2025");
       expect(answer.body.message).toContain('quote account C-100412');
     }
     expect(await snapshot()).toEqual(before);

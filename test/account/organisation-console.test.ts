@@ -181,7 +181,7 @@ describe('the "Our organisation" pages: who may see them', () => {
     for (const [path, fields] of [...addForms, ...personForms('prf-carol-northwind')]) {
       const posted = await post(carol.browser, path, { csrf: carol.csrf, ...fields });
       expect({ path, status: posted.status }).toEqual({ path, status: 403 });
-      expect(posted.$('.message').text()).toContain("Your organisation's service contract ended on 2025-06-30");
+      expect(posted.$('.message').text()).toContain("Your organisation's service contract ended on June 30, 2025");
     }
     expect(await snapshot()).toEqual(before);
   });

@@ -264,7 +264,7 @@ describe('our organisation: who may act, and on whom', () => {
         code: 'organisation_read_only',
       });
       expect(sentence(err)).toBe(
-        "Your organisation's service contract ended on 2025-06-30, so you can see its people but not change them. To renew the contract, contact Broker Support at help@broker.example and quote account C-300.",
+        "Your organisation's service contract ended on June 30, 2025, so you can see its people but not change them. To renew the contract, contact Broker Support at help@broker.example and quote account C-300.",
       );
     }
     expect(await directory.getProfile('prf-r-pro')).toEqual(person('prf-r-pro', 'org-r', 'Rex Rho'));
