@@ -9,6 +9,8 @@ export interface AssociationMail {
     url: string;
     expiresAt: Date;
     upstreamName: string;
+    /** The upstream account that asked, as the mailbox's owner may recognise it (asking-account.ts); absent: "someone". */
+    askingAccount?: string;
     portalName: string;
     /** Set when the profile is associated with another account now; following the link moves it. */
     currentAccount?: string;

@@ -13,6 +13,7 @@ import { referenceCode } from '../shared/ids.ts';
 import { personActor, type AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AssociationMail } from './association-mail.ts';
+import { askingAccount } from './asking-account.ts';
 import { newLink, requesterKey } from './link.ts';
 import type { LinkStore } from './link-store.ts';
 import { maskAccount } from './mask.ts';
@@ -207,6 +208,7 @@ async function sendLink(deps: RequestLinksDeps, request: LinkRequest, candidate:
     url: deps.linkUrl(token),
     expiresAt: link.expiresAt,
     upstreamName: deps.upstreamName(request.identity.upstreamId),
+    askingAccount: askingAccount(request.identity),
     portalName: request.client.name,
     currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
     reference,

@@ -69,6 +69,7 @@ export function createAssociationMail(deps: {
     sendLink: (message) =>
       sendLinkMail('association-link', message, {
         upstreamName: message.upstreamName,
+        askingAccount: message.askingAccount,
         currentAccount: message.currentAccount,
       }),
     sendInvitation: (message) => sendLinkMail('association-invitation', message, { invitedBy: message.invitedBy }),

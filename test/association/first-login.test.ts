@@ -61,6 +61,9 @@ describe('first login with one registered profile', () => {
     expect(mail.subject).toBe('Associate your sign-in with Contoso Pharmaceuticals (C-104233)');
     expect(mail.from?.value[0]).toMatchObject({ name: 'Broker', address: 'no-reply@broker.example' });
     expect(mail.text).toContain('role: professional');
+    // The account that asked, masked as the notice after the association names it.
+    expect(mail.text).toContain('Someone signed in with the Demo consumer account e***e@outlook.example asked');
+    expect(mail.html).toContain('<strong>e***e@outlook.example</strong>');
     expect(mail.text).toContain('If you did not ask for this, ignore this email');
     expect(mail.text).toMatch(/expires on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{2}:\d{2} UTC/);
     expect(mail.html).toContain('<strong>Contoso Pharmaceuticals</strong>');
