@@ -33,6 +33,8 @@ import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
 import type { InteractionUseCases } from './http/use-cases.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
+import { explainIneligible, type ExplainIneligibleDeps, type PortalEntry } from './association/explain-ineligible.ts';
+import { tellUnknownAddress, type TellUnknownAddressDeps } from './association/tell-unknown-address.ts';
 import { inspectLink, redeemAssociationLink, type RedeemDeps } from './association/redeem-link.ts';
 import { checkRequesterLimits } from './association/requester-limits.ts';
 import { createLinkReauthentication } from './association/link-reauthentication.ts';
@@ -301,10 +303,49 @@ export async function createServices(
     upstreamName,
     revokeSignIns: (profileId, reason, actor) => revokeProfile(sessionControl, actor, profileId, reason),
   };
+  // The enabled portals people sign in to: "which portals admit it" on My account and in the no-link email.
+  const portals = async (): Promise<PortalEntry[]> =>
+    (await stores.clients.list())
+      .filter((c) => c.status === 'active' && c.clientId !== ACCOUNT_CONSOLE_CLIENT_ID && signsPeopleIn(c.metadata))
+      .map((c) => {
+        const url = c.metadata.initiate_login_uri ?? c.metadata.client_uri;
+        return {
+          clientId: c.clientId,
+          name: c.metadata.client_name ?? c.clientId,
+          policy: admissionPolicyOf(c.metadata),
+          ...(typeof url === 'string' ? { url } : {}),
+        };
+      });
+  const perRecipient = stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient });
+  const perRecipientTotal = stores.rateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal });
+  // A request that gets no link tells the mailbox why (docs/decisions/0021), under the link limiters' budgets but
+  // keys of its own; an unknown address only when configured, once per address and window.
+  const explainDeps: ExplainIneligibleDeps = {
+    ...linkDeps,
+    perRecipient,
+    perRecipientTotal,
+    portals,
+    administrators: (organisationId) =>
+      directory.listProfiles({ organisationId, role: 'administrator', status: 'active' }, { limit: 10 }),
+  };
+  const unknownAddressDeps: TellUnknownAddressDeps = {
+    ...linkDeps,
+    perAddress: stores.rateLimiter({
+      keyPrefix: 'recipient-unknown',
+      points: 1,
+      windowSeconds: limits.perRecipientTotal.windowSeconds,
+    }),
+  };
   const requestDeps: RequestLinksDeps = {
     ...linkDeps,
-    perRecipient: stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
-    perRecipientTotal: stores.rateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal }),
+    perRecipient,
+    perRecipientTotal,
+    noLink: {
+      ineligible: (request, email, found) => explainIneligible(explainDeps, request, email, found),
+      unknownAddress: config.association.unknownAddressEmail
+        ? (request, email) => tellUnknownAddress(unknownAddressDeps, request, email)
+        : async () => undefined,
+    },
     heldBackNotice: stores.rateLimiter({
       keyPrefix: 'recipient-held-back',
       points: 1,
@@ -475,14 +516,7 @@ export async function createServices(
       associations: directory,
       clock,
       upstreamName,
-      portals: async () =>
-        (await stores.clients.list())
-          .filter((c) => c.status === 'active' && c.clientId !== ACCOUNT_CONSOLE_CLIENT_ID && signsPeopleIn(c.metadata))
-          .map((c) => ({
-            clientId: c.clientId,
-            name: c.metadata.client_name ?? c.clientId,
-            policy: admissionPolicyOf(c.metadata),
-          })),
+      portals,
     },
     removal: { support, mail: associationMail },
     organisation: {

@@ -161,19 +161,38 @@ describe('first login with two profiles on one address', () => {
   });
 });
 
-describe('addresses that produce no email', () => {
-  it.each([
-    ['an unknown address', 'dave', 'nobody.known@contoso.example'],
-    ['a disabled profile', 'dave', 'gina.green@contoso.example'],
-    ['an organisation whose contract expired (portal requires one)', 'dave', 'carol.chen@northwind.example'],
-  ])('shows the same "check your email" page for %s and sends nothing', async (_case, username, email) => {
-    const { sent } = await requestAssociation(new Browser(), portal, username, email);
+describe('addresses that produce no link', () => {
+  it('shows the same "check your email" page for an unknown address and sends nothing', async () => {
+    const { sent } = await requestAssociation(new Browser(), portal, 'dave', 'nobody.known@contoso.example');
     expect(sent.status).toBe(200);
     expect(sent.$('h1').text()).toBe('Check your email');
-    expect(sent.text).toContain(email);
+    expect(sent.text).toContain('nobody.known@contoso.example');
     await settled(broker.services);
-    expect(mailTo(email)).toHaveLength(0);
+    expect(smtp.to('nobody.known@contoso.example')).toHaveLength(0);
   });
+
+  it.each([
+    ['a disabled profile', 'gina.green@contoso.example', 'This profile is disabled.'],
+    [
+      'an organisation whose contract expired (portal requires one)',
+      'carol.chen@northwind.example',
+      'The service contract of Northwind Traders ended on June 30, 2025',
+    ],
+  ])(
+    'shows the same "check your email" page for %s and sends one email saying why, with no link',
+    async (_case, email, why) => {
+      const before = smtp.to(email).length;
+      const { sent } = await requestAssociation(new Browser(), portal, 'dave', email);
+      expect(sent.status).toBe(200);
+      expect(sent.$('h1').text()).toBe('Check your email');
+      expect(sent.text).toContain(email);
+      await settled(broker.services);
+      const received = smtp.to(email).slice(before);
+      expect(received.map((m) => m.subject)).toEqual(['Why no sign-in link was sent for Test portal']);
+      expect(received[0]!.text).toContain(why);
+      expect(received[0]!.text).not.toContain('/associate/');
+    },
+  );
 });
 
 describe('the link', () => {
