@@ -31,7 +31,7 @@ export default {
       displayName: 'production stores',
       testMatch: [
         '<rootDir>/test/flows/**/*.test.ts',
-        '<rootDir>/test/association/{first-login,links-and-limits,lock-out}.test.ts',
+        '<rootDir>/test/association/{first-login,links-and-limits,lock-out,enumeration}.test.ts',
         '<rootDir>/test/admin/**/*-api.test.ts',
         '<rootDir>/test/account/*-api.test.ts',
         '<rootDir>/test/account/account-console.test.ts',

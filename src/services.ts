@@ -34,6 +34,8 @@ import { systemClock, type Clock } from './shared/clock.ts';
 import { createJsonLogger, type Logger } from './shared/logger.ts';
 import type { InteractionUseCases } from './http/use-cases.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
+import { explainIneligible, type ExplainIneligibleDeps } from './association/explain-ineligible.ts';
+import { tellUnknownAddress, type TellUnknownAddressDeps } from './association/tell-unknown-address.ts';
 import { finishedLink, inspectLink, redeemAssociationLink, type RedeemDeps } from './association/redeem-link.ts';
 import { checkRequesterLimits } from './association/requester-limits.ts';
 import { createLinkReauthentication } from './association/link-reauthentication.ts';
@@ -302,10 +304,47 @@ export async function createServices(
     upstreamName,
     revokeSignIns: (profileId, reason, actor) => revokeProfile(sessionControl, actor, profileId, reason),
   };
+  // The enabled portals people sign in to, with what each admits and where its sign-in starts: "which portals admit
+  // it" on My account, in the no-link email and on an invitation's success page.
+  const portals = async (): Promise<PortalAdmission[]> =>
+    (await stores.clients.list())
+      .filter((c) => c.status === 'active' && c.clientId !== ACCOUNT_CONSOLE_CLIENT_ID && signsPeopleIn(c.metadata))
+      .map((c) => ({
+        clientId: c.clientId,
+        name: c.metadata.client_name ?? c.clientId,
+        policy: admissionPolicyOf(c.metadata),
+        ...portalUrlOf(c.metadata),
+      }));
+  const perRecipient = stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient });
+  const perRecipientTotal = stores.rateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal });
+  // A request that gets no link tells the mailbox why (docs/decisions/0021), under the link limiters' budgets but
+  // keys of its own; an unknown address only when configured, once per address and window.
+  const explainDeps: ExplainIneligibleDeps = {
+    ...linkDeps,
+    perRecipient,
+    perRecipientTotal,
+    portals,
+    administrators: (organisationId) =>
+      directory.listProfiles({ organisationId, role: 'administrator', status: 'active' }, { limit: 10 }),
+  };
+  const unknownAddressDeps: TellUnknownAddressDeps = {
+    ...linkDeps,
+    perAddress: stores.rateLimiter({
+      keyPrefix: 'recipient-unknown',
+      points: 1,
+      windowSeconds: limits.perRecipientTotal.windowSeconds,
+    }),
+  };
   const requestDeps: RequestLinksDeps = {
     ...linkDeps,
-    perRecipient: stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient }),
-    perRecipientTotal: stores.rateLimiter({ keyPrefix: 'recipient-total', ...limits.perRecipientTotal }),
+    perRecipient,
+    perRecipientTotal,
+    noLink: {
+      ineligible: (request, email, found) => explainIneligible(explainDeps, request, email, found),
+      unknownAddress: config.association.unknownAddressEmail
+        ? (request, email) => tellUnknownAddress(unknownAddressDeps, request, email)
+        : async () => undefined,
+    },
     heldBackNotice: stores.rateLimiter({
       keyPrefix: 'recipient-held-back',
       points: 1,
@@ -320,22 +359,12 @@ export async function createServices(
     perIdentity: stores.rateLimiter({ keyPrefix: 'identity', ...limits.perIdentity }),
     perIp: stores.rateLimiter({ keyPrefix: 'ip', ...limits.perIp }),
   };
-  // The portals people sign in to, with what each admits and where its sign-in starts ("which portals admit it").
-  const signInPortals = async (): Promise<PortalAdmission[]> =>
-    (await stores.clients.list())
-      .filter((c) => c.status === 'active' && c.clientId !== ACCOUNT_CONSOLE_CLIENT_ID && signsPeopleIn(c.metadata))
-      .map((c) => ({
-        clientId: c.clientId,
-        name: c.metadata.client_name ?? c.clientId,
-        policy: admissionPolicyOf(c.metadata),
-        ...portalUrlOf(c.metadata),
-      }));
   const useCases: InteractionUseCases = {
     profiles: {
       admittedFor: profiles.forIdentity,
       identityOf: profiles.identityOf,
       portalsFor: async (profile, organisation) =>
-        portalsAdmitting(await signInPortals(), profile, organisation, clock.now()),
+        portalsAdmitting(await portals(), profile, organisation, clock.now()),
     },
     signIns: { refuse: (refusal) => refuseSignIn({ audit: stores.audit, clock, logger }, refusal) },
     links: {
@@ -492,7 +521,7 @@ export async function createServices(
       associations: directory,
       clock,
       upstreamName,
-      portals: signInPortals,
+      portals,
     },
     removal: { support, mail: associationMail },
     organisation: {

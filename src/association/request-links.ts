@@ -1,6 +1,6 @@
 import type { AssociationStore } from '../directory/association-store.ts';
 import type { DirectoryStore } from '../directory/directory-store.ts';
-import { mayUseProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
+import { assessProfile, type AdmissionPolicy } from '../directory/eligibility.ts';
 import {
   normaliseEmail,
   sameIdentity,
@@ -13,6 +13,8 @@ import { referenceCode } from '../shared/ids.ts';
 import { personActor, type AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AssociationMail } from './association-mail.ts';
+import type { Mismatch } from './explain-ineligible.ts';
+import { askingAccount } from './asking-account.ts';
 import { newLink, requesterKey } from './link.ts';
 import type { LinkStore } from './link-store.ts';
 import { maskAccount } from './mask.ts';
@@ -36,6 +38,13 @@ export interface RequestLinksDeps {
   /** Absolute URL of the link for a token. */
   linkUrl(token: string): string;
   upstreamName(upstreamId: string): string;
+  /** When no link is sent because the address has no profile this portal admits: what the mailbox is told instead. */
+  noLink: {
+    /** Profiles are registered with the address, and the portal admits none (explain-ineligible.ts). */
+    ineligible(request: LinkRequest, email: string, found: Mismatch[]): Promise<unknown>;
+    /** No profile is registered with the address (tell-unknown-address.ts; does nothing unless configured). */
+    unknownAddress(request: LinkRequest, email: string): Promise<unknown>;
+  };
 }
 
 export interface LinkRequest {
@@ -60,13 +69,27 @@ type Candidate = { profile: Profile; organisation: Organisation; current?: { ups
  * were held back), with a link that whoever reads that
  * mailbox may use with the account of their choice. So strangers asking for someone's address can neither lock its
  * owner out of association nor flood the mailbox (docs/decisions/0012-association-lock-out.md).
+ *
+ * No request ends in silence (docs/decisions/0021-no-dead-ends.md): when the address's profiles exist but this portal
+ * admits none, the mailbox gets one email saying why for each; when no profile is registered with it, a short email
+ * saying so, if the operator turned that on.
  */
 export async function requestAssociationLinks(deps: RequestLinksDeps, request: LinkRequest): Promise<{ sent: number }> {
   const email = normaliseEmail(request.email);
-  const candidates = await candidatesFor(deps, email, request);
-  // Nothing to send spends nothing: a request through a portal that admits none of the address's profiles cannot
-  // use up the budget of a portal that does.
+  const { candidates, ineligible, registered } = await candidatesFor(deps, email, request);
+  // No link to send spends no link budget: a request through a portal that admits none of the address's profiles
+  // cannot use up the budget of a portal that does. The mailbox is told why instead, under limits of its own, when
+  // the portal admits none of its profiles (rather than this identity holding those it admits already).
   if (!candidates.length) {
+    try {
+      if (!registered) await deps.noLink.unknownAddress(request, email);
+      else if (ineligible.length === registered) await deps.noLink.ineligible(request, email, ineligible);
+    } catch (err) {
+      deps.logger.warn('association.no_link_mail_failed', {
+        client: request.client.id,
+        message: (err as Error).message,
+      });
+    }
     deps.logger.info('association.links_requested', {
       upstream: request.identity.upstreamId,
       client: request.client.id,
@@ -93,18 +116,29 @@ export async function requestAssociationLinks(deps: RequestLinksDeps, request: L
   return { sent: await eachCandidate(deps, request, candidates, (c) => sendLink(deps, request, c)) };
 }
 
-/** The address's profiles this portal admits, but those this identity holds already. */
-async function candidatesFor(deps: RequestLinksDeps, email: string, request: LinkRequest): Promise<Candidate[]> {
+/**
+ * The address's profiles this portal admits, but those this identity holds already (`candidates`); those it does not
+ * admit, with the reason (`ineligible`); and how many profiles are registered with the address at all.
+ */
+async function candidatesFor(deps: RequestLinksDeps, email: string, request: LinkRequest) {
   const now = deps.clock.now();
   const candidates: Candidate[] = [];
+  const ineligible: Mismatch[] = [];
+  let registered = 0;
   for (const profile of await deps.directory.findProfilesByEmail(email)) {
     const organisation = await deps.directory.getOrganisation(profile.organisationId);
-    if (!organisation || !mayUseProfile(profile, organisation, request.client.policy, now)) continue;
+    if (!organisation) continue;
+    registered += 1;
+    const assessment = assessProfile(profile, organisation, request.client.policy, now);
+    if (!assessment.eligible) {
+      ineligible.push({ profile, organisation, reason: assessment.reason });
+      continue;
+    }
     const current = await deps.associations.findByProfile(profile.id);
     if (current && sameIdentity(current, request.identity)) continue;
     candidates.push({ profile, organisation, ...(current ? { current } : {}) });
   }
-  return candidates;
+  return { candidates, ineligible, registered };
 }
 
 /**
@@ -207,6 +241,7 @@ async function sendLink(deps: RequestLinksDeps, request: LinkRequest, candidate:
     url: deps.linkUrl(token),
     expiresAt: link.expiresAt,
     upstreamName: deps.upstreamName(request.identity.upstreamId),
+    askingAccount: askingAccount(request.identity),
     portalName: request.client.name,
     currentAccount: current ? maskAccount({ subject: current.subject }) : undefined,
     reference,

@@ -63,6 +63,10 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.TEMPLATES_DIR) pages.templatesDir = env.TEMPLATES_DIR;
   if (Object.keys(pages).length) out.pages = pages;
   if (env.AUDIT_RETENTION_DAYS) out.audit = { retentionDays: Number(env.AUDIT_RETENTION_DAYS) };
+  if (env.ASSOCIATION_UNKNOWN_ADDRESS_EMAIL)
+    out.association = {
+      unknownAddressEmail: bool('ASSOCIATION_UNKNOWN_ADDRESS_EMAIL', env.ASSOCIATION_UNKNOWN_ADDRESS_EMAIL),
+    };
   const demo: Record<string, unknown> = {};
   if (env.DEMO) demo.enabled = bool('DEMO', env.DEMO);
   if (env.DEMO_UPSTREAM_END_SESSION)

@@ -232,6 +232,13 @@ export const configSchema = z
           .default(24 * 3600),
         /** How long "resend" stays unavailable after an email was requested. */
         resendCooldownSeconds: z.number().int().min(0).default(60),
+        /**
+         * Whether an address with no profile gets a short email saying so (and to check the address the organisation
+         * registered), at most one per address in a window of `limits.perRecipientTotal`. Off by default: anyone may
+         * type any address, and the broker would write to mailboxes that have nothing to do with it
+         * (docs/decisions/0021) [ASSOCIATION_UNKNOWN_ADDRESS_EMAIL].
+         */
+        unknownAddressEmail: z.boolean().default(false),
         /** Requests allowed per window. Over the recipient limit nothing is sent but the page is the same (it must reveal nothing). */
         limits: z
           .object({

@@ -69,6 +69,7 @@ export function createAssociationMail(deps: {
     sendLink: (message) =>
       sendLinkMail('association-link', message, {
         upstreamName: message.upstreamName,
+        askingAccount: message.askingAccount,
         currentAccount: message.currentAccount,
       }),
     sendInvitation: (message) => sendLinkMail('association-invitation', message, { invitedBy: message.invitedBy }),
@@ -83,5 +84,57 @@ export function createAssociationMail(deps: {
     sendNotice: (message) => sendAccountNotice('association-notice', message),
     // One per removal: the reference is the removal's audit event.
     sendRemoved: (message) => sendAccountNotice('association-removed', message),
+    async sendIneligible(message) {
+      // One email for every profile of the address: in the language of the first that has one, else the page's.
+      const language = mailLanguage(
+        deps.renderer.languages,
+        message.profiles.find((p) => p.profile.locale)?.profile.locale,
+        message.language,
+      );
+      const names = new Set(message.profiles.map((p) => p.profile.displayName));
+      const rendered = deps.renderer.render(
+        'association-ineligible',
+        {
+          // Greeted by name only when every profile carries the same one.
+          name: names.size === 1 ? [...names][0] : undefined,
+          portalName: message.portalName,
+          count: message.profiles.length,
+          profiles: message.profiles.map((p) => ({
+            organisation: p.organisation.name,
+            accountNumber: p.organisation.accountNumber,
+            role: p.profile.role,
+            kind: p.organisation.kind,
+            why: p.why,
+            // A contract runs through its last day: the date it ended is that day, printed as a day (UTC).
+            ended: p.organisation.contractEndsOn ? new Date(`${p.organisation.contractEndsOn}T00:00:00Z`) : undefined,
+            advice: p.advice,
+            administrators: p.administrators.join(', '),
+            portals: p.portals.map((portal) => ({ name: portal.name, url: portal.url })),
+          })),
+          support: deps.support,
+          reference: message.reference,
+        },
+        language,
+      );
+      await deps.queue.enqueue({
+        to: message.to,
+        ...rendered,
+        kind: 'association-ineligible',
+        reference: message.reference,
+      });
+    },
+    async sendUnknownAddress(message) {
+      const rendered = deps.renderer.render(
+        'association-unknown-address',
+        { portalName: message.portalName, support: deps.support, reference: message.reference },
+        mailLanguage(deps.renderer.languages, undefined, message.language),
+      );
+      await deps.queue.enqueue({
+        to: message.to,
+        ...rendered,
+        kind: 'association-unknown-address',
+        reference: message.reference,
+      });
+    },
   };
 }

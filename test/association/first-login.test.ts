@@ -61,6 +61,9 @@ describe('first login with one registered profile', () => {
     expect(mail.subject).toBe('Associate your sign-in with Contoso Pharmaceuticals (C-104233)');
     expect(mail.from?.value[0]).toMatchObject({ name: 'Broker', address: 'no-reply@broker.example' });
     expect(mail.text).toContain('role: professional');
+    // The account that asked, masked as the notice after the association names it.
+    expect(mail.text).toContain('Someone signed in with the Demo consumer account e***e@outlook.example asked');
+    expect(mail.html).toContain('<strong>e***e@outlook.example</strong>');
     expect(mail.text).toContain('If you did not ask for this, ignore this email');
     expect(mail.text).toMatch(/expires on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{2}:\d{2} UTC/);
     expect(mail.html).toContain('<strong>Contoso Pharmaceuticals</strong>');
@@ -158,19 +161,38 @@ describe('first login with two profiles on one address', () => {
   });
 });
 
-describe('addresses that produce no email', () => {
-  it.each([
-    ['an unknown address', 'dave', 'nobody.known@contoso.example'],
-    ['a disabled profile', 'dave', 'gina.green@contoso.example'],
-    ['an organisation whose contract expired (portal requires one)', 'dave', 'carol.chen@northwind.example'],
-  ])('shows the same "check your email" page for %s and sends nothing', async (_case, username, email) => {
-    const { sent } = await requestAssociation(new Browser(), portal, username, email);
+describe('addresses that produce no link', () => {
+  it('shows the same "check your email" page for an unknown address and sends nothing', async () => {
+    const { sent } = await requestAssociation(new Browser(), portal, 'dave', 'nobody.known@contoso.example');
     expect(sent.status).toBe(200);
     expect(sent.$('h1').text()).toBe('Check your email');
-    expect(sent.text).toContain(email);
+    expect(sent.text).toContain('nobody.known@contoso.example');
     await settled(broker.services);
-    expect(mailTo(email)).toHaveLength(0);
+    expect(smtp.to('nobody.known@contoso.example')).toHaveLength(0);
   });
+
+  it.each([
+    ['a disabled profile', 'gina.green@contoso.example', 'This profile is disabled.'],
+    [
+      'an organisation whose contract expired (portal requires one)',
+      'carol.chen@northwind.example',
+      'The service contract of Northwind Traders ended on June 30, 2025',
+    ],
+  ])(
+    'shows the same "check your email" page for %s and sends one email saying why, with no link',
+    async (_case, email, why) => {
+      const before = smtp.to(email).length;
+      const { sent } = await requestAssociation(new Browser(), portal, 'dave', email);
+      expect(sent.status).toBe(200);
+      expect(sent.$('h1').text()).toBe('Check your email');
+      expect(sent.text).toContain(email);
+      await settled(broker.services);
+      const received = smtp.to(email).slice(before);
+      expect(received.map((m) => m.subject)).toEqual(['Why no sign-in link was sent for Test portal']);
+      expect(received[0]!.text).toContain(why);
+      expect(received[0]!.text).not.toContain('/associate/');
+    },
+  );
 });
 
 describe('the link', () => {

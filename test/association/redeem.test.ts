@@ -42,6 +42,8 @@ function setup(associate?: Wrap<AssociationStore['associate']>, record?: Wrap<Au
       notices.push(m);
     },
     sendRemoved: async () => undefined,
+    sendIneligible: async () => undefined,
+    sendUnknownAddress: async () => undefined,
   };
   const associations: AssociationStore = {
     findByIdentity: (i) => directory.findByIdentity(i),

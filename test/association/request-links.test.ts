@@ -67,6 +67,8 @@ describe('requesting association links', () => {
       sendHeldBack: async () => undefined,
       sendNotice: async () => undefined,
       sendRemoved: async () => undefined,
+      sendIneligible: async () => undefined,
+      sendUnknownAddress: async () => undefined,
     };
     const warnings: string[] = [];
     const result = await requestAssociationLinks(
@@ -84,6 +86,7 @@ describe('requesting association links', () => {
         linkTtlSeconds: 3600,
         linkUrl: (t) => `https://broker.example/associate/${t}`,
         upstreamName: () => 'Demo',
+        noLink: { ineligible: async () => undefined, unknownAddress: async () => undefined },
       },
       {
         email: 'x@org.example',

@@ -213,6 +213,16 @@ describe('configuration', () => {
     ]);
   });
 
+  it('emails unknown addresses only when ASSOCIATION_UNKNOWN_ADDRESS_EMAIL turns it on, keeping the other association settings', () => {
+    expect(loadConfig({}).association.unknownAddressEmail).toBe(false);
+    const on = loadConfig({ ASSOCIATION_UNKNOWN_ADDRESS_EMAIL: 'true' });
+    expect(on.association.unknownAddressEmail).toBe(true);
+    expect(on.association.linkTtlSeconds).toBe(86400);
+    expect(problemsOf(() => loadConfig({ ASSOCIATION_UNKNOWN_ADDRESS_EMAIL: 'sometimes' }))).toEqual([
+      'ASSOCIATION_UNKNOWN_ADDRESS_EMAIL: expected true or false, got "sometimes"',
+    ]);
+  });
+
   it('refuses one of MONGODB_URI and REDIS_URL without the other', () => {
     expect(problemsOf(() => loadConfig({ REDIS_URL: 'redis://localhost:6379' }))).toEqual([
       'stores: MONGODB_URI and REDIS_URL go together: set both (production stores) or neither (memory)',

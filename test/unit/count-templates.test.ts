@@ -9,8 +9,8 @@ describe('count templates', () => {
 
   it('covers languages with more categories than English (Polish: one, few and many for whole numbers)', () => {
     const rules = new Intl.PluralRules('pl');
-    const polish = (n: number) =>
-      `za ${n} ${{ one: 'sekundę', few: 'sekundy', many: 'sekund', other: 'sekundy' }[rules.select(n)]}`;
+    const words: Record<string, string> = { one: 'sekundę', few: 'sekundy', many: 'sekund', other: 'sekundy' };
+    const polish = (n: number) => `za ${n} ${words[rules.select(n)]}`;
     const templates = countTemplates('pl', polish);
     expect(Object.keys(templates).sort()).toEqual(['few', 'many', 'one']);
     expect(templates.many).toBe('za # sekund');
