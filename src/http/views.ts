@@ -87,6 +87,13 @@ function compileViews(roots: string[], catalogue: Catalogue, globals: Record<str
       return String(tag);
     }
   });
+  // A profile kind as a word of the page's language: {{kindName kind}}, also as a value for a sentence. Kinds are the
+  // operator's (profile-kinds.ts): one without a catalogue word (`profile.kind.<kind>`) shows as itself.
+  hbs.registerHelper('kindName', function (kind: unknown, options: Handlebars.HelperOptions) {
+    const root = options.data.root as { language?: string };
+    const key = `profile.kind.${String(kind)}`;
+    return catalogue.has(key) ? catalogue.text(root.language ?? catalogue.defaultLanguage, key) : String(kind);
+  });
   // A key made of parts: {{t (key "roles." role)}}.
   hbs.registerHelper('key', (...parts: unknown[]) => parts.slice(0, -1).join(''));
   hbs.registerHelper('json', (value: unknown) => JSON.stringify(value, null, 2));
