@@ -64,7 +64,8 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
     {
       id: 'partner-portal',
       title: 'Partner portal',
-      profileKinds: ['partner'],
+      // Partners and the operator's own employees (Proseware in the demo directory).
+      profileKinds: ['partner', 'employee'],
       contractRequired: false,
       colour: '#5b2a86',
     },
