@@ -86,8 +86,12 @@ const [{ createServices }, { messageFor }] = await Promise.all([
 const services = await createServices(config!, { logger: createJsonLogger('error'), mode: 'command-line' });
 let result: CommandResult;
 try {
-  result = await runCommand(services.admin, operatorActor(operator), argv, (error) =>
-    messageFor(services.views, error, true, commandLanguage(services.views.catalogue, language)),
+  result = await runCommand(
+    services.admin,
+    operatorActor(operator),
+    argv,
+    (error) => messageFor(services.views, error, true, commandLanguage(services.views.catalogue, language)),
+    config!.directory.profileKinds,
   );
 } finally {
   await services.close();

@@ -6,6 +6,7 @@
  *   MONGODB_URI=… npm run db:seed -- config/demo/directory.json
  */
 import { readFileSync } from 'node:fs';
+import { loadDirectorySettings } from '../src/config/load.ts';
 import { directorySeedSchema } from '../src/directory/seed.ts';
 import { createJsonLogger } from '../src/shared/logger.ts';
 import { createMongoConnection } from '../src/stores/mongo/connection.ts';
@@ -18,7 +19,10 @@ if (!uri || !file) {
   process.stderr.write('usage: MONGODB_URI=… npm run db:seed -- <directory.json>\n');
   process.exit(2);
 }
-const parsed = directorySeedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+// The kinds the brokers are configured with (PROFILE_KINDS, BROKER_CONFIG): a seed holds no other.
+const parsed = directorySeedSchema(loadDirectorySettings().profileKinds).safeParse(
+  JSON.parse(readFileSync(file, 'utf8')),
+);
 if (!parsed.success) {
   process.stderr.write(
     `${file} is not a valid directory seed:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}\n`,

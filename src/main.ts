@@ -50,8 +50,13 @@ async function main() {
   // With memory stores, this process holds the data: `npm run admin` reaches it through a local socket.
   const adminSocket = usesMemoryStores(config)
     ? await serveAdminSocket(adminSocketPath(config), (request) =>
-        runCommand(services.admin, operatorActor(request.operator), request.argv, (error) =>
-          messageFor(services.views, error, true, commandLanguage(services.views.catalogue, request.language)),
+        runCommand(
+          services.admin,
+          operatorActor(request.operator),
+          request.argv,
+          (error) =>
+            messageFor(services.views, error, true, commandLanguage(services.views.catalogue, request.language)),
+          config.directory.profileKinds,
         ),
       ).catch((err: Error) => {
         logger.warn('admin.socket_unavailable', { path: adminSocketPath(config), message: err.message });

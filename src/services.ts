@@ -156,7 +156,9 @@ export async function createServices(
   const demoPlan = config.demo.enabled ? planDemo(config, CONFIG_DIR, keys.cookieKeys[0]!) : undefined;
   // An explicit seed file wins over the demo's directory, so a demo can run on an operator's own data.
   const seed: DirectorySeed = config.directorySeedFile
-    ? directorySeedSchema.parse(JSON.parse(readFileSync(config.directorySeedFile, 'utf8')))
+    ? directorySeedSchema(config.directory.profileKinds).parse(
+        JSON.parse(readFileSync(config.directorySeedFile, 'utf8')),
+      )
     : (demoPlan?.directory ?? { organisations: [], profiles: [], associations: [] });
 
   // Client secrets are encrypted at rest (docs/decisions/0008); the client store is wrapped here once, so the
@@ -312,7 +314,7 @@ export async function createServices(
       .map((c) => ({
         clientId: c.clientId,
         name: c.metadata.client_name ?? c.clientId,
-        policy: admissionPolicyOf(c.metadata),
+        policy: admissionPolicyOf(c.metadata, config.directory.profileKinds),
         ...portalUrlOf(c.metadata),
       }));
   const perRecipient = stores.rateLimiter({ keyPrefix: 'recipient', ...limits.perRecipient });
@@ -496,7 +498,7 @@ export async function createServices(
     },
     invite: (who, profileId) => sendInvitation(support, who, profileId),
   };
-  const imports: ImportDeps = { directory, audit: stores.audit, clock };
+  const imports: ImportDeps = { directory, audit: stores.audit, clock, profileKinds: config.directory.profileKinds };
   // Administration's use cases, bound once: the admin API and the command line call them, never a store.
   const admin = bindAdminOperations({
     clients: {

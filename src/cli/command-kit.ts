@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import type { AdminActor } from '../clients/admin-scopes.ts';
+import { kindInput, type ProfileKinds } from '../directory/profile-kinds.ts';
 
 /** What a command printed and how it ended: 0 done, 1 refused (not found, conflict, bad input), 2 usage, 3 unavailable. */
 export interface CommandResult {
@@ -17,6 +18,8 @@ export interface Invocation {
   who: AdminActor;
   args: string[];
   options: Record<string, string | boolean | undefined>;
+  /** The configured profile kinds, which --kind must name. */
+  kinds: ProfileKinds;
 }
 
 export interface Command {
@@ -83,9 +86,13 @@ export const paging = (options: Invocation['options']) => ({
   after: str(options.after),
 });
 
-export const organisationFields = (options: Invocation['options']) => ({
+/** --kind, when given: one of the configured kinds, else refused naming them ("kind must be one of …"). */
+export const kindOption = (value: string | boolean | undefined, kinds: ProfileKinds) =>
+  str(value) === undefined ? undefined : z.object({ kind: kindInput(kinds) }).parse({ kind: str(value) }).kind;
+
+export const organisationFields = (options: Invocation['options'], kinds: ProfileKinds) => ({
   accountNumber: required(options['account-number'], 'account-number'),
   name: required(options.name, 'name'),
-  kind: z.enum(['customer', 'partner']).parse(required(options.kind, 'kind')),
+  kind: kindOption(required(options.kind, 'kind'), kinds)!,
   ...(str(options['contract-ends-on']) ? { contractEndsOn: z.iso.date().parse(str(options['contract-ends-on'])) } : {}),
 });

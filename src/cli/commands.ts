@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppError } from '../shared/errors.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import type { AdminActor } from '../clients/admin-scopes.ts';
+import type { ProfileKinds } from '../directory/profile-kinds.ts';
 import { printable, printableJson, printableValues } from './terminal-text.ts';
 import { type CommandResult, EXIT, UsageError, type Command, type Invocation } from './command-kit.ts';
 import { clientCommands } from './client-commands.ts';
@@ -77,13 +78,15 @@ export async function runCommand(
   who: AdminActor,
   argv: string[],
   describe: (error: AppError) => string,
+  /** The configured profile kinds (`directory.profileKinds`): what --kind may name. */
+  kinds: ProfileKinds,
 ): Promise<CommandResult> {
   const read = readCommandLine(argv);
   if (!('command' in read)) return read;
   const { command, words, options, positionals } = read;
   const json = options.json === true;
   try {
-    const result = await command.run({ ops, who, args: positionals.slice(words.length), options });
+    const result = await command.run({ ops, who, args: positionals.slice(words.length), options, kinds });
     // Names and every other value come from anyone's input: nothing reaches the terminal raw (terminal-text.ts).
     const out =
       json || !command.text
@@ -98,7 +101,8 @@ export async function runCommand(
         stderr: `${printable(err.message)}\nUsage: npm run admin -- ${command.usage}\n`,
       };
     if (err instanceof z.ZodError) {
-      const message = printable(`invalid value: ${err.issues.map((i) => i.message).join('; ')}`);
+      // An option checked as a field names itself: "kind must be one of customer, partner, employee".
+      const message = printable(`invalid value: ${err.issues.map((i) => [...i.path, i.message].join(' ')).join('; ')}`);
       return { exitCode: EXIT.usage, stdout: '', stderr: `${message}\nUsage: npm run admin -- ${command.usage}\n` };
     }
     // Errors mean what they mean in the API (oidc-provider's metadata errors, store outages); the operator at the

@@ -11,19 +11,19 @@ import {
   more,
   paging,
   organisationFields,
+  kindOption,
   type Command,
 } from './command-kit.ts';
 
 /** The `organisations` commands (admin:directory, and admin:support for the administrator). */
 export const organisationCommands: Record<string, Command> = {
   'organisations list': {
-    usage:
-      'organisations list [--kind customer|partner] [--status active|disabled] [--q <text>] [--limit n] [--after id]',
+    usage: 'organisations list [--kind <kind>] [--status active|disabled] [--q <text>] [--limit n] [--after id]',
     summary: 'List organisations',
-    run: async ({ ops, options }) => {
+    run: async ({ ops, options, kinds }) => {
       const page = await ops.directory.listOrganisations(
         defined({
-          kind: z.enum(['customer', 'partner']).optional().parse(str(options.kind)),
+          kind: kindOption(options.kind, kinds),
           status: z.enum(RECORD_STATUSES).optional().parse(str(options.status)),
           q: str(options.q),
         }),
@@ -43,12 +43,12 @@ export const organisationCommands: Record<string, Command> = {
   },
   'organisations create': {
     usage:
-      'organisations create --account-number <n> --name <name> --kind customer|partner [--contract-ends-on YYYY-MM-DD] [--id <id>]',
+      'organisations create --account-number <n> --name <name> --kind <kind> [--contract-ends-on YYYY-MM-DD] [--id <id>]',
     summary: 'Create an organisation',
-    run: async ({ ops, who, options }) =>
+    run: async ({ ops, who, options, kinds }) =>
       organisationView(
         await ops.directory.createOrganisation(who, {
-          ...organisationFields(options),
+          ...organisationFields(options, kinds),
           ...(str(options.id) ? { id: str(options.id)! } : {}),
         }),
       ),
@@ -56,11 +56,15 @@ export const organisationCommands: Record<string, Command> = {
   },
   'organisations update': {
     usage:
-      'organisations update <organisation-id> --account-number <n> --name <name> --kind customer|partner [--contract-ends-on YYYY-MM-DD]',
+      'organisations update <organisation-id> --account-number <n> --name <name> --kind <kind> [--contract-ends-on YYYY-MM-DD]',
     summary: "Replace an organisation's fields (no --contract-ends-on: no contract)",
-    run: async ({ ops, who, args, options }) =>
+    run: async ({ ops, who, args, options, kinds }) =>
       organisationView(
-        await ops.directory.updateOrganisation(who, arg(args, 0, 'organisation-id'), organisationFields(options)),
+        await ops.directory.updateOrganisation(
+          who,
+          arg(args, 0, 'organisation-id'),
+          organisationFields(options, kinds),
+        ),
       ),
     text: (r: { id: string }) => `updated ${r.id}`,
   },

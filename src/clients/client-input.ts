@@ -1,6 +1,5 @@
 import type { ClientMetadata } from 'oidc-provider';
 import { z } from 'zod';
-import { PROFILE_KINDS } from '../directory/model.ts';
 
 const uri = z.string().min(1).max(2000);
 
@@ -43,11 +42,12 @@ export const clientInput = z.strictObject({
   initiate_login_uri: uri
     .optional()
     .meta({ description: 'Where a sign-in with the portal starts: the target of "back to the portal".' }),
-  profile_kinds: z
-    .array(z.enum(PROFILE_KINDS))
-    .min(1)
-    .optional()
-    .meta({ description: 'Profile kinds the portal admits (default all).' }),
+  // Each a configured kind: oidc-provider's client validation checks them against the configuration (client-policy.ts),
+  // for the portals of the configuration as for these.
+  profile_kinds: z.array(z.string().max(32)).min(1).max(50).optional().meta({
+    description:
+      'Profile kinds the portal admits, each one the broker is configured with (PROFILE_KINDS; default all of them).',
+  }),
   contract_required: z
     .boolean()
     .optional()

@@ -35,6 +35,25 @@ export function loadConfig(env: Env = process.env, overrides: ConfigInput = {}):
   return deepFreeze(config);
 }
 
+/**
+ * Only the directory's settings (its profile kinds), from the same sources, for a one-shot script that needs nothing
+ * else and must not be refused for settings it does not use (scripts/seed-directory.ts).
+ */
+export function loadDirectorySettings(env: Env = process.env): Config['directory'] {
+  const problems: string[] = [];
+  const fromFile = env.BROKER_CONFIG ? readConfigFile(env.BROKER_CONFIG, problems) : {};
+  const inFile = isPlainObject(fromFile) ? fromFile.directory : undefined;
+  const resolved = resolveEnvReferences(inFile ?? {}, env, problems, 'directory');
+  const merged = deepMerge(resolved, (fromEnv(env, []) as { directory?: unknown }).directory);
+  const parsed = configSchema.shape.directory.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      problems.push(['directory', ...issue.path].join('.') + `: ${issue.message}`);
+  }
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  return deepFreeze(parsed.data);
+}
+
 function readConfigFile(path: string, problems: string[]): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8'));
@@ -62,6 +81,13 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.DEFAULT_LANGUAGE) pages.defaultLanguage = env.DEFAULT_LANGUAGE;
   if (env.TEMPLATES_DIR) pages.templatesDir = env.TEMPLATES_DIR;
   if (Object.keys(pages).length) out.pages = pages;
+  // Comma-separated, blanks around a kind ignored; an empty list is refused by the schema, not read as the default.
+  if (env.PROFILE_KINDS !== undefined)
+    out.directory = {
+      profileKinds: env.PROFILE_KINDS.split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    };
   if (env.AUDIT_RETENTION_DAYS) out.audit = { retentionDays: Number(env.AUDIT_RETENTION_DAYS) };
   if (env.ASSOCIATION_UNKNOWN_ADDRESS_EMAIL)
     out.association = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AFTER_A_CHANGE } from './delivery-schema.ts';
+import { DEFAULT_PROFILE_KINDS, PROFILE_KIND_SLUG, PROFILE_KIND_SLUG_RULE } from '../directory/profile-kinds.ts';
 
 /**
  * Every setting of the broker, with its meaning and default in one place (docs/architecture.md §1).
@@ -254,6 +255,35 @@ export const configSchema = z
       .prefault({}),
 
     ...AFTER_A_CHANGE,
+
+    /** The organisation directory (docs/decisions/0022-profile-kinds.md). */
+    directory: z
+      .object({
+        /**
+         * The kinds of organisation (and so of profile) the directory holds [PROFILE_KINDS, comma-separated]: what an
+         * import, the admin API, the command line and a seed file accept, and what portals' `profile_kinds` may name.
+         * Each a lower-case slug, no repeats. A kind shows to people as the catalogue's `profile.kind.<kind>` (add the
+         * key in your templates folder for a kind of your own), else as the kind itself. Remove a kind only once no
+         * organisation has it and no portal lists it.
+         */
+        profileKinds: z
+          .array(z.string())
+          .min(1, 'name at least one profile kind (PROFILE_KINDS)')
+          .superRefine((kinds, ctx) => {
+            kinds.forEach((kind, i) => {
+              if (!PROFILE_KIND_SLUG.test(kind))
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [i],
+                  message: `${JSON.stringify(kind)} is not ${PROFILE_KIND_SLUG_RULE}`,
+                });
+              else if (kinds.indexOf(kind) !== i)
+                ctx.addIssue({ code: 'custom', path: [i], message: `${JSON.stringify(kind)} is named twice` });
+            });
+          })
+          .default([...DEFAULT_PROFILE_KINDS]),
+      })
+      .prefault({}),
 
     /** A directory seed file (organisations, profiles, associations) loaded into memory stores at start. */
     directorySeedFile: z.string().optional(),

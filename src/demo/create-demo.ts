@@ -7,6 +7,7 @@ import mount from 'koa-mount';
 import type { ClientMetadata } from 'oidc-provider';
 import type { Config, UpstreamConfig } from '../config/schema.ts';
 import { directorySeedSchema, type DirectorySeed } from '../directory/seed.ts';
+import type { ProfileKinds } from '../directory/profile-kinds.ts';
 import type { Views } from '../http/views.ts';
 import { deriveDemoSecret, deriveDemoSigningKey } from './demo-secrets.ts';
 import type { Stores } from '../stores/choose-stores.ts';
@@ -29,8 +30,9 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
     password: string;
     accounts: DemoAccount[];
   };
-  const directory: DirectorySeed = directorySeedSchema.parse(
-    JSON.parse(readFileSync(join(configDir, 'demo', 'directory.json'), 'utf8')),
+  const kinds = config.directory.profileKinds;
+  const directory: DirectorySeed = directorySeedSchema(kinds).parse(
+    demoDirectoryOf(JSON.parse(readFileSync(join(configDir, 'demo', 'directory.json'), 'utf8')) as RawSeed, kinds),
   );
   const upstreamClient = {
     clientId: 'profile-broker',
@@ -62,11 +64,15 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
     {
       id: 'partner-portal',
       title: 'Partner portal',
-      profileKinds: ['partner'],
+      // Partners and the operator's own employees (Proseware in the demo directory).
+      profileKinds: ['partner', 'employee'],
       contractRequired: false,
       colour: '#5b2a86',
     },
-  ].map((p) => ({ ...p, basePath: `/demo/${p.id}`, clientSecret: deriveDemoSecret(secretSeed, `client:${p.id}`) }));
+  ]
+    // A demo run with kinds of the operator's own: each portal admits those of its kinds that are configured.
+    .map((p) => ({ ...p, profileKinds: admittable(p.profileKinds, kinds) }))
+    .map((p) => ({ ...p, basePath: `/demo/${p.id}`, clientSecret: deriveDemoSecret(secretSeed, `client:${p.id}`) }));
 
   const clients: ClientMetadata[] = portals.map((p) => ({
     client_id: p.id,
@@ -103,6 +109,27 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
 }
 
 export type DemoPlan = ReturnType<typeof planDemo>;
+
+type RawSeed = {
+  organisations: { id: string; kind: string }[];
+  profiles: { id: string; organisationId: string }[];
+  associations?: { profileId: string }[];
+};
+
+/** The demo directory without the organisations of kinds the operator has not configured (and their people). */
+function demoDirectoryOf(seed: RawSeed, kinds: ProfileKinds): RawSeed {
+  const organisations = seed.organisations.filter((o) => kinds.includes(o.kind));
+  const kept = new Set(organisations.map((o) => o.id));
+  const profiles = seed.profiles.filter((p) => kept.has(p.organisationId));
+  const profileIds = new Set(profiles.map((p) => p.id));
+  return { organisations, profiles, associations: seed.associations?.filter((a) => profileIds.has(a.profileId)) };
+}
+
+/** The configured ones of a demo portal's kinds; none of them configured, every configured kind. */
+function admittable(wanted: readonly string[], kinds: ProfileKinds): string[] {
+  const configured = wanted.filter((kind) => kinds.includes(kind));
+  return configured.length ? configured : [...kinds];
+}
 
 /** The demo's routes: home page, the development upstream under /dev-upstream, the two portals under /demo. */
 export function createDemoRoutes(

@@ -8,7 +8,6 @@ import type { BatchResult, DirectoryAdminStore, DirectoryConflictKind } from './
 import type { ImportRow, ParsedImport } from './import-file.ts';
 import { nameText } from './name-text.ts';
 import {
-  PROFILE_KINDS,
   PROFILE_ROLES,
   RECORD_STATUSES,
   LOCALE_RULE,
@@ -18,11 +17,14 @@ import {
   type Organisation,
   type Profile,
 } from './model.ts';
+import { kindsRule, type ProfileKinds } from './profile-kinds.ts';
 
 export interface ImportDeps {
   directory: DirectoryAdminStore;
   audit: AuditLog;
   clock: Clock;
+  /** The configured kinds: a row naming another is rejected with them listed. */
+  profileKinds: ProfileKinds;
 }
 
 export type RowOutcome = 'created' | 'updated' | 'unchanged' | 'rejected';
@@ -50,24 +52,25 @@ export interface ImportReport {
 
 const text = (max: number) => z.string().trim().min(1, 'is empty').max(max, `is longer than ${max} characters`);
 
-/** One row, once read: what the row says, every value checked. */
-const rowSchema = z.object({
-  account_number: text(64),
-  organisation_name: nameText(200).optional(),
-  kind: z.enum(PROFILE_KINDS, { error: `must be one of ${PROFILE_KINDS.join(', ')}` }).optional(),
-  contract_ends_on: z.union([z.literal(''), z.iso.date({ error: 'must be a date like 2027-06-30' })]).optional(),
-  email: z.email({ error: 'is not an email address' }).max(254).transform(normaliseEmail),
-  display_name: nameText(200),
-  role: z.enum(PROFILE_ROLES, { error: `must be one of ${PROFILE_ROLES.join(', ')}` }).optional(),
-  status: z.enum(RECORD_STATUSES, { error: 'must be active or disabled' }).optional(),
-  // Empty clears the profile's language, as an empty contract_ends_on clears the contract.
-  locale: z
-    .string()
-    .refine((tag) => tag === '' || isLocaleTag(tag), `must be ${LOCALE_RULE}`)
-    .transform((tag) => tag && normaliseLocale(tag))
-    .optional(),
-});
-type Row = z.output<typeof rowSchema>;
+/** One row, once read: what the row says, every value checked, its kind one of `kinds`. */
+const rowSchema = (kinds: ProfileKinds) =>
+  z.object({
+    account_number: text(64),
+    organisation_name: nameText(200).optional(),
+    kind: z.enum(kinds as [string, ...string[]], { error: kindsRule(kinds) }).optional(),
+    contract_ends_on: z.union([z.literal(''), z.iso.date({ error: 'must be a date like 2027-06-30' })]).optional(),
+    email: z.email({ error: 'is not an email address' }).max(254).transform(normaliseEmail),
+    display_name: nameText(200),
+    role: z.enum(PROFILE_ROLES, { error: `must be one of ${PROFILE_ROLES.join(', ')}` }).optional(),
+    status: z.enum(RECORD_STATUSES, { error: 'must be active or disabled' }).optional(),
+    // Empty clears the profile's language, as an empty contract_ends_on clears the contract.
+    locale: z
+      .string()
+      .refine((tag) => tag === '' || isLocaleTag(tag), `must be ${LOCALE_RULE}`)
+      .transform((tag) => tag && normaliseLocale(tag))
+      .optional(),
+  });
+type Row = z.output<ReturnType<typeof rowSchema>>;
 
 const ROW_CONFLICT: Record<DirectoryConflictKind, string> = {
   account_number: 'another organisation took this account number meanwhile',
@@ -77,7 +80,7 @@ const ROW_CONFLICT: Record<DirectoryConflictKind, string> = {
 
 const lower = (value?: string) => (value ? value.toLowerCase() : value);
 
-function readRow(row: ImportRow): { row: Row } | { reason: string } {
+function readRow(schema: ReturnType<typeof rowSchema>, row: ImportRow): { row: Row } | { reason: string } {
   if (row.problem) return { reason: row.problem };
   const values = Object.fromEntries(
     Object.entries(row.values).map(([k, v]) => [k, k === 'kind' || k === 'role' || k === 'status' ? lower(v) : v]),
@@ -85,7 +88,7 @@ function readRow(row: ImportRow): { row: Row } | { reason: string } {
   // Optional columns left empty mean "not given".
   for (const key of ['organisation_name', 'kind', 'role', 'status'] as const)
     if (values[key] === '') delete values[key];
-  const parsed = rowSchema.safeParse(values);
+  const parsed = schema.safeParse(values);
   if (parsed.success) return { row: parsed.data };
   return { reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'row'} ${i.message}`).join('; ') };
 }
@@ -123,9 +126,10 @@ export async function importDirectory(
   const accepted: { index: number; row: Row }[] = [];
   // Checking and planning 50,000 rows takes seconds: they take turns with other requests (health checks, sign-ins).
   const turn = takeTurns();
+  const schema = rowSchema(deps.profileKinds);
   for (const [index, raw] of file.rows.entries()) {
     await turn();
-    const read = readRow(raw);
+    const read = readRow(schema, raw);
     if ('reason' in read) details[index]!.reason = read.reason;
     else {
       accepted.push({ index, row: read.row });

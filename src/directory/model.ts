@@ -1,7 +1,7 @@
 /** The organisation directory as the rest of the broker sees it. */
 
-export const PROFILE_KINDS = ['customer', 'partner'] as const;
-export type ProfileKind = (typeof PROFILE_KINDS)[number];
+/** One of the configured profile kinds (profile-kinds.ts); checked where it comes in, kept as text. */
+export type ProfileKind = string;
 
 export const PROFILE_ROLES = ['administrator', 'professional'] as const;
 export type ProfileRole = (typeof PROFILE_ROLES)[number];
@@ -14,7 +14,10 @@ export interface Organisation {
   id: string;
   accountNumber: string;
   name: string;
-  /** Customers use the customer portal, partners the partner portal; a profile's kind is its organisation's kind. */
+  /**
+   * Customers use the customer portal, partners and employees the partner portal (in the demo); a profile's kind is
+   * its organisation's kind, one of the configured kinds (profile-kinds.ts).
+   */
   kind: ProfileKind;
   status: RecordStatus;
   /** Last day the service contract covers, as an ISO date (YYYY-MM-DD); absent when there is no contract. */

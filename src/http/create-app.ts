@@ -146,6 +146,7 @@ export function createApp(deps: AppDeps): Koa {
     provider: deps.provider,
     admin: deps.admin,
     findClient: deps.findClient,
+    profileKinds: deps.config.directory.profileKinds,
   });
 
   app

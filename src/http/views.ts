@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Context } from 'koa';
 import type { Catalogue, MessageValues } from '../i18n/catalogue.ts';
+import { kindWord } from '../i18n/kind-word.ts';
 import { withSupportName } from '../i18n/support-name.ts';
 import { languageLinks, languageOf } from './page-language.ts';
 import type { PortalLook } from './portal-look.ts';
@@ -86,6 +87,11 @@ function compileViews(roots: string[], catalogue: Catalogue, globals: Record<str
     } catch {
       return String(tag);
     }
+  });
+  // A profile kind as a word of the page's language: {{kindName kind}}, also as a value for a sentence.
+  hbs.registerHelper('kindName', function (kind: unknown, options: Handlebars.HelperOptions) {
+    const root = options.data.root as { language?: string };
+    return kindWord(catalogue, root.language ?? catalogue.defaultLanguage, kind);
   });
   // A key made of parts: {{t (key "roles." role)}}.
   hbs.registerHelper('key', (...parts: unknown[]) => parts.slice(0, -1).join(''));

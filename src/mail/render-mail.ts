@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { kindWord } from '../i18n/kind-word.ts';
 import type { Catalogue, MessageValues } from '../i18n/catalogue.ts';
 import { withSupportName } from '../i18n/support-name.ts';
 
@@ -41,7 +42,13 @@ function compileMailRenderer(dirs: string[], catalogue: Catalogue, globals: Reco
   plain.registerHelper('t', (key: unknown, options: Handlebars.HelperOptions) =>
     catalogue.text((options.data.root as { language: string }).language, String(key), options.hash as MessageValues),
   );
-  for (const hbs of [html, plain]) hbs.registerHelper('key', (...parts: unknown[]) => parts.slice(0, -1).join(''));
+  for (const hbs of [html, plain]) {
+    hbs.registerHelper('key', (...parts: unknown[]) => parts.slice(0, -1).join(''));
+    // {{kindName kind}}: a profile kind as a word of the mail's language, as pages say it.
+    hbs.registerHelper('kindName', (kind: unknown, options: Handlebars.HelperOptions) =>
+      kindWord(catalogue, (options.data.root as { language: string }).language, kind),
+    );
+  }
   // {{t "mail.questions" email=(mailto support.email)}}: a mailto link in the HTML part, the bare address in the text.
   html.registerHelper('mailto', (address: unknown) => {
     const escaped = Handlebars.escapeExpression(String(address));

@@ -1,7 +1,7 @@
 import { outboundUrlSyntaxProblem } from '../shared/outbound-url.ts';
 import { errors, type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { AdmissionPolicy } from '../directory/eligibility.ts';
-import { PROFILE_KINDS, type ProfileKind } from '../directory/model.ts';
+import { kindsRule, type ProfileKinds } from '../directory/profile-kinds.ts';
 import { ACCOUNT_SCOPE } from '../account/account-holder.ts';
 import { adminScopesIn } from '../clients/admin-scopes.ts';
 
@@ -17,9 +17,10 @@ const LOOK_URIS = ['logo_uri', 'policy_uri', 'tos_uri', 'client_uri', 'initiate_
 /** Client metadata as oidc-provider's `client.metadata()` returns it (snake_case, extra properties included). */
 type PolicyHolder = Record<string, unknown>;
 
-export function admissionPolicyOf(client: PolicyHolder): AdmissionPolicy {
+/** A portal's admission policy; `kinds`, the configured ones, stand in for a portal that names none (metadata as stored). */
+export function admissionPolicyOf(client: PolicyHolder, kinds: ProfileKinds): AdmissionPolicy {
   return {
-    profileKinds: (client.profile_kinds as ProfileKind[] | undefined) ?? PROFILE_KINDS,
+    profileKinds: (client.profile_kinds as string[] | undefined) ?? kinds,
     contractRequired: client.contract_required === true,
   };
 }
@@ -96,6 +97,8 @@ export function redirectUriProblem(uri: string, options: { allowLoopbackHttp: bo
 export function createExtraClientMetadata(options: {
   allowLoopbackHttp: boolean;
   upstreamIds: readonly string[];
+  /** The configured profile kinds: a portal admits some of them, all when it names none. */
+  profileKinds: ProfileKinds;
 }): NonNullable<Configuration['extraClientMetadata']> {
   return {
     properties: [...BROKER_CLIENT_PROPERTIES],
@@ -106,13 +109,15 @@ export function createExtraClientMetadata(options: {
       switch (key) {
         case 'profile_kinds':
           if (value === undefined) {
-            metadata.profile_kinds = [...PROFILE_KINDS];
-          } else if (
-            !Array.isArray(value) ||
-            value.length === 0 ||
-            !value.every((k) => (PROFILE_KINDS as readonly string[]).includes(k))
-          ) {
-            invalid(`profile_kinds must be a non-empty list of ${PROFILE_KINDS.join(', ')}`);
+            metadata.profile_kinds = [...options.profileKinds];
+          } else if (!Array.isArray(value) || value.length === 0) {
+            invalid(`profile_kinds must be a non-empty list of profile kinds, each ${kindsRule(options.profileKinds)}`);
+          } else {
+            const unknown = value.filter((k) => typeof k !== 'string' || !options.profileKinds.includes(k));
+            if (unknown.length)
+              invalid(
+                `profile_kinds: ${unknown.map((k) => JSON.stringify(k)).join(', ')} is not a configured kind; each kind ${kindsRule(options.profileKinds)}`,
+              );
           }
           // oidc-provider calls this validator only for the broker's own properties, with the whole metadata;
           // this is the one place per client where the broker's URI rules can join its validation.

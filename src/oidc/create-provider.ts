@@ -50,10 +50,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       // Codes and refresh tokens carry the time of the login they came from; a session knows its own.
       const authTime =
         (token as { authTime?: number } | undefined)?.authTime ?? (ctx as KoaContextWithOIDC).oidc?.session?.authTime();
-      const choice = await profiles.account(id, metadata ? admissionPolicyOf(metadata) : undefined, {
-        authTime,
-        upstreamIds: metadata ? upstreamIdsOf(metadata) : undefined,
-      });
+      const choice = await profiles.account(
+        id,
+        metadata ? admissionPolicyOf(metadata, config.directory.profileKinds) : undefined,
+        {
+          authTime,
+          upstreamIds: metadata ? upstreamIdsOf(metadata) : undefined,
+        },
+      );
       if (!choice) return undefined;
       const claims = claimsForProfile(choice.profile, choice.organisation);
       return { accountId: id, claims: async () => claims };
@@ -92,6 +96,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     extraClientMetadata: createExtraClientMetadata({
       allowLoopbackHttp: config.env !== 'production',
       upstreamIds: deps.upstreamIds,
+      profileKinds: config.directory.profileKinds,
     }),
     // Portals are registered by administrators: a person is never asked to consent to what their portal requests.
     loadExistingGrant: autoGrant,
@@ -124,7 +129,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       policy: createInteractionPolicy(async (ctx, profileId) => {
         const metadata = ctx.oidc.client!.metadata();
         return Boolean(
-          await profiles.account(profileId, admissionPolicyOf(metadata), {
+          await profiles.account(profileId, admissionPolicyOf(metadata, config.directory.profileKinds), {
             authTime: ctx.oidc.session?.authTime(),
             upstreamIds: upstreamIdsOf(metadata),
           }),

@@ -14,6 +14,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
           const at = i.path.join('.');
           // An unknown property is named, so the caller knows what to remove.
           if (i.code === 'unrecognized_keys') return i.keys.map((k) => `${at ? `${at}.` : ''}${k} (unknown)`);
+          // A rule that the caller cannot guess is spelled out: "kind must be one of customer, partner, employee".
+          if (i.code === 'custom' && (i.params as { explain?: boolean } | undefined)?.explain)
+            return [`${at || what} ${i.message}`];
           return [at || what];
         }),
       ),

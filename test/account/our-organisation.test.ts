@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_PROFILE_KINDS } from '../../src/directory/profile-kinds.ts';
 import { describe, expect, it } from '@jest/globals';
 import { addProfessional, addProfessionals } from '../../src/account/add-professionals.ts';
 import type { AccountHolder } from '../../src/account/account-holder.ts';
@@ -120,7 +121,7 @@ function setup() {
       invite: (who, profileId) => sendInvitation(support, who, profileId),
     },
     support,
-    imports: { directory, audit, clock },
+    imports: { directory, audit, clock, profileKinds: DEFAULT_PROFILE_KINDS },
     removalNotice: (message) => createAssociationMail({ renderer, queue, support: SUPPORT }).sendRemoved(message),
     invitations: {
       perPerson: createMemoryRateLimiter({ keyPrefix: 'person', points: 5, windowSeconds: 3600 }),

@@ -47,7 +47,10 @@ describe('the admin API document', () => {
   });
 
   it('describes every route the API serves, and nothing it does not', () => {
-    const router = adminApiRoutes(broker.services);
+    const router = adminApiRoutes({
+      ...broker.services,
+      profileKinds: broker.services.config.directory.profileKinds,
+    });
     const normalise = (path: string) =>
       path
         .replace(/:[A-Za-z]+/g, '{}')
@@ -219,7 +222,7 @@ describe('clients', () => {
       'invalid_redirect_uri',
       'fragment',
     ],
-    ['an unknown profile kind', { profile_kinds: ['employee'] }, 'invalid_input', 'profile_kinds'],
+    ['an unknown profile kind', { profile_kinds: ['vendor'] }, 'invalid_client_metadata', 'profile_kinds'],
     ['a javascript: logo', { logo_uri: 'javascript:alert(1)' }, 'invalid_client_metadata', 'logo_uri'],
     ['a data: logo', { logo_uri: 'data:image/svg+xml,<svg onload=alert(1)>' }, 'invalid_client_metadata', 'logo_uri'],
     [

@@ -2,10 +2,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ALL_ADMIN_SCOPES, operatorActor } from '../../src/clients/admin-scopes.ts';
 import { waitUntil } from '../support/wait.ts';
-import { ADMIN_ROUTES, OPENAPI_FILE } from '../../src/http/routes/admin-api.ts';
+import { adminRoutes, OPENAPI_FILE } from '../../src/http/routes/admin-api.ts';
+import { DEFAULT_PROFILE_KINDS } from '../../src/directory/profile-kinds.ts';
 import { errorRecord } from '../../src/http/routes/admin-records.ts';
 import { adminApi } from '../support/admin-api.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
+
+/** The routes as a broker with the default kinds serves them; the document is the same for any kinds. */
+const ADMIN_ROUTES = adminRoutes(DEFAULT_PROFILE_KINDS);
 
 /** As much of an OpenAPI operation as a request needs. */
 interface Schema {

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { renderOpenApiDocument } from '../../src/http/admin-openapi.ts';
-import { ADMIN_ROUTES, OPENAPI_FILE } from '../../src/http/routes/admin-api.ts';
+import { adminRoutes, OPENAPI_FILE } from '../../src/http/routes/admin-api.ts';
+import { DEFAULT_PROFILE_KINDS } from '../../src/directory/profile-kinds.ts';
 import { adminApi } from '../support/admin-api.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
+
+/** The routes as a broker with the default kinds serves them; the document is the same for any kinds. */
+const ADMIN_ROUTES = adminRoutes(DEFAULT_PROFILE_KINDS);
 
 /** A JSON Schema, as far as the admin API's document uses one. */
 interface Schema {

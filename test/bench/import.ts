@@ -14,6 +14,7 @@
  * import's own checking and planning. MongoDB gets a database of its own, indexes built, dropped at the end.
  */
 import type { Connection } from 'mongoose';
+import { DEFAULT_PROFILE_KINDS } from '../../src/directory/profile-kinds.ts';
 import type { DirectoryAdminStore } from '../../src/directory/directory-admin-store.ts';
 import { importDirectory, type ImportDeps, type ImportReport } from '../../src/directory/import-directory.ts';
 import { MAX_IMPORT_ROWS, parseCsvImport, type ParsedImport } from '../../src/directory/import-file.ts';
@@ -341,7 +342,7 @@ function timed(store: DirectoryAdminStore): { store: DirectoryAdminStore; spent:
 function memoryTarget(): Target {
   const { store, spent } = timed(createMemoryDirectory());
   return {
-    deps: { directory: store, audit: createMemoryAuditLog(), clock: systemClock },
+    deps: { directory: store, audit: createMemoryAuditLog(), clock: systemClock, profileKinds: DEFAULT_PROFILE_KINDS },
     spent,
     close: async () => undefined,
   };
@@ -360,7 +361,12 @@ async function mongoTarget(uri: string): Promise<Target> {
     await Promise.all(Object.values(models).map((model) => model.createIndexes()));
     const { store, spent } = timed(createMongoDirectory(models));
     return {
-      deps: { directory: store, audit: createMongoAuditLog(models), clock: systemClock },
+      deps: {
+        directory: store,
+        audit: createMongoAuditLog(models),
+        clock: systemClock,
+        profileKinds: DEFAULT_PROFILE_KINDS,
+      },
       spent,
       note: `database ${connection.name}, indexes built in ${((performance.now() - started) / 1000).toFixed(2)} s`,
       close: async () => {

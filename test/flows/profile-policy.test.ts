@@ -62,12 +62,12 @@ describe('client policy', () => {
     });
   });
 
-  it('tells a customer that a partner-only portal is not open to customer organisations', async () => {
+  it('tells a customer that a partner-only portal is not open to customer profiles', async () => {
     const browser = new Browser();
     const { page } = await authorize(browser, partnerPortal);
     const refused = await signInUpstream(browser, page, 'alice', { stopAt: [partnerPortal.redirectUri] });
     expect(refused.status).toBe(403);
-    expect(refused.text).toContain('Partner test portal is not open to customer organisations');
+    expect(refused.text).toContain('Partner test portal is not open to customer profiles');
   });
 
   it('admits only the profiles a portal allows: the partner portal signs a two-profile person straight in as the partner profile', async () => {
@@ -87,7 +87,7 @@ describe('client policy', () => {
     ).toEqual(['prf-bob-fabrikam']);
     expect(picker.$('#refused-heading').text()).toBe('Not available for Partner test portal');
     expect(picker.$('ul.refused').text()).toContain('Contoso Pharmaceuticals');
-    expect(picker.$('ul.refused').text()).toContain('Partner test portal is not open to customer organisations');
+    expect(picker.$('ul.refused').text()).toContain('Partner test portal is not open to customer profiles');
   });
 
   it('asks a person with no association for their registered email, with the support contact', async () => {

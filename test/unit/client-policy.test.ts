@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createExtraClientMetadata, redirectUriProblem } from '../../src/oidc/client-policy.ts';
 import { startBroker, TEST_PORTAL } from '../support/broker.ts';
 import { ConfigError } from '../../src/shared/errors.ts';
+import { DEFAULT_PROFILE_KINDS } from '../../src/directory/profile-kinds.ts';
 
 describe('redirect URI rules', () => {
   it.each([
@@ -27,8 +28,8 @@ describe('redirect URI rules', () => {
     await expect(
       startBroker({ clients: [{ ...TEST_PORTAL, post_logout_redirect_uris: ['javascript:alert(1)'] }] }),
     ).rejects.toThrow('clients.test-portal: javascript:alert(1): must use https (plain http only on localhost)');
-    await expect(startBroker({ clients: [{ ...TEST_PORTAL, profile_kinds: ['employee'] }] })).rejects.toThrow(
-      /profile_kinds must be a non-empty list of customer, partner/,
+    await expect(startBroker({ clients: [{ ...TEST_PORTAL, profile_kinds: ['supplier'] }] })).rejects.toThrow(
+      'profile_kinds: "supplier" is not a configured kind; each kind must be one of customer, partner, employee',
     );
   });
 });
@@ -37,12 +38,15 @@ describe('back-channel logout URI rules', () => {
   /** The broker's client validation, as oidc-provider runs it for every client: what it refuses, or undefined. */
   const problemOf = (uri: string, production: boolean) => {
     try {
-      createExtraClientMetadata({ allowLoopbackHttp: !production, upstreamIds: [] }).validator!(
-        undefined as never,
-        'profile_kinds',
-        undefined,
-        { client_id: 'p', redirect_uris: ['https://portal.example/cb'], backchannel_logout_uri: uri },
-      );
+      createExtraClientMetadata({
+        allowLoopbackHttp: !production,
+        upstreamIds: [],
+        profileKinds: DEFAULT_PROFILE_KINDS,
+      }).validator!(undefined as never, 'profile_kinds', undefined, {
+        client_id: 'p',
+        redirect_uris: ['https://portal.example/cb'],
+        backchannel_logout_uri: uri,
+      });
       return undefined;
     } catch (err) {
       return (err as { error_description?: string }).error_description;

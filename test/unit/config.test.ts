@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadConfig, loadDirectorySettings } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/shared/errors.ts';
 
 function problemsOf(fn: () => unknown): string[] {
@@ -26,6 +26,34 @@ describe('configuration', () => {
     });
     expect(config.stores.mongodbUri ?? config.stores.redisUrl).toBeUndefined();
     expect(Object.isFrozen(config.ttl)).toBe(true);
+  });
+
+  it('knows customer, partner and employee profiles unless PROFILE_KINDS or the file names others', () => {
+    expect(loadConfig({}).directory.profileKinds).toEqual(['customer', 'partner', 'employee']);
+    expect(loadConfig({ PROFILE_KINDS: ' customer, employee ,supplier' }).directory.profileKinds).toEqual([
+      'customer',
+      'employee',
+      'supplier',
+    ]);
+    expect(loadConfig({}, { directory: { profileKinds: ['member'] } }).directory.profileKinds).toEqual(['member']);
+    expect(loadDirectorySettings({ PROFILE_KINDS: 'customer,staff', REDIS_URL: 'redis://only-this' })).toEqual({
+      profileKinds: ['customer', 'staff'],
+    });
+  });
+
+  it('refuses to start on profile kinds that are empty, not lower-case slugs, or repeated, naming each', () => {
+    expect(problemsOf(() => loadConfig({ PROFILE_KINDS: '' }))).toEqual([
+      'directory.profileKinds: name at least one profile kind (PROFILE_KINDS)',
+    ]);
+    expect(problemsOf(() => loadConfig({ PROFILE_KINDS: ' , ' }))).toEqual([
+      'directory.profileKinds: name at least one profile kind (PROFILE_KINDS)',
+    ]);
+    expect(problemsOf(() => loadConfig({ PROFILE_KINDS: 'customer,Partner,field staff,customer' }))).toEqual([
+      'directory.profileKinds.1: "Partner" is not a lower-case slug (a letter, then letters, digits or dashes, at most 32)',
+      'directory.profileKinds.2: "field staff" is not a lower-case slug (a letter, then letters, digits or dashes, at most 32)',
+      'directory.profileKinds.3: "customer" is named twice',
+    ]);
+    expect(() => loadDirectorySettings({ PROFILE_KINDS: 'a,a' })).toThrow('"a" is named twice');
   });
 
   it('takes PORT and ISSUER from the environment', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_PROFILE_KINDS } from '../../src/directory/profile-kinds.ts';
 import type { AuditEvent } from '../../src/audit/audit-log.ts';
 import type { BatchResult, DirectoryAdminStore } from '../../src/directory/directory-admin-store.ts';
 import { importDirectory, type ImportReport } from '../../src/directory/import-directory.ts';
@@ -63,6 +64,7 @@ function directoryWith(organisations: Organisation[], profiles: Profile[], resul
       query: async () => [],
     },
     clock: { now: () => NOW },
+    profileKinds: DEFAULT_PROFILE_KINDS,
   };
   return { deps, writes };
 }
@@ -310,7 +312,7 @@ describe('import planning: which rows are valid', () => {
     );
     expect(details.map((d) => [d.outcome, d.reason])).toEqual([
       ['rejected', 'email is not an email address'],
-      ['rejected', 'kind must be one of customer, partner'],
+      ['rejected', 'kind must be one of customer, partner, employee'],
       ['rejected', 'contract_ends_on must be a date like 2027-06-30'],
       ['rejected', 'role must be one of administrator, professional'],
       ['rejected', 'status must be active or disabled'],

@@ -19,7 +19,13 @@ afterAll(async () => {
 
 /** `npm run admin -- webhooks …`, through the command line's own parsing and printing. */
 const admin = (...argv: string[]) =>
-  runCommand(broker.services.admin, operatorActor('ops'), argv, (error) => error.message);
+  runCommand(
+    broker.services.admin,
+    operatorActor('ops'),
+    argv,
+    (error) => error.message,
+    broker.services.config.directory.profileKinds,
+  );
 
 it('creates, lists, shows, disables, enables, rotates, lists deliveries, replays and deletes from the command line', async () => {
   const created = await admin('webhooks', 'create', receiver.url(), '--events', 'profile.enabled,profile.disabled');

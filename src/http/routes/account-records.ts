@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AccountOverview } from '../../account/account-overview.ts';
-import { PROFILE_KINDS, PROFILE_ROLES, RECORD_STATUSES } from '../../directory/model.ts';
+import { PROFILE_ROLES, RECORD_STATUSES } from '../../directory/model.ts';
+import { kindRecord } from '../../directory/profile-kinds.ts';
 
 /*
  * What the account API answers with, as zod schemas: handlers are type-checked against them, the account API's
@@ -35,7 +36,7 @@ const accountProfile = z
       id: z.string(),
       name: z.string(),
       account_number: z.string(),
-      kind: z.enum(PROFILE_KINDS),
+      kind: kindRecord(),
       status: z.enum(RECORD_STATUSES),
       contract_ends_on: z.string().nullable().meta({ description: 'Last day of the service contract (YYYY-MM-DD)' }),
       contract_active: z.boolean(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PROFILE_KINDS, PROFILE_ROLES, RECORD_STATUSES } from '../../directory/model.ts';
+import { PROFILE_ROLES, RECORD_STATUSES } from '../../directory/model.ts';
+import { kindRecord } from '../../directory/profile-kinds.ts';
 
 /*
  * What the admin API answers with, as zod schemas: each route's handler is type-checked against its schema, the
@@ -75,7 +76,7 @@ export const organisationRecord = z
     id: z.string(),
     account_number: z.string(),
     name: z.string(),
-    kind: z.enum(PROFILE_KINDS),
+    kind: kindRecord(),
     status: z.enum(RECORD_STATUSES),
     contract_ends_on: z.iso
       .date()

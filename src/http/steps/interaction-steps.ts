@@ -41,7 +41,7 @@ export interface WithPerson {
  * `ctx.state`: the interaction, the posted form, its CSRF check, the portal, the person known upstream.
  */
 export function createInteractionSteps(
-  deps: Pick<PageDeps, 'provider' | 'csrf' | 'useCases' | 'upstreams' | 'clock' | 'views'>,
+  deps: Pick<PageDeps, 'provider' | 'csrf' | 'useCases' | 'upstreams' | 'clock' | 'views' | 'config'>,
 ) {
   return {
     /**
@@ -113,7 +113,7 @@ export function csrfStep<Needs>(deps: Pick<PageDeps, 'csrf'>, scopeOf: (state: N
 }
 
 async function loadPortal(
-  deps: Pick<PageDeps, 'provider' | 'upstreams'>,
+  deps: Pick<PageDeps, 'provider' | 'upstreams' | 'config'>,
   details: InteractionDetails,
   t: (key: string) => string,
 ) {
@@ -124,7 +124,7 @@ async function loadPortal(
     client,
     metadata,
     name: portalName(client.clientId, client.clientName, t),
-    policy: admissionPolicyOf(metadata),
+    policy: admissionPolicyOf(metadata, deps.config.directory.profileKinds),
     /** The upstreams this portal offers for signing in. */
     upstreams: deps.upstreams.enabled(upstreamIdsOf(metadata)),
   };

@@ -1,5 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
-import { PROFILE_KINDS, PROFILE_ROLES, RECORD_STATUSES } from '../../directory/model.ts';
+import { PROFILE_ROLES, RECORD_STATUSES } from '../../directory/model.ts';
 
 /** The value of a profile's `adminSlot` (see below). */
 export function adminSlot(profile: { id: string; organisationId: string; role: string }): string {
@@ -17,7 +17,9 @@ export function directoryModels(connection: Connection) {
       _id: { type: String, required: true },
       accountNumber: { type: String, required: true, unique: true },
       name: { type: String, required: true },
-      kind: { type: String, enum: PROFILE_KINDS, required: true },
+      // One of the configured kinds, checked where it comes in (profile-kinds.ts): the list is the deployment's, and an
+      // organisation keeps its kind when the operator changes the list.
+      kind: { type: String, required: true },
       status: { type: String, enum: [...RECORD_STATUSES], required: true },
       contractEndsOn: { type: String },
     },
