@@ -65,7 +65,12 @@ function ownRow(row: ImportRow, organisation: Organisation, existing: Map<string
   };
   const already = row.values.email !== undefined ? existing.get(normaliseEmail(row.values.email)) : undefined;
   if (!already) return { line: row.line, values };
-  return { line: row.line, values, problem: `${already.displayName} of your organisation already has this email` };
+  return {
+    line: row.line,
+    values,
+    problem: `${already.displayName} of your organisation already has this email`,
+    why: { code: 'email_taken', values: { name: already.displayName } },
+  };
 }
 
 /** A whole text the parser cannot read is refused with words for pasted lines, not for an import file. */

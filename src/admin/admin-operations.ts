@@ -18,7 +18,7 @@ import {
   updateClient,
   type ManageClientsDeps,
 } from '../clients/manage-clients.ts';
-import { importDirectory, type ImportDeps } from '../directory/import-directory.ts';
+import { importDirectoryReport, type ImportDeps } from '../directory/import-directory.ts';
 import {
   createOrganisation,
   getOrganisation,
@@ -93,7 +93,7 @@ export function bindAdminOperations(deps: AdminDeps) {
       createProfile: bind(createProfile, deps.directory),
       updateProfile: bind(updateProfile, deps.directory),
       setProfileStatus: bind(setProfileStatus, deps.directory),
-      import: bind(importDirectory, deps.imports),
+      import: bind(importDirectoryReport, deps.imports),
     },
     support: {
       showAssociation: bind(showAssociation, deps.support),

@@ -18,6 +18,7 @@ import {
   type Profile,
 } from './model.ts';
 import { kindsRule, type ProfileKinds } from './profile-kinds.ts';
+import { because, fieldReasons, type RowWhy } from './row-reason.ts';
 
 export interface ImportDeps {
   directory: DirectoryAdminStore;
@@ -38,6 +39,8 @@ export interface RowReport {
   organisation_id?: string;
   /** Why a row was rejected, or a note on an accepted one (a repeated row). */
   reason?: string;
+  /** The same as codes, for pages in the reader's language (not part of the API's report). */
+  why?: RowWhy[];
 }
 
 export interface ImportReport {
@@ -72,16 +75,28 @@ const rowSchema = (kinds: ProfileKinds) =>
   });
 type Row = z.output<ReturnType<typeof rowSchema>>;
 
-const ROW_CONFLICT: Record<DirectoryConflictKind, string> = {
-  account_number: 'another organisation took this account number meanwhile',
-  profile_email: 'another profile of the organisation took this email meanwhile',
-  administrator: 'the organisation got another administrator meanwhile',
+const ROW_CONFLICT: Record<DirectoryConflictKind, { reason: string; why: RowWhy }> = {
+  account_number: {
+    reason: 'another organisation took this account number meanwhile',
+    why: { code: 'conflict_account_number' },
+  },
+  profile_email: {
+    reason: 'another profile of the organisation took this email meanwhile',
+    why: { code: 'conflict_profile_email' },
+  },
+  administrator: {
+    reason: 'the organisation got another administrator meanwhile',
+    why: { code: 'conflict_administrator' },
+  },
 };
 
 const lower = (value?: string) => (value ? value.toLowerCase() : value);
 
-function readRow(schema: ReturnType<typeof rowSchema>, row: ImportRow): { row: Row } | { reason: string } {
-  if (row.problem) return { reason: row.problem };
+function readRow(
+  schema: ReturnType<typeof rowSchema>,
+  row: ImportRow,
+): { row: Row } | { reason: string; why: RowWhy[] } {
+  if (row.problem) return { reason: row.problem, why: row.why ? [row.why] : [] };
   const values = Object.fromEntries(
     Object.entries(row.values).map(([k, v]) => [k, k === 'kind' || k === 'role' || k === 'status' ? lower(v) : v]),
   );
@@ -90,7 +105,7 @@ function readRow(schema: ReturnType<typeof rowSchema>, row: ImportRow): { row: R
     if (values[key] === '') delete values[key];
   const parsed = schema.safeParse(values);
   if (parsed.success) return { row: parsed.data };
-  return { reason: parsed.error.issues.map((i) => `${i.path.join('.') || 'row'} ${i.message}`).join('; ') };
+  return fieldReasons(parsed.error.issues);
 }
 
 const sameOrganisation = (a: Organisation, b: Organisation) =>
@@ -130,7 +145,7 @@ export async function importDirectory(
   for (const [index, raw] of file.rows.entries()) {
     await turn();
     const read = readRow(schema, raw);
-    if ('reason' in read) details[index]!.reason = read.reason;
+    if ('reason' in read) Object.assign(details[index]!, { reason: read.reason, why: read.why });
     else {
       accepted.push({ index, row: read.row });
       Object.assign(details[index]!, { account_number: read.row.account_number, email: read.row.email });
@@ -161,13 +176,23 @@ export async function importDirectory(
   for (const { index, row } of accepted) {
     await turn();
     const report = details[index]!;
-    const reject = (reason: string) => Object.assign(report, { outcome: 'rejected', reason });
+    const reject = ({ reason, why }: { reason: string; why: RowWhy }) =>
+      Object.assign(report, { outcome: 'rejected', reason, why: [why] });
     const key = `${row.account_number} ${row.email}`;
     const earlier = seenRows.get(key);
     if (earlier) {
       if (JSON.stringify(earlier.row) === JSON.stringify(row))
-        Object.assign(report, { outcome: 'unchanged', reason: `same as line ${earlier.line}` });
-      else reject(`line ${earlier.line} has the same account number and email with other values`);
+        Object.assign(report, {
+          outcome: 'unchanged',
+          reason: `same as line ${earlier.line}`,
+          why: [{ code: 'same_as_line', values: { line: earlier.line } }],
+        });
+      else
+        reject(
+          because(`line ${earlier.line} has the same account number and email with other values`, 'differs_from_line', {
+            line: earlier.line,
+          }),
+        );
       continue;
     }
 
@@ -186,7 +211,13 @@ export async function importDirectory(
     let fresh: typeof planned;
     if (planned) {
       if (!sameOrganisation(wanted(planned.organisation), planned.organisation)) {
-        reject(`organisation columns differ from line ${planned.line} for account number ${row.account_number}`);
+        reject(
+          because(
+            `organisation columns differ from line ${planned.line} for account number ${row.account_number}`,
+            'organisation_differs',
+            { line: planned.line, accountNumber: row.account_number },
+          ),
+        );
         continue;
       }
     } else if (current) {
@@ -198,7 +229,13 @@ export async function importDirectory(
         firstIndex: index,
       };
     } else if (!row.organisation_name || !row.kind) {
-      reject(`account number ${row.account_number} is new: organisation_name and kind are needed to create it`);
+      reject(
+        because(
+          `account number ${row.account_number} is new: organisation_name and kind are needed to create it`,
+          'organisation_incomplete',
+          { accountNumber: row.account_number },
+        ),
+      );
       continue;
     } else {
       const next = wanted({
@@ -216,7 +253,11 @@ export async function importDirectory(
     const administrator = administrators.get(organisation.id);
     if (row.role === 'administrator' && administrator && administrator.id !== existing?.id) {
       reject(
-        `${administrator.displayName} is the administrator of ${organisation.name}; the support desk replaces administrators`,
+        because(
+          `${administrator.displayName} is the administrator of ${organisation.name}; the support desk replaces administrators`,
+          'administrator_taken',
+          { name: administrator.displayName, organisation: organisation.name },
+        ),
       );
       continue;
     }
@@ -271,10 +312,11 @@ export async function importDirectory(
     const orgResult = orgResultOf(profile);
     const result = orgResult.ok ? (profileResults.get(index) ?? { ok: true }) : orgResult;
     if (!result.ok) {
-      Object.assign(report, {
-        outcome: 'rejected',
-        reason: 'conflict' in result ? ROW_CONFLICT[result.conflict] : `not written: ${result.error}`,
-      });
+      const { reason, why } =
+        'conflict' in result
+          ? ROW_CONFLICT[result.conflict]
+          : because(`not written: ${result.error}`, 'not_written', { error: result.error });
+      Object.assign(report, { outcome: 'rejected', reason, why: [why] });
       continue;
     }
     // The row that set its organisation's columns reports their change too.
@@ -325,3 +367,14 @@ export async function importDirectory(
 
 const prefixed = (prefix: string, counts: Record<string, number>) =>
   Object.fromEntries(Object.entries(counts).map(([k, v]) => [`${prefix}_${k}`, v]));
+
+/** The report as the admin API and the command line give it: each row's sentence, without the codes pages translate. */
+export async function importDirectoryReport(
+  deps: ImportDeps,
+  who: AdminActor,
+  file: ParsedImport,
+  options: { dryRun: boolean; format: string },
+): Promise<ImportReport> {
+  const report = await importDirectory(deps, who, file, options);
+  return { ...report, details: report.details.map(({ why: _codes, ...row }) => row) };
+}

@@ -3,6 +3,7 @@ import { finished } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AppError } from '../shared/errors.ts';
 import { takeTurns } from '../shared/take-turns.ts';
+import type { RowWhy } from './row-reason.ts';
 
 /** One row of an import file, by line (CSV) or position (JSON), its values by canonical column name. */
 export interface ImportRow {
@@ -10,6 +11,8 @@ export interface ImportRow {
   values: Partial<Record<ImportColumn, string>>;
   /** Set when the row cannot be read at all (wrong number of fields, not an object). */
   problem?: string;
+  /** The problem as a code, for pages in the reader's language. */
+  why?: RowWhy;
 }
 
 export const IMPORT_COLUMNS = [
@@ -185,7 +188,12 @@ async function rowsOf(
     rows.push(
       record.length === mapped.length
         ? { line, values }
-        : { line, values, problem: `${record.length} fields where ${expected}` },
+        : {
+            line,
+            values,
+            problem: `${record.length} fields where ${expected}`,
+            why: { code: 'field_count', values: { count: record.length } },
+          },
     );
   }
   return rows;
@@ -290,13 +298,26 @@ export async function parseJsonImport(content: string): Promise<ParsedImport> {
 
 function jsonRow(item: unknown, line: number): ImportRow {
   const values: ImportRow['values'] = {};
-  if (!item || typeof item !== 'object' || Array.isArray(item)) return { line, values, problem: 'not an object' };
+  if (!item || typeof item !== 'object' || Array.isArray(item))
+    return { line, values, problem: 'not an object', why: { code: 'not_an_object' } };
   for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
     const column = canonical(key);
     if (!column || value === null || value === undefined) continue;
-    if (values[column] !== undefined) return { line, values, problem: `two properties mean ${column}` };
+    if (values[column] !== undefined)
+      return {
+        line,
+        values,
+        problem: `two properties mean ${column}`,
+        why: { code: 'two_properties', values: { column } },
+      };
     const text = cell(value);
-    if (text === undefined) return { line, values, problem: `${column} is a list or an object, not text` };
+    if (text === undefined)
+      return {
+        line,
+        values,
+        problem: `${column} is a list or an object, not text`,
+        why: { code: 'not_text', values: { column } },
+      };
     values[column] = text;
   }
   return { line, values };

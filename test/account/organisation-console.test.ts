@@ -243,6 +243,33 @@ describe('the "Our organisation" pages: changes', () => {
     ).toBe(1);
   });
 
+  it("gives each line's reason in the page's language", async () => {
+    const alice = await consoleAs(broker.issuer, 'alice');
+    alice.browser.extraHeaders = { 'accept-language': 'de' };
+    const form = await alice.browser.go(url('/add-several'));
+    const lines = [
+      'Erin Again, erin.evans@contoso.example',
+      'no address here',
+      'Ivo, not-an-address',
+      ', leer@contoso.example',
+      'Uma Ulm, uma.ulm@contoso.example',
+      'Uma Ulm, uma.ulm@contoso.example',
+    ].join('\n');
+    const preview = await alice.browser.submit(form, 'form[action="/account/organisation/add-several"]', { lines });
+    const rows = preview
+      .$('ol.rows li')
+      .map((_, li) => preview.$(li).text().replace(/\s+/g, ' ').trim())
+      .get();
+    expect(rows).toEqual([
+      'wird nicht hinzugefügt: Erin Evans aus Ihrer Organisation hat diese E-Mail-Adresse bereits',
+      'wird nicht hinzugefügt: die Zeile hat 1 Feld; eine Zeile enthält einen Namen und eine E-Mail-Adresse, durch ein Komma getrennt',
+      'wird nicht hinzugefügt: die E-Mail-Adresse ist ungültig',
+      'wird nicht hinzugefügt: der Name ist leer',
+      'uma.ulm@contoso.example: wird hinzugefügt und eingeladen',
+      'uma.ulm@contoso.example: keine Änderung (wie Zeile 5)',
+    ]);
+  });
+
   it('corrects an email, disables and enables, removes an association after confirming, each with its page', async () => {
     const alice = await consoleAs(broker.issuer, 'alice');
     const erin = await alice.browser.go(url('/people/prf-erin-contoso'));

@@ -104,7 +104,12 @@ describe('reading pasted CSV lines', () => {
     expect(parsed.rows).toEqual([
       { line: 1, values: { display_name: 'Ann Ash', email: 'ann@a.example' } },
       { line: 3, values: { display_name: 'Bell, Ben', email: 'ben@a.example' } },
-      { line: 4, values: { display_name: 'Cy' }, problem: '1 fields where a line has 2: display_name, email' },
+      {
+        line: 4,
+        values: { display_name: 'Cy' },
+        problem: '1 fields where a line has 2: display_name, email',
+        why: { code: 'field_count', values: { count: 1 } },
+      },
     ]);
     expect([...parsed.columns]).toEqual(['display_name', 'email']);
   });

@@ -51,15 +51,17 @@ function fieldErrors(kit: ConsoleKit, ctx: Context, error: z.ZodError): Record<s
   return errors;
 }
 
-/** The report's lines as the preview and the report show them. */
-const rowsView = (report: AddProfessionalsReport) =>
+/** The report's lines as the preview and the report show them, each reason in the page's language. */
+const rowsView = (ctx: Context, kit: ConsoleKit, report: AddProfessionalsReport) =>
   report.details.map((row) => ({
     line: row.line,
     email: row.email,
     outcome: row.outcome,
     created: row.outcome === 'created',
     rejected: row.outcome === 'rejected',
-    reason: row.reason,
+    reason: row.why?.length
+      ? row.why.map((why) => kit.t(ctx, `organisation.rowReason.${why.code}`, why.values)).join('; ')
+      : row.reason,
     invitation: row.invitation && ('error' in row.invitation ? { failed: true } : row.invitation),
   }));
 
@@ -155,7 +157,7 @@ export function addingPages(router: Router, kit: ConsoleKit): void {
         { dryRun, language: kit.language(ctx) },
         ctx.ip,
       );
-      const rows = rowsView(report);
+      const rows = rowsView(ctx, kit, report);
       kit.page(ctx, dryRun ? 'organisation/add-preview' : 'organisation/add-report', {
         title: kit.t(ctx, dryRun ? 'organisation.preview.title' : 'organisation.report.title'),
         counts: report.rows,
