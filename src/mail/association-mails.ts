@@ -17,6 +17,7 @@ export function createAssociationMail(deps: {
     mailLanguage(deps.renderer.languages, message.profile.locale, message.language);
   /** A mail carrying a link (requested or invited): what the profile is, the link, its expiry, its reference. */
   const sendLinkMail = async (kind: string, message: LinkMessage, extra: Record<string, unknown>) => {
+    const language = languageOf(message);
     const rendered = deps.renderer.render(
       kind,
       {
@@ -24,14 +25,15 @@ export function createAssociationMail(deps: {
         organisation: message.organisation.name,
         accountNumber: message.organisation.accountNumber,
         role: message.profile.role,
-        url: message.url,
+        // The link's pages open in the email's language, as a portal's ui_locales opens a sign-in's.
+        url: `${message.url}?ui_locales=${encodeURIComponent(language)}`,
         expires: message.expiresAt,
         portalName: message.portalName,
         support: deps.support,
         reference: message.reference,
         ...extra,
       },
-      languageOf(message),
+      language,
     );
     await deps.queue.enqueue({
       to: message.profile.email,

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import * as cheerio from 'cheerio';
 import { Browser } from '../support/browser.ts';
 import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { authorize, completeAssociation, requestAssociation, signIn, signInUpstream } from '../support/flows.ts';
@@ -68,7 +69,8 @@ describe('first login with one registered profile', () => {
     expect(mail.text).toMatch(/expires on [A-Z][a-z]+ \d{1,2}, \d{4} at \d{2}:\d{2} UTC/);
     expect(mail.html).toContain('<strong>Contoso Pharmaceuticals</strong>');
     const link = linkIn(mail, broker.issuer);
-    expect(mail.html).toContain(`href="${link}"`);
+    // The link opens its pages in the email's language.
+    expect(cheerio.load(String(mail.html))('a[href*="/associate/"]').attr('href')).toBe(`${link}?ui_locales=en`);
     expect(link.split('/associate/')[1]).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     // Still waiting: the sign-in does not move on before the link is used.

@@ -74,6 +74,27 @@ describe('the language of an email', () => {
     expect(mail.html).toContain('<html lang="fr">');
   });
 
+  it('carries over to the link’s pages: they open in the email’s language, below the person’s own choice', async () => {
+    await changeProfile({ locale: 'fr' });
+    const mail = await requestLink();
+    const url = new RegExp(`${broker.issuer}/associate/[A-Za-z0-9_-]+\\?ui_locales=fr`).exec(mail.text ?? '')?.[0];
+    expect(url).toBeDefined();
+    // A browser that asks for English still gets the French page of a French email.
+    const reader = new Browser();
+    reader.extraHeaders = { 'accept-language': 'en' };
+    const landing = await reader.go(url!);
+    expect(landing.url).toBe(`${broker.issuer}/associate`);
+    expect(landing.$('html').attr('lang')).toBe('fr');
+    expect(landing.$('h1').text()).toBe('Associer votre connexion à Contoso Pharmaceuticals');
+    // The switch at the foot wins over the email's language.
+    const english = await reader.go(`${broker.issuer}/associate?lang=en`);
+    expect(english.$('html').attr('lang')).toBe('en');
+    // An unknown or malformed language in the link is ignored.
+    const odd = new Browser();
+    const other = await odd.go(url!.replace('ui_locales=fr', 'ui_locales=%3Cx%3E'));
+    expect(other.$('html').attr('lang')).toBe('en');
+  });
+
   it('escapes a display name with markup in the HTML part and prints it as written in the text part', async () => {
     const name = 'Erin <script>alert("x")</script> Evans';
     await changeProfile({ displayName: name });

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { LINK_TOKEN_PATTERN } from '../../association/link.ts';
+import { matchLanguage } from '../../i18n/choose-language.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import { callbackUri } from '../interaction-context.ts';
 import { portalUrlOf } from '../../oidc/client-policy.ts';
@@ -11,6 +12,9 @@ import type { PageDeps } from '../use-cases.ts';
 import { LINK_DONE_PAGE, linkCallback } from './link-callback.ts';
 
 const continueForm = z.object({ csrf: z.string().max(200), upstream: z.string().max(64).optional() });
+
+/** The language of the email the link came in, kept beside the link's token. */
+const LINK_LANGUAGE_COOKIE = 'broker.link_lang';
 
 /** The upstream round-trips of link re-authentications (link-callback.ts). */
 const LINK_REAUTHENTICATION = 'association-link';
@@ -23,6 +27,11 @@ const LINK_REAUTHENTICATION = 'association-link';
 export function associationLinkRoutes(deps: PageDeps, callbacks: UpstreamCallbacks): Router {
   const router = new Router({ prefix: '/associate' });
   const steps = createLinkSteps(deps);
+  router.use(async (ctx, next) => {
+    const language = ctx.cookies.get(LINK_LANGUAGE_COOKIE, { signed: true });
+    if (language) ctx.state.uiLocales = [language];
+    await next();
+  });
   callbacks.register(LINK_REAUTHENTICATION, linkCallback(deps));
 
   router.get(
@@ -79,13 +88,18 @@ export function associationLinkRoutes(deps: PageDeps, callbacks: UpstreamCallbac
     // Store, then redirect: the token is out of the address bar (and of any Referer) before a page renders.
     const token = ctx.params.token!;
     if (LINK_TOKEN_PATTERN.test(token)) {
-      ctx.cookies.set(LINK_COOKIE, token, {
+      const cookie = {
         signed: true,
         httpOnly: true,
         sameSite: 'lax',
         path: '/associate',
         maxAge: deps.config.association.linkTtlSeconds * 1000,
-      });
+      } as const;
+      ctx.cookies.set(LINK_COOKIE, token, cookie);
+      // The email's language, which the link's pages take as a portal's ui_locales: below the person's own choice.
+      const asked = typeof ctx.query.ui_locales === 'string' ? ctx.query.ui_locales : '';
+      const language = matchLanguage(deps.views.catalogue.languages, asked.split(' ')[0] ?? '');
+      ctx.cookies.set(LINK_LANGUAGE_COOKIE, language ?? null, cookie);
     }
     ctx.set('Cache-Control', 'no-store');
     ctx.status = 303;
