@@ -8,7 +8,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { AssociationMail, IneligibleAdvice, IneligibleProfile, IneligibleWhy } from './association-mail.ts';
 import { requesterKey } from './link.ts';
 import type { RateLimiter } from './rate-limiter.ts';
-import type { LinkRequest } from './request-links.ts';
+import { recordLimited, type LinkRequest } from './request-links.ts';
 
 /** A profile registered with the address that the portal asked for does not admit, and why. */
 export interface Mismatch {
@@ -49,22 +49,7 @@ export async function explainIneligible(
     [deps.perRecipientTotal, `no-link|${email}`, 'per_address'],
   ] as const) {
     if ((await limiter.consume(key)).allowed) continue;
-    deps.logger.warn('association.recipient_limited', {
-      upstream: request.identity.upstreamId,
-      limit,
-      mail: 'no_link',
-    });
-    // No address in the event, as for links: the log is not a list of guesses.
-    await deps.audit.record({
-      id: referenceCode(),
-      at: deps.clock.now(),
-      action: 'association.links_limited',
-      outcome: 'failure',
-      actor: personActor(request.identity),
-      ip: request.ip,
-      clientId: request.client.id,
-      details: { limit, mail: 'no_link' },
-    });
+    await recordLimited(deps, request, limit, { mail: 'no_link' });
     return { sent: false };
   }
 

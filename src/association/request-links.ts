@@ -172,12 +172,14 @@ async function eachCandidate(
   return sent;
 }
 
-async function recordLimited(
-  deps: RequestLinksDeps,
+/** A request over a recipient limit, logged and audited; `mail` names what was held back when it was not a link. */
+export async function recordLimited(
+  deps: Pick<RequestLinksDeps, 'logger' | 'audit' | 'clock'>,
   request: LinkRequest,
   limit: 'per_address_and_account' | 'per_address',
+  held: { mail?: 'no_link' } = {},
 ) {
-  deps.logger.warn('association.recipient_limited', { upstream: request.identity.upstreamId, limit });
+  deps.logger.warn('association.recipient_limited', { upstream: request.identity.upstreamId, limit, ...held });
   // No address in the event: it may belong to nobody in the directory, and the log is not a list of guesses.
   await deps.audit.record({
     id: referenceCode(),
@@ -187,7 +189,7 @@ async function recordLimited(
     actor: personActor(request.identity),
     ip: request.ip,
     clientId: request.client.id,
-    details: { limit },
+    details: { limit, ...held },
   });
 }
 
