@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runCommand } from '../../src/cli/commands.ts';
-import { operatorActor } from '../../src/clients/admin-scopes.ts';
-import { adminApi } from '../support/admin-api.ts';
+import { adminApi, commandLineOf } from '../support/admin-api.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
 
 const ROOT = { id: 'root-admin', secret: 'root-admin-secret-0123456789abcdefghij' };
@@ -31,14 +29,7 @@ const organisationsOfKind = async (kind: string) =>
 const importCsv = (content: string) =>
   admin.call('POST', '/directory/imports', tokens.directory, content, { 'content-type': 'text/csv' });
 /** `npm run admin -- …`, through the command line's own parsing and printing, with the broker's kinds. */
-const command = (...argv: string[]) =>
-  runCommand(
-    broker.services.admin,
-    operatorActor('ops'),
-    argv,
-    (error) => error.message,
-    broker.services.config.directory.profileKinds,
-  );
+const command = (...argv: string[]) => commandLineOf(broker)(...argv);
 
 describe('a kind the operator configured', () => {
   it('is accepted by the admin API: created, listed by kind, replaced', async () => {

@@ -1,5 +1,7 @@
+import { runCommand } from '../../src/cli/commands.ts';
+import { operatorActor } from '../../src/clients/admin-scopes.ts';
 import { ADMIN_API_PREFIX } from '../../src/http/routes/admin-api.ts';
-import { basicAuth } from './broker.ts';
+import { basicAuth, type TestBroker } from './broker.ts';
 
 export interface AdminCredentials {
   id: string;
@@ -53,3 +55,15 @@ export function adminApi(issuer: string, root: AdminCredentials) {
 
   return { token, call };
 }
+
+/** `npm run admin -- …` against a test broker, through the command line's own parsing and printing, with its kinds. */
+export const commandLineOf =
+  (broker: TestBroker) =>
+  (...argv: string[]) =>
+    runCommand(
+      broker.services.admin,
+      operatorActor('ops'),
+      argv,
+      (error) => error.message,
+      broker.services.config.directory.profileKinds,
+    );

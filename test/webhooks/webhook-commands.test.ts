@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { runCommand } from '../../src/cli/commands.ts';
-import { operatorActor } from '../../src/clients/admin-scopes.ts';
 import { referenceCode } from '../../src/shared/ids.ts';
+import { commandLineOf } from '../support/admin-api.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
 import { waitUntil } from '../support/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
@@ -18,14 +17,7 @@ afterAll(async () => {
 });
 
 /** `npm run admin -- webhooks …`, through the command line's own parsing and printing. */
-const admin = (...argv: string[]) =>
-  runCommand(
-    broker.services.admin,
-    operatorActor('ops'),
-    argv,
-    (error) => error.message,
-    broker.services.config.directory.profileKinds,
-  );
+const admin = (...argv: string[]) => commandLineOf(broker)(...argv);
 
 it('creates, lists, shows, disables, enables, rotates, lists deliveries, replays and deletes from the command line', async () => {
   const created = await admin('webhooks', 'create', receiver.url(), '--events', 'profile.enabled,profile.disabled');
