@@ -135,7 +135,7 @@ export const profileCommands: Record<string, Command> = {
       ),
   },
   'profiles sign-out': {
-    usage: 'profiles sign-out <profile-id> --reason <text> [--session <session-id>]',
+    usage: 'profiles sign-out <profile-id> --reason <text> [--session=<session-id>]',
     summary: 'Sign the profile out of one session, or of every one; their portals get logout tokens',
     run: async ({ ops, who, args, options }) => ({
       ended: await ops.support.endSessions(

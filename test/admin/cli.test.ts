@@ -172,10 +172,11 @@ describe('npm run admin against the running embedded demo', () => {
 
     expect((await admin(['profiles', 'sign-out', 'prf-alice-contoso'], env)).code).toBe(2);
     const ended = await admin(
-      ['profiles', 'sign-out', 'prf-alice-contoso', '--session', sessions[0]!.id, '--reason', 'ticket 9'],
+      // `=`: a session id may begin with a dash, which would otherwise read as an option.
+      ['profiles', 'sign-out', 'prf-alice-contoso', `--session=${sessions[0]!.id}`, '--reason', 'ticket 9'],
       env,
     );
-    expect(ended).toMatchObject({ code: 0, stdout: '1 session signed out\n' });
+    expect(ended).toMatchObject({ code: 0, stdout: '1 session signed out\n', stderr: '' });
     expect((await admin(['profiles', 'sessions', 'prf-alice-contoso'], env)).stdout).toBe('(none)\n');
     const audit = await admin(['audit', '--profile', 'prf-alice-contoso', '--action', 'session.ended', '--json'], env);
     expect(audit.stdout).toContain('ticket 9');
