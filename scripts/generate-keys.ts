@@ -11,16 +11,33 @@
  *   … --secret-out keys/secret-keys                  also write a client-secret key to a file, for SECRET_KEYS_FILE
  *                                                    (with --rotate: a new key in front, the old ones kept to decrypt)
  * Each file option also works alone, e.g. `npm run keys -- --secret-out keys/secret-keys --rotate`.
+ *
+ * Rotation, one step per command (src/keys/key-files.ts; docs/operations.md, "Rotating keys"):
+ *   npm run keys -- list signing|cookie|secret --file <path>
+ *   npm run keys -- rotate signing|cookie|secret --file <path>
+ *   npm run keys -- promote signing --file <path>
+ *   npm run keys -- retire signing|secret --file <path> --kid <id>      retire cookie --file <path> (the oldest)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { secretKeyId } from '../src/clients/secret-encryption.ts';
+import {
+  KeyFileError,
+  listKeys,
+  promoteSigningKey,
+  retireKey,
+  rotateKey,
+  type KeyKind,
+} from '../src/keys/key-files.ts';
 import { generateSigningKey } from '../src/oidc/signing-keys.ts';
 import { randomToken } from '../src/shared/ids.ts';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
+    file: { type: 'string' },
+    kid: { type: 'string' },
     out: { type: 'string' },
     'cookie-out': { type: 'string' },
     'secret-out': { type: 'string' },
@@ -28,6 +45,7 @@ const { values } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 });
+if (positionals.length) await rotationStep(positionals, values.file, values.kid);
 const { out, rotate } = values;
 const cookieOut = values['cookie-out'];
 const secretOut = values['secret-out'];
@@ -103,4 +121,45 @@ function prependKey(path: string): string[] {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${keys.join('\n')}\n`, { mode: 0o600 });
   return keys;
+}
+
+/** One step of a rotation (`list`, `rotate`, `promote`, `retire`), then exit: 0 done, 2 refused with the reason. */
+async function rotationStep([action, kind, ...rest]: string[], file?: string, kid?: string): Promise<never> {
+  const usage =
+    'usage: npm run keys -- list|rotate signing|cookie|secret --file <path>\n' +
+    '       npm run keys -- promote signing --file <path>\n' +
+    '       npm run keys -- retire signing|secret --file <path> --kid <id>   |   retire cookie --file <path>\n';
+  const kinds: KeyKind[] = ['signing', 'cookie', 'secret'];
+  if (!kinds.includes(kind as KeyKind) || !file || rest.length) {
+    process.stderr.write(usage);
+    process.exit(2);
+  }
+  const k = kind as KeyKind;
+  try {
+    if (action === 'list') {
+      for (const key of listKeys(k, file)) process.stdout.write(`${key.id}\t${key.role}\n`);
+    } else if (action === 'rotate') {
+      const id = await rotateKey(k, file);
+      process.stdout.write(
+        k === 'signing'
+          ? `added ${id} to ${file}: published, not signing yet. Roll the nodes; once relying parties have fetched the new key set (a day is generous), run: npm run keys -- promote signing --file ${file}\n`
+          : `put a new ${k} key (${id}) in front in ${file}; roll the nodes. The older keys still ${k === 'cookie' ? 'verify cookies' : 'decrypt stored secrets'}.\n`,
+      );
+    } else if (action === 'promote' && k === 'signing') {
+      const id = promoteSigningKey(file);
+      process.stdout.write(
+        `${id} signs now (roll the nodes). Once tokens signed with the older key have expired, retire it: npm run keys -- retire signing --file ${file} --kid <old kid>\n`,
+      );
+    } else if (action === 'retire') {
+      process.stdout.write(`removed ${retireKey(k, file, kid)} from ${file}; roll the nodes\n`);
+    } else {
+      process.stderr.write(usage);
+      process.exit(2);
+    }
+  } catch (err) {
+    if (!(err instanceof KeyFileError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.exit(0);
 }

@@ -51,8 +51,11 @@ describe('signing-key rotation (README "Key rotation")', () => {
     expect(published.jwks.keys.map((k) => k.kid)).toEqual([oldKid, newKid]);
     expect(decodeProtectedHeader(published.idToken).kid).toBe(oldKid);
 
-    // Step 2: move the new key to the front. New tokens carry it; a token from before still verifies.
-    writeFileSync(file, JSON.stringify({ keys: [keys[1], keys[0]] }));
+    // Step 2: promote the new key. New tokens carry it; a token from before still verifies.
+    const step = (...args: string[]) =>
+      execFileSync(process.execPath, [SCRIPT, ...args, '--file', file], { encoding: 'utf8', env: SCRIPT_ENV });
+    expect(step('promote', 'signing')).toContain(`${newKid} signs now`);
+    expect(step('list', 'signing')).toBe(`${newKid}\tsigning\n${oldKid}\tpublished\n`);
     const after = await withKeys(file);
     expect(decodeProtectedHeader(after.idToken).kid).toBe(newKid);
     const keySet = createLocalJWKSet(after.jwks as never);
@@ -60,12 +63,76 @@ describe('signing-key rotation (README "Key rotation")', () => {
     await expect(jwtVerify(after.idToken, keySet, { audience: 'test-portal' })).resolves.toBeDefined();
 
     // Step 3: once old tokens have expired, the old key goes and tokens signed with it no longer verify.
-    writeFileSync(file, JSON.stringify({ keys: [keys[1]] }));
+    expect(step('retire', 'signing', '--kid', oldKid!)).toContain(`removed ${oldKid}`);
+    expect(step('list', 'signing')).toBe(`${newKid}\tsigning\n`);
     const retired = await withKeys(file);
     await expect(
       jwtVerify(before.idToken, createLocalJWKSet(retired.jwks as never), { audience: 'test-portal' }),
     ).rejects.toThrow();
   }, 30_000);
+});
+
+describe('one command per rotation step (npm run keys -- list|rotate|promote|retire)', () => {
+  const runStep = (...args: string[]) => {
+    try {
+      const stdout = execFileSync(process.execPath, [SCRIPT, ...args], {
+        encoding: 'utf8',
+        env: SCRIPT_ENV,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      return { code: 0, stdout, stderr: '' };
+    } catch (err) {
+      const failed = err as { status: number; stdout: string; stderr: string };
+      return { code: failed.status, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  };
+
+  it('rotates the signing keys without editing the file: refuses to promote a lone key or retire the signing one', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'keys-')), 'jwks.json');
+    expect(runStep('rotate', 'signing', '--file', file).code).toBe(0);
+    const [first] = runStep('list', 'signing', '--file', file).stdout.split('\t');
+    expect(runStep('promote', 'signing', '--file', file)).toMatchObject({
+      code: 2,
+      stderr: `${file} has one key: rotate first, then promote the new one\n`,
+    });
+    expect(runStep('retire', 'signing', '--file', file, '--kid', first!)).toMatchObject({
+      code: 2,
+      stderr: `${first} signs: promote another key first\n`,
+    });
+    expect(runStep('retire', 'signing', '--file', file, '--kid', 'no-such-kid')).toMatchObject({
+      code: 2,
+      stderr: `${file} has no key no-such-kid\n`,
+    });
+    expect(runStep('retire', 'signing', '--file', file).stderr).toContain('name the key to retire with --kid');
+    expect(runStep('rotate', 'nonsense', '--file', file)).toMatchObject({ code: 2 });
+    // Refusals change nothing.
+    expect(runStep('list', 'signing', '--file', file).stdout).toBe(`${first}\tsigning\n`);
+  });
+
+  it('rotates cookie and client-secret keys: a new key in front, the old retired by id (cookie: the oldest)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'line-keys-'));
+    const cookies = join(dir, 'cookie-keys');
+    writeFileSync(cookies, 'old-cookie-key-0123456789abcdef0123456789\n');
+    expect(runStep('rotate', 'cookie', '--file', cookies).code).toBe(0);
+    const rotated = readFileSync(cookies, 'utf8').split('\n').filter(Boolean);
+    expect(rotated).toHaveLength(2);
+    expect(rotated[1]).toBe('old-cookie-key-0123456789abcdef0123456789');
+    expect(runStep('list', 'cookie', '--file', cookies).stdout).toBe('#1\tin use\n#2\tverifying only\n');
+    expect(runStep('retire', 'cookie', '--file', cookies).stdout).toContain('removed #2');
+    expect(readFileSync(cookies, 'utf8').split('\n').filter(Boolean)).toEqual([rotated[0]]);
+    expect(runStep('retire', 'cookie', '--file', cookies).code).toBe(2);
+
+    const secrets = join(dir, 'secret-keys');
+    writeFileSync(secrets, 'old-secret-key-0123456789abcdef012345678\n');
+    const oldId = secretKeyId('old-secret-key-0123456789abcdef012345678');
+    expect(runStep('rotate', 'secret', '--file', secrets).code).toBe(0);
+    const [newLine] = readFileSync(secrets, 'utf8').split('\n');
+    expect(runStep('list', 'secret', '--file', secrets).stdout).toBe(
+      `${secretKeyId(newLine!)}\tin use\n${oldId}\tdecrypting only\n`,
+    );
+    expect(runStep('retire', 'secret', '--file', secrets, '--kid', oldId).code).toBe(0);
+    expect(readFileSync(secrets, 'utf8')).toBe(`${newLine}\n`);
+  });
 });
 
 describe('client-secret key rotation (README "Client secrets at rest")', () => {
