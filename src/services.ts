@@ -31,7 +31,7 @@ import { accountApiOrigins, admissionPolicyOf, portalUrlOf, signsPeopleIn } from
 import { portalsAdmitting, type PortalAdmission } from './directory/portal-admission.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
-import { createJsonLogger, type Logger } from './shared/logger.ts';
+import { createLogger, type Logger } from './shared/logger.ts';
 import type { InteractionUseCases } from './http/use-cases.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
 import { explainIneligible, type ExplainIneligibleDeps } from './association/explain-ineligible.ts';
@@ -144,7 +144,7 @@ export async function createServices(
   // The command line (scripts/admin.ts) uses the same stores and use cases, but leaves to the brokers what belongs to
   // a running broker: sending queued mail, and writing the configured clients (its configuration may not be theirs).
   const commandLine = options.mode === 'command-line';
-  const logger = options.logger ?? createJsonLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const linkRequestDelay = options.linkRequestDelay ?? randomLinkRequestDelay;
   const keys = await loadKeyMaterial(config.keys);

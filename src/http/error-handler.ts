@@ -32,7 +32,7 @@ export function respondWithError(
   const line = {
     reference,
     status: error.status,
-    code: error.code,
+    error_code: error.code,
     method: ctx.method,
     path: redactPath(ctx.path),
     ...errorFields(original),
