@@ -29,6 +29,8 @@ export function respondWithError(
   deps: { views: Views; logger: Logger },
 ): void {
   const reference = referenceCode();
+  // The access line of this request names the reference too (access-log.ts).
+  ctx.state.errorReference = reference;
   const line = {
     reference,
     status: error.status,
