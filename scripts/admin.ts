@@ -18,7 +18,7 @@ import { operatorActor } from '../src/clients/admin-scopes.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { usesMemoryStores } from '../src/config/schema.ts';
 import { ConfigError } from '../src/shared/errors.ts';
-import { createJsonLogger } from '../src/shared/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 
 const finish = (result: CommandResult): never => {
   process.stdout.write(result.stdout);
@@ -83,7 +83,7 @@ const [{ createServices }, { messageFor }] = await Promise.all([
   import('../src/http/error-handler.ts'),
 ]);
 // Only errors reach the terminal's error stream; what happened is the command's output (and the audit log).
-const services = await createServices(config!, { logger: createJsonLogger('error'), mode: 'command-line' });
+const services = await createServices(config!, { logger: createLogger('error'), mode: 'command-line' });
 let result: CommandResult;
 try {
   result = await runCommand(

@@ -3,7 +3,7 @@
  * account number; the audit log's lookups). Run once per release: `MONGODB_URI=… npm run db:indexes`. CREATE_INDEXES=true does the same
  * at every start instead.
  */
-import { createJsonLogger } from '../src/shared/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { createMongoConnection } from '../src/stores/mongo/connection.ts';
 import { brokerModels } from '../src/stores/mongo/models.ts';
 import { createAuditRetentionIndex } from '../src/stores/mongo/audit-log.ts';
@@ -13,7 +13,7 @@ if (!uri) {
   process.stderr.write('MONGODB_URI is not set\n');
   process.exit(2);
 }
-const connection = createMongoConnection(uri, createJsonLogger('error'));
+const connection = createMongoConnection(uri, createLogger('error'));
 try {
   await connection.asPromise();
   const models = brokerModels(connection);

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { loadDirectorySettings } from '../src/config/load.ts';
 import { directorySeedSchema } from '../src/directory/seed.ts';
-import { createJsonLogger } from '../src/shared/logger.ts';
+import { createLogger } from '../src/shared/logger.ts';
 import { createMongoConnection } from '../src/stores/mongo/connection.ts';
 import { directoryModels } from '../src/stores/mongo/directory-models.ts';
 import { seedMongoDirectory } from '../src/stores/mongo/seed.ts';
@@ -29,7 +29,7 @@ if (!parsed.success) {
   );
   process.exit(2);
 }
-const connection = createMongoConnection(uri, createJsonLogger('error'));
+const connection = createMongoConnection(uri, createLogger('error'));
 try {
   await connection.asPromise();
   const models = directoryModels(connection);

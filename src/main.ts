@@ -5,7 +5,7 @@ import { createApp } from './http/create-app.ts';
 import { answerUnparsableMethods } from './http/unknown-methods.ts';
 import { createServices } from './services.ts';
 import { ConfigError } from './shared/errors.ts';
-import { createJsonLogger } from './shared/logger.ts';
+import { createLogger } from './shared/logger.ts';
 import { runCommand } from './cli/commands.ts';
 import { adminSocketPath, serveAdminSocket } from './cli/control-socket.ts';
 import { commandLanguage } from './cli/terminal-language.ts';
@@ -24,7 +24,7 @@ async function main() {
     }
     throw err;
   }
-  const logger = createJsonLogger(config.logLevel);
+  const logger = createLogger(config.logLevel);
   const services = await createServices(config, { logger }).catch((err: unknown) => {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -31,7 +31,9 @@ import { accountApiOrigins, admissionPolicyOf, portalUrlOf, signsPeopleIn } from
 import { portalsAdmitting, type PortalAdmission } from './directory/portal-admission.ts';
 import { loadKeyMaterial } from './oidc/signing-keys.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
-import { createJsonLogger, type Logger } from './shared/logger.ts';
+import { createLogger, type Logger } from './shared/logger.ts';
+import { createRequestContext, withRequestIds, type RequestContext } from './shared/request-context.ts';
+import { recordingRequestIds } from './audit/request-ids.ts';
 import type { InteractionUseCases } from './http/use-cases.ts';
 import { requestAssociationLinks, type RequestLinksDeps } from './association/request-links.ts';
 import { explainIneligible, type ExplainIneligibleDeps } from './association/explain-ineligible.ts';
@@ -116,6 +118,8 @@ export interface Services {
   readiness(): Promise<Record<string, boolean>>;
   config: Config;
   logger: Logger;
+  /** The request being handled, for its id (http/access-log.ts). */
+  requests: RequestContext;
   clock: Clock;
   views: Views;
   viewsDir: string;
@@ -144,7 +148,9 @@ export async function createServices(
   // The command line (scripts/admin.ts) uses the same stores and use cases, but leaves to the brokers what belongs to
   // a running broker: sending queued mail, and writing the configured clients (its configuration may not be theirs).
   const commandLine = options.mode === 'command-line';
-  const logger = options.logger ?? createJsonLogger(config.logLevel);
+  // The request being handled (http/access-log.ts): its id goes on every log line and audit event written for it.
+  const requests = createRequestContext();
+  const logger = withRequestIds(options.logger ?? createLogger(config.logLevel), requests);
   const clock = options.clock ?? systemClock;
   const linkRequestDelay = options.linkRequestDelay ?? randomLinkRequestDelay;
   const keys = await loadKeyMaterial(config.keys);
@@ -183,7 +189,7 @@ export async function createServices(
   const stores = {
     ...chosen,
     clients: withEncryptedSecrets(chosen.clients, secretKeyring),
-    audit: webhooks.publishing(chosen.audit),
+    audit: webhooks.publishing(recordingRequestIds(chosen.audit, requests)),
   };
   const { directory, adapter } = stores;
   // Whatever withdraws a profile's association links (an unlink, a re-association, a changed email) withdraws any
@@ -590,6 +596,7 @@ export async function createServices(
     findClient: (clientId) => stores.clients.find(clientId),
     config,
     logger,
+    requests,
     clock,
     views,
     viewsDir: VIEWS_DIR,

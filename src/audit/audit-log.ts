@@ -16,6 +16,8 @@ export interface AuditEvent {
   actor: string;
   /** The client IP the request came from, when there was a request. */
   ip?: string;
+  /** The id of that request, as its log lines and its `X-Request-Id` answer carry it (http/access-log.ts). */
+  requestId?: string;
   organisationId?: string;
   profileId?: string;
   clientId?: string;

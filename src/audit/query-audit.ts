@@ -9,6 +9,7 @@ export const auditEventView = (e: AuditEvent) => ({
   outcome: e.outcome,
   actor: e.actor,
   ip: e.ip ?? null,
+  request_id: e.requestId ?? null,
   organisation_id: e.organisationId ?? null,
   profile_id: e.profileId ?? null,
   client_id: e.clientId ?? null,

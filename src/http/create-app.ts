@@ -6,6 +6,8 @@ import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { RequestContext } from '../shared/request-context.ts';
+import { accessLog } from './access-log.ts';
 import { errorHandler } from './error-handler.ts';
 import { pageLanguage } from './page-language.ts';
 import { brandStylesheetFor } from './portal-look.ts';
@@ -41,6 +43,8 @@ export interface AppDeps extends PageDeps {
   provider: Provider;
   views: Views;
   logger: Logger;
+  /** The request being handled: its id on every log line and audit event of it (access-log.ts). */
+  requests: RequestContext;
   cookieKeys: string[];
   viewsDir: string;
   /** Development-only routes (demo upstream, portals, home page); absent in production. */
@@ -150,6 +154,8 @@ export function createApp(deps: AppDeps): Koa {
   });
 
   app
+    // First: the request's id (X-Request-Id in and out, or traceparent's), carried through the request; one access line.
+    .use(accessLog({ logger: deps.logger, requests: deps.requests }))
     // 0. URLs built from the request use the configured issuer, never Host or X-Forwarded-Host.
     .use(issuerOrigin(deps.config.issuer))
     // 1. Security headers on every response, set first so later layers can extend the CSP.

@@ -29,10 +29,12 @@ export function respondWithError(
   deps: { views: Views; logger: Logger },
 ): void {
   const reference = referenceCode();
+  // The access line of this request names the reference too (access-log.ts).
+  ctx.state.errorReference = reference;
   const line = {
     reference,
     status: error.status,
-    code: error.code,
+    error_code: error.code,
     method: ctx.method,
     path: redactPath(ctx.path),
     ...errorFields(original),

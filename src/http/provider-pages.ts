@@ -16,6 +16,7 @@ export function createProviderPages(views: Views, logger: Logger): ProviderPages
         return;
       }
       const reference = referenceCode();
+      ctx.state.errorReference = reference;
       logger.warn('oidc.error', {
         reference,
         status: ctx.status,

@@ -1,6 +1,10 @@
+import { pino, stdTimeFunctions, type DestinationStream } from 'pino';
+import { REDACTED_PATHS, REDACTED, scrubLogFields } from './log-redaction.ts';
+
 /**
- * The logger type the code depends on. Lines are JSON so that log shippers need no parsing rules.
- * Callers never pass secrets, link tokens or upstream codes here.
+ * The logger type the code depends on: an event name (`area.verb`) and flat fields. Lines are JSON so that log
+ * shippers need no parsing rules. Secrets, link tokens, codes and addresses are redacted by the logger itself
+ * (log-redaction.ts), so a caller that passes one by mistake does not leak it; callers still should not.
  */
 export interface Logger {
   info(event: string, fields?: Record<string, unknown>): void;
@@ -10,20 +14,29 @@ export interface Logger {
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
 
-const order: Record<LogLevel, number> = { info: 0, warn: 1, error: 2, silent: 3 };
-
-export function createJsonLogger(
-  level: LogLevel = 'info',
-  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-): Logger {
-  const emit = (lineLevel: Exclude<LogLevel, 'silent'>, event: string, fields: Record<string, unknown> = {}) => {
-    if (order[lineLevel] < order[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lineLevel, event, ...fields }));
-  };
+/**
+ * A pino logger behind the `Logger` type (docs/decisions/0023): one JSON line per event, `{ level, time, event,
+ * ...fields }`, level as its name and time as ISO 8601. Lines go to stdout unless a `destination` is given (tests
+ * capture them there, synchronously).
+ */
+export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
+  const logger = pino(
+    {
+      level,
+      messageKey: 'event',
+      // No pid and hostname on every line: the container runtime or the log shipper adds where a line came from.
+      base: undefined,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }), log: scrubLogFields },
+      redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
+    },
+    destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+  // Fields first, then the event name: a field called `event` cannot take the event's place.
   return {
-    info: (event, fields) => emit('info', event, fields),
-    warn: (event, fields) => emit('warn', event, fields),
-    error: (event, fields) => emit('error', event, fields),
+    info: (event, fields = {}) => logger.info(fields, event),
+    warn: (event, fields = {}) => logger.warn(fields, event),
+    error: (event, fields = {}) => logger.error(fields, event),
   };
 }
 

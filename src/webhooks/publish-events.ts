@@ -80,7 +80,7 @@ export function withWebhookEvents(audit: AuditLog, deps: WebhookDeps, tasks: Bac
           await Promise.all([...new Set(added.map((d) => d.subscriptionId))].map((id) => wakeDrain(deps, id)));
         });
       } catch (err) {
-        deps.logger.warn('webhooks.publish_deferred', { event: event.id, message: (err as Error).message });
+        deps.logger.warn('webhooks.publish_deferred', { audit_event: event.id, message: (err as Error).message });
       }
     },
   };

@@ -20,7 +20,7 @@ import { importDirectory, type ImportDeps, type ImportReport } from '../../src/d
 import { MAX_IMPORT_ROWS, parseCsvImport, type ParsedImport } from '../../src/directory/import-file.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { randomToken } from '../../src/shared/ids.ts';
-import { createJsonLogger } from '../../src/shared/logger.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
 import { createMemoryDirectory } from '../../src/stores/memory/directory.ts';
 import { createMongoAuditLog } from '../../src/stores/mongo/audit-log.ts';
@@ -349,7 +349,7 @@ function memoryTarget(): Target {
 }
 
 async function mongoTarget(uri: string): Promise<Target> {
-  const client = createMongoConnection(uri, createJsonLogger('error'));
+  const client = createMongoConnection(uri, createLogger('error'));
   await client.asPromise();
   // A database of its own (whatever the URI names), so that a real server's data is never touched and runs start empty.
   const connection: Connection = client.useDb(`bench-import-${randomToken(6).replace(/[^A-Za-z0-9]/g, 'x')}`, {

@@ -92,7 +92,7 @@ async function expectRefused(scenario: Scenario, options: { tokenRequest: boolea
 /** The log line of the last refused request: what an operator reads to learn why a real upstream was refused. */
 function lastRefusal() {
   const line = broker.logs.filter((l) => l.event === 'http.refused').at(-1)!;
-  return { code: line.code, says: `${String(line.message)} ${String(line.cause ?? '')}` };
+  return { code: line.error_code, says: `${String(line.message)} ${String(line.cause ?? '')}` };
 }
 
 /** The check that failed, as the log must name it for each hostile answer (openid-client's own wording). */

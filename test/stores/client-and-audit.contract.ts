@@ -114,6 +114,7 @@ export function auditLogContract(name: string, setup: () => Promise<AuditLog>) {
       const log = await setup();
       const full = event('E-1', '2026-01-01T10:00:00Z', {
         ip: '192.0.2.1',
+        requestId: '4bf92f3577b34da6a3ce929d0e0e4736',
         organisationId: 'o1',
         profileId: 'p1',
         clientId: 'c1',

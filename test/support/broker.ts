@@ -7,7 +7,7 @@ import { createApp } from '../../src/http/create-app.ts';
 import type { LinkRequestDelay } from '../../src/association/request-delay.ts';
 import { createServices, type Services } from '../../src/services.ts';
 import type { Clock } from '../../src/shared/clock.ts';
-import type { Logger } from '../../src/shared/logger.ts';
+import { createLogger } from '../../src/shared/logger.ts';
 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
@@ -70,6 +70,14 @@ export function basicAuth(id: string, secret: string): string {
 }
 
 /**
+ * The broker's own logger (pino, with its redaction), writing every line, whatever the configured level, into `logs`
+ * as parsed JSON: what a test reads is what an operator's log shipper would get.
+ */
+export function capturingLogger(logs: LogLine[]) {
+  return createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+}
+
+/**
  * The real broker (the same composition root `npm start` uses) on an ephemeral loopback port, with the embedded
  * demo's development upstream and seeded directory, plus TEST_PORTAL. Logs are captured for assertions.
  */
@@ -83,12 +91,7 @@ export async function startBroker(
   const issuer = options.issuer?.(port) ?? `http://127.0.0.1:${port}`;
 
   const logs: LogLine[] = [];
-  const capture =
-    (level: LogLine['level']) =>
-    (event: string, fields: Record<string, unknown> = {}) => {
-      logs.push({ level, event, ...fields });
-    };
-  const logger: Logger = { info: capture('info'), warn: capture('warn'), error: capture('error') };
+  const logger = capturingLogger(logs);
 
   let services: Services;
   try {

@@ -12,6 +12,8 @@ const auditEvent = z
     outcome: z.enum(['success', 'failure']),
     actor: z.string(),
     ip: z.string().nullable(),
+    /** The `X-Request-Id` of the request the event happened in, as its log lines carry it. */
+    request_id: z.string().nullable(),
     organisation_id: z.string().nullable(),
     profile_id: z.string().nullable(),
     client_id: z.string().nullable(),

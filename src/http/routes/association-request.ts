@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -79,7 +80,12 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
       ip: ctx.ip,
       language: deps.views.language(ctx),
     };
-    ctx.res.once('close', () => deps.useCases.links.request(request));
+    // Bound to this request's async context: a 'close' listener runs in the socket's, and the work is still this
+    // request's (its log lines and audit events carry its id, access-log.ts).
+    ctx.res.once(
+      'close',
+      AsyncLocalStorage.bind(() => deps.useCases.links.request(request)),
+    );
   };
 
   router.post(

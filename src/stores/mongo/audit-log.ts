@@ -12,6 +12,7 @@ export function auditModels(connection: Connection) {
       outcome: { type: String, enum: ['success', 'failure'], required: true },
       actor: { type: String, required: true },
       ip: String,
+      requestId: String,
       organisationId: String,
       profileId: String,
       clientId: String,
@@ -60,7 +61,7 @@ export function createMongoAuditLog(
       outcome: doc.outcome as AuditEvent['outcome'],
       actor: String(doc.actor),
     };
-    for (const key of ['ip', 'organisationId', 'profileId', 'clientId'] as const)
+    for (const key of ['ip', 'requestId', 'organisationId', 'profileId', 'clientId'] as const)
       if (doc[key] != null) event[key] = String(doc[key]);
     if (doc.details) event.details = doc.details as AuditEvent['details'];
     return event;
