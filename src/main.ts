@@ -5,6 +5,7 @@ import { createApp } from './http/create-app.ts';
 import { answerUnparsableMethods } from './http/unknown-methods.ts';
 import { createServices } from './services.ts';
 import { ConfigError } from './shared/errors.ts';
+import { createGracefulShutdown } from './shared/graceful-shutdown.ts';
 import { createJsonLogger } from './shared/logger.ts';
 import { runCommand } from './cli/commands.ts';
 import { adminSocketPath, serveAdminSocket } from './cli/control-socket.ts';
@@ -12,7 +13,7 @@ import { commandLanguage } from './cli/terminal-language.ts';
 import { operatorActor } from './clients/admin-scopes.ts';
 import { messageFor } from './http/error-handler.ts';
 
-/** load config → create services → create the HTTP app → listen; close everything on SIGTERM/SIGINT. */
+/** load config → create services → create the HTTP app → listen; stop gracefully on SIGTERM/SIGINT (shared/graceful-shutdown.ts). */
 async function main() {
   let config;
   try {
@@ -32,7 +33,7 @@ async function main() {
     }
     throw err;
   });
-  const app = createApp(services);
+  const app = createApp({ ...services, stopping: () => shutdown.stopping });
   const server = createServer(app.callback());
   // Bounded request handling: slow clients cannot hold sockets forever.
   server.headersTimeout = 10_000;
@@ -64,17 +65,21 @@ async function main() {
       })
     : undefined;
 
+  const shutdown = createGracefulShutdown({
+    server,
+    logger,
+    graceSeconds: config.shutdown.graceSeconds,
+    timeoutSeconds: config.shutdown.timeoutSeconds,
+    stopBackground: () => services.stopBackground(),
+    closeStores: () => services.close(),
+    exit: (code) => process.exit(code),
+  });
   const stop = (signal: string) => {
-    logger.info('broker.stopping', { signal });
     adminSocket?.close();
-    server.close(() => {
-      void services.close().then(() => process.exit(0));
-    });
-    server.closeAllConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    void shutdown.stop(signal);
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 await main();

@@ -124,6 +124,12 @@ export interface Services {
   upstreams: Upstreams;
   csrf: Csrf;
   demo?: Middleware;
+  /**
+   * Stops the background work: the timers, and the mail, webhook and back-channel logout queues, which take no new
+   * job and finish the ones running now. Requests still being answered may hand work over, so it comes after them.
+   */
+  stopBackground(): Promise<void>;
+  /** Stops the background work (if not yet stopped), then closes the stores. */
   close(): Promise<void>;
 }
 
@@ -569,6 +575,18 @@ export async function createServices(
       });
   }
 
+  let backgroundStopped: Promise<void> | undefined;
+  const stopBackground = () =>
+    (backgroundStopped ??= (async () => {
+      clearInterval(noticeRelay);
+      clearInterval(auditSweep);
+      clientRegistration.stop();
+      await tasks.drain();
+      await webhooks.close();
+      await delivery.close();
+      await backchannelQueue.close();
+    })());
+
   return {
     useCases,
     redeem,
@@ -607,14 +625,9 @@ export async function createServices(
           ...(demoInbox ? { webhookInboxSecret: demoInbox } : {}),
         })
       : undefined,
+    stopBackground,
     async close() {
-      clearInterval(noticeRelay);
-      clearInterval(auditSweep);
-      clientRegistration.stop();
-      await tasks.drain();
-      await webhooks.close();
-      await delivery.close();
-      await backchannelQueue.close();
+      await stopBackground();
       await stores.close();
     },
   };

@@ -53,10 +53,18 @@ export function createMemoryDeliveryQueue(deps: {
   const seen = new Map<string, number>();
   let inFlight = 0;
   let closed = false;
+  // Sends running now, which `close` lets finish.
+  const running = new Set<Promise<void>>();
 
   const delayFor = (attempt: number) => retryDelay(deps.retry, attempt);
 
-  const attempt = async (mail: OutgoingMail, n: number): Promise<void> => {
+  const attempt = (mail: OutgoingMail, n: number): Promise<void> => {
+    const run = attemptOnce(mail, n).finally(() => running.delete(run));
+    running.add(run);
+    return run;
+  };
+
+  const attemptOnce = async (mail: OutgoingMail, n: number): Promise<void> => {
     if (closed) return;
     inFlight += 1;
     try {
@@ -83,6 +91,7 @@ export function createMemoryDeliveryQueue(deps: {
         await reportOutcome(deps, mail, 'failed', failure);
         return;
       }
+      if (closed) return;
       const delayMs = delayFor(n);
       deps.logger.warn('mail.retry', {
         reference: mail.reference,
@@ -116,10 +125,12 @@ export function createMemoryDeliveryQueue(deps: {
     },
     failed: async () => [...failed],
     pending: async () => timers.size + inFlight,
+    // Takes no new message and makes no further attempt; the sends running now finish first.
     async close() {
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      await Promise.allSettled([...running]);
       deps.transport.close?.();
     },
   };

@@ -59,5 +59,10 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
     port,
     output: () => output,
     stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal),
+    /** Sends `signal` and resolves with the exit code the process then exits with (null: ended by a signal). */
+    exitCodeAfter: async (signal: NodeJS.Signals): Promise<number | null> => {
+      await stopChild(child, signal);
+      return child.exitCode;
+    },
   };
 }

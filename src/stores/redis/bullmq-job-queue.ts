@@ -122,10 +122,14 @@ export function createBullmqJobQueue<T>(
       return Object.values(counts).reduce((a, b) => a + b, 0);
     },
     async close() {
-      // Without Redis a graceful close would wait forever; give it a moment, then drop the connections.
-      const bounded = (promise: Promise<unknown>) =>
-        Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      if (consuming) await bounded(consuming.worker.close(true));
+      // Jobs running now finish, within their claim (past it another node runs them again anyway). Without Redis a
+      // graceful close would wait forever: then give it a moment and drop the connections.
+      const bounded = (promise: Promise<unknown>, ms = 2000) =>
+        Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+      if (consuming) {
+        const graceful = consuming.connection.status === 'ready';
+        await bounded(consuming.worker.close(!graceful), graceful ? (options.claimSeconds ?? 30) * 1000 : 2000);
+      }
       await bounded(queue.close());
       producer.disconnect();
       consuming?.connection.disconnect();
