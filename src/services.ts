@@ -519,6 +519,7 @@ export async function createServices(
     sessions: { sessions: sessionControl, directory },
     audit: stores.audit,
     webhooks: webhooks.manage(stores.audit),
+    mail: { queue: delivery, audit: stores.audit, clock },
   });
 
   // Self-service's use cases, bound once: the account console's pages and the account API call them.

@@ -66,12 +66,19 @@ export function createBullmqDeliveryQueue(deps: {
     async failed(): Promise<FailedDelivery[]> {
       const jobs = await queue.getFailed();
       return jobs.map((job) => ({
+        id: String(job.id),
         reference: job.data.reference,
         kind: job.data.kind,
         attempts: job.attemptsMade,
         lastError: job.failedReason,
         failedAt: new Date(job.finishedOn ?? job.timestamp),
       }));
+    },
+    async requeue(id) {
+      const job = await queue.getJob(id);
+      if (!job || !(await job.isFailed())) return false;
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return true;
     },
     async pending() {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');

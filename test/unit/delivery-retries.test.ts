@@ -131,6 +131,7 @@ describe('the in-process delivery queue', () => {
     expect(outcomes).toEqual([['failed', false]]);
     expect(await queue.failed()).toEqual([
       {
+        id: expect.any(String),
         reference: 'AAAA-BBBB-CCCC',
         kind: 'association-notice',
         attempts: 4,
