@@ -66,7 +66,7 @@ export function createBullmqDeliveryQueue(deps: {
     async failed(): Promise<FailedDelivery[]> {
       const jobs = await queue.getFailed();
       return jobs.map((job) => ({
-        id: String(job.id),
+        id: failedId(job),
         reference: job.data.reference,
         kind: job.data.kind,
         attempts: job.attemptsMade,
@@ -75,8 +75,8 @@ export function createBullmqDeliveryQueue(deps: {
       }));
     },
     async requeue(id) {
-      const job = await queue.getJob(id);
-      if (!job || !(await job.isFailed())) return false;
+      const job = (await queue.getFailed()).find((failed) => failedId(failed) === id);
+      if (!job) return false;
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       return true;
     },
@@ -102,6 +102,9 @@ export function createBullmqDeliveryQueue(deps: {
 }
 
 type QueueDeps = Parameters<typeof createBullmqDeliveryQueue>[0];
+
+/** A failed message's id for operators, as the memory queue gives it (FailedDelivery.id). */
+const failedId = (job: Job<OutgoingMail>) => job.data.id ?? String(job.id);
 
 /** The worker that sends queued mail, with retries; every broker runs one. */
 function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) => void, recovered: () => void) {

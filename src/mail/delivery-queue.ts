@@ -13,7 +13,7 @@ export interface RetryPolicy {
 }
 
 export interface FailedDelivery {
-  /** The queue's id for it, which `requeue` takes. */
+  /** What `requeue` takes: the message's own id (OutgoingMail.id) where it has one, else the queue's id for it. */
   id: string;
   reference: string;
   kind: string;
@@ -80,7 +80,7 @@ export function createMemoryDeliveryQueue(deps: {
     } catch (err) {
       const failure = describeDeliveryFailure(err);
       if (failure.permanent || n >= deps.retry.attempts) {
-        const id = randomUUID();
+        const id = mail.id ?? randomUUID();
         failed.set(id, {
           record: {
             id,
