@@ -85,13 +85,15 @@ export function createBullmqDeliveryQueue(deps: {
       return Object.values(counts).reduce((a, b) => a + b, 0);
     },
     async close() {
-      // Messages being sent now finish, within their claim (past it another node sends them again anyway). Without
-      // Redis a graceful close would wait forever: then give it a moment and drop the connections.
+      // No new message; the ones being sent finish, within their claim (past it another node sends them again
+      // anyway). Then the connections go: BullMQ's own graceful close also waits for its fetching loop, which never
+      // ends while Redis is away.
       const bounded = (promise: Promise<unknown>, ms = 2000) =>
         Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
       if (consuming) {
-        const graceful = consuming.connection.status === 'ready';
-        await bounded(consuming.worker.close(!graceful), graceful ? (deps.claimSeconds ?? 30) * 1000 : 2000);
+        await bounded(consuming.worker.pause(true));
+        await bounded(Promise.allSettled([...consuming.running]), (deps.claimSeconds ?? 30) * 1000);
+        await bounded(consuming.worker.close(true));
       }
       await bounded(queue.close());
       producer.disconnect();
@@ -110,23 +112,30 @@ const failedId = (job: Job<OutgoingMail>) => job.data.id ?? String(job.id);
 function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) => void, recovered: () => void) {
   const connection = deps.connect({ maxRetriesPerRequest: null, connectTimeout: 2000 });
   connection.on('error', () => undefined);
+  // Messages this node sends now, which `close` lets finish.
+  const running = new Set<Promise<void>>();
+  const send = async (job: Job<OutgoingMail>) => {
+    try {
+      await deps.transport.send(job.data);
+    } catch (err) {
+      // What BullMQ keeps (the failed reason operators read) and logs is the redacted reason; a refusal for good
+      // ends the job at once.
+      const failure = describeDeliveryFailure(err);
+      throw failure.permanent ? new UnrecoverableError(failure.reason) : new Error(failure.reason);
+    }
+    deps.logger.info('mail.sent', {
+      reference: job.data.reference,
+      kind: job.data.kind,
+      attempt: job.attemptsMade + 1,
+    });
+    await reportOutcome(deps, job.data, 'sent');
+  };
   const worker = new Worker<OutgoingMail>(
     QUEUE,
-    async (job: Job<OutgoingMail>) => {
-      try {
-        await deps.transport.send(job.data);
-      } catch (err) {
-        // What BullMQ keeps (the failed reason operators read) and logs is the redacted reason; a refusal for good
-        // ends the job at once.
-        const failure = describeDeliveryFailure(err);
-        throw failure.permanent ? new UnrecoverableError(failure.reason) : new Error(failure.reason);
-      }
-      deps.logger.info('mail.sent', {
-        reference: job.data.reference,
-        kind: job.data.kind,
-        attempt: job.attemptsMade + 1,
-      });
-      await reportOutcome(deps, job.data, 'sent');
+    (job: Job<OutgoingMail>) => {
+      const sending = send(job).finally(() => running.delete(sending));
+      running.add(sending);
+      return sending;
     },
     {
       connection,
@@ -150,5 +159,5 @@ function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) =
   });
   worker.on('error', reportOnce);
   worker.on('completed', recovered);
-  return { worker, connection };
+  return { worker, connection, running };
 }

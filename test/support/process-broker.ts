@@ -29,6 +29,8 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
       PORT: String(port),
       ISSUER: issuer,
       LOG_LEVEL: 'warn',
+      // No load balancer to tell before connections are refused: a stopped test broker closes at once.
+      SHUTDOWN_GRACE_SECONDS: '0',
       BROKER_CONFIG: file,
       ...env,
     },
