@@ -1,80 +1,12 @@
-import { createServer } from 'node:http';
-import { loadConfig } from './config/load.ts';
-import { usesMemoryStores } from './config/schema.ts';
-import { createApp } from './http/create-app.ts';
-import { answerUnparsableMethods } from './http/unknown-methods.ts';
-import { createServices } from './services.ts';
-import { ConfigError } from './shared/errors.ts';
-import { createLogger } from './shared/logger.ts';
-import { runCommand } from './cli/commands.ts';
-import { adminSocketPath, serveAdminSocket } from './cli/control-socket.ts';
-import { commandLanguage } from './cli/terminal-language.ts';
-import { operatorActor } from './clients/admin-scopes.ts';
-import { messageFor } from './http/error-handler.ts';
+// `node src/main.ts`: the Node.js version is checked before anything else is even loaded, so that an old Node.js
+// stops with one clear line (exit code 2) rather than an error from deep inside a library. The broker itself is
+// run-broker.ts: load config → create services → create the HTTP app → listen.
+import { nodeVersionProblem } from './shared/node-version.ts';
 
-/** load config → create services → create the HTTP app → listen; close everything on SIGTERM/SIGINT. */
-async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const logger = createLogger(config.logLevel);
-  const services = await createServices(config, { logger }).catch((err: unknown) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  });
-  const app = createApp(services);
-  const server = createServer(app.callback());
-  // Bounded request handling: slow clients cannot hold sockets forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  // An idle keep-alive connection is closed by the client or the proxy in front, not by the broker: closing first
-  // (Node's default is 5 s) races a request the other side is sending on it, which then fails with a reset. 65 s is
-  // above the idle timeout of common load balancers (60 s) and of HTTP clients (undici: 4 s).
-  server.keepAliveTimeout = 65_000;
-  answerUnparsableMethods(server);
-  server.listen(config.port, () => {
-    logger.info('broker.listening', { issuer: config.issuer, port: config.port, demo: config.demo.enabled });
-    if (config.demo.enabled) process.stdout.write(`\nProfile broker demo running: open ${config.issuer}/\n\n`);
-  });
-
-  // With memory stores, this process holds the data: `npm run admin` reaches it through a local socket.
-  const adminSocket = usesMemoryStores(config)
-    ? await serveAdminSocket(adminSocketPath(config), (request) =>
-        runCommand(
-          services.admin,
-          operatorActor(request.operator),
-          request.argv,
-          (error) =>
-            messageFor(services.views, error, true, commandLanguage(services.views.catalogue, request.language)),
-          config.directory.profileKinds,
-        ),
-      ).catch((err: Error) => {
-        logger.warn('admin.socket_unavailable', { path: adminSocketPath(config), message: err.message });
-        return undefined;
-      })
-    : undefined;
-
-  const stop = (signal: string) => {
-    logger.info('broker.stopping', { signal });
-    adminSocket?.close();
-    server.close(() => {
-      void services.close().then(() => process.exit(0));
-    });
-    server.closeAllConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+const problem = nodeVersionProblem(process.versions.node);
+if (problem) {
+  process.stderr.write(`${problem}\n`);
+  process.exit(2);
 }
-
-await main();
+const { runBroker } = await import('./run-broker.ts');
+await runBroker();

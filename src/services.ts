@@ -128,6 +128,12 @@ export interface Services {
   upstreams: Upstreams;
   csrf: Csrf;
   demo?: Middleware;
+  /**
+   * Stops the background work: the timers, and the mail, webhook and back-channel logout queues, which take no new
+   * job and finish the ones running now. Requests still being answered may hand work over, so it comes after them.
+   */
+  stopBackground(): Promise<void>;
+  /** Stops the background work (if not yet stopped), then closes the stores. */
   close(): Promise<void>;
 }
 
@@ -519,6 +525,7 @@ export async function createServices(
     sessions: { sessions: sessionControl, directory },
     audit: stores.audit,
     webhooks: webhooks.manage(stores.audit),
+    mail: { queue: delivery, audit: stores.audit, clock },
   });
 
   // Self-service's use cases, bound once: the account console's pages and the account API call them.
@@ -575,6 +582,18 @@ export async function createServices(
       });
   }
 
+  let backgroundStopped: Promise<void> | undefined;
+  const stopBackground = () =>
+    (backgroundStopped ??= (async () => {
+      clearInterval(noticeRelay);
+      clearInterval(auditSweep);
+      clientRegistration.stop();
+      await tasks.drain();
+      await webhooks.close();
+      await delivery.close();
+      await backchannelQueue.close();
+    })());
+
   return {
     useCases,
     redeem,
@@ -614,14 +633,9 @@ export async function createServices(
           ...(demoInbox ? { webhookInboxSecret: demoInbox } : {}),
         })
       : undefined,
+    stopBackground,
     async close() {
-      clearInterval(noticeRelay);
-      clearInterval(auditSweep);
-      clientRegistration.stop();
-      await tasks.drain();
-      await webhooks.close();
-      await delivery.close();
-      await backchannelQueue.close();
+      await stopBackground();
       await stores.close();
     },
   };

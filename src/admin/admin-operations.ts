@@ -19,6 +19,7 @@ import {
   type ManageClientsDeps,
 } from '../clients/manage-clients.ts';
 import { importDirectoryReport, type ImportDeps } from '../directory/import-directory.ts';
+import { listFailedMail, requeueAllMail, requeueMail, type FailedMailDeps } from '../mail/failed-mail.ts';
 import {
   createOrganisation,
   getOrganisation,
@@ -57,6 +58,7 @@ export interface AdminDeps {
   sessions: SupportSessionsDeps;
   audit: AuditLog;
   webhooks: ManageWebhooksDeps;
+  mail: FailedMailDeps;
 }
 
 /** A use case with its dependencies given: the caller passes the rest (who acts, and on what). */
@@ -116,6 +118,11 @@ export function bindAdminOperations(deps: AdminDeps) {
       deliveries: bind(listDeliveries, deps.webhooks),
       retry: bind(retryDelivery, deps.webhooks),
       replay: bind(replayDelivery, deps.webhooks),
+    },
+    mail: {
+      failed: bind(listFailedMail, deps.mail),
+      requeue: bind(requeueMail, deps.mail),
+      requeueAll: bind(requeueAllMail, deps.mail),
     },
   };
 }

@@ -11,6 +11,7 @@ import { organisationCommands } from './organisation-commands.ts';
 import { profileCommands } from './profile-commands.ts';
 import { importAndAuditCommands } from './import-and-audit-commands.ts';
 import { webhookCommands } from './webhook-commands.ts';
+import { mailCommands } from './mail-commands.ts';
 
 export { EXIT, type CommandResult } from './command-kit.ts';
 
@@ -21,6 +22,7 @@ export const COMMANDS: Record<string, Command> = {
   ...profileCommands,
   ...importAndAuditCommands,
   ...webhookCommands,
+  ...mailCommands,
 };
 
 const OPTIONS = {
@@ -52,6 +54,7 @@ const OPTIONS = {
   to: { type: 'string' },
   events: { type: 'string' },
   session: { type: 'string' },
+  all: { type: 'boolean' },
 } as const;
 
 export function helpText(): string {

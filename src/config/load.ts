@@ -77,6 +77,10 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.TRUST_PROXY) out.trustProxy = bool('TRUST_PROXY', env.TRUST_PROXY);
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
   if (env.SUPPORT_EMAIL) out.support = { email: env.SUPPORT_EMAIL };
+  const shutdown: Record<string, unknown> = {};
+  if (env.SHUTDOWN_TIMEOUT_SECONDS) shutdown.timeoutSeconds = Number(env.SHUTDOWN_TIMEOUT_SECONDS);
+  if (env.SHUTDOWN_GRACE_SECONDS) shutdown.graceSeconds = Number(env.SHUTDOWN_GRACE_SECONDS);
+  if (Object.keys(shutdown).length) out.shutdown = shutdown;
   const pages: Record<string, unknown> = {};
   if (env.DEFAULT_LANGUAGE) pages.defaultLanguage = env.DEFAULT_LANGUAGE;
   if (env.TEMPLATES_DIR) pages.templatesDir = env.TEMPLATES_DIR;

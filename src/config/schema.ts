@@ -76,6 +76,23 @@ export const configSchema = z
     /** info | warn | error | silent [LOG_LEVEL]. */
     logLevel: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
 
+    /**
+     * Stopping on SIGTERM or SIGINT: /readyz answers 503 at once, new connections are still taken for `graceSeconds`
+     * (so that a load balancer sees the node not ready before its connections are refused), requests in flight
+     * finish, then the background queues finish their current jobs and the stores close.
+     */
+    shutdown: z
+      .object({
+        /**
+         * The whole stop may take this long [SHUTDOWN_TIMEOUT_SECONDS]; past it, the connections left are cut and the
+         * process exits with 1. Keep it below the orchestrator's own limit (Kubernetes: terminationGracePeriodSeconds, 30).
+         */
+        timeoutSeconds: z.number().positive().default(25),
+        /** Not ready, yet still taking connections, this long [SHUTDOWN_GRACE_SECONDS]: a load balancer's probe interval or two. */
+        graceSeconds: z.number().min(0).default(3),
+      })
+      .prefault({}),
+
     /** Shown on every page where a person may be stuck, e.g. "ask support for your registered email". */
     support: z
       .object({

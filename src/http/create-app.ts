@@ -51,6 +51,8 @@ export interface AppDeps extends PageDeps {
   demo?: Middleware;
   /** Each dependency's health, for /readyz. */
   readiness(): Promise<Record<string, boolean>>;
+  /** True once the process is stopping (shared/graceful-shutdown.ts): /readyz then answers 503 without asking the stores. */
+  stopping?(): boolean;
   /** The admin API's use cases. */
   admin: AdminOperations;
   /** A client as registered now: an admin token holds only what its client still may (admin-auth.ts). */
@@ -82,11 +84,19 @@ export function createApp(deps: AppDeps): Koa {
   ]);
 
   const pages = new Router();
-  // Alive: the process answers. Ready: every dependency answered within a second (load balancers route on this).
+  // Alive: the process answers (an orchestrator restarts a process that does not). Ready: not stopping, and every
+  // dependency answered within a second (load balancers route on this; a store outage or a stop is not a reason to
+  // restart, so /healthz stays 200 through both).
   pages.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   pages.get('/readyz', async (ctx) => {
+    if (deps.stopping?.()) {
+      ctx.status = 503;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { status: 'stopping', checks: {} };
+      return;
+    }
     const checks = await deps.readiness();
     const ready = Object.values(checks).every(Boolean);
     ctx.status = ready ? 200 : 503;

@@ -66,6 +66,7 @@ export function createBullmqDeliveryQueue(deps: {
     async failed(): Promise<FailedDelivery[]> {
       const jobs = await queue.getFailed();
       return jobs.map((job) => ({
+        id: failedId(job),
         reference: job.data.reference,
         kind: job.data.kind,
         attempts: job.attemptsMade,
@@ -73,15 +74,27 @@ export function createBullmqDeliveryQueue(deps: {
         failedAt: new Date(job.finishedOn ?? job.timestamp),
       }));
     },
+    async requeue(id) {
+      const job = (await queue.getFailed()).find((failed) => failedId(failed) === id);
+      if (!job) return false;
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return true;
+    },
     async pending() {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return Object.values(counts).reduce((a, b) => a + b, 0);
     },
     async close() {
-      // Without Redis a graceful close would wait forever; give it a moment, then drop the connections.
-      const bounded = (promise: Promise<unknown>) =>
-        Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
-      if (consuming) await bounded(consuming.worker.close(true));
+      // No new message; the ones being sent finish, within their claim (past it another node sends them again
+      // anyway). Then the connections go: BullMQ's own graceful close also waits for its fetching loop, which never
+      // ends while Redis is away.
+      const bounded = (promise: Promise<unknown>, ms = 2000) =>
+        Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+      if (consuming) {
+        await bounded(consuming.worker.pause(true));
+        await bounded(Promise.allSettled([...consuming.running]), (deps.claimSeconds ?? 30) * 1000);
+        await bounded(consuming.worker.close(true));
+      }
       await bounded(queue.close());
       producer.disconnect();
       consuming?.connection.disconnect();
@@ -92,27 +105,37 @@ export function createBullmqDeliveryQueue(deps: {
 
 type QueueDeps = Parameters<typeof createBullmqDeliveryQueue>[0];
 
+/** A failed message's id for operators, as the memory queue gives it (FailedDelivery.id). */
+const failedId = (job: Job<OutgoingMail>) => job.data.id ?? String(job.id);
+
 /** The worker that sends queued mail, with retries; every broker runs one. */
 function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) => void, recovered: () => void) {
   const connection = deps.connect({ maxRetriesPerRequest: null, connectTimeout: 2000 });
   connection.on('error', () => undefined);
+  // Messages this node sends now, which `close` lets finish.
+  const running = new Set<Promise<void>>();
+  const send = async (job: Job<OutgoingMail>) => {
+    try {
+      await deps.transport.send(job.data);
+    } catch (err) {
+      // What BullMQ keeps (the failed reason operators read) and logs is the redacted reason; a refusal for good
+      // ends the job at once.
+      const failure = describeDeliveryFailure(err);
+      throw failure.permanent ? new UnrecoverableError(failure.reason) : new Error(failure.reason);
+    }
+    deps.logger.info('mail.sent', {
+      reference: job.data.reference,
+      kind: job.data.kind,
+      attempt: job.attemptsMade + 1,
+    });
+    await reportOutcome(deps, job.data, 'sent');
+  };
   const worker = new Worker<OutgoingMail>(
     QUEUE,
-    async (job: Job<OutgoingMail>) => {
-      try {
-        await deps.transport.send(job.data);
-      } catch (err) {
-        // What BullMQ keeps (the failed reason operators read) and logs is the redacted reason; a refusal for good
-        // ends the job at once.
-        const failure = describeDeliveryFailure(err);
-        throw failure.permanent ? new UnrecoverableError(failure.reason) : new Error(failure.reason);
-      }
-      deps.logger.info('mail.sent', {
-        reference: job.data.reference,
-        kind: job.data.kind,
-        attempt: job.attemptsMade + 1,
-      });
-      await reportOutcome(deps, job.data, 'sent');
+    (job: Job<OutgoingMail>) => {
+      const sending = send(job).finally(() => running.delete(sending));
+      running.add(sending);
+      return sending;
     },
     {
       connection,
@@ -136,5 +159,5 @@ function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) =
   });
   worker.on('error', reportOnce);
   worker.on('completed', recovered);
-  return { worker, connection };
+  return { worker, connection, running };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../shared/logger.ts';
 import type { DeliveryOutcome, MailTransport, OutgoingMail } from './outgoing.ts';
 import { describeDeliveryFailure, type DeliveryFailure } from './smtp-failure.ts';
@@ -12,6 +13,8 @@ export interface RetryPolicy {
 }
 
 export interface FailedDelivery {
+  /** What `requeue` takes: the message's own id (OutgoingMail.id) where it has one, else the queue's id for it. */
+  id: string;
   reference: string;
   kind: string;
   attempts: number;
@@ -31,6 +34,8 @@ export interface DeliveryQueue {
   enqueue(mail: OutgoingMail): Promise<void>;
   /** Messages that failed every attempt, for operators. */
   failed(): Promise<FailedDelivery[]>;
+  /** Puts a failed message back to be sent, with a fresh round of attempts; false if no such failed message. */
+  requeue(id: string): Promise<boolean>;
   /** Messages waiting for a retry or being sent now. */
   pending(): Promise<number>;
   close(): Promise<void>;
@@ -48,15 +53,24 @@ export function createMemoryDeliveryQueue(deps: {
   onOutcome?: DeliveryOutcome;
 }): DeliveryQueue {
   const timers = new Set<NodeJS.Timeout>();
-  const failed: FailedDelivery[] = [];
+  // Failed messages by id, with the message itself (to send it again as it was).
+  const failed = new Map<string, { record: FailedDelivery; mail: OutgoingMail }>();
   // Ids handed over, with when; pruned as they age out of the window (insertion order is time order).
   const seen = new Map<string, number>();
   let inFlight = 0;
   let closed = false;
+  // Sends running now, which `close` lets finish.
+  const running = new Set<Promise<void>>();
 
   const delayFor = (attempt: number) => retryDelay(deps.retry, attempt);
 
-  const attempt = async (mail: OutgoingMail, n: number): Promise<void> => {
+  const attempt = (mail: OutgoingMail, n: number): Promise<void> => {
+    const run = attemptOnce(mail, n).finally(() => running.delete(run));
+    running.add(run);
+    return run;
+  };
+
+  const attemptOnce = async (mail: OutgoingMail, n: number): Promise<void> => {
     if (closed) return;
     inFlight += 1;
     try {
@@ -66,12 +80,17 @@ export function createMemoryDeliveryQueue(deps: {
     } catch (err) {
       const failure = describeDeliveryFailure(err);
       if (failure.permanent || n >= deps.retry.attempts) {
-        failed.push({
-          reference: mail.reference,
-          kind: mail.kind,
-          attempts: n,
-          lastError: failure.reason,
-          failedAt: new Date(),
+        const id = mail.id ?? randomUUID();
+        failed.set(id, {
+          record: {
+            id,
+            reference: mail.reference,
+            kind: mail.kind,
+            attempts: n,
+            lastError: failure.reason,
+            failedAt: new Date(),
+          },
+          mail,
         });
         deps.logger.error('mail.failed', {
           reference: mail.reference,
@@ -83,6 +102,7 @@ export function createMemoryDeliveryQueue(deps: {
         await reportOutcome(deps, mail, 'failed', failure);
         return;
       }
+      if (closed) return;
       const delayMs = delayFor(n);
       deps.logger.warn('mail.retry', {
         reference: mail.reference,
@@ -114,12 +134,21 @@ export function createMemoryDeliveryQueue(deps: {
       }
       void attempt(mail, 1);
     },
-    failed: async () => [...failed],
+    failed: async () => [...failed.values()].map(({ record }) => ({ ...record })),
+    async requeue(id) {
+      const entry = failed.get(id);
+      if (!entry || closed) return false;
+      failed.delete(id);
+      void attempt(entry.mail, 1);
+      return true;
+    },
     pending: async () => timers.size + inFlight,
+    // Takes no new message and makes no further attempt; the sends running now finish first.
     async close() {
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      await Promise.allSettled([...running]);
       deps.transport.close?.();
     },
   };

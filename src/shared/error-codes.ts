@@ -108,6 +108,9 @@ export const ERROR_CODES = {
   email_change_used: { template: true },
   too_many_email_changes: { template: true },
 
+  // Mail that failed every attempt.
+  mail_not_found: { template: true },
+
   // Webhook subscriptions and their deliveries.
   webhook_delivery_not_failed: { template: true },
   webhook_delivery_not_found: { template: true },

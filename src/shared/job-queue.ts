@@ -110,6 +110,8 @@ export function createMemoryJobQueue<T>(options: JobQueueOptions<T>): JobQueue<T
   const seen = new Map<string, number>();
   let inFlight = 0;
   let closed = false;
+  // Attempts running now, which `close` lets finish.
+  const running = new Set<Promise<void>>();
 
   const later = (delayMs: number, run: () => void) => {
     const timer = setTimeout(() => {
@@ -119,7 +121,13 @@ export function createMemoryJobQueue<T>(options: JobQueueOptions<T>): JobQueue<T
     timers.add(timer);
   };
 
-  const attempt = async (id: string, job: QueuedJob<T>, n: number): Promise<void> => {
+  const attempt = (id: string, job: QueuedJob<T>, n: number): Promise<void> => {
+    const run = attemptOnce(id, job, n).finally(() => running.delete(run));
+    running.add(run);
+    return run;
+  };
+
+  const attemptOnce = async (id: string, job: QueuedJob<T>, n: number): Promise<void> => {
     if (closed) return;
     inFlight += 1;
     try {
@@ -176,10 +184,12 @@ export function createMemoryJobQueue<T>(options: JobQueueOptions<T>): JobQueue<T
       return true;
     },
     pending: async () => timers.size + inFlight,
+    // Takes no new job and runs no further attempt; the attempts running now finish first.
     async close() {
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      await Promise.allSettled([...running]);
     },
   };
 }

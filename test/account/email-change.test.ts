@@ -72,6 +72,7 @@ async function setup(options: { queue?: (sent: OutgoingMail[]) => DeliveryQueue 
   const queue = options.queue?.(sent) ?? {
     enqueue: async (mail: OutgoingMail) => void sent.push(mail),
     failed: async () => [],
+    requeue: async () => false,
     pending: async () => 0,
     close: async () => undefined,
   };

@@ -90,6 +90,7 @@ function setup() {
       mails.push(mail);
     },
     failed: async () => [],
+    requeue: async () => false,
     pending: async () => 0,
     close: async () => undefined,
   };

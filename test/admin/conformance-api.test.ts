@@ -88,6 +88,8 @@ beforeAll(async () => {
   broker = await startBroker({
     admin: { clientId: ROOT.id, clientSecret: ROOT.secret },
     webhooks: { retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 }, timeoutMs: 1000 },
+    // No mail server listens there: every message fails at its one attempt, as the failed-mail examples need.
+    mail: { smtpUrl: 'smtp://127.0.0.1:9', retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 10 }, timeoutMs: 1000 },
   });
   token = await adminApi(broker.issuer, ROOT).token(ALL_ADMIN_SCOPES.join(' '));
   // The webhook examples name a subscription and a delivery that failed (its receiver is nowhere), as an operator
@@ -113,6 +115,24 @@ beforeAll(async () => {
       (await broker.services.admin.webhooks.deliveries(webhookId, { limit: 1 })).deliveries[0]?.status === 'failed',
     10_000,
     'example delivery failed',
+  );
+  // The failed-mail example names a message that failed every attempt.
+  const mailId = String(
+    example(doc.paths['/mail/failed/{mailId}/requeue']!.post!.parameters![0]!.schema, 'failed mail id'),
+  );
+  await broker.services.delivery.enqueue({
+    id: mailId,
+    to: 'erin.evans@contoso.example',
+    subject: 'Example',
+    html: '<p>Example</p>',
+    text: 'Example',
+    kind: 'association-invitation',
+    reference: 'AAAA-BBBB-CCCC',
+  });
+  await waitUntil(
+    async () => (await broker.services.delivery.failed()).some((mail) => mail.id === mailId),
+    10_000,
+    'example mail failed',
   );
 });
 afterAll(() => broker.close());

@@ -29,6 +29,8 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
       PORT: String(port),
       ISSUER: issuer,
       LOG_LEVEL: 'warn',
+      // No load balancer to tell before connections are refused: a stopped test broker closes at once.
+      SHUTDOWN_GRACE_SECONDS: '0',
       BROKER_CONFIG: file,
       ...env,
     },
@@ -59,5 +61,10 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
     port,
     output: () => output,
     stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal),
+    /** Sends `signal` and resolves with the exit code the process then exits with (null: ended by a signal). */
+    exitCodeAfter: async (signal: NodeJS.Signals): Promise<number | null> => {
+      await stopChild(child, signal);
+      return child.exitCode;
+    },
   };
 }

@@ -45,6 +45,8 @@ export async function startRogueUpstream(options: {
   const state = {
     scenario: 'valid' as Scenario,
     tokenRequests: 0,
+    /** How long the token endpoint takes to answer in the 'slow-token' scenario. */
+    slowTokenMs: 3000,
     jwksRequests: 0,
     issuer: '',
     subject: options.subject,
@@ -150,7 +152,7 @@ export async function startRogueUpstream(options: {
       }
       if (url.pathname === '/token' && req.method === 'POST') {
         state.tokenRequests += 1;
-        if (state.scenario === 'slow-token') await new Promise((resolve) => setTimeout(resolve, 3000));
+        if (state.scenario === 'slow-token') await new Promise((resolve) => setTimeout(resolve, state.slowTokenMs));
         const body = await readBody(req);
         const nonce = codes.get(body.get('code') ?? '');
         if (!nonce) {

@@ -131,6 +131,7 @@ describe('the in-process delivery queue', () => {
     expect(outcomes).toEqual([['failed', false]]);
     expect(await queue.failed()).toEqual([
       {
+        id: expect.any(String),
         reference: 'AAAA-BBBB-CCCC',
         kind: 'association-notice',
         attempts: 4,
@@ -196,7 +197,7 @@ describe('the in-process delivery queue', () => {
     expect(await queue.pending()).toBe(0);
   });
 
-  it('stops retrying once closed, also a message whose attempt fails after the close', async () => {
+  it('finishes the send running at the close, and stops retrying, also a message whose attempt fails after the close', async () => {
     let fail!: (err: Error) => void;
     let sends = 0;
     const queue = createMemoryDeliveryQueue({
@@ -210,8 +211,12 @@ describe('the in-process delivery queue', () => {
       retry: policy,
     });
     await queue.enqueue(mail());
-    await queue.close();
+    let closed = false;
+    const closing = queue.close().then(() => (closed = true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(closed).toBe(false);
     fail(timeout());
+    await closing;
     await jest.advanceTimersByTimeAsync(60_000);
     expect(sends).toBe(1);
   });

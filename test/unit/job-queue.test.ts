@@ -65,6 +65,32 @@ describe('the in-process job queue, by the clock', () => {
     expect(await queue.pending()).toBe(0);
   });
 
+  it('lets the job running at the close finish before the close resolves', async () => {
+    let finish!: () => void;
+    const done: string[] = [];
+    const queue = createMemoryJobQueue<null>({
+      name: 'q',
+      retry: policy,
+      logger: recordingLogger().logger,
+      handler: (job) =>
+        new Promise<void>((resolve) => {
+          finish = () => {
+            done.push(job.kind);
+            resolve();
+          };
+        }),
+    });
+    await queue.enqueue({ kind: 'running', data: null });
+    await jest.advanceTimersByTimeAsync(0);
+    let closed = false;
+    const closing = queue.close().then(() => (closed = true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(closed).toBe(false);
+    finish();
+    await closing;
+    expect(done).toEqual(['running']);
+  });
+
   it('gives the handler its own copy of the data', async () => {
     const data = { list: [1] };
     let seen: unknown;

@@ -9,6 +9,7 @@ import { mountAdminRoutes, type AnyAdminRoute } from '../admin-route.ts';
 import { auditRoutes } from './admin-audit.ts';
 import { clientRoutes } from './admin-clients.ts';
 import { importRoutes } from './admin-imports.ts';
+import { mailRoutes } from './admin-mail.ts';
 import { organisationRoutes } from './admin-organisations.ts';
 import { profileRoutes } from './admin-profiles.ts';
 import { supportRoutes } from './admin-support.ts';
@@ -29,6 +30,7 @@ export const adminRoutes = (kinds: ProfileKinds): readonly AnyAdminRoute[] => [
   ...profileRoutes,
   ...importRoutes,
   ...supportRoutes,
+  ...mailRoutes,
   ...auditRoutes,
   ...webhookRoutes,
 ];

@@ -57,17 +57,24 @@ export function createBullmqJobQueue<T>(
     const connection = options.connect({ maxRetriesPerRequest: null, connectTimeout: 2000 });
     connection.on('error', () => undefined);
     const claimMs = (options.claimSeconds ?? 30) * 1000;
+    // Jobs this node runs now, which `close` lets finish.
+    const running = new Set<Promise<void>>();
+    const run = async (job: Job<Stored<T>>) => {
+      try {
+        await options.handler({ ...job.data, attempt: job.attemptsMade + 1 });
+      } catch (err) {
+        // What BullMQ keeps (the failed reason operators read) is the bounded message; a failure for good ends the
+        // job at once.
+        const reason = failureReason(err);
+        throw err instanceof PermanentJobFailure ? new UnrecoverableError(reason) : new Error(reason);
+      }
+    };
     const worker = new Worker<Stored<T>>(
       name,
-      async (job: Job<Stored<T>>) => {
-        try {
-          await options.handler({ ...job.data, attempt: job.attemptsMade + 1 });
-        } catch (err) {
-          // What BullMQ keeps (the failed reason operators read) is the bounded message; a failure for good ends the
-          // job at once.
-          const reason = failureReason(err);
-          throw err instanceof PermanentJobFailure ? new UnrecoverableError(reason) : new Error(reason);
-        }
+      (job: Job<Stored<T>>) => {
+        const attempt = run(job).finally(() => running.delete(attempt));
+        running.add(attempt);
+        return attempt;
       },
       {
         connection,
@@ -92,7 +99,7 @@ export function createBullmqJobQueue<T>(
     });
     worker.on('error', reportOnce);
     worker.on('completed', () => (reported = false));
-    return { worker, connection };
+    return { worker, connection, running, claimMs };
   }
 
   return {
@@ -122,10 +129,16 @@ export function createBullmqJobQueue<T>(
       return Object.values(counts).reduce((a, b) => a + b, 0);
     },
     async close() {
-      // Without Redis a graceful close would wait forever; give it a moment, then drop the connections.
-      const bounded = (promise: Promise<unknown>) =>
-        Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      if (consuming) await bounded(consuming.worker.close(true));
+      // No new job; the running ones finish, within their claim (past it another node runs them again anyway). Then
+      // the connections go: BullMQ's own graceful close also waits for its fetching loop, which never ends while Redis
+      // is away.
+      const bounded = (promise: Promise<unknown>, ms = 2000) =>
+        Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+      if (consuming) {
+        await bounded(consuming.worker.pause(true));
+        await bounded(Promise.allSettled([...consuming.running]), consuming.claimMs);
+        await bounded(consuming.worker.close(true));
+      }
       await bounded(queue.close());
       producer.disconnect();
       consuming?.connection.disconnect();

@@ -1,0 +1,100 @@
+import type { Server, ServerResponse } from 'node:http';
+import type { Logger } from './logger.ts';
+
+export interface ShutdownDeps {
+  server: Server;
+  logger: Logger;
+  /** Not ready, yet still taking connections, this long first: a load balancer stops sending before it is refused. */
+  graceSeconds: number;
+  /** The whole stop may take this long; past it, the connections left are cut and the exit code is 1. */
+  timeoutSeconds: number;
+  /** The background queues take no new job and finish the running ones (after the requests: they may hand work over). */
+  stopBackground(): Promise<void>;
+  closeStores(): Promise<void>;
+  exit(code: number): void;
+}
+
+export interface GracefulShutdown {
+  /** True from the first signal on: readiness answers 503. */
+  readonly stopping: boolean;
+  /** Runs the stop once; a second signal while it runs only says so. */
+  stop(signal: string): Promise<void>;
+}
+
+/**
+ * Stopping without cutting anyone off. In order: not ready (a load balancer stops sending new requests here); after
+ * the grace, new connections are refused and idle keep-alive connections closed; requests in flight finish, each
+ * answered with `Connection: close` so the client's next request opens a connection to a node that is ready; the
+ * background queues finish their running jobs; the stores close; exit 0. Past the timeout: exit 1.
+ */
+export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
+  const { server, logger } = deps;
+  let stopping = false;
+  let phase = 'not started';
+  // Responses not yet finished, to mark the ones begun before the signal as the last on their connection.
+  const unfinished = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    unfinished.add(res);
+    res.once('close', () => unfinished.delete(res));
+    if (stopping) closeAfter(res);
+  });
+
+  const stop = async (signal: string) => {
+    if (stopping) {
+      logger.info('shutdown.already_stopping', { signal, phase });
+      return;
+    }
+    stopping = true;
+    const started = Date.now();
+    const seconds = () => Math.round((Date.now() - started) / 100) / 10;
+    setTimeout(() => {
+      logger.error('shutdown.timed_out', {
+        phase,
+        timeoutSeconds: deps.timeoutSeconds,
+        requestsInFlight: unfinished.size,
+      });
+      server.closeAllConnections();
+      deps.exit(1);
+    }, deps.timeoutSeconds * 1000);
+    for (const res of unfinished) closeAfter(res);
+
+    try {
+      phase = 'grace';
+      logger.info('shutdown.started', { signal, graceSeconds: deps.graceSeconds, timeoutSeconds: deps.timeoutSeconds });
+      await new Promise((resolve) => setTimeout(resolve, deps.graceSeconds * 1000));
+
+      phase = 'requests';
+      // Node's close() also closes the idle keep-alive connections; the busy ones close after their response.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      logger.info('shutdown.listener_closed', { requestsInFlight: unfinished.size, seconds: seconds() });
+      await closed;
+      logger.info('shutdown.requests_finished', { seconds: seconds() });
+
+      phase = 'background';
+      await deps.stopBackground();
+      logger.info('shutdown.background_stopped', { seconds: seconds() });
+
+      phase = 'stores';
+      await deps.closeStores();
+      logger.info('shutdown.stores_closed', { seconds: seconds() });
+    } catch (err) {
+      logger.error('shutdown.failed', { phase, message: (err as Error).message });
+      deps.exit(1);
+      return;
+    }
+    logger.info('shutdown.complete', { seconds: seconds() });
+    deps.exit(0);
+  };
+
+  return {
+    get stopping() {
+      return stopping;
+    },
+    stop,
+  };
+}
+
+/** The response ends its connection (a header Node honours until the headers are sent). */
+function closeAfter(res: ServerResponse) {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+}
