@@ -6,7 +6,7 @@ import { Browser } from '../support/browser.ts';
 import { authorize } from '../support/flows.ts';
 import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
-import { startRogueUpstream } from '../support/rogue-upstream.ts';
+import { rogueUpstreamConfig, startRogueUpstream } from '../support/rogue-upstream.ts';
 import { waitUntil } from '../support/wait.ts';
 
 // A broker process stopped with SIGTERM while a sign-in waits on a slow upstream token endpoint.
@@ -35,17 +35,7 @@ async function brokerWith(env: Record<string, string>) {
   const broker = await spawnBroker(
     {
       directorySeedFile: seedFile,
-      upstreams: [
-        {
-          id: 'rogue',
-          name: 'Rogue IdP',
-          issuer: rogue.issuer,
-          clientId: 'broker-at-rogue',
-          clientSecret: 'rogue-secret-0123456789',
-          allowInsecureHttp: true,
-          timeoutSeconds: 10,
-        },
-      ],
+      upstreams: [rogueUpstreamConfig(rogue.issuer, { timeoutSeconds: 10 })],
     },
     { LOG_LEVEL: 'info', ...env },
   );

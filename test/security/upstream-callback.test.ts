@@ -3,7 +3,7 @@ import { Browser } from '../support/browser.ts';
 import { startBroker, TEST_PORTAL, type TestBroker } from '../support/broker.ts';
 import { authorize, signIn } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
-import { startRogueUpstream, type Scenario } from '../support/rogue-upstream.ts';
+import { rogueUpstreamConfig, startRogueUpstream, type Scenario } from '../support/rogue-upstream.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const ROGUE_ONLY = {
@@ -36,14 +36,7 @@ beforeAll(async () => {
   broker = await startBroker({
     clients: [TEST_PORTAL, DEMO_ONLY, ROGUE_ONLY],
     upstreams: [
-      {
-        id: 'rogue',
-        name: 'Rogue IdP',
-        issuer: rogue.issuer,
-        clientId: 'broker-at-rogue',
-        clientSecret: 'rogue-secret-0123456789',
-        allowInsecureHttp: true,
-      },
+      rogueUpstreamConfig(rogue.issuer),
       {
         id: 'offline',
         name: 'Offline IdP',
@@ -326,17 +319,7 @@ describe('upstream callback', () => {
 
   it('gives up on a slow upstream token endpoint within its timeout, with a 503 page', async () => {
     const slow = await startBroker({
-      upstreams: [
-        {
-          id: 'rogue',
-          name: 'Rogue IdP',
-          issuer: rogue.issuer,
-          clientId: 'broker-at-rogue',
-          clientSecret: 'rogue-secret-0123456789',
-          allowInsecureHttp: true,
-          timeoutSeconds: 1,
-        },
-      ],
+      upstreams: [rogueUpstreamConfig(rogue.issuer, { timeoutSeconds: 1 })],
     });
     try {
       rogue.state.scenario = 'slow-token';

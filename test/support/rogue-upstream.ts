@@ -185,3 +185,14 @@ export async function startRogueUpstream(options: {
       }),
   };
 }
+
+/** The broker's configuration of the rogue upstream (the client it is at the rogue server), with any extra settings. */
+export const rogueUpstreamConfig = (issuer: string, extra: { timeoutSeconds?: number } = {}) => ({
+  id: 'rogue',
+  name: 'Rogue IdP',
+  issuer,
+  clientId: 'broker-at-rogue',
+  clientSecret: 'rogue-secret-0123456789',
+  allowInsecureHttp: true,
+  ...extra,
+});
