@@ -1,24 +1,14 @@
-import { z } from 'zod';
 import type { AdminActor } from '../clients/admin-scopes.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newRecordId, referenceCode } from '../shared/ids.ts';
 import { takeTurns } from '../shared/take-turns.ts';
 import type { BatchResult, DirectoryAdminStore, DirectoryConflictKind } from './directory-admin-store.ts';
-import type { ImportRow, ParsedImport } from './import-file.ts';
-import { nameText } from './name-text.ts';
-import {
-  PROFILE_ROLES,
-  RECORD_STATUSES,
-  LOCALE_RULE,
-  isLocaleTag,
-  normaliseEmail,
-  normaliseLocale,
-  type Organisation,
-  type Profile,
-} from './model.ts';
-import { kindsRule, type ProfileKinds } from './profile-kinds.ts';
-import { because, fieldReasons, type RowWhy } from './row-reason.ts';
+import type { ParsedImport } from './import-file.ts';
+import { readRow, rowSchema, type Row } from './import-row.ts';
+import type { Organisation, Profile } from './model.ts';
+import type { ProfileKinds } from './profile-kinds.ts';
+import { because, type RowWhy } from './row-reason.ts';
 
 export interface ImportDeps {
   directory: DirectoryAdminStore;
@@ -53,28 +43,6 @@ export interface ImportReport {
   details: RowReport[];
 }
 
-const text = (max: number) => z.string().trim().min(1, 'is empty').max(max, `is longer than ${max} characters`);
-
-/** One row, once read: what the row says, every value checked, its kind one of `kinds`. */
-const rowSchema = (kinds: ProfileKinds) =>
-  z.object({
-    account_number: text(64),
-    organisation_name: nameText(200).optional(),
-    kind: z.enum(kinds as [string, ...string[]], { error: kindsRule(kinds) }).optional(),
-    contract_ends_on: z.union([z.literal(''), z.iso.date({ error: 'must be a date like 2027-06-30' })]).optional(),
-    email: z.email({ error: 'is not an email address' }).max(254).transform(normaliseEmail),
-    display_name: nameText(200),
-    role: z.enum(PROFILE_ROLES, { error: `must be one of ${PROFILE_ROLES.join(', ')}` }).optional(),
-    status: z.enum(RECORD_STATUSES, { error: 'must be active or disabled' }).optional(),
-    // Empty clears the profile's language, as an empty contract_ends_on clears the contract.
-    locale: z
-      .string()
-      .refine((tag) => tag === '' || isLocaleTag(tag), `must be ${LOCALE_RULE}`)
-      .transform((tag) => tag && normaliseLocale(tag))
-      .optional(),
-  });
-type Row = z.output<ReturnType<typeof rowSchema>>;
-
 const ROW_CONFLICT: Record<DirectoryConflictKind, { reason: string; why: RowWhy }> = {
   account_number: {
     reason: 'another organisation took this account number meanwhile',
@@ -89,24 +57,6 @@ const ROW_CONFLICT: Record<DirectoryConflictKind, { reason: string; why: RowWhy 
     why: { code: 'conflict_administrator' },
   },
 };
-
-const lower = (value?: string) => (value ? value.toLowerCase() : value);
-
-function readRow(
-  schema: ReturnType<typeof rowSchema>,
-  row: ImportRow,
-): { row: Row } | { reason: string; why: RowWhy[] } {
-  if (row.problem) return { reason: row.problem, why: row.why ? [row.why] : [] };
-  const values = Object.fromEntries(
-    Object.entries(row.values).map(([k, v]) => [k, k === 'kind' || k === 'role' || k === 'status' ? lower(v) : v]),
-  );
-  // Optional columns left empty mean "not given".
-  for (const key of ['organisation_name', 'kind', 'role', 'status'] as const)
-    if (values[key] === '') delete values[key];
-  const parsed = schema.safeParse(values);
-  if (parsed.success) return { row: parsed.data };
-  return fieldReasons(parsed.error.issues);
-}
 
 const sameOrganisation = (a: Organisation, b: Organisation) =>
   a.name === b.name &&

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { UpstreamConfig } from '../config/schema.ts';
+import type { UpstreamConfig } from '../config/upstream-schema.ts';
 import { UnavailableError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorFields } from '../shared/logger.ts';
