@@ -253,7 +253,10 @@ describe('refused by the SMTP server', () => {
         10_000,
         'the link marked failed',
       );
-      const events = await broker.services.audit.query({ action: 'mail.delivery_failed', limit: 10 });
+      // The audit event is written after the link's mark: wait for it too.
+      const failures = () => broker.services.audit.query({ action: 'mail.delivery_failed', limit: 10 });
+      await waitUntil(async () => (await failures()).length > 0, 10_000, 'the failure audited');
+      const events = await failures();
       expect(events).toEqual([
         expect.objectContaining({
           outcome: 'failure',
