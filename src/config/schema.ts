@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AFTER_A_CHANGE } from './delivery-schema.ts';
+import { resourceServerSchema } from './resource-server-schema.ts';
 import { upstreamSchema } from './upstream-schema.ts';
 import { DEFAULT_PROFILE_KINDS, PROFILE_KIND_SLUG, PROFILE_KIND_SLUG_RULE } from '../directory/profile-kinds.ts';
 
@@ -17,13 +18,6 @@ const budget = (points: number, windowSeconds: number) =>
       windowSeconds: z.number().int().positive().default(windowSeconds),
     })
     .prefault({});
-
-export const resourceServerSchema = z.object({
-  /** Space-separated scopes a client may ask for at this resource server. */
-  scope: z.string().default('email profile org_profile'),
-  /** Lifetime of JWT access tokens for this audience, in seconds. */
-  accessTokenTtlSeconds: z.number().int().positive().default(600),
-});
 
 export const configSchema = z
   .object({
