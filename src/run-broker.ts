@@ -26,7 +26,13 @@ export async function runBroker() {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const services = await createServices(config, { logger }).catch((err: unknown) => {
+  // Metrics exist only with a management port to read them on (observability/metrics-server.ts); prom-client is
+  // not even loaded otherwise.
+  const metrics =
+    config.metrics.port === undefined
+      ? undefined
+      : (await import('./observability/prometheus-metrics.ts')).createPrometheusMetrics();
+  const services = await createServices(config, { logger, ...(metrics ? { metrics } : {}) }).catch((err: unknown) => {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);
@@ -47,6 +53,21 @@ export async function runBroker() {
     logger.info('broker.listening', { issuer: config.issuer, port: config.port, demo: config.demo.enabled });
     if (config.demo.enabled) process.stdout.write(`\nProfile broker demo running: open ${config.issuer}/\n\n`);
   });
+
+  const metricsServer = metrics
+    ? await (
+        await import('./observability/metrics-server.ts')
+      )
+        .serveMetrics(metrics.registry, { port: config.metrics.port!, host: config.metrics.host })
+        .catch((err: Error) => {
+          process.stderr.write(`METRICS_PORT ${config.metrics.port}: cannot listen: ${err.message}\n`);
+          process.exit(2);
+        })
+    : undefined;
+  if (metricsServer) {
+    const address = metricsServer.address();
+    logger.info('metrics.listening', { port: typeof address === 'object' && address ? address.port : undefined });
+  }
 
   // With memory stores, this process holds the data: `npm run admin` reaches it through a local socket.
   const adminSocket = usesMemoryStores(config)
@@ -71,7 +92,12 @@ export async function runBroker() {
     graceSeconds: config.shutdown.graceSeconds,
     timeoutSeconds: config.shutdown.timeoutSeconds,
     stopBackground: () => services.stopBackground(),
-    closeStores: () => services.close(),
+    // The metrics listener goes last, with the stores: a scrape during the drain still sees the node stopping.
+    closeStores: async () => {
+      await services.close();
+      metricsServer?.closeAllConnections();
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
+    },
     exit: (code) => process.exit(code),
   });
   const stop = (signal: string) => {

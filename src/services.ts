@@ -89,6 +89,10 @@ import {
 } from './shared/job-queue.ts';
 import { createWebhookEngine, type WebhookEngine } from './webhooks/webhook-engine.ts';
 import { withEncryptedWebhookSecrets } from './webhooks/encrypted-webhook-store.ts';
+import { noMetrics, type Metrics } from './shared/metrics.ts';
+import { measuredStores } from './observability/measured-stores.ts';
+import { countingOutcomes } from './observability/counted-outcomes.ts';
+import { countedDeliveries } from './observability/counted-deliveries.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -118,6 +122,8 @@ export interface Services {
   readiness(): Promise<Record<string, boolean>>;
   config: Config;
   logger: Logger;
+  /** What is counted and timed for Prometheus; `noMetrics` unless the broker has a metrics port (run-broker.ts). */
+  metrics: Metrics;
   /** The request being handled, for its id (http/access-log.ts). */
   requests: RequestContext;
   clock: Clock;
@@ -149,6 +155,8 @@ export async function createServices(
     mode?: 'server' | 'command-line';
     /** Tests that do not measure timing shorten it; a deployment always has the random one. */
     linkRequestDelay?: LinkRequestDelay;
+    /** The Prometheus metrics of a broker with a metrics port; none otherwise. */
+    metrics?: Metrics;
   } = {},
 ): Promise<Services> {
   // The command line (scripts/admin.ts) uses the same stores and use cases, but leaves to the brokers what belongs to
@@ -158,6 +166,7 @@ export async function createServices(
   const requests = createRequestContext();
   const logger = withRequestIds(options.logger ?? createLogger(config.logLevel), requests);
   const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? noMetrics;
   const linkRequestDelay = options.linkRequestDelay ?? randomLinkRequestDelay;
   const keys = await loadKeyMaterial(config.keys);
   if (keys.generated)
@@ -178,7 +187,8 @@ export async function createServices(
   const secretKeyring = createSecretKeyring(
     config.keys.secretKeys?.length ? config.keys.secretKeys : secretKeysFromCookieKeys(keys.cookieKeys),
   );
-  const chosen = await chooseStores(config, { clock, logger, seed });
+  // Every store call timed for the metrics, whichever use case makes it (a no-op without a metrics port).
+  const chosen = measuredStores(await chooseStores(config, { clock, logger, seed }), metrics);
   const tasks = createBackgroundTasks(logger);
   // Webhooks (docs/decisions/0018): the audit log is their outbox, wrapped here once so that every recorded event a
   // subscription wants is published, whoever records it; their signing secrets are encrypted like client secrets.
@@ -189,13 +199,15 @@ export async function createServices(
     queue: (handler, retry) => jobQueue('webhooks', handler, retry),
     clock,
     logger,
+    metrics,
     tasks,
     relay: !commandLine,
   });
   const stores = {
     ...chosen,
     clients: withEncryptedSecrets(chosen.clients, secretKeyring),
-    audit: webhooks.publishing(recordingRequestIds(chosen.audit, requests)),
+    // Sign-ins and association steps are counted as they are recorded (observability/counted-outcomes.ts).
+    audit: webhooks.publishing(countingOutcomes(recordingRequestIds(chosen.audit, requests), metrics)),
   };
   const { directory, adapter } = stores;
   // Whatever withdraws a profile's association links (an unlink, a re-association, a changed email) withdraws any
@@ -211,7 +223,7 @@ export async function createServices(
 
   const profiles = createProfileResolver({ directory, associations: directory, clock });
   const upstreamConfigs = [...config.upstreams, ...(demoPlan ? [demoPlan.upstream] : [])];
-  const upstreams = createUpstreams(upstreamConfigs, logger);
+  const upstreams = createUpstreams(upstreamConfigs, logger, metrics);
   // Words come from the catalogues (views/locales, then the operator's folder); templates from views/, then theirs.
   const catalogue = loadCatalogue({
     folders: [
@@ -241,6 +253,8 @@ export async function createServices(
   // How each link's email fared shows on the link, for the support desk.
   // A message given up on is audited, so support sees why a person got nothing.
   const onOutcome: DeliveryOutcome = async (mail, outcome, failure) => {
+    metrics.mail(outcome, mail.kind);
+    if (outcome === 'retried') return;
     if (mail.link) await links.recordDelivery(mail.link.profileId, mail.link.id, outcome);
     if (outcome === 'failed') {
       await stores.audit.record({
@@ -272,6 +286,10 @@ export async function createServices(
         consume: !commandLine,
       })
     : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry, onOutcome });
+  metrics.watchQueue('mail', async () => ({
+    pending: await delivery.pending(),
+    failed: (await delivery.failed()).length,
+  }));
   const mailRenderer = createMailRenderer(
     templateRoots.map((root) => join(root, 'mail')),
     catalogue,
@@ -383,12 +401,19 @@ export async function createServices(
     signIns: { refuse: (refusal) => refuseSignIn({ audit: stores.audit, clock, logger }, refusal) },
     links: {
       checkRequester: (requester) => checkRequesterLimits(linkLimits, requester),
-      request: (request) =>
-        tasks.run('association.request_links', async () => {
+      request: (request) => {
+        metrics.association('requested');
+        return tasks.run('association.request_links', async () => {
           await new Promise((resolve) => setTimeout(resolve, linkRequestDelay()));
           await requestAssociationLinks(requestDeps, request);
-        }),
-      inspect: (tokenHash) => inspectLink(redeem, tokenHash),
+        });
+      },
+      // Every page that finds a link unusable inspects it once: an expired one is counted there.
+      inspect: async (tokenHash) => {
+        const inspected = await inspectLink(redeem, tokenHash);
+        if (inspected.state === 'expired') metrics.association('expired');
+        return inspected;
+      },
       finished: (tokenHash) => finishedLink(redeem, tokenHash),
       redeem: (tokenHash, identity, context) => redeemAssociationLink(redeem, tokenHash, identity, context),
       reauthentication: createLinkReauthentication({ transactions: stores.linkTransactions, clock }),
@@ -437,7 +462,12 @@ export async function createServices(
   });
   const backchannelQueue = jobQueue<BackchannelNotice>(
     'backchannel',
-    (job) => backchannelRoute.deliver(job.data),
+    countedDeliveries(
+      'backchannel',
+      (job) => backchannelRoute.deliver(job.data),
+      config.backchannelLogout.retry,
+      metrics,
+    ),
     config.backchannelLogout.retry,
     (job, error) =>
       stores.audit.record({
@@ -615,6 +645,7 @@ export async function createServices(
     findClient: (clientId) => stores.clients.find(clientId),
     config,
     logger,
+    metrics,
     requests,
     clock,
     views,

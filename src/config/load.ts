@@ -76,6 +76,10 @@ function fromEnv(env: Env, problems: string[]): ConfigInput {
   if (env.ISSUER) out.issuer = env.ISSUER;
   if (env.TRUST_PROXY) out.trustProxy = bool('TRUST_PROXY', env.TRUST_PROXY);
   if (env.LOG_LEVEL) out.logLevel = env.LOG_LEVEL;
+  const metrics: Record<string, unknown> = {};
+  if (env.METRICS_PORT) metrics.port = Number(env.METRICS_PORT);
+  if (env.METRICS_HOST) metrics.host = env.METRICS_HOST;
+  if (Object.keys(metrics).length) out.metrics = metrics;
   if (env.SUPPORT_EMAIL) out.support = { email: env.SUPPORT_EMAIL };
   const shutdown: Record<string, unknown> = {};
   if (env.SHUTDOWN_TIMEOUT_SECONDS) shutdown.timeoutSeconds = Number(env.SHUTDOWN_TIMEOUT_SECONDS);

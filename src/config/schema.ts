@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AFTER_A_CHANGE } from './delivery-schema.ts';
+import { OPERATIONS } from './operations-schema.ts';
 import { resourceServerSchema } from './resource-server-schema.ts';
 import { upstreamSchema } from './upstream-schema.ts';
 import { DEFAULT_PROFILE_KINDS, PROFILE_KIND_SLUG, PROFILE_KIND_SLUG_RULE } from '../directory/profile-kinds.ts';
@@ -34,23 +35,8 @@ export const configSchema = z
     trustProxy: z.boolean().default(false),
     /** info | warn | error | silent [LOG_LEVEL]. */
     logLevel: z.enum(['info', 'warn', 'error', 'silent']).default('info'),
-
-    /**
-     * Stopping on SIGTERM or SIGINT: /readyz answers 503 at once, new connections are still taken for `graceSeconds`
-     * (so that a load balancer sees the node not ready before its connections are refused), requests in flight
-     * finish, then the background queues finish their current jobs and the stores close.
-     */
-    shutdown: z
-      .object({
-        /**
-         * The whole stop may take this long [SHUTDOWN_TIMEOUT_SECONDS]; past it, the connections left are cut and the
-         * process exits with 1. Keep it below the orchestrator's own limit (Kubernetes: terminationGracePeriodSeconds, 30).
-         */
-        timeoutSeconds: z.number().positive().default(25),
-        /** Not ready, yet still taking connections, this long [SHUTDOWN_GRACE_SECONDS]: a load balancer's probe interval or two. */
-        graceSeconds: z.number().min(0).default(3),
-      })
-      .prefault({}),
+    /** Stopping gracefully, and metrics on a management port (operations-schema.ts). */
+    ...OPERATIONS,
 
     /** Shown on every page where a person may be stuck, e.g. "ask support for your registered email". */
     support: z
@@ -287,6 +273,13 @@ export const configSchema = z
       .prefault({}),
   })
   .superRefine((config, ctx) => {
+    if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metrics', 'port'],
+        message: 'METRICS_PORT must differ from PORT: metrics are never served on the public listener',
+      });
+    }
     if (Boolean(config.admin.clientId) !== Boolean(config.admin.clientSecret)) {
       ctx.addIssue({ code: 'custom', path: ['admin'], message: 'ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET go together' });
     }

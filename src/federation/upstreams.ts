@@ -3,6 +3,8 @@ import type { UpstreamConfig } from '../config/upstream-schema.ts';
 import { UnavailableError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { errorFields } from '../shared/logger.ts';
+import type { Metrics } from '../shared/metrics.ts';
+import { timedFetch } from './timed-fetch.ts';
 
 export interface Upstream {
   config: UpstreamConfig;
@@ -14,14 +16,17 @@ export interface Upstream {
  * The configured upstream identity providers. Discovery is lazy so that the broker starts even while an upstream
  * is down (and so the embedded development upstream, served by this same process, can be discovered once it listens).
  */
-export function createUpstreams(configs: readonly UpstreamConfig[], logger: Logger) {
+export function createUpstreams(configs: readonly UpstreamConfig[], logger: Logger, metrics: Metrics) {
   const upstreams = new Map<string, Upstream>();
 
   for (const config of configs) {
     let pending: Promise<client.Configuration> | undefined;
+    let metadata: client.ServerMetadata | undefined;
     const discover = async () => {
       const options: client.DiscoveryRequestOptions = { timeout: config.timeoutSeconds };
       if (config.allowInsecureHttp) options.execute = [client.allowInsecureRequests];
+      // Kept by the configuration for every later call to this upstream.
+      if (metrics.enabled) options[client.customFetch] = timedFetch(config.id, metrics, () => metadata);
       try {
         const discovered = await client.discovery(
           new URL(config.issuer),
@@ -31,6 +36,7 @@ export function createUpstreams(configs: readonly UpstreamConfig[], logger: Logg
           options,
         );
         discovered.timeout = config.timeoutSeconds;
+        metadata = discovered.serverMetadata();
         // openid-client trusts a code-flow ID token for arriving over TLS (OIDC Core §3.1.3.7) and skips its
         // signature; the broker verifies it against the upstream's JWKS anyway (unknown kid, wrong key).
         client.enableNonRepudiationChecks(discovered);

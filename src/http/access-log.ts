@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../shared/logger.ts';
+import type { Metrics } from '../shared/metrics.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import { requestIdFor } from './request-id.ts';
 
@@ -10,9 +11,10 @@ export const UNMATCHED_ROUTE = '(unmatched)';
  * The first middleware: gives the request its id (request-id.ts), answers with it in `X-Request-Id`, handles the
  * rest of the request inside it (every log line and audit event of the request carries it), and writes exactly one
  * access line at the end: method, route template (never the path, which may hold ids and link tokens), status,
- * duration, the portal or admin client when known, and the reference of an error answer.
+ * duration, the portal or admin client when known, and the reference of an error answer. The same request is timed
+ * for the metrics, by the same route template and status.
  */
-export function accessLog(deps: { logger: Logger; requests: RequestContext }): Middleware {
+export function accessLog(deps: { logger: Logger; requests: RequestContext; metrics: Metrics }): Middleware {
   return async (ctx, next) => {
     const started = performance.now();
     const requestId = requestIdFor({
@@ -32,11 +34,14 @@ export function accessLog(deps: { logger: Logger; requests: RequestContext }): M
         const status = failed === undefined ? ctx.status : errorStatus(failed);
         const clientId = clientIdOf(ctx);
         const reference = (ctx.state as { errorReference?: unknown }).errorReference;
+        const ms = performance.now() - started;
+        const route = routeOf(ctx);
+        deps.metrics.httpRequest({ method: ctx.method, route, status, seconds: ms / 1000 });
         deps.logger.info('http.request', {
           method: ctx.method,
-          route: routeOf(ctx),
+          route,
           status,
-          duration_ms: Math.round((performance.now() - started) * 10) / 10,
+          duration_ms: Math.round(ms * 10) / 10,
           ...(clientId ? { client_id: clientId } : {}),
           ...(typeof reference === 'string' ? { reference } : {}),
         });

@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import { accessLog } from './access-log.ts';
+import type { Metrics } from '../shared/metrics.ts';
 import { errorHandler } from './error-handler.ts';
 import { pageLanguage } from './page-language.ts';
 import { brandStylesheetFor } from './portal-look.ts';
@@ -45,6 +46,8 @@ export interface AppDeps extends PageDeps {
   logger: Logger;
   /** The request being handled: its id on every log line and audit event of it (access-log.ts). */
   requests: RequestContext;
+  /** Each request timed by route and status (access-log.ts); `noMetrics` without a metrics port. */
+  metrics: Metrics;
   cookieKeys: string[];
   viewsDir: string;
   /** Development-only routes (demo upstream, portals, home page); absent in production. */
@@ -165,7 +168,7 @@ export function createApp(deps: AppDeps): Koa {
 
   app
     // First: the request's id (X-Request-Id in and out, or traceparent's), carried through the request; one access line.
-    .use(accessLog({ logger: deps.logger, requests: deps.requests }))
+    .use(accessLog({ logger: deps.logger, requests: deps.requests, metrics: deps.metrics }))
     // 0. URLs built from the request use the configured issuer, never Host or X-Forwarded-Host.
     .use(issuerOrigin(deps.config.issuer))
     // 1. Security headers on every response, set first so later layers can extend the CSP.

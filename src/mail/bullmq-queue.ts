@@ -155,7 +155,10 @@ function startWorker(deps: QueueDeps, prefix: string, reportOnce: (err: Error) =
     if (final) {
       deps.logger.error('mail.failed', { ...line, permanent });
       void reportOutcome(deps, job.data, 'failed', { reason: err.message, permanent });
-    } else deps.logger.warn('mail.retry', line);
+    } else {
+      deps.logger.warn('mail.retry', line);
+      void reportOutcome(deps, job.data, 'retried', { reason: err.message, permanent });
+    }
   });
   worker.on('error', reportOnce);
   worker.on('completed', recovered);

@@ -116,6 +116,7 @@ export function createMemoryDeliveryQueue(deps: {
         void attempt(mail, n + 1);
       }, delayMs);
       timers.add(timer);
+      await reportOutcome(deps, mail, 'retried', failure);
     } finally {
       inFlight -= 1;
     }
@@ -158,7 +159,7 @@ export function createMemoryDeliveryQueue(deps: {
 export async function reportOutcome(
   deps: { logger: Logger; onOutcome?: DeliveryOutcome },
   mail: OutgoingMail,
-  outcome: 'sent' | 'failed',
+  outcome: 'sent' | 'retried' | 'failed',
   failure?: DeliveryFailure,
 ): Promise<void> {
   try {

@@ -18,12 +18,13 @@ export interface OutgoingMail {
 }
 
 /**
- * Told when a message was accepted by the SMTP server, or given up on: after its last attempt, or at once when the
- * server refused it for good (`failure.permanent`).
+ * Told when a message was accepted by the SMTP server, when an attempt failed and another is scheduled (`retried`),
+ * or when it was given up on: after its last attempt, or at once when the server refused it for good
+ * (`failure.permanent`).
  */
 export type DeliveryOutcome = (
   mail: OutgoingMail,
-  outcome: 'sent' | 'failed',
+  outcome: 'sent' | 'retried' | 'failed',
   failure?: DeliveryFailure,
 ) => Promise<void>;
 

@@ -72,12 +72,14 @@ async function attempt(deps: WebhookDeps, subscription: Subscription, delivery: 
   if (result.ok) {
     await deps.store.updateDelivery(delivery.id, { status: 'delivered', attempts, history });
     deps.logger.info('webhooks.delivered', { ...line, status: result.status });
+    deps.metrics.delivery('webhook', 'delivered');
     return true;
   }
   const inRound = attempts - delivery.roundStartedAt;
   if (inRound >= deps.retry.attempts) {
     await deps.store.updateDelivery(delivery.id, { status: 'failed', attempts, history });
     deps.logger.error('webhooks.delivery_failed', { ...line, error: result.error });
+    deps.metrics.delivery('webhook', 'failed');
     return false;
   }
   const delayMs = jobRetryDelay(deps.retry, inRound);
@@ -87,5 +89,6 @@ async function attempt(deps: WebhookDeps, subscription: Subscription, delivery: 
     nextAttemptAt: new Date(at.getTime() + delayMs),
   });
   deps.logger.warn('webhooks.retry', { ...line, delayMs, error: result.error });
+  deps.metrics.delivery('webhook', 'retried');
   return false;
 }

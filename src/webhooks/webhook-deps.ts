@@ -1,5 +1,6 @@
 import type { Clock } from '../shared/clock.ts';
 import type { JobQueue, RetryPolicy } from '../shared/job-queue.ts';
+import type { Metrics } from '../shared/metrics.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Subscription, WebhookStore } from './webhook-store.ts';
 
@@ -15,6 +16,8 @@ export interface WebhookDeps {
   subscriptions: SubscriptionCache;
   clock: Clock;
   logger: Logger;
+  /** Each attempt's outcome is counted (observability/prometheus-metrics.ts). */
+  metrics: Metrics;
   /** Per delivery: how often it is tried in a round, and how long between tries. */
   retry: RetryPolicy;
   timeoutMs: number;

@@ -4,6 +4,7 @@ import type { BackgroundTasks } from '../shared/background-tasks.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { JobHandler, JobQueue, RetryPolicy } from '../shared/job-queue.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { Metrics } from '../shared/metrics.ts';
 import { drainSubscription } from './drain-deliveries.ts';
 import type { ManageWebhooksDeps } from './manage-webhooks.ts';
 import { wakeDrain, withWebhookEvents } from './publish-events.ts';
@@ -22,6 +23,7 @@ export function createWebhookEngine(options: {
   queue: (handler: JobHandler<DrainJob>, retry: RetryPolicy) => JobQueue<DrainJob>;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
   tasks: BackgroundTasks;
   /** Whether this process runs the relay (a command-line process leaves it to the brokers). */
   relay: boolean;
@@ -37,6 +39,7 @@ export function createWebhookEngine(options: {
     subscriptions,
     clock,
     logger,
+    metrics: options.metrics,
     retry: settings.retry,
     timeoutMs: settings.timeoutMs,
     refuseInternal: config.env === 'production',

@@ -100,7 +100,7 @@ describe('the in-process delivery queue', () => {
     jest.useRealTimers();
   });
 
-  it('retries a failed attempt after the policy delay, and tells the outcome once it is sent', async () => {
+  it('retries a failed attempt after the policy delay, telling each retry and the outcome once it is sent', async () => {
     const { queue, attempts, logs, outcomes } = queueWith([timeout(), timeout()]);
     const start = Date.now();
     await queue.enqueue(mail());
@@ -113,7 +113,11 @@ describe('the in-process delivery queue', () => {
     expect(attempts).toHaveLength(2);
     await jest.advanceTimersByTimeAsync(2000);
     expect(attempts.map((at) => at - start)).toEqual([0, 1000, 3000]);
-    expect(outcomes).toEqual([['sent', undefined]]);
+    expect(outcomes).toEqual([
+      ['retried', false],
+      ['retried', false],
+      ['sent', undefined],
+    ]);
     expect(await queue.pending()).toBe(0);
     expect(logs.map(([level, event, fields]) => [level, event, fields?.attempt])).toEqual([
       ['warn', 'mail.retry', 1],
@@ -128,7 +132,12 @@ describe('the in-process delivery queue', () => {
     await queue.enqueue(mail());
     await jest.advanceTimersByTimeAsync(60_000);
     expect(attempts).toHaveLength(4);
-    expect(outcomes).toEqual([['failed', false]]);
+    expect(outcomes).toEqual([
+      ['retried', false],
+      ['retried', false],
+      ['retried', false],
+      ['failed', false],
+    ]);
     expect(await queue.failed()).toEqual([
       {
         id: expect.any(String),
