@@ -195,6 +195,10 @@ export function createDemoRoutes(
         support: config.support,
         mailbox: Boolean(deps.mailbox),
         webhookInbox: Boolean(deps.webhookInboxSecret),
+        // The management listener is plain http on the broker's host (observability/metrics-server.ts).
+        metricsUrl: config.metrics.port
+          ? `http://${new URL(config.issuer).hostname}:${config.metrics.port}/metrics`
+          : undefined,
       },
       { layout: 'demo' },
     );

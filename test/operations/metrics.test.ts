@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
 import { TEST_PORTAL } from '../support/broker.ts';
@@ -171,6 +173,14 @@ describe('Prometheus metrics on the management port', () => {
     ])
       expect(text).toContain(`# TYPE ${family} `);
 
+    // The dashboard in the repository reads only families that exist.
+    const dashboard = readFileSync(join(import.meta.dirname, '../../docs/grafana/broker-dashboard.json'), 'utf8');
+    const used = new Set(
+      [...dashboard.matchAll(/\b((?:broker|process|nodejs)_\w+?)(?:_bucket|_count|_sum)?\b/g)].map((m) => m[1]!),
+    );
+    expect(used.size).toBeGreaterThan(10);
+    for (const family of used) expect(`${family}: ${text.includes(`# TYPE ${family} `)}`).toBe(`${family}: true`);
+
     // Nothing a person typed or was sent: no email address, no link token, no path with an id in it.
     expect(text).not.toMatch(/@/);
     expect(text).not.toMatch(/\/associate\/[A-Za-z0-9_-]{16,}/);
@@ -183,5 +193,7 @@ describe('Prometheus metrics on the management port', () => {
     expect(other.status).toBe(404);
     expect(await other.text()).toContain('Only /metrics');
     expect((await fetch(metricsUrl, { method: 'POST' })).status).toBe(405);
+    // The demo's home page points to them.
+    expect(await (await fetch(`${broker.issuer}/`)).text()).toContain(`href="${metricsUrl}"`);
   });
 });
