@@ -2,17 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser } from '../support/browser.ts';
-import { TEST_PORTAL } from '../support/broker.ts';
+import { isolatedStoresEnv, TEST_PORTAL } from '../support/broker.ts';
 import { authorize, completeAssociation, requestAssociation, signIn, signInUpstream } from '../support/flows.ts';
 import { startLogoutReceiver, type LogoutReceiver } from '../support/logout-receiver.ts';
+import { startMongo } from '../support/mongo.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
+import { startRedis } from '../support/redis.ts';
 import { freePort, linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
 import { waitUntil } from '../support/wait.ts';
 
-// A broker process with a metrics port, after the things an operator watches have happened once each: a first
-// login (association request, link mail, redemption), a sign-in, a refused sign-in, a sign-out with a back-channel
-// logout, and the demo webhook inbox's deliveries.
+// A broker process with a metrics port, on the production stores (Redis and a MongoDB-protocol server), after the
+// things an operator watches have happened once each: a first login (association request, link mail, redemption),
+// a sign-in, a refused sign-in, a sign-out with a back-channel logout, and the demo webhook inbox's deliveries.
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let mongo: Awaited<ReturnType<typeof startMongo>>;
 let smtp: SmtpCapture;
 let receiver: LogoutReceiver;
 let broker: Awaited<ReturnType<typeof spawnBroker>>;
@@ -54,21 +58,21 @@ const total = (samples: Sample[], name: string, labels: Record<string, string> =
     .reduce((sum, s) => sum + s.value, 0);
 
 beforeAll(async () => {
-  [smtp, receiver] = await Promise.all([startSmtp(), startLogoutReceiver()]);
+  [redis, mongo, smtp, receiver] = await Promise.all([startRedis(), startMongo(), startSmtp(), startLogoutReceiver()]);
   const metricsPort = await freePort();
   broker = await spawnBroker(
     {
       clients: [{ ...TEST_PORTAL, backchannel_logout_uri: receiver.url }],
       mail: { smtpUrl: smtp.url, from: 'Broker <no-reply@broker.example>' },
     },
-    { METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' },
+    { ...isolatedStoresEnv(redis.url, mongo.uri), METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' },
   );
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   portal = await createPortal(broker.issuer);
 }, 90_000);
 afterAll(async () => {
   await broker?.stop();
-  await Promise.all([smtp?.close(), receiver?.close()]);
+  await Promise.all([smtp?.close(), receiver?.close(), redis?.stop(), mongo?.stop()]);
 });
 
 describe('Prometheus metrics on the management port', () => {
