@@ -6,7 +6,7 @@
  */
 import { createLogger } from '../../src/shared/logger.ts';
 import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
-import { createBrokerIndexes, retentionLine } from '../../src/stores/mongo/indexes.ts';
+import { createBrokerIndexes, describeIndexes } from '../../src/stores/mongo/indexes.ts';
 import { brokerModels } from '../../src/stores/mongo/models.ts';
 
 const uri = process.env.MONGODB_URI;
@@ -17,9 +17,9 @@ if (!uri) {
 const connection = createMongoConnection(uri, createLogger('error'));
 try {
   await connection.asPromise();
-  const { collections, retention } = await createBrokerIndexes(brokerModels(connection));
-  for (const [name, indexes] of Object.entries(collections)) process.stdout.write(`${name}: ${indexes.join(', ')}\n`);
-  process.stdout.write(`${retentionLine(retention)}\n`);
+  const models = brokerModels(connection);
+  for (const line of await describeIndexes(models, await createBrokerIndexes(models)))
+    process.stdout.write(`${line}\n`);
 } catch (err) {
   process.stderr.write(`cannot create indexes: ${(err as Error).message}\n`);
   process.exitCode = 1;

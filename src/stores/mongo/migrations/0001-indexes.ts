@@ -1,4 +1,4 @@
-import { createBrokerIndexes, retentionLine } from '../indexes.ts';
+import { createBrokerIndexes, describeIndexes } from '../indexes.ts';
 import { brokerModels } from '../models.ts';
 import type { Migration } from './migration.ts';
 
@@ -10,8 +10,7 @@ export const createIndexes: Migration = {
   id: '0001-indexes',
   description: 'build the indexes of every collection',
   async up(connection, log) {
-    const { collections, retention } = await createBrokerIndexes(brokerModels(connection));
-    for (const [name, indexes] of Object.entries(collections)) log(`  ${name}: ${indexes.join(', ')}`);
-    log(`  ${retentionLine(retention)}`);
+    const models = brokerModels(connection);
+    for (const line of await describeIndexes(models, await createBrokerIndexes(models))) log(`  ${line}`);
   },
 };
