@@ -1,12 +1,8 @@
 // `node src/main.ts`: the Node.js version is checked before anything else is even loaded, so that an old Node.js
 // stops with one clear line (exit code 2) rather than an error from deep inside a library. The broker itself is
 // run-broker.ts: load config → create services → create the HTTP app → listen.
-import { nodeVersionProblem } from './shared/node-version.ts';
+import { stopOnOldNode } from './shared/node-version.ts';
 
-const problem = nodeVersionProblem(process.versions.node);
-if (problem) {
-  process.stderr.write(`${problem}\n`);
-  process.exit(2);
-}
+stopOnOldNode();
 const { runBroker } = await import('./run-broker.ts');
 await runBroker();

@@ -107,7 +107,7 @@ export const configSchema = z
           .string()
           .regex(/^[A-Za-z0-9:_-]*$/)
           .default('broker:'),
-        /** Build MongoDB indexes at start [CREATE_INDEXES]; otherwise run `npm run db:indexes` once per release. */
+        /** Build MongoDB indexes at start [CREATE_INDEXES]; otherwise `npm run db:migrate` builds them before a release. */
         createIndexes: z.boolean().default(false),
       })
       .prefault({}),

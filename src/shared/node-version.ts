@@ -18,3 +18,14 @@ export function nodeVersionProblem(installed: string): string | undefined {
     `(or at least ${wanted}; e.g. \`nvm install 24\`, or the node:24 image), or use \`npm start\`, which brings its own.`
   );
 }
+
+/**
+ * The first statement of `node src/main.ts` and of every operator script: on too old a Node.js, one line and exit
+ * code 2. Whoever calls it imports the rest dynamically afterwards, since static imports would all load first.
+ */
+export function stopOnOldNode(): void {
+  const problem = nodeVersionProblem(process.versions.node);
+  if (!problem) return;
+  process.stderr.write(`${problem}\n`);
+  process.exit(2);
+}

@@ -6,7 +6,8 @@ import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
 import { keepTrying } from '../shared/keep-trying.ts';
 import type { Stores } from './choose-stores.ts';
-import { createAuditRetentionIndex, createMongoAuditLog } from './mongo/audit-log.ts';
+import { createMongoAuditLog } from './mongo/audit-log.ts';
+import { createBrokerIndexes } from './mongo/indexes.ts';
 import { createMongoClientStore } from './mongo/client-store.ts';
 import { createMongoConnection, MONGO_OPTIONS } from './mongo/connection.ts';
 import { createMongoDirectory } from './mongo/directory.ts';
@@ -49,8 +50,7 @@ export async function openSharedStores(
     async () => {
       if (mongo.readyState !== 1) await mongo.openUri(mongodbUri, MONGO_OPTIONS);
       if (config.stores.createIndexes) {
-        await Promise.all(Object.values(models).map((model) => model.createIndexes()));
-        await createAuditRetentionIndex(models);
+        await createBrokerIndexes(models);
       }
       if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
     },

@@ -1,0 +1,29 @@
+/**
+ * Brings a MongoDB database up to what this release expects: applies, in order, the migrations it has not recorded
+ * yet (src/stores/mongo/migrations/), each recorded in the `migrations` collection once applied. Run it before a
+ * release takes traffic (docs/operations.md, "Upgrading"); it is safe to run again, and from several places at once.
+ *
+ *   MONGODB_URI=… npm run db:migrate
+ *
+ * Exit codes: 0 up to date, 1 a migration failed (nothing recorded for it; run again once fixed), 2 usage.
+ */
+import { createLogger } from '../../src/shared/logger.ts';
+import { applyMigrations } from '../../src/stores/mongo/migrations/apply-migrations.ts';
+import { MIGRATIONS } from '../../src/stores/mongo/migrations/all.ts';
+import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
+
+const uri = process.env.MONGODB_URI;
+if (!uri) {
+  process.stderr.write('usage: MONGODB_URI=… npm run db:migrate\n');
+  process.exit(2);
+}
+const connection = createMongoConnection(uri, createLogger('error'));
+try {
+  await connection.asPromise();
+  await applyMigrations(connection, MIGRATIONS, { log: (line) => process.stdout.write(`${line}\n`) });
+} catch (err) {
+  process.stderr.write(`cannot migrate: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  await connection.close();
+}
