@@ -22,7 +22,21 @@ const COPIED = [...readFileSync(join(ROOT, 'Dockerfile'), 'utf8').matchAll(/^COP
 let dir: string;
 let mongo: Awaited<ReturnType<typeof startMongo>>;
 let redis: Awaited<ReturnType<typeof startRedis>>;
-const environment = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() });
+/**
+ * A clean environment, but for what reaching the registry needs on this network: its certificate authorities and
+ * proxies (a registry behind a TLS-inspecting proxy answers SELF_SIGNED_CERT_IN_CHAIN without them).
+ */
+const REACHING_THE_REGISTRY =
+  /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|HTTPS?_PROXY|NO_PROXY|npm_config_(registry|cafile|ca|strict_ssl|proxy|https_proxy|noproxy|cache))$/i;
+const environment = () => ({
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? tmpdir(),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => REACHING_THE_REGISTRY.test(entry[0]) && entry[1] !== undefined,
+    ),
+  ),
+});
 
 beforeAll(async () => {
   [mongo, redis] = await Promise.all([startMongo(), startRedis()]);
