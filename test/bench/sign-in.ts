@@ -11,7 +11,7 @@
  * look for there is errors (there should be none: requests queue, nothing fails) and how latency grows.
  */
 import { isolatedStoresEnv } from '../support/broker.ts';
-import { Browser } from '../support/browser.ts';
+import { completeSignIn } from './complete-sign-in.ts';
 import { startMongo } from '../support/mongo.ts';
 import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
@@ -34,27 +34,10 @@ const broker = await spawnBroker({ signInLimit: { points: 1_000_000, windowSecon
 stops.unshift(() => broker.stop());
 const portal = await createPortal(broker.issuer);
 
-/** One complete sign-in of an associated person with a single profile; returns its duration in ms. */
+/** One complete sign-in; returns its duration in ms. */
 async function signIn(): Promise<number> {
   const started = performance.now();
-  const browser = new Browser();
-  const { url, checks } = await portal.authorizationUrl();
-  const signInPage = await browser.go(url);
-  const upstreamLogin = await browser.submit(
-    signInPage,
-    'form[action$="/upstream"]',
-    {},
-    { submitter: 'button[value="demo"]' },
-  );
-  const back = await browser.submit(
-    upstreamLogin,
-    'form[action$="/login"]',
-    { username: 'alice', password: 'demo' },
-    { stopAt: [portal.redirectUri] },
-  );
-  if (!back.stopped) throw new Error(`no redirect to the portal (${back.status} at ${back.url})`);
-  const tokens = await portal.redeem(back.stopped, checks);
-  if (tokens.claims()?.sub !== 'prf-alice-contoso') throw new Error('wrong subject');
+  await completeSignIn(portal);
   return performance.now() - started;
 }
 

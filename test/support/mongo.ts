@@ -14,7 +14,12 @@ const FERRETDB = process.env.FERRETDB_BIN ?? join(import.meta.dirname, '..', '..
  */
 export async function startMongo() {
   if (process.env.MONGODB_URI)
-    return { uri: process.env.MONGODB_URI, stop: async () => undefined, start: async () => undefined };
+    return {
+      uri: process.env.MONGODB_URI,
+      stop: async () => undefined,
+      start: async () => undefined,
+      pid: () => undefined,
+    };
   if (!existsSync(FERRETDB)) {
     throw new Error(
       `These tests need a MongoDB-protocol server: set MONGODB_URI, or build FerretDB with scripts/provision-ferretdb.sh (expected at ${FERRETDB}).`,
@@ -62,5 +67,7 @@ export async function startMongo() {
     uri,
     start,
     stop: () => stopChild(child),
+    /** The server's process id while it runs (none when the server was given by URL), for its CPU time. */
+    pid: (): number | undefined => child?.pid,
   };
 }

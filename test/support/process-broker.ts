@@ -59,6 +59,8 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
     /** The issuer it was given (ISSUER in `env` overrides its own address, e.g. a proxy in front of several nodes). */
     issuer: env.ISSUER ?? issuer,
     port,
+    /** The process id, to read its CPU time (the benchmarks). */
+    pid: child.pid!,
     output: () => output,
     stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal),
     /** Sends `signal` and resolves with the exit code the process then exits with (null: ended by a signal). */

@@ -14,7 +14,12 @@ import { stopChild, waitUntil } from './wait.ts';
  */
 export async function startRedis(options: { persistent?: boolean } = {}) {
   if (process.env.REDIS_URL)
-    return { url: process.env.REDIS_URL, stop: async () => undefined, start: async () => undefined };
+    return {
+      url: process.env.REDIS_URL,
+      stop: async () => undefined,
+      start: async () => undefined,
+      pid: () => undefined,
+    };
   if (spawnSync('redis-server', ['--version']).status !== 0) {
     throw new Error(
       "These tests need Redis: install Debian's redis-server (apt-get install redis-server) or set REDIS_URL.",
@@ -40,6 +45,8 @@ export async function startRedis(options: { persistent?: boolean } = {}) {
     url,
     start,
     stop: () => stopChild(child),
+    /** The server's process id while it runs (none when the server was given by URL), for its CPU time. */
+    pid: (): number | undefined => child?.pid,
   };
 }
 
