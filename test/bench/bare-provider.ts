@@ -12,9 +12,7 @@
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
-
-export const BARE_CLIENT = { id: 'bench-client', secret: 'bench-client-secret-0123456789abcdef' };
-export const BENCH_RESOURCE = 'https://api.bench.example';
+import { BARE_CLIENT, BENCH_RESOURCE, BENCH_RESOURCE_SCOPE } from './bench-clients.ts';
 
 const port = Number(process.env.PORT ?? 4100);
 const issuer = `http://127.0.0.1:${port}`;
@@ -29,13 +27,13 @@ const provider = new Provider(issuer, {
       grant_types: ['client_credentials', 'refresh_token', 'authorization_code'],
       response_types: ['code'],
       redirect_uris: ['https://portal.example/cb'],
-      scope: 'openid offline_access api:read',
+      scope: `openid offline_access ${BENCH_RESOURCE_SCOPE}`,
     },
   ],
   jwks: { keys: [jwk] },
   cookies: { keys: ['bench-cookie-key-0123456789abcdef'] },
   rotateRefreshToken: true,
-  scopes: ['openid', 'offline_access', 'api:read'],
+  scopes: ['openid', 'offline_access', BENCH_RESOURCE_SCOPE],
   async findAccount(_ctx, id) {
     return { accountId: id, claims: async () => ({ sub: id }) };
   },
@@ -48,7 +46,11 @@ const provider = new Provider(issuer, {
       enabled: true,
       defaultResource: async () => undefined,
       useGrantedResource: async () => false,
-      getResourceServerInfo: async () => ({ audience: BENCH_RESOURCE, scope: 'api:read', accessTokenFormat: 'jwt' }),
+      getResourceServerInfo: async () => ({
+        audience: BENCH_RESOURCE,
+        scope: BENCH_RESOURCE_SCOPE,
+        accessTokenFormat: 'jwt',
+      }),
     },
   },
 });

@@ -1,0 +1,202 @@
+/**
+ * `npm run bench:compare`: the broker on memory stores, the broker on Redis + a MongoDB-protocol server, and bare
+ * oidc-provider of the same version (bare-provider.ts), each in its own process, driven from this one on loopback:
+ * client_credentials (opaque and JWT access tokens), refresh_token, and complete brokered sign-ins (brokers only), at
+ * rising concurrency, bounded in time and count. Each server's CPU time is read from the OS around every cell, so the
+ * figure that compares is requests per server CPU-second (for the production stores: per CPU-second of the broker,
+ * Redis and the database server together), which holds however busy the machine is. Prints figures; asserts nothing.
+ *
+ *   npm run bench:compare
+ *   BENCH_CONCURRENCY=1,4,16,64 BENCH_SECONDS=3 BENCH_MAX=3000 BENCH_ROUNDS=1 npm run bench:compare
+ *   BENCH_PATHS=refresh_token,client_credentials BENCH_SERVERS=memory,bare npm run bench:compare
+ *
+ * With BENCH_ROUNDS above 1, rounds are interleaved (every server of a cell, then the next cell, then again) and
+ * each figure is the median of its rounds.
+ */
+import { isolatedStoresEnv, TEST_PORTAL, basicAuth } from '../support/broker.ts';
+import { startMongo } from '../support/mongo.ts';
+import { createPortal } from '../support/portal.ts';
+import { spawnBroker } from '../support/process-broker.ts';
+import { startRedis } from '../support/redis.ts';
+import { completeSignIn } from './complete-sign-in.ts';
+import { startBareProvider } from './start-bare-provider.ts';
+import { BARE_CLIENT, BENCH_RESOURCE, BENCH_RESOURCE_SCOPE } from './bench-clients.ts';
+import { cpuSeconds, median, percentile, runLoad, type LoadResult } from './measure.ts';
+import { printComparison, type Cell } from './print-comparison.ts';
+
+const levels = (process.env.BENCH_CONCURRENCY ?? '1,4,16,64').split(',').map(Number);
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const maxPerCell = Number(process.env.BENCH_MAX ?? 3000);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+const PATHS = ['client_credentials', 'client_credentials_jwt', 'refresh_token', 'sign_in'] as const;
+type Path = (typeof PATHS)[number];
+const paths = (process.env.BENCH_PATHS?.split(',') ?? PATHS) as Path[];
+const wanted = new Set(process.env.BENCH_SERVERS?.split(',') ?? ['memory', 'shared', 'bare']);
+
+/** The service client the brokers get for client_credentials, with the resource server of the JWT path. */
+const SERVICE = { id: 'bench-service', secret: 'bench-service-secret-0123456789abcdef' };
+const brokerConfig = {
+  signInLimit: { points: 100_000_000, windowSeconds: 60 },
+  resourceServers: { [BENCH_RESOURCE]: {} },
+  clients: [
+    TEST_PORTAL,
+    {
+      client_id: SERVICE.id,
+      client_secret: SERVICE.secret,
+      client_name: 'Bench service',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    },
+  ],
+};
+
+interface Server {
+  name: 'memory' | 'shared' | 'bare';
+  issuer: string;
+  pids(): number[];
+  service: { id: string; secret: string };
+  portal: { id: string; secret: string };
+  refreshTokens(count: number): Promise<string[]>;
+  signIn?(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
+  let env: Record<string, string> = { LOG_LEVEL: 'error' };
+  const extra: { pid(): number | undefined; stop(): Promise<void> }[] = [];
+  if (name === 'shared') {
+    const [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
+    extra.push(redis, mongo);
+    env = { ...env, ...isolatedStoresEnv(redis.url, mongo.uri) };
+  }
+  const broker = await spawnBroker(brokerConfig, env);
+  const portal = await createPortal(broker.issuer);
+  const offline = { scope: 'openid email profile org_profile offline_access' };
+  return {
+    name,
+    issuer: broker.issuer,
+    pids: () => [broker.pid, ...extra.map((e) => e.pid()).filter((pid): pid is number => pid !== undefined)],
+    service: SERVICE,
+    portal: { id: TEST_PORTAL.client_id, secret: TEST_PORTAL.client_secret },
+    async refreshTokens(count) {
+      const tokens: string[] = [];
+      await runLoad(8, 600, count, async () => {
+        tokens.push((await completeSignIn(portal, offline)).refresh_token!);
+      });
+      return tokens;
+    },
+    signIn: async () => void (await completeSignIn(portal)),
+    async stop() {
+      await broker.stop();
+      for (const e of extra) await e.stop();
+    },
+  };
+}
+
+async function bareServer(): Promise<Server> {
+  const bare = await startBareProvider();
+  return {
+    name: 'bare',
+    issuer: bare.issuer,
+    pids: () => [bare.pid],
+    service: BARE_CLIENT,
+    portal: BARE_CLIENT,
+    refreshTokens: (count) =>
+      Promise.all(
+        Array.from({ length: count }, async () => (await fetch(`${bare.issuer}/bench/refresh-token`)).text()),
+      ),
+    stop: bare.stop,
+  };
+}
+
+/** One token request; throws unless it answered 200 with an access token. Returns the JSON answer. */
+async function token(server: Server, client: { id: string; secret: string }, body: Record<string, string>) {
+  const response = await fetch(`${server.issuer}/token`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(client.id, client.secret) },
+    body: new URLSearchParams(body),
+  });
+  const json = (await response.json()) as { access_token?: string; refresh_token?: string; error?: string };
+  if (response.status !== 200 || !json.access_token) throw new Error(`${response.status} ${json.error ?? ''}`);
+  return json;
+}
+
+/** The request of `path` for worker `w` of a cell; refresh tokens are rotated, so each worker follows its chain. */
+function stepFor(server: Server, path: Path, chains: string[]): ((worker: number) => Promise<void>) | undefined {
+  switch (path) {
+    case 'client_credentials':
+      return async () => void (await token(server, server.service, { grant_type: 'client_credentials' }));
+    case 'client_credentials_jwt':
+      return async () =>
+        void (await token(server, server.service, {
+          grant_type: 'client_credentials',
+          resource: BENCH_RESOURCE,
+          scope: BENCH_RESOURCE_SCOPE,
+        }));
+    case 'refresh_token':
+      return async (worker) => {
+        const answer = await token(server, server.portal, {
+          grant_type: 'refresh_token',
+          refresh_token: chains[worker]!,
+        });
+        chains[worker] = answer.refresh_token ?? chains[worker]!;
+      };
+    case 'sign_in':
+      return server.signIn;
+  }
+}
+
+const servers: Server[] = [];
+try {
+  if (wanted.has('memory')) servers.push(await brokerServer('memory'));
+  if (wanted.has('shared')) servers.push(await brokerServer('shared'));
+  if (wanted.has('bare')) servers.push(await bareServer());
+  const maxLevel = Math.max(...levels);
+  const chains = new Map<Server, string[]>();
+  if (paths.includes('refresh_token'))
+    for (const server of servers) chains.set(server, await server.refreshTokens(maxLevel));
+
+  process.stdout.write(
+    `bench:compare on ${(await import('node:os')).cpus().length} cores, Node.js ${process.versions.node}: ` +
+      `${seconds} s or ${maxPerCell} requests per cell, ${rounds} round(s), servers ${servers.map((s) => s.name).join(', ')}\n`,
+  );
+  // Warm-up: discovery, JIT, connection pools, the first keys.
+  for (const server of servers)
+    for (const path of paths) {
+      const step = stepFor(server, path, chains.get(server) ?? []);
+      if (step) await runLoad(Math.min(4, maxLevel), 1, 200, step);
+    }
+
+  const results = new Map<string, { result: LoadResult; cpu: number }[]>();
+  for (let round = 0; round < rounds; round++)
+    for (const path of paths)
+      for (const level of levels)
+        for (const server of servers) {
+          const step = stepFor(server, path, chains.get(server) ?? []);
+          if (!step) continue;
+          const before = cpuSeconds(server.pids());
+          const result = await runLoad(level, seconds, maxPerCell, step);
+          const cpu = cpuSeconds(server.pids()) - before;
+          const key = `${path}|${level}|${server.name}`;
+          results.set(key, [...(results.get(key) ?? []), { result, cpu }]);
+        }
+
+  const cells: Cell[] = [...results].map(([key, runs]) => {
+    const [path, level, server] = key.split('|') as [string, string, string];
+    return {
+      path,
+      level: Number(level),
+      server,
+      perSecond: median(runs.map((r) => r.result.ok / r.result.seconds)),
+      perCpuSecond: median(runs.map((r) => (r.cpu > 0 ? r.result.ok / r.cpu : NaN))),
+      p50: median(runs.map((r) => percentile(r.result.latencies, 50))),
+      p99: median(runs.map((r) => percentile(r.result.latencies, 99))),
+      errors: runs.reduce((sum, r) => sum + r.result.errors, 0),
+      firstError: runs.find((r) => r.result.firstError)?.result.firstError,
+    };
+  });
+  printComparison(cells, (line) => process.stdout.write(`${line}\n`));
+} finally {
+  for (const server of servers) await server.stop();
+}

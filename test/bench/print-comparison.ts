@@ -1,0 +1,70 @@
+/** One measured cell of bench:compare: a path, at a concurrency, on one server. */
+export interface Cell {
+  path: string;
+  level: number;
+  server: string;
+  perSecond: number;
+  perCpuSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError?: string | undefined;
+}
+
+/** The targets of the comparison: per server CPU-second, as a share of bare oidc-provider's figure. */
+const TARGETS: Record<string, Partial<Record<string, number>>> = {
+  client_credentials: { memory: 0.8, shared: 0.5 },
+  client_credentials_jwt: { memory: 0.8, shared: 0.5 },
+  refresh_token: { memory: 0.8, shared: 0.5 },
+};
+
+const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+/**
+ * The figures as tables: every cell, then each broker's figure per server CPU-second as a share of bare
+ * oidc-provider's at the same path and concurrency, against its target.
+ */
+export function printComparison(cells: readonly Cell[], print: (line: string) => void): void {
+  print('');
+  print('path                     conc  server   req/s   req/CPU-s   p50 ms   p99 ms  errors');
+  for (const c of cells) {
+    print(
+      [
+        c.path.padEnd(23),
+        String(c.level).padStart(5),
+        ` ${c.server.padEnd(7)}`,
+        fixed(c.perSecond).padStart(6),
+        fixed(c.perCpuSecond).padStart(11),
+        fixed(c.p50, 1).padStart(8),
+        fixed(c.p99, 1).padStart(8),
+        String(c.errors).padStart(7),
+      ].join(' '),
+    );
+    if (c.firstError) print(`    first error: ${c.firstError}`);
+  }
+  print('');
+  print('per server CPU-second, broker ÷ bare oidc-provider (target in brackets; shared = broker + Redis + database)');
+  print('path                     conc   memory           shared');
+  const find = (path: string, level: number, server: string) =>
+    cells.find((c) => c.path === path && c.level === level && c.server === server);
+  for (const c of cells) {
+    if (c.server !== 'bare') continue;
+    const ratio = (server: string) => {
+      const cell = find(c.path, c.level, server);
+      if (!cell) return '—'.padEnd(16);
+      const share = cell.perCpuSecond / c.perCpuSecond;
+      const target = TARGETS[c.path]?.[server];
+      const verdict = target === undefined ? '' : share >= target ? ` (≥${target} ok)` : ` (<${target} MISS)`;
+      return `${fixed(share, 2)}${verdict}`.padEnd(16);
+    };
+    print(`${c.path.padEnd(23)} ${String(c.level).padStart(5)}   ${ratio('memory')} ${ratio('shared')}`);
+  }
+  const signIns = cells.filter((c) => c.path === 'sign_in');
+  if (signIns.length) {
+    print('');
+    print(
+      'complete sign-in per server CPU-second: ' +
+        signIns.map((c) => `${c.server}@${c.level} ${fixed(c.perCpuSecond, 1)}`).join(', '),
+    );
+  }
+}

@@ -1,0 +1,30 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { nodeChildEnv } from '../support/node-child.ts';
+import { freePort } from '../support/smtp.ts';
+import { stopChild, waitUntil } from '../support/wait.ts';
+
+/** bare-provider.ts in its own process, as the brokers are; resolves once its discovery document answers. */
+export async function startBareProvider() {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  let output = '';
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'bare-provider.ts')], {
+    env: { ...nodeChildEnv(), PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`bare provider exited with ${child.exitCode}: ${output}`);
+      return fetch(`${issuer}/.well-known/openid-configuration`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    30_000,
+    'bare provider ready',
+  );
+  return { issuer, pid: child.pid!, stop: () => stopChild(child) };
+}
