@@ -1,5 +1,5 @@
 /**
- * The yardstick of `npm run bench:compare`: bare oidc-provider, the same version the broker uses, with its own
+ * The yardstick of `npm run bench:compare`: bare oidc-provider, the same version the broker uses, with a plain
  * memory adapter and one client, configured like the broker where the work is the same (RS256 signing key, opaque
  * access tokens unless a resource is asked for, JWT ones for a resource server, refresh tokens rotated on use).
  * No directory, no stores, no audit: what the broker adds is what the comparison shows.
@@ -11,7 +11,7 @@
  */
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { BARE_CLIENT, BENCH_RESOURCE, BENCH_RESOURCE_SCOPE } from './bench-clients.ts';
 
 const port = Number(process.env.PORT ?? 4100);
@@ -19,7 +19,53 @@ const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = await generateKeyPair('RS256', { extractable: true });
 const jwk = { ...(await exportJWK(privateKey)), kid: 'bench', alg: 'RS256', use: 'sig' };
 
+/**
+ * oidc-provider's own memory adapter keeps the last 1,000 entries only (an LRU), so under load the refresh tokens the
+ * bench holds are evicted and every refresh fails. This one is the same few Map operations without the bound, as the
+ * broker's memory stores are unbounded (and swept).
+ */
+class MapAdapter implements Adapter {
+  static entries = new Map<string, AdapterPayload>();
+  static grants = new Map<string, Set<string>>();
+  static uids = new Map<string, string>();
+  private readonly model: string;
+  constructor(model: string) {
+    this.model = model;
+  }
+  private key = (id: string) => `${this.model}:${id}`;
+  async upsert(id: string, payload: AdapterPayload) {
+    MapAdapter.entries.set(this.key(id), payload);
+    if (payload.grantId) {
+      const members = MapAdapter.grants.get(payload.grantId) ?? new Set<string>();
+      MapAdapter.grants.set(payload.grantId, members.add(this.key(id)));
+    }
+    if (payload.uid) MapAdapter.uids.set(payload.uid, id);
+  }
+  async find(id: string) {
+    return MapAdapter.entries.get(this.key(id));
+  }
+  async findByUid(uid: string) {
+    const id = MapAdapter.uids.get(uid);
+    return id === undefined ? undefined : this.find(id);
+  }
+  async findByUserCode() {
+    return undefined;
+  }
+  async consume(id: string) {
+    const payload = MapAdapter.entries.get(this.key(id));
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+  }
+  async destroy(id: string) {
+    MapAdapter.entries.delete(this.key(id));
+  }
+  async revokeByGrantId(grantId: string) {
+    for (const key of MapAdapter.grants.get(grantId) ?? []) MapAdapter.entries.delete(key);
+    MapAdapter.grants.delete(grantId);
+  }
+}
+
 const provider = new Provider(issuer, {
+  adapter: MapAdapter,
   clients: [
     {
       client_id: BARE_CLIENT.id,

@@ -9,6 +9,7 @@
  *   npm run bench:compare
  *   BENCH_CONCURRENCY=1,4,16,64 BENCH_SECONDS=3 BENCH_MAX=3000 BENCH_ROUNDS=1 npm run bench:compare
  *   BENCH_PATHS=refresh_token,client_credentials BENCH_SERVERS=memory,bare npm run bench:compare
+ *   BENCH_CPU_PROF=/tmp/profiles npm run bench:compare   then node test/bench/profile-top.ts /tmp/profiles/<file>
  *
  * With BENCH_ROUNDS above 1, rounds are interleaved (every server of a cell, then the next cell, then again) and
  * each figure is the median of its rounds.
@@ -63,7 +64,11 @@ interface Server {
 }
 
 async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
-  let env: Record<string, string> = { LOG_LEVEL: 'error' };
+  let env: Record<string, string> = {
+    LOG_LEVEL: 'error',
+    // A CPU profile of each broker, written when it stops (read it with test/bench/profile-top.ts).
+    ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
+  };
   const extra: { pid(): number | undefined; stop(): Promise<void> }[] = [];
   if (name === 'shared') {
     const [redis, mongo] = await Promise.all([startRedis(), startMongo()]);

@@ -54,7 +54,12 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
       if (!cell) return '—'.padEnd(16);
       const share = cell.perCpuSecond / c.perCpuSecond;
       const target = TARGETS[c.path]?.[server];
-      const verdict = target === undefined ? '' : share >= target ? ` (≥${target} ok)` : ` (<${target} MISS)`;
+      const verdict =
+        target === undefined || !Number.isFinite(share)
+          ? ''
+          : share >= target
+            ? ` (≥${target} ok)`
+            : ` (<${target} MISS)`;
       return `${fixed(share, 2)}${verdict}`.padEnd(16);
     };
     print(`${c.path.padEnd(23)} ${String(c.level).padStart(5)}   ${ratio('memory')} ${ratio('shared')}`);

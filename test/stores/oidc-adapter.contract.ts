@@ -27,6 +27,24 @@ export function oidcAdapterContract(
       expect(await adapter('Session').findByUid('uid-2')).toMatchObject({ jti: 's2' });
       expect(await adapter('DeviceCode').findByUserCode('ABCD-EFGH')).toMatchObject({ jti: 'd1' });
       expect(await adapter('Session').findByUid('nope')).toBeUndefined();
+      // A session ended is not found by its uid any more; another model's uid is not this one's.
+      await adapter('Session').destroy('s2');
+      expect(await adapter('Session').findByUid('uid-2')).toBeUndefined();
+      await adapter('Interaction').upsert('i2', { jti: 'i2', uid: 'uid-3' } as never, 60);
+      expect(await adapter('Session').findByUid('uid-3')).toBeUndefined();
+    });
+
+    it('finds a session saved again by its uid, and revokes a token saved again under its grant', async () => {
+      const { adapter } = await setup();
+      // oidc-provider saves a session on every change and a refresh token again when it is consumed: the lookups
+      // must follow the latest save.
+      await adapter('RefreshToken').upsert('rt1', { jti: 'rt1', grantId: 'g9' } as never, 60);
+      await adapter('RefreshToken').upsert('rt1', { jti: 'rt1', grantId: 'g9', consumed: 1 } as never, 60);
+      await adapter('Session').upsert('s9', { jti: 's9', uid: 'uid-9' } as never, 60);
+      await adapter('Session').upsert('s9', { jti: 's9', uid: 'uid-9', accountId: 'p9' } as never, 60);
+      expect(await adapter('Session').findByUid('uid-9')).toMatchObject({ accountId: 'p9' });
+      await adapter('RefreshToken').revokeByGrantId('g9');
+      expect(await adapter('RefreshToken').find('rt1')).toBeUndefined();
     });
 
     it('marks a payload consumed, and destroys it', async () => {

@@ -15,8 +15,13 @@ interface Entry {
  */
 export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep(): void } {
   const entries = new Map<string, Entry>();
-  // Sessions and grants by account, so a profile's sessions are found without reading every entry. Members whose
-  // entry is gone or moved to another account are dropped as they are met.
+  // Every lookup is by an index, as on Redis, so the cost of a request does not grow with what is stored: sessions
+  // by uid (every request with a session cookie), device codes by user code, tokens by grant (revocation), sessions
+  // and grants by account. An index entry goes with its entry (remove()); account members whose entry is gone or
+  // moved to another account are dropped as they are met.
+  const byUid = new Map<string, string>();
+  const byUserCode = new Map<string, string>();
+  const byGrant = new Map<string, Set<string>>();
   const byAccount = new Map<string, Set<string>>();
   const key = (model: string, id: string) => `${model}:${id}`;
   const accountEntries = (accountId: string) => {
@@ -32,37 +37,51 @@ export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep()
   };
   const live = (entry: Entry | undefined) =>
     entry && (entry.expiresAt === undefined || entry.expiresAt > clock.now().getTime()) ? entry : undefined;
+  const grantOf = (entry: Entry) =>
+    GRANTABLE_MODELS.has(entry.model) && typeof entry.payload.grantId === 'string' ? entry.payload.grantId : undefined;
+  const remove = (k: string) => {
+    const entry = entries.get(k);
+    if (!entry) return;
+    entries.delete(k);
+    const { uid, userCode } = entry.payload;
+    if (typeof uid === 'string' && byUid.get(key(entry.model, uid)) === k) byUid.delete(key(entry.model, uid));
+    if (typeof userCode === 'string' && byUserCode.get(key(entry.model, userCode)) === k)
+      byUserCode.delete(key(entry.model, userCode));
+    const grantId = grantOf(entry);
+    const members = grantId === undefined ? undefined : byGrant.get(grantId);
+    members?.delete(k);
+    if (grantId !== undefined && members && !members.size) byGrant.delete(grantId);
+  };
+  const findBy = (index: Map<string, string>, model: string, value: string) => {
+    const entry = live(entries.get(index.get(key(model, value)) ?? ''));
+    return entry && structuredClone(entry.payload);
+  };
 
   const factory = (model: string): Adapter => ({
     async upsert(id, payload, expiresIn) {
+      const k = key(model, id);
+      remove(k);
       if ((model === 'Session' || model === 'Grant') && payload.accountId) {
         const keys = byAccount.get(payload.accountId) ?? new Set<string>();
-        byAccount.set(payload.accountId, keys.add(key(model, id)));
+        byAccount.set(payload.accountId, keys.add(k));
       }
-      entries.set(key(model, id), {
+      const entry: Entry = {
         model,
         payload: structuredClone(payload),
         expiresAt: expiresIn ? clock.now().getTime() + expiresIn * 1000 : undefined,
-      });
+      };
+      entries.set(k, entry);
+      if (typeof payload.uid === 'string') byUid.set(key(model, payload.uid), k);
+      if (typeof payload.userCode === 'string') byUserCode.set(key(model, payload.userCode), k);
+      const grantId = grantOf(entry);
+      if (grantId !== undefined) byGrant.set(grantId, (byGrant.get(grantId) ?? new Set<string>()).add(k));
     },
     async find(id) {
       const entry = live(entries.get(key(model, id)));
       return entry && structuredClone(entry.payload);
     },
-    async findByUid(uid) {
-      for (const [k, entry] of entries) {
-        if (k.startsWith(`${model}:`) && entry.payload.uid === uid && live(entry))
-          return structuredClone(entry.payload);
-      }
-      return undefined;
-    },
-    async findByUserCode(userCode) {
-      for (const [k, entry] of entries) {
-        if (k.startsWith(`${model}:`) && entry.payload.userCode === userCode && live(entry))
-          return structuredClone(entry.payload);
-      }
-      return undefined;
-    },
+    findByUid: async (uid) => findBy(byUid, model, uid),
+    findByUserCode: async (userCode) => findBy(byUserCode, model, userCode),
     // Check-and-set in one step, like the Redis adapter: a second consume is refused (see redis/oidc-adapter.ts).
     async consume(id) {
       const entry = live(entries.get(key(model, id)));
@@ -71,12 +90,10 @@ export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep()
       entry.payload.consumed = Math.floor(clock.now().getTime() / 1000);
     },
     async destroy(id) {
-      entries.delete(key(model, id));
+      remove(key(model, id));
     },
     async revokeByGrantId(grantId) {
-      for (const [k, entry] of entries) {
-        if (GRANTABLE_MODELS.has(entry.model) && entry.payload.grantId === grantId) entries.delete(k);
-      }
+      for (const k of [...(byGrant.get(grantId) ?? [])]) remove(k);
     },
   });
 
@@ -88,19 +105,16 @@ export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep()
         .sort(byLoginTime);
     },
     async revokeAccount(accountId: string) {
-      const grantIds = new Set<unknown>();
+      const grantIds: string[] = [];
       for (const [k, entry] of accountEntries(accountId)) {
-        if (entry.model === 'Grant') grantIds.add(entry.payload.jti);
-        entries.delete(k);
+        if (entry.model === 'Grant' && typeof entry.payload.jti === 'string') grantIds.push(entry.payload.jti);
+        remove(k);
       }
       byAccount.delete(accountId);
-      if (!grantIds.size) return;
-      for (const [k, entry] of entries) {
-        if (GRANTABLE_MODELS.has(entry.model) && grantIds.has(entry.payload.grantId)) entries.delete(k);
-      }
+      for (const grantId of grantIds) for (const k of [...(byGrant.get(grantId) ?? [])]) remove(k);
     },
     sweep() {
-      for (const [k, entry] of entries) if (!live(entry)) entries.delete(k);
+      for (const [k, entry] of entries) if (!live(entry)) remove(k);
       for (const accountId of [...byAccount.keys()]) accountEntries(accountId);
     },
   });
