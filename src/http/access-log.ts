@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import { recordRequestRoute } from '../observability/request-route.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { RequestContext } from '../shared/request-context.ts';
 import { requestIdFor } from './request-id.ts';
@@ -32,9 +33,11 @@ export function accessLog(deps: { logger: Logger; requests: RequestContext }): M
         const status = failed === undefined ? ctx.status : errorStatus(failed);
         const clientId = clientIdOf(ctx);
         const reference = (ctx.state as { errorReference?: unknown }).errorReference;
+        const route = routeOf(ctx);
+        if (route !== UNMATCHED_ROUTE) recordRequestRoute(route);
         deps.logger.info('http.request', {
           method: ctx.method,
-          route: routeOf(ctx),
+          route,
           status,
           duration_ms: Math.round((performance.now() - started) * 10) / 10,
           ...(clientId ? { client_id: clientId } : {}),
