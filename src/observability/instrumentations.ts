@@ -35,7 +35,7 @@ export function brokerInstrumentations(): Instrumentation[] {
     new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
     new UndiciInstrumentation(),
     new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
-    new MongoDBInstrumentation({ requireParentSpan: false }),
+    new MongoDBInstrumentation(),
   ];
 }
 
