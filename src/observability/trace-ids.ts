@@ -2,6 +2,8 @@
  * The trace a log line or an error answer belongs to. This file imports nothing from OpenTelemetry: the logger and
  * the error handler ask it on every line and every error, and without tracing (the default) the answer is always
  * "none" at no cost. start-tracing.ts, loaded only when tracing is on, installs the reader of the active span.
+ * Module state, unlike the rest of the broker (docs/architecture.md §1): tracing is per process, as OpenTelemetry's
+ * global provider and context are, and is started before the broker's modules exist.
  */
 export interface TraceIds {
   traceId: string;
