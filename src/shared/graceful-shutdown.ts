@@ -56,7 +56,7 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
     stopping = true;
     const started = Date.now();
     const seconds = () => Math.round((Date.now() - started) / 100) / 10;
-    setTimeout(() => {
+    const deadline = setTimeout(() => {
       logger.error('shutdown.timed_out', {
         phase,
         timeoutSeconds: deps.timeoutSeconds,
@@ -94,10 +94,13 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
       }
     } catch (err) {
       logger.error('shutdown.failed', { phase, message: (err as Error).message });
+      clearTimeout(deadline);
       deps.exit(1);
       return;
     }
     logger.info('shutdown.complete', { seconds: seconds() });
+    // Nothing is left to cut; an `exit` that does not end the process (a test's) must not see the deadline later.
+    clearTimeout(deadline);
     deps.exit(0);
   };
 
