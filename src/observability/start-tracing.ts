@@ -33,10 +33,11 @@ export interface Tracing {
  * endpoint, headers, timeout, sampler (OTEL_TRACES_SAMPLER), batch sizes and delays (OTEL_BSP_*), propagators.
  */
 export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
+  // A protocol the broker cannot send stops it before anything is hooked.
+  const protocol = otlpProtocol(env);
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, registerOptions);
 
-  const protocol = otlpProtocol(env);
   const exporter = protocol === 'http/json' ? new OtlpJsonExporter() : new OtlpProtobufExporter();
   const provider = new NodeTracerProvider({
     resource: defaultResource()
