@@ -18,11 +18,21 @@ const DOMAIN = [
   'webhooks',
 ].map((folder) => `**/${folder}/**`);
 
+// Tracing is loaded only when it is configured (docs/decisions/0024): OpenTelemetry and its loader hook are imported
+// in observability/ alone, whose trace-ids.ts and request-route.ts are what the rest of the broker may use.
+const OPENTELEMETRY = ['@opentelemetry/*', 'import-in-the-middle'];
+const OBSERVABILITY = 'src/observability/**';
+
 /** One lint block per folder, each naming the imports it refuses (a file matches one block only). */
 const layers = (rules) =>
   Object.entries(rules).map(([files, patterns]) => ({
     files: [files],
-    rules: { 'no-restricted-imports': ['error', { patterns }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: files === OBSERVABILITY ? patterns : [...patterns, ...OPENTELEMETRY] },
+      ],
+    },
   }));
 
 export default tseslint.config(
@@ -53,6 +63,10 @@ export default tseslint.config(
     ],
     // Helpers that know nothing of the domain.
     'src/shared/**': [...ADAPTERS, ...ROOT, ...DOMAIN, '**/admin/**'],
+    // Tracing (the SDK's start, which main.ts loads only when configured, and the two seams the broker calls) and
+    // metrics (prom-client, and wrappers that count around the domain's interfaces and the chosen stores, which the
+    // composition root applies): no adapter of the edge, nothing of the composition root.
+    [OBSERVABILITY]: ['**/http/**', '**/cli/**', '**/demo/**', ...ROOT, '**/admin/**'],
     // Message catalogues and the choice of a language: words for everyone, knowing nothing of who asks.
     'src/i18n/**': [...ADAPTERS, ...ROOT, ...DOMAIN, '**/admin/**'],
     // Administration's use cases, bound once for the two adapters that run them.

@@ -12,9 +12,14 @@ import { adminSocketPath, serveAdminSocket } from './cli/control-socket.ts';
 import { commandLanguage } from './cli/terminal-language.ts';
 import { operatorActor } from './clients/admin-scopes.ts';
 import { messageFor } from './http/error-handler.ts';
+import type { Tracing } from './observability/start-tracing.ts';
 
-/** load config → create services → create the HTTP app → listen; stop gracefully on SIGTERM/SIGINT (shared/graceful-shutdown.ts). */
-export async function runBroker() {
+/**
+ * load config → create services → create the HTTP app → listen; stop gracefully on SIGTERM/SIGINT
+ * (shared/graceful-shutdown.ts). `tracing` is what main.ts started, if anything: its last spans leave before exit.
+ */
+export async function runBroker(options: { tracing?: Tracing } = {}) {
+  const { tracing } = options;
   let config;
   try {
     config = loadConfig();
@@ -50,7 +55,13 @@ export async function runBroker() {
   server.keepAliveTimeout = 65_000;
   answerUnparsableMethods(server);
   server.listen(config.port, () => {
-    logger.info('broker.listening', { issuer: config.issuer, port: config.port, demo: config.demo.enabled });
+    logger.info('broker.listening', {
+      issuer: config.issuer,
+      port: config.port,
+      demo: config.demo.enabled,
+      // Whether OpenTelemetry was loaded at all (main.ts): an operator expecting traces sees here why none arrive.
+      tracing: tracing ? tracing.protocol : 'off',
+    });
     if (config.demo.enabled) process.stdout.write(`\nProfile broker demo running: open ${config.issuer}/\n\n`);
   });
 
@@ -98,6 +109,7 @@ export async function runBroker() {
       metricsServer?.closeAllConnections();
       await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
     },
+    ...(tracing ? { flushTraces: () => tracing.shutdown() } : {}),
     exit: (code) => process.exit(code),
   });
   const stop = (signal: string) => {

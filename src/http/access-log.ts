@@ -1,4 +1,5 @@
 import type { Context, Middleware } from 'koa';
+import { recordRequestRoute } from '../observability/request-route.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Metrics } from '../shared/metrics.ts';
 import type { RequestContext } from '../shared/request-context.ts';
@@ -37,6 +38,7 @@ export function accessLog(deps: { logger: Logger; requests: RequestContext; metr
         const ms = performance.now() - started;
         const route = routeOf(ctx);
         deps.metrics.httpRequest({ method: ctx.method, route, status, seconds: ms / 1000 });
+        if (route !== UNMATCHED_ROUTE) recordRequestRoute(route);
         deps.logger.info('http.request', {
           method: ctx.method,
           route,

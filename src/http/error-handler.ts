@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import { ERROR_CODES, isErrorCode, SENTENCE_VALUES, type MessageSource } from '../shared/error-codes.ts';
+import { currentTraceIds } from '../observability/trace-ids.ts';
 import { NotFoundError, UnavailableError, type AppError } from '../shared/errors.ts';
 import { referenceCode } from '../shared/ids.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -31,6 +32,10 @@ export function respondWithError(
   const reference = referenceCode();
   // The access line of this request names the reference too (access-log.ts).
   ctx.state.errorReference = reference;
+  // With tracing on, the trace beside the reference: support goes from a screenshot straight to the request's spans.
+  // Only a sampled trace: an unsampled one is in no backend to look up.
+  const traced = currentTraceIds();
+  const traceId = traced?.sampled ? traced.traceId : undefined;
   const line = {
     reference,
     status: error.status,
@@ -51,7 +56,7 @@ export function respondWithError(
   ctx.set('Cache-Control', 'no-store');
 
   if (wantsJson(ctx)) {
-    ctx.body = { error: error.code, message, reference };
+    ctx.body = { error: error.code, message, reference, ...(traceId ? { trace_id: traceId } : {}) };
     return;
   }
   ctx.type = 'html';
@@ -62,6 +67,8 @@ export function respondWithError(
     reference,
     code: error.code,
     ...error.details,
+    // After the details: a detail cannot take the trace's place.
+    traceId,
   });
 }
 

@@ -11,6 +11,8 @@ export interface ShutdownDeps {
   /** The background queues take no new job and finish the running ones (after the requests: they may hand work over). */
   stopBackground(): Promise<void>;
   closeStores(): Promise<void>;
+  /** With tracing on: export the spans still buffered (the stop's own among them). Waited for at most FLUSH_SECONDS. */
+  flushTraces?(): Promise<void>;
   exit(code: number): void;
 }
 
@@ -22,10 +24,17 @@ export interface GracefulShutdown {
 }
 
 /**
+ * How long the last spans may take to leave. A collector that is down must not hold a stopping node until the whole
+ * timeout passes and it exits 1: the spans are lost either way, the requests were all answered.
+ */
+const FLUSH_SECONDS = 3;
+
+/**
  * Stopping without cutting anyone off. In order: not ready (a load balancer stops sending new requests here); after
  * the grace, new connections are refused and idle keep-alive connections closed; requests in flight finish, each
  * answered with `Connection: close` so the client's next request opens a connection to a node that is ready; the
- * background queues finish their running jobs; the stores close; exit 0. Past the timeout: exit 1.
+ * background queues finish their running jobs; the stores close; with tracing on, the last spans are exported;
+ * exit 0. Past the timeout: exit 1.
  */
 export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
   const { server, logger } = deps;
@@ -47,7 +56,7 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
     stopping = true;
     const started = Date.now();
     const seconds = () => Math.round((Date.now() - started) / 100) / 10;
-    setTimeout(() => {
+    const deadline = setTimeout(() => {
       logger.error('shutdown.timed_out', {
         phase,
         timeoutSeconds: deps.timeoutSeconds,
@@ -77,12 +86,21 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
       phase = 'stores';
       await deps.closeStores();
       logger.info('shutdown.stores_closed', { seconds: seconds() });
+
+      if (deps.flushTraces) {
+        phase = 'traces';
+        const flushed = await withinSeconds(deps.flushTraces(), FLUSH_SECONDS);
+        logger.info(flushed ? 'shutdown.traces_flushed' : 'shutdown.traces_not_flushed', { seconds: seconds() });
+      }
     } catch (err) {
       logger.error('shutdown.failed', { phase, message: (err as Error).message });
+      clearTimeout(deadline);
       deps.exit(1);
       return;
     }
     logger.info('shutdown.complete', { seconds: seconds() });
+    // Nothing is left to cut; an `exit` that does not end the process (a test's) must not see the deadline later.
+    clearTimeout(deadline);
     deps.exit(0);
   };
 
@@ -92,6 +110,21 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
     },
     stop,
   };
+}
+
+/** Whether `work` settled within `seconds` (a failure counts as not done); never rejects. */
+async function withinSeconds(work: Promise<void>, seconds: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), seconds * 1000)));
+  const done = work.then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The response ends its connection (a header Node honours until the headers are sent). */

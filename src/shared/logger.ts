@@ -1,4 +1,5 @@
 import { pino, stdTimeFunctions, type DestinationStream } from 'pino';
+import { traceLogFields } from '../observability/trace-ids.ts';
 import { REDACTED_PATHS, REDACTED, scrubLogFields } from './log-redaction.ts';
 
 /**
@@ -16,7 +17,8 @@ export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
 
 /**
  * A pino logger behind the `Logger` type (docs/decisions/0023): one JSON line per event, `{ level, time, event,
- * ...fields }`, level as its name and time as ISO 8601. Lines go to stdout unless a `destination` is given (tests
+ * ...fields }`, level as its name and time as ISO 8601, and `trace_id` and `span_id` while a span is active (with
+ * tracing on: docs/decisions/0024). Lines go to stdout unless a `destination` is given (tests
  * capture them there, synchronously).
  */
 export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
@@ -29,6 +31,8 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }), log: scrubLogFields },
       redact: { paths: [...REDACTED_PATHS], censor: REDACTED },
+      // An empty object without tracing: trace-ids.ts loads nothing of OpenTelemetry unless tracing started.
+      mixin: traceLogFields,
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );

@@ -126,5 +126,7 @@ const SAME_ON_PURPOSE: Record<string, string[]> = {
     'account.field.organisation',
     'organisation.person.invitation',
     'association.landing.organisation',
+    // "trace": the word OpenTelemetry's backends use in French too.
+    'errors.page.trace',
   ],
 };

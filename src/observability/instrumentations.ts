@@ -1,0 +1,57 @@
+import type { IncomingMessage } from 'node:http';
+import type { Span } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { KoaInstrumentation, KoaLayerType } from '@opentelemetry/instrumentation-koa';
+import { MongoDBInstrumentation } from '@opentelemetry/instrumentation-mongodb';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { scrubText } from '../shared/log-redaction.ts';
+
+/** Probes answer many times a minute and say nothing about a request: a trace of each would only be noise. */
+const PROBES = new Set(['/healthz', '/readyz']);
+
+/**
+ * What is traced, and what a span may say. A span is kept by a tracing backend as long as a log line, so it follows
+ * the logs' rules (docs/decisions/0023): no link tokens, codes or addresses.
+ * - http: the server span of each request (and client spans of Node's http client: the mail relay's webhooks).
+ *   Its path loses link tokens as a log line's does, and its query keeps the parameter names only.
+ * - koa: a span per router layer (@koa/router's routes: account, admin, interaction pages). Not one per
+ *   middleware: a request passes through some twenty, each span nested in the one before and named `anonymous`,
+ *   which buries the spans that say something. The server span's name comes from the access log (request-route.ts).
+ * - undici: `fetch`, which openid-client uses for every call to an upstream (discovery, token, userinfo, keys).
+ * - ioredis and mongodb: a span per command, only inside a request's trace (their default: the queues' polling
+ *   would otherwise be most of what is exported). Redis spans name the command only, never keys or values, which
+ *   hold link and session ids; MongoDB's default statement already replaces every value with `?`.
+ */
+export function brokerInstrumentations(): Instrumentation[] {
+  return [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (request) => PROBES.has(pathOf(request.url)),
+      requestHook: (span, request) => {
+        if (isIncoming(request)) scrubRequestUrl(span, request.url);
+      },
+    }),
+    new KoaInstrumentation({ ignoreLayersType: [KoaLayerType.MIDDLEWARE] }),
+    new UndiciInstrumentation(),
+    new IORedisInstrumentation({ dbStatementSerializer: (command) => command }),
+    new MongoDBInstrumentation(),
+  ];
+}
+
+function isIncoming(request: unknown): request is IncomingMessage {
+  return typeof (request as IncomingMessage).httpVersion === 'string' && 'socket' in (request as object);
+}
+
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?')[0]!;
+}
+
+function scrubRequestUrl(span: Span, url: string | undefined) {
+  const [path, query] = (url ?? '/').split('?', 2) as [string, string | undefined];
+  span.setAttribute('url.path', scrubText(path));
+  if (query !== undefined) {
+    const names = [...new URLSearchParams(query).keys()];
+    span.setAttribute('url.query', names.map((name) => `${name}=REDACTED`).join('&'));
+  }
+}
