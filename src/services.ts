@@ -288,7 +288,7 @@ export async function createServices(
     : createMemoryDeliveryQueue({ transport, logger, retry: config.mail.retry, onOutcome });
   metrics.watchQueue('mail', async () => ({
     pending: await delivery.pending(),
-    failed: (await delivery.failed()).length,
+    failed: await delivery.failedCount(),
   }));
   const mailRenderer = createMailRenderer(
     templateRoots.map((root) => join(root, 'mail')),

@@ -33,9 +33,10 @@ export function timedFetch(
 /** Which of the upstream's endpoints a URL is, by its discovered metadata (the discovery document by its path). */
 function endpointOf(url: string, metadata: ServerMetadata | undefined): UpstreamEndpoint {
   const bare = url.split('?')[0];
-  if (bare?.includes('/.well-known/')) return 'discovery';
+  // The metadata first: many providers publish their keys under /.well-known/ too (…/.well-known/jwks.json).
   if (bare === metadata?.token_endpoint) return 'token';
   if (bare === metadata?.userinfo_endpoint) return 'userinfo';
   if (bare === metadata?.jwks_uri) return 'jwks';
+  if (bare?.includes('/.well-known/')) return 'discovery';
   return 'other';
 }

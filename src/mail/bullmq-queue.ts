@@ -80,6 +80,7 @@ export function createBullmqDeliveryQueue(deps: {
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       return true;
     },
+    failedCount: () => queue.getFailedCount(),
     async pending() {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       return Object.values(counts).reduce((a, b) => a + b, 0);

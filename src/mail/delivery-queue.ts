@@ -38,6 +38,8 @@ export interface DeliveryQueue {
   requeue(id: string): Promise<boolean>;
   /** Messages waiting for a retry or being sent now. */
   pending(): Promise<number>;
+  /** How many messages `failed()` would list, without reading them (the metrics read it at every scrape). */
+  failedCount(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -144,6 +146,7 @@ export function createMemoryDeliveryQueue(deps: {
       return true;
     },
     pending: async () => timers.size + inFlight,
+    failedCount: async () => failed.size,
     // Takes no new message and makes no further attempt; the sends running now finish first.
     async close() {
       closed = true;

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { UNTRACED_SERVER } from './untraced-server.ts';
 
 /**
  * The management listener: GET /metrics in Prometheus's text format, and nothing else. It is a listener of its own
@@ -29,6 +30,8 @@ export function serveMetrics(registry: Registry, options: { port: number; host: 
       },
     );
   });
+  // Scrapes are not traced (observability/instrumentations.ts), when tracing is on.
+  (server as unknown as Record<symbol, unknown>)[UNTRACED_SERVER] = true;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   return new Promise((resolve, reject) => {

@@ -51,7 +51,7 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   });
   const upstreamErrors = new Counter({
     name: 'broker_upstream_errors_total',
-    help: 'Calls to upstream identity providers that failed: unreachable, timed out, or answered with a 5xx.',
+    help: 'Calls to upstream identity providers that failed, by reason: unreachable, timeout, server_error (a 5xx answer), refused (a 4xx answer, e.g. an expired code or a wrong client secret).',
     labelNames: ['upstream', 'endpoint', 'reason'],
     registers,
   });

@@ -30,7 +30,8 @@ export interface Tracing {
  * ask for (the message channel below tells the loader thread which), not every one of the broker's own files.
  *
  * Everything else is OpenTelemetry's standard configuration, read from OTEL_* variables by the SDK itself:
- * endpoint, headers, timeout, sampler (OTEL_TRACES_SAMPLER), batch sizes and delays (OTEL_BSP_*), propagators.
+ * endpoint, headers, timeout, sampler (OTEL_TRACES_SAMPLER), batch sizes and delays (OTEL_BSP_*). Context travels
+ * as W3C `traceparent` and baggage, the provider's defaults; OTEL_PROPAGATORS is not read (no B3 or Jaeger headers).
  */
 export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
   // A protocol the broker cannot send stops it before anything is hooked.

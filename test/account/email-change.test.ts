@@ -74,6 +74,7 @@ async function setup(options: { queue?: (sent: OutgoingMail[]) => DeliveryQueue 
     failed: async () => [],
     requeue: async () => false,
     pending: async () => 0,
+    failedCount: async () => 0,
     close: async () => undefined,
   };
   const deps: EmailChangeDeps = {

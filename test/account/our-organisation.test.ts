@@ -92,6 +92,7 @@ function setup() {
     failed: async () => [],
     requeue: async () => false,
     pending: async () => 0,
+    failedCount: async () => 0,
     close: async () => undefined,
   };
   const renderer = createMailRenderer([join(VIEWS, 'mail')], brokerCatalogue());

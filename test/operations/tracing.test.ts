@@ -12,6 +12,7 @@ import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
 import { startRedis } from '../support/redis.ts';
 import { rogueUpstreamConfig, startRogueUpstream } from '../support/rogue-upstream.ts';
+import { freePort } from '../support/smtp.ts';
 import { waitUntil } from '../support/wait.ts';
 
 // Broker processes with OpenTelemetry tracing (docs/decisions/0024) exporting to a collector in this test, on the
@@ -172,8 +173,16 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
 
   it('puts the trace id beside the error reference, keeps link tokens out of spans, and exports the last spans on SIGTERM', async () => {
     // Spans wait for a full minute before export: only the stop's flush can bring them.
-    const broker = await tracedBroker({ OTEL_BSP_SCHEDULE_DELAY: '60000' });
+    const metricsPort = await freePort();
+    const broker = await tracedBroker({
+      OTEL_BSP_SCHEDULE_DELAY: '60000',
+      METRICS_PORT: String(metricsPort),
+      METRICS_HOST: '127.0.0.1',
+    });
     try {
+      // A scrape of the metrics listener (which reads the mail queue in Redis) is not traced.
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+
       // A link token in a path: the access line names the route, the span must not name more.
       const link = await fetch(`${broker.issuer}/associate/a-link-token-never-traced?code=a-code-never-traced`, {
         redirect: 'manual',
@@ -199,6 +208,7 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
       const linkServer = spansOf(linkTrace!).find((s) => s.kind === SERVER);
       expect(linkServer?.attributes).toMatchObject({ 'url.path': '/associate/[link]', 'url.query': 'code=REDACTED' });
       expect(JSON.stringify(collector.spans)).not.toMatch(/never-traced/);
+      expect(collector.spans.filter((s) => String(s.attributes['url.path']).startsWith('/metrics'))).toEqual([]);
     } finally {
       await broker.stop('SIGKILL');
     }

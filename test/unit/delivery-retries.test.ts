@@ -138,6 +138,7 @@ describe('the in-process delivery queue', () => {
       ['retried', false],
       ['failed', false],
     ]);
+    expect(await queue.failedCount()).toBe(1);
     expect(await queue.failed()).toEqual([
       {
         id: expect.any(String),

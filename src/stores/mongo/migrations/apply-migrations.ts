@@ -67,13 +67,32 @@ async function applyOne(
   try {
     await migration.up(connection, log);
   } catch (err) {
-    await settle(false);
-    throw new Error(`${migration.id} failed, nothing recorded (run again once fixed): ${(err as Error).message}`, {
-      cause: err,
-    });
+    // The migration's own error is the one reported; a failure to release the claim is attached to it.
+    const released = await settle(false).then(
+      () => undefined,
+      (releaseError: unknown) => releaseError,
+    );
+    throw new Error(
+      `${migration.id} failed, ${released ? `and its claim could not be released (${(released as Error).message})` : 'nothing recorded'} (run again once fixed): ${(err as Error).message}`,
+      { cause: err },
+    );
   }
-  await settle(true);
+  // The migration is done; recording it must not be lost to a moment's blip (a primary stepping down), or every
+  // later run would wait on a claim nobody holds.
+  await retry(() => settle(true), 5);
   log(`applied ${migration.id} in ${Date.now() - started} ms`);
+}
+
+/** `attempt` up to `times` times, a second apart; the last failure is thrown. */
+async function retry(attempt: () => Promise<void>, times: number): Promise<void> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= times) throw err;
+      await sleep(1000);
+    }
+  }
 }
 
 /** Another run holds the claim: wait until it is applied, or released by a failure (then the caller claims it). */
