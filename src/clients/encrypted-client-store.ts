@@ -7,8 +7,8 @@ import type { SecretKeyring } from './secret-encryption.ts';
  * and writing plaintext. Nothing else about a client changes. The composition root wraps the store once, so no
  * path to the backend bypasses it.
  *
- * Objects go in and out as copies: the caller's client is never changed by a write, and what a read returns
- * shares nothing with what the backend holds.
+ * The caller's client is never changed by a write, and what a read returns shares nothing with what the backend
+ * holds (the backends hand out and keep copies of their own, so a shallow copy with the secret replaced suffices).
  */
 export function withEncryptedSecrets(store: ClientStore, keyring: SecretKeyring): ClientStore {
   const sealed = (client: StoredClient) => withSecret(client, (secret) => keyring.encrypt(secret, client.clientId));
@@ -28,9 +28,10 @@ export function withEncryptedSecrets(store: ClientStore, keyring: SecretKeyring)
 }
 
 function withSecret(client: StoredClient, transform: (secret: string) => string): StoredClient {
-  const copy = structuredClone(client);
   // Public clients (token_endpoint_auth_method none) have no secret: nothing to encrypt, and no key is added.
-  if (typeof copy.metadata.client_secret === 'string')
-    copy.metadata.client_secret = transform(copy.metadata.client_secret);
-  return copy;
+  const secret = client.metadata.client_secret;
+  return {
+    ...client,
+    metadata: { ...client.metadata, ...(typeof secret === 'string' ? { client_secret: transform(secret) } : {}) },
+  };
 }

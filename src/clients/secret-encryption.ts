@@ -55,6 +55,10 @@ export function createSecretKeyring(secrets: readonly string[]): SecretKeyring {
   });
   const newest = keys[0]!;
   const byId = new Map(keys.map((k) => [k.id, k.key]));
+  // oidc-provider reads a client on every request that names it; an encrypted value (a random IV each time it is
+  // written) always opens to the same secret, so each is opened once per process. Bounded: a store of many clients
+  // starts the memo afresh rather than growing without end.
+  const opened = new Map<string, string>();
 
   return {
     currentKeyId: newest.id,
@@ -67,32 +71,45 @@ export function createSecretKeyring(secrets: readonly string[]): SecretKeyring {
     },
     decrypt(stored, clientId) {
       if (!stored.startsWith(PREFIX)) return stored;
-      const parts = parse(stored.slice(PREFIX.length));
-      if (!parts)
-        throw new SecretKeyError(
-          `the stored secret of client ${clientId} starts like an encrypted value but is malformed; the document was changed by hand: rotate the client's secret (or restart, for a client named by configuration)`,
-        );
-      const key = byId.get(parts.keyId);
-      if (!key) {
-        throw new SecretKeyError(
-          `the secret of client ${clientId} was encrypted with key ${parts.keyId}, which SECRET_KEYS (or SECRET_KEYS_FILE) does not hold (it holds ${[...byId.keys()].join(', ')}): put the key it was written with back in the list, after the newest one`,
-          parts.keyId,
-        );
-      }
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, parts.iv, { authTagLength: TAG_BYTES });
-        decipher.setAAD(aad(clientId));
-        decipher.setAuthTag(parts.tag);
-        return Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]).toString('utf8');
-      } catch {
-        throw new SecretKeyError(
-          `the secret of client ${clientId} fails authentication under key ${parts.keyId} of SECRET_KEYS: the stored value was changed or copied from another client; rotate the client's secret (or restart, for a client named by configuration)`,
-          parts.keyId,
-        );
-      }
+      const memo = `${clientId}\n${stored}`;
+      const known = opened.get(memo);
+      if (known !== undefined) return known;
+      const plaintext = open(stored, clientId);
+      if (opened.size >= MEMO_LIMIT) opened.clear();
+      opened.set(memo, plaintext);
+      return plaintext;
     },
   };
+
+  function open(stored: string, clientId: string): string {
+    const parts = parse(stored.slice(PREFIX.length));
+    if (!parts)
+      throw new SecretKeyError(
+        `the stored secret of client ${clientId} starts like an encrypted value but is malformed; the document was changed by hand: rotate the client's secret (or restart, for a client named by configuration)`,
+      );
+    const key = byId.get(parts.keyId);
+    if (!key) {
+      throw new SecretKeyError(
+        `the secret of client ${clientId} was encrypted with key ${parts.keyId}, which SECRET_KEYS (or SECRET_KEYS_FILE) does not hold (it holds ${[...byId.keys()].join(', ')}): put the key it was written with back in the list, after the newest one`,
+        parts.keyId,
+      );
+    }
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, parts.iv, { authTagLength: TAG_BYTES });
+      decipher.setAAD(aad(clientId));
+      decipher.setAuthTag(parts.tag);
+      return Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]).toString('utf8');
+    } catch {
+      throw new SecretKeyError(
+        `the secret of client ${clientId} fails authentication under key ${parts.keyId} of SECRET_KEYS: the stored value was changed or copied from another client; rotate the client's secret (or restart, for a client named by configuration)`,
+        parts.keyId,
+      );
+    }
+  }
 }
+
+/** How many opened secrets a process keeps (one per client and stored value). */
+const MEMO_LIMIT = 10_000;
 
 /** The id a secret key gets in stored values; `npm run keys` prints it so operators can tell keys apart. */
 export function secretKeyId(secret: string): string {
