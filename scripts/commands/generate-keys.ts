@@ -1,11 +1,13 @@
 /**
- * Creates what production needs instead of per-process keys: a JSON Web Key Set with one RS256 signing key
+ * Creates what production needs instead of per-process keys: a JSON Web Key Set with a signing key of each
+ * algorithm the broker offers, RS256 (the default for ID tokens and JWT access tokens), ES256 and EdDSA (Ed25519)
  * (for JWKS_FILE), a cookie key (for COOKIE_KEYS) and a client-secret encryption key (for SECRET_KEYS).
  *
  *   npm run keys -- --out keys/jwks.json            write a new key set (refuses to overwrite); prints a COOKIE_KEYS
  *                                                    and a SECRET_KEYS value
- *   npm run keys -- --out keys/jwks.json --rotate   append a new key: published at once, signing only once an operator
- *                                                    moves it to the front (oidc-provider signs with the first key)
+ *   npm run keys -- --out keys/jwks.json --rotate   append a new key (RS256, or --alg ES256|EdDSA): published at once,
+ *                                                    signing only once an operator promotes it (oidc-provider signs
+ *                                                    with the first key of each algorithm)
  *   … --cookie-out keys/cookie-keys                  also write a cookie key to a file, for COOKIE_KEYS_FILE (with
  *                                                    --rotate: a new key in front, the old ones kept to verify)
  *   … --secret-out keys/secret-keys                  also write a client-secret key to a file, for SECRET_KEYS_FILE
@@ -14,8 +16,8 @@
  *
  * Rotation, one step per command (src/keys/key-files.ts; docs/operations.md, "Rotating keys"):
  *   npm run keys -- list signing|cookie|secret --file <path>
- *   npm run keys -- rotate signing|cookie|secret --file <path>
- *   npm run keys -- promote signing --file <path>
+ *   npm run keys -- rotate signing|cookie|secret --file <path>          (signing: --alg RS256|ES256|EdDSA, default RS256)
+ *   npm run keys -- promote signing --file <path>                       (--alg as above)
  *   npm run keys -- retire signing|secret --file <path> --kid <id>      retire cookie --file <path> (the oldest)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,7 +32,13 @@ import {
   rotateKey,
   type KeyKind,
 } from '../../src/keys/key-files.ts';
-import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
+import {
+  DEFAULT_SIGNING_ALG,
+  generateSigningKey,
+  generateSigningKeys,
+  SIGNING_ALGS,
+  type SigningAlg,
+} from '../../src/oidc/signing-keys.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 
 const { values, positionals } = parseArgs({
@@ -38,6 +46,7 @@ const { values, positionals } = parseArgs({
   options: {
     file: { type: 'string' },
     kid: { type: 'string' },
+    alg: { type: 'string' },
     out: { type: 'string' },
     'cookie-out': { type: 'string' },
     'secret-out': { type: 'string' },
@@ -45,6 +54,11 @@ const { values, positionals } = parseArgs({
     help: { type: 'boolean', default: false },
   },
 });
+const alg = (values.alg ?? DEFAULT_SIGNING_ALG) as SigningAlg;
+if (!SIGNING_ALGS.includes(alg)) {
+  process.stderr.write(`--alg must be one of ${SIGNING_ALGS.join(', ')}\n`);
+  process.exit(2);
+}
 if (positionals.length) await rotationStep(positionals, values.file, values.kid);
 const { out, rotate } = values;
 const cookieOut = values['cookie-out'];
@@ -74,16 +88,17 @@ if (refusals.length && !rotate) {
 
 const settings: string[] = [];
 if (out) {
-  const key = await generateSigningKey('RS256');
-  let keys = [key];
-  if (existsSync(out)) {
-    const existing = JSON.parse(readFileSync(out, 'utf8')) as { keys: unknown[] };
-    // Appended, not prepended: relying parties must be able to fetch a key before any token is signed with it.
-    keys = [...(existing.keys as typeof keys), key];
-  }
+  // A new key set holds a key of each algorithm; --rotate appends one key of --alg to an existing set. Appended, not
+  // prepended: relying parties must be able to fetch a key before any token is signed with it.
+  const added = existsSync(out) ? [await generateSigningKey(alg)] : await generateSigningKeys();
+  const keys = existsSync(out)
+    ? [...(JSON.parse(readFileSync(out, 'utf8')) as { keys: typeof added }).keys, ...added]
+    : added;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ keys }, null, 2)}\n`, { mode: 0o600 });
-  process.stdout.write(`wrote ${out} (${keys.length} key${keys.length > 1 ? 's' : ''}, newest kid ${key.kid})\n`);
+  process.stdout.write(
+    `wrote ${out} (${keys.length} key${keys.length > 1 ? 's' : ''}; new: ${added.map((k) => `${k.kid} ${k.alg}`).join(', ')})\n`,
+  );
   settings.push(`JWKS_FILE=${out}`);
 }
 if (cookieOut) {
@@ -126,8 +141,8 @@ function prependKey(path: string): string[] {
 /** One step of a rotation (`list`, `rotate`, `promote`, `retire`), then exit: 0 done, 2 refused with the reason. */
 async function rotationStep([action, kind, ...rest]: string[], file?: string, kid?: string): Promise<never> {
   const usage =
-    'usage: npm run keys -- list|rotate signing|cookie|secret --file <path>\n' +
-    '       npm run keys -- promote signing --file <path>\n' +
+    'usage: npm run keys -- list|rotate signing|cookie|secret --file <path> [--alg RS256|ES256|EdDSA, signing only]\n' +
+    '       npm run keys -- promote signing --file <path> [--alg RS256|ES256|EdDSA]\n' +
     '       npm run keys -- retire signing|secret --file <path> --kid <id>   |   retire cookie --file <path>\n';
   const kinds: KeyKind[] = ['signing', 'cookie', 'secret'];
   if (!kinds.includes(kind as KeyKind) || !file || rest.length) {
@@ -137,18 +152,19 @@ async function rotationStep([action, kind, ...rest]: string[], file?: string, ki
   const k = kind as KeyKind;
   try {
     if (action === 'list') {
-      for (const key of listKeys(k, file)) process.stdout.write(`${key.id}\t${key.role}\n`);
+      for (const key of listKeys(k, file))
+        process.stdout.write(`${key.id}\t${key.alg ? `${key.alg}\t` : ''}${key.role}\n`);
     } else if (action === 'rotate') {
-      const id = await rotateKey(k, file);
+      const id = await rotateKey(k, file, alg);
       process.stdout.write(
         k === 'signing'
-          ? `added ${id} to ${file}: published, not signing yet. Roll the nodes; once relying parties have fetched the new key set (a day is generous), run: npm run keys -- promote signing --file ${file}\n`
+          ? `added ${id} (${alg}) to ${file}: published, not signing yet. Roll the nodes; once relying parties have fetched the new key set (a day is generous), run: npm run keys -- promote signing --alg ${alg} --file ${file}\n`
           : `put a new ${k} key (${id}) in front in ${file}; roll the nodes. The older keys still ${k === 'cookie' ? 'verify cookies' : 'decrypt stored secrets'}.\n`,
       );
     } else if (action === 'promote' && k === 'signing') {
-      const id = promoteSigningKey(file);
+      const id = promoteSigningKey(file, alg);
       process.stdout.write(
-        `${id} signs now (roll the nodes). Once tokens signed with the older key have expired, retire it: npm run keys -- retire signing --file ${file} --kid <old kid>\n`,
+        `${id} signs ${alg} tokens now (roll the nodes). Once tokens signed with the older ${alg} key have expired, retire it: npm run keys -- retire signing --file ${file} --kid <old kid>\n`,
       );
     } else if (action === 'retire') {
       process.stdout.write(`removed ${retireKey(k, file, kid)} from ${file}; roll the nodes\n`);

@@ -105,7 +105,14 @@ export function planDemo(config: Config, configDir: string, secretSeed: string) 
     portals,
     clients,
     apiResource,
-    resourceServers: { [apiResource]: { scope: 'email profile org_profile', accessTokenTtlSeconds: 600 } },
+    // The demo API takes ES256 access tokens: smaller, and cheaper for an API to check than RS256.
+    resourceServers: {
+      [apiResource]: {
+        scope: 'email profile org_profile',
+        accessTokenTtlSeconds: 600,
+        accessTokenSigningAlg: 'ES256' as const,
+      },
+    },
   };
 }
 

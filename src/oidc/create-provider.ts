@@ -6,8 +6,9 @@ import { admissionPolicyOf, createExtraClientMetadata, isLoopbackUrl, upstreamId
 import { createInteractionPolicy } from './interaction-policy.ts';
 import { INTERACTION_COOKIES, interactionLifetime, interactionPath } from './interaction-lifetime.ts';
 import type { ProviderPages } from './pages.ts';
-import type { KeyMaterial } from './signing-keys.ts';
+import { signingAlgsOf, type KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
+import { ConfigError } from '../shared/errors.ts';
 import { ACCOUNT_SCOPE } from '../account/account-holder.ts';
 import { adminScopesIn, ALL_ADMIN_SCOPES } from '../clients/admin-scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
@@ -32,12 +33,26 @@ export interface ProviderDeps {
 /** The OpenID Provider: the broker's face to portals. Every option that differs from oidc-provider's default is here. */
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, profiles } = deps;
+  // Portals may register any algorithm the key set holds a key for, and nothing else: a registration asking for
+  // another is refused with oidc-provider's own message, rather than failing at the first sign-in.
+  const signingAlgs = signingAlgsOf(deps.keys.jwks.keys);
+  for (const [resource, server] of Object.entries(deps.resourceServers))
+    if (!signingAlgs.includes(server.accessTokenSigningAlg))
+      throw new ConfigError([
+        `resourceServers["${resource}"].accessTokenSigningAlg is ${server.accessTokenSigningAlg}, but the key set (JWKS_FILE) holds no such key: add one with npm run keys -- rotate signing --alg ${server.accessTokenSigningAlg} --file <JWKS_FILE>, roll the nodes, then promote it`,
+      ]);
 
   const options: Configuration = {
     adapter: deps.adapter,
     // No static clients: every client is read through the adapter from the client store (oidc/client-adapter.ts).
     clients: [],
     jwks: deps.keys.jwks as Configuration['jwks'],
+    enabledJWA: {
+      idTokenSigningAlgValues: signingAlgs,
+      userinfoSigningAlgValues: signingAlgs,
+      introspectionSigningAlgValues: signingAlgs,
+      authorizationSigningAlgValues: signingAlgs,
+    },
     cookies: {
       keys: deps.keys.cookieKeys,
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
@@ -170,6 +185,7 @@ export function createProvider(deps: ProviderDeps): Provider {
             scope: server.scope,
             accessTokenFormat: 'jwt',
             accessTokenTTL: server.accessTokenTtlSeconds,
+            jwt: { sign: { alg: server.accessTokenSigningAlg } },
           };
         },
       },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
 import mongoose from 'mongoose';
-import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
+import { generateSigningKeys } from '../../src/oidc/signing-keys.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { adminApi } from '../support/admin-api.ts';
 import { Browser } from '../support/browser.ts';
@@ -39,7 +39,7 @@ beforeAll(async () => {
   ]);
   // Both lives of a broker share its keys, as the nodes of a deployment do (the demo upstream's secrets derive from them).
   const dir = mkdtempSync(join(tmpdir(), 'notice-crash-'));
-  writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
+  writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: await generateSigningKeys() }));
   writeFileSync(join(dir, 'cookie-keys'), `${randomToken(32)}\n`);
   writeFileSync(join(dir, 'secret-keys'), `${randomToken(32)}\n`);
   keysEnv = {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
+import { generateSigningKeys } from '../../src/oidc/signing-keys.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
 import { isolatedStoresEnv } from '../support/broker.ts';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   [redis, mongo, smtp] = await Promise.all([startRedis(), startMongo(), startSmtp()]);
   proxy = await startRoundRobinProxy();
   const dir = mkdtempSync(join(tmpdir(), 'demo-nodes-'));
-  writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
+  writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: await generateSigningKeys() }));
   writeFileSync(join(dir, 'cookie-keys'), `${randomToken(32)}\n`);
   writeFileSync(join(dir, 'secret-keys'), `${randomToken(32)}\n`);
   const env = {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { generateSigningKey } from '../../src/oidc/signing-keys.ts';
+import { generateSigningKeys } from '../../src/oidc/signing-keys.ts';
 import { randomToken } from '../../src/shared/ids.ts';
 import { Browser } from '../support/browser.ts';
 import { basicAuth, isolatedStoresEnv, TEST_PORTAL } from '../support/broker.ts';
@@ -45,7 +45,7 @@ beforeAll(async () => {
   proxy = await startRoundRobinProxy({ tls });
 
   const dir = mkdtempSync(join(tmpdir(), 'two-nodes-'));
-  writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: [await generateSigningKey()] }));
+  writeFileSync(join(dir, 'jwks.json'), JSON.stringify({ keys: await generateSigningKeys() }));
   writeFileSync(
     join(dir, 'directory.json'),
     JSON.stringify({

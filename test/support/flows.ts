@@ -11,7 +11,11 @@ export async function signInUpstream(
   username: string,
   options: { remember?: boolean; stopAt?: string[] } = {},
 ) {
-  expect(signInPage.$('form[action$="/upstream"]').length).toBe(1);
+  // A page other than the sign-in page (an error, a 503 while a store is slow) says what it was.
+  if (signInPage.$('form[action$="/upstream"]').length !== 1)
+    throw new Error(
+      `expected the sign-in page, got ${signInPage.status} at ${signInPage.url}: ${signInPage.text.replace(/\s+/g, ' ').slice(0, 400)}`,
+    );
   const upstreamLogin = await browser.submit(
     signInPage,
     'form[action$="/upstream"]',

@@ -37,8 +37,12 @@ describe('signing-key rotation (README "Key rotation")', () => {
     const run = (...args: string[]) =>
       execFileSync(process.execPath, [SCRIPT, '--out', file, ...args], { encoding: 'utf8', env: SCRIPT_ENV });
 
+    // A new key set: a key of each algorithm, RS256 first (it signs ID tokens unless a portal asks otherwise).
     run();
-    const [oldKid] = (JSON.parse(readFileSync(file, 'utf8')) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const [oldKid, es256, eddsa] = (JSON.parse(readFileSync(file, 'utf8')) as { keys: { kid: string }[] }).keys.map(
+      (k) => k.kid,
+    );
+    expect([oldKid, es256, eddsa].map((kid) => kid!.split('-')[0])).toEqual(['rs256', 'es256', 'eddsa']);
     const before = await withKeys(file);
     expect(decodeProtectedHeader(before.idToken).kid).toBe(oldKid);
     expect(before.jwks.keys.every((k) => k.d === undefined)).toBe(true);
@@ -46,16 +50,18 @@ describe('signing-key rotation (README "Key rotation")', () => {
     // Step 1: append. Published at once, not signing yet.
     run('--rotate');
     const keys = (JSON.parse(readFileSync(file, 'utf8')) as { keys: { kid: string }[] }).keys;
-    const newKid = keys[1]!.kid;
+    const newKid = keys[3]!.kid;
     const published = await withKeys(file);
-    expect(published.jwks.keys.map((k) => k.kid)).toEqual([oldKid, newKid]);
+    expect(published.jwks.keys.map((k) => k.kid)).toEqual([oldKid, es256, eddsa, newKid]);
     expect(decodeProtectedHeader(published.idToken).kid).toBe(oldKid);
 
     // Step 2: promote the new key. New tokens carry it; a token from before still verifies.
     const step = (...args: string[]) =>
       execFileSync(process.execPath, [SCRIPT, ...args, '--file', file], { encoding: 'utf8', env: SCRIPT_ENV });
-    expect(step('promote', 'signing')).toContain(`${newKid} signs now`);
-    expect(step('list', 'signing')).toBe(`${newKid}\tsigning\n${oldKid}\tpublished\n`);
+    expect(step('promote', 'signing')).toContain(`${newKid} signs RS256 tokens now`);
+    expect(step('list', 'signing')).toBe(
+      `${newKid}\tRS256\tsigning\n${oldKid}\tRS256\tpublished\n${es256}\tES256\tsigning\n${eddsa}\tEdDSA\tsigning\n`,
+    );
     const after = await withKeys(file);
     expect(decodeProtectedHeader(after.idToken).kid).toBe(newKid);
     const keySet = createLocalJWKSet(after.jwks as never);
@@ -64,7 +70,9 @@ describe('signing-key rotation (README "Key rotation")', () => {
 
     // Step 3: once old tokens have expired, the old key goes and tokens signed with it no longer verify.
     expect(step('retire', 'signing', '--kid', oldKid!)).toContain(`removed ${oldKid}`);
-    expect(step('list', 'signing')).toBe(`${newKid}\tsigning\n`);
+    expect(step('list', 'signing')).toBe(
+      `${newKid}\tRS256\tsigning\n${es256}\tES256\tsigning\n${eddsa}\tEdDSA\tsigning\n`,
+    );
     const retired = await withKeys(file);
     await expect(
       jwtVerify(before.idToken, createLocalJWKSet(retired.jwks as never), { audience: 'test-portal' }),
@@ -93,11 +101,11 @@ describe('one command per rotation step (npm run keys -- list|rotate|promote|ret
     const [first] = runStep('list', 'signing', '--file', file).stdout.split('\t');
     expect(runStep('promote', 'signing', '--file', file)).toMatchObject({
       code: 2,
-      stderr: `${file} has one key: rotate first, then promote the new one\n`,
+      stderr: `${file} has one RS256 key: rotate first, then promote the new one\n`,
     });
     expect(runStep('retire', 'signing', '--file', file, '--kid', first!)).toMatchObject({
       code: 2,
-      stderr: `${first} signs: promote another key first\n`,
+      stderr: `${first} signs RS256 tokens: promote another RS256 key first\n`,
     });
     expect(runStep('retire', 'signing', '--file', file, '--kid', 'no-such-kid')).toMatchObject({
       code: 2,
@@ -106,7 +114,20 @@ describe('one command per rotation step (npm run keys -- list|rotate|promote|ret
     expect(runStep('retire', 'signing', '--file', file).stderr).toContain('name the key to retire with --kid');
     expect(runStep('rotate', 'nonsense', '--file', file)).toMatchObject({ code: 2 });
     // Refusals change nothing.
-    expect(runStep('list', 'signing', '--file', file).stdout).toBe(`${first}\tsigning\n`);
+    expect(runStep('list', 'signing', '--file', file).stdout).toBe(`${first}\tRS256\tsigning\n`);
+    // Per algorithm: an ES256 key rotated in and promoted signs ES256 tokens; the RS256 key still signs its own.
+    expect(runStep('rotate', 'signing', '--alg', 'ES256', '--file', file).code).toBe(0);
+    expect(runStep('promote', 'signing', '--alg', 'ES256', '--file', file).stderr).toContain('has one ES256 key');
+    expect(runStep('rotate', 'signing', '--alg', 'ES256', '--file', file).code).toBe(0);
+    const [, oldEs, newEs] = runStep('list', 'signing', '--file', file)
+      .stdout.trim()
+      .split('\n')
+      .map((line) => line.split('\t')[0]);
+    expect(runStep('promote', 'signing', '--alg', 'ES256', '--file', file).stdout).toContain(`${newEs} signs ES256`);
+    expect(runStep('list', 'signing', '--file', file).stdout).toBe(
+      `${first}\tRS256\tsigning\n${newEs}\tES256\tsigning\n${oldEs}\tES256\tpublished\n`,
+    );
+    expect(runStep('rotate', 'signing', '--alg', 'HS256', '--file', file)).toMatchObject({ code: 2 });
   });
 
   it('rotates cookie and client-secret keys: a new key in front, the old retired by id (cookie: the oldest)', () => {
