@@ -206,6 +206,7 @@ export async function createServices(
   const stores = {
     ...chosen,
     clients: withEncryptedSecrets(chosen.clients, secretKeyring),
+    cachedClients: withEncryptedSecrets(chosen.cachedClients, secretKeyring),
     // Sign-ins and association steps are counted as they are recorded (observability/counted-outcomes.ts).
     audit: webhooks.publishing(countingOutcomes(recordingRequestIds(chosen.audit, requests), metrics)),
   };
@@ -221,7 +222,12 @@ export async function createServices(
   };
   const limits = config.association.limits;
 
-  const profiles = createProfileResolver({ directory, associations: directory, clock });
+  // The resolver serves token requests and sign-in pages: it reads through the per-node cache.
+  const profiles = createProfileResolver({
+    directory: stores.cachedDirectory,
+    associations: stores.cachedDirectory,
+    clock,
+  });
   const upstreamConfigs = [...config.upstreams, ...(demoPlan ? [demoPlan.upstream] : [])];
   const upstreams = createUpstreams(upstreamConfigs, logger, metrics);
   // Words come from the catalogues (views/locales, then the operator's folder); templates from views/, then theirs.
@@ -432,7 +438,7 @@ export async function createServices(
   const provider = createProvider({
     config,
     keys,
-    adapter: withClientStore(adapter, stores.clients),
+    adapter: withClientStore(adapter, stores.cachedClients),
     profiles,
     pages: createProviderPages(views, logger),
     upstreamIds: upstreamConfigs.map((u) => u.id),
@@ -642,7 +648,7 @@ export async function createServices(
     audit: stores.audit,
     webhooks,
     admin,
-    findClient: (clientId) => stores.clients.find(clientId),
+    findClient: (clientId) => stores.cachedClients.find(clientId),
     config,
     logger,
     metrics,

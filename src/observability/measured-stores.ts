@@ -25,8 +25,10 @@ export function measuredStores(stores: Stores, metrics: Metrics): Stores {
   return {
     ...stores,
     directory: measure('directory', stores.directory),
+    cachedDirectory: measure('directory_cached', stores.cachedDirectory),
     adapter,
     clients: measure('clients', stores.clients),
+    cachedClients: measure('clients_cached', stores.cachedClients),
     audit: measure('audit', stores.audit),
     webhooks: measure('webhooks', stores.webhooks),
     links: measure('links', stores.links),

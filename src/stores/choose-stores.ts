@@ -29,8 +29,16 @@ import { createMemoryWebhookStore } from './memory/webhook-store.ts';
 export interface Stores {
   kind: 'memory' | 'shared';
   directory: DirectoryStore & AssociationStore & DirectoryAdminStore;
+  /**
+   * The same directory, its profile, organisation and association lookups kept per node while nothing changed
+   * (cached-reads.ts): for the hot paths (token requests, sign-in pages). Flows that must fail before writing
+   * anything when the database is away (redeeming a link) read `directory`.
+   */
+  cachedDirectory: DirectoryStore & AssociationStore & DirectoryAdminStore;
   adapter: BrokerAdapter;
   clients: ClientStore;
+  /** The same clients, `find` kept per node while no client changed: oidc-provider reads one on every request. */
+  cachedClients: ClientStore;
   audit: AuditLog;
   /** Webhook subscriptions, their deliveries and sending leases (webhooks/). */
   webhooks: WebhookStore;
@@ -65,11 +73,16 @@ export async function chooseStores(
     const adapter = createMemoryOidcAdapter(deps.clock);
     const sweep = setInterval(() => adapter.sweep(), 60_000);
     sweep.unref();
+    // In memory a lookup is a map read already: nothing to cache.
+    const directory = createMemoryDirectory(deps.seed);
+    const clients = createMemoryClientStore();
     return {
       kind: 'memory',
-      directory: createMemoryDirectory(deps.seed),
+      directory,
+      cachedDirectory: directory,
       adapter,
-      clients: createMemoryClientStore(),
+      clients,
+      cachedClients: clients,
       audit: createMemoryAuditLog({ retentionDays: config.audit.retentionDays, clock: deps.clock }),
       webhooks: createMemoryWebhookStore(),
       links: createMemoryLinkStore(),

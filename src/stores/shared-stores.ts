@@ -14,7 +14,9 @@ import { createMongoDirectory } from './mongo/directory.ts';
 import { createMongoWebhookStore } from './mongo/webhook-store.ts';
 import { brokerModels } from './mongo/models.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
+import { withCachedReads } from './cached-reads.ts';
 import { createRedis } from './redis/connection.ts';
+import { redisGeneration } from './redis/generation.ts';
 import { createRedisEmailChangeStore } from './redis/email-change-store.ts';
 import { createRedisLinkStore } from './redis/link-store.ts';
 import { createRedisOidcAdapter } from './redis/oidc-adapter.ts';
@@ -35,6 +37,11 @@ export async function openSharedStores(
   const redis = createRedis(redisUrl, deps.logger);
   const mongo = createMongoConnection(mongodbUri, deps.logger);
   const models = brokerModels(mongo);
+  const prefix = config.stores.redisPrefix;
+  const directory = createMongoDirectory(models);
+  const clients = createMongoClientStore(models);
+  const directoryGeneration = redisGeneration(redis, `${prefix}generation:directory`);
+  const clientGeneration = redisGeneration(redis, `${prefix}generation:clients`);
   // Indexes (when configured) and the seed, once MongoDB answers. If it does not at start, the broker starts
   // anyway (saying "unavailable" until it does) and keeps trying: mongoose itself never retries a failed first
   // connection, so the retry opens it again.
@@ -52,7 +59,11 @@ export async function openSharedStores(
       if (config.stores.createIndexes) {
         await createBrokerIndexes(models);
       }
-      if (deps.seed.organisations.length) await seedMongoDirectory(models, deps.seed);
+      if (deps.seed.organisations.length) {
+        await seedMongoDirectory(models, deps.seed);
+        // Written beside the store: every node's cached reads start afresh.
+        await directoryGeneration.bump();
+      }
     },
     {
       intervalMs: 2000,
@@ -62,12 +73,20 @@ export async function openSharedStores(
     },
   );
   await preparation.first;
-  const prefix = config.stores.redisPrefix;
   return {
     kind: 'shared',
-    directory: createMongoDirectory(models),
+    // Every write raises its store's generation; the cached views keep what every sign-in, refresh and token request
+    // reads (the person's profile, organisation and association; the client) per node while no node has changed it
+    // (cached-reads.ts): a Redis GET instead of a query.
+    directory: withCachedReads(directory, [], directoryGeneration),
+    cachedDirectory: withCachedReads(
+      directory,
+      ['getProfile', 'getOrganisation', 'findByProfile', 'findByIdentity'],
+      directoryGeneration,
+    ),
     adapter: createRedisOidcAdapter(redis, `${prefix}oidc`),
-    clients: createMongoClientStore(models),
+    clients: withCachedReads(clients, [], clientGeneration),
+    cachedClients: withCachedReads(clients, ['find'], clientGeneration),
     audit: createMongoAuditLog(models, config.audit.retentionDays),
     webhooks: createMongoWebhookStore(models),
     links: createRedisLinkStore(redis, `${prefix}links`),

@@ -1,0 +1,79 @@
+/**
+ * What changes a store's data, shared by every node: a counter raised after each write through any node, read
+ * before each cached read (stores/redis/generation.ts). A cached answer is used only while the counter is where it
+ * was when the answer was read, so a change made on one node is seen by the next read on every node, as without the
+ * cache; what the cache saves is the database query (one Redis read instead), not freshness.
+ */
+export interface Generation {
+  current(): Promise<string>;
+  bump(): Promise<void>;
+}
+
+/** Method names that only read: every other method of a cached store raises the generation once it returns. */
+const READS = /^(get|find|list|pending)[A-Z]?/;
+
+/** A cached answer lives at most this long, whatever the counter says: a change made beside the broker (by hand in
+ * the database) is seen within it. */
+const MAX_AGE_MS = 60_000;
+/** Entries kept per store; past it the cache starts afresh rather than growing without end. */
+const MAX_ENTRIES = 20_000;
+
+/**
+ * `store` with the answers of the `cached` read methods kept per process, keyed by method and arguments, valid while
+ * `generation` has not moved. Callers get copies, as from the database. Writes pass through and raise the
+ * generation; reads not named pass through untouched. When the generation cannot be read (Redis away), the store
+ * answers directly.
+ */
+export function withCachedReads<T extends object>(
+  store: T,
+  cached: readonly (keyof T & string)[],
+  generation: Generation,
+  clock: () => number = Date.now,
+): T {
+  const entries = new Map<string, { generation: string; at: number; value: unknown }>();
+  const wrapped = new Map<PropertyKey, unknown>();
+  const cachedNames = new Set<string>(cached);
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      const known = wrapped.get(property);
+      if (known) return known;
+      const original = (value as (...args: unknown[]) => Promise<unknown>).bind(target);
+      let method: (...args: unknown[]) => Promise<unknown>;
+      if (cachedNames.has(property)) {
+        method = async (...args) => {
+          const current = await generation.current().catch(() => undefined);
+          if (current === undefined) return original(...args);
+          const key = `${property}\u0000${JSON.stringify(args)}`;
+          const hit = entries.get(key);
+          if (hit && hit.generation === current && clock() - hit.at < MAX_AGE_MS) return structuredClone(hit.value);
+          const fresh = await original(...args);
+          if (entries.size >= MAX_ENTRIES) entries.clear();
+          entries.set(key, { generation: current, at: clock(), value: structuredClone(fresh) });
+          return fresh;
+        };
+      } else if (READS.test(property)) {
+        method = original;
+      } else {
+        method = async (...args) => {
+          try {
+            return await original(...args);
+          } finally {
+            // Also after a failed write: it may have changed something before it failed.
+            entries.clear();
+            await generation.bump().catch(() => undefined);
+          }
+        };
+      }
+      wrapped.set(property, method);
+      return method;
+    },
+  });
+}
+
+/** One process's generation, for a store no other process writes to. */
+export function localGeneration(): Generation {
+  let n = 0;
+  return { current: async () => String(n), bump: async () => void (n += 1) };
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { localGeneration, withCachedReads, type Generation } from '../../src/stores/cached-reads.ts';
+import { redisGeneration } from '../../src/stores/redis/generation.ts';
+import { startRedis } from '../support/redis.ts';
+
+/** A stand-in database: profiles by id, and how many queries reached it. */
+function database() {
+  const rows = new Map<string, { id: string; name: string }>([['p1', { id: 'p1', name: 'Ann' }]]);
+  const queries: string[] = [];
+  return {
+    queries,
+    store: {
+      async getProfile(id: string) {
+        queries.push(`get ${id}`);
+        const row = rows.get(id);
+        return row && { ...row };
+      },
+      async listProfiles() {
+        queries.push('list');
+        return [...rows.values()].map((row) => ({ ...row }));
+      },
+      async updateProfile(id: string, name: string) {
+        queries.push(`update ${id}`);
+        rows.set(id, { id, name });
+      },
+      async failingWrite(): Promise<void> {
+        rows.set('p1', { id: 'p1', name: 'half-written' });
+        throw new Error('write failed half way');
+      },
+    },
+  };
+}
+
+let redis: Awaited<ReturnType<typeof startRedis>>;
+let client: Redis;
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url);
+});
+afterAll(async () => {
+  client.disconnect();
+  await redis.stop();
+});
+
+describe('cached reads', () => {
+  it('answers a repeated read without a query, and the first read after a write with one', async () => {
+    const db = database();
+    const store = withCachedReads(db.store, ['getProfile'], localGeneration());
+    expect(await store.getProfile('p1')).toEqual({ id: 'p1', name: 'Ann' });
+    expect(await store.getProfile('p1')).toEqual({ id: 'p1', name: 'Ann' });
+    expect(await store.getProfile('nobody')).toBeUndefined();
+    expect(await store.getProfile('nobody')).toBeUndefined();
+    expect(db.queries).toEqual(['get p1', 'get nobody']);
+    await store.updateProfile('p1', 'Anne');
+    expect(await store.getProfile('p1')).toEqual({ id: 'p1', name: 'Anne' });
+    // Reads that are not cached pass through every time.
+    await store.listProfiles();
+    await store.listProfiles();
+    expect(db.queries).toEqual(['get p1', 'get nobody', 'update p1', 'get p1', 'list', 'list']);
+  });
+
+  it('hands out copies: a caller changing what it got changes nothing cached', async () => {
+    const store = withCachedReads(database().store, ['getProfile'], localGeneration());
+    const first = (await store.getProfile('p1'))!;
+    first.name = 'changed by a caller';
+    expect(await store.getProfile('p1')).toEqual({ id: 'p1', name: 'Ann' });
+  });
+
+  it('forgets what it knew after a write that failed half way', async () => {
+    const db = database();
+    const store = withCachedReads(db.store, ['getProfile'], localGeneration());
+    await store.getProfile('p1');
+    await expect(store.failingWrite()).rejects.toThrow('half way');
+    expect(await store.getProfile('p1')).toEqual({ id: 'p1', name: 'half-written' });
+  });
+
+  it('sees a write made through another node at its next read (the generation in Redis), and keeps nothing past a minute', async () => {
+    const db = database();
+    const key = `t${Date.now()}:generation:directory`;
+    let now = 0;
+    const nodeA = withCachedReads(db.store, ['getProfile'], redisGeneration(client, key), () => now);
+    const nodeB = withCachedReads(db.store, ['getProfile'], redisGeneration(client, key), () => now);
+    await nodeA.getProfile('p1');
+    await nodeA.getProfile('p1');
+    expect(db.queries).toEqual(['get p1']);
+    await nodeB.updateProfile('p1', 'Anna');
+    expect(await client.get(key)).toBe('1');
+    expect(await nodeA.getProfile('p1')).toEqual({ id: 'p1', name: 'Anna' });
+    expect(db.queries).toEqual(['get p1', 'update p1', 'get p1']);
+    // A change made beside the broker (no generation raised) is seen once the answer is a minute old.
+    await db.store.updateProfile('p1', 'by hand');
+    expect(await nodeA.getProfile('p1')).toEqual({ id: 'p1', name: 'Anna' });
+    now += 60_000;
+    expect(await nodeA.getProfile('p1')).toEqual({ id: 'p1', name: 'by hand' });
+  });
+
+  it('reads the database directly when the generation cannot be read', async () => {
+    const db = database();
+    const away: Generation = {
+      current: () => Promise.reject(new Error('redis away')),
+      bump: () => Promise.reject(new Error('redis away')),
+    };
+    const store = withCachedReads(db.store, ['getProfile'], away);
+    await store.getProfile('p1');
+    await store.getProfile('p1');
+    await store.updateProfile('p1', 'still written');
+    expect(db.queries).toEqual(['get p1', 'get p1', 'update p1']);
+  });
+});
