@@ -188,7 +188,7 @@ export async function createServices(
     config.keys.secretKeys?.length ? config.keys.secretKeys : secretKeysFromCookieKeys(keys.cookieKeys),
   );
   // Every store call timed for the metrics, whichever use case makes it (a no-op without a metrics port).
-  const chosen = measuredStores(await chooseStores(config, { clock, logger, seed }), metrics);
+  const chosen = measuredStores(await chooseStores(config, { clock, logger, seed, requests }), metrics);
   const tasks = createBackgroundTasks(logger);
   // Webhooks (docs/decisions/0018): the audit log is their outbox, wrapped here once so that every recorded event a
   // subscription wants is published, whoever records it; their signing secrets are encrypted like client secrets.

@@ -4,6 +4,8 @@ import type { Logger } from './logger.ts';
 /** What the broker knows about the request it is handling, wherever in the call chain it is asked. */
 export interface RequestScope {
   requestId: string;
+  /** What holds for the rest of the request once read, by its reader's key (stores/cached-reads.ts). */
+  memo?: Map<string, unknown>;
 }
 
 /**

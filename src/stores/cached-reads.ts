@@ -72,6 +72,39 @@ export function withCachedReads<T extends object>(
   });
 }
 
+/**
+ * `generation`, read once per request: a request's lookups (the profile, its organisation and association, the
+ * client: one after the other) share one Redis read. A write in the request forgets it, so the request's next read
+ * sees its own change; another node's change is seen from the next request on.
+ */
+export function oncePerRequest(
+  generation: Generation,
+  key: string,
+  scope: () => { memo?: Map<string, unknown> } | undefined,
+): Generation {
+  return {
+    current() {
+      const request = scope();
+      if (!request) return generation.current();
+      request.memo ??= new Map();
+      let read = request.memo.get(key) as Promise<string> | undefined;
+      if (!read) {
+        read = generation.current();
+        request.memo.set(key, read);
+        // A failed read is not kept: the next lookup asks again.
+        read.catch(() => request.memo?.delete(key));
+      }
+      return read;
+    },
+    async bump() {
+      // Forgotten once raised: a lookup between the write and the raise uses the old generation, and what it reads
+      // is then kept under that one, which the raise makes stale.
+      await generation.bump();
+      scope()?.memo?.delete(key);
+    },
+  };
+}
+
 /** One process's generation, for a store no other process writes to. */
 export function localGeneration(): Generation {
   let n = 0;

@@ -11,6 +11,7 @@ import type { DirectorySeed } from '../directory/seed.ts';
 import type { UpstreamTransactionStore } from '../federation/transaction-store.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { RequestContext } from '../shared/request-context.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { ClientStore } from '../clients/client-store.ts';
 import { createMemoryAuditLog } from './memory/audit-log.ts';
@@ -66,7 +67,7 @@ export interface Stores {
  */
 export async function chooseStores(
   config: Config,
-  deps: { clock: Clock; logger: Logger; seed: DirectorySeed },
+  deps: { clock: Clock; logger: Logger; seed: DirectorySeed; requests?: RequestContext },
 ): Promise<Stores> {
   const { mongodbUri, redisUrl } = config.stores;
   if (!mongodbUri || !redisUrl) {

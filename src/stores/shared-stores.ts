@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { DirectorySeed } from '../directory/seed.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { RequestContext } from '../shared/request-context.ts';
 import { keepTrying } from '../shared/keep-trying.ts';
 import type { Stores } from './choose-stores.ts';
 import { createMongoAuditLog } from './mongo/audit-log.ts';
@@ -14,7 +15,7 @@ import { createMongoDirectory } from './mongo/directory.ts';
 import { createMongoWebhookStore } from './mongo/webhook-store.ts';
 import { brokerModels } from './mongo/models.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
-import { withCachedReads } from './cached-reads.ts';
+import { oncePerRequest, withCachedReads } from './cached-reads.ts';
 import { createRedis } from './redis/connection.ts';
 import { redisGeneration } from './redis/generation.ts';
 import { createRedisEmailChangeStore } from './redis/email-change-store.ts';
@@ -31,7 +32,7 @@ import { createRedisTransactionStore } from './redis/transaction-store.ts';
  */
 export async function openSharedStores(
   config: Config,
-  deps: { clock: Clock; logger: Logger; seed: DirectorySeed },
+  deps: { clock: Clock; logger: Logger; seed: DirectorySeed; requests?: RequestContext },
   { mongodbUri, redisUrl }: { mongodbUri: string; redisUrl: string },
 ): Promise<Stores> {
   const redis = createRedis(redisUrl, deps.logger);
@@ -40,8 +41,17 @@ export async function openSharedStores(
   const prefix = config.stores.redisPrefix;
   const directory = createMongoDirectory(models);
   const clients = createMongoClientStore(models);
-  const directoryGeneration = redisGeneration(redis, `${prefix}generation:directory`);
-  const clientGeneration = redisGeneration(redis, `${prefix}generation:clients`);
+  const scope = () => deps.requests?.current();
+  const directoryGeneration = oncePerRequest(
+    redisGeneration(redis, `${prefix}generation:directory`),
+    `${prefix}directory`,
+    scope,
+  );
+  const clientGeneration = oncePerRequest(
+    redisGeneration(redis, `${prefix}generation:clients`),
+    `${prefix}clients`,
+    scope,
+  );
   // Indexes (when configured) and the seed, once MongoDB answers. If it does not at start, the broker starts
   // anyway (saying "unavailable" until it does) and keeps trying: mongoose itself never retries a failed first
   // connection, so the retry opens it again.

@@ -173,18 +173,20 @@ try {
       if (step) await runLoad(Math.min(4, maxLevel), 1, 200, step);
     }
 
-  const results = new Map<string, { result: LoadResult; cpu: number }[]>();
+  const results = new Map<string, { result: LoadResult; cpu: number; ownCpu: number }[]>();
   for (let round = 0; round < rounds; round++)
     for (const path of paths)
       for (const level of levels)
         for (const server of servers) {
           const step = stepFor(server, path, chains.get(server) ?? []);
           if (!step) continue;
-          const before = cpuSeconds(server.pids());
+          const [own, ...stores] = server.pids();
+          const before = [cpuSeconds([own!]), cpuSeconds(stores)];
           const result = await runLoad(level, seconds, maxPerCell, step);
-          const cpu = cpuSeconds(server.pids()) - before;
+          const ownCpu = cpuSeconds([own!]) - before[0]!;
+          const cpu = ownCpu + cpuSeconds(stores) - before[1]!;
           const key = `${path}|${level}|${server.name}`;
-          results.set(key, [...(results.get(key) ?? []), { result, cpu }]);
+          results.set(key, [...(results.get(key) ?? []), { result, cpu, ownCpu }]);
         }
 
   const cells: Cell[] = [...results].map(([key, runs]) => {
@@ -195,6 +197,7 @@ try {
       server,
       perSecond: median(runs.map((r) => r.result.ok / r.result.seconds)),
       perCpuSecond: median(runs.map((r) => (r.cpu > 0 ? r.result.ok / r.cpu : NaN))),
+      perOwnCpuSecond: median(runs.map((r) => (r.ownCpu > 0 ? r.result.ok / r.ownCpu : NaN))),
       p50: median(runs.map((r) => percentile(r.result.latencies, 50))),
       p99: median(runs.map((r) => percentile(r.result.latencies, 99))),
       errors: runs.reduce((sum, r) => sum + r.result.errors, 0),

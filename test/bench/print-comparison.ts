@@ -5,6 +5,8 @@ export interface Cell {
   server: string;
   perSecond: number;
   perCpuSecond: number;
+  /** Per CPU-second of the server process alone (for the production stores: the broker without Redis and the database). */
+  perOwnCpuSecond: number;
   p50: number;
   p99: number;
   errors: number;
@@ -26,7 +28,7 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
  */
 export function printComparison(cells: readonly Cell[], print: (line: string) => void): void {
   print('');
-  print('path                     conc  server   req/s   req/CPU-s   p50 ms   p99 ms  errors');
+  print('path                     conc  server   req/s   req/CPU-s  (own CPU)   p50 ms   p99 ms  errors');
   for (const c of cells) {
     print(
       [
@@ -35,6 +37,7 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
         ` ${c.server.padEnd(7)}`,
         fixed(c.perSecond).padStart(6),
         fixed(c.perCpuSecond).padStart(11),
+        `(${fixed(c.perOwnCpuSecond)})`.padStart(10),
         fixed(c.p50, 1).padStart(8),
         fixed(c.p99, 1).padStart(8),
         String(c.errors).padStart(7),

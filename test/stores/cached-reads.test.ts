@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { localGeneration, withCachedReads, type Generation } from '../../src/stores/cached-reads.ts';
+import { localGeneration, oncePerRequest, withCachedReads, type Generation } from '../../src/stores/cached-reads.ts';
+import { createRequestContext } from '../../src/shared/request-context.ts';
 import { redisGeneration } from '../../src/stores/redis/generation.ts';
 import { startRedis } from '../support/redis.ts';
 
@@ -106,5 +107,28 @@ describe('cached reads', () => {
     await store.getProfile('p1');
     await store.updateProfile('p1', 'still written');
     expect(db.queries).toEqual(['get p1', 'get p1', 'update p1']);
+  });
+
+  it("reads the generation once per request, again after the request's own write, and on every call outside one", async () => {
+    let reads = 0;
+    const counted: Generation = {
+      current: async () => String((reads += 1) && 0),
+      bump: async () => undefined,
+    };
+    const requests = createRequestContext();
+    const generation = oncePerRequest(counted, 'directory', () => requests.current());
+    await requests.run({ requestId: 'r1' }, async () => {
+      await generation.current();
+      await generation.current();
+      expect(reads).toBe(1);
+      await generation.bump();
+      await generation.current();
+      expect(reads).toBe(2);
+    });
+    await requests.run({ requestId: 'r2' }, async () => void (await generation.current()));
+    expect(reads).toBe(3);
+    await generation.current();
+    await generation.current();
+    expect(reads).toBe(5);
   });
 });

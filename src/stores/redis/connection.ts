@@ -17,6 +17,9 @@ export function createRedis(url: string, logger: Logger, options: { name?: strin
     retryStrategy: (attempt) => Math.min(attempt * 250, 2000),
     lazyConnect: false,
     connectionName: options.name ?? 'profile-broker',
+    // Commands issued in the same turn of the event loop (the lookups of concurrent requests, a token's reads) go to
+    // Redis in one write: fewer system calls and packets, the same order and answers.
+    enableAutoPipelining: true,
   });
   let healthy = true;
   redis.on('ready', () => {
