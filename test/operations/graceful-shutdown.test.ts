@@ -1,31 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Browser } from '../support/browser.ts';
 import { authorize } from '../support/flows.ts';
 import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
-import { rogueUpstreamConfig, startRogueUpstream } from '../support/rogue-upstream.ts';
+import { rogueUpstreamConfig, startRogueErin } from '../support/rogue-upstream.ts';
 import { waitUntil } from '../support/wait.ts';
 
 // A broker process stopped with SIGTERM while a sign-in waits on a slow upstream token endpoint.
-let rogue: Awaited<ReturnType<typeof startRogueUpstream>>;
+let rogue: Awaited<ReturnType<typeof startRogueErin>>['rogue'];
 let seedFile: string;
 
 beforeAll(async () => {
-  rogue = await startRogueUpstream({
-    clientId: 'broker-at-rogue',
-    subject: 'rogue-erin',
-    email: 'erin@outlook.example',
-    foreignIssuer: 'http://127.0.0.1:9/foreign',
-  });
-  // The demo directory, with Erin's profile associated with her account at the slow upstream: one profile, so the
-  // callback leads straight back to the portal.
-  const seed = JSON.parse(readFileSync(join(import.meta.dirname, '../../config/demo/directory.json'), 'utf8'));
-  seed.associations.push({ profileId: 'prf-erin-contoso', upstreamId: 'rogue', subject: 'rogue-erin' });
-  seedFile = join(mkdtempSync(join(tmpdir(), 'shutdown-seed-')), 'directory.json');
-  writeFileSync(seedFile, JSON.stringify(seed));
+  ({ rogue, seedFile } = await startRogueErin());
 });
 afterAll(async () => {
   await rogue.close();

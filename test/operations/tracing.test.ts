@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Browser } from '../support/browser.ts';
@@ -11,7 +9,7 @@ import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.t
 import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
 import { startRedis } from '../support/redis.ts';
-import { rogueUpstreamConfig, startRogueUpstream } from '../support/rogue-upstream.ts';
+import { rogueUpstreamConfig, startRogueErin } from '../support/rogue-upstream.ts';
 import { freePort } from '../support/smtp.ts';
 import { waitUntil } from '../support/wait.ts';
 
@@ -20,7 +18,7 @@ import { waitUntil } from '../support/wait.ts';
 // and redeems the upstream's code (fetch).
 let redis: Awaited<ReturnType<typeof startRedis>>;
 let mongo: Awaited<ReturnType<typeof startMongo>>;
-let rogue: Awaited<ReturnType<typeof startRogueUpstream>>;
+let rogue: Awaited<ReturnType<typeof startRogueErin>>['rogue'];
 let collector: Awaited<ReturnType<typeof startOtlpReceiver>>;
 let seedFile: string;
 
@@ -30,18 +28,7 @@ const watchModules = { NODE_OPTIONS: `--import=${pathToFileURL(MODULE_WATCH).hre
 
 beforeAll(async () => {
   [redis, mongo, collector] = await Promise.all([startRedis(), startMongo(), startOtlpReceiver()]);
-  rogue = await startRogueUpstream({
-    clientId: 'broker-at-rogue',
-    subject: 'rogue-erin',
-    email: 'erin@outlook.example',
-    foreignIssuer: 'http://127.0.0.1:9/foreign',
-  });
-  // The demo directory, with Erin's profile associated with her account at the rogue upstream: one profile, so the
-  // callback leads straight back to the portal.
-  const seed = JSON.parse(readFileSync(join(import.meta.dirname, '../../config/demo/directory.json'), 'utf8'));
-  seed.associations.push({ profileId: 'prf-erin-contoso', upstreamId: 'rogue', subject: 'rogue-erin' });
-  seedFile = join(mkdtempSync(join(tmpdir(), 'tracing-seed-')), 'directory.json');
-  writeFileSync(seedFile, JSON.stringify(seed));
+  ({ rogue, seedFile } = await startRogueErin());
 }, 60_000);
 afterAll(async () => {
   await Promise.all([rogue?.close(), collector?.close(), redis?.stop(), mongo?.stop()]);

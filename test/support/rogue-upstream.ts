@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 
 /** How the hostile upstream misbehaves on the next round-trip. */
@@ -196,3 +199,22 @@ export const rogueUpstreamConfig = (issuer: string, extra: { timeoutSeconds?: nu
   allowInsecureHttp: true,
   ...extra,
 });
+
+/**
+ * The scripted upstream with Erin's account on it, and a directory seed file: the demo directory, with Erin's one
+ * profile associated with that account, so her callback leads straight back to the portal. For tests that drive a
+ * broker process through a whole sign-in at an upstream they control (slow token endpoint, tracing).
+ */
+export async function startRogueErin() {
+  const rogue = await startRogueUpstream({
+    clientId: 'broker-at-rogue',
+    subject: 'rogue-erin',
+    email: 'erin@outlook.example',
+    foreignIssuer: 'http://127.0.0.1:9/foreign',
+  });
+  const seed = JSON.parse(readFileSync(join(import.meta.dirname, '../../config/demo/directory.json'), 'utf8'));
+  seed.associations.push({ profileId: 'prf-erin-contoso', upstreamId: 'rogue', subject: 'rogue-erin' });
+  const seedFile = join(mkdtempSync(join(tmpdir(), 'rogue-erin-seed-')), 'directory.json');
+  writeFileSync(seedFile, JSON.stringify(seed));
+  return { rogue, seedFile };
+}
