@@ -24,6 +24,7 @@ import { startBareProvider } from './start-bare-provider.ts';
 import { BARE_CLIENT, BENCH_RESOURCE, BENCH_RESOURCE_SCOPE } from './bench-clients.ts';
 import { cpuSeconds, median, percentile, runLoad, type LoadResult } from './measure.ts';
 import { printComparison, type Cell } from './print-comparison.ts';
+import { measureSessionMemory } from './session-memory.ts';
 
 const levels = (process.env.BENCH_CONCURRENCY ?? '1,4,16,64').split(',').map(Number);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
@@ -60,6 +61,8 @@ interface Server {
   portal: { id: string; secret: string };
   refreshTokens(count: number): Promise<string[]>;
   signIn?(): Promise<void>;
+  /** For the production stores: Redis, and the broker's key prefix there. */
+  redis?: { url: string; prefix: string };
   stop(): Promise<void>;
 }
 
@@ -70,10 +73,12 @@ async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
     ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
   };
   const extra: { pid(): number | undefined; stop(): Promise<void> }[] = [];
+  let redisAt: Server['redis'];
   if (name === 'shared') {
     const [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
     extra.push(redis, mongo);
     env = { ...env, ...isolatedStoresEnv(redis.url, mongo.uri) };
+    redisAt = { url: redis.url, prefix: env.REDIS_PREFIX! };
   }
   const broker = await spawnBroker(brokerConfig, env);
   const portal = await createPortal(broker.issuer);
@@ -92,6 +97,7 @@ async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
       return tokens;
     },
     signIn: async () => void (await completeSignIn(portal)),
+    ...(redisAt ? { redis: redisAt } : {}),
     async stop() {
       await broker.stop();
       for (const e of extra) await e.stop();
@@ -205,6 +211,23 @@ try {
     };
   });
   printComparison(cells, (line) => process.stdout.write(`${line}\n`));
+
+  // What a signed-in session leaves in Redis: 100 sign-ins with offline access, each a new session.
+  const shared = servers.find((s) => s.redis);
+  if (shared?.redis && paths.includes('sign_in')) {
+    const portal = await createPortal(shared.issuer);
+    const memory = await measureSessionMemory(
+      shared.redis.url,
+      shared.redis.prefix,
+      async () => void (await completeSignIn(portal, { scope: 'openid email profile org_profile offline_access' })),
+      100,
+    );
+    process.stdout.write(
+      `\nRedis memory per signed-in session (session, grant, access and refresh token, indexes, details; ` +
+        `${memory.lastingKeys.toFixed(1)} keys): ${Math.round(memory.lastingBytes)} bytes; passing with the sign-in ` +
+        `(interaction, spent code, upstream round trip, limits; expires within minutes): ${Math.round(memory.passingBytes)} bytes\n`,
+    );
+  }
 } finally {
   for (const server of servers) await server.stop();
 }
