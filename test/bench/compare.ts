@@ -10,6 +10,7 @@
  *   BENCH_CONCURRENCY=1,4,16,64 BENCH_SECONDS=3 BENCH_MAX=3000 BENCH_ROUNDS=1 npm run bench:compare
  *   BENCH_PATHS=refresh_token,client_credentials BENCH_SERVERS=memory,bare npm run bench:compare
  *   BENCH_CPU_PROF=/tmp/profiles npm run bench:compare   then node test/bench/profile-top.ts /tmp/profiles/<file>
+ *   BENCH_PRELOAD_TOKENS=100000 npm run bench:compare    the same with that many live access tokens stored first
  *
  * With BENCH_ROUNDS above 1, rounds are interleaved (every server of a cell, then the next cell, then again) and
  * each figure is the median of its rounds.
@@ -34,6 +35,8 @@ const PATHS = ['client_credentials', 'client_credentials_jwt', 'refresh_token', 
 type Path = (typeof PATHS)[number];
 const paths = (process.env.BENCH_PATHS?.split(',') ?? PATHS) as Path[];
 const wanted = new Set(process.env.BENCH_SERVERS?.split(',') ?? ['memory', 'shared', 'bare']);
+// Live tokens stored before measuring: the cost of a request must not grow with what the stores hold.
+const preloadTokens = Number(process.env.BENCH_PRELOAD_TOKENS ?? 0);
 
 /** The service client the brokers get for client_credentials, with the resource server of the JWT path. */
 const SERVICE = { id: 'bench-service', secret: 'bench-service-secret-0123456789abcdef' };
@@ -168,6 +171,12 @@ try {
   if (paths.includes('refresh_token'))
     for (const server of servers) chains.set(server, await server.refreshTokens(maxLevel));
 
+  for (const server of servers) {
+    if (!preloadTokens) break;
+    const issue = stepFor(server, 'client_credentials', [])!;
+    const loaded = await runLoad(16, 3600, preloadTokens, issue);
+    process.stdout.write(`${server.name}: ${loaded.ok} access tokens stored first (${loaded.errors} errors)\n`);
+  }
   process.stdout.write(
     `bench:compare on ${(await import('node:os')).cpus().length} cores, Node.js ${process.versions.node}: ` +
       `${seconds} s or ${maxPerCell} requests per cell, ${rounds} round(s), servers ${servers.map((s) => s.name).join(', ')}\n`,
