@@ -49,7 +49,6 @@ import type { ManageDirectoryDeps } from './directory/manage-directory.ts';
 import type { ImportDeps } from './directory/import-directory.ts';
 import { createAssociationMail } from './mail/association-mails.ts';
 import { createEmailChangeMail } from './mail/email-change-mails.ts';
-import type { RedisOptions } from 'ioredis';
 import { createMemoryDeliveryQueue, type DeliveryQueue } from './mail/delivery-queue.ts';
 import { createDevMailbox, createSmtpTransport, type DevMailbox } from './mail/nodemailer-transport.ts';
 import { createMailRenderer } from './mail/render-mail.ts';
@@ -58,6 +57,7 @@ import type { DeliveryOutcome } from './mail/outgoing.ts';
 import { referenceCode, referenceFor } from './shared/ids.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
 import { chooseStores } from './stores/choose-stores.ts';
+import { chooseJobQueues, redisConnector } from './stores/choose-job-queues.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { ClientStore, StoredClient } from './clients/client-store.ts';
 import { bindAdminOperations, type AdminOperations } from './admin/admin-operations.ts';
@@ -80,13 +80,6 @@ import {
   markProfileSwitch,
   takeProfileSwitch,
 } from './sessions/session-events.ts';
-import {
-  createMemoryJobQueue,
-  type JobFailureReport,
-  type JobHandler,
-  type JobQueue,
-  type RetryPolicy,
-} from './shared/job-queue.ts';
 import { createWebhookEngine, type WebhookEngine } from './webhooks/webhook-engine.ts';
 import { withEncryptedWebhookSecrets } from './webhooks/encrypted-webhook-store.ts';
 import { noMetrics, type Metrics } from './shared/metrics.ts';
@@ -192,7 +185,7 @@ export async function createServices(
   const tasks = createBackgroundTasks(logger);
   // Webhooks (docs/decisions/0018): the audit log is their outbox, wrapped here once so that every recorded event a
   // subscription wants is published, whoever records it; their signing secrets are encrypted like client secrets.
-  const jobQueue = await jobQueueFactory(config, logger, !commandLine);
+  const jobQueue = await chooseJobQueues(config, logger, !commandLine);
   const webhooks = createWebhookEngine({
     config,
     store: withEncryptedWebhookSecrets(chosen.webhooks, secretKeyring),
@@ -676,34 +669,4 @@ export async function createServices(
       await stores.close();
     },
   };
-}
-
-/**
- * Makes durable job queues by name: BullMQ with Redis (in `${redisPrefix}bull`, beside the mail queue), memory
- * otherwise. `consume`: false in a process that only hands jobs over (the command line).
- */
-async function jobQueueFactory(config: Config, logger: Logger, consume: boolean) {
-  if (!config.stores.redisUrl)
-    return <T>(name: string, handler: JobHandler<T>, retry: RetryPolicy, onFailed?: JobFailureReport<T>): JobQueue<T> =>
-      createMemoryJobQueue<T>({ name, handler, retry, logger, onFailed });
-  const { createBullmqJobQueue } = await import('./stores/redis/bullmq-job-queue.ts');
-  const connect = await redisConnector(config.stores.redisUrl);
-  return <T>(name: string, handler: JobHandler<T>, retry: RetryPolicy, onFailed?: JobFailureReport<T>): JobQueue<T> =>
-    createBullmqJobQueue<T>({
-      name,
-      handler,
-      retry,
-      logger,
-      onFailed,
-      connect,
-      prefix: `${config.stores.redisPrefix}bull`,
-      claimSeconds: config.mail.claimSeconds,
-      consume,
-    });
-}
-
-/** New Redis connections to `url` with the caller's options, for the mail queue. */
-async function redisConnector(url: string) {
-  const { connectRedis } = await import('./stores/redis/connection-options.ts');
-  return (options: RedisOptions) => connectRedis(url, options);
 }
