@@ -156,10 +156,13 @@ async function rotationStep([action, kind, ...rest]: string[], file?: string, ki
         process.stdout.write(`${key.id}\t${key.alg ? `${key.alg}\t` : ''}${key.role}\n`);
     } else if (action === 'rotate') {
       const id = await rotateKey(k, file, alg);
+      const signsAtOnce = k === 'signing' && listKeys(k, file).find((key) => key.id === id)?.role === 'signing';
       process.stdout.write(
-        k === 'signing'
-          ? `added ${id} (${alg}) to ${file}: published, not signing yet. Roll the nodes; once relying parties have fetched the new key set (a day is generous), run: npm run keys -- promote signing --alg ${alg} --file ${file}\n`
-          : `put a new ${k} key (${id}) in front in ${file}; roll the nodes. The older keys still ${k === 'cookie' ? 'verify cookies' : 'decrypt stored secrets'}.\n`,
+        signsAtOnce
+          ? `added ${id} (${alg}) to ${file}, the first ${alg} key: it signs ${alg} tokens from the next start. Roll the nodes.\n`
+          : k === 'signing'
+            ? `added ${id} (${alg}) to ${file}: published, not signing yet. Roll the nodes; once relying parties have fetched the new key set (a day is generous), run: npm run keys -- promote signing --alg ${alg} --file ${file}\n`
+            : `put a new ${k} key (${id}) in front in ${file}; roll the nodes. The older keys still ${k === 'cookie' ? 'verify cookies' : 'decrypt stored secrets'}.\n`,
       );
     } else if (action === 'promote' && k === 'signing') {
       const id = promoteSigningKey(file, alg);
