@@ -12,6 +12,7 @@
  */
 import { isolatedStoresEnv } from '../support/broker.ts';
 import { completeSignIn } from './complete-sign-in.ts';
+import { percentile, runLoad } from './measure.ts';
 import { startMongo } from '../support/mongo.ts';
 import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
@@ -34,52 +35,24 @@ const broker = await spawnBroker({ signInLimit: { points: 1_000_000, windowSecon
 stops.unshift(() => broker.stop());
 const portal = await createPortal(broker.issuer);
 
-/** One complete sign-in; returns its duration in ms. */
-async function signIn(): Promise<number> {
-  const started = performance.now();
-  await completeSignIn(portal);
-  return performance.now() - started;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
 try {
-  for (let i = 0; i < 20; i++) await signIn(); // warm-up: discovery, JIT, connection pools
+  for (let i = 0; i < 20; i++) await completeSignIn(portal); // warm-up: discovery, JIT, connection pools
   process.stdout.write(
     `sign-in benchmark: ${shared ? 'Redis + MongoDB' : 'memory'} stores, broker in its own process, ${seconds} s or ${maxPerLevel} sign-ins per level\n`,
   );
   process.stdout.write('concurrency  sign-ins  errors  per second   p50 ms   p95 ms   p99 ms   max ms\n');
   for (const concurrency of levels) {
-    const durations: number[] = [];
-    const errors: string[] = [];
-    const deadline = performance.now() + seconds * 1000;
-    let started = 0;
-    const begin = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (performance.now() < deadline && started < maxPerLevel) {
-          started += 1;
-          try {
-            durations.push(await signIn());
-          } catch (err) {
-            errors.push((err as Error).message);
-          }
-        }
-      }),
-    );
-    const elapsed = (performance.now() - begin) / 1000;
-    const sorted = [...durations].sort((a, b) => a - b);
+    const result = await runLoad(concurrency, seconds, maxPerLevel, async () => void (await completeSignIn(portal)));
     const cells = [
       String(concurrency).padStart(11),
-      String(durations.length).padStart(9),
-      String(errors.length).padStart(7),
-      (durations.length / elapsed).toFixed(1).padStart(11),
-      ...[50, 95, 99].map((p) => percentile(sorted, p).toFixed(0).padStart(8)),
-      (sorted.at(-1) ?? NaN).toFixed(0).padStart(8),
+      String(result.ok).padStart(9),
+      String(result.errors).padStart(7),
+      (result.ok / result.seconds).toFixed(1).padStart(11),
+      ...[50, 95, 99].map((p) => percentile(result.latencies, p).toFixed(0).padStart(8)),
+      (result.latencies.at(-1) ?? NaN).toFixed(0).padStart(8),
     ];
     process.stdout.write(`${cells.join(' ')}\n`);
-    if (errors.length) process.stdout.write(`  first error: ${errors[0]}\n`);
+    if (result.firstError) process.stdout.write(`  first error: ${result.firstError}\n`);
   }
 } finally {
   for (const stop of stops) await stop();
