@@ -7,23 +7,10 @@
  *
  * Exit codes: 0 up to date, 1 a migration failed (nothing recorded for it; run again once fixed), 2 usage.
  */
-import { createLogger } from '../../src/shared/logger.ts';
 import { applyMigrations } from '../../src/stores/mongo/migrations/apply-migrations.ts';
 import { MIGRATIONS } from '../../src/stores/mongo/migrations/all.ts';
-import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
+import { withMongodb } from './with-mongodb.ts';
 
-const uri = process.env.MONGODB_URI;
-if (!uri) {
-  process.stderr.write('usage: MONGODB_URI=… npm run db:migrate\n');
-  process.exit(2);
-}
-const connection = createMongoConnection(uri, createLogger('error'));
-try {
-  await connection.asPromise();
+await withMongodb('usage: MONGODB_URI=… npm run db:migrate', 'migrate', async (connection) => {
   await applyMigrations(connection, MIGRATIONS, { log: (line) => process.stdout.write(`${line}\n`) });
-} catch (err) {
-  process.stderr.write(`cannot migrate: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-} finally {
-  await connection.close();
-}
+});

@@ -8,15 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { loadDirectorySettings } from '../../src/config/load.ts';
 import { directorySeedSchema } from '../../src/directory/seed.ts';
-import { createLogger } from '../../src/shared/logger.ts';
-import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
 import { directoryModels } from '../../src/stores/mongo/directory-models.ts';
 import { seedMongoDirectory } from '../../src/stores/mongo/seed.ts';
+import { withMongodb } from './with-mongodb.ts';
 
+const USAGE = 'usage: MONGODB_URI=… npm run db:seed -- <directory.json>';
 const [file] = process.argv.slice(2);
-const uri = process.env.MONGODB_URI;
-if (!uri || !file) {
-  process.stderr.write('usage: MONGODB_URI=… npm run db:seed -- <directory.json>\n');
+if (!process.env.MONGODB_URI || !file) {
+  process.stderr.write(`${USAGE}\n`);
   process.exit(2);
 }
 // The kinds the brokers are configured with (PROFILE_KINDS, BROKER_CONFIG): a seed holds no other.
@@ -29,18 +28,11 @@ if (!parsed.success) {
   );
   process.exit(2);
 }
-const connection = createMongoConnection(uri, createLogger('error'));
-try {
-  await connection.asPromise();
+await withMongodb(USAGE, 'seed', async (connection) => {
   const models = directoryModels(connection);
   await Promise.all(Object.values(models).map((model) => model.createIndexes()));
   const counts = await seedMongoDirectory(models, parsed.data);
   process.stdout.write(
     `seeded ${counts.organisations} organisations, ${counts.profiles} profiles, ${counts.associations} associations\n`,
   );
-} catch (err) {
-  process.stderr.write(`cannot seed: ${(err as Error).message}\n`);
-  process.exitCode = 1;
-} finally {
-  await connection.close();
-}
+});
