@@ -60,20 +60,23 @@ function pathOf(url: string | undefined): string {
   return (url ?? '/').split('?')[0]!;
 }
 
-function scrubRequestUrl(span: Span, url: string | undefined) {
-  const [path, query] = (url ?? '/').split('?', 2) as [string, string | undefined];
-  span.setAttribute('url.path', scrubText(path));
-  if (query !== undefined) {
-    const names = [...new URLSearchParams(query).keys()];
-    span.setAttribute('url.query', names.map((name) => `${name}=REDACTED`).join('&'));
-  }
+/** A request target as the logs would have it: the path without link tokens, the query's parameter names only. */
+function scrubTarget(target: string): { path: string; query?: string } {
+  const [path, query] = target.split('?', 2) as [string, string | undefined];
+  if (query === undefined) return { path: scrubText(path) };
+  const names = [...new URLSearchParams(query).keys()];
+  return { path: scrubText(path), query: names.map((name) => `${name}=REDACTED`).join('&') };
 }
 
-/** A client span's URL as the logs would have it: the origin, the path without link tokens, the query's names only. */
+function scrubRequestUrl(span: Span, url: string | undefined) {
+  const { path, query } = scrubTarget(url ?? '/');
+  span.setAttribute('url.path', path);
+  if (query !== undefined) span.setAttribute('url.query', query);
+}
+
+/** A client span's URL: the origin, then the target scrubbed. */
 function scrubOutgoingUrl(span: Span, origin: string, target: string) {
-  const [path, query] = target.split('?', 2) as [string, string | undefined];
-  const names =
-    query === undefined ? '' : `?${[...new URLSearchParams(query).keys()].map((n) => `${n}=REDACTED`).join('&')}`;
-  span.setAttribute('url.full', `${origin}${scrubText(path)}${names}`);
-  if (query !== undefined) span.setAttribute('url.query', names.slice(1));
+  const { path, query } = scrubTarget(target);
+  span.setAttribute('url.full', `${origin}${path}${query === undefined ? '' : `?${query}`}`);
+  if (query !== undefined) span.setAttribute('url.query', query);
 }
