@@ -21,6 +21,11 @@ export function createPrometheusMetrics(): PrometheusMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  // Every family in this registry; histograms of request-sized latencies.
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const latency = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
 
   new Gauge({
     name: 'broker_build_info',
@@ -29,44 +34,36 @@ export function createPrometheusMetrics(): PrometheusMetrics {
     registers,
   }).set({ version: PACKAGE.version, node: process.versions.node }, 1);
 
-  const http = new Histogram({
-    name: 'broker_http_request_duration_seconds',
-    help: 'Requests of the public listener by method, route template and status, and how long they took.',
-    labelNames: ['method', 'route', 'status'],
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const signIns = new Counter({
-    name: 'broker_sign_ins_total',
-    help: 'Sign-ins to portals by outcome (signed_in at the upstream, single_sign_on from the broker session, refused), portal and upstream.',
-    labelNames: ['outcome', 'client', 'upstream'],
-    registers,
-  });
-  const upstreamDuration = new Histogram({
-    name: 'broker_upstream_request_duration_seconds',
-    help: 'Calls to upstream identity providers by upstream and endpoint, and how long they took (failed ones too).',
-    labelNames: ['upstream', 'endpoint'],
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const upstreamErrors = new Counter({
-    name: 'broker_upstream_errors_total',
-    help: 'Calls to upstream identity providers that failed, by reason: unreachable, timeout, server_error (a 5xx answer), refused (a 4xx answer, e.g. an expired code or a wrong client secret).',
-    labelNames: ['upstream', 'endpoint', 'reason'],
-    registers,
-  });
-  const associations = new Counter({
-    name: 'broker_association_events_total',
-    help: 'The association flow: requests for links, links issued, redeemed, refused (another account) and opened after they expired.',
-    labelNames: ['event'],
-    registers,
-  });
-  const mail = new Counter({
-    name: 'broker_mail_messages_total',
-    help: 'Mail by template and outcome: sent, retried (an attempt failed, another is scheduled) or failed (given up on).',
-    labelNames: ['kind', 'outcome'],
-    registers,
-  });
+  const http = latency(
+    'broker_http_request_duration_seconds',
+    'Requests of the public listener by method, route template and status, and how long they took.',
+    ['method', 'route', 'status'],
+  );
+  const signIns = counter(
+    'broker_sign_ins_total',
+    'Sign-ins to portals by outcome (signed_in at the upstream, single_sign_on from the broker session, refused), portal and upstream.',
+    ['outcome', 'client', 'upstream'],
+  );
+  const upstreamDuration = latency(
+    'broker_upstream_request_duration_seconds',
+    'Calls to upstream identity providers by upstream and endpoint, and how long they took (failed ones too).',
+    ['upstream', 'endpoint'],
+  );
+  const upstreamErrors = counter(
+    'broker_upstream_errors_total',
+    'Calls to upstream identity providers that failed, by reason: unreachable, timeout, server_error (a 5xx answer), refused (a 4xx answer, e.g. an expired code or a wrong client secret).',
+    ['upstream', 'endpoint', 'reason'],
+  );
+  const associations = counter(
+    'broker_association_events_total',
+    'The association flow: requests for links, links issued, redeemed, refused (another account) and opened after they expired.',
+    ['event'],
+  );
+  const mail = counter(
+    'broker_mail_messages_total',
+    'Mail by template and outcome: sent, retried (an attempt failed, another is scheduled) or failed (given up on).',
+    ['kind', 'outcome'],
+  );
   const queues = new Map<string, () => Promise<{ pending: number; failed: number }>>();
   new Gauge({
     name: 'broker_queue_depth',
@@ -84,25 +81,21 @@ export function createPrometheusMetrics(): PrometheusMetrics {
       }
     },
   });
-  const deliveries = new Counter({
-    name: 'broker_deliveries_total',
-    help: 'Webhook and back-channel logout delivery attempts by outcome: delivered, retried, failed (given up on).',
-    labelNames: ['channel', 'outcome'],
-    registers,
-  });
-  const storeDuration = new Histogram({
-    name: 'broker_store_operation_duration_seconds',
-    help: 'Store operations (directory, clients, audit, links, oidc models, sessions, limits) and how long they took.',
-    labelNames: ['store', 'operation'],
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const storeErrors = new Counter({
-    name: 'broker_store_errors_total',
-    help: 'Store operations that threw: a server away, a timeout, a write refused.',
-    labelNames: ['store', 'operation'],
-    registers,
-  });
+  const deliveries = counter(
+    'broker_deliveries_total',
+    'Webhook and back-channel logout delivery attempts by outcome: delivered, retried, failed (given up on).',
+    ['channel', 'outcome'],
+  );
+  const storeDuration = latency(
+    'broker_store_operation_duration_seconds',
+    'Store operations (directory, clients, audit, links, oidc models, sessions, limits) and how long they took.',
+    ['store', 'operation'],
+  );
+  const storeErrors = counter(
+    'broker_store_errors_total',
+    'Store operations that threw: a server away, a timeout, a write refused.',
+    ['store', 'operation'],
+  );
 
   return {
     enabled: true,
