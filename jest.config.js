@@ -22,7 +22,7 @@ export default {
       ...base,
       displayName: 'memory stores',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/test/multi-node/', '/test/faults/'],
+      testPathIgnorePatterns: ['/test/multi-node/', '/test/faults/', '/test/stores/redis-cluster.test.ts'],
     },
     // Several broker processes, and stores stopped and restarted: each test file starts its own servers.
     { ...base, displayName: 'nodes and faults', testMatch: ['<rootDir>/test/{multi-node,faults}/**/*.test.ts'] },
@@ -38,6 +38,20 @@ export default {
         '<rootDir>/test/webhooks/*-api.test.ts',
       ],
       globalSetup: '<rootDir>/test/support/shared-stores-setup.ts',
+      globalTeardown: '<rootDir>/test/support/shared-stores-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/use-shared-stores.ts'],
+    },
+    // The flows and the association suites again with Redis Cluster (three masters, a replica each) as REDIS_URL, and
+    // every Redis store's contract on it: a script or MULTI across slots fails there.
+    {
+      ...base,
+      displayName: 'redis cluster',
+      testMatch: [
+        '<rootDir>/test/flows/**/*.test.ts',
+        '<rootDir>/test/association/*.test.ts',
+        '<rootDir>/test/stores/redis-cluster.test.ts',
+      ],
+      globalSetup: '<rootDir>/test/support/redis-cluster-setup.ts',
       globalTeardown: '<rootDir>/test/support/shared-stores-teardown.ts',
       setupFiles: ['<rootDir>/test/support/use-shared-stores.ts'],
     },

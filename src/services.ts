@@ -57,7 +57,7 @@ import type { DeliveryOutcome } from './mail/outgoing.ts';
 import { referenceCode, referenceFor } from './shared/ids.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
 import { chooseStores } from './stores/choose-stores.ts';
-import { chooseJobQueues, redisConnector } from './stores/choose-job-queues.ts';
+import { chooseJobQueues, queuePrefix, redisConnector } from './stores/choose-job-queues.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { ClientStore, StoredClient } from './clients/client-store.ts';
 import { bindAdminOperations, type AdminOperations } from './admin/admin-operations.ts';
@@ -280,7 +280,7 @@ export async function createServices(
         logger,
         retry: config.mail.retry,
         claimSeconds: config.mail.claimSeconds,
-        prefix: `${config.stores.redisPrefix}bull`,
+        prefix: queuePrefix(config),
         onOutcome,
         consume: !commandLine,
       })

@@ -96,11 +96,15 @@ export const configSchema = z
         mongodbUri: z.string().optional(),
         /**
          * PRODUCTION. Redis URL [REDIS_URL]: one server, e.g. redis://redis:6379/0 (rediss:// for TLS), or Sentinels that
-         * know the current master, e.g. redis-sentinel://s1:26379,s2:26379,s3:26379/mymaster?db=0.
+         * know the current master, e.g. redis-sentinel://s1:26379,s2:26379,s3:26379/mymaster?db=0, or some nodes of a
+         * Redis Cluster, e.g. redis-cluster://r1:6379,r2:6379,r3:6379 (rediss-cluster:// for TLS).
          */
         redisUrl: z
           .string()
-          .regex(/^(rediss?|redis-sentinel):\/\//, 'must start with redis://, rediss:// or redis-sentinel://')
+          .regex(
+            /^(rediss?|redis-sentinel|rediss?-cluster):\/\//,
+            'must start with redis://, rediss://, redis-sentinel:// or redis-cluster://',
+          )
           .optional(),
         /** Prefix of every Redis key, so that several deployments can share one Redis [REDIS_PREFIX]. */
         redisPrefix: z

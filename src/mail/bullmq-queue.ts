@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { Logger } from '../shared/logger.ts';
 import {
   IDEMPOTENCY_WINDOW_MS,
@@ -21,7 +21,7 @@ const QUEUE = 'broker-mail';
  */
 export function createBullmqDeliveryQueue(deps: {
   /** A new Redis connection with these behaviour options (the composition root knows where Redis is). */
-  connect: (options: RedisOptions) => Redis;
+  connect: (options: RedisOptions) => Redis | Cluster;
   transport: MailTransport;
   logger: Logger;
   retry: RetryPolicy;

@@ -18,7 +18,7 @@ export type JobQueueFactory = <T>(
 ) => JobQueue<T>;
 
 /**
- * Durable job queues by name, as the stores are chosen (choose-stores.ts): BullMQ with Redis (in `${redisPrefix}bull`,
+ * Durable job queues by name, as the stores are chosen (choose-stores.ts): BullMQ with Redis (under queuePrefix,
  * beside the mail queue), memory otherwise. BullMQ and ioredis are loaded only then. `consume`: false in a process
  * that only hands jobs over (the command line).
  */
@@ -35,10 +35,20 @@ export async function chooseJobQueues(config: Config, logger: Logger, consume: b
       logger,
       onFailed,
       connect,
-      prefix: `${config.stores.redisPrefix}bull`,
+      prefix: queuePrefix(config),
       claimSeconds: config.mail.claimSeconds,
       consume,
     });
+}
+
+/**
+ * The key prefix of every BullMQ queue (the mail queue's too): `<REDIS_PREFIX>bull`. BullMQ's scripts touch several
+ * keys of a queue at once, so on Redis Cluster the prefix is a hash tag, `{<REDIS_PREFIX>bull}`, which puts every
+ * queue in one slot. One server keeps the untagged name, so an upgrade finds the mail already queued there.
+ */
+export function queuePrefix(config: Config): string {
+  const prefix = `${config.stores.redisPrefix}bull`;
+  return /^rediss?-cluster:/.test(config.stores.redisUrl ?? '') ? `{${prefix}}` : prefix;
 }
 
 /** New Redis connections to `url` with the caller's options, for the queues. */

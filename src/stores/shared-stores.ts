@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis/connection-options.ts';
 import type { Connection } from 'mongoose';
 import type { Config } from '../config/schema.ts';
 import type { DirectorySeed } from '../directory/seed.ts';
@@ -117,7 +117,7 @@ export async function openSharedStores(
   };
 }
 
-async function readiness(redis: Redis, mongo: Connection): Promise<Record<string, boolean>> {
+async function readiness(redis: RedisClient, mongo: Connection): Promise<Record<string, boolean>> {
   const within = <T>(promise: Promise<T>) =>
     Promise.race([
       promise.then(

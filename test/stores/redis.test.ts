@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
 import { randomToken } from '../../src/shared/ids.ts';
 import { newEmailChange } from '../../src/account/email-change.ts';
 import { createRedis } from '../../src/stores/redis/connection.ts';
+import type { RedisClient } from '../../src/stores/redis/connection-options.ts';
 import { createRedisEmailChangeStore } from '../../src/stores/redis/email-change-store.ts';
 import { createRedisLinkStore } from '../../src/stores/redis/link-store.ts';
 import { createRedisOidcAdapter } from '../../src/stores/redis/oidc-adapter.ts';
@@ -14,7 +14,7 @@ import { oidcAdapterContract } from './oidc-adapter.contract.ts';
 import { emailChangeStoreContract } from './email-change.contract.ts';
 
 let server: Awaited<ReturnType<typeof startRedis>>;
-let redis: Redis;
+let redis: RedisClient;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {

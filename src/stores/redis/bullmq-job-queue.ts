@@ -1,5 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import type { RedisClient } from './connection-options.ts';
 import {
   failureReason,
   JOB_IDEMPOTENCY_WINDOW_MS,
@@ -23,8 +24,8 @@ type Stored<T> = QueuedJob<T>;
 export function createBullmqJobQueue<T>(
   options: JobQueueOptions<T> & {
     /** A new Redis connection with these behaviour options (the composition root knows where Redis is). */
-    connect: (redisOptions: RedisOptions) => Redis;
-    /** Key prefix of BullMQ's keys, `${stores.redisPrefix}bull` like the mail queue's. */
+    connect: (redisOptions: RedisOptions) => RedisClient;
+    /** Key prefix of BullMQ's keys, choose-job-queues.ts queuePrefix like the mail queue's. */
     prefix: string;
     /** How long a claim on a running job lasts, and how often lapsed claims are looked for. */
     claimSeconds?: number;

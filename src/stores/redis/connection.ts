@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { connectRedis } from './connection-options.ts';
+import { connectRedis, type RedisClient } from './connection-options.ts';
 import type { Logger } from '../../shared/logger.ts';
 
 /**
@@ -8,7 +7,7 @@ import type { Logger } from '../../shared/logger.ts';
  * 2 s to connect, and reconnection
  * forever in the background so the broker recovers without a restart when Redis returns.
  */
-export function createRedis(url: string, logger: Logger, options: { name?: string } = {}): Redis {
+export function createRedis(url: string, logger: Logger, options: { name?: string } = {}): RedisClient {
   const redis = connectRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection-options.ts';
 import type { EmailChange } from '../../account/email-change.ts';
 import type { EmailChangeStore } from '../../account/email-change-store.ts';
 
@@ -44,7 +44,7 @@ return 1`;
  * changes carry the profile id as hash tag, so the scripts stay in one slot on Redis Cluster; `byhash` maps a token
  * hash to its profile for lookups.
  */
-export function createRedisEmailChangeStore(redis: Redis, prefix = 'email-changes'): EmailChangeStore {
+export function createRedisEmailChangeStore(redis: RedisClient, prefix = 'email-changes'): EmailChangeStore {
   const profilePrefix = (profileId: string) => `${prefix}:{${profileId}}:`;
   const byHash = (tokenHash: string) => `${prefix}:byhash:${tokenHash}`;
 

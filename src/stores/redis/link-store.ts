@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection-options.ts';
 import { requesterKey, type AssociationLink } from '../../association/link.ts';
 import type { LinkDelivery, LinkStore } from '../../association/link-store.ts';
 
@@ -66,7 +66,7 @@ return 1`;
  * Association links in Redis. Every key of a profile's links carries the profile id as hash tag, so the scripts
  * stay in one slot on Redis Cluster; `byhash` maps a token hash to its profile for lookups.
  */
-export function createRedisLinkStore(redis: Redis, prefix = 'links'): LinkStore {
+export function createRedisLinkStore(redis: RedisClient, prefix = 'links'): LinkStore {
   const profilePrefix = (profileId: string) => `${prefix}:{${profileId}}:`;
   const byHash = (tokenHash: string) => `${prefix}:byhash:${tokenHash}`;
   const profileOf = (tokenHash: string) => redis.get(byHash(tokenHash));

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection-options.ts';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import { byLoginTime, GRANTABLE_MODELS, type BrokerAdapter } from '../oidc-models.ts';
 
@@ -16,10 +16,14 @@ return 1`;
 
 /**
  * oidc-provider's storage in Redis: one JSON string per payload with its TTL, plus index sets for grants (to
- * revoke their tokens), accounts (to sign a profile out everywhere), uids and user codes. Keys of one payload
- * share a hash tag, so the consume script stays within one slot on Redis Cluster.
+ * revoke their tokens), accounts (to sign a profile out everywhere), uids and user codes.
+ *
+ * Redis Cluster: a payload and its consumed marker share a hash tag, so the consume script and the read of both stay
+ * in one slot. An index lives in the slot of its own key, so it is written on its own and before the payload: a
+ * failure between the two leaves an index member without a payload (skipped when read), never a token its grant
+ * cannot find. Reads and deletes across slots are single-key commands run together, which ioredis pipelines per node.
  */
-export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): BrokerAdapter {
+export function createRedisOidcAdapter(redis: RedisClient, prefix = 'oidc'): BrokerAdapter {
   const key = (model: string, id: string) => `${prefix}:{${model}:${id}}`;
   const consumedKey = (model: string, id: string) => `${key(model, id)}:consumed`;
   const grantKey = (grantId: string) => `${prefix}:grant:${grantId}`;
@@ -27,16 +31,21 @@ export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): BrokerAda
   const uidKey = (model: string, uid: string) => `${prefix}:uid:${model}:${uid}`;
   const userCodeKey = (model: string, code: string) => `${prefix}:userCode:${model}:${code}`;
 
-  type Multi = ReturnType<Redis['multi']>;
-  /** Adds `member` to an index that lives as long as its longest-lived member (Redis 7: PEXPIRE NX/GT). */
-  const index = (multi: Multi, setKey: string, member: string, ttlMs: number | undefined) => {
-    multi.sadd(setKey, member);
+  /**
+   * Adds `member` to an index that lives as long as its longest-lived member (Redis 7: PEXPIRE NX/GT), in one MULTI
+   * on the index's own key.
+   */
+  const index = async (setKey: string, member: string, ttlMs: number | undefined) => {
+    const multi = redis.multi().sadd(setKey, member);
     if (ttlMs) multi.pexpire(setKey, ttlMs, 'NX').pexpire(setKey, ttlMs, 'GT');
     else multi.persist(setKey);
+    const results = await multi.exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('Redis transaction aborted');
   };
-  const pointer = (multi: Multi, pointerKey: string, id: string, ttlMs: number | undefined) => {
-    if (ttlMs) multi.set(pointerKey, id, 'PX', ttlMs);
-    else multi.set(pointerKey, id);
+  const pointer = async (pointerKey: string, id: string, ttlMs: number | undefined) => {
+    if (ttlMs) await redis.set(pointerKey, id, 'PX', ttlMs);
+    else await redis.set(pointerKey, id);
   };
 
   const load = async (model: string, id: string): Promise<AdapterPayload | undefined> => {
@@ -47,11 +56,9 @@ export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): BrokerAda
     return parsed;
   };
 
+  // A member and its consumed marker share a slot: one DEL each, all sent together.
   const deleteMembers = async (members: string[]) => {
-    if (!members.length) return;
-    const pipeline = redis.pipeline();
-    for (const member of members) pipeline.del(member).del(`${member}:consumed`);
-    await pipeline.exec();
+    await Promise.all(members.map((member) => redis.del(member, `${member}:consumed`)));
   };
 
   const revokeGrant = async (grantId: string) => {
@@ -60,21 +67,19 @@ export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): BrokerAda
   };
 
   const factory = (model: string): Adapter => ({
-    // One round trip: the payload and every index it belongs to, in one MULTI.
+    // The indexes first (each in its own slot, together), then the payload: two round trips.
     async upsert(id, payload, expiresIn) {
       const ttlMs = expiresIn ? expiresIn * 1000 : undefined;
       const k = key(model, id);
-      const multi = redis.multi();
-      if (ttlMs) multi.set(k, JSON.stringify(payload), 'PX', ttlMs);
-      else multi.set(k, JSON.stringify(payload));
-      if (GRANTABLE_MODELS.has(model) && payload.grantId) index(multi, grantKey(payload.grantId), k, ttlMs);
+      const indexes: Promise<void>[] = [];
+      if (GRANTABLE_MODELS.has(model) && payload.grantId) indexes.push(index(grantKey(payload.grantId), k, ttlMs));
       if ((model === 'Session' || model === 'Grant') && payload.accountId)
-        index(multi, accountKey(payload.accountId), k, ttlMs);
-      if (payload.uid) pointer(multi, uidKey(model, payload.uid), id, ttlMs);
-      if (payload.userCode) pointer(multi, userCodeKey(model, payload.userCode), id, ttlMs);
-      const results = await multi.exec();
-      const failed = results?.find(([err]) => err);
-      if (!results || failed) throw failed?.[0] ?? new Error('Redis transaction aborted');
+        indexes.push(index(accountKey(payload.accountId), k, ttlMs));
+      if (payload.uid) indexes.push(pointer(uidKey(model, payload.uid), id, ttlMs));
+      if (payload.userCode) indexes.push(pointer(userCodeKey(model, payload.userCode), id, ttlMs));
+      await Promise.all(indexes);
+      if (ttlMs) await redis.set(k, JSON.stringify(payload), 'PX', ttlMs);
+      else await redis.set(k, JSON.stringify(payload));
     },
     find: (id) => load(model, id),
     async findByUid(uid) {
@@ -107,7 +112,7 @@ export function createRedisOidcAdapter(redis: Redis, prefix = 'oidc'): BrokerAda
       const sessionPrefix = `${prefix}:{Session:`;
       const members = (await redis.smembers(accountKey(accountId))).filter((m) => m.startsWith(sessionPrefix));
       if (!members.length) return [];
-      const payloads = await redis.mget(members);
+      const payloads = await Promise.all(members.map((member) => redis.get(member)));
       return payloads
         .flatMap((p) => (p ? [JSON.parse(p) as AdapterPayload] : []))
         .filter((p) => p.accountId === accountId)

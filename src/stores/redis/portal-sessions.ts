@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection-options.ts';
 import type { SessionStore } from '../../shared/session-store.ts';
 
-export function createRedisPortalSessions<T>(redis: Redis, prefix: string): SessionStore<T> {
+export function createRedisPortalSessions<T>(redis: RedisClient, prefix: string): SessionStore<T> {
   return {
     async get(id) {
       const value = await redis.get(`${prefix}:${id}`);

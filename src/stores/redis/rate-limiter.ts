@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection-options.ts';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimiter } from '../../association/rate-limiter.ts';
 import { fromRateLimiterFlexible } from '../rate-limiter-flexible.ts';
 
 /** A fixed-window counter shared by every node (rate-limiter-flexible on Redis). Redis down: the call fails, closed. */
 export function createRedisRateLimiter(
-  redis: Redis,
+  redis: RedisClient,
   options: { keyPrefix: string; points: number; windowSeconds: number },
 ): RateLimiter {
   return fromRateLimiterFlexible(

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection-options.ts';
 import type { UpstreamTransactionStore } from '../../federation/transaction-store.ts';
 
 /** Upstream round-trips in Redis; take() is GETDEL, so a transaction is used once across every node. */
 export function createRedisTransactionStore<Extra>(
-  redis: Redis,
+  redis: RedisClient,
   prefix = 'upstream-tx',
 ): UpstreamTransactionStore<Extra> {
   return {
