@@ -51,15 +51,15 @@ describe('npm run db:migrate', () => {
     expect(first.stdout).toContain('applying 0001-indexes');
     expect(first.stdout).toMatch(/applied 0001-indexes in \d+ ms/);
     const applied = await records(uri);
-    expect(applied).toEqual([
-      {
-        _id: '0001-indexes',
+    expect(applied).toEqual(
+      ['0001-indexes', '0002-admin-slot-by-organisation'].map((_id) => ({
+        _id,
         state: 'applied',
         by: expect.any(String),
         startedAt: expect.any(Date),
         appliedAt: expect.any(Date),
-      },
-    ]);
+      })),
+    );
     // The unique index that keeps one organisation per account number is there.
     const indexes = await inDatabase(uri, (db) => db.collection('organisations').indexes());
     expect(indexes).toContainEqual(expect.objectContaining({ key: { accountNumber: 1 }, unique: true }));
@@ -76,7 +76,7 @@ describe('npm run db:migrate', () => {
     const runs = await Promise.all([migrate(uri), migrate(uri)]);
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
     expect(runs.filter((run) => run.stdout.includes('applying 0001-indexes'))).toHaveLength(1);
-    expect(await records(uri)).toHaveLength(1);
+    expect(await records(uri)).toHaveLength(2);
   }, 60_000);
 
   it('says what it needs without MONGODB_URI (exit 2)', async () => {

@@ -4,6 +4,8 @@ import { randomToken } from '../../src/shared/ids.ts';
 import { createMongoConnection } from '../../src/stores/mongo/connection.ts';
 import { applyMigrations } from '../../src/stores/mongo/migrations/apply-migrations.ts';
 import type { Migration } from '../../src/stores/mongo/migrations/migration.ts';
+import { adminSlotByOrganisation } from '../../src/stores/mongo/migrations/0002-admin-slot-by-organisation.ts';
+import { MIGRATIONS } from '../../src/stores/mongo/migrations/all.ts';
 import { startMongo } from '../support/mongo.ts';
 
 // The rules of the migration runner (docs/decisions/0025), with made-up migrations on a real MongoDB-protocol server.
@@ -108,4 +110,45 @@ describe('applying migrations', () => {
       applyMigrations(db!, [counted('0002-b'), counted('0001-a')], { log: () => undefined }),
     ).rejects.toThrow('migration ids must ascend: 0001-a comes after 0002-b');
   });
+});
+
+describe('0002-admin-slot-by-organisation', () => {
+  it('replaces the adminSlot index of a database from 0.1.0 with one led by organisationId, keeping one administrator per organisation', async () => {
+    const [db] = await database();
+    const profiles = db!.db!.collection('profiles');
+    // What 0.1.0 built, with an organisation's administrator on record.
+    await profiles.createIndex({ adminSlot: 1 }, { unique: true });
+    const profile = (id: string, organisationId: string, role: string) => ({
+      _id: id,
+      organisationId,
+      email: `${id}@example.com`,
+      displayName: id,
+      role,
+      status: 'active',
+      adminSlot: role === 'administrator' ? `org:${organisationId}` : `profile:${id}`,
+    });
+    await profiles.insertOne(profile('p-admin', 'org-a', 'administrator') as never);
+
+    const lines: string[] = [];
+    expect(await applyMigrations(db!, MIGRATIONS, { log: (line) => lines.push(line) })).toEqual([
+      '0001-indexes',
+      '0002-admin-slot-by-organisation',
+    ]);
+    const keys = (await profiles.indexes()).map((index) => index.key);
+    expect(keys).not.toContainEqual({ adminSlot: 1 });
+    expect(await profiles.indexes()).toContainEqual(
+      expect.objectContaining({ key: { organisationId: 1, adminSlot: 1 }, unique: true }),
+    );
+    expect(lines).toContain('  profiles: dropped adminSlot_1, kept organisationId_1_adminSlot_1');
+    // Still one administrator per organisation; another organisation has its own.
+    await expect(profiles.insertOne(profile('p-second', 'org-a', 'administrator') as never)).rejects.toMatchObject({
+      code: 11000,
+    });
+    await profiles.insertOne(profile('p-other', 'org-b', 'administrator') as never);
+
+    // Run again (a retry after a failure part-way): nothing left to drop, nothing broken.
+    const again: string[] = [];
+    await adminSlotByOrganisation.up(db!, (line) => again.push(line));
+    expect(again).toContain('  profiles: no adminSlot_1 index to drop');
+  }, 60_000);
 });

@@ -38,7 +38,7 @@ export function directoryModels(connection: Connection) {
       locale: { type: String },
       // `org:<organisation>` for its administrator, `profile:<id>` for everyone else: a unique index on it allows at
       // most one administrator per organisation, with no partial index (which MongoDB-compatible servers may lack).
-      adminSlot: { type: String, required: true, unique: true },
+      adminSlot: { type: String, required: true },
       // The outbox of the administrator-change emails (directory-admin-store.ts), set with the role it tells of.
       administratorNotice: {
         type: new Schema({ reference: String, at: Date, previousId: String }, { _id: false }),
@@ -49,6 +49,10 @@ export function directoryModels(connection: Connection) {
   );
   profile.index({ 'administratorNotice.at': 1 });
   profile.index({ organisationId: 1, email: 1 }, { unique: true });
+  // Led by the organisation, like every unique index of profiles, so that a sharded cluster can shard them on
+  // `organisationId` (a unique index must start with the shard key). The slot names its organisation or its profile,
+  // so it is unique across organisations all the same (migration 0002 replaced the index on `adminSlot` alone).
+  profile.index({ organisationId: 1, adminSlot: 1 }, { unique: true });
 
   const association = new Schema(
     {

@@ -4,8 +4,22 @@ import { clientModels } from './client-store.ts';
 import { directoryModels } from './directory-models.ts';
 import { webhookModels } from './webhook-store.ts';
 
-/** Every collection the broker keeps in MongoDB, for the stores and for index creation (src/stores/mongo/indexes.ts). */
-export function brokerModels(connection: Connection) {
+const compiled = new WeakMap<Connection, BrokerModels>();
+
+/**
+ * Every collection the broker keeps in MongoDB, for the stores and for index creation (src/stores/mongo/indexes.ts).
+ * Compiled once per connection (mongoose refuses a second model of one name), so each migration can ask for them.
+ */
+export function brokerModels(connection: Connection): BrokerModels {
+  let models = compiled.get(connection);
+  if (!models) {
+    models = compile(connection);
+    compiled.set(connection, models);
+  }
+  return models;
+}
+
+function compile(connection: Connection) {
   return {
     ...directoryModels(connection),
     ...clientModels(connection),
@@ -14,4 +28,4 @@ export function brokerModels(connection: Connection) {
   };
 }
 
-export type BrokerModels = ReturnType<typeof brokerModels>;
+export type BrokerModels = ReturnType<typeof compile>;
