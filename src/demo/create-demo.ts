@@ -202,6 +202,11 @@ export function createDemoRoutes(
         support: config.support,
         mailbox: Boolean(deps.mailbox),
         webhookInbox: Boolean(deps.webhookInboxSecret),
+        stores: !config.stores.redisUrl
+          ? 'memory (this process only)'
+          : /^rediss?-cluster:/.test(config.stores.redisUrl)
+            ? 'Redis Cluster and MongoDB'
+            : 'Redis and MongoDB',
         // The management listener is plain http on the broker's host (observability/metrics-server.ts).
         metricsUrl: config.metrics.port
           ? `http://${new URL(config.issuer).hostname}:${config.metrics.port}/metrics`

@@ -27,6 +27,7 @@ afterAll(async () => {
 
 describe('Redis Cluster (REDIS_URL=redis-cluster://…)', () => {
   it("carries on when the master holding a person's refresh token dies and its replica takes over", async () => {
+    expect(await (await fetch(`${broker.issuer}/`)).text()).toContain('Stores: Redis Cluster and MongoDB.');
     const before = await signIn(new Browser(), portal, 'alice');
     expect(before.claims.sub).toBe('prf-alice-contoso');
     // An opaque refresh token is its own id: this is the key its record lives under.
