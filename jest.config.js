@@ -53,7 +53,7 @@ export default {
       ],
       globalSetup: '<rootDir>/test/support/redis-cluster-setup.ts',
       globalTeardown: '<rootDir>/test/support/shared-stores-teardown.ts',
-      setupFiles: ['<rootDir>/test/support/use-shared-stores.ts'],
+      setupFiles: ['<rootDir>/test/support/use-cluster-stores.ts'],
     },
   ],
 };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Browser, type Page } from '../support/browser.ts';
-import { isolatedStoresEnv, startBroker, type TestBroker } from '../support/broker.ts';
+import { isolatedStoresEnv, onSharedStores, startBroker, type TestBroker } from '../support/broker.ts';
 import { authorize, signInUpstream } from '../support/flows.ts';
 import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
@@ -111,10 +111,9 @@ describe('the "check your email" response', () => {
     // background work would share (and so slow) the test's own event loop. With the unknown-address email on, each of
     // the three addresses makes the broker write: a link, the unknown-address word (once), the reasons why not.
     const generous = { points: 100_000, windowSeconds: 3600 };
-    const stores =
-      process.env.TEST_STORES === 'shared'
-        ? isolatedStoresEnv(process.env.TEST_SHARED_REDIS_URL!, process.env.TEST_SHARED_MONGODB_URI!)
-        : {};
+    const stores = onSharedStores()
+      ? isolatedStoresEnv(process.env.TEST_SHARED_REDIS_URL!, process.env.TEST_SHARED_MONGODB_URI!)
+      : {};
     const remote = await spawnBroker(
       {
         association: {

@@ -11,6 +11,17 @@ beforeAll(async () => {
 afterAll(() => broker.close());
 
 describe('the demo portal', () => {
+  it('says on the home page which stores this broker runs on', async () => {
+    // Each test project runs its brokers on other stores: this also proves a project reached the ones it started.
+    const expected =
+      {
+        shared: 'Stores: Redis and MongoDB.',
+        cluster: 'Stores: Redis Cluster and MongoDB.',
+      }[process.env.TEST_STORES ?? ''] ?? 'Stores: memory (this process only).';
+    const home = await new Browser().go(`${broker.issuer}/`);
+    expect(home.$('li:contains("Stores:")').text()).toContain(expected);
+  });
+
   it('tells a person who cancelled at the broker what happened in a sentence, the code only as a detail', async () => {
     const browser = new Browser();
     const signInPage = await browser.go(`${broker.issuer}/demo/customer-portal/login`);

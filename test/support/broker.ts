@@ -33,12 +33,17 @@ export const TEST_PORTAL = {
   contract_required: true,
 };
 
+/** Whether this test file runs in a project whose brokers use Redis and MongoDB ("production stores", "redis cluster"). */
+export function onSharedStores() {
+  return process.env.TEST_STORES === 'shared' || process.env.TEST_STORES === 'cluster';
+}
+
 /**
- * In the "production stores" test project, each broker gets its own MongoDB database and Redis key prefix on the
+ * In the "production stores" and "redis cluster" test projects, each broker gets its own MongoDB database and Redis key prefix on the
  * servers the project started, so brokers of different tests never see each other's data.
  */
 function sharedStores(): ConfigInput {
-  if (process.env.TEST_STORES !== 'shared') return {};
+  if (!onSharedStores()) return {};
   return { stores: isolatedStores(process.env.TEST_SHARED_REDIS_URL!, process.env.TEST_SHARED_MONGODB_URI!) };
 }
 
