@@ -1,3 +1,4 @@
+import { copyData } from '../shared/copy-data.ts';
 /**
  * What changes a store's data, shared by every node: a counter raised after each write through any node, read
  * before each cached read (stores/redis/generation.ts). A cached answer is used only while the counter is where it
@@ -47,10 +48,10 @@ export function withCachedReads<T extends object>(
           if (current === undefined) return original(...args);
           const key = `${property}\u0000${JSON.stringify(args)}`;
           const hit = entries.get(key);
-          if (hit && hit.generation === current && clock() - hit.at < MAX_AGE_MS) return structuredClone(hit.value);
+          if (hit && hit.generation === current && clock() - hit.at < MAX_AGE_MS) return copyData(hit.value);
           const fresh = await original(...args);
           if (entries.size >= MAX_ENTRIES) entries.clear();
-          entries.set(key, { generation: current, at: clock(), value: structuredClone(fresh) });
+          entries.set(key, { generation: current, at: clock(), value: copyData(fresh) });
           return fresh;
         };
       } else if (READS.test(property)) {
