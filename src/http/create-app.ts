@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
+import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
@@ -31,6 +32,7 @@ import type { AdminOperations } from '../admin/admin-operations.ts';
 import type { StoredClient } from '../clients/client-store.ts';
 import { securityHeaders } from './security-headers.ts';
 import { issuerOrigin } from './issuer-origin.ts';
+import { providerEndpoints } from './provider-endpoints.ts';
 import { unknownMethods } from './unknown-methods.ts';
 import { signInLimit } from './sign-in-limit.ts';
 import type { RateLimiter } from '../association/rate-limiter.ts';
@@ -166,13 +168,23 @@ export function createApp(deps: AppDeps): Koa {
     profileKinds: deps.config.directory.profileKinds,
   });
 
+  // 0. URLs built from the request use the configured issuer, never Host or X-Forwarded-Host (set once, on the
+  //    prototype of every request).
+  issuerOrigin(app, deps.config.issuer);
+  // oidc-provider, behind what turns a store outage into 503 (provider-outage.ts): where step 9 ends, and where
+  // the machine endpoints go straight after step 1.
+  const errors = errorHandler({ views: deps.views, logger: deps.logger });
+  const provider = compose([providerOutageAnswers(deps.provider), mount(deps.provider as unknown as Koa)]);
+
   app
     // First: the request's id (X-Request-Id in and out, or traceparent's), carried through the request; one access line.
     .use(accessLog({ logger: deps.logger, requests: deps.requests, metrics: deps.metrics }))
-    // 0. URLs built from the request use the configured issuer, never Host or X-Forwarded-Host.
-    .use(issuerOrigin(deps.config.issuer))
     // 1. Security headers on every response, set first so later layers can extend the CSP.
     .use(securityHeaders())
+    // 1a. /token, /jwks, discovery, userinfo, introspection, revocation: no broker route, page or cookie of theirs,
+    //     so straight to the provider, still inside the error handler and refusing unknown methods
+    //     (provider-endpoints.ts, docs/decisions/0028).
+    .use(providerEndpoints(compose([errors, unknownMethods(), provider])))
     // 2. Behind https the broker's cookies are Secure even when TLS ends at a proxy it does not trust for headers.
     .use(async (ctx, next) => {
       if (https) ctx.cookies.secure = true;
@@ -181,7 +193,7 @@ export function createApp(deps: AppDeps): Koa {
     // 2a. The language of the pages: the person's choice from the language switch is remembered here.
     .use(pageLanguage(deps.views.catalogue))
     // 3. Every error below becomes a page or JSON with a reference code.
-    .use(errorHandler({ views: deps.views, logger: deps.logger }))
+    .use(errors)
     // 3a. Methods no route serves (PROPFIND, …) find nothing, rather than the routers' 501.
     .use(unknownMethods())
     // 4. Health, stylesheet, home page.
@@ -207,9 +219,8 @@ export function createApp(deps: AppDeps): Koa {
     .use(accountConsole.routes())
     // 9. oidc-provider: discovery, JWKS, /auth, /token, /me, /session/end, … (it renders its own errors through
     //    the broker's templates, see provider-pages.ts). Sign-ins started are limited per client address first.
-    .use(providerOutageAnswers(deps.provider))
     .use(signInLimit(deps.signInLimiter))
-    .use(mount(deps.provider as unknown as Koa));
+    .use(provider);
 
   app.on('error', (err: Error) => deps.logger.error('http.unhandled', { message: err.message }));
   return app;

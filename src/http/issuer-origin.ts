@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type Koa from 'koa';
 
 /**
  * Every URL the broker builds from a request (oidc-provider's discovery and endpoint URLs, the return address
@@ -7,18 +7,21 @@ import type { Middleware } from 'koa';
  * there at the end of a sign-in. The issuer is the broker's public identity; a proxy in front cannot change it.
  * (`trustProxy` still decides whether `X-Forwarded-For` gives the client's address.)
  */
-export function issuerOrigin(issuer: string): Middleware {
+export function issuerOrigin(app: Koa, issuer: string): void {
   const url = new URL(issuer);
   const protocol = url.protocol.slice(0, -1);
-  return async (ctx, next) => {
-    Object.defineProperties(ctx.request, {
-      protocol: { value: protocol, configurable: true },
-      host: { value: url.host, configurable: true },
-      hostname: { value: url.hostname, configurable: true },
-      href: { value: `${url.origin}${pathAndQuery(ctx.originalUrl)}`, configurable: true },
-    });
-    await next();
-  };
+  // On the app's request prototype, once: every request's `ctx.request` inherits from it.
+  Object.defineProperties(app.request, {
+    protocol: { value: protocol, configurable: true },
+    host: { value: url.host, configurable: true },
+    hostname: { value: url.hostname, configurable: true },
+    href: {
+      get(this: { originalUrl: string }) {
+        return `${url.origin}${pathAndQuery(this.originalUrl)}`;
+      },
+      configurable: true,
+    },
+  });
 }
 
 /** The path and query of a request target, also in absolute form (`GET http://other.example/auth`). */

@@ -9,22 +9,36 @@ const YEAR_MS = 365 * 24 * 3600 * 1000;
 /**
  * The language switch is a link to the same page with `?lang=de`: the choice is kept in a cookie and wins over what
  * the portal (`ui_locales`) and the browser (`Accept-Language`) ask for. Routes that read an interaction add its
- * `ui_locales` (ctx.state.uiLocales) before they render.
+ * `ui_locales` (ctx.state.uiLocales) before they render. Only the switch's cookie is written here; which language a
+ * page is in is worked out when something is rendered (languageOf), so requests that render nothing (the token
+ * endpoint, the APIs) do not pay for it.
  */
 export function pageLanguage(catalogue: Catalogue): Middleware {
   return async (ctx, next) => {
-    const asked = typeof ctx.query.lang === 'string' ? matchLanguage(catalogue.languages, ctx.query.lang) : undefined;
-    if (asked && ctx.method === 'GET') {
-      ctx.cookies.set(LANGUAGE_COOKIE, asked, { httpOnly: true, sameSite: 'lax', maxAge: YEAR_MS, overwrite: true });
+    if (ctx.method === 'GET' && ctx.querystring) {
+      const asked = askedLanguage(ctx, catalogue);
+      if (asked) {
+        ctx.cookies.set(LANGUAGE_COOKIE, asked, { httpOnly: true, sameSite: 'lax', maxAge: YEAR_MS, overwrite: true });
+      }
     }
-    const kept = asked ?? ctx.cookies.get(LANGUAGE_COOKIE);
-    ctx.state.chosenLanguage = kept ? matchLanguage(catalogue.languages, kept) : undefined;
     await next();
   };
 }
 
+const askedLanguage = (ctx: Context, catalogue: Catalogue) =>
+  typeof ctx.query.lang === 'string' ? matchLanguage(catalogue.languages, ctx.query.lang) : undefined;
+
+/** The language switch's choice for this request: `?lang=`, else its cookie; read once per request. */
+function chosenLanguage(ctx: Context, catalogue: Catalogue): string | undefined {
+  if (!('chosenLanguage' in ctx.state)) {
+    const kept = askedLanguage(ctx, catalogue) ?? ctx.cookies.get(LANGUAGE_COOKIE);
+    ctx.state.chosenLanguage = kept ? matchLanguage(catalogue.languages, kept) : undefined;
+  }
+  return ctx.state.chosenLanguage as string | undefined;
+}
+
 export function languageOf(ctx: Context, catalogue: Catalogue): string {
-  const chosen = ctx.state.chosenLanguage as string | undefined;
+  const chosen = chosenLanguage(ctx, catalogue);
   return chooseLanguage(catalogue.languages, [
     chosen ? [chosen] : undefined,
     ctx.state.uiLocales as string[] | undefined,

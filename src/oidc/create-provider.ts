@@ -2,7 +2,8 @@ import Provider, { errors, type AdapterFactory, type Configuration, type KoaCont
 import type { Config } from '../config/schema.ts';
 import type { ProfileResolver } from '../directory/admitted-profiles.ts';
 import { claimsForProfile, claimsForScopes, SCOPE_CLAIMS } from '../directory/profile-claims.ts';
-import { admissionPolicyOf, createExtraClientMetadata, isLoopbackUrl, upstreamIdsOf } from './client-policy.ts';
+import { createExtraClientMetadata, isLoopbackUrl } from './client-policy.ts';
+import { portalAdmissions } from './portal-admission.ts';
 import { createInteractionPolicy } from './interaction-policy.ts';
 import { INTERACTION_COOKIES, interactionLifetime, interactionPath } from './interaction-lifetime.ts';
 import type { ProviderPages } from './pages.ts';
@@ -33,6 +34,7 @@ export interface ProviderDeps {
 /** The OpenID Provider: the broker's face to portals. Every option that differs from oidc-provider's default is here. */
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, profiles } = deps;
+  const admissionOf = portalAdmissions(config.directory.profileKinds);
   // Portals may register any algorithm the key set holds a key for, and nothing else: a registration asking for
   // another is refused with oidc-provider's own message, rather than failing at the first sign-in.
   const signingAlgs = signingAlgsOf(deps.keys.jwks.keys);
@@ -61,18 +63,15 @@ export function createProvider(deps: ProviderDeps): Provider {
     // The account is the selected profile (docs/architecture.md §3). A profile that is gone, unlinked, disabled or no
     // longer admitted by the asking client has no account: its tokens stop working (refresh, userinfo).
     async findAccount(ctx, id, token) {
-      const metadata = (ctx as KoaContextWithOIDC).oidc?.client?.metadata();
+      const client = (ctx as KoaContextWithOIDC).oidc?.client;
+      const admission = client ? admissionOf(client) : undefined;
       // Codes and refresh tokens carry the time of the login they came from; a session knows its own.
       const authTime =
         (token as { authTime?: number } | undefined)?.authTime ?? (ctx as KoaContextWithOIDC).oidc?.session?.authTime();
-      const choice = await profiles.account(
-        id,
-        metadata ? admissionPolicyOf(metadata, config.directory.profileKinds) : undefined,
-        {
-          authTime,
-          upstreamIds: metadata ? upstreamIdsOf(metadata) : undefined,
-        },
-      );
+      const choice = await profiles.account(id, admission?.policy, {
+        authTime,
+        upstreamIds: admission?.upstreamIds,
+      });
       if (!choice) return undefined;
       const claims = claimsForProfile(choice.profile, choice.organisation);
       return { accountId: id, claims: async () => claims };
@@ -142,11 +141,11 @@ export function createProvider(deps: ProviderDeps): Provider {
     interactions: {
       url: (_ctx, interaction) => interactionPath(interaction.uid),
       policy: createInteractionPolicy(async (ctx, profileId) => {
-        const metadata = ctx.oidc.client!.metadata();
+        const admission = admissionOf(ctx.oidc.client!);
         return Boolean(
-          await profiles.account(profileId, admissionPolicyOf(metadata, config.directory.profileKinds), {
+          await profiles.account(profileId, admission.policy, {
             authTime: ctx.oidc.session?.authTime(),
-            upstreamIds: upstreamIdsOf(metadata),
+            upstreamIds: admission.upstreamIds,
           }),
         );
       }),

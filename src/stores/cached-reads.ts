@@ -1,3 +1,4 @@
+import { copyData } from '../shared/copy-data.ts';
 /**
  * What changes a store's data, shared by every node: a counter raised after each write through any node, read
  * before each cached read (stores/redis/generation.ts). A cached answer is used only while the counter is where it
@@ -47,10 +48,10 @@ export function withCachedReads<T extends object>(
           if (current === undefined) return original(...args);
           const key = `${property}\u0000${JSON.stringify(args)}`;
           const hit = entries.get(key);
-          if (hit && hit.generation === current && clock() - hit.at < MAX_AGE_MS) return structuredClone(hit.value);
+          if (hit && hit.generation === current && clock() - hit.at < MAX_AGE_MS) return copyData(hit.value);
           const fresh = await original(...args);
           if (entries.size >= MAX_ENTRIES) entries.clear();
-          entries.set(key, { generation: current, at: clock(), value: structuredClone(fresh) });
+          entries.set(key, { generation: current, at: clock(), value: copyData(fresh) });
           return fresh;
         };
       } else if (READS.test(property)) {
@@ -82,27 +83,49 @@ export function oncePerRequest(
   key: string,
   scope: () => { memo?: Map<string, unknown> } | undefined,
 ): Generation {
-  return {
-    current() {
-      const request = scope();
-      if (!request) return generation.current();
-      request.memo ??= new Map();
-      let read = request.memo.get(key) as Promise<string> | undefined;
-      if (!read) {
-        read = generation.current();
-        request.memo.set(key, read);
-        // A failed read is not kept: the next lookup asks again.
-        read.catch(() => request.memo?.delete(key));
-      }
-      return read;
-    },
-    async bump() {
-      // Forgotten once raised: a lookup between the write and the raise uses the old generation, and what it reads
-      // is then kept under that one, which the raise makes stale.
-      await generation.bump();
-      scope()?.memo?.delete(key);
-    },
-  };
+  return readTogether({ only: { generation, key } }, scope).only;
+}
+
+/**
+ * Several generations, each read once per request as by `oncePerRequest`, and read together: the first read of
+ * any of them in a request asks for all in the same tick, which ioredis's auto-pipelining sends as single-key GETs
+ * in one round trip (per node on a Redis Cluster, where the counters may sit in different slots, so not as one
+ * MGET). A token request reads the client's and then the directory's: one round trip instead of two.
+ */
+export function readTogether<K extends string>(
+  generations: Record<K, { generation: Generation; key: string }>,
+  scope: () => { memo?: Map<string, unknown> } | undefined,
+): Record<K, Generation> {
+  const members = Object.values<{ generation: Generation; key: string }>(generations);
+  const entries = Object.entries<{ generation: Generation; key: string }>(generations).map(
+    ([name, { generation, key }]) =>
+      [
+        name,
+        {
+          current() {
+            const request = scope();
+            if (!request) return generation.current();
+            const memo = (request.memo ??= new Map());
+            if (!memo.has(key))
+              for (const member of members) {
+                if (memo.has(member.key)) continue;
+                const read = member.generation.current();
+                memo.set(member.key, read);
+                // A failed read is not kept: the next lookup asks again.
+                read.catch(() => memo.delete(member.key));
+              }
+            return memo.get(key) as Promise<string>;
+          },
+          async bump() {
+            // Forgotten once raised: a lookup between the write and the raise uses the old generation, and what it
+            // reads is then kept under that one, which the raise makes stale.
+            await generation.bump();
+            scope()?.memo?.delete(key);
+          },
+        } satisfies Generation,
+      ] as const,
+  );
+  return Object.fromEntries(entries) as Record<K, Generation>;
 }
 
 /** One process's generation, for a store no other process writes to. */

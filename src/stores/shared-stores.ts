@@ -15,7 +15,7 @@ import { createMongoDirectory } from './mongo/directory.ts';
 import { createMongoWebhookStore } from './mongo/webhook-store.ts';
 import { brokerModels } from './mongo/models.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
-import { oncePerRequest, withCachedReads } from './cached-reads.ts';
+import { readTogether, withCachedReads } from './cached-reads.ts';
 import { createRedis } from './redis/connection.ts';
 import { redisGeneration } from './redis/generation.ts';
 import { createRedisEmailChangeStore } from './redis/email-change-store.ts';
@@ -42,14 +42,11 @@ export async function openSharedStores(
   const directory = createMongoDirectory(models);
   const clients = createMongoClientStore(models);
   const scope = () => deps.requests?.current();
-  const directoryGeneration = oncePerRequest(
-    redisGeneration(redis, `${prefix}generation:directory`),
-    `${prefix}directory`,
-    scope,
-  );
-  const clientGeneration = oncePerRequest(
-    redisGeneration(redis, `${prefix}generation:clients`),
-    `${prefix}clients`,
+  const { directory: directoryGeneration, clients: clientGeneration } = readTogether(
+    {
+      directory: { generation: redisGeneration(redis, `${prefix}generation:directory`), key: `${prefix}directory` },
+      clients: { generation: redisGeneration(redis, `${prefix}generation:clients`), key: `${prefix}clients` },
+    },
     scope,
   );
   // Indexes (when configured) and the seed, once MongoDB answers. If it does not at start, the broker starts

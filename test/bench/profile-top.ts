@@ -1,6 +1,9 @@
 /**
- * The top of a V8 CPU profile (`node --cpu-prof`, or `BENCH_CPU_PROF=<dir> npm run bench:compare`): self time by
- * function, and by package or source folder, as shares of the samples. What the performance work reads first.
+ * The top of a V8 CPU profile (`node --cpu-prof`, or `BENCH_CPU_PROF=<dir> npm run bench:compare`, which profiles the
+ * bare provider too): self time by function, and by package or source folder, as shares of the samples the process
+ * spent working. Idle time (waiting for the next request), V8's `(program)` and the garbage collector are counted
+ * apart: they swamp the top at low load and say nothing about where the broker's own code spends. What the
+ * performance work reads first.
  *
  *   node test/bench/profile-top.ts <file.cpuprofile> [how many, default 25]
  */
@@ -20,7 +23,16 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const hits = new Map<number, number>();
 for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
-const total = profile.samples.length;
+/** V8's pseudo-frames: waiting, time it cannot attribute to a function, collecting garbage. */
+const PSEUDO = new Set(['(idle)', '(program)', '(garbage collector)', '(root)']);
+const pseudo = new Map<string, number>();
+for (const [id, n] of hits) {
+  const { functionName, url } = byId.get(id)!.callFrame;
+  if (url || !PSEUDO.has(functionName)) continue;
+  pseudo.set(functionName, (pseudo.get(functionName) ?? 0) + n);
+  hits.delete(id);
+}
+const total = [...hits.values()].reduce((sum, n) => sum + n, 0);
 
 /** node_modules/<package> for a dependency, src/<folder> for ours, the runtime's own otherwise. */
 const where = (url: string) => {
@@ -28,7 +40,7 @@ const where = (url: string) => {
   if (dependency) return dependency[1]!;
   const ours = /\/(src|test)\/([^/]+)/.exec(url);
   if (ours) return `${ours[1]}/${ours[2]}`;
-  return url.startsWith('node:') ? 'node internals' : url ? url : '(native, GC, idle)';
+  return url.startsWith('node:') ? 'node internals' : url ? url : '(native)';
 };
 const functions = new Map<string, number>();
 const places = new Map<string, number>();
@@ -45,5 +57,5 @@ const top = (map: Map<string, number>, limit: number) =>
     .map(([name, n]) => `${((100 * n) / total).toFixed(1).padStart(5)} %  ${name}`)
     .join('\n');
 process.stdout.write(
-  `${total} samples\n\nself time by place\n${top(places, 15)}\n\nself time by function\n${top(functions, Number(count))}\n`,
+  `${profile.samples.length} samples, ${total} working; apart: ${[...pseudo].map(([name, n]) => `${name} ${n}`).join(', ')}\n\nself time by place\n${top(places, 15)}\n\nself time by function\n${top(functions, Number(count))}\n`,
 );

@@ -10,7 +10,14 @@ export async function startBareProvider() {
   const issuer = `http://127.0.0.1:${port}`;
   let output = '';
   const child = spawn(process.execPath, [join(import.meta.dirname, 'bare-provider.ts')], {
-    env: { ...nodeChildEnv(), PORT: String(port) },
+    env: {
+      ...nodeChildEnv(),
+      PORT: String(port),
+      // Profiled as the brokers are (compare.ts), so the two tops can be read side by side.
+      ...(process.env.BENCH_CPU_PROF
+        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` }
+        : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => broker.close());
 
-function expectProtectiveHeaders(page: Page) {
+function expectProtectiveHeaders(page: Pick<Page, 'headers'>) {
   expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
   expect(page.headers.get('x-frame-options')).toBe('DENY');
@@ -33,6 +33,21 @@ describe('pages', () => {
     expect(notFound.status).toBe(404);
     expectProtectiveHeaders(notFound);
     expectProtectiveHeaders(await browser.go(`${broker.issuer}/`));
+  });
+
+  it("sends the same headers on oidc-provider's machine endpoints, which skip the broker's pages", async () => {
+    const token = await fetch(`${broker.issuer}/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials' }),
+    });
+    expect(token.status).toBe(400);
+    for (const response of [
+      token,
+      await fetch(`${broker.issuer}/jwks`),
+      await fetch(`${broker.issuer}/.well-known/openid-configuration`),
+      await fetch(`${broker.issuer}/me`),
+    ])
+      expectProtectiveHeaders(response);
   });
 
   it("sends the same headers on oidc-provider's own pages (errors, logout)", async () => {

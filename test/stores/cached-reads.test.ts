@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { localGeneration, oncePerRequest, withCachedReads, type Generation } from '../../src/stores/cached-reads.ts';
+import {
+  localGeneration,
+  oncePerRequest,
+  readTogether,
+  withCachedReads,
+  type Generation,
+} from '../../src/stores/cached-reads.ts';
 import { createRequestContext } from '../../src/shared/request-context.ts';
 import { redisGeneration } from '../../src/stores/redis/generation.ts';
 import { startRedis } from '../support/redis.ts';
@@ -130,5 +136,32 @@ describe('cached reads', () => {
     await generation.current();
     await generation.current();
     expect(reads).toBe(5);
+  });
+
+  it('reads generations kept together all at once, on the first read of any of them in a request', async () => {
+    const reads: string[] = [];
+    const counter = (name: string): Generation => ({
+      current: async () => (reads.push(name), '0'),
+      bump: async () => undefined,
+    });
+    const requests = createRequestContext();
+    const { directory, clients } = readTogether(
+      {
+        directory: { generation: counter('directory'), key: 'directory' },
+        clients: { generation: counter('clients'), key: 'clients' },
+      },
+      () => requests.current(),
+    );
+    await requests.run({ requestId: 'r1' }, async () => {
+      await clients.current();
+      expect(reads).toEqual(['directory', 'clients']);
+      await directory.current();
+      expect(reads).toHaveLength(2);
+      await directory.bump();
+      await directory.current();
+      expect(reads).toEqual(['directory', 'clients', 'directory']);
+    });
+    await clients.current();
+    expect(reads).toEqual(['directory', 'clients', 'directory', 'clients']);
   });
 });

@@ -1,5 +1,6 @@
 import { compareNewestFirst, expiryOf, matchesFilter, type AuditEvent, type AuditLog } from '../../audit/audit-log.ts';
 import type { Clock } from '../../shared/clock.ts';
+import { copyData } from '../../shared/copy-data.ts';
 
 /**
  * The audit log in process memory, for the embedded default and tests. Bounded: past `capacity` events the
@@ -18,7 +19,7 @@ export function createMemoryAuditLog(
       if (events.has(event.id)) return;
       for (const [id, entry] of events) if (!live(entry)) events.delete(id);
       events.set(event.id, {
-        event: structuredClone(event),
+        event: copyData(event),
         expiresAt: expiryOf(event.at, options.retentionDays ?? 0),
       });
       if (events.size > capacity) events.delete(events.keys().next().value!);
@@ -30,7 +31,7 @@ export function createMemoryAuditLog(
         .filter((e) => matchesFilter(e, filter))
         .sort(compareNewestFirst)
         .slice(0, filter.limit)
-        .map((e) => structuredClone(e));
+        .map((e) => copyData(e));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { copyData } from '../../shared/copy-data.ts';
 import type { ClientStore, StoredClient } from '../../clients/client-store.ts';
 
 /** Clients in process memory, for the embedded default and fast tests. Copies go in and out, like a database. */
@@ -6,20 +7,20 @@ export function createMemoryClientStore(): ClientStore {
   return {
     async find(clientId) {
       const client = clients.get(clientId);
-      return client && structuredClone(client);
+      return client && copyData(client);
     },
     async list() {
-      return [...clients.values()].sort((a, b) => a.clientId.localeCompare(b.clientId)).map((c) => structuredClone(c));
+      return [...clients.values()].sort((a, b) => a.clientId.localeCompare(b.clientId)).map((c) => copyData(c));
     },
     async save(client) {
       const existing = clients.get(client.clientId);
-      clients.set(client.clientId, structuredClone({ ...client, createdAt: existing?.createdAt ?? client.createdAt }));
+      clients.set(client.clientId, copyData({ ...client, createdAt: existing?.createdAt ?? client.createdAt }));
     },
     async register(client) {
       const existing = clients.get(client.clientId);
       clients.set(
         client.clientId,
-        structuredClone({
+        copyData({
           ...client,
           status: existing?.status ?? client.status,
           tokenGeneration: existing?.tokenGeneration ?? client.tokenGeneration,

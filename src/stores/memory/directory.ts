@@ -24,6 +24,22 @@ export function createMemoryDirectory(
   const associations = new Map<string, Association>(
     seed.associations.map((a) => [a.profileId, { ...a, associatedAt: new Date(0) }]),
   );
+  // The profiles associated with each upstream identity: every sign-in looks an identity up, so it is an index, as
+  // in MongoDB, not a scan of every association.
+  const byIdentity = new Map<string, Set<string>>();
+  const identityKey = (a: Pick<Association, 'upstreamId' | 'subject'>) => `${a.upstreamId}\u0000${a.subject}`;
+  const index = (a: Association) => {
+    const key = identityKey(a);
+    const profileIds = byIdentity.get(key) ?? new Set<string>();
+    byIdentity.set(key, profileIds.add(a.profileId));
+  };
+  const unindex = (a: Association) => {
+    const key = identityKey(a);
+    const profileIds = byIdentity.get(key);
+    profileIds?.delete(a.profileId);
+    if (profileIds?.size === 0) byIdentity.delete(key);
+  };
+  for (const association of associations.values()) index(association);
 
   const page = <T extends { id: string }>(
     items: Iterable<T>,
@@ -102,7 +118,9 @@ export function createMemoryDirectory(
       const current = associations.get(association.profileId);
       if (current && current.upstreamId === association.upstreamId && current.subject === association.subject)
         return {};
+      if (current) unindex(current);
       associations.set(association.profileId, { ...association });
+      index(association);
       return current ? { replaced: { ...current } } : {};
     },
     async pendingNotices(before, limit) {
@@ -119,12 +137,12 @@ export function createMemoryDirectory(
     async dissociate(profileId) {
       const current = associations.get(profileId);
       associations.delete(profileId);
+      if (current) unindex(current);
       return current && { ...current };
     },
     async findByIdentity({ upstreamId, subject }) {
-      return [...associations.values()]
-        .filter((a) => a.upstreamId === upstreamId && a.subject === subject)
-        .map((a) => ({ ...a }));
+      const profileIds = byIdentity.get(identityKey({ upstreamId, subject })) ?? [];
+      return [...profileIds].map((profileId) => ({ ...associations.get(profileId)! }));
     },
     async findByProfile(profileId) {
       const association = associations.get(profileId);

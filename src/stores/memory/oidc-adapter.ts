@@ -1,5 +1,6 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../shared/clock.ts';
+import { copyData } from '../../shared/copy-data.ts';
 import { byLoginTime, GRANTABLE_MODELS, type BrokerAdapter } from '../oidc-models.ts';
 
 interface Entry {
@@ -54,7 +55,7 @@ export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep()
   };
   const findBy = (index: Map<string, string>, model: string, value: string) => {
     const entry = live(entries.get(index.get(key(model, value)) ?? ''));
-    return entry && structuredClone(entry.payload);
+    return entry && copyData(entry.payload);
   };
 
   const factory = (model: string): Adapter => ({
@@ -67,7 +68,7 @@ export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep()
       }
       const entry: Entry = {
         model,
-        payload: structuredClone(payload),
+        payload: copyData(payload),
         expiresAt: expiresIn ? clock.now().getTime() + expiresIn * 1000 : undefined,
       };
       entries.set(k, entry);
@@ -78,7 +79,7 @@ export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep()
     },
     async find(id) {
       const entry = live(entries.get(key(model, id)));
-      return entry && structuredClone(entry.payload);
+      return entry && copyData(entry.payload);
     },
     findByUid: async (uid) => findBy(byUid, model, uid),
     findByUserCode: async (userCode) => findBy(byUserCode, model, userCode),
@@ -101,7 +102,7 @@ export function createMemoryOidcAdapter(clock: Clock): BrokerAdapter & { sweep()
     async sessionsOf(accountId: string) {
       return accountEntries(accountId)
         .filter(([, entry]) => entry.model === 'Session')
-        .map(([, entry]) => structuredClone(entry.payload))
+        .map(([, entry]) => copyData(entry.payload))
         .sort(byLoginTime);
     },
     async revokeAccount(accountId: string) {

@@ -1,3 +1,4 @@
+import { copyData } from '../../shared/copy-data.ts';
 import {
   compareOccurrence,
   type Delivery,
@@ -17,15 +18,15 @@ export function createMemoryWebhookStore(): WebhookStore {
     async saveSubscription(subscription) {
       const existing = subscriptions.get(subscription.id);
       subscriptions.set(subscription.id, {
-        ...structuredClone(subscription),
+        ...copyData(subscription),
         createdAt: existing?.createdAt ?? subscription.createdAt,
       });
     },
-    findSubscription: async (id) => structuredClone(subscriptions.get(id)),
+    findSubscription: async (id) => copyData(subscriptions.get(id)),
     listSubscriptions: async () =>
       [...subscriptions.values()]
         .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id))
-        .map((s) => structuredClone(s)),
+        .map((s) => copyData(s)),
     async removeSubscription(id) {
       if (!subscriptions.delete(id)) return false;
       for (const d of of(id)) deliveries.delete(d.id);
@@ -37,22 +38,21 @@ export function createMemoryWebhookStore(): WebhookStore {
       const added: Delivery[] = [];
       for (const delivery of list) {
         if (deliveries.has(delivery.id)) continue;
-        deliveries.set(delivery.id, structuredClone(delivery));
-        added.push(structuredClone(delivery));
+        deliveries.set(delivery.id, copyData(delivery));
+        added.push(copyData(delivery));
       }
       return added;
     },
-    findDelivery: async (subscriptionId, eventId) =>
-      structuredClone(of(subscriptionId).find((d) => d.eventId === eventId)),
+    findDelivery: async (subscriptionId, eventId) => copyData(of(subscriptionId).find((d) => d.eventId === eventId)),
     headPending: async (subscriptionId) =>
-      structuredClone(
+      copyData(
         of(subscriptionId)
           .filter((d) => d.status === 'pending')
           .sort(compareOccurrence)[0],
       ),
     async updateDelivery(id, update) {
       const current = deliveries.get(id);
-      if (current) deliveries.set(id, { ...current, ...structuredClone(update) });
+      if (current) deliveries.set(id, { ...current, ...copyData(update) });
     },
     listDeliveries: async (subscriptionId, page) =>
       of(subscriptionId)
@@ -60,7 +60,7 @@ export function createMemoryWebhookStore(): WebhookStore {
         .filter((d) => !page.before || compareOccurrence(d, page.before) < 0)
         .sort((a, b) => compareOccurrence(b, a))
         .slice(0, page.limit)
-        .map((d) => structuredClone(d)),
+        .map((d) => copyData(d)),
     subscriptionsDue: async (now) => [
       ...new Set(
         [...deliveries.values()]
