@@ -73,14 +73,23 @@ export function signInCallback(deps: PageDeps): CallbackHandler {
 
     // One profile and nothing to ask: signed in from here, without the round trip through the interaction's page.
     const person = personFromRoundTrip(deps, interaction)!;
-    const portal = await loadPortal(deps, interaction, (key) => deps.views.t(ctx, key));
-    const { admitted } = await deps.useCases.profiles.admittedFor(identity, portal.policy);
-    const choice = profileToSignInAtOnce(admitted, interaction, person);
+    const saveInteraction = () => interaction.save(remainingSeconds(interaction.exp, new Date()));
+    let choice;
+    try {
+      const portal = await loadPortal(deps, interaction, (key) => deps.views.t(ctx, key));
+      const { admitted } = await deps.useCases.profiles.admittedFor(identity, portal.policy);
+      choice = profileToSignInAtOnce(admitted, interaction, person);
+    } catch (err) {
+      // The directory is down (or the portal gone): the upstream sign-in is kept, so reloading the error page goes on
+      // to the interaction's page (finishUpstreamRoundTrip) instead of back to the start.
+      await saveInteraction();
+      throw err;
+    }
     if (choice) {
       await signInAs(ctx, deps, interaction, choice.profile.id, person.remember, loginTime(person.authTime, choice));
       return;
     }
-    await interaction.save(remainingSeconds(interaction.exp, new Date()));
+    await saveInteraction();
     ctx.status = 303;
     ctx.redirect(`/interaction/${uid}`);
   };
