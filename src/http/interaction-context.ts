@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import { saveInteractionResult } from './save-interaction-result.ts';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -21,17 +22,12 @@ export function requestedPrompts(details: InteractionDetails): Set<string> {
  * Ends the interaction and sends the browser back to oidc-provider's resume endpoint. Requested prompts are
  * marked as resolved, or oidc-provider would ask for them again.
  */
-export async function finishInteraction(
-  ctx: Context,
-  deps: { provider: Provider },
-  details: InteractionDetails,
-  result: InteractionResults,
-) {
+export async function finishInteraction(ctx: Context, details: InteractionDetails, result: InteractionResults) {
   const prompts = requestedPrompts(details);
   const full: InteractionResults = { ...result };
   if (prompts.has('select_account')) full.select_account = {};
   if (prompts.has('consent') && details.grantId) full.consent = { grantId: details.grantId };
-  const returnTo = await deps.provider.interactionResult(ctx.req, ctx.res, full, { mergeWithLastSubmission: false });
+  const returnTo = await saveInteractionResult(details, full);
   ctx.set('Cache-Control', 'no-store');
   ctx.status = 303;
   ctx.redirect(returnTo);

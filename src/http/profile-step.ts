@@ -193,7 +193,7 @@ export async function signInAs(
   // Another profile than the session's: oidc-provider ends that session on the way (http/session-tracking.ts).
   if (details.session?.uid && details.session.accountId && details.session.accountId !== profileId)
     await deps.useCases.sessions.markProfileSwitch(details.session.uid, profileId);
-  await finishInteraction(ctx, deps, details, {
+  await finishInteraction(ctx, details, {
     login: { accountId: profileId, remember, amr: ['fed'], acr: deps.config.acr, ts: authTime },
     ...(upstream ? { upstream } : {}),
   });

@@ -7,6 +7,11 @@ import { ATTEMPTS_KEPT, type Delivery, type DeliveryAttempt, type Subscription }
 
 /** How long a lease outlives one attempt: the attempt's timeout plus time for the store writes around it. */
 const LEASE_MARGIN_MS = 15_000;
+/**
+ * A lease taken less than this long ago is not renewed before the next attempt: it still has at least the attempt's
+ * timeout plus LEASE_MARGIN_MS less this to run, and a drain of quick deliveries makes one lease write, not one each.
+ */
+const LEASE_RENEW_AFTER_MS = 5_000;
 
 /**
  * Sends a subscription's pending deliveries, oldest event first, one at a time (docs/decisions/0018). Runs as a job
@@ -22,8 +27,14 @@ export async function drainSubscription(deps: WebhookDeps, subscriptionId: strin
   if (!subscription || subscription.status !== 'active') return;
   const holder = randomUUID();
   const leaseMs = deps.timeoutMs + LEASE_MARGIN_MS;
-  const lease = () =>
-    deps.store.acquireLease(subscriptionId, holder, new Date(deps.clock.now().getTime() + leaseMs), deps.clock.now());
+  let takenAt: number | undefined;
+  const lease = async () => {
+    const now = deps.clock.now();
+    if (takenAt !== undefined && now.getTime() - takenAt < LEASE_RENEW_AFTER_MS) return true;
+    const taken = await deps.store.acquireLease(subscriptionId, holder, new Date(now.getTime() + leaseMs), now);
+    takenAt = taken ? now.getTime() : undefined;
+    return taken;
+  };
   // Another node is draining: it looks again for due deliveries before it lets go (below), so nothing waits on us.
   if (!(await lease())) return;
   try {
@@ -46,7 +57,8 @@ async function sendInOrder(deps: WebhookDeps, subscription: Subscription, lease:
       await wakeDrain(deps, subscription.id, head.nextAttemptAt.getTime() - now.getTime(), head.nextAttemptAt);
       return;
     }
-    // Renewed before each attempt; if it was lost (this node stalled past it), another node has the line now.
+    // Renewed before an attempt once it is a few seconds old; if it was lost (this node stalled past it), another
+    // node has the line now.
     if (!(await lease())) return;
     await attempt(deps, subscription, head);
   }

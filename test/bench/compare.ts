@@ -11,6 +11,7 @@
  *   BENCH_PATHS=refresh_token,client_credentials BENCH_SERVERS=memory,bare npm run bench:compare
  *   BENCH_CPU_PROF=/tmp/profiles npm run bench:compare   then node test/bench/profile-top.ts /tmp/profiles/<file>
  *   BENCH_PRELOAD_TOKENS=100000 npm run bench:compare    the same with that many live access tokens stored first
+ *   BENCH_WEBHOOK_INBOX=on npm run bench:compare         the brokers with the demo's webhook inbox subscribed
  *
  * With BENCH_ROUNDS above 1, rounds are interleaved (every server of a cell, then the next cell, then again) and
  * each figure is the median of its rounds.
@@ -72,6 +73,9 @@ interface Server {
 async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
   let env: Record<string, string> = {
     LOG_LEVEL: 'error',
+    // The demo's webhook inbox (on by default for `npm start`) makes every sign-in's audit events webhook deliveries
+    // to the broker itself, which then costs more CPU than the sign-in: measured apart, only when asked for.
+    DEMO_WEBHOOK_INBOX: process.env.BENCH_WEBHOOK_INBOX === 'on' ? 'true' : 'false',
     // A CPU profile of each broker, written when it stops (read it with test/bench/profile-top.ts).
     ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
   };

@@ -42,6 +42,23 @@ describe('returning sign-in', () => {
     expect(tokens.refresh_token).toEqual(expect.any(String));
   });
 
+  it('goes from the upstream callback straight back to the portal with a code when one profile is admitted', async () => {
+    const browser = new Browser();
+    const { page, checks } = await authorize(browser, portal);
+    const back = await signInUpstream(browser, page, 'alice', { stopAt: [portal.redirectUri] });
+    expect(back.stopped).toBeDefined();
+    // No page of the broker in between: the callback sends the browser to oidc-provider's resume address, which sends
+    // it on to the portal's redirect URI (not fetched: the browser stopped there).
+    const callback = browser.requests.findIndex((r) => r.includes('/upstream/callback/'));
+    expect(callback).toBeGreaterThan(-1);
+    expect(browser.requests.slice(callback + 1)).toEqual([
+      expect.stringMatching(new RegExp(`^GET ${broker.issuer}/auth/[A-Za-z0-9_-]+$`)),
+    ]);
+    expect(new URL(back.stopped!).searchParams.get('code')).toEqual(expect.any(String));
+    const tokens = await portal.redeem(back.stopped!, checks);
+    expect(tokens.claims()).toMatchObject({ ...ALICE, aud: 'test-portal' });
+  });
+
   it('returns the same profile claims from userinfo', async () => {
     const { tokens, claims } = await signIn(new Browser(), portal, 'alice');
     const userinfo = await portal.userinfo(tokens.access_token, claims.sub);

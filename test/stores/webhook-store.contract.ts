@@ -67,6 +67,17 @@ export function webhookStoreContract(label: string, make: () => Promise<WebhookS
       expect(parallel.flat()).toHaveLength(1);
     });
 
+    it('adds the rest of a batch when another writer added some of it meanwhile, each delivery once', async () => {
+      const store = await make();
+      const batches = [
+        [delivery('wh-a', 'E5', 5), delivery('wh-b', 'E5', 5), delivery('wh-c', 'E5', 5)],
+        [delivery('wh-b', 'E5', 5), delivery('wh-c', 'E5', 5), delivery('wh-d', 'E5', 5)],
+      ];
+      const added = (await Promise.all(batches.map((batch) => store.addDeliveries(batch)))).flat();
+      expect(added.map((d) => d.id).sort()).toEqual(['wh-a:E5', 'wh-b:E5', 'wh-c:E5', 'wh-d:E5']);
+      for (const id of ['wh-a', 'wh-b', 'wh-c', 'wh-d']) expect(await store.findDelivery(id, 'E5')).toBeDefined();
+    });
+
     it('gives the oldest pending delivery as the head, lists newest first by pages, and updates', async () => {
       const store = await make();
       await store.addDeliveries([

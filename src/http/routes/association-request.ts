@@ -9,6 +9,7 @@ import type { Person } from '../steps/identity.ts';
 import type { InteractionSteps, Portal } from '../steps/interaction-steps.ts';
 import { route } from '../steps/route.ts';
 import type { InteractionDetails } from '../interaction-context.ts';
+import { saveInteractionResult } from '../save-interaction-result.ts';
 import type { PageDeps } from '../use-cases.ts';
 
 const csrfOnly = z.object({ csrf: z.string().max(200) });
@@ -26,12 +27,10 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
   const known = [steps.interaction, steps.portal, steps.person] as const;
 
   /** Keeps the association step in the interaction and shows its page again. */
-  const save = async (ctx: Context, person: Person, association: AssociationStep) => {
-    await deps.provider.interactionResult(
-      ctx.req,
-      ctx.res,
+  const save = async (ctx: Context, interaction: InteractionDetails, person: Person, association: AssociationStep) => {
+    await saveInteractionResult(
+      interaction,
       brokerResult({ step: 'identified', identity: person.identity, remember: person.remember, association }),
-      { mergeWithLastSubmission: false },
     );
     ctx.status = 303;
     ctx.redirect(`/interaction/${ctx.params.uid}`);
@@ -64,7 +63,7 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
       return;
     }
     await deps.useCases.links.checkRequester({ identity: person.identity, ip: ctx.ip });
-    await save(ctx, person, {
+    await save(ctx, interaction, person, {
       email,
       requestedAt: now,
       ...(again ? { resent: true } : {}),
@@ -141,9 +140,9 @@ export function associationRequestRoutes(deps: PageDeps, steps: InteractionSteps
   router.post(
     '/change',
     ...route([steps.body, ...known, steps.form(csrfOnly), steps.csrf], async (ctx) => {
-      const { person, portal } = ctx.state;
+      const { interaction, person, portal } = ctx.state;
       // Keep the last request, so that asking for the same address again still respects the cooldown.
-      await save(ctx, person, {
+      await save(ctx, interaction, person, {
         asking: true,
         lastRequest: person.association?.lastRequest,
         ...(await admittedBefore(person, portal)),

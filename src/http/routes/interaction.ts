@@ -8,6 +8,7 @@ import { callbackUri, finishInteraction, remainingSeconds, requestedPrompts } fr
 import { loginTime, showProfileStep, signInAs } from '../profile-step.ts';
 import { personFromRoundTrip, personFromSession } from '../steps/identity.ts';
 import type { InteractionSteps } from '../steps/interaction-steps.ts';
+import { saveInteractionResult } from '../save-interaction-result.ts';
 import { route } from '../steps/route.ts';
 import type { UpstreamCallbacks } from '../upstream-callbacks.ts';
 import type { PageDeps } from '../use-cases.ts';
@@ -38,7 +39,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
       const { prompt } = interaction;
       if (prompt.name === 'consent') {
         // Only reached when a portal asks for prompt=consent: the grant was already made by autoGrant.
-        await finishInteraction(ctx, deps, interaction, { consent: { grantId: interaction.grantId } });
+        await finishInteraction(ctx, interaction, { consent: { grantId: interaction.grantId } });
         return;
       }
 
@@ -102,9 +103,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
         now,
         lifetimeSeconds: Math.min(UPSTREAM_ROUND_TRIP_SECONDS, remainingSeconds(interaction.exp, now)),
       });
-      await deps.provider.interactionResult(ctx.req, ctx.res, brokerResult({ step: 'upstream_pending', transaction }), {
-        mergeWithLastSubmission: false,
-      });
+      await saveInteractionResult(interaction, brokerResult({ step: 'upstream_pending', transaction }));
       callbacks.remember(ctx, transaction.state, SIGN_IN, interaction.uid);
       deps.logger.info('upstream.redirect', {
         interaction: interaction.uid,
@@ -137,7 +136,7 @@ export function interactionRoutes(deps: PageDeps, steps: InteractionSteps, callb
   router.post(
     '/abort',
     ...route([steps.body, steps.interaction, steps.form(abortForm), steps.csrf], async (ctx) => {
-      await finishInteraction(ctx, deps, ctx.state.interaction, {
+      await finishInteraction(ctx, ctx.state.interaction, {
         error: 'access_denied',
         error_description: 'The person cancelled the sign-in.',
       });

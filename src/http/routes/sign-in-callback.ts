@@ -3,6 +3,10 @@ import { brokerResult, readBrokerState } from '../../oidc/interaction-state.ts';
 import { FlowExpiredError } from '../../shared/errors.ts';
 import { safeEqual } from '../../shared/ids.ts';
 import { remainingSeconds } from '../interaction-context.ts';
+import { loginTime, signInAs } from '../profile-step.ts';
+import { profileToSignInAtOnce } from '../profile-to-sign-in-at-once.ts';
+import { personFromRoundTrip } from '../steps/identity.ts';
+import { loadPortal } from '../steps/interaction-steps.ts';
 import { keepSignedInInteraction } from '../signed-in-interaction.ts';
 import {
   finishUpstreamRoundTrip,
@@ -63,9 +67,29 @@ export function signInCallback(deps: PageDeps): CallbackHandler {
     });
     // A fresh upstream sign-in: the next one from this browser need not be forced any more (sign-out.ts).
     forgetSignOut(ctx);
-    await keepSignedInInteraction(ctx, deps, interaction);
+    keepSignedInInteraction(ctx, deps, interaction);
     // A reload of this address shows the sign-in's next page again, not a refusal of the spent answer.
     finishUpstreamRoundTrip(ctx, state, `/interaction/${uid}`);
+
+    // One profile and nothing to ask: signed in from here, without the round trip through the interaction's page.
+    const person = personFromRoundTrip(deps, interaction)!;
+    const saveInteraction = () => interaction.save(remainingSeconds(interaction.exp, new Date()));
+    let choice;
+    try {
+      const portal = await loadPortal(deps, interaction, (key) => deps.views.t(ctx, key));
+      const { admitted } = await deps.useCases.profiles.admittedFor(identity, portal.policy);
+      choice = profileToSignInAtOnce(admitted, interaction, person);
+    } catch (err) {
+      // The directory is down (or the portal gone): the upstream sign-in is kept, so reloading the error page goes on
+      // to the interaction's page (finishUpstreamRoundTrip) instead of back to the start.
+      await saveInteraction();
+      throw err;
+    }
+    if (choice) {
+      await signInAs(ctx, deps, interaction, choice.profile.id, person.remember, loginTime(person.authTime, choice));
+      return;
+    }
+    await saveInteraction();
     ctx.status = 303;
     ctx.redirect(`/interaction/${uid}`);
   };

@@ -112,7 +112,8 @@ export function csrfStep<Needs>(deps: Pick<PageDeps, 'csrf'>, scopeOf: (state: N
   });
 }
 
-async function loadPortal(
+/** The portal of an interaction: its client (refused when gone), name, admission policy and upstreams. */
+export async function loadPortal(
   deps: Pick<PageDeps, 'provider' | 'upstreams' | 'config'>,
   details: InteractionDetails,
   t: (key: string) => string,

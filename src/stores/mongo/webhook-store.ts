@@ -121,23 +121,26 @@ export function createMongoWebhookStore(models: WebhookModels): WebhookStore {
     async addDeliveries(list) {
       const added: Delivery[] = [];
       if (!list.length) return added;
-      // The relay offers many deliveries made long ago: one read skips those, then one insert each for the rest, where
-      // a duplicate id (published meanwhile by another node) makes nothing.
+      // The relay offers many deliveries made long ago: one read skips those, then one unordered insert for the rest
+      // (an event's deliveries to every subscription in one round trip), where a duplicate id (published meanwhile by
+      // another node) makes nothing and keeps no other delivery out.
       const existing = new Set(
         (await WebhookDelivery.find({ _id: { $in: list.map((d) => d.id) } }, { _id: 1 }).lean()).map((d) =>
           String(d._id),
         ),
       );
-      for (const delivery of list) {
-        if (existing.has(delivery.id)) continue;
-        try {
-          await WebhookDelivery.create(toDoc(delivery));
-          added.push(delivery);
-        } catch (err) {
-          if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
-        }
+      const fresh = list.filter((d) => !existing.has(d.id));
+      if (!fresh.length) return added;
+      try {
+        await WebhookDelivery.insertMany(fresh.map(toDoc), { ordered: false });
+        return fresh;
+      } catch (err) {
+        // mongoose gives each write error the index of its delivery in `fresh`.
+        const writeErrors = (err as { writeErrors?: { index: number; code?: number }[] }).writeErrors;
+        if (!writeErrors?.length || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+        const duplicates = new Set(writeErrors.map((e) => e.index));
+        return fresh.filter((_, i) => !duplicates.has(i));
       }
-      return added;
     },
     async findDelivery(subscriptionId, eventId) {
       const doc = await WebhookDelivery.findOne({ subscriptionId, eventId }).lean();
