@@ -22,7 +22,7 @@ export async function startRedisCluster() {
     throw new Error("The Redis Cluster tests need Debian's redis-server (apt-get install redis-server).");
   const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
   const nodes: Node[] = [];
-  for (let i = 0; i < 6; i++) {
+  const spawnNode = async (): Promise<Node> => {
     // The cluster bus gets a free port of its own: the default (port + 10000) may be taken or out of range.
     const [port, busPort] = [await freePort(), await freePort()];
     const child = spawn(
@@ -52,8 +52,9 @@ export async function startRedisCluster() {
       ],
       { stdio: 'ignore' },
     );
-    nodes.push({ port, child });
-  }
+    return { port, child };
+  };
+  for (let i = 0; i < 6; i++) nodes.push(await spawnNode());
   const stop = () => Promise.all(nodes.map((n) => stopChild(n.child)));
   /** One command to one node, on a connection of its own. */
   const ask = async <T>(port: number, run: (redis: Redis) => Promise<T>): Promise<T> => {
@@ -68,8 +69,14 @@ export async function startRedisCluster() {
   };
   try {
     await waitUntil(
-      async () => (await Promise.all(nodes.map((n) => redisAnswers(n.port)))).every(Boolean),
-      15_000,
+      async () => {
+        // A node whose port another process took meanwhile (free ports are only free when asked) exits at once:
+        // it starts again on other ports.
+        for (const [i, n] of nodes.entries())
+          if (n.child.exitCode !== null || n.child.signalCode !== null) nodes[i] = await spawnNode();
+        return (await Promise.all(nodes.map((n) => redisAnswers(n.port)))).every(Boolean);
+      },
+      60_000,
       'six Redis Cluster nodes',
     );
     // The first three become masters, each of the others a replica of one of them.
