@@ -14,7 +14,9 @@ export default {
   // spend part of their time waiting (a broker process starting, a queue recovering a job, a browser), and a third
   // worker fills those gaps. Measured idle and fully loaded (docs/architecture.md §7).
   maxWorkers: 3,
-  testTimeout: 20000,
+  // A bound for a hung test, not a speed check: a broker starting on a cluster while other work shares the two cores
+  // has taken over 20 s.
+  testTimeout: 60000,
   // The longest files first, so that neither worker is left with one at the end (see the file for why not jest's own).
   testSequencer: '<rootDir>/test/support/longest-first-sequencer.js',
   projects: [

@@ -6,13 +6,14 @@
 export function isDependencyOutage(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (
-    /^(MaxRetriesPerRequestError|Mongo(ose)?ServerSelectionError|MongoNetwork(Timeout)?Error|MongoNotConnectedError|MongoTopologyClosedError)$/.test(
+    /^(MaxRetriesPerRequestError|ClusterAllFailedError|Mongo(ose)?ServerSelectionError|MongoNetwork(Timeout)?Error|MongoNotConnectedError|MongoTopologyClosedError)$/.test(
       err.name,
     )
   )
     return true;
-  // The last: mongoose without command buffering, before its first connection to MongoDB succeeded.
-  return /Command timed out|Stream isn't writeable|Connection is closed|connect ECONNREFUSED|Reached the max retries per request|before initial connection is complete/.test(
+  // Mongoose without command buffering before its first connection to MongoDB succeeded; a Redis Cluster that has
+  // no slot map yet, is failing over (CLUSTERDOWN, TRYAGAIN) or cannot be reached at all.
+  return /Command timed out|Stream isn't writeable|Connection is closed|connect ECONNREFUSED|Reached the max retries per request|before initial connection is complete|Cluster isn't ready|None of startup nodes is available|Too many Cluster redirections|Failed to refresh slots cache|^CLUSTERDOWN|^TRYAGAIN/.test(
     err.message,
   );
 }

@@ -132,6 +132,11 @@ export async function startBroker(
     services,
     logs,
     async close() {
+      // A 500 is a bug whatever the test asserts: its cause goes to the test's output, so a failure that shows
+      // "got 500 … Reference: …" in CI comes with the error behind that reference.
+      for (const line of logs)
+        if (line.event === 'http.error' && line.status === 500)
+          console.warn(`broker answered 500: ${JSON.stringify(line)}`);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.close();
