@@ -10,6 +10,7 @@ import { createRedisRateLimiter } from '../../src/stores/redis/rate-limiter.ts';
 import { createRedisTransactionStore } from '../../src/stores/redis/transaction-store.ts';
 import { linkStoreContract, rateLimiterContract, transactionStoreContract } from './association-stores.contract.ts';
 import { oidcAdapterContract } from './oidc-adapter.contract.ts';
+import { redisOidcLayoutContract } from './redis-oidc-layout.contract.ts';
 import { emailChangeStoreContract } from './email-change.contract.ts';
 
 // The same contracts as redis.test.ts, on the Redis Cluster the "redis cluster" test project starts: a script or
@@ -36,6 +37,8 @@ oidcAdapterContract('redis cluster', async () => {
     },
   };
 });
+redisOidcLayoutContract('redis cluster', () => redis);
+
 linkStoreContract('redis cluster', async () => createRedisLinkStore(redis, `links-${randomToken(6)}`));
 rateLimiterContract('redis cluster', async (points) =>
   createRedisRateLimiter(redis, { keyPrefix: randomToken(6), points, windowSeconds: 3600 }),

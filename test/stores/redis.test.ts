@@ -11,6 +11,7 @@ import { createRedisTransactionStore } from '../../src/stores/redis/transaction-
 import { linkStoreContract, rateLimiterContract, transactionStoreContract } from './association-stores.contract.ts';
 import { startRedis } from '../support/redis.ts';
 import { oidcAdapterContract } from './oidc-adapter.contract.ts';
+import { redisOidcLayoutContract } from './redis-oidc-layout.contract.ts';
 import { emailChangeStoreContract } from './email-change.contract.ts';
 
 let server: Awaited<ReturnType<typeof startRedis>>;
@@ -39,6 +40,8 @@ oidcAdapterContract('redis', async () => {
     },
   };
 });
+
+redisOidcLayoutContract('redis', () => redis);
 
 linkStoreContract('redis', async () => createRedisLinkStore(redis, `links-${randomToken(6)}`));
 rateLimiterContract('redis', async (points) =>

@@ -6,24 +6,83 @@ import { byLoginTime, GRANTABLE_MODELS, type BrokerAdapter } from '../oidc-model
  * Marks a payload consumed in one step and says whether it already was: oidc-provider checks `consumed` and then
  * calls consume(), so without this twenty parallel redemptions of one code could all pass its check.
  * KEYS[1] payload, KEYS[2] consumed marker; ARGV[1] epoch seconds. Returns 0 missing, 1 consumed now, 2 already.
+ * PTTL both tells a missing payload (-2) and gives the marker its TTL, so the marker is written once, with its TTL
+ * (the same marker and TTL as EXISTS, SET NX, PTTL, PEXPIRE wrote: the previous release reads it the same).
  */
 const CONSUME = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('SET', KEYS[2], ARGV[1], 'NX') == false then return 2 end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+if ttl == -2 then return 0 end
+local marked
+if ttl > 0 then marked = redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ttl)
+else marked = redis.call('SET', KEYS[2], ARGV[1], 'NX') end
+if marked then return 1 end
+return 2`;
+
+/**
+ * Adds a member to an index that lives as long as its longest-lived member, as one command instead of a MULTI of
+ * four (SADD, PEXPIRE NX, PEXPIRE GT, EXEC) or three (SADD, PERSIST, EXEC). TTL in ms, 0 for none. PTTL is -1 on a
+ * set without a TTL, below any TTL: the TTL is set as PEXPIRE NX would, and raised as PEXPIRE GT would, so the index
+ * ends exactly as the previous release leaves it.
+ */
+const INDEX_FUNCTION = `
+local function index(set, member, ttl)
+  redis.call('SADD', set, member)
+  if ttl == 0 then redis.call('PERSIST', set)
+  elseif redis.call('PTTL', set) < ttl then redis.call('PEXPIRE', set, ttl) end
+end`;
+
+/** One index update in the index's own slot (Redis Cluster). KEYS[1] the index set; ARGV[1] member, ARGV[2] TTL ms. */
+const INDEX = `${INDEX_FUNCTION}
+index(KEYS[1], ARGV[1], tonumber(ARGV[2]))
 return 1`;
+
+/**
+ * A whole upsert on one Redis server (not a Cluster, where the keys are in different slots): the indexes, the
+ * pointers and then the payload, in that order as before, in one round trip instead of two, and no reader sees it half
+ * done.
+ * KEYS: the index sets (ARGV[2] of them), then the strings to set: the pointers (uid, user code) and last the payload,
+ * whose key is what the indexes hold. ARGV[1] TTL ms, 0 for none; ARGV[2] the number of index sets; ARGV[3…] the
+ * value of each string, in the order of their keys.
+ */
+const UPSERT = `${INDEX_FUNCTION}
+local ttl = tonumber(ARGV[1])
+local sets = tonumber(ARGV[2])
+for i = 1, sets do index(KEYS[i], KEYS[#KEYS], ttl) end
+for i = sets + 1, #KEYS do
+  if ttl == 0 then redis.call('SET', KEYS[i], ARGV[i - sets + 2])
+  else redis.call('SET', KEYS[i], ARGV[i - sets + 2], 'PX', ttl) end
+end
+return 1`;
+
+/** The scripts above as commands of the client (ioredis defineCommand): EVALSHA, and EVAL once per connection. */
+interface ScriptCommands {
+  oidcAdapterConsume(payloadKey: string, consumedKey: string, epochSeconds: string): Promise<number>;
+  oidcAdapterIndex(setKey: string, member: string, ttlMs: string): Promise<number>;
+  /** No fixed number of keys: the first argument is how many. */
+  oidcAdapterUpsert(keyCount: number, ...keysThenArgs: string[]): Promise<number>;
+}
+
+/** Defines the scripts on a client once (the demo makes several adapters on one client). */
+function withScripts(redis: RedisClient): RedisClient & ScriptCommands {
+  const scripted = redis as RedisClient & Partial<ScriptCommands>;
+  if (!scripted.oidcAdapterConsume) redis.defineCommand('oidcAdapterConsume', { numberOfKeys: 2, lua: CONSUME });
+  if (!scripted.oidcAdapterIndex) redis.defineCommand('oidcAdapterIndex', { numberOfKeys: 1, lua: INDEX });
+  if (!scripted.oidcAdapterUpsert) redis.defineCommand('oidcAdapterUpsert', { lua: UPSERT });
+  return redis as RedisClient & ScriptCommands;
+}
 
 /**
  * oidc-provider's storage in Redis: one JSON string per payload with its TTL, plus index sets for grants (to
  * revoke their tokens), accounts (to sign a profile out everywhere), uids and user codes.
  *
- * Redis Cluster: a payload and its consumed marker share a hash tag, so the consume script and the read of both stay
- * in one slot. An index lives in the slot of its own key, so it is written on its own and before the payload: a
- * failure between the two leaves an index member without a payload (skipped when read), never a token its grant
- * cannot find. Reads and deletes across slots are single-key commands run together, which ioredis pipelines per node.
+ * On one server (or Sentinels' master), an upsert is one script. On a Redis Cluster, a payload and its consumed marker
+ * share a hash tag, so the consume script and the read of both stay in one slot. An index lives in the slot of its own
+ * key, so it is written on its own and before the payload: a failure between the two leaves an index member without
+ * a payload (skipped when read), never a token its grant cannot find. Reads and deletes across slots are single-key
+ * commands run together, which ioredis pipelines per node.
  */
-export function createRedisOidcAdapter(redis: RedisClient, prefix = 'oidc'): BrokerAdapter {
+export function createRedisOidcAdapter(client: RedisClient, prefix = 'oidc'): BrokerAdapter {
+  const redis = withScripts(client);
   const key = (model: string, id: string) => `${prefix}:{${model}:${id}}`;
   const consumedKey = (model: string, id: string) => `${key(model, id)}:consumed`;
   const grantKey = (grantId: string) => `${prefix}:grant:${grantId}`;
@@ -31,17 +90,9 @@ export function createRedisOidcAdapter(redis: RedisClient, prefix = 'oidc'): Bro
   const uidKey = (model: string, uid: string) => `${prefix}:uid:${model}:${uid}`;
   const userCodeKey = (model: string, code: string) => `${prefix}:userCode:${model}:${code}`;
 
-  /**
-   * Adds `member` to an index that lives as long as its longest-lived member (Redis 7: PEXPIRE NX/GT), in one MULTI
-   * on the index's own key.
-   */
+  /** Adds `member` to an index on the index's own key (INDEX above). */
   const index = async (setKey: string, member: string, ttlMs: number | undefined) => {
-    const multi = redis.multi().sadd(setKey, member);
-    if (ttlMs) multi.pexpire(setKey, ttlMs, 'NX').pexpire(setKey, ttlMs, 'GT');
-    else multi.persist(setKey);
-    const results = await multi.exec();
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) throw failed?.[0] ?? new Error('Redis transaction aborted');
+    await redis.oidcAdapterIndex(setKey, member, String(ttlMs ?? 0));
   };
   const pointer = async (pointerKey: string, id: string, ttlMs: number | undefined) => {
     if (ttlMs) await redis.set(pointerKey, id, 'PX', ttlMs);
@@ -67,19 +118,30 @@ export function createRedisOidcAdapter(redis: RedisClient, prefix = 'oidc'): Bro
   };
 
   const factory = (model: string): Adapter => ({
-    // The indexes first (each in its own slot, together), then the payload: two round trips.
     async upsert(id, payload, expiresIn) {
       const ttlMs = expiresIn ? expiresIn * 1000 : undefined;
       const k = key(model, id);
-      const indexes: Promise<void>[] = [];
-      if (GRANTABLE_MODELS.has(model) && payload.grantId) indexes.push(index(grantKey(payload.grantId), k, ttlMs));
-      if ((model === 'Session' || model === 'Grant') && payload.accountId)
-        indexes.push(index(accountKey(payload.accountId), k, ttlMs));
-      if (payload.uid) indexes.push(pointer(uidKey(model, payload.uid), id, ttlMs));
-      if (payload.userCode) indexes.push(pointer(userCodeKey(model, payload.userCode), id, ttlMs));
-      await Promise.all(indexes);
-      if (ttlMs) await redis.set(k, JSON.stringify(payload), 'PX', ttlMs);
-      else await redis.set(k, JSON.stringify(payload));
+      const sets: string[] = [];
+      if (GRANTABLE_MODELS.has(model) && payload.grantId) sets.push(grantKey(payload.grantId));
+      if ((model === 'Session' || model === 'Grant') && payload.accountId) sets.push(accountKey(payload.accountId));
+      const pointers: [string, string][] = [];
+      if (payload.uid) pointers.push([uidKey(model, payload.uid), id]);
+      if (payload.userCode) pointers.push([userCodeKey(model, payload.userCode), id]);
+      const json = JSON.stringify(payload);
+      if (!redis.isCluster && (sets.length || pointers.length)) {
+        // One server: everything in one script, one round trip (a payload alone is one SET, cheaper than a script).
+        const keys = [...sets, ...pointers.map(([pointerKey]) => pointerKey), k];
+        const values = [...pointers.map(([, value]) => value), json];
+        await redis.oidcAdapterUpsert(keys.length, ...keys, String(ttlMs ?? 0), String(sets.length), ...values);
+        return;
+      }
+      // A Cluster: the indexes first (each in its own slot, together), then the payload: two round trips.
+      await Promise.all([
+        ...sets.map((setKey) => index(setKey, k, ttlMs)),
+        ...pointers.map(([pointerKey, value]) => pointer(pointerKey, value, ttlMs)),
+      ]);
+      if (ttlMs) await redis.set(k, json, 'PX', ttlMs);
+      else await redis.set(k, json);
     },
     find: (id) => load(model, id),
     async findByUid(uid) {
@@ -91,9 +153,7 @@ export function createRedisOidcAdapter(redis: RedisClient, prefix = 'oidc'): Bro
       return id ? load(model, id) : undefined;
     },
     async consume(id) {
-      const result = await redis.eval(
-        CONSUME,
-        2,
+      const result = await redis.oidcAdapterConsume(
         key(model, id),
         consumedKey(model, id),
         String(Math.floor(Date.now() / 1000)),
