@@ -13,13 +13,14 @@ import { commandLanguage } from './cli/terminal-language.ts';
 import { operatorActor } from './clients/admin-scopes.ts';
 import { messageFor } from './http/error-handler.ts';
 import type { Tracing } from './observability/start-tracing.ts';
+import type { PreloadHook } from './services.ts';
 
 /**
  * load config → create services → create the HTTP app → listen; stop gracefully on SIGTERM/SIGINT
  * (shared/graceful-shutdown.ts). `tracing` is what main.ts started, if anything: its last spans leave before exit.
  */
-export async function runBroker(options: { tracing?: Tracing } = {}) {
-  const { tracing } = options;
+export async function runBroker(options: { tracing?: Tracing; preload?: PreloadHook } = {}) {
+  const { tracing, preload } = options;
   let config;
   try {
     config = loadConfig();
@@ -37,7 +38,12 @@ export async function runBroker(options: { tracing?: Tracing } = {}) {
     config.metrics.port === undefined
       ? undefined
       : (await import('./observability/prometheus-metrics.ts')).createPrometheusMetrics();
-  const services = await createServices(config, { logger, ...(metrics ? { metrics } : {}) }).catch((err: unknown) => {
+  const services = await createServices(config, {
+    logger,
+    ...(metrics ? { metrics } : {}),
+    // Benchmarks only (test/bench/preloaded-broker.ts): stores filled before the broker listens.
+    ...(preload ? { preload } : {}),
+  }).catch((err: unknown) => {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);

@@ -56,7 +56,7 @@ import { loadCatalogue } from './i18n/catalogue.ts';
 import type { DeliveryOutcome } from './mail/outgoing.ts';
 import { referenceCode, referenceFor } from './shared/ids.ts';
 import { createBackgroundTasks, type BackgroundTasks } from './shared/background-tasks.ts';
-import { chooseStores } from './stores/choose-stores.ts';
+import { chooseStores, type Stores } from './stores/choose-stores.ts';
 import { chooseJobQueues, queuePrefix, redisConnector } from './stores/choose-job-queues.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { ClientStore, StoredClient } from './clients/client-store.ts';
@@ -90,6 +90,14 @@ import { countedDeliveries } from './observability/counted-deliveries.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
 export const CONFIG_DIR = join(ROOT, 'config');
+
+/** What a benchmark's preload gets (createServices' `preload`): the stores and the provider, configured clients registered. */
+export type PreloadHook = (deps: {
+  stores: Stores;
+  provider: Provider;
+  config: Config;
+  logger: Logger;
+}) => Promise<void>;
 
 export interface Services {
   /** The use cases behind the interaction, association and link pages, bound once (http/use-cases.ts). */
@@ -150,6 +158,11 @@ export async function createServices(
     linkRequestDelay?: LinkRequestDelay;
     /** The Prometheus metrics of a broker with a metrics port; none otherwise. */
     metrics?: Metrics;
+    /**
+     * Benchmarks only (test/bench/preloaded-broker.ts): fills the stores before the broker serves anything, in this
+     * process, as memory stores can only be filled from within it. Never set by `npm start`.
+     */
+    preload?: PreloadHook;
   } = {},
 ): Promise<Services> {
   // The command line (scripts/admin.ts) uses the same stores and use cases, but leaves to the brokers what belongs to
@@ -508,6 +521,8 @@ export async function createServices(
   const clientRegistration = commandLine
     ? { stop: () => undefined }
     : await registerConfiguredClients({ provider, clients: stores.clients, clock, logger }, configuredClients);
+  // After the clients (a preloaded grant names a portal), through the same stores the requests use.
+  if (options.preload) await options.preload({ stores, provider, config, logger });
 
   // The support desk issues links as a person's request does, and revokes as a redemption does.
   const support: SupportDeskDeps = {

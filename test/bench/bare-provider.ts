@@ -6,6 +6,9 @@
  *
  *   PORT=4100 node test/bench/bare-provider.ts
  *
+ * BENCH_PRELOAD_GRANTS=<n>: n live grants, with a refresh token each, stored through the adapter before it listens
+ * (preload.ts, as the brokers get theirs).
+ *
  * GET /bench/refresh-token mints a refresh token for the bench account (the broker's come from real sign-ins; the
  * bare provider has no upstream to sign in at, and minting costs the same as the code grant's save).
  */
@@ -13,6 +16,7 @@ import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
 import { BARE_CLIENT, BENCH_RESOURCE, BENCH_RESOURCE_SCOPE } from './bench-clients.ts';
+import { preloadCounts, preloadGrants, timed } from './preload.ts';
 
 const port = Number(process.env.PORT ?? 4100);
 const issuer = `http://127.0.0.1:${port}`;
@@ -116,6 +120,12 @@ async function mintRefreshToken(): Promise<string> {
   });
   return token.save();
 }
+
+const { grants } = preloadCounts();
+if (grants)
+  await timed('grants (bare provider, memory adapter)', () =>
+    preloadGrants(provider, BARE_CLIENT.id, grants, (i) => `bench-account-${i}`, 'openid offline_access'),
+  );
 
 const callback = provider.callback();
 createServer((req, res) => {

@@ -4,8 +4,11 @@ import { nodeChildEnv } from '../support/node-child.ts';
 import { freePort } from '../support/smtp.ts';
 import { stopChild, waitUntil } from '../support/wait.ts';
 
-/** bare-provider.ts in its own process, as the brokers are; resolves once its discovery document answers. */
-export async function startBareProvider() {
+/**
+ * bare-provider.ts in its own process, as the brokers are; resolves once its discovery document answers, which with
+ * `preloadGrants` is after that many grants are stored (compare.ts's BENCH_PRELOAD_GRANTS).
+ */
+export async function startBareProvider(preloadGrants = 0) {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   let output = '';
@@ -13,6 +16,7 @@ export async function startBareProvider() {
     env: {
       ...nodeChildEnv(),
       PORT: String(port),
+      BENCH_PRELOAD_GRANTS: String(preloadGrants),
       // Profiled as the brokers are (compare.ts), so the two tops can be read side by side.
       ...(process.env.BENCH_CPU_PROF
         ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` }
@@ -30,8 +34,8 @@ export async function startBareProvider() {
         () => false,
       );
     },
-    30_000,
+    preloadGrants ? 300_000 : 30_000,
     'bare provider ready',
   );
-  return { issuer, pid: child.pid!, stop: () => stopChild(child) };
+  return { issuer, pid: child.pid!, output: () => output, stop: () => stopChild(child) };
 }

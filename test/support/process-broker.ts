@@ -14,7 +14,13 @@ const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
  * The broker as its own process (`node src/main.ts`), configured through BROKER_CONFIG: for measurements that
  * must not share an event loop with the test's client, and for tests that stop or restart a broker.
  */
-export async function spawnBroker(config: ConfigInput = {}, env: Record<string, string> = {}) {
+export async function spawnBroker(
+  config: ConfigInput = {},
+  env: Record<string, string> = {},
+  // `main`: another entry point that runs the broker (the benchmarks' test/bench/preloaded-broker.ts), which may take
+  // longer than a plain start to be ready (`readyWithinMs`).
+  options: { main?: string; readyWithinMs?: number } = {},
+) {
   // PORT in `env` reuses an address, e.g. to restart a killed broker where its links and callbacks point.
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -22,7 +28,7 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify({ clients: [TEST_PORTAL], ...config }));
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [MAIN], {
+  const child: ChildProcess = spawn(process.execPath, [options.main ?? MAIN], {
     env: {
       ...nodeChildEnv(),
       NODE_ENV: 'test',
@@ -47,7 +53,7 @@ export async function spawnBroker(config: ConfigInput = {}, env: Record<string, 
           () => false,
         );
       },
-      60_000,
+      options.readyWithinMs ?? 60_000,
       'broker process ready',
     );
   } catch (err) {

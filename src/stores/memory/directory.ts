@@ -18,27 +18,64 @@ import type { DirectorySeed } from '../../directory/seed.ts';
 export function createMemoryDirectory(
   seed: DirectorySeed = { organisations: [], profiles: [], associations: [] },
 ): DirectoryStore & AssociationStore & DirectoryAdminStore {
-  const organisations = new Map<string, Organisation>(seed.organisations.map((o) => [o.id, { ...o }]));
-  const profiles = new Map<string, Profile>(seed.profiles.map((p) => [p.id, { ...p }]));
+  const organisations = new Map<string, Organisation>();
+  const profiles = new Map<string, Profile>();
   const administratorNotices = new Map<string, AdministratorNotice>();
   const associations = new Map<string, Association>(
     seed.associations.map((a) => [a.profileId, { ...a, associatedAt: new Date(0) }]),
   );
-  // The profiles associated with each upstream identity: every sign-in looks an identity up, so it is an index, as
-  // in MongoDB, not a scan of every association.
+  // Every lookup goes through an index, as in MongoDB, so that its cost does not grow with the directory: a sign-in
+  // looks an identity up, a link request an email, an import or an organisation's page its organisation, the notice
+  // relay the associations that owe one. Each index is kept in step with its record by putProfile/putOrganisation
+  // and the association writes below; only listings without a key (every profile, every organisation) still scan.
   const byIdentity = new Map<string, Set<string>>();
+  const profilesByEmail = new Map<string, Set<string>>();
+  const profilesByOrganisation = new Map<string, Set<string>>();
+  const administrators = new Map<string, string>();
+  const organisationByAccount = new Map<string, string>();
+  const noticesOwed = new Set<string>();
+  const add = (index: Map<string, Set<string>>, key: string, id: string) => {
+    const ids = index.get(key) ?? new Set<string>();
+    index.set(key, ids.add(id));
+  };
+  const drop = (index: Map<string, Set<string>>, key: string, id: string) => {
+    const ids = index.get(key);
+    ids?.delete(id);
+    if (ids?.size === 0) index.delete(key);
+  };
   const identityKey = (a: Pick<Association, 'upstreamId' | 'subject'>) => `${a.upstreamId}\u0000${a.subject}`;
   const index = (a: Association) => {
-    const key = identityKey(a);
-    const profileIds = byIdentity.get(key) ?? new Set<string>();
-    byIdentity.set(key, profileIds.add(a.profileId));
+    add(byIdentity, identityKey(a), a.profileId);
+    if (a.noticePending) noticesOwed.add(a.profileId);
+    else noticesOwed.delete(a.profileId);
   };
   const unindex = (a: Association) => {
-    const key = identityKey(a);
-    const profileIds = byIdentity.get(key);
-    profileIds?.delete(a.profileId);
-    if (profileIds?.size === 0) byIdentity.delete(key);
+    drop(byIdentity, identityKey(a), a.profileId);
+    noticesOwed.delete(a.profileId);
   };
+  /** Stores `next` (a copy the caller no longer holds) in place of the profile of its id, its indexes with it. */
+  const putProfile = (next: Profile) => {
+    const previous = profiles.get(next.id);
+    if (previous && previous.email !== next.email) drop(profilesByEmail, previous.email, next.id);
+    if (previous && previous.organisationId !== next.organisationId)
+      drop(profilesByOrganisation, previous.organisationId, next.id);
+    if (previous?.role === 'administrator' && administrators.get(previous.organisationId) === next.id)
+      administrators.delete(previous.organisationId);
+    profiles.set(next.id, next);
+    add(profilesByEmail, next.email, next.id);
+    add(profilesByOrganisation, next.organisationId, next.id);
+    if (next.role === 'administrator') administrators.set(next.organisationId, next.id);
+  };
+  const putOrganisation = (next: Organisation) => {
+    const previous = organisations.get(next.id);
+    if (previous && organisationByAccount.get(previous.accountNumber) === next.id)
+      organisationByAccount.delete(previous.accountNumber);
+    organisations.set(next.id, next);
+    organisationByAccount.set(next.accountNumber, next.id);
+  };
+  const profilesOf = (ids: Iterable<string> | undefined) => [...(ids ?? [])].map((id) => profiles.get(id)!);
+  for (const o of seed.organisations) putOrganisation({ ...o });
+  for (const p of seed.profiles) putProfile({ ...p });
   for (const association of associations.values()) index(association);
 
   const page = <T extends { id: string }>(
@@ -53,54 +90,34 @@ export function createMemoryDirectory(
       .map((item) => ({ ...item }));
 
   const organisationConflict = (organisation: Organisation) => {
-    for (const other of organisations.values()) {
-      if (other.id !== organisation.id && other.accountNumber === organisation.accountNumber)
-        return new DirectoryConflict('account_number');
-    }
-    return undefined;
+    const holder = organisationByAccount.get(organisation.accountNumber);
+    return holder !== undefined && holder !== organisation.id ? new DirectoryConflict('account_number') : undefined;
   };
+  /** Another profile of its organisation with its email, or another administrator there when it is one. */
   const profileConflict = (profile: Profile) => {
-    for (const other of profiles.values()) {
-      if (other.id === profile.id || other.organisationId !== profile.organisationId) continue;
-      if (other.email === profile.email) return new DirectoryConflict('profile_email');
-      if (profile.role === 'administrator' && other.role === 'administrator')
-        return new DirectoryConflict('administrator');
-    }
+    for (const other of profilesOf(profilesByEmail.get(profile.email)))
+      if (other.id !== profile.id && other.organisationId === profile.organisationId)
+        return new DirectoryConflict('profile_email');
+    const administrator = administrators.get(profile.organisationId);
+    if (profile.role === 'administrator' && administrator !== undefined && administrator !== profile.id)
+      return new DirectoryConflict('administrator');
     return undefined;
   };
-  // A batch (an import) checks each item against indexes built once, not by scanning every record per item.
-  const organisationBatch = (items: Organisation[]): BatchResult[] => {
-    const byAccount = new Map([...organisations.values()].map((o) => [o.accountNumber, o.id]));
-    return items.map((item) => {
-      const holder = byAccount.get(item.accountNumber);
-      if (holder !== undefined && holder !== item.id) return { ok: false, conflict: 'account_number' };
-      const previous = organisations.get(item.id);
-      if (previous) byAccount.delete(previous.accountNumber);
-      byAccount.set(item.accountNumber, item.id);
-      organisations.set(item.id, { ...item });
+  // A batch (an import) checks each item as it goes, against the same indexes: a conflict with an earlier item of the
+  // batch is found as one with a stored record.
+  const organisationBatch = (items: Organisation[]): BatchResult[] =>
+    items.map((item) => {
+      if (organisationConflict(item)) return { ok: false, conflict: 'account_number' };
+      putOrganisation({ ...item });
       return { ok: true };
     });
-  };
-  const profileBatch = (items: Profile[]): BatchResult[] => {
-    const byEmail = new Map([...profiles.values()].map((p) => [`${p.organisationId} ${p.email}`, p.id]));
-    const administrators = new Map(
-      [...profiles.values()].filter((p) => p.role === 'administrator').map((p) => [p.organisationId, p.id]),
-    );
-    return items.map((item) => {
-      const sameEmail = byEmail.get(`${item.organisationId} ${item.email}`);
-      if (sameEmail !== undefined && sameEmail !== item.id) return { ok: false, conflict: 'profile_email' };
-      const administrator = administrators.get(item.organisationId);
-      if (item.role === 'administrator' && administrator !== undefined && administrator !== item.id)
-        return { ok: false, conflict: 'administrator' };
-      const previous = profiles.get(item.id);
-      if (previous) byEmail.delete(`${previous.organisationId} ${previous.email}`);
-      if (previous?.role === 'administrator') administrators.delete(previous.organisationId);
-      byEmail.set(`${item.organisationId} ${item.email}`, item.id);
-      if (item.role === 'administrator') administrators.set(item.organisationId, item.id);
-      profiles.set(item.id, { ...item });
+  const profileBatch = (items: Profile[]): BatchResult[] =>
+    items.map((item) => {
+      const conflict = profileConflict(item);
+      if (conflict) return { ok: false, conflict: conflict.kind };
+      putProfile({ ...item });
       return { ok: true };
     });
-  };
 
   return {
     async getProfile(id) {
@@ -112,7 +129,7 @@ export function createMemoryDirectory(
       return org && { ...org };
     },
     async findProfilesByEmail(email) {
-      return [...profiles.values()].filter((p) => p.email === email).map((p) => ({ ...p }));
+      return profilesOf(profilesByEmail.get(email)).map((p) => ({ ...p }));
     },
     async associate(association) {
       const current = associations.get(association.profileId);
@@ -124,15 +141,18 @@ export function createMemoryDirectory(
       return current ? { replaced: { ...current } } : {};
     },
     async pendingNotices(before, limit) {
-      return [...associations.values()]
-        .filter((a) => a.noticePending && a.associatedAt.getTime() < before.getTime())
+      return [...noticesOwed]
+        .map((profileId) => associations.get(profileId)!)
+        .filter((a) => a.associatedAt.getTime() < before.getTime())
         .sort((a, b) => a.associatedAt.getTime() - b.associatedAt.getTime())
         .slice(0, limit)
         .map((a) => ({ ...a }));
     },
     async noticeQueued(profileId, reference) {
       const current = associations.get(profileId);
-      if (current?.reference === reference) delete current.noticePending;
+      if (current?.reference !== reference) return;
+      delete current!.noticePending;
+      noticesOwed.delete(profileId);
     },
     async dissociate(profileId) {
       const current = associations.get(profileId);
@@ -162,8 +182,14 @@ export function createMemoryDirectory(
     },
     async listProfiles(filter, request) {
       const q = filter.q?.toLowerCase();
+      // An organisation's people (its page, its administrator) or an email's profiles: from their index.
+      const candidates = filter.organisationId
+        ? profilesOf(profilesByOrganisation.get(filter.organisationId))
+        : filter.email
+          ? profilesOf(profilesByEmail.get(filter.email))
+          : profiles.values();
       return page(
-        profiles.values(),
+        candidates,
         (p) =>
           (!filter.organisationId || p.organisationId === filter.organisationId) &&
           (!filter.email || p.email === filter.email) &&
@@ -174,18 +200,21 @@ export function createMemoryDirectory(
       );
     },
     async findOrganisationsByAccountNumber(accountNumbers) {
-      const wanted = new Set(accountNumbers);
-      return [...organisations.values()].filter((o) => wanted.has(o.accountNumber)).map((o) => ({ ...o }));
+      return [...new Set(accountNumbers)].flatMap((accountNumber) => {
+        const id = organisationByAccount.get(accountNumber);
+        return id === undefined ? [] : [{ ...organisations.get(id)! }];
+      });
     },
     async findProfilesOfOrganisations(organisationIds) {
-      const wanted = new Set(organisationIds);
-      return [...profiles.values()].filter((p) => wanted.has(p.organisationId)).map((p) => ({ ...p }));
+      return [...new Set(organisationIds)].flatMap((organisationId) =>
+        profilesOf(profilesByOrganisation.get(organisationId)).map((p) => ({ ...p })),
+      );
     },
     async createOrganisation(organisation) {
       if (organisations.has(organisation.id)) throw new Error(`organisation ${organisation.id} exists`);
       const conflict = organisationConflict(organisation);
       if (conflict) throw conflict;
-      organisations.set(organisation.id, { ...organisation });
+      putOrganisation({ ...organisation });
     },
     async updateOrganisation(id, changes) {
       const current = organisations.get(id);
@@ -196,14 +225,14 @@ export function createMemoryDirectory(
       else if (contractEndsOn !== undefined) next.contractEndsOn = contractEndsOn;
       const conflict = organisationConflict(next);
       if (conflict) throw conflict;
-      organisations.set(id, next);
+      putOrganisation(next);
       return true;
     },
     async createProfile(profile) {
       if (profiles.has(profile.id)) throw new Error(`profile ${profile.id} exists`);
       const conflict = profileConflict(profile);
       if (conflict) throw conflict;
-      profiles.set(profile.id, { ...profile });
+      putProfile({ ...profile });
     },
     async updateProfile(id, changes) {
       const current = profiles.get(id);
@@ -214,17 +243,17 @@ export function createMemoryDirectory(
       else if (locale !== undefined) next.locale = locale;
       const conflict = profileConflict(next);
       if (conflict) throw conflict;
-      profiles.set(id, next);
+      putProfile(next);
       return true;
     },
     async designateAdministrator(profileId, previousId, notice) {
       const previous = previousId ? profiles.get(previousId) : undefined;
-      if (previous?.role === 'administrator') previous.role = 'professional';
+      if (previous?.role === 'administrator') putProfile({ ...previous, role: 'professional' });
       const profile = profiles.get(profileId);
       if (!profile) return;
       const conflict = profileConflict({ ...profile, role: 'administrator' });
       if (conflict) throw conflict;
-      profile.role = 'administrator';
+      putProfile({ ...profile, role: 'administrator' });
       if (notice) administratorNotices.set(profileId, { profileId, ...(previousId ? { previousId } : {}), ...notice });
     },
     async pendingAdministratorNotices(before, limit) {
