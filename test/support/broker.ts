@@ -136,6 +136,7 @@ export async function startBroker(
       // "got 500 … Reference: …" in CI comes with the error behind that reference.
       for (const line of logs)
         if (line.event === 'http.error' && line.status === 500)
+          // eslint-disable-next-line no-console -- the cause of a 500, for whoever reads a failed run
           console.warn(`broker answered 500: ${JSON.stringify(line)}`);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
