@@ -42,9 +42,13 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
   let phase = 'not started';
   // Responses not yet finished, to mark the ones begun before the signal as the last on their connection.
   const unfinished = new Set<ServerResponse>();
+  // One listener function for every response (it finds its response as `this`), not a closure made per request.
+  function forget(this: ServerResponse) {
+    unfinished.delete(this);
+  }
   server.on('request', (_req, res: ServerResponse) => {
     unfinished.add(res);
-    res.once('close', () => unfinished.delete(res));
+    res.on('close', forget);
     if (stopping) closeAfter(res);
   });
 
