@@ -35,3 +35,15 @@ export interface AdminActor {
 export function operatorActor(user: string): AdminActor {
   return { actor: `operator:${user}`, holds: ALL_ADMIN_SCOPES };
 }
+
+const ADMIN_SCOPE_SET: ReadonlySet<string> = new Set(ALL_ADMIN_SCOPES);
+
+/**
+ * Whether `scope` names any admin scope: what every client-credentials token asks when issued, without the list
+ * and set `adminScopesIn` builds (docs/decisions/0028).
+ */
+export function namesAdminScope(scope: unknown): boolean {
+  if (typeof scope !== 'string' || !scope) return false;
+  for (const named of scope.split(' ')) if (ADMIN_SCOPE_SET.has(named)) return true;
+  return false;
+}

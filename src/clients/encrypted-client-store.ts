@@ -15,8 +15,12 @@ export function withEncryptedSecrets(store: ClientStore, keyring: SecretKeyring)
   const opened = (client: StoredClient) => withSecret(client, (secret) => keyring.decrypt(secret, client.clientId));
   return {
     async find(clientId) {
+      // oidc-provider's lookup of every token request: the backend's answer is a copy of its own, so its secret is
+      // opened in place rather than copying the client twice more (docs/decisions/0028).
       const client = await store.find(clientId);
-      return client && opened(client);
+      const secret = client?.metadata.client_secret;
+      if (typeof secret === 'string') client!.metadata.client_secret = keyring.decrypt(secret, client!.clientId);
+      return client;
     },
     async list() {
       return (await store.list()).map(opened);

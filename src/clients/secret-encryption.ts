@@ -58,7 +58,9 @@ export function createSecretKeyring(secrets: readonly string[]): SecretKeyring {
   // oidc-provider reads a client on every request that names it; an encrypted value (a random IV each time it is
   // written) always opens to the same secret, so each is opened once per process. Bounded: a store of many clients
   // starts the memo afresh rather than growing without end.
-  const opened = new Map<string, string>();
+  // Keyed by the stored value alone (no key string built per lookup); the client id is checked beside it, since
+  // the value opens only for the client it was written for.
+  const opened = new Map<string, { clientId: string; plaintext: string }>();
 
   return {
     currentKeyId: newest.id,
@@ -71,12 +73,11 @@ export function createSecretKeyring(secrets: readonly string[]): SecretKeyring {
     },
     decrypt(stored, clientId) {
       if (!stored.startsWith(PREFIX)) return stored;
-      const memo = `${clientId}\n${stored}`;
-      const known = opened.get(memo);
-      if (known !== undefined) return known;
+      const known = opened.get(stored);
+      if (known?.clientId === clientId) return known.plaintext;
       const plaintext = open(stored, clientId);
       if (opened.size >= MEMO_LIMIT) opened.clear();
-      opened.set(memo, plaintext);
+      opened.set(stored, { clientId, plaintext });
       return plaintext;
     },
   };

@@ -6,6 +6,7 @@ import { upstreamSignInOf } from '../oidc/interaction-state.ts';
 import type { Upstream } from '../federation/upstreams.ts';
 import { errorFields } from '../shared/logger.ts';
 import { rememberSignOut } from './fresh-login.ts';
+import { isProviderMachineEndpoint } from './provider-endpoints.ts';
 import { STILL_SIGNED_IN_PATH } from './routes/sign-out.ts';
 import { signedOutUri } from '../federation/upstream-sign-out.ts';
 import type { PageDeps } from './use-cases.ts';
@@ -51,7 +52,9 @@ export function trackSessions(deps: PageDeps): void {
     });
   });
 
+  // The machine endpoints (token, introspection, …) never sign anyone in or out: they go on without waiting here.
   const afterProvider: Middleware = async (ctx, next) => {
+    if (isProviderMachineEndpoint(ctx.path)) return next();
     await next();
     if (signedIn.has(ctx)) await afterSignIn(deps, ctx as KoaContextWithOIDC);
     const ended = signedOut.get(ctx);

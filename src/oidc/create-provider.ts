@@ -11,7 +11,7 @@ import { signingAlgsOf, type KeyMaterial } from './signing-keys.ts';
 import { autoGrant } from './auto-grant.ts';
 import { ConfigError } from '../shared/errors.ts';
 import { ACCOUNT_SCOPE } from '../account/account-holder.ts';
-import { adminScopesIn, ALL_ADMIN_SCOPES } from '../clients/admin-scopes.ts';
+import { ALL_ADMIN_SCOPES, namesAdminScope } from '../clients/admin-scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
 import { keepOfflineAccess } from './offline-access.ts';
 import { ASSOCIATE_PARAMETER, checkAssociateParameter } from './associate-parameter.ts';
@@ -126,7 +126,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       // Admin tokens (client credentials with an admin scope) are checked against their client's registration on
       // every use; other client-credentials tokens (a portal's, for a resource server) cost no store read here.
       if (token.kind === 'ClientCredentials') {
-        if (!adminScopesIn(token.scope).length) return undefined;
+        if (!namesAdminScope(token.scope)) return undefined;
         return deps.clientCredentialsClaims(token.clientId!, (ctx as KoaContextWithOIDC).oidc?.client?.clientSecret);
       }
       // Only JWT access tokens for resource servers carry claims; opaque ones are looked up at userinfo.

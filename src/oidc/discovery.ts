@@ -16,6 +16,9 @@ type ProviderMiddleware = Parameters<Provider['use']>[0];
 export function discoveryForPortals(hiddenScopes: readonly string[]): ProviderMiddleware {
   const hidden = new Set(hiddenScopes);
   return async (ctx, next) => {
+    // Every request oidc-provider serves passes here; only discovery (under /.well-known/) is edited, so the rest,
+    // the token endpoint first, go on without waiting here (docs/decisions/0028).
+    if (!ctx.path.startsWith('/.well-known/')) return next();
     await next();
     if ((ctx as KoaContextWithOIDC).oidc?.route !== 'discovery' || !ctx.body || typeof ctx.body !== 'object') return;
     const document = ctx.body as Record<string, unknown>;

@@ -1,4 +1,5 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from './logger.ts';
 
 export interface ShutdownDeps {
@@ -40,11 +41,15 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
   const { server, logger } = deps;
   let stopping = false;
   let phase = 'not started';
-  // Responses not yet finished, to mark the ones begun before the signal as the last on their connection.
-  const unfinished = new Set<ServerResponse>();
-  server.on('request', (_req, res: ServerResponse) => {
-    unfinished.add(res);
-    res.once('close', () => unfinished.delete(res));
+  // Each open connection with the response it serves last: responses still unfinished are marked to be the last on
+  // their connection. Kept per connection (one listener when it first carries a request), not per response: a
+  // listener made and removed for each response cost every token request (docs/decisions/0028).
+  const connections = new Map<Socket, ServerResponse>();
+  const inFlight = () => [...connections.values()].filter((res) => !res.writableEnded);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const { socket } = req;
+    if (!connections.has(socket)) socket.once('close', () => connections.delete(socket));
+    connections.set(socket, res);
     if (stopping) closeAfter(res);
   });
 
@@ -60,12 +65,12 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
       logger.error('shutdown.timed_out', {
         phase,
         timeoutSeconds: deps.timeoutSeconds,
-        requestsInFlight: unfinished.size,
+        requestsInFlight: inFlight().length,
       });
       server.closeAllConnections();
       deps.exit(1);
     }, deps.timeoutSeconds * 1000);
-    for (const res of unfinished) closeAfter(res);
+    for (const res of inFlight()) closeAfter(res);
 
     try {
       phase = 'grace';
@@ -75,7 +80,7 @@ export function createGracefulShutdown(deps: ShutdownDeps): GracefulShutdown {
       phase = 'requests';
       // Node's close() also closes the idle keep-alive connections; the busy ones close after their response.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      logger.info('shutdown.listener_closed', { requestsInFlight: unfinished.size, seconds: seconds() });
+      logger.info('shutdown.listener_closed', { requestsInFlight: inFlight().length, seconds: seconds() });
       await closed;
       logger.info('shutdown.requests_finished', { seconds: seconds() });
 

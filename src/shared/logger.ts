@@ -11,6 +11,11 @@ export interface Logger {
   info(event: string, fields?: Record<string, unknown>): void;
   warn(event: string, fields?: Record<string, unknown>): void;
   error(event: string, fields?: Record<string, unknown>): void;
+  /**
+   * Whether lines of `level` are written at all: a caller on a hot path (the access line of every request) skips
+   * building fields nobody reads. Absent: assume they are.
+   */
+  enabled?(level: 'info' | 'warn' | 'error'): boolean;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
@@ -41,6 +46,7 @@ export function createLogger(level: LogLevel = 'info', destination?: Destination
     info: (event, fields = {}) => logger.info(fields, event),
     warn: (event, fields = {}) => logger.warn(fields, event),
     error: (event, fields = {}) => logger.error(fields, event),
+    enabled: (lineLevel) => logger.isLevelEnabled(lineLevel),
   };
 }
 

@@ -37,5 +37,6 @@ export function withRequestIds(logger: Logger, requests: RequestContext): Logger
     info: (event, fields) => logger.info(event, fieldsOf(fields)),
     warn: (event, fields) => logger.warn(event, fieldsOf(fields)),
     error: (event, fields) => logger.error(event, fieldsOf(fields)),
+    ...(logger.enabled ? { enabled: logger.enabled } : {}),
   };
 }
