@@ -1,18 +1,9 @@
 import { once } from 'node:events';
-import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-/** A free loopback port: the SMTP server may start on it later (SMTP down, then up). */
-export async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+export { freePort } from './free-port.ts';
 
 /**
  * A real SMTP server in the test process (smtp-server), keeping every message parsed by mailparser.
