@@ -1,5 +1,5 @@
 import type { InteractionResults } from 'oidc-provider';
-import type { InteractionDetails } from './interaction-context.ts';
+import { remainingSeconds, type InteractionDetails } from './interaction-context.ts';
 
 /**
  * Keeps `result` in the interaction the request has already read and returns oidc-provider's resume address. It does
@@ -12,6 +12,6 @@ export async function saveInteractionResult(
 ): Promise<string> {
   interaction.result = result;
   // oidc-provider stamps interactions with the system clock, so what is left of one is counted with it too.
-  await interaction.save(Math.max(1, (interaction.exp ?? 0) - Math.floor(Date.now() / 1000)));
+  await interaction.save(remainingSeconds(interaction.exp, new Date()));
   return interaction.returnTo;
 }
