@@ -64,6 +64,8 @@ import { bindAdminOperations, type AdminOperations } from './admin/admin-operati
 import { sendInvitation, type SupportDeskDeps } from './association/support-desk.ts';
 import { createDirectoryMail } from './mail/directory-mails.ts';
 import { withEncryptedSecrets } from './clients/encrypted-client-store.ts';
+import { keepClientObjects } from './oidc/kept-clients.ts';
+import { MAX_AGE_MS, MAX_ENTRIES } from './stores/cached-reads.ts';
 import { createSecretKeyring, secretKeysFromCookieKeys } from './clients/secret-encryption.ts';
 import type { BackchannelNotice } from './sessions/backchannel-logout.ts';
 import { routeBackchannelLogout } from './sessions/backchannel-delivery.ts';
@@ -452,6 +454,8 @@ export async function createServices(
     resourceServers: { ...config.resourceServers, ...demoPlan?.resourceServers },
     clientCredentialsClaims: (clientId, secret) => generationAtIssue(stores.clients, clientId, secret),
   });
+  // Its client objects kept per node while no client changed (oidc/kept-clients.ts).
+  keepClientObjects(provider, stores.clientsGeneration, { maxAgeMs: MAX_AGE_MS, maxEntries: MAX_ENTRIES });
   // Logout tokens are made by oidc-provider and delivered by the queue, retried while a portal is down.
   const backchannelRoute = routeBackchannelLogout(provider, (clientId, error) =>
     logger.error('backchannel.not_queued', { client: clientId, message: error.message }),

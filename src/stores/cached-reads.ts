@@ -15,9 +15,9 @@ const READS = /^(get|find|list|pending)[A-Z]?/;
 
 /** A cached answer lives at most this long, whatever the counter says: a change made beside the broker (by hand in
  * the database) is seen within it. */
-const MAX_AGE_MS = 60_000;
+export const MAX_AGE_MS = 60_000;
 /** Entries kept per store; past it the cache starts afresh rather than growing without end. */
-const MAX_ENTRIES = 20_000;
+export const MAX_ENTRIES = 20_000;
 
 /**
  * `store` with the answers of the `cached` read methods kept per process, keyed by method and arguments, valid while

@@ -26,6 +26,7 @@ import { createMemoryPortalSessions } from './memory/portal-sessions.ts';
 import type { SessionStore } from '../shared/session-store.ts';
 import type { WebhookStore } from '../webhooks/webhook-store.ts';
 import { createMemoryWebhookStore } from './memory/webhook-store.ts';
+import { localGeneration, withCachedReads, type Generation } from './cached-reads.ts';
 
 export interface Stores {
   kind: 'memory' | 'shared';
@@ -40,6 +41,8 @@ export interface Stores {
   clients: ClientStore;
   /** The same clients, `find` kept per node while no client changed: oidc-provider reads one on every request. */
   cachedClients: ClientStore;
+  /** Raised by every write to `clients`, on whichever node: what keeps oidc-provider's client objects per node. */
+  clientsGeneration: Generation;
   audit: AuditLog;
   /** Webhook subscriptions, their deliveries and sending leases (webhooks/). */
   webhooks: WebhookStore;
@@ -76,7 +79,9 @@ export async function chooseStores(
     sweep.unref();
     // In memory a lookup is a map read already: nothing to cache.
     const directory = createMemoryDirectory(deps.seed);
-    const clients = createMemoryClientStore();
+    // Nothing to cache in memory, but writes raise a generation, so the provider's client objects follow them.
+    const clientsGeneration = localGeneration();
+    const clients = withCachedReads(createMemoryClientStore(), [], clientsGeneration);
     return {
       kind: 'memory',
       directory,
@@ -84,6 +89,7 @@ export async function chooseStores(
       adapter,
       clients,
       cachedClients: clients,
+      clientsGeneration,
       audit: createMemoryAuditLog({ retentionDays: config.audit.retentionDays, clock: deps.clock }),
       webhooks: createMemoryWebhookStore(),
       links: createMemoryLinkStore(),

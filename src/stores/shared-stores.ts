@@ -94,6 +94,7 @@ export async function openSharedStores(
     adapter: createRedisOidcAdapter(redis, `${prefix}oidc`),
     clients: withCachedReads(clients, [], clientGeneration),
     cachedClients: withCachedReads(clients, ['find'], clientGeneration),
+    clientsGeneration: clientGeneration,
     audit: createMongoAuditLog(models, config.audit.retentionDays),
     webhooks: createMongoWebhookStore(models),
     links: createRedisLinkStore(redis, `${prefix}links`),
