@@ -273,8 +273,8 @@ try {
       100,
     );
     process.stdout.write(
-      `\nRedis memory per signed-in session (session, grant, access and refresh token, indexes, details; ` +
-        `${memory.lastingKeys.toFixed(1)} keys): ${Math.round(memory.lastingBytes)} bytes; passing with the sign-in ` +
+      `\nRedis memory per signed-in session (session, grant, access and refresh token, their indexes, details: ` +
+        `${memory.lastingKeys.toFixed(1)} new keys; and the account's index growing): ${Math.round(memory.lastingBytes)} bytes; passing with the sign-in ` +
         `(interaction, spent code, upstream round trip, limits; expires within minutes): ${Math.round(memory.passingBytes)} bytes\n`,
     );
   }
