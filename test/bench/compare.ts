@@ -274,7 +274,8 @@ try {
     );
     process.stdout.write(
       `\nRedis memory per signed-in session (session, grant, access and refresh token, their indexes, details: ` +
-        `${memory.lastingKeys.toFixed(1)} new keys; and the account's index growing): ${Math.round(memory.lastingBytes)} bytes; passing with the sign-in ` +
+        `${memory.lastingKeys.toFixed(1)} new keys; and the account's index growing): ` +
+        `${Math.round(memory.lastingBytes)} bytes; passing with the sign-in ` +
         `(interaction, spent code, upstream round trip, limits; expires within minutes): ${Math.round(memory.passingBytes)} bytes\n`,
     );
   }
