@@ -118,14 +118,40 @@ export function readTogether<K extends string>(
           },
           async bump() {
             // Forgotten once raised: a lookup between the write and the raise uses the old generation, and what it
-            // reads is then kept under that one, which the raise makes stale.
-            await generation.bump();
-            scope()?.memo?.delete(key);
+            // reads is then kept under that one, which the raise makes stale. Forgotten too when the raise fails:
+            // this node's own count moved (withLocalChanges), and the request's next lookup must see it.
+            try {
+              await generation.bump();
+            } finally {
+              scope()?.memo?.delete(key);
+            }
           },
         } satisfies Generation,
       ] as const,
   );
   return Object.fromEntries(entries) as Record<K, Generation>;
+}
+
+/**
+ * A shared `generation` with this node's own writes counted beside it. A write whose raise of the shared counter fails
+ * (Redis answered the write's neighbours but not its INCR) still makes every answer this node keeps stale at once,
+ * rather than leaving it in use for up to MAX_AGE_MS: the node that made a change (disabled a client, rotated a
+ * secret) never goes on serving what it replaced. Other nodes see the write at their next read once a later raise
+ * moves the shared counter, or within MAX_AGE_MS.
+ */
+export function withLocalChanges(generation: Generation): Generation {
+  let local = 0;
+  return {
+    // The shared value first, then the local count: what is read after this resolves is at least as new as both.
+    current: async () => {
+      const shared = await generation.current();
+      return `${shared}.${local}`;
+    },
+    async bump() {
+      local += 1;
+      await generation.bump();
+    },
+  };
 }
 
 /** One process's generation, for a store no other process writes to. */

@@ -15,7 +15,7 @@ import { createMongoDirectory } from './mongo/directory.ts';
 import { createMongoWebhookStore } from './mongo/webhook-store.ts';
 import { brokerModels } from './mongo/models.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
-import { readTogether, withCachedReads } from './cached-reads.ts';
+import { readTogether, withCachedReads, withLocalChanges } from './cached-reads.ts';
 import { createRedis } from './redis/connection.ts';
 import { redisGeneration } from './redis/generation.ts';
 import { createRedisEmailChangeStore } from './redis/email-change-store.ts';
@@ -44,8 +44,14 @@ export async function openSharedStores(
   const scope = () => deps.requests?.current();
   const { directory: directoryGeneration, clients: clientGeneration } = readTogether(
     {
-      directory: { generation: redisGeneration(redis, `${prefix}generation:directory`), key: `${prefix}directory` },
-      clients: { generation: redisGeneration(redis, `${prefix}generation:clients`), key: `${prefix}clients` },
+      directory: {
+        generation: withLocalChanges(redisGeneration(redis, `${prefix}generation:directory`)),
+        key: `${prefix}directory`,
+      },
+      clients: {
+        generation: withLocalChanges(redisGeneration(redis, `${prefix}generation:clients`)),
+        key: `${prefix}clients`,
+      },
     },
     scope,
   );

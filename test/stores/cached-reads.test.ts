@@ -5,6 +5,7 @@ import {
   oncePerRequest,
   readTogether,
   withCachedReads,
+  withLocalChanges,
   type Generation,
 } from '../../src/stores/cached-reads.ts';
 import { createRequestContext } from '../../src/shared/request-context.ts';
@@ -100,6 +101,30 @@ describe('cached reads', () => {
     expect(await nodeA.getProfile('p1')).toEqual({ id: 'p1', name: 'Anna' });
     now += 60_000;
     expect(await nodeA.getProfile('p1')).toEqual({ id: 'p1', name: 'by hand' });
+  });
+
+  it("lets no answer this node kept outlive this node's own write, even when raising the shared counter fails", async () => {
+    const db = database();
+    let raise = 'fails';
+    const blinking: Generation = {
+      current: async () => '7',
+      bump: async () => {
+        if (raise === 'fails') throw new Error('redis blinked');
+      },
+    };
+    const generation = withLocalChanges(blinking);
+    // As the broker wires them: writes go through one view of the store, cached reads through another.
+    const writes = withCachedReads(db.store, [], generation);
+    const reads = withCachedReads(db.store, ['getProfile'], generation);
+    await reads.getProfile('p1');
+    await reads.getProfile('p1');
+    await writes.updateProfile('p1', 'Anne');
+    expect(await reads.getProfile('p1')).toEqual({ id: 'p1', name: 'Anne' });
+    raise = 'works';
+    await writes.updateProfile('p1', 'Annie');
+    expect(await reads.getProfile('p1')).toEqual({ id: 'p1', name: 'Annie' });
+    expect(await reads.getProfile('p1')).toEqual({ id: 'p1', name: 'Annie' });
+    expect(db.queries).toEqual(['get p1', 'update p1', 'get p1', 'update p1', 'get p1']);
   });
 
   it('reads the database directly when the generation cannot be read', async () => {
