@@ -133,11 +133,16 @@ export async function startBroker(
     logs,
     async close() {
       // A 500 is a bug whatever the test asserts: its cause goes to the test's output, so a failure that shows
-      // "got 500 … Reference: …" in CI comes with the error behind that reference.
-      for (const line of logs)
+      // "got 500 … Reference: …" in CI comes with the error behind that reference. Configured clients written late
+      // (a store slow at start) explain a "client is invalid" where a test expected its portal.
+      for (const line of logs) {
         if (line.event === 'http.error' && line.status === 500)
           // eslint-disable-next-line no-console -- the cause of a 500, for whoever reads a failed run
           console.warn(`broker answered 500: ${JSON.stringify(line)}`);
+        if (line.event === 'clients.registration_deferred')
+          // eslint-disable-next-line no-console -- why a test's portal was missing, for whoever reads a failed run
+          console.warn(`configured clients not yet written: ${JSON.stringify(line)}`);
+      }
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.close();
