@@ -9,7 +9,8 @@ import { brokerCatalogue } from '../support/catalogue.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
 import { requestAssociation } from '../support/flows.ts';
 import { createPortal } from '../support/portal.ts';
-import { freePort, linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
+import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
 import { settled, waitUntil } from '../support/wait.ts';
 
 let smtp: SmtpCapture;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { nodeChildEnv } from '../support/node-child.ts';
-import { freePort } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
 import { stopChild, waitUntil } from '../support/wait.ts';
 
 /**

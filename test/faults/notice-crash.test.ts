@@ -15,7 +15,8 @@ import { startMongo } from '../support/mongo.ts';
 import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
 import { startRedis } from '../support/redis.ts';
-import { freePort, linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
+import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
 import { createTripwires, mongoCommand } from '../support/tripwire-proxy.ts';
 import { waitUntil } from '../support/wait.ts';
 

@@ -9,7 +9,8 @@ import { startMongo } from '../support/mongo.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
 import { startRedis } from '../support/redis.ts';
-import { freePort, linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
+import { linkIn, startSmtp, type SmtpCapture } from '../support/smtp.ts';
 import { waitUntil } from '../support/wait.ts';
 
 // A broker process with a metrics port, on the production stores (Redis and a MongoDB-protocol server), after the

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeChildEnv } from '../support/node-child.ts';
-import { freePort } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
 import { waitUntil } from '../support/wait.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { reportFigure } from '../support/figures.ts';
 import { startMongo } from '../support/mongo.ts';
 import { startRedis } from '../support/redis.ts';
-import { freePort } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
 import { stopChild, waitUntil } from '../support/wait.ts';
 
 // What the image holds, installed the way its Dockerfile installs it (npm ci --omit=dev, no install scripts), in a

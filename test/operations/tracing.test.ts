@@ -10,7 +10,7 @@ import { createPortal } from '../support/portal.ts';
 import { spawnBroker } from '../support/process-broker.ts';
 import { startRedis } from '../support/redis.ts';
 import { rogueUpstreamConfig, startRogueErin } from '../support/rogue-upstream.ts';
-import { freePort } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
 import { waitUntil } from '../support/wait.ts';
 
 // Broker processes with OpenTelemetry tracing (docs/decisions/0024) exporting to a collector in this test, on the

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
-import { freePort } from './smtp.ts';
+import { freePort } from './free-port.ts';
 import { stopChild, waitUntil } from './wait.ts';
 
 const FERRETDB = process.env.FERRETDB_BIN ?? join(import.meta.dirname, '..', '..', '.tools', 'ferretdb');

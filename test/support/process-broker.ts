@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { TEST_PORTAL } from './broker.ts';
 import { nodeChildEnv } from './node-child.ts';
-import { freePort } from './smtp.ts';
+import { freePort } from './free-port.ts';
 import { stopChild, waitUntil } from './wait.ts';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'main.ts');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { redisAnswers } from './redis.ts';
-import { freePort } from './smtp.ts';
+import { freePort } from './free-port.ts';
 import { stopChild, waitUntil } from './wait.ts';
 
 /**

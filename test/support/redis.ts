@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from './smtp.ts';
+import { freePort } from './free-port.ts';
 import { stopChild, waitUntil } from './wait.ts';
 
 /**

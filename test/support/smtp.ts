@@ -3,8 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-export { freePort } from './free-port.ts';
-
 /**
  * A real SMTP server in the test process (smtp-server), keeping every message parsed by mailparser.
  * `waitFor` resolves when a condition on the received messages holds: tests wait for mail, never sleep.

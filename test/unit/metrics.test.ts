@@ -13,7 +13,7 @@ import { noMetrics } from '../../src/shared/metrics.ts';
 import { chooseStores } from '../../src/stores/choose-stores.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { createMemoryAuditLog } from '../../src/stores/memory/audit-log.ts';
-import { freePort } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
 
 /** A family's samples as prom-client reports them: [labels, value] for each. */
 async function valuesOf(metrics: PrometheusMetrics, name: string) {

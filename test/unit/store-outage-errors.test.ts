@@ -3,7 +3,7 @@ import { createLogger } from '../../src/shared/logger.ts';
 import { toAppError } from '../../src/shared/to-app-error.ts';
 import { createRedis } from '../../src/stores/redis/connection.ts';
 import type { RedisClient } from '../../src/stores/redis/connection-options.ts';
-import { freePort } from '../support/smtp.ts';
+import { freePort } from '../support/free-port.ts';
 
 // The errors come from the real driver, configured as the broker configures it, pointed at a port nobody listens on.
 const clients: RedisClient[] = [];
