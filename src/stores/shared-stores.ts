@@ -15,9 +15,9 @@ import { createMongoDirectory } from './mongo/directory.ts';
 import { createMongoWebhookStore } from './mongo/webhook-store.ts';
 import { brokerModels } from './mongo/models.ts';
 import { seedMongoDirectory } from './mongo/seed.ts';
-import { readTogether, withCachedReads, withLocalChanges } from './cached-reads.ts';
+import { readTogether, withCachedReads, withLocalChanges, type Generation } from './cached-reads.ts';
 import { createRedis } from './redis/connection.ts';
-import { redisGeneration } from './redis/generation.ts';
+import { trackGenerations } from './redis/generation.ts';
 import { createRedisEmailChangeStore } from './redis/email-change-store.ts';
 import { createRedisLinkStore } from './redis/link-store.ts';
 import { createRedisOidcAdapter } from './redis/oidc-adapter.ts';
@@ -42,16 +42,18 @@ export async function openSharedStores(
   const directory = createMongoDirectory(models);
   const clients = createMongoClientStore(models);
   const scope = () => deps.requests?.current();
+  // Read from memory while Redis sends this node notice of every change to the counters, else a GET per request.
+  const tracked = trackGenerations(
+    redisUrl,
+    redis,
+    [`${prefix}generation:directory`, `${prefix}generation:clients`],
+    deps.logger,
+  );
+  const [sharedDirectory, sharedClients] = tracked.generations as [Generation, Generation];
   const { directory: directoryGeneration, clients: clientGeneration } = readTogether(
     {
-      directory: {
-        generation: withLocalChanges(redisGeneration(redis, `${prefix}generation:directory`)),
-        key: `${prefix}directory`,
-      },
-      clients: {
-        generation: withLocalChanges(redisGeneration(redis, `${prefix}generation:clients`)),
-        key: `${prefix}clients`,
-      },
+      directory: { generation: withLocalChanges(sharedDirectory), key: `${prefix}directory` },
+      clients: { generation: withLocalChanges(sharedClients), key: `${prefix}clients` },
     },
     scope,
   );
@@ -115,6 +117,7 @@ export async function openSharedStores(
     readiness: () => readiness(redis, mongo),
     async close() {
       preparation.stop();
+      tracked.close();
       redis.disconnect();
       await mongo.close();
     },

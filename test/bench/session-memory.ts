@@ -11,7 +11,7 @@ const LASTING = [
  * Redis memory a signed-in session costs: `signIn` is run `count` times (each a new browser, so a new session, with
  * one grant and its tokens), then every key under the broker's prefix that was not there before is weighed with
  * MEMORY USAGE, and so is what keys that were there grew by (the account's index of its sessions and grants, which
- * every sign-in of the same person adds two members to). The lasting state (session, grant, access and refresh token,
+ * every sign-in of the same person adds two members to: counted as its size per member times the members added). The lasting state (session, grant, access and refresh token,
  * their indexes, the session's details) is told apart from what passes with the sign-in (the interaction, the spent
  * code, the upstream round trip, limits), which expires within minutes.
  */
@@ -34,15 +34,21 @@ export async function measureSessionMemory(
       return found;
     };
     const usage = async (key: string) => Number(await redis.memory('USAGE', key, 'SAMPLES', 0)) || 0;
-    const before = new Map<string, number>();
-    for (const key of await keys()) before.set(key, await usage(key));
+    const members = async (key: string) => ((await redis.type(key)) === 'set' ? await redis.scard(key) : 0);
+    const before = new Map<string, { bytes: number; members: number }>();
+    for (const key of await keys()) before.set(key, { bytes: await usage(key), members: await members(key) });
     for (let i = 0; i < count; i++) await signIn();
     let lastingBytes = 0;
     let passingBytes = 0;
     let lastingKeys = 0;
     for (const key of await keys()) {
-      const bytes = (await usage(key)) - (before.get(key) ?? 0);
-      if (before.has(key) && bytes <= 0) continue;
+      const was = before.get(key);
+      let bytes = (await usage(key)) - (was?.bytes ?? 0);
+      // A set that was there (the account's index) grows in steps as its table doubles, so what it grew by in this
+      // run depends on where it stood: its size per member times the members added says what a session costs.
+      const now = was?.members ? await members(key) : 0;
+      if (was?.members && now > was.members) bytes = ((await usage(key)) / now) * (now - was.members);
+      if (was && bytes <= 0) continue;
       if (LASTING.some((pattern) => pattern.test(key))) {
         lastingBytes += bytes;
         if (!before.has(key)) lastingKeys += 1;

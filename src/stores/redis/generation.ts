@@ -1,10 +1,128 @@
-import type { RedisClient } from './connection-options.ts';
+import { Redis, ReplyError } from 'ioredis';
+import { redisTarget, type RedisClient } from './connection-options.ts';
 import type { Generation } from '../cached-reads.ts';
+import type { Logger } from '../../shared/logger.ts';
 
 /** A generation counter every node shares (stores/cached-reads.ts): one Redis key, read with GET, raised with INCR. */
 export function redisGeneration(redis: RedisClient, key: string): Generation {
   return {
     current: async () => (await redis.get(key)) ?? '0',
     bump: async () => void (await redis.incr(key)),
+  };
+}
+
+/** The pub/sub channel Redis sends key-change notices to, on a RESP2 connection that asked for them. */
+const INVALIDATE = '__redis__:invalidate';
+
+export interface TrackedGenerations {
+  /** One Generation per key given, in the same order. */
+  generations: Generation[];
+  /** Whether Redis is telling this node of every change now (reads cost no round trip). */
+  tracking(): boolean;
+  close(): void;
+}
+
+/**
+ * The shared counters of `keys`, read without asking Redis while Redis tells this node of every change to them:
+ * a connection of their own asks for notices of every write to those keys (CLIENT TRACKING in broadcast mode, sent to
+ * itself on `__redis__:invalidate`), and each notice counts a change locally. A node then answers `current()` from
+ * memory instead of a GET per request; any writer's INCR is noticed, so nodes of versions that only INCR are seen too.
+ *
+ * Redis sends the notice in the same pass of its event loop as its answer to the writer's INCR, so it reaches this node
+ * before any request that follows the writer's answer (at least one more hop), and is read first. While the connection is down or not yet
+ * set up, and on a Redis Cluster (the counters live on several masters), every `current()` is a GET as before. Each
+ * time the notices start again the values start afresh (a new session number), so nothing kept from before counts as
+ * current: a change missed in between cannot leave a stale answer in use.
+ */
+export function trackGenerations(
+  url: string,
+  redis: RedisClient,
+  keys: readonly string[],
+  logger: Logger,
+): TrackedGenerations {
+  const plain = keys.map((key) => redisGeneration(redis, key));
+  if (redisTarget(url).kind === 'cluster') return { generations: plain, tracking: () => false, close: () => undefined };
+
+  // RESP2: ioredis hands RESP3's invalidation pushes to no one, but delivers RESP2's pub/sub messages.
+  const target = redisTarget(url);
+  const options = {
+    protocol: 2 as const,
+    enableOfflineQueue: false,
+    autoResubscribe: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    connectTimeout: 2000,
+    retryStrategy: (attempt: number) => Math.min(attempt * 250, 2000),
+    connectionName: 'profile-broker-generations',
+  };
+  const notices =
+    target.kind === 'server' ? new Redis(target.url, options) : new Redis({ ...options, ...target.options });
+  const counts = keys.map(() => 0);
+  let session = 0;
+  let live = false;
+  let attempt = 0;
+  let refused = false;
+
+  const arm = async () => {
+    const mine = ++attempt;
+    const id = await notices.client('ID');
+    await notices.call(
+      'CLIENT',
+      'TRACKING',
+      'ON',
+      'REDIRECT',
+      String(id),
+      'BCAST',
+      ...keys.flatMap((k) => ['PREFIX', k]),
+    );
+    await notices.subscribe(INVALIDATE);
+    if (mine !== attempt || notices.status !== 'ready') return;
+    session += 1;
+    live = true;
+    logger.info('redis.generation_notices', { tracking: true });
+  };
+  const disarm = () => {
+    attempt += 1;
+    if (live) logger.info('redis.generation_notices', { tracking: false });
+    live = false;
+  };
+  notices.on('ready', () => {
+    arm().catch((err: Error) => {
+      disarm();
+      if (err instanceof ReplyError) {
+        // A Redis that refuses CLIENT TRACKING (an ACL, a managed service) keeps every read a GET: said once.
+        if (!refused) logger.warn('redis.generation_notices_refused', { message: err.message });
+        refused = true;
+      } else {
+        // Cut off half way (a timeout, a dropped connection): connect again, which sets the notices up afresh.
+        notices.disconnect(true);
+      }
+    });
+  });
+  notices.on('close', disarm);
+  notices.on('error', () => undefined);
+  notices.on('messageBuffer', (channel: Buffer, message: Buffer[] | Buffer | null) => {
+    if (channel.toString() !== INVALIDATE) return;
+    // No key names: the whole database was flushed.
+    if (!Array.isArray(message)) {
+      for (let i = 0; i < counts.length; i++) counts[i]! += 1;
+      return;
+    }
+    for (const changed of message) {
+      const index = keys.indexOf(changed.toString());
+      if (index >= 0) counts[index]! += 1;
+    }
+  });
+
+  return {
+    generations: keys.map((_, index) => ({
+      current: async () => (live ? `t${session}.${counts[index]}` : plain[index]!.current()),
+      bump: () => plain[index]!.bump(),
+    })),
+    tracking: () => live,
+    close: () => {
+      disarm();
+      notices.disconnect();
+    },
   };
 }
