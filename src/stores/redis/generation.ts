@@ -28,11 +28,12 @@ export interface TrackedGenerations {
  * itself on `__redis__:invalidate`), and each notice counts a change locally. A node then answers `current()` from
  * memory instead of a GET per request; any writer's INCR is noticed, so nodes of versions that only INCR are seen too.
  *
- * Redis sends the notice in the same pass of its event loop as its answer to the writer's INCR, so it reaches this node
- * before any request that follows the writer's answer (at least one more hop), and is read first. While the connection is down or not yet
- * set up, and on a Redis Cluster (the counters live on several masters), every `current()` is a GET as before. Each
- * time the notices start again the values start afresh (a new session number), so nothing kept from before counts as
- * current: a change missed in between cannot leave a stale answer in use.
+ * Redis sends the notice in the same pass of its event loop as its answer to the writer's INCR, so it reaches this
+ * node before any request that follows the writer's answer (at least one more hop), and is read first. While the
+ * connection is down or not yet set up, where Redis refuses, and on a Redis Cluster (the counters live on several
+ * masters), every `current()` is a GET as before. Each time the notices start again the values start afresh (a new
+ * session number), so nothing kept from before counts as current: a change missed in between cannot leave a stale
+ * answer in use.
  */
 export function trackGenerations(
   url: string,
@@ -41,10 +42,10 @@ export function trackGenerations(
   logger: Logger,
 ): TrackedGenerations {
   const plain = keys.map((key) => redisGeneration(redis, key));
-  if (redisTarget(url).kind === 'cluster') return { generations: plain, tracking: () => false, close: () => undefined };
+  const target = redisTarget(url);
+  if (target.kind === 'cluster') return { generations: plain, tracking: () => false, close: () => undefined };
 
   // RESP2: ioredis hands RESP3's invalidation pushes to no one, but delivers RESP2's pub/sub messages.
-  const target = redisTarget(url);
   const options = {
     protocol: 2 as const,
     enableOfflineQueue: false,
@@ -63,8 +64,7 @@ export function trackGenerations(
   let attempt = 0;
   let refused = false;
 
-  const arm = async () => {
-    const mine = ++attempt;
+  const arm = async (mine: number) => {
     const id = await notices.client('ID');
     await notices.call(
       'CLIENT',
@@ -87,7 +87,10 @@ export function trackGenerations(
     live = false;
   };
   notices.on('ready', () => {
-    arm().catch((err: Error) => {
+    const mine = ++attempt;
+    arm(mine).catch((err: Error) => {
+      // A set-up that a reconnection has overtaken leaves the newer one alone.
+      if (mine !== attempt) return;
       disarm();
       if (err instanceof ReplyError) {
         // A Redis that refuses CLIENT TRACKING (an ACL, a managed service) keeps every read a GET: said once.
