@@ -43,11 +43,12 @@ export async function measureSessionMemory(
     let lastingKeys = 0;
     for (const key of await keys()) {
       const was = before.get(key);
-      let bytes = (await usage(key)) - (was?.bytes ?? 0);
+      const used = await usage(key);
+      let bytes = used - (was?.bytes ?? 0);
       // A set that was there (the account's index) grows in steps as its table doubles, so what it grew by in this
       // run depends on where it stood: its size per member times the members added says what a session costs.
       const now = was?.members ? await members(key) : 0;
-      if (was?.members && now > was.members) bytes = ((await usage(key)) / now) * (now - was.members);
+      if (was?.members && now > was.members) bytes = (used / now) * (now - was.members);
       if (was && bytes <= 0) continue;
       if (LASTING.some((pattern) => pattern.test(key))) {
         lastingBytes += bytes;

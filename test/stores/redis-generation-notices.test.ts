@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+import type { Generation } from '../../src/stores/cached-reads.ts';
 import { trackGenerations, type TrackedGenerations } from '../../src/stores/redis/generation.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import { startRedis } from '../support/redis.ts';
@@ -45,10 +46,7 @@ describe('generation counters read from Redis notices', () => {
   it('answers from memory once Redis sends notices, and sees each change any node makes with INCR', async () => {
     const [directoryKey, clientsKey] = keys() as [string, string];
     const tracked = track(redis.url, main, [directoryKey, clientsKey]);
-    const [directory, clients] = tracked.generations as [
-      (typeof tracked.generations)[0],
-      (typeof tracked.generations)[0],
-    ];
+    const [directory, clients] = tracked.generations as [Generation, Generation];
     await waitUntil(async () => tracked.tracking(), 10_000, 'notices set up');
 
     const before = { directory: await directory.current(), clients: await clients.current() };
@@ -79,7 +77,7 @@ describe('generation counters read from Redis notices', () => {
   it('reads with GET while its connection is down, and starts afresh when the notices come back', async () => {
     const [directoryKey] = keys() as [string];
     const tracked = track(redis.url, main, [directoryKey]);
-    const [directory] = tracked.generations as [(typeof tracked.generations)[0]];
+    const [directory] = tracked.generations as [Generation];
     await waitUntil(async () => tracked.tracking(), 10_000, 'notices set up');
     const first = await directory.current();
 
@@ -100,7 +98,7 @@ describe('generation counters read from Redis notices', () => {
     const limited = new Redis(url);
     try {
       const tracked = track(url, limited, [directoryKey]);
-      const [directory] = tracked.generations as [(typeof tracked.generations)[0]];
+      const [directory] = tracked.generations as [Generation];
       await waitUntil(
         async () => lines.some((line) => line.includes('redis.generation_notices_refused')),
         10_000,

@@ -1,5 +1,5 @@
-import { Redis, ReplyError } from 'ioredis';
-import { redisTarget, type RedisClient } from './connection-options.ts';
+import { ReplyError, type Redis } from 'ioredis';
+import { connectRedis, redisTarget, type RedisClient } from './connection-options.ts';
 import type { Generation } from '../cached-reads.ts';
 import type { Logger } from '../../shared/logger.ts';
 
@@ -42,8 +42,7 @@ export function trackGenerations(
   logger: Logger,
 ): TrackedGenerations {
   const plain = keys.map((key) => redisGeneration(redis, key));
-  const target = redisTarget(url);
-  if (target.kind === 'cluster') return { generations: plain, tracking: () => false, close: () => undefined };
+  if (redisTarget(url).kind === 'cluster') return { generations: plain, tracking: () => false, close: () => undefined };
 
   // RESP2: ioredis hands RESP3's invalidation pushes to no one, but delivers RESP2's pub/sub messages.
   const options = {
@@ -56,8 +55,8 @@ export function trackGenerations(
     retryStrategy: (attempt: number) => Math.min(attempt * 250, 2000),
     connectionName: 'profile-broker-generations',
   };
-  const notices =
-    target.kind === 'server' ? new Redis(target.url, options) : new Redis({ ...options, ...target.options });
+  // One server or a Sentinel master (a Cluster returned above): connectRedis gives a plain Redis client.
+  const notices = connectRedis(url, options) as Redis;
   const counts = keys.map(() => 0);
   let session = 0;
   let live = false;
