@@ -1,5 +1,6 @@
 import { ReplyError, type Redis } from 'ioredis';
 import { connectRedis, redisTarget, type RedisClient } from './connection-options.ts';
+import { FAIL_FAST } from './connection.ts';
 import type { Generation } from '../cached-reads.ts';
 import type { Logger } from '../../shared/logger.ts';
 
@@ -45,22 +46,17 @@ export function trackGenerations(
   if (redisTarget(url).kind === 'cluster') return { generations: plain, tracking: () => false, close: () => undefined };
 
   // RESP2: ioredis hands RESP3's invalidation pushes to no one, but delivers RESP2's pub/sub messages.
-  const options = {
-    protocol: 2 as const,
-    enableOfflineQueue: false,
-    autoResubscribe: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: 2000,
-    connectTimeout: 2000,
-    retryStrategy: (attempt: number) => Math.min(attempt * 250, 2000),
-    connectionName: 'profile-broker-generations',
-  };
   // One server or a Sentinel master (a Cluster returned above): connectRedis gives a plain Redis client.
-  const notices = connectRedis(url, options) as Redis;
+  const notices = connectRedis(url, {
+    ...FAIL_FAST,
+    protocol: 2,
+    autoResubscribe: false,
+    connectionName: 'profile-broker-generations',
+  }) as Redis;
   const counts = keys.map(() => 0);
-  let session = 0;
-  let live = false;
+  // Each set-up (and each loss of the connection) takes the next number; the set-up that went live names the values.
   let attempt = 0;
+  let liveSince: number | undefined;
   let refused = false;
 
   const arm = async (mine: number) => {
@@ -76,14 +72,13 @@ export function trackGenerations(
     );
     await notices.subscribe(INVALIDATE);
     if (mine !== attempt || notices.status !== 'ready') return;
-    session += 1;
-    live = true;
+    liveSince = mine;
     logger.info('redis.generation_notices', { tracking: true });
   };
   const disarm = () => {
     attempt += 1;
-    if (live) logger.info('redis.generation_notices', { tracking: false });
-    live = false;
+    if (liveSince !== undefined) logger.info('redis.generation_notices', { tracking: false });
+    liveSince = undefined;
   };
   notices.on('ready', () => {
     const mine = ++attempt;
@@ -117,11 +112,11 @@ export function trackGenerations(
   });
 
   return {
-    generations: keys.map((_, index) => ({
-      current: async () => (live ? `t${session}.${counts[index]}` : plain[index]!.current()),
-      bump: () => plain[index]!.bump(),
+    generations: plain.map((shared, index) => ({
+      current: async () => (liveSince !== undefined ? `t${liveSince}.${counts[index]}` : shared.current()),
+      bump: shared.bump,
     })),
-    tracking: () => live,
+    tracking: () => liveSince !== undefined,
     close: () => {
       disarm();
       notices.disconnect();
