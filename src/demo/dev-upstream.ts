@@ -6,6 +6,7 @@ import type { JWK } from 'jose';
 import Provider, { type AdapterFactory, type Configuration } from 'oidc-provider';
 import { z } from 'zod';
 import type { Views } from '../http/views.ts';
+import { createCookieSigner } from '../shared/cookie-signer.ts';
 
 export interface DemoAccount {
   username: string;
@@ -40,6 +41,7 @@ export interface DevUpstreamOptions {
 export function createDevUpstream(options: DevUpstreamOptions): Koa {
   const byUsername = new Map(options.accounts.map((a) => [a.username, a]));
   const bySubject = new Map(options.accounts.map((a) => [a.subject, a]));
+  const cookieSigner = createCookieSigner(options.cookieKeys);
 
   const configuration: Configuration = {
     adapter: options.adapter,
@@ -68,7 +70,7 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     cookies: {
-      keys: options.cookieKeys,
+      keys: cookieSigner,
       // Same origin as the broker in the demo: distinct names keep the two sessions apart.
       names: { session: 'devup_session', interaction: 'devup_interaction', resume: 'devup_resume' },
     },
@@ -178,7 +180,7 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
   });
 
   const app = new Koa();
-  app.keys = options.cookieKeys;
+  app.keys = cookieSigner;
   app
     .use(router.routes())
     .use(help.routes())

@@ -28,6 +28,7 @@ import { CONSOLE_FEATURES } from './routes/account-console-features.ts';
 import { accountTokenHolder } from './account-auth.ts';
 import type { AccountOperations } from '../account/account-operations.ts';
 import type { SessionStore } from '../shared/session-store.ts';
+import { createCookieSigner } from '../shared/cookie-signer.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import type { StoredClient } from '../clients/client-store.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -75,7 +76,7 @@ export interface AppDeps extends PageDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   // Signed cookies of the broker's own routes use the same keys as oidc-provider's (docs/architecture.md §6).
-  app.keys = deps.cookieKeys;
+  app.keys = createCookieSigner(deps.cookieKeys);
   // Forwarded headers are believed only when an operator says a proxy overwrites them (docs/architecture.md §6).
   app.proxy = deps.config.trustProxy;
 

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import type { Context } from 'koa';
+import type { CookieSigner } from '../shared/cookie-signer.ts';
 
 /**
  * "The profile chosen last time in this browser", for the picker's preselection. The cookie holds a keyed digest of
@@ -10,11 +10,8 @@ const COOKIE_PATH = '/interaction';
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 const digestOf = (ctx: Context, profileId: string) =>
-  // The app's first cookie key (http/create-app.ts sets the keys as a list).
-  createHmac('sha256', String((ctx.app.keys as string[] | undefined)?.[0] ?? ''))
-    .update(`last-profile:${profileId}`)
-    .digest('base64url')
-    .slice(0, 22);
+  // Keyed by the app's first cookie key (http/create-app.ts gives the app its cookie signer).
+  (ctx.app.keys as unknown as CookieSigner).digest(`last-profile:${profileId}`).slice(0, 22);
 
 export function rememberLastProfile(ctx: Context, profileId: string): void {
   ctx.cookies.set(LAST_PROFILE_COOKIE, digestOf(ctx, profileId), {

@@ -145,6 +145,7 @@ function readCatalogue(options: CatalogueOptions): Catalogue {
     return Array.isArray(result) ? result.join('') : String(result);
   };
 
+  const names = new Map<string, string>();
   return {
     languages,
     defaultLanguage: options.defaultLanguage,
@@ -154,8 +155,15 @@ function readCatalogue(options: CatalogueOptions): Catalogue {
     keys: (language) => [...(sources.get(language)?.keys() ?? [])],
     nameOf(language) {
       if (language === PSEUDO_LANGUAGE) return '[Ƥşeuđo]';
-      const name = new Intl.DisplayNames([intlLocale(language)], { type: 'language' }).of(language) ?? language;
-      return name.charAt(0).toLocaleUpperCase(language) + name.slice(1);
+      // Every page's language picker asks for each language's name; building an Intl.DisplayNames costs more than the
+      // rest of the picker, so each name is worked out once.
+      let name = names.get(language);
+      if (name === undefined) {
+        const own = new Intl.DisplayNames([intlLocale(language)], { type: 'language' }).of(language) ?? language;
+        name = own.charAt(0).toLocaleUpperCase(language) + own.slice(1);
+        names.set(language, name);
+      }
+      return name;
     },
   };
 }

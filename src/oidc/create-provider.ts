@@ -15,6 +15,7 @@ import { ALL_ADMIN_SCOPES, namesAdminScope } from '../clients/admin-scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
 import { keepOfflineAccess } from './offline-access.ts';
 import { ASSOCIATE_PARAMETER, checkAssociateParameter } from './associate-parameter.ts';
+import { createCookieSigner } from '../shared/cookie-signer.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -56,7 +57,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       authorizationSigningAlgValues: signingAlgs,
     },
     cookies: {
-      keys: deps.keys.cookieKeys,
+      keys: createCookieSigner(deps.keys.cookieKeys),
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: INTERACTION_COOKIES,
     },

@@ -48,4 +48,15 @@ describe('memory audit log retention', () => {
     clock.advance(24 * 3600 * 1000 + 1);
     expect((await log.query({ limit: 10 })).map((e) => e.id)).toEqual(['R-2']);
   });
+
+  it('stops returning an event recorded after a newer one once its own retention has passed', async () => {
+    const clock = createManualClock();
+    const log = createMemoryAuditLog({ retentionDays: 2, clock });
+    const dayAgo = new Date(clock.now().getTime() - 24 * 3600 * 1000);
+    await log.record({ id: 'R-1', at: clock.now(), action: 'sign_in.succeeded', outcome: 'success', actor: 'system' });
+    await log.record({ id: 'R-0', at: dayAgo, action: 'sign_in.succeeded', outcome: 'success', actor: 'system' });
+    clock.advance(24 * 3600 * 1000 + 1);
+    await log.record({ id: 'R-2', at: clock.now(), action: 'sign_in.succeeded', outcome: 'success', actor: 'system' });
+    expect((await log.query({ limit: 10 })).map((e) => e.id)).toEqual(['R-2', 'R-1']);
+  });
 });
