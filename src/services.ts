@@ -88,6 +88,7 @@ import { noMetrics, type Metrics } from './shared/metrics.ts';
 import { measuredStores } from './observability/measured-stores.ts';
 import { countingOutcomes } from './observability/counted-outcomes.ts';
 import { countedDeliveries } from './observability/counted-deliveries.ts';
+import { createCookieSigner, type CookieSigner } from './shared/cookie-signer.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const VIEWS_DIR = join(ROOT, 'views');
@@ -132,7 +133,7 @@ export interface Services {
   clock: Clock;
   views: Views;
   viewsDir: string;
-  cookieKeys: string[];
+  cookieSigner: CookieSigner;
   provider: Provider;
   upstreams: Upstreams;
   csrf: Csrf;
@@ -177,6 +178,8 @@ export async function createServices(
   const metrics = options.metrics ?? noMetrics;
   const linkRequestDelay = options.linkRequestDelay ?? randomLinkRequestDelay;
   const keys = await loadKeyMaterial(config.keys);
+  // One signer for every cookie the process sets: the broker's, oidc-provider's and the demo upstream's.
+  const cookieSigner = createCookieSigner(keys.cookieKeys);
   if (keys.generated)
     logger.warn('keys.generated', {
       message: 'signing and cookie keys were generated for this process; tokens and sessions end when it stops',
@@ -446,6 +449,7 @@ export async function createServices(
   const provider = createProvider({
     config,
     keys,
+    cookieSigner,
     adapter: withClientStore(adapter, stores.cachedClients),
     profiles,
     pages: createProviderPages(views, logger),
@@ -668,7 +672,7 @@ export async function createServices(
     clock,
     views,
     viewsDir: VIEWS_DIR,
-    cookieKeys: keys.cookieKeys,
+    cookieSigner,
     provider,
     upstreams,
     csrf: createCsrf(keys.cookieKeys[0]!, config.issuer),
@@ -676,7 +680,7 @@ export async function createServices(
       ? createDemoRoutes(demoPlan, {
           config,
           views,
-          cookieKeys: keys.cookieKeys,
+          cookieSigner,
           stores: stores.demo,
           mailbox,
           ...(demoInbox ? { webhookInboxSecret: demoInbox } : {}),

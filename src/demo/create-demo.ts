@@ -17,6 +17,7 @@ import { signedOutUri } from '../federation/upstream-sign-out.ts';
 import { createWebhookInbox, type InboxEntry } from './webhook-inbox.ts';
 import { createDevUpstream, type DemoAccount } from './dev-upstream.ts';
 import { createDemoPortal } from './portal.ts';
+import type { CookieSigner } from '../shared/cookie-signer.ts';
 
 const DEV_UPSTREAM_PATH = '/dev-upstream';
 
@@ -145,7 +146,7 @@ export function createDemoRoutes(
   deps: {
     config: Config;
     views: Views;
-    cookieKeys: string[];
+    cookieSigner: CookieSigner;
     stores: Stores['demo'];
     mailbox?: DevMailbox;
     /** The signing secret of the inbox's subscription, when the demo's webhook inbox is on. */
@@ -170,7 +171,7 @@ export function createDemoRoutes(
     accounts: plan.accounts.accounts,
     password: plan.accounts.password,
     views,
-    cookieKeys: deps.cookieKeys,
+    cookieSigner: deps.cookieSigner,
     jwks: { keys: [plan.upstreamKey] },
     adapter: deps.stores.oidcAdapter('dev-upstream'),
   });

@@ -6,7 +6,7 @@ import type { JWK } from 'jose';
 import Provider, { type AdapterFactory, type Configuration } from 'oidc-provider';
 import { z } from 'zod';
 import type { Views } from '../http/views.ts';
-import { createCookieSigner } from '../shared/cookie-signer.ts';
+import type { CookieSigner } from '../shared/cookie-signer.ts';
 
 export interface DemoAccount {
   username: string;
@@ -27,7 +27,8 @@ export interface DevUpstreamOptions {
   accounts: DemoAccount[];
   password: string;
   views: Views;
-  cookieKeys: string[];
+  /** Signs the upstream's cookies (the broker's signer: the demo shares its origin). */
+  cookieSigner: CookieSigner;
   /** Its own signing key and storage, never the broker's: it stands for a separate service. */
   jwks: { keys: JWK[] };
   adapter: AdapterFactory;
@@ -41,7 +42,6 @@ export interface DevUpstreamOptions {
 export function createDevUpstream(options: DevUpstreamOptions): Koa {
   const byUsername = new Map(options.accounts.map((a) => [a.username, a]));
   const bySubject = new Map(options.accounts.map((a) => [a.subject, a]));
-  const cookieSigner = createCookieSigner(options.cookieKeys);
 
   const configuration: Configuration = {
     adapter: options.adapter,
@@ -70,7 +70,7 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     cookies: {
-      keys: cookieSigner,
+      keys: options.cookieSigner,
       // Same origin as the broker in the demo: distinct names keep the two sessions apart.
       names: { session: 'devup_session', interaction: 'devup_interaction', resume: 'devup_resume' },
     },
@@ -180,7 +180,7 @@ export function createDevUpstream(options: DevUpstreamOptions): Koa {
   });
 
   const app = new Koa();
-  app.keys = cookieSigner;
+  app.keys = options.cookieSigner;
   app
     .use(router.routes())
     .use(help.routes())

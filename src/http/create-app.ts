@@ -28,7 +28,7 @@ import { CONSOLE_FEATURES } from './routes/account-console-features.ts';
 import { accountTokenHolder } from './account-auth.ts';
 import type { AccountOperations } from '../account/account-operations.ts';
 import type { SessionStore } from '../shared/session-store.ts';
-import { createCookieSigner } from '../shared/cookie-signer.ts';
+import type { CookieSigner } from '../shared/cookie-signer.ts';
 import type { AdminOperations } from '../admin/admin-operations.ts';
 import type { StoredClient } from '../clients/client-store.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -51,7 +51,8 @@ export interface AppDeps extends PageDeps {
   requests: RequestContext;
   /** Each request timed by route and status (access-log.ts); `noMetrics` without a metrics port. */
   metrics: Metrics;
-  cookieKeys: string[];
+  /** Signs and checks the broker's cookies; oidc-provider has the same one (docs/architecture.md §6). */
+  cookieSigner: CookieSigner;
   viewsDir: string;
   /** Development-only routes (demo upstream, portals, home page); absent in production. */
   demo?: Middleware;
@@ -75,8 +76,8 @@ export interface AppDeps extends PageDeps {
 /** The broker's HTTP pipeline, top to bottom (docs/architecture.md §1). */
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
-  // Signed cookies of the broker's own routes use the same keys as oidc-provider's (docs/architecture.md §6).
-  app.keys = createCookieSigner(deps.cookieKeys);
+  // Signed cookies of the broker's own routes use the same signer as oidc-provider's (docs/architecture.md §6).
+  app.keys = deps.cookieSigner;
   // Forwarded headers are believed only when an operator says a proxy overwrites them (docs/architecture.md §6).
   app.proxy = deps.config.trustProxy;
 

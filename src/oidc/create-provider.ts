@@ -15,11 +15,13 @@ import { ALL_ADMIN_SCOPES, namesAdminScope } from '../clients/admin-scopes.ts';
 import { discoveryForPortals } from './discovery.ts';
 import { keepOfflineAccess } from './offline-access.ts';
 import { ASSOCIATE_PARAMETER, checkAssociateParameter } from './associate-parameter.ts';
-import { createCookieSigner } from '../shared/cookie-signer.ts';
+import type { CookieSigner } from '../shared/cookie-signer.ts';
 
 export interface ProviderDeps {
   config: Config;
   keys: KeyMaterial;
+  /** Signs and checks the provider's cookies, made from `keys.cookieKeys` (shared/cookie-signer.ts). */
+  cookieSigner: CookieSigner;
   adapter: AdapterFactory;
   profiles: ProfileResolver;
   pages: ProviderPages;
@@ -57,7 +59,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       authorizationSigningAlgValues: signingAlgs,
     },
     cookies: {
-      keys: createCookieSigner(deps.keys.cookieKeys),
+      keys: deps.cookieSigner,
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: INTERACTION_COOKIES,
     },
