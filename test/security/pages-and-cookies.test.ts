@@ -3,6 +3,7 @@ import { Browser, type Page } from '../support/browser.ts';
 import { startBroker, type TestBroker } from '../support/broker.ts';
 import { authorize, signIn, signInUpstream } from '../support/flows.ts';
 import { createPortal, type Portal } from '../support/portal.ts';
+import { createCookieSigner } from '../../src/shared/cookie-signer.ts';
 
 let broker: TestBroker;
 let portal: Portal;
@@ -152,6 +153,37 @@ describe('cookies', () => {
       expect(cookie.toLowerCase()).toContain('samesite=lax');
       expect(cookie.toLowerCase()).not.toMatch(/;\s*secure/);
     }
+  });
+
+  it('are not believed with a signature changed, made with another key, or moved to another value', async () => {
+    const browser = new Browser();
+    const { page } = await authorize(browser, portal);
+    const interaction = await browser.cookie(page.url, '_interaction');
+    const signature = await browser.cookie(page.url, '_interaction.sig');
+    expect(interaction && signature).toBeTruthy();
+    const path = `; Path=${interaction!.path}`;
+    const other = createCookieSigner(['another-cookie-key-0123456789abcdefghij']);
+    const forgeries = [
+      { sig: `${signature!.value.slice(0, -2)}AA` },
+      { sig: other.sign(`_interaction=${interaction!.value}`) },
+      // A valid signature of another interaction's id: the signature covers the value.
+      { value: 'another-interaction-id', sig: signature!.value },
+    ];
+    for (const forgery of forgeries) {
+      const forged = new Browser();
+      await forged.jar.setCookie(`_interaction=${forgery.value ?? interaction!.value}${path}`, page.url);
+      await forged.jar.setCookie(`_interaction.sig=${forgery.sig}${path}`, page.url);
+      const refused = await forged.go(page.url);
+      expect(refused.status).toBe(400);
+      expect(refused.$('form[action$="/upstream"]').length).toBe(0);
+    }
+    // The same cookies, untouched, still show the sign-in page.
+    const honest = new Browser();
+    await honest.jar.setCookie(`_interaction=${interaction!.value}${path}`, page.url);
+    await honest.jar.setCookie(`_interaction.sig=${signature!.value}${path}`, page.url);
+    const shown = await honest.go(page.url);
+    expect(shown.status).toBe(200);
+    expect(shown.$('form[action$="/upstream"]').length).toBeGreaterThan(0);
   });
 
   it('are Secure when the issuer is https, even with TLS ending at an untrusted proxy', async () => {
