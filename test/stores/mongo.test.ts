@@ -75,4 +75,22 @@ describe('mongo audit log retention', () => {
     expect(await log.sweepExpired(now)).toBe(1);
     expect((await log.query({ limit: 10 })).map((e) => e.id).sort()).toEqual(['R-2', 'R-3']);
   });
+
+  it('stores an event as the schema has it: its fields and none it lacks, the first of two with one id kept', async () => {
+    const models = await freshDatabase();
+    const log = createMongoAuditLog(models, 0);
+    const at = new Date('2026-07-15T00:00:00Z');
+    const event = { id: 'R-4', at, action: 'sign_in.succeeded', outcome: 'success' as const, actor: 'system' };
+    await log.record({ ...event, profileId: 'prf-1', ip: undefined, details: { upstream: 'demo', fresh: true } });
+    await log.record({ ...event, action: 'sign_in.refused', outcome: 'failure' });
+    expect(await models.AuditEvent.collection.findOne({ _id: 'R-4' as never })).toEqual({
+      _id: 'R-4',
+      at,
+      action: 'sign_in.succeeded',
+      outcome: 'success',
+      actor: 'system',
+      profileId: 'prf-1',
+      details: { upstream: 'demo', fresh: true },
+    });
+  });
 });

@@ -2,6 +2,8 @@ import { Schema, type Connection } from 'mongoose';
 import { AUDIT_LOOKUP_KEYS, expiryOf, type AuditEvent, type AuditLog } from '../../audit/audit-log.ts';
 
 const DUPLICATE_KEY = 11000;
+/** What an event may carry besides its id, time, action, outcome and actor (all in the schema below). */
+const OPTIONAL_FIELDS = ['ip', 'requestId', 'organisationId', 'profileId', 'clientId', 'details'] as const;
 
 export function auditModels(connection: Connection) {
   const event = new Schema(
@@ -67,11 +69,23 @@ export function createMongoAuditLog(
     return event;
   };
   return {
+    // Inserted with the driver rather than Model.create: the event arrives typed and complete, and mongoose's document
+    // building and validation cost more CPU than the insert itself (0.9–1.3 ms against 0.5 ms per event, on every
+    // sign-in: docs/decisions/0029). The document is built field by field, as the schema would keep it (no unknown
+    // field, no absent one written as null).
     async record(event) {
-      const { id, ...rest } = event;
+      const doc: Record<string, unknown> = {
+        _id: event.id,
+        at: event.at,
+        action: event.action,
+        outcome: event.outcome,
+        actor: event.actor,
+      };
+      for (const key of OPTIONAL_FIELDS) if (event[key] !== undefined) doc[key] = event[key];
+      const expiresAt = expiryOf(event.at, retentionDays);
+      if (expiresAt) doc.expiresAt = expiresAt;
       try {
-        const expiresAt = expiryOf(event.at, retentionDays);
-        await models.AuditEvent.create({ _id: id, ...rest, ...(expiresAt ? { expiresAt } : {}) });
+        await models.AuditEvent.collection.insertOne(doc);
       } catch (err) {
         if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
       }
