@@ -675,7 +675,7 @@ export async function createServices(
     cookieSigner,
     provider,
     upstreams,
-    csrf: createCsrf(keys.cookieKeys[0]!, config.issuer),
+    csrf: createCsrf(cookieSigner, config.issuer),
     demo: demoPlan
       ? createDemoRoutes(demoPlan, {
           config,

@@ -1,15 +1,15 @@
-import { createHmac } from 'node:crypto';
 import type { Context } from 'koa';
+import type { CookieSigner } from '../shared/cookie-signer.ts';
 import { ForbiddenError } from '../shared/errors.ts';
 import { safeEqual } from '../shared/ids.ts';
 
 /**
- * Form protection for the broker's own POSTs: a token bound to the interaction (HMAC of its id under the cookie
- * key, so no storage is needed) and, when the browser sends one, an Origin equal to the broker's.
+ * Form protection for the broker's own POSTs: a token bound to the interaction (the cookie signer's keyed digest of
+ * its id, so no storage is needed) and, when the browser sends one, an Origin equal to the broker's.
  */
-export function createCsrf(secret: string, issuer: string) {
+export function createCsrf(signer: Pick<CookieSigner, 'digest'>, issuer: string) {
   const origin = new URL(issuer).origin;
-  const tokenFor = (scope: string) => createHmac('sha256', secret).update(`csrf:${scope}`).digest('base64url');
+  const tokenFor = (scope: string) => signer.digest(`csrf:${scope}`);
   return {
     tokenFor,
     verify(ctx: Context, scope: string, submitted: unknown) {

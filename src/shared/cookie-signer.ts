@@ -8,7 +8,7 @@ export interface CookieSigner {
   sign(data: string): string;
   verify(data: string, digest: string): boolean;
   index(data: string, digest: string): number;
-  /** A keyed digest of `data` with the first key (HMAC-SHA-256, base64url), for a cookie to hold instead of `data`. */
+  /** A keyed digest of `data` with the first key (HMAC-SHA-256, base64url): CSRF tokens, the last-profile cookie. */
   digest(data: string): string;
 }
 
