@@ -2,8 +2,8 @@ import { Schema, type Connection } from 'mongoose';
 import { AUDIT_LOOKUP_KEYS, expiryOf, type AuditEvent, type AuditLog } from '../../audit/audit-log.ts';
 
 const DUPLICATE_KEY = 11000;
-/** What an event may carry besides its id, time, action, outcome and actor (all in the schema below). */
-const OPTIONAL_FIELDS = ['ip', 'requestId', 'organisationId', 'profileId', 'clientId', 'details'] as const;
+/** The text an event may carry besides its id, time, action, outcome, actor and details (all in the schema below). */
+const OPTIONAL_TEXT = ['ip', 'requestId', 'organisationId', 'profileId', 'clientId'] as const;
 
 export function auditModels(connection: Connection) {
   const event = new Schema(
@@ -63,8 +63,7 @@ export function createMongoAuditLog(
       outcome: doc.outcome as AuditEvent['outcome'],
       actor: String(doc.actor),
     };
-    for (const key of ['ip', 'requestId', 'organisationId', 'profileId', 'clientId'] as const)
-      if (doc[key] != null) event[key] = String(doc[key]);
+    for (const key of OPTIONAL_TEXT) if (doc[key] != null) event[key] = String(doc[key]);
     if (doc.details) event.details = doc.details as AuditEvent['details'];
     return event;
   };
@@ -81,7 +80,8 @@ export function createMongoAuditLog(
         outcome: event.outcome,
         actor: event.actor,
       };
-      for (const key of OPTIONAL_FIELDS) if (event[key] !== undefined) doc[key] = event[key];
+      for (const key of OPTIONAL_TEXT) if (event[key] !== undefined) doc[key] = event[key];
+      if (event.details !== undefined) doc.details = event.details;
       const expiresAt = expiryOf(event.at, retentionDays);
       if (expiresAt) doc.expiresAt = expiresAt;
       try {
