@@ -16,6 +16,9 @@
  *                                      grants with a refresh token each (all three), written before it listens
  *                                      (preload.ts, preloaded-broker.ts): the per-request cost must not grow with them
  *   BENCH_WEBHOOK_INBOX=on npm run bench:compare         the brokers with the demo's webhook inbox subscribed
+ *   BENCH_BASELINE=/tmp/before npm run bench:compare     each broker also as built by another checkout (its own
+ *                                      src/main.ts and node_modules, e.g. `git worktree add /tmp/before <commit>`),
+ *                                      measured in the same rounds: "before and after" from one run on one machine
  *
  * With BENCH_ROUNDS above 1, rounds are interleaved (every server of a cell, then the next cell, then again) and
  * each figure is the median of its rounds.
@@ -47,6 +50,10 @@ const preloadTokens = Number(process.env.BENCH_PRELOAD_TOKENS ?? 0);
 // Directory profiles and live grants each server starts with (BENCH_PRELOAD_PROFILES, BENCH_PRELOAD_GRANTS).
 const preload = preloadCounts();
 const preloading = preload.profiles > 0 || preload.grants > 0;
+// Another checkout of the broker to measure beside this one (its directory; its entry point is src/main.ts there).
+const baseline = process.env.BENCH_BASELINE;
+if (baseline && (preloading || process.env.BENCH_PRELOAD_TOKENS))
+  throw new Error('BENCH_BASELINE measures two versions as they start; it does not combine with the preloads');
 /** The preload's lines in a server's output ("preload directory (...): {...} in 12.3 s"), shown with the figures. */
 const preloadLines = (name: string, output: string) =>
   output
@@ -74,7 +81,8 @@ const brokerConfig = {
 };
 
 interface Server {
-  name: 'memory' | 'shared' | 'bare';
+  /** memory, shared, bare; memory@base and shared@base for the brokers of BENCH_BASELINE. */
+  name: string;
   issuer: string;
   pids(): number[];
   service: { id: string; secret: string };
@@ -86,7 +94,8 @@ interface Server {
   stop(): Promise<void>;
 }
 
-async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
+async function brokerServer(stores: 'memory' | 'shared', baselineDir?: string): Promise<Server> {
+  const name = baselineDir ? `${stores}@base` : stores;
   let env: Record<string, string> = {
     LOG_LEVEL: 'error',
     // The demo's webhook inbox (on by default for `npm start`) makes every sign-in's audit events webhook deliveries
@@ -97,7 +106,7 @@ async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
   };
   const extra: { pid(): number | undefined; stop(): Promise<void> }[] = [];
   let redisAt: Server['redis'];
-  if (name === 'shared') {
+  if (stores === 'shared') {
     const [redis, mongo] = await Promise.all([startRedis(), startMongo()]);
     extra.push(redis, mongo);
     env = { ...env, ...isolatedStoresEnv(redis.url, mongo.uri) };
@@ -107,7 +116,7 @@ async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
   // whole collection: on SQLite a find of an association by identity takes about 1 s at 10,000 documents and 5 s at
   // 50,000, whatever indexes the broker built. A large directory there measures FerretDB, not the broker (and takes
   // minutes to load), so the shared stores get the preloaded profiles only on a real MongoDB.
-  const profiles = name === 'shared' && !process.env.MONGODB_URI ? 0 : preload.profiles;
+  const profiles = stores === 'shared' && !process.env.MONGODB_URI ? 0 : preload.profiles;
   if (profiles !== preload.profiles)
     process.stdout.write(`shared: BENCH_PRELOAD_PROFILES skipped on FerretDB (no indexed queries); set MONGODB_URI\n`);
   // With a preload, the bench's entry point (preloaded-broker.ts) fills the stores before the broker listens.
@@ -122,7 +131,7 @@ async function brokerServer(name: 'memory' | 'shared'): Promise<Server> {
         },
         { main: join(import.meta.dirname, 'preloaded-broker.ts'), readyWithinMs: 300_000 },
       )
-    : await spawnBroker(brokerConfig, env);
+    : await spawnBroker(brokerConfig, env, baselineDir ? { main: join(baselineDir, 'src', 'main.ts') } : {});
   process.stdout.write(preloadLines(name, broker.output()));
   const portal = await createPortal(broker.issuer);
   const offline = { scope: 'openid email profile org_profile offline_access' };
@@ -204,8 +213,11 @@ function stepFor(server: Server, path: Path, chains: string[]): ((worker: number
 
 const servers: Server[] = [];
 try {
-  if (wanted.has('memory')) servers.push(await brokerServer('memory'));
-  if (wanted.has('shared')) servers.push(await brokerServer('shared'));
+  for (const stores of ['memory', 'shared'] as const) {
+    if (!wanted.has(stores)) continue;
+    servers.push(await brokerServer(stores));
+    if (baseline) servers.push(await brokerServer(stores, baseline));
+  }
   if (wanted.has('bare')) servers.push(await bareServer());
   const maxLevel = Math.max(...levels);
   const chains = new Map<Server, string[]>();
@@ -263,8 +275,8 @@ try {
   printComparison(cells, (line) => process.stdout.write(`${line}\n`));
 
   // What a signed-in session leaves in Redis: 100 sign-ins with offline access, each a new session.
-  const shared = servers.find((s) => s.redis);
-  if (shared?.redis && paths.includes('sign_in')) {
+  for (const shared of paths.includes('sign_in') ? servers : []) {
+    if (!shared.redis) continue;
     const portal = await createPortal(shared.issuer);
     const memory = await measureSessionMemory(
       shared.redis.url,
@@ -273,8 +285,8 @@ try {
       100,
     );
     process.stdout.write(
-      `\nRedis memory per signed-in session (session, grant, access and refresh token, their indexes, details: ` +
-        `${memory.lastingKeys.toFixed(1)} new keys; and the account's index growing): ` +
+      `\n${shared.name}: Redis memory per signed-in session (session, grant, access and refresh token, their indexes, ` +
+        `details: ${memory.lastingKeys.toFixed(1)} new keys; and the account's index growing): ` +
         `${Math.round(memory.lastingBytes)} bytes; passing with the sign-in ` +
         `(interaction, spent code, upstream round trip, limits; expires within minutes): ${Math.round(memory.passingBytes)} bytes\n`,
     );

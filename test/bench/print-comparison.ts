@@ -28,13 +28,17 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
  */
 export function printComparison(cells: readonly Cell[], print: (line: string) => void): void {
   print('');
-  print('path                     conc  server   req/s   req/CPU-s  (own CPU)   p50 ms   p99 ms  errors');
+  const wide = cells.some((c) => c.server.length > 7);
+  const column = wide ? 11 : 7;
+  print(
+    `path                     conc  ${'server'.padEnd(column)}  req/s   req/CPU-s  (own CPU)   p50 ms   p99 ms  errors`,
+  );
   for (const c of cells) {
     print(
       [
         c.path.padEnd(23),
         String(c.level).padStart(5),
-        ` ${c.server.padEnd(7)}`,
+        ` ${c.server.padEnd(column)}`,
         fixed(c.perSecond).padStart(6),
         fixed(c.perCpuSecond).padStart(11),
         `(${fixed(c.perOwnCpuSecond)})`.padStart(10),
@@ -66,6 +70,25 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
       return `${fixed(share, 2)}${verdict}`.padEnd(16);
     };
     print(`${c.path.padEnd(23)} ${String(c.level).padStart(5)}   ${ratio('memory')} ${ratio('shared')}`);
+  }
+  // With BENCH_BASELINE: each broker against the same broker as the other checkout built it, in the same rounds.
+  if (cells.some((c) => c.server.endsWith('@base'))) {
+    print('');
+    print('per server CPU-second, this checkout ÷ BENCH_BASELINE (the same stores, the same rounds)');
+    print('path                     conc   memory           shared');
+    const seen = new Set<string>();
+    for (const c of cells) {
+      const key = `${c.path}|${c.level}`;
+      if (seen.has(key) || !c.server.endsWith('@base')) continue;
+      seen.add(key);
+      const ratio = (server: string) => {
+        const now = find(c.path, c.level, server);
+        const before = find(c.path, c.level, `${server}@base`);
+        if (!now || !before) return '—'.padEnd(16);
+        return `${fixed(now.perCpuSecond / before.perCpuSecond, 2)}×`.padEnd(16);
+      };
+      print(`${c.path.padEnd(23)} ${String(c.level).padStart(5)}   ${ratio('memory')} ${ratio('shared')}`);
+    }
   }
   const signIns = cells.filter((c) => c.path === 'sign_in');
   if (signIns.length) {
