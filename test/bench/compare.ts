@@ -265,6 +265,7 @@ try {
       server,
       perSecond: median(runs.map((r) => r.result.ok / r.result.seconds)),
       perCpuSecond: median(runs.map((r) => (r.cpu > 0 ? r.result.ok / r.cpu : NaN))),
+      roundsPerCpuSecond: runs.map((r) => (r.cpu > 0 ? r.result.ok / r.cpu : NaN)),
       perOwnCpuSecond: median(runs.map((r) => (r.ownCpu > 0 ? r.result.ok / r.ownCpu : NaN))),
       p50: median(runs.map((r) => percentile(r.result.latencies, 50))),
       p99: median(runs.map((r) => percentile(r.result.latencies, 99))),

@@ -1,3 +1,5 @@
+import { median } from './measure.ts';
+
 /** One measured cell of bench:compare: a path, at a concurrency, on one server. */
 export interface Cell {
   path: string;
@@ -5,6 +7,8 @@ export interface Cell {
   server: string;
   perSecond: number;
   perCpuSecond: number;
+  /** The figure of each round, in order: servers of one round ran one after the other, seconds apart. */
+  roundsPerCpuSecond?: readonly number[];
   /** Per CPU-second of the server process alone (for the production stores: the broker without Redis and the database). */
   perOwnCpuSecond: number;
   p50: number;
@@ -21,6 +25,18 @@ const TARGETS: Record<string, Partial<Record<string, number>>> = {
 };
 
 const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+
+/**
+ * `a` per server CPU-second as a share of `b`'s. With rounds, the median of each round's share: the two servers of a
+ * round ran seconds apart, so a machine whose speed drifts over minutes (one shared with other work) moves both
+ * alike, where a share of two medians could take them from different rounds.
+ */
+export function shareOf(a: Cell, b: Cell): number {
+  const ra = a.roundsPerCpuSecond;
+  const rb = b.roundsPerCpuSecond;
+  if (ra && rb && ra.length === rb.length && ra.length > 1) return median(ra.map((value, i) => value / rb[i]!));
+  return a.perCpuSecond / b.perCpuSecond;
+}
 
 /**
  * The figures as tables: every cell, then each broker's figure per server CPU-second as a share of bare
@@ -50,7 +66,10 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
     if (c.firstError) print(`    first error: ${c.firstError}`);
   }
   print('');
-  print('per server CPU-second, broker ÷ bare oidc-provider (target in brackets; shared = broker + Redis + database)');
+  print(
+    'per server CPU-second, broker ÷ bare oidc-provider (target in brackets; shared = broker + Redis + database; ' +
+      "with rounds, the median of the rounds' shares)",
+  );
   print('path                     conc   memory           shared');
   const find = (path: string, level: number, server: string) =>
     cells.find((c) => c.path === path && c.level === level && c.server === server);
@@ -59,7 +78,7 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
     const ratio = (server: string) => {
       const cell = find(c.path, c.level, server);
       if (!cell) return '—'.padEnd(16);
-      const share = cell.perCpuSecond / c.perCpuSecond;
+      const share = shareOf(cell, c);
       const target = TARGETS[c.path]?.[server];
       const verdict =
         target === undefined || !Number.isFinite(share)
@@ -85,7 +104,7 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
         const now = find(c.path, c.level, server);
         const before = find(c.path, c.level, `${server}@base`);
         if (!now || !before) return '—'.padEnd(16);
-        return `${fixed(now.perCpuSecond / before.perCpuSecond, 2)}×`.padEnd(16);
+        return `${fixed(shareOf(now, before), 2)}×`.padEnd(16);
       };
       print(`${c.path.padEnd(23)} ${String(c.level).padStart(5)}   ${ratio('memory')} ${ratio('shared')}`);
     }
