@@ -259,13 +259,14 @@ try {
 
   const cells: Cell[] = [...results].map(([key, runs]) => {
     const [path, level, server] = key.split('|') as [string, string, string];
+    const byRound = runs.map((r) => (r.cpu > 0 ? r.result.ok / r.cpu : NaN));
     return {
       path,
       level: Number(level),
       server,
       perSecond: median(runs.map((r) => r.result.ok / r.result.seconds)),
-      perCpuSecond: median(runs.map((r) => (r.cpu > 0 ? r.result.ok / r.cpu : NaN))),
-      roundsPerCpuSecond: runs.map((r) => (r.cpu > 0 ? r.result.ok / r.cpu : NaN)),
+      perCpuSecond: median(byRound),
+      perCpuSecondByRound: byRound,
       perOwnCpuSecond: median(runs.map((r) => (r.ownCpu > 0 ? r.result.ok / r.ownCpu : NaN))),
       p50: median(runs.map((r) => percentile(r.result.latencies, 50))),
       p99: median(runs.map((r) => percentile(r.result.latencies, 99))),
@@ -276,12 +277,11 @@ try {
   printComparison(cells, (line) => process.stdout.write(`${line}\n`));
 
   // What a signed-in session leaves in Redis: 100 sign-ins with offline access, each a new session.
-  for (const shared of paths.includes('sign_in') ? servers : []) {
-    if (!shared.redis) continue;
+  for (const shared of servers.filter((server) => server.redis && paths.includes('sign_in'))) {
     const portal = await createPortal(shared.issuer);
     const memory = await measureSessionMemory(
-      shared.redis.url,
-      shared.redis.prefix,
+      shared.redis!.url,
+      shared.redis!.prefix,
       async () => void (await completeSignIn(portal, { scope: 'openid email profile org_profile offline_access' })),
       100,
     );

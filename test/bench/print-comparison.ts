@@ -6,9 +6,10 @@ export interface Cell {
   level: number;
   server: string;
   perSecond: number;
+  /** The median of `perCpuSecondByRound`. */
   perCpuSecond: number;
-  /** The figure of each round, in order: servers of one round ran one after the other, seconds apart. */
-  roundsPerCpuSecond?: readonly number[];
+  /** The figure of each round, in order: the servers of one round ran one after the other, seconds apart. */
+  perCpuSecondByRound: readonly number[];
   /** Per CPU-second of the server process alone (for the production stores: the broker without Redis and the database). */
   perOwnCpuSecond: number;
   p50: number;
@@ -32,11 +33,13 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
  * alike, where a share of two medians could take them from different rounds.
  */
 export function shareOf(a: Cell, b: Cell): number {
-  const ra = a.roundsPerCpuSecond;
-  const rb = b.roundsPerCpuSecond;
-  if (ra && rb && ra.length === rb.length && ra.length > 1) return median(ra.map((value, i) => value / rb[i]!));
-  return a.perCpuSecond / b.perCpuSecond;
+  const [ra, rb] = [a.perCpuSecondByRound, b.perCpuSecondByRound];
+  return ra.length === rb.length ? median(ra.map((value, i) => value / rb[i]!)) : a.perCpuSecond / b.perCpuSecond;
 }
+
+/** One line of a share table: the path, the concurrency, then the memory and shared brokers' column. */
+const shareRow = (c: Cell, column: (server: 'memory' | 'shared') => string) =>
+  `${c.path.padEnd(23)} ${String(c.level).padStart(5)}   ${column('memory').padEnd(16)} ${column('shared').padEnd(16)}`;
 
 /**
  * The figures as tables: every cell, then each broker's figure per server CPU-second as a share of bare
@@ -44,8 +47,7 @@ export function shareOf(a: Cell, b: Cell): number {
  */
 export function printComparison(cells: readonly Cell[], print: (line: string) => void): void {
   print('');
-  const wide = cells.some((c) => c.server.length > 7);
-  const column = wide ? 11 : 7;
+  const column = Math.max(7, ...cells.map((c) => c.server.length));
   print(
     `path                     conc  ${'server'.padEnd(column)}  req/s   req/CPU-s  (own CPU)   p50 ms   p99 ms  errors`,
   );
@@ -77,7 +79,7 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
     if (c.server !== 'bare') continue;
     const ratio = (server: string) => {
       const cell = find(c.path, c.level, server);
-      if (!cell) return '—'.padEnd(16);
+      if (!cell) return '—';
       const share = shareOf(cell, c);
       const target = TARGETS[c.path]?.[server];
       const verdict =
@@ -86,9 +88,9 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
           : share >= target
             ? ` (≥${target} ok)`
             : ` (<${target} MISS)`;
-      return `${fixed(share, 2)}${verdict}`.padEnd(16);
+      return `${fixed(share, 2)}${verdict}`;
     };
-    print(`${c.path.padEnd(23)} ${String(c.level).padStart(5)}   ${ratio('memory')} ${ratio('shared')}`);
+    print(shareRow(c, ratio));
   }
   // With BENCH_BASELINE: each broker against the same broker as the other checkout built it, in the same rounds.
   if (cells.some((c) => c.server.endsWith('@base'))) {
@@ -96,17 +98,15 @@ export function printComparison(cells: readonly Cell[], print: (line: string) =>
     print('per server CPU-second, this checkout ÷ BENCH_BASELINE (the same stores, the same rounds)');
     print('path                     conc   memory           shared');
     const seen = new Set<string>();
-    for (const c of cells) {
-      const key = `${c.path}|${c.level}`;
-      if (seen.has(key) || !c.server.endsWith('@base')) continue;
-      seen.add(key);
+    for (const c of cells.filter((cell) => cell.server.endsWith('@base'))) {
+      if (seen.has(`${c.path}|${c.level}`)) continue;
+      seen.add(`${c.path}|${c.level}`);
       const ratio = (server: string) => {
         const now = find(c.path, c.level, server);
         const before = find(c.path, c.level, `${server}@base`);
-        if (!now || !before) return '—'.padEnd(16);
-        return `${fixed(shareOf(now, before), 2)}×`.padEnd(16);
+        return now && before ? `${fixed(shareOf(now, before), 2)}×` : '—';
       };
-      print(`${c.path.padEnd(23)} ${String(c.level).padStart(5)}   ${ratio('memory')} ${ratio('shared')}`);
+      print(shareRow(c, ratio));
     }
   }
   const signIns = cells.filter((c) => c.path === 'sign_in');
