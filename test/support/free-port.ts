@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer } from 'node:net';
 
 // Below Linux's ephemeral range (32768–60999), where neither listen(0) nor the local end of an outgoing connection
@@ -10,14 +9,15 @@ const BLOCK = 600;
 const worker = Number(process.env.JEST_WORKER_ID ?? 0) % 20;
 let next = Math.floor(Math.random() * BLOCK);
 
-async function canListen(port: number): Promise<boolean> {
+/** Whether a server could listen on `port` now (it is closed again before this answers). */
+export async function canListen(port: number): Promise<boolean> {
   const probe = createServer();
-  probe.on('error', () => undefined);
-  probe.listen(port, '127.0.0.1');
-  const listening = await Promise.race([
-    once(probe, 'listening').then(() => true),
-    once(probe, 'error').then(() => false),
-  ]);
+  // Settled by whichever comes first; events.once('listening') would reject on the error (EADDRINUSE) instead.
+  const listening = await new Promise<boolean>((resolve) => {
+    probe.once('listening', () => resolve(true));
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1');
+  });
   if (listening) await new Promise<void>((resolve) => probe.close(() => resolve()));
   return listening;
 }
