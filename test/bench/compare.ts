@@ -23,6 +23,7 @@
  * With BENCH_ROUNDS above 1, rounds are interleaved (every server of a cell, then the next cell, then again) and
  * each figure is the median of its rounds.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolatedStoresEnv, TEST_PORTAL, basicAuth } from '../support/broker.ts';
 import { startMongo } from '../support/mongo.ts';
@@ -54,6 +55,8 @@ const preloading = preload.profiles > 0 || preload.grants > 0;
 const baseline = process.env.BENCH_BASELINE;
 if (baseline && (preloading || process.env.BENCH_PRELOAD_TOKENS))
   throw new Error('BENCH_BASELINE measures two versions as they start; it does not combine with the preloads');
+if (baseline && !existsSync(join(baseline, 'src', 'main.ts')))
+  throw new Error(`BENCH_BASELINE=${baseline} is not a checkout of the broker: it has no src/main.ts`);
 /** The preload's lines in a server's output ("preload directory (...): {...} in 12.3 s"), shown with the figures. */
 const preloadLines = (name: string, output: string) =>
   output
@@ -119,19 +122,25 @@ async function brokerServer(stores: 'memory' | 'shared', baselineDir?: string): 
   const profiles = stores === 'shared' && !process.env.MONGODB_URI ? 0 : preload.profiles;
   if (profiles !== preload.profiles)
     process.stdout.write(`shared: BENCH_PRELOAD_PROFILES skipped on FerretDB (no indexed queries); set MONGODB_URI\n`);
-  // With a preload, the bench's entry point (preloaded-broker.ts) fills the stores before the broker listens.
-  const broker = preloading
-    ? await spawnBroker(
-        brokerConfig,
-        {
-          ...env,
-          BENCH_PRELOAD_PROFILES: String(profiles),
-          BENCH_PRELOAD_GRANTS: String(preload.grants),
-          BENCH_PRELOAD_CLIENT: TEST_PORTAL.client_id,
-        },
-        { main: join(import.meta.dirname, 'preloaded-broker.ts'), readyWithinMs: 300_000 },
-      )
-    : await spawnBroker(brokerConfig, env, baselineDir ? { main: join(baselineDir, 'src', 'main.ts') } : {});
+  // With a preload, the bench's entry point (preloaded-broker.ts) fills the stores before the broker listens. A broker
+  // that fails to start takes its Redis and database server down with it (the caller only stops servers it got).
+  const start = () =>
+    preloading
+      ? spawnBroker(
+          brokerConfig,
+          {
+            ...env,
+            BENCH_PRELOAD_PROFILES: String(profiles),
+            BENCH_PRELOAD_GRANTS: String(preload.grants),
+            BENCH_PRELOAD_CLIENT: TEST_PORTAL.client_id,
+          },
+          { main: join(import.meta.dirname, 'preloaded-broker.ts'), readyWithinMs: 300_000 },
+        )
+      : spawnBroker(brokerConfig, env, baselineDir ? { main: join(baselineDir, 'src', 'main.ts') } : {});
+  const broker = await start().catch(async (err: unknown) => {
+    for (const e of extra) await e.stop();
+    throw err;
+  });
   process.stdout.write(preloadLines(name, broker.output()));
   const portal = await createPortal(broker.issuer);
   const offline = { scope: 'openid email profile org_profile offline_access' };
