@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 // Below Linux's ephemeral range (32768–60999), where neither listen(0) nor the local end of an outgoing connection
 // lands: a port handed out here stays free until its server starts, however many sockets other tests open meanwhile.
 const FIRST = 20_000;
-const BLOCK = 600;
+/** Ports in a jest worker's block. */
+export const BLOCK = 600;
 // Each jest worker its own block (20 blocks fit below 32,000), and the ports of a block in turn from a random start:
 // one process never gets the same port twice before its servers start, and two runs on one machine rarely meet.
 const worker = Number(process.env.JEST_WORKER_ID ?? 0) % 20;

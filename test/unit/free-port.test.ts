@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { canListen, freePort } from '../support/free-port.ts';
+import { BLOCK, canListen, freePort } from '../support/free-port.ts';
 
-const BLOCK = 600;
 const servers: Server[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
