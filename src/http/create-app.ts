@@ -14,6 +14,7 @@ import { errorHandler } from './error-handler.ts';
 import { pageLanguage } from './page-language.ts';
 import { brandStylesheetFor } from './portal-look.ts';
 import { providerOutageAnswers } from './provider-outage.ts';
+import { deferredTokenWrites } from './deferred-token-writes.ts';
 import { associationLinkRoutes } from './routes/association-link.ts';
 import { associationRequestRoutes } from './routes/association-request.ts';
 import { interactionRoutes } from './routes/interaction.ts';
@@ -176,7 +177,11 @@ export function createApp(deps: AppDeps): Koa {
   // oidc-provider, behind what turns a store outage into 503 (provider-outage.ts): where step 9 ends, and where
   // the machine endpoints go straight after step 1.
   const errors = errorHandler({ views: deps.views, logger: deps.logger });
-  const provider = compose([providerOutageAnswers(deps.provider), mount(deps.provider as unknown as Koa)]);
+  const provider = compose([
+    providerOutageAnswers(deps.provider),
+    deferredTokenWrites(deps.requests, deps.logger),
+    mount(deps.provider as unknown as Koa),
+  ]);
 
   app
     // First: the request's id (X-Request-Id in and out, or traceparent's), carried through the request; one access line.

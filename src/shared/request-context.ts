@@ -6,6 +6,12 @@ export interface RequestScope {
   requestId: string;
   /** What holds for the rest of the request once read, by its reader's key (stores/cached-reads.ts). */
   memo?: Map<string, unknown>;
+  /**
+   * Set where the request's answer waits for writes left to it (http/deferred-token-writes.ts): a store may then add
+   * here what sends them, run once the answer is ready and before it goes out. Unset, every write is awaited where it
+   * is made.
+   */
+  pendingWrites?: (() => Promise<void>)[] | undefined;
 }
 
 /**

@@ -99,7 +99,7 @@ export async function openSharedStores(
       ['getProfile', 'getOrganisation', 'findByProfile', 'findByIdentity'],
       directoryGeneration,
     ),
-    adapter: createRedisOidcAdapter(redis, `${prefix}oidc`),
+    adapter: createRedisOidcAdapter(redis, `${prefix}oidc`, { scope }),
     clients: withCachedReads(clients, [], clientGeneration),
     cachedClients: withCachedReads(clients, ['find'], clientGeneration),
     clientsGeneration: clientGeneration,
@@ -111,7 +111,7 @@ export async function openSharedStores(
     rateLimiter: (options) => createRedisRateLimiter(redis, { ...options, keyPrefix: `${prefix}${options.keyPrefix}` }),
     browserSessions: (name) => createRedisPortalSessions(redis, `${prefix}sessions:${name}`),
     demo: {
-      oidcAdapter: (name) => createRedisOidcAdapter(redis, `${prefix}demo:${name}`),
+      oidcAdapter: (name) => createRedisOidcAdapter(redis, `${prefix}demo:${name}`, { scope }),
       portalSessions: (name) => createRedisPortalSessions(redis, `${prefix}demo:${name}`),
     },
     readiness: () => readiness(redis, mongo),
