@@ -105,6 +105,36 @@ describe('store outages fail closed and fast, and recover without a restart', ()
     expect((await signIn(new Browser(), portal, 'alice')).claims.sub).toBe('prf-alice-contoso');
   }, 40_000);
 
+  it('Redis refuses the new tokens of a refresh: none is handed out (500 server_error), and a new sign-in works', async () => {
+    const stores = isolatedStores(redis.url, mongo.uri);
+    broker = await startBroker({ stores });
+    started.push(broker);
+    portal = await createPortal(broker.issuer);
+    const offline = { scope: 'openid email profile org_profile offline_access' };
+    const { tokens } = await signIn(new Browser(), portal, 'alice', { parameters: offline });
+    const client = new Redis(redis.url);
+    try {
+      const oidc = `${stores.redisPrefix}oidc`;
+      const stored = JSON.parse((await client.get(`${oidc}:{RefreshToken:${tokens.refresh_token}}`))!) as {
+        grantId: string;
+      };
+      // The grant's index of its tokens damaged (a string where a set belongs): each token save of the grant fails.
+      await client.set(`${oidc}:grant:${stored.grantId}`, 'damaged');
+      const response = await fetch(`${broker.issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: basicAuth(TEST_PORTAL.client_id, TEST_PORTAL.client_secret) },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, ...offline }),
+      });
+      expect(response.status).toBe(500);
+      const body = await response.text();
+      expect(JSON.parse(body)).toMatchObject({ error: 'server_error' });
+      expect(body).not.toMatch(/access_token|refresh_token|id_token/);
+    } finally {
+      client.disconnect();
+    }
+    expect((await signIn(new Browser(), portal, 'alice')).claims.sub).toBe('prf-alice-contoso');
+  }, 40_000);
+
   it('MongoDB down when the profiles are looked up: a 503 page within 2 s, and the same sign-in continues once it is back', async () => {
     await startBrokerOnOwnStores();
     const browser = new Browser();
