@@ -6,10 +6,10 @@ import type { RequestContext } from '../shared/request-context.ts';
 
 /**
  * Around oidc-provider's token endpoint: the tokens it saves one after the other (a refresh grant saves the new
- * refresh token, then the access token) are written without waiting for each (stores/redis/oidc-adapter.ts), so they
- * share a round trip to Redis, and here every one of them has landed before the answer goes out. Should one have
- * failed, the answer carries no token: a store that did not answer becomes oidc-provider's `server_error`, which
- * provider-outage.ts (outside this) turns into 503 `temporarily_unavailable`; anything else stays a 500.
+ * refresh token, then the access token) may be left by the store to this request (stores/redis/oidc-adapter.ts
+ * queues them in one pipeline), and here they are sent, together, once the answer is ready and before it goes out.
+ * Should one fail, the answer carries no token: a store that did not answer becomes oidc-provider's `server_error`,
+ * which provider-outage.ts (outside this) turns into 503 `temporarily_unavailable`; anything else stays a 500.
  */
 export function deferredTokenWrites(requests: RequestContext, logger: Logger): Middleware {
   return async (ctx, next) => {

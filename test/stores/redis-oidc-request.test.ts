@@ -2,27 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AdapterPayload } from 'oidc-provider';
 import { randomToken } from '../../src/shared/ids.ts';
 import { createRequestContext, type RequestScope } from '../../src/shared/request-context.ts';
-import { createRedis } from '../../src/stores/redis/connection.ts';
 import type { RedisClient } from '../../src/stores/redis/connection-options.ts';
 import { createRedisOidcAdapter } from '../../src/stores/redis/oidc-adapter.ts';
-import { startRedis } from '../support/redis.ts';
+import { startRedisWithClient } from '../support/redis.ts';
 
 // What the Redis adapter does inside a request on one server: a token's grant read with the token, and token saves
 // left for the answer to send (deferred-token-writes.ts). Outside a request it behaves as the adapter contract says.
-let server: Awaited<ReturnType<typeof startRedis>>;
+let started: Awaited<ReturnType<typeof startRedisWithClient>>;
 let redis: RedisClient;
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const requests = createRequestContext();
 
 beforeAll(async () => {
-  server = await startRedis();
-  redis = createRedis(server.url, silent);
-  await new Promise((resolve) => redis.once('ready', resolve));
+  started = await startRedisWithClient();
+  redis = started.client;
 });
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+afterAll(() => started.stop());
 
 /** Calls of one Redis command so far, server-wide (this file's own server: nothing else talks to it). */
 async function calls(command: string): Promise<number> {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomToken } from '../../src/shared/ids.ts';
 import { newEmailChange } from '../../src/account/email-change.ts';
-import { createRedis } from '../../src/stores/redis/connection.ts';
 import type { RedisClient } from '../../src/stores/redis/connection-options.ts';
 import { createRedisEmailChangeStore } from '../../src/stores/redis/email-change-store.ts';
 import { createRedisLinkStore } from '../../src/stores/redis/link-store.ts';
@@ -9,24 +8,19 @@ import { createRedisOidcAdapter } from '../../src/stores/redis/oidc-adapter.ts';
 import { createRedisRateLimiter } from '../../src/stores/redis/rate-limiter.ts';
 import { createRedisTransactionStore } from '../../src/stores/redis/transaction-store.ts';
 import { linkStoreContract, rateLimiterContract, transactionStoreContract } from './association-stores.contract.ts';
-import { startRedis } from '../support/redis.ts';
+import { startRedisWithClient } from '../support/redis.ts';
 import { oidcAdapterContract } from './oidc-adapter.contract.ts';
 import { redisOidcLayoutContract } from './redis-oidc-layout.contract.ts';
 import { emailChangeStoreContract } from './email-change.contract.ts';
 
-let server: Awaited<ReturnType<typeof startRedis>>;
+let started: Awaited<ReturnType<typeof startRedisWithClient>>;
 let redis: RedisClient;
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 beforeAll(async () => {
-  server = await startRedis();
-  redis = createRedis(server.url, silent);
-  await new Promise((resolve) => redis.once('ready', resolve));
+  started = await startRedisWithClient();
+  redis = started.client;
 });
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+afterAll(() => started.stop());
 
 // Each test gets its own key prefix; expiry is real (Redis TTLs), so "expire" waits for Redis to drop the key.
 oidcAdapterContract('redis', async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { createRedis } from '../../src/stores/redis/connection.ts';
 import { freePort } from './free-port.ts';
 import { stopChild, waitUntil } from './wait.ts';
 
@@ -68,4 +69,19 @@ export async function redisAnswers(port: number): Promise<boolean> {
   } finally {
     probe.disconnect();
   }
+}
+
+/** A Redis of the test file's own (startRedis) and the stores' client on it, as the broker makes it, ready. */
+export async function startRedisWithClient() {
+  const server = await startRedis();
+  const client = createRedis(server.url, { info: () => undefined, warn: () => undefined, error: () => undefined });
+  await new Promise((resolve) => client.once('ready', resolve));
+  return {
+    server,
+    client,
+    async stop() {
+      client.disconnect();
+      await server.stop();
+    },
+  };
 }

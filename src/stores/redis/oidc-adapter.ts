@@ -244,15 +244,14 @@ export function createRedisOidcAdapter(
     const memo = (request.memo ??= new Map());
     let batch = memo.get(batchKey) as ReturnType<RedisClient['pipeline']> | undefined;
     if (!batch) {
-      const started = redis.pipeline();
-      batch = started;
-      memo.set(batchKey, started);
+      const queued = redis.pipeline();
+      memo.set(batchKey, queued);
       pendingWrites.push(async () => {
         memo.delete(batchKey);
-        const results = (await started.exec()) ?? [];
-        const failed = results.find(([err]) => err);
+        const failed = ((await queued.exec()) ?? []).find(([err]) => err);
         if (failed) throw failed[0];
       });
+      batch = queued;
     }
     singleServerUpsert(batch as unknown as UpsertCommands, plan);
   };
